@@ -1,0 +1,129 @@
+"""AST -> a tree of Python closures, built once when a pack is loaded.
+
+No text is ever handed to `eval`/`exec`: each node becomes a small closure
+over its children's closures, so evaluating a KPI is a few calls per node with
+no parsing or dispatch left at run time. Names are resolved by a callback (the
+evaluator knows which are inputs, KPIs, or an alert's `value`/`target`), and
+functions come from the registry in `functions.py`.
+
+Undefined values travel as the `Undefined` exception; `and`/`or` follow
+three-valued logic (false and undefined = false; true or undefined = true),
+so an alert whose condition cannot be decided does not fire.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import Undefined
+from .functions import FUNCTIONS, Compiled
+from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text
+
+NameResolver = Callable[[str], Compiled]
+Tracer = Callable[[Node, Compiled], Compiled]
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+_COMPARISONS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def compile_node(node: Node, names: NameResolver, tracer: Tracer | None = None) -> Compiled:
+    """Closure computing `node` on a frame; `tracer` may wrap each node's closure (used by explain)."""
+    compiled = _compile(node, names, tracer)
+    return tracer(node, compiled) if tracer else compiled
+
+
+def integer_literal(node: Node) -> int | None:
+    """The whole number a node spells literally (`4`, `-2`), else None."""
+    if isinstance(node, Unary) and node.op == "-":
+        inner = integer_literal(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, Number) and node.value == node.value.to_integral_value() and "%" not in node.text:
+        return int(node.value)
+    return None
+
+
+def _compile(node: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:
+    def sub(child: Node) -> Compiled:
+        return compile_node(child, names, tracer)
+
+    match node:
+        case Number(value=value):
+            return lambda frame: value
+        case Name(id=name):
+            return names(name)
+        case Unary(op="-", operand=operand):
+            inner = sub(operand)
+            return lambda frame: -inner(frame)
+        case Unary(operand=operand):
+            inner = sub(operand)
+            return lambda frame: not inner(frame)
+        case Binary(op="and" | "or" as op, left=left, right=right):
+            return _logical(op == "and", sub(left), sub(right))
+        case Binary(op="/", left=left, right=right):
+            return _divide(sub(left), sub(right), to_text(right))
+        case Binary(op="^", left=left, right=right):
+            return _power(sub(left), sub(right))
+        case Binary(op=op, left=left, right=right):
+            return _arithmetic(_ARITHMETIC[op], sub(left), sub(right))
+        case Compare(op=op, left=left, right=right):
+            return _arithmetic(_COMPARISONS[op], sub(left), sub(right))
+        case Call(func=func, args=args):
+            function = FUNCTIONS[func]
+            return function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args])
+    raise TypeError(f"unknown node {node!r}")
+
+
+def _arithmetic(op: Callable[[Any, Any], Any], left: Compiled, right: Compiled) -> Compiled:
+    return lambda frame: op(left(frame), right(frame))
+
+
+def _divide(numerator: Compiled, denominator: Compiled, denominator_text: str) -> Compiled:
+    def divide(frame):
+        top = numerator(frame)
+        bottom = denominator(frame)
+        if not bottom:
+            raise Undefined(f"division by zero: {denominator_text} is 0")
+        return top / bottom
+
+    return divide
+
+
+def _power(base: Compiled, exponent: Compiled) -> Compiled:
+    def power(frame):
+        try:
+            return base(frame) ** exponent(frame)
+        except (InvalidOperation, ArithmeticError) as error:
+            raise Undefined(f"power cannot be computed: {type(error).__name__}") from None
+
+    return power
+
+
+def _logical(is_and: bool, left: Compiled, right: Compiled) -> Compiled:
+    decisive = not is_and  # `False` decides an `and`, `True` decides an `or`
+
+    def logical(frame):
+        try:
+            first = left(frame)
+        except Undefined as undefined:
+            if right(frame) is decisive:
+                return decisive
+            raise undefined
+        if first is decisive:
+            return decisive
+        return right(frame)
+
+    return logical
+
+
+def constant(value: Decimal) -> Compiled:
+    return lambda frame: value

@@ -1,0 +1,191 @@
+"""Schema-valid documents -> merged `Definitions`, formulas parsed.
+
+A pack is a stack of layers: the packs it extends first (the standard
+library, a group pack...), the company's own files last. Each layer may add
+inputs and KPIs, and `overrides:` may change the presentation and steering of
+KPIs from earlier layers (target, direction, owner, frequency, alerts,
+labels, tags), never their formula, so a company pack never copies one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from .errors import Location, Problem, did_you_mean
+from .model import AlertRule, Audience, Definitions, Formula, InputDef, KpiDef, Label
+from .parser import FormulaSyntaxError, Limits, parse_formula
+from .periods import Frequency
+from .yamlsource import Document, Path
+
+@dataclass
+class _Collector:
+    """Accumulates definitions and problems while walking the layers."""
+
+    limits: Limits
+    inputs: dict[str, InputDef] = field(default_factory=dict)
+    kpis: dict[str, KpiDef] = field(default_factory=dict)
+    audiences: dict[str, Audience] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def build_definitions(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> tuple[Definitions, list[Problem]]:
+    """Merge layers (bases first); returns the definitions and every problem found."""
+    collector = _Collector(limits)
+    files: list[str] = []
+    for layer in layers:
+        earlier = dict(collector.kpis)
+        for document in layer:
+            files.append(document.source.name)
+            _add_document(collector, document, earlier)
+        for document in layer:
+            _apply_overrides(collector, document, earlier)
+    definitions = Definitions(collector.inputs, collector.kpis, collector.audiences, tuple(files))
+    return definitions, collector.problems
+
+
+def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> tuple[Formula | None, Problem | None]:
+    """A formula from a YAML value (text or number), or the located syntax problem."""
+    text = format(value, "f") if isinstance(value, (int, Decimal)) else str(value)
+    scalar = document.values.get(path)
+    try:
+        node = parse_formula(text, limits)
+    except FormulaSyntaxError as error:
+        location = scalar.locate(text, error.offset) if scalar else document.location(path)
+        snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
+        where = ".".join(str(p) for p in path)
+        return None, Problem(location, f"{where}: {error.message}", snippet)
+    return Formula(text, node, scalar), None
+
+
+def label_of(value: Any) -> Label:
+    if isinstance(value, dict):
+        return Label(fr=value.get("fr", ""), en=value.get("en", ""))
+    return Label(fr=value or "", en=value or "")
+
+
+def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
+    data = document.data or {}
+    for name, spec in (data.get("inputs") or {}).items():
+        location = document.key_location(("inputs", name))
+        if _is_duplicate(collector, name, location, "input"):
+            continue
+        collector.inputs[name] = InputDef(
+            name=name,
+            rollup=spec["rollup"],
+            label=label_of(spec.get("label")),
+            description=spec.get("description", ""),
+            unit=spec.get("unit", ""),
+            minimum=spec.get("min"),
+            maximum=spec.get("max"),
+            location=location,
+        )
+    for name, spec in (data.get("kpis") or {}).items():
+        location = document.key_location(("kpis", name))
+        if name in earlier:
+            collector.problems.append(
+                Problem(
+                    location,
+                    f"KPI '{name}' is already defined by the extended pack at {earlier[name].location}; "
+                    "change its target, owner or alerts under 'overrides:' or give your KPI another name",
+                )
+            )
+            continue
+        if _is_duplicate(collector, name, location, "KPI"):
+            continue
+        kpi = _kpi(collector, document, name, spec, location)
+        if kpi:
+            collector.kpis[name] = kpi
+    for name, spec in (data.get("audiences") or {}).items():
+        collector.audiences[name] = Audience(
+            name=name,
+            label=label_of(spec.get("label", name)),
+            kpis=tuple(spec.get("kpis", ())),
+            tags=tuple(spec.get("tags", ())),
+            owners=tuple(spec.get("owners", ())),
+            location=document.key_location(("audiences", name)),
+        )
+
+
+def _is_duplicate(collector: _Collector, name: str, location: Location, kind: str) -> bool:
+    previous = collector.inputs.get(name) or collector.kpis.get(name)
+    if previous is None:
+        return False
+    other = "input" if name in collector.inputs else "KPI"
+    collector.problems.append(
+        Problem(location, f"{kind} '{name}' is defined twice: an {other} of that name is already defined at {previous.location}")
+    )
+    return True
+
+
+def _kpi(collector: _Collector, document: Document, name: str, spec: dict, location: Location) -> KpiDef | None:
+    base: Path = ("kpis", name)
+    formula = _expression(collector, document, spec["formula"], (*base, "formula"))
+    if formula is None:
+        return None
+    kpi = KpiDef(
+        name=name,
+        formula=formula,
+        frequency=Frequency(spec["frequency"]),
+        label=label_of(spec.get("label")),
+        description=spec.get("description", ""),
+        unit=spec.get("unit", ""),
+        owner=spec.get("owner", ""),
+        direction=spec.get("direction", ""),
+        tags=tuple(spec.get("tags", ())),
+        location=location,
+    )
+    return _with_steering(collector, document, kpi, spec, base)
+
+
+def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec: dict, base: Path) -> KpiDef:
+    """Apply the keys shared by definitions and overrides: target and alerts need parsing."""
+    changes: dict[str, Any] = {}
+    if "target" in spec:
+        target = spec["target"]
+        changes["target"] = None if target is None else _expression(collector, document, target, (*base, "target"))
+    if "alerts" in spec:
+        changes["alerts"] = tuple(_alerts(collector, document, spec["alerts"], (*base, "alerts")))
+    return replace(kpi, **changes)
+
+
+def _alerts(collector: _Collector, document: Document, specs: list[dict], base: Path) -> Iterator[AlertRule]:
+    for index, spec in enumerate(specs):
+        when = _expression(collector, document, spec["when"], (*base, index, "when"))
+        if when is not None:
+            yield AlertRule(
+                when=when,
+                severity=spec["severity"],
+                message=spec.get("message", ""),
+                location=document.location((*base, index)),
+                message_location=document.location((*base, index, "message")),
+            )
+
+
+def _expression(collector: _Collector, document: Document, value: Any, path: Path) -> Formula | None:
+    formula, problem = parse_expression(value, document, path, collector.limits)
+    if problem:
+        collector.problems.append(problem)
+    return formula
+
+
+def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
+    for name, spec in ((document.data or {}).get("overrides") or {}).items():
+        location = document.key_location(("overrides", name))
+        if name not in earlier:
+            where = "in this pack, not in the pack it extends: edit it directly" if name in collector.kpis else "in the extended packs"
+            hint = "" if name in collector.kpis else did_you_mean(name, earlier)
+            collector.problems.append(Problem(location, f"cannot override KPI '{name}': it is not defined {where}{hint}"))
+            continue
+        current = collector.kpis[name]
+        simple = {
+            "label": label_of(spec["label"]) if "label" in spec else current.label,
+            "description": spec.get("description", current.description),
+            "owner": spec.get("owner", current.owner),
+            "frequency": Frequency(spec["frequency"]) if "frequency" in spec else current.frequency,
+            "direction": spec.get("direction", current.direction),
+            "tags": tuple(spec["tags"]) if "tags" in spec else current.tags,
+        }
+        collector.kpis[name] = _with_steering(collector, document, replace(current, **simple), spec, ("overrides", name))

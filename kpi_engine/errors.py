@@ -1,0 +1,101 @@
+"""Problems as data.
+
+The core never prints and never raises on a user's mistake while there is
+more to check: each check yields `Problem` values, the caller collects all of
+them, and only the edge (the CLI, or an embedding tool) turns them into text.
+`PackError` is the single exception that carries a list of problems across an
+API boundary, so a caller gets every problem at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a source file; lines and columns start at 1, as editors show them."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def shifted(self, lines: int = 0, columns: int = 0) -> Location:
+        return Location(self.file, self.line + lines, self.column + columns)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a pack or a facts file, with where it is.
+
+    `snippet` is the offending source line with a caret under the culprit,
+    printed under the message (like a compiler does) when there is one.
+    `severity` is "error" (the pack cannot be used) or "warning".
+    """
+
+    location: Location
+    message: str
+    snippet: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        text = f"{self.location}: {prefix}{self.message}"
+        return f"{text}\n{self.snippet}" if self.snippet else text
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class KpiError(Exception):
+    """Root of every exception the engine raises on purpose."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        super().__init__(problems)
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+class PackError(KpiError):
+    """A pack could not be loaded: its `problems` say every reason, each located."""
+
+
+class FactsError(KpiError):
+    """Facts could not be read: its `problems` say every reason, each located."""
+
+
+def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
+    """The source line and a caret line under `column` (1-based) spanning `width` characters."""
+    width = max(1, width)
+    pad = "".join(ch if ch == "\t" else " " for ch in source_line[: max(0, column - 1)])
+    return f"    {source_line}\n    {pad}{'^' * width}"
+
+
+class Undefined(Exception):
+    """Raised inside evaluation when a value cannot be computed; `reason` says why, in user words.
+
+    It never escapes the evaluator: the KPI being computed becomes undefined
+    with this reason and every other KPI is still evaluated.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest known word, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

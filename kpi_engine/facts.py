@@ -1,0 +1,256 @@
+"""Facts: the company's figures, per entity, input and period, as exact decimals.
+
+`Facts` is the in-memory form an embedding tool builds directly
+(`Facts.from_records`) with no file I/O. The readers below turn CSV (long or
+wide, including French Excel exports with `;` and decimal commas), YAML and
+JSON text into the same form, reporting every bad cell as `FILE:LINE: ...`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import FactsError, Location, Problem
+from .periods import Frequency, Period
+from .yamlsource import load_document
+
+Entity = str | None
+
+
+@dataclass(frozen=True)
+class Fact:
+    entity: Entity
+    name: str
+    period: Period
+    value: Decimal
+    location: Location = field(default=Location("<memory>"), compare=False)
+
+
+@dataclass
+class EntityFacts:
+    """One entity's figures: period -> {input: value}, and at which frequencies each input is known."""
+
+    by_period: dict[Period, dict[str, Decimal]] = field(default_factory=dict)
+    frequencies: dict[str, set[Frequency]] = field(default_factory=dict)
+
+    def add(self, name: str, period: Period, value: Decimal) -> None:
+        self.by_period.setdefault(period, {})[name] = value
+        self.frequencies.setdefault(name, set()).add(period.frequency)
+
+
+class Facts:
+    """Figures for several entities; built once, read by any number of evaluations."""
+
+    def __init__(self) -> None:
+        self._entities: dict[Entity, EntityFacts] = {}
+        self._locations: dict[tuple[Entity, str, Period], Location] = {}
+
+    @classmethod
+    def from_records(cls, records: Iterable[Fact | tuple]) -> Facts:
+        """Build facts from `Fact`s or `(entity, name, period, value)` tuples; conflicts raise FactsError."""
+        facts = cls()
+        problems: list[Problem] = []
+        for record in records:
+            fact = record if isinstance(record, Fact) else _fact_from_tuple(record)
+            problem = facts.add(fact)
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise FactsError(problems)
+        return facts
+
+    def add(self, fact: Fact) -> Problem | None:
+        """Record one fact; returns a problem (and keeps the first value) when it contradicts an earlier one."""
+        key = (fact.entity, fact.name, fact.period)
+        if key in self._locations:
+            existing = self._entities[fact.entity].by_period[fact.period][fact.name]
+            if existing != fact.value:
+                where = f" for entity '{fact.entity}'" if fact.entity else ""
+                return Problem(
+                    fact.location,
+                    f"'{fact.name}' for {fact.period}{where} is given twice with different values "
+                    f"({existing} at {self._locations[key]}, {fact.value} here)",
+                )
+            return None
+        self._locations[key] = fact.location
+        self._entities.setdefault(fact.entity, EntityFacts()).add(fact.name, fact.period, fact.value)
+        return None
+
+    def merge(self, other: Facts) -> list[Problem]:
+        return [p for fact in other.facts() if (p := self.add(fact))]
+
+    @property
+    def entities(self) -> list[Entity]:
+        return sorted(self._entities, key=lambda e: (e is not None, e or ""))
+
+    def entity(self, entity: Entity) -> EntityFacts:
+        return self._entities.get(entity, EntityFacts())
+
+    def names(self) -> set[str]:
+        return {name for facts in self._entities.values() for name in facts.frequencies}
+
+    def location(self, entity: Entity, name: str) -> Location | None:
+        return next((loc for (e, n, _), loc in self._locations.items() if e == entity and n == name), None)
+
+    def facts(self) -> Iterator[Fact]:
+        for entity, entity_facts in self._entities.items():
+            for period, values in entity_facts.by_period.items():
+                for name, value in values.items():
+                    yield Fact(entity, name, period, value, self._locations[(entity, name, period)])
+
+    def __len__(self) -> int:
+        return len(self._locations)
+
+
+def _fact_from_tuple(record: tuple) -> Fact:
+    entity, name, period, value = record
+    period = period if isinstance(period, Period) else Period.parse(str(period))
+    return Fact(entity, name, period, value if isinstance(value, Decimal) else parse_number(str(value)))
+
+
+# --- numbers ----------------------------------------------------------------------
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
+    """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal."""
+    raw = _SPACES.sub("", text.strip())
+    negative = raw.startswith("(") and raw.endswith(")")
+    raw = raw.strip("()")
+    percent = raw.endswith("%")
+    raw = raw.rstrip("%").replace("€", "")
+    if "," in raw and "." in raw:
+        thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
+        raw = raw.replace(thousands, "").replace(decimal, ".")
+    elif "," in raw:
+        raw = raw.replace(",", ".") if decimal_comma or raw.count(",") == 1 else raw.replace(",", "")
+    if not _NUMBER.fullmatch(raw):
+        raise ValueError(f"{text!r} is not a number")
+    value = Decimal(raw)
+    value = -value if negative else value
+    return value / 100 if percent else value
+
+
+# --- readers ----------------------------------------------------------------------
+def read_facts_text(text: str, name: str) -> Facts:
+    """Facts from the text of a file; the format follows its name (.csv, .yaml/.yml, .json)."""
+    lower = name.lower()
+    if lower.endswith((".yaml", ".yml")):
+        return _checked(_yaml_facts(text, name))
+    if lower.endswith(".json"):
+        return _checked(_json_facts(text, name))
+    return _checked(_csv_facts(text, name))
+
+
+def _checked(result: tuple[Facts, list[Problem]]) -> Facts:
+    facts, problems = result
+    if problems:
+        raise FactsError(problems)
+    return facts
+
+
+def _csv_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ("\t" if "\t" in first_line else ",")
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in next(rows, [])]
+    facts, problems = Facts(), []
+    lowered = [h.lower() for h in header]
+    if "period" not in lowered:
+        return facts, [Problem(Location(name, 1), f"the header must have a 'period' column; found: {', '.join(header) or 'nothing'}")]
+    is_long = {"name", "value"} <= set(lowered)
+    decimal_comma = delimiter == ";"
+    for line_number, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = dict(zip(lowered, row))
+        if len(row) > len(header):
+            problems.append(Problem(Location(name, line_number), f"{len(row)} cells but the header has {len(header)} columns"))
+            continue
+        location = Location(name, line_number)
+        entity = (cells.get("entity") or "").strip() or None
+        try:
+            period = Period.parse(cells.get("period", ""))
+        except ValueError as error:
+            problems.append(Problem(location, f"column 'period': {error}"))
+            continue
+        pairs = [(cells.get("name", "").strip(), cells.get("value", ""))] if is_long else [
+            (column, cells[column.lower()]) for column in header if column.lower() not in {"period", "entity"} and column.lower() in cells
+        ]
+        for input_name, raw in pairs:
+            problems.extend(_add_cell(facts, entity, input_name, period, raw, location, decimal_comma))
+    return facts, problems
+
+
+def _add_cell(facts: Facts, entity: Entity, name: str, period: Period, raw: Any, location: Location, decimal_comma: bool) -> Iterator[Problem]:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return  # an empty cell is a missing fact, not zero
+    if not name:
+        yield Problem(location, "the 'name' cell is empty")
+        return
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(str(raw), decimal_comma)
+    except (ValueError, InvalidOperation):
+        yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
+        return
+    problem = facts.add(Fact(entity, name, period, value, location))
+    if problem:
+        yield problem
+
+
+def _yaml_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
+    document, problems = load_document(text, name)
+    facts = Facts()
+    if problems or document.data is None:
+        return facts, problems
+    if not isinstance(document.data, dict):
+        return facts, [Problem(document.location(()), "expected a mapping of period -> {input: value}, optionally under entity names")]
+    for entity, path, mapping in _period_mappings(document.data):
+        for period_text, values in mapping.items():
+            location = document.key_location((*path, period_text))
+            try:
+                period = Period.parse(str(period_text))
+            except ValueError as error:
+                problems.append(Problem(location, str(error)))
+                continue
+            if not isinstance(values, dict):
+                problems.append(Problem(location, f"{period}: expected a mapping of input -> value"))
+                continue
+            for input_name, raw in values.items():
+                cell = document.location((*path, period_text, input_name))
+                problems.extend(_add_cell(facts, entity, input_name, period, "" if raw is None else raw, cell, False))
+    return facts, problems
+
+
+def _period_mappings(data: dict) -> Iterator[tuple[Entity, tuple, Mapping]]:
+    """Top-level keys are periods (no entities) or entity names each holding periods."""
+    if all(_looks_like_period(key) for key in data):
+        yield None, (), data
+        return
+    for entity, mapping in data.items():
+        yield str(entity), (entity,), mapping if isinstance(mapping, dict) else {}
+
+
+def _looks_like_period(key: Any) -> bool:
+    try:
+        Period.parse(str(key))
+    except ValueError:
+        return False
+    return True
+
+
+def _json_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
+    try:
+        json.loads(text)  # strict JSON first, for JSON's own error messages
+    except json.JSONDecodeError as error:
+        return Facts(), [Problem(Location(name, error.lineno, error.colno), f"not valid JSON: {error.msg}")]
+    return _yaml_facts(text, name)  # JSON is YAML: reuse its positions and exact decimals

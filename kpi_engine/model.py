@@ -1,0 +1,108 @@
+"""What a pack defines, as frozen dataclasses.
+
+These are the validated, parsed definitions: formulas are already ASTs, and
+every definition keeps the `Location` it came from so later stages (graph
+cycles, lint, test failures) can point back at the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import Location
+from .nodes import Node
+from .periods import Frequency
+from .yamlsource import Scalar
+
+SEVERITIES = ("info", "warning", "critical")
+ROLLUPS = ("sum", "last", "avg")
+LANGUAGES = ("fr", "en")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A label in French and English; either may be missing, the other stands in."""
+
+    fr: str = ""
+    en: str = ""
+
+    def get(self, lang: str, fallback: str = "") -> str:
+        first, second = (self.fr, self.en) if lang == "fr" else (self.en, self.fr)
+        return first or second or fallback
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A parsed expression and the YAML scalar it was written in (to locate errors inside it)."""
+
+    text: str
+    node: Node
+    scalar: Scalar | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def location(self) -> Location:
+        return self.scalar.location if self.scalar else Location("<formula>")
+
+    def locate(self, offset: int) -> Location:
+        return self.scalar.locate(self.text, offset) if self.scalar else Location("<formula>", 1, offset + 1)
+
+    def snippet(self, offset: int, width: int = 1) -> str:
+        return self.scalar.snippet(self.text, offset, width) if self.scalar else ""
+
+
+@dataclass(frozen=True)
+class InputDef:
+    name: str
+    rollup: str
+    label: Label = Label()
+    description: str = ""
+    unit: str = ""
+    minimum: object = None
+    maximum: object = None
+    location: Location = Location("<input>")
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    when: Formula
+    severity: str
+    message: str = ""
+    location: Location = Location("<alert>")
+    message_location: Location = Location("<alert>")
+
+
+@dataclass(frozen=True)
+class KpiDef:
+    name: str
+    formula: Formula
+    frequency: Frequency
+    label: Label = Label()
+    description: str = ""
+    unit: str = ""
+    owner: str = ""
+    target: Formula | None = None
+    direction: str = ""
+    tags: tuple[str, ...] = ()
+    alerts: tuple[AlertRule, ...] = ()
+    location: Location = Location("<kpi>")
+
+
+@dataclass(frozen=True)
+class Audience:
+    name: str
+    label: Label = Label()
+    kpis: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    location: Location = Location("<audience>")
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """Every definition of a pack, merged across its files and the packs it extends."""
+
+    inputs: Mapping[str, InputDef]
+    kpis: Mapping[str, KpiDef]
+    audiences: Mapping[str, Audience] = field(default_factory=dict)
+    files: tuple[str, ...] = ()

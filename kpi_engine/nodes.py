@@ -1,0 +1,126 @@
+"""The formula AST: a small closed set of frozen dataclasses.
+
+Every node carries its `Span` inside the formula text, so any later stage
+(name resolution, type checks, the explain tree) can point at the exact
+characters a user wrote. Nothing from Lark leaves the parser module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Span:
+    """Characters [start, end) of the formula text, with 1-based line/column of the start."""
+
+    start: int
+    end: int
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Number:
+    value: Decimal
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Name:
+    id: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "-" or "not"
+    operand: Node
+    span: Span
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * / ^ and or
+    left: Node
+    right: Node
+    span: Span
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # < <= > >= == !=
+    left: Node
+    right: Node
+    span: Span
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    args: tuple[Node, ...]
+    span: Span
+    func_span: Span
+
+
+Node = Number | Name | Unary | Binary | Compare | Call
+
+BOOLEAN_OPS = frozenset({"and", "or"})
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    match node:
+        case Unary(operand=operand):
+            return (operand,)
+        case Binary(left=left, right=right) | Compare(left=left, right=right):
+            return (left, right)
+        case Call(args=args):
+            return args
+        case _:
+            return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Every node of the tree, parents before children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def depth(node: Node) -> int:
+    """Height of the tree (a lone number is 1); computed without recursion."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        best = max(best, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return best
+
+
+def to_text(node: Node) -> str:
+    """A canonical, fully readable rendering of the formula (used by explain and graph)."""
+    match node:
+        case Number(text=text):
+            return text
+        case Name(id=name):
+            return name
+        case Unary(op="-", operand=operand):
+            return f"-{_wrapped(operand)}"
+        case Unary(op=op, operand=operand):
+            return f"{op} {_wrapped(operand)}"
+        case Binary(op=op, left=left, right=right) | Compare(op=op, left=left, right=right):
+            return f"{_wrapped(left)} {op} {_wrapped(right)}"
+        case Call(func=func, args=args):
+            return f"{func}({', '.join(to_text(arg) for arg in args)})"
+    raise TypeError(node)
+
+
+def _wrapped(node: Node) -> str:
+    text = to_text(node)
+    return f"({text})" if isinstance(node, (Binary, Compare)) else text

@@ -1,0 +1,92 @@
+"""The public face of a loaded pack: validated definitions plus their compiled program.
+
+`build_pack` runs the pure pipeline on documents already in memory
+(schema -> definitions -> semantics -> compile) and raises `PackError` with
+every problem at once. `Pack.from_texts` does the same from strings, so an
+embedding tool needs no file at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .definitions import build_definitions
+from .errors import PackError, Problem
+from .evaluator import Evaluation, Selection, evaluate
+from .facts import Entity, Facts
+from .model import Definitions, InputDef, KpiDef
+from .parser import Limits
+from .periods import Period
+from .program import Program, compile_program
+from .schema import schema_problems
+from .semantics import semantic_problems
+from .yamlsource import Document, load_document
+
+_ALL_ENTITIES = object()
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A validated, compiled pack; evaluate it against any number of fact sets."""
+
+    definitions: Definitions
+    program: Program
+
+    @classmethod
+    def from_texts(cls, files: Mapping[str, str], limits: Limits = Limits()) -> Pack:
+        """A pack from `{file name: YAML text}` (one layer, no `extends`), without touching the disk."""
+        documents, problems = [], []
+        for name, text in files.items():
+            document, found = load_document(text, name, limits.max_yaml_nodes)
+            problems.extend(found)
+            documents.append(document)
+        if problems:
+            raise PackError(problems)
+        return build_pack([documents], limits)
+
+    @property
+    def kpis(self) -> Mapping[str, KpiDef]:
+        return self.definitions.kpis
+
+    @property
+    def inputs(self) -> Mapping[str, InputDef]:
+        return self.definitions.inputs
+
+    def evaluate(
+        self,
+        facts: Facts,
+        period: Period | str | None = None,
+        entity: Entity | object = _ALL_ENTITIES,
+        lang: str = "en",
+    ) -> Evaluation:
+        """Every KPI at its frequency for every period the facts cover.
+
+        `period` keeps results within that period (a quarter keeps its months
+        too); `entity` keeps one entity (None is the facts without entity).
+        Earlier periods are still read by time functions.
+        """
+        chosen = Period.parse(period) if isinstance(period, str) else period
+        selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
+        return evaluate(self.program, facts, selection, lang)
+
+
+def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
+    """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
+    problems: list[Problem] = []
+    for layer in layers:
+        for document in layer:
+            problems.extend(schema_problems(document))
+    if problems:
+        raise PackError(_sorted(problems))
+    definitions, problems = build_definitions(layers, limits)
+    problems.extend(semantic_problems(definitions))
+    if problems:
+        raise PackError(_sorted(problems))
+    return Pack(definitions, compile_program(definitions))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    """File order, then line and column, so the list reads like the files; duplicates removed."""
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.location.file, p.location.line, p.location.column))

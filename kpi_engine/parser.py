@@ -1,0 +1,167 @@
+"""Formula text -> AST (`nodes`), with errors a finance user can act on.
+
+The grammar lives in `formula.lark`. Lark's parse tree is turned into frozen
+dataclasses here and never leaves this module. Syntax errors are reported as
+`FormulaSyntaxError` with a position *inside the formula*; the caller maps it
+to a file position (it knows where the formula sits in the YAML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import nodes
+from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep hostile or accidental input from exhausting the machine."""
+
+    max_formula_length: int = 2_000
+    max_formula_depth: int = 100
+    max_yaml_nodes: int = 200_000
+    max_facts_rows: int = 5_000_000
+
+
+class FormulaSyntaxError(Exception):
+    """A formula that cannot be parsed; `offset`/`width` point into the formula text."""
+
+    def __init__(self, message: str, offset: int, width: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.width = width
+
+
+@cache
+def _lark() -> Lark:
+    grammar = resources.files(__package__).joinpath("formula.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse_formula(text: str, limits: Limits = Limits()) -> nodes.Node:
+    """Parse one formula; raises FormulaSyntaxError with the offending offset."""
+    if len(text) > limits.max_formula_length:
+        raise FormulaSyntaxError(
+            f"formula is {len(text)} characters long; the limit is {limits.max_formula_length}: "
+            "split it into intermediate KPIs",
+            limits.max_formula_length,
+        )
+    if not text.strip():
+        raise FormulaSyntaxError("formula is empty", 0)
+    try:
+        tree = _lark().parse(text)
+        node = _ToNodes().transform(tree)
+    except UnexpectedInput as error:
+        raise _friendly(error, text) from None
+    except (RecursionError, VisitError):
+        raise FormulaSyntaxError("formula is nested too deeply: split it into intermediate KPIs", 0) from None
+    if nodes.depth(node) > limits.max_formula_depth:
+        raise FormulaSyntaxError(
+            f"formula is nested more than {limits.max_formula_depth} levels deep: split it into intermediate KPIs", 0
+        )
+    return node
+
+
+def _span(meta_or_token: object) -> Span:
+    return Span(
+        start=meta_or_token.start_pos,  # type: ignore[attr-defined]
+        end=meta_or_token.end_pos,  # type: ignore[attr-defined]
+        line=meta_or_token.line,  # type: ignore[attr-defined]
+        column=meta_or_token.column,  # type: ignore[attr-defined]
+    )
+
+
+def _decimal(token: Token) -> Decimal:
+    return Decimal(str(token).rstrip("%").replace("_", ""))
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer):
+    """Lark tree -> frozen dataclasses; one method per grammar alias."""
+
+    def number(self, meta, children):
+        (token,) = children
+        return Number(_decimal(token), str(token), _span(token))
+
+    def percent(self, meta, children):
+        (token,) = children
+        return Number(_decimal(token) / 100, str(token), _span(token))
+
+    def name(self, meta, children):
+        (token,) = children
+        return Name(str(token), _span(token))
+
+    def call(self, meta, children):
+        func = children[0]
+        args = tuple(children[1].children) if len(children) > 1 else ()
+        return Call(str(func), args, _span(meta), _span(func))
+
+    def negate(self, meta, children):
+        return Unary("-", children[0], _span(meta))
+
+    def not_op(self, meta, children):
+        return Unary("not", children[0], _span(meta))
+
+    def binary(self, meta, children):
+        left, op, right = children
+        return Binary(str(op), left, right, _span(meta))
+
+    def power(self, meta, children):
+        left, right = children
+        return Binary("^", left, right, _span(meta))
+
+    def and_op(self, meta, children):
+        return Binary("and", children[0], children[1], _span(meta))
+
+    def or_op(self, meta, children):
+        return Binary("or", children[0], children[1], _span(meta))
+
+    def compare(self, meta, children):
+        left, op, right = children
+        return Compare(str(op), left, right, _span(meta))
+
+
+_TOKEN_WORDS = {"NAME": "name", "NUMBER": "number", "PERCENT": "percentage"}
+
+
+def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
+    """Turn Lark's parser vocabulary into the words of someone writing a spreadsheet formula."""
+    if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+        if text.count("(") > text.count(")"):
+            return FormulaSyntaxError("a parenthesis is not closed: add ')'", len(text.rstrip()))
+        return FormulaSyntaxError("formula ends too early: an operand is missing at the end", len(text.rstrip()))
+    if isinstance(error, UnexpectedCharacters):
+        char = text[error.pos_in_stream]
+        if char == "=":
+            return FormulaSyntaxError("unexpected '=': write '==' to compare two values", error.pos_in_stream)
+        hint = " (decimals use a dot: 12.5)" if char == "," else ""
+        return FormulaSyntaxError(f"unexpected character {char!r}{hint}", error.pos_in_stream)
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    offset = token.start_pos or 0
+    width = max(1, len(str(token)))
+    if token.type == "RPAR" and text[: offset].count("(") <= text[: offset].count(")"):
+        return FormulaSyntaxError("unbalanced parenthesis: this ')' has no matching '('", offset)
+    if token.type in {"NAME", "NUMBER", "PERCENT", "LPAR"} and _ends_operand(text[:offset]):
+        return FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
+    if token.type == "COMMA" and text[:offset].rstrip()[-1:].isdigit():
+        return FormulaSyntaxError("unexpected ',': decimals use a dot (12.5)", offset)
+    return FormulaSyntaxError(f"unexpected {_describe(token)}: an operand is missing before it", offset, width)
+
+
+def _ends_operand(before: str) -> bool:
+    stripped = before.rstrip()
+    return bool(stripped) and (stripped[-1].isalnum() or stripped[-1] in "_)%")
+
+
+def _describe(token: Token) -> str:
+    word = _TOKEN_WORDS.get(token.type)
+    return f"{word} {str(token)!r}" if word else repr(str(token))

@@ -1,0 +1,120 @@
+"""Validated definitions -> a `Program`: everything evaluation needs, worked out once.
+
+Compiled closures for every formula, target and alert condition; for each
+frequency, the KPIs to compute at that frequency (those reported at it and
+everything they read, dependencies first), so that evaluating facts is only
+running closures. A Program is immutable and can evaluate any number of
+fact sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .compiler import NameResolver, Tracer, compile_node
+from .errors import Undefined
+from .functions import Compiled
+from .graph import all_dependencies_graph, closure, same_period_graph, topological_order
+from .model import AlertRule, Definitions, Formula, KpiDef
+from .periods import Frequency
+
+
+@dataclass(frozen=True)
+class CompiledAlert:
+    rule: AlertRule
+    condition: Compiled
+
+
+@dataclass(frozen=True)
+class CompiledKpi:
+    definition: KpiDef
+    formula: Compiled
+    target: Compiled | None
+    alerts: tuple[CompiledAlert, ...]
+
+
+@dataclass(frozen=True)
+class Program:
+    definitions: Definitions
+    kpis: Mapping[str, CompiledKpi]
+    schedule: Mapping[Frequency, tuple[str, ...]]  # computed at each frequency, dependencies first
+    reported: Mapping[Frequency, tuple[str, ...]]  # reported at each frequency, in definition order
+
+    def compile_traced(self, formula: Formula, tracer: Tracer, kpi: str | None = None) -> Compiled:
+        """A formula compiled again with every node wrapped by `tracer` (for explain)."""
+        return compile_node(formula.node, _resolver(self.definitions, kpi), tracer)
+
+
+def compile_program(definitions: Definitions) -> Program:
+    kpis = {name: _compile_kpi(definitions, kpi) for name, kpi in definitions.kpis.items()}
+    order = topological_order(same_period_graph(definitions))
+    every = all_dependencies_graph(definitions)
+    reported: dict[Frequency, tuple[str, ...]] = {}
+    schedule: dict[Frequency, tuple[str, ...]] = {}
+    for frequency in Frequency:
+        roots = [name for name, kpi in definitions.kpis.items() if kpi.frequency is frequency]
+        if roots:
+            needed = closure(every, roots)
+            reported[frequency] = tuple(roots)
+            schedule[frequency] = tuple(name for name in order if name in needed)
+    return Program(definitions, kpis, schedule, reported)
+
+
+def _compile_kpi(definitions: Definitions, kpi: KpiDef) -> CompiledKpi:
+    plain = _resolver(definitions, None)
+    with_self = _resolver(definitions, kpi.name)
+    return CompiledKpi(
+        definition=kpi,
+        formula=compile_node(kpi.formula.node, plain),
+        target=compile_node(kpi.target.node, plain) if kpi.target else None,
+        alerts=tuple(CompiledAlert(rule, compile_node(rule.when.node, with_self)) for rule in kpi.alerts),
+    )
+
+
+def _resolver(definitions: Definitions, own_kpi: str | None) -> NameResolver:
+    """Closures reading a name on a frame; `value`/`target`/`gap` mean `own_kpi`'s in alerts."""
+
+    def resolve(name: str) -> Compiled:
+        if own_kpi and name == "value":
+            return kpi_reader(own_kpi)
+        if own_kpi and name == "target":
+            return target_reader(own_kpi)
+        if own_kpi and name == "gap":
+            value, target = kpi_reader(own_kpi), target_reader(own_kpi)
+            return lambda frame: value(frame) - target(frame)
+        if name in definitions.inputs:
+            return input_reader(name)
+        return kpi_reader(name)
+
+    return resolve
+
+
+def input_reader(name: str) -> Compiled:
+    def read_input(frame):
+        try:
+            return frame.inputs[name]
+        except KeyError:
+            return frame.resolve_input(name)
+
+    return read_input
+
+
+def kpi_reader(name: str) -> Compiled:
+    def read_kpi(frame):
+        try:
+            return frame.values[name]
+        except KeyError:
+            return frame.compute(name)
+
+    return read_kpi
+
+
+def target_reader(name: str) -> Compiled:
+    def read_target(frame):
+        target = frame.target(name)
+        if target is None:
+            raise Undefined(f"KPI '{name}' has no target")
+        return target
+
+    return read_target

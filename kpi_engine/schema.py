@@ -1,0 +1,117 @@
+"""Structural validation of a pack file against the JSON Schema in `schemas/`.
+
+jsonschema finds every violation; this module only turns each one into a
+`Problem` placed on the right YAML node, in words a finance user can act on
+(an unexpected key is shown at the key, with a "did you mean").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import Problem, did_you_mean
+from .yamlsource import Document
+
+
+@cache
+def pack_schema() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("schemas/pack.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(pack_schema())
+
+
+def schema_problems(document: Document) -> Iterator[Problem]:
+    """Every schema violation of one document, located, in document order."""
+    errors = sorted(_validator().iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        yield from _explain(error, document)
+
+
+def _where(path: tuple) -> str:
+    return ".".join(str(p) for p in path) or "the file"
+
+
+def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
+    path = tuple(error.absolute_path)
+    where = _where(path)
+    match error.validator:
+        case "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - set(allowed)):
+                yield Problem(document.key_location((*path, key)), _unknown_key(key, where, allowed))
+            return
+        case "required":
+            missing = [name for name in error.validator_value if name not in error.instance]
+            for name in missing:
+                yield Problem(document.location(path), f"{where}: '{name}' is required{_REQUIRED_HINTS.get(name, '')}")
+            return
+        case "enum":
+            choices = ", ".join(map(str, error.validator_value))
+            hint = did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
+            message = f"{where}: {error.instance!r} is not one of {choices}{hint}"
+        case "type":
+            message = f"{where}: expected {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, found {_describe(error.instance)}"
+        case "oneOf":
+            message = f"{where}: {_describe(error.instance)} is not allowed here; expected {_one_of_words(error)}"
+        case "pattern" if path and path[-1] == "$propertyNames":
+            message = f"{where}: not a valid name"
+        case "propertyNames":
+            message = f"{where}: {error.instance!r} is not a valid name: use letters, digits and '_', not starting with a digit"
+        case "minProperties":
+            message = f"{where}: must not be empty"
+        case "uniqueItems":
+            message = f"{where}: contains a value twice"
+        case _:
+            message = f"{where}: {error.message}"
+    yield Problem(document.location(path), message)
+
+
+_REQUIRED_HINTS = {
+    "rollup": " (sum for flows such as revenue, last for balances such as stocks, avg for averages)",
+    "formula": " (how the KPI is computed, e.g. resultat_net / chiffre_affaires_ht)",
+    "frequency": " (daily, weekly, monthly, quarterly or yearly)",
+    "severity": " (info, warning or critical)",
+    "when": " (the condition that fires the alert, e.g. value < 0)",
+}
+_TYPE_WORDS = {
+    "object": "a mapping of keys",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "['string', 'number']": "a formula or a number",
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (empty value)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(str(value)) if isinstance(value, str) else str(value)
+
+
+def _one_of_words(error: ValidationError) -> str:
+    words = []
+    for option in error.validator_value:
+        kind = option.get("type") or ("a label" if "$ref" in option else "a value")
+        words.append(_TYPE_WORDS.get(str(kind), str(kind)))
+    return " or ".join(dict.fromkeys(words))
+
+
+def _unknown_key(key: str, where: str, allowed: list[str]) -> str:
+    return f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"

@@ -1,0 +1,207 @@
+"""Semantic checks on merged definitions: what the schema cannot see.
+
+Each check is a small generator of `Problem`s; `semantic_problems` runs them
+all so the user gets every problem at once. Checks: reserved names, unknown
+names and functions (with "did you mean"), argument counts and literal
+arguments, number-versus-condition types, targets without a direction,
+message templates, audiences, and dependency cycles.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from decimal import Decimal
+
+from .compiler import integer_literal
+from .errors import Problem, did_you_mean
+from .functions import FUNCTIONS
+from .graph import find_cycles, references, same_period_graph
+from .model import AlertRule, Definitions, Formula, KpiDef
+from .nodes import Binary, Call, Compare, Name, Node, Number, Unary
+
+RESERVED = frozenset({"value", "target", "gap", "and", "or", "not"})
+ALERT_NAMES = ("value", "target", "gap")
+TEMPLATE_NAMES = ("value", "target", "gap", "period", "entity", "kpi", "label", "owner", "severity", "unit")
+
+NUMBER, CONDITION = "number", "condition"
+
+
+def semantic_problems(definitions: Definitions) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in (_reserved_names, _expressions, _directions, _templates, _audiences, _cycles):
+        problems.extend(check(definitions))
+    return problems
+
+
+def _reserved_names(definitions: Definitions) -> Iterator[Problem]:
+    for kind, table in (("input", definitions.inputs), ("KPI", definitions.kpis)):
+        for name, item in table.items():
+            if name in RESERVED:
+                yield Problem(item.location, f"'{name}' is a reserved word and cannot name an {kind}: choose another name")
+
+
+def _expressions(definitions: Definitions) -> Iterator[Problem]:
+    for kpi in definitions.kpis.values():
+        yield from check_expression(kpi.formula, definitions, f"KPI '{kpi.name}': formula", NUMBER)
+        if kpi.target:
+            yield from check_expression(kpi.target, definitions, f"KPI '{kpi.name}': target", NUMBER)
+        for number, alert in enumerate(kpi.alerts, 1):
+            yield from check_expression(
+                alert.when, definitions, f"KPI '{kpi.name}': alert {number} condition", CONDITION, extra=ALERT_NAMES
+            )
+
+
+def check_expression(
+    formula: Formula, definitions: Definitions, context: str, expected: str, extra: tuple[str, ...] = ()
+) -> Iterator[Problem]:
+    """Names, functions and types of one expression; `expected` is NUMBER or CONDITION."""
+    known = set(definitions.inputs) | set(definitions.kpis) | set(extra)
+    for reference in references(formula.node):
+        if reference.name not in known:
+            hint = did_you_mean(reference.name, known)
+            yield _at(formula, reference.node, f"{context}: unknown name '{reference.name}'{hint}")
+    problems: list[Problem] = []
+    kind = _type_of(formula.node, formula, context, problems)
+    yield from problems
+    if kind and kind != expected and not problems:
+        wanted = "a number" if expected == NUMBER else "a condition (for example value < 0)"
+        found = "a condition (true/false)" if kind == CONDITION else "a number"
+        yield _at(formula, formula.node, f"{context}: must be {wanted}, but this is {found}")
+
+
+def _at(formula: Formula, node: Node, message: str) -> Problem:
+    span = node.func_span if isinstance(node, Call) else node.span
+    width = span.end - span.start
+    return Problem(formula.locate(span.start), message, formula.snippet(span.start, width))
+
+
+def _type_of(node: Node, formula: Formula, context: str, problems: list[Problem]) -> str | None:
+    """NUMBER or CONDITION, appending a problem (and returning None) where operands do not fit."""
+
+    def need(child: Node, wanted: str, role: str) -> None:
+        kind = _type_of(child, formula, context, problems)
+        if kind and kind != wanted:
+            what = "a number" if wanted == NUMBER else "a condition"
+            problems.append(_at(formula, child, f"{context}: {role} must be {what}"))
+
+    match node:
+        case Number() | Name():
+            return NUMBER
+        case Unary(op="-", operand=operand):
+            need(operand, NUMBER, "the operand of '-'")
+            return NUMBER
+        case Unary(operand=operand):
+            need(operand, CONDITION, "the operand of 'not'")
+            return CONDITION
+        case Binary(op="and" | "or" as op, left=left, right=right):
+            need(left, CONDITION, f"each side of '{op}'")
+            need(right, CONDITION, f"each side of '{op}'")
+            return CONDITION
+        case Binary(op=op, left=left, right=right) | Compare(op=op, left=left, right=right):
+            need(left, NUMBER, f"each side of '{op}'")
+            need(right, NUMBER, f"each side of '{op}'")
+            return CONDITION if isinstance(node, Compare) else NUMBER
+        case Call():
+            return _call_type(node, formula, context, problems, need)
+    return None
+
+
+def _call_type(node: Call, formula: Formula, context: str, problems: list[Problem], need) -> str | None:
+    function = FUNCTIONS.get(node.func)
+    if function is None:
+        hint = did_you_mean(node.func, FUNCTIONS)
+        problems.append(_at(formula, node, f"{context}: unknown function '{node.func}'{hint}; functions are {', '.join(FUNCTIONS)}"))
+        return None
+    count = len(node.args)
+    if count < function.min_args or (function.max_args is not None and count > function.max_args):
+        problems.append(
+            _at(formula, node, f"{context}: {node.func}() takes {function.arity_text()}, not {count} (example: {function.example})")
+        )
+        return None
+    for position in function.integer_args:
+        if position < count:
+            problems.extend(_integer_problem(function.name, function.integer_min, node.args[position], formula, context))
+    for position, arg in enumerate(node.args):
+        if position not in function.integer_args and position not in function.condition_args and node.func != "if":
+            need(arg, NUMBER, f"argument {position + 1} of {node.func}()")
+    if node.func == "if":
+        need(node.args[0], CONDITION, "the first argument of if()")
+        kinds = {_type_of(arg, formula, context, problems) for arg in node.args[1:]}
+        if len(kinds - {None}) > 1:
+            problems.append(_at(formula, node, f"{context}: both branches of if() must be numbers, or both conditions"))
+        return next(iter(kinds - {None}), None)
+    for position in function.condition_args:
+        need(node.args[position], CONDITION, f"argument {position + 1} of {node.func}()")
+    return NUMBER
+
+
+def _integer_problem(func: str, minimum: int | None, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:
+    value = integer_literal(arg)
+    if value is None:
+        yield _at(formula, arg, f"{context}: the count in {func}() must be a whole number written as is, like 3")
+    elif minimum is not None and value < minimum:
+        yield _at(formula, arg, f"{context}: the count in {func}() must be at least {minimum}")
+
+
+def _directions(definitions: Definitions) -> Iterator[Problem]:
+    for kpi in definitions.kpis.values():
+        if kpi.target and not kpi.direction:
+            yield Problem(
+                kpi.target.location,
+                f"KPI '{kpi.name}' has a target but no direction: add 'direction: higher_is_better' "
+                "or 'direction: lower_is_better' so the engine knows whether the target was met",
+            )
+
+
+def _templates(definitions: Definitions) -> Iterator[Problem]:
+    names = set(TEMPLATE_NAMES) | set(definitions.inputs) | set(definitions.kpis)
+    for kpi in definitions.kpis.values():
+        for number, alert in enumerate(kpi.alerts, 1):
+            for message in template_problems(alert, names):
+                yield Problem(alert.message_location, f"KPI '{kpi.name}': alert {number} message: {message}")
+
+
+def template_problems(alert: AlertRule, names: set[str]) -> Iterator[str]:
+    """What is wrong with a message template: only `{name}` and `{name:format}` are allowed."""
+    try:
+        fields = [f for f in string.Formatter().parse(alert.message) if f[1] is not None]
+    except ValueError as error:
+        yield f"{error} (write '{{{{' and '}}}}' for literal braces)"
+        return
+    for _, field, spec, conversion in fields:
+        if not field.isidentifier():
+            yield f"'{{{field}}}' is not allowed: write a plain name such as {{value}}, without '.', '[' or '()'"
+        elif field not in names:
+            yield f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
+        if conversion:
+            yield f"'!{conversion}' is not allowed in '{{{field}}}'"
+        if spec and ("{" in spec or not _valid_spec(spec)):
+            yield f"'{spec}' is not a valid number format in '{{{field}}}' (examples: .1%, ,.2f, .0f)"
+
+
+def _valid_spec(spec: str) -> bool:
+    try:
+        format(Decimal("1.5"), spec)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _audiences(definitions: Definitions) -> Iterator[Problem]:
+    for audience in definitions.audiences.values():
+        for name in audience.kpis:
+            if name not in definitions.kpis:
+                yield Problem(audience.location, f"audience '{audience.name}': unknown KPI '{name}'{did_you_mean(name, definitions.kpis)}")
+
+
+def _cycles(definitions: Definitions) -> Iterator[Problem]:
+    for cycle in find_cycles(same_period_graph(definitions)):
+        first: KpiDef = definitions.kpis[cycle[0]]
+        culprit = next(r.node for r in references(first.formula.node) if r.name == cycle[1] and r.same_period)
+        yield _at(
+            first.formula,
+            culprit,
+            f"dependency cycle: {' -> '.join(cycle)} (a KPI cannot use itself at the same period; "
+            "use prev() for a roll-forward)",
+        )

@@ -1,0 +1,238 @@
+"""YAML text -> plain data, remembering where every value came from.
+
+PyYAML is used only to *compose* (text -> node graph, with marks); values are
+built here, so that:
+- nothing but plain data is ever constructed (no tags reach Python objects);
+- duplicate keys are reported, not silently overwritten;
+- alias expansion is bounded (a "billion laughs" file is refused);
+- scalars follow YAML 1.2's core schema: `no`/`on` stay strings, `1.10` is
+  the exact decimal 1.10, dates stay text;
+- each value's position is kept, including the exact column of any character
+  inside a scalar, so formula errors point at the culprit in the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from .errors import Location, Problem, caret_snippet
+
+Path = tuple[str | int, ...]
+
+_NULL = re.compile(r"~|null|Null|NULL|")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")
+_DECIMAL = re.compile(r"[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?")
+_STANDARD_TAGS = re.compile(r"tag:yaml\.org,2002:\w+")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A text file kept in memory to turn character offsets into line and column."""
+
+    name: str
+    text: str
+    _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def location(self, index: int) -> Location:
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return Location(self.name, line + 1, index - self._line_starts[line] + 1)
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """Where a scalar's text sits in its file, to locate any character of its value."""
+
+    source: SourceFile
+    start: int
+    end: int
+
+    @property
+    def location(self) -> Location:
+        return self.source.location(self.start)
+
+    def locate(self, value: str, offset: int) -> Location:
+        """File location of character `offset` of the scalar's (parsed) `value`.
+
+        Quoted, folded or block scalars move characters around; their
+        non-blank characters keep their order, so walking the raw text and the
+        value side by side finds the right spot whatever the YAML style.
+        """
+        raw = self.source.text
+        pointer = self.start
+        if raw[pointer : pointer + 1] in {"|", ">"}:
+            pointer = raw.find("\n", pointer) + 1 or self.end
+        elif raw[pointer : pointer + 1] in {"'", '"'}:
+            pointer += 1
+        for index, char in enumerate(value):
+            if char.isspace():
+                continue
+            found = raw.find(char, pointer, self.end)
+            if found < 0:
+                break
+            if index >= offset:
+                return self.source.location(found)
+            pointer = found + 1
+        return self.source.location(min(pointer, max(self.start, self.end - 1)))
+
+    def snippet(self, value: str, offset: int, width: int = 1) -> str:
+        location = self.locate(value, offset)
+        return caret_snippet(self.source.line_text(location.line), location.column, width)
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its data, and for each path the node's key and value positions."""
+
+    source: SourceFile
+    data: Any = None
+    values: dict[Path, Scalar] = field(default_factory=dict)
+    keys: dict[Path, Scalar] = field(default_factory=dict)
+
+    def location(self, path: Path) -> Location:
+        """Best location for a path: the value, else its key, else the closest parent."""
+        while True:
+            for table in (self.values, self.keys):
+                if path in table:
+                    return table[path].location
+            if not path:
+                return Location(self.source.name, 1, 1)
+            path = path[:-1]
+
+    def key_location(self, path: Path) -> Location:
+        return self.keys[path].location if path in self.keys else self.location(path)
+
+
+def load_document(text: str, name: str, max_nodes: int = 200_000) -> tuple[Document, list[Problem]]:
+    """Parse YAML text safely; returns the document and every problem found."""
+    source = SourceFile(name, text)
+    document = Document(source)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        return document, [_syntax_problem(source, error)]
+    except yaml.YAMLError as error:
+        return document, [Problem(Location(name, 1, 1), f"not valid YAML: {error}")]
+    if node is None:
+        return document, []
+    builder = _Builder(document, max_nodes)
+    try:
+        document.data = builder.build(node, ())
+    except _TooLarge:
+        builder.problems.append(
+            Problem(
+                document.location(()),
+                f"file expands to more than {max_nodes} values (an alias bomb?); refused",
+            )
+        )
+        document.data = None
+    return document, builder.problems
+
+
+def _syntax_problem(source: SourceFile, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    location = Location(source.name, mark.line + 1, mark.column + 1) if mark else Location(source.name)
+    message = f"YAML syntax error: {error.problem or error.context}"
+    if error.context and error.problem:
+        message += f" ({error.context})"
+    line = source.line_text(location.line) if mark and location.line <= len(source.text.splitlines()) else ""
+    snippet = caret_snippet(line, location.column) if line else ""
+    if "\t" in line[: location.column]:
+        message += "; YAML indentation must use spaces, not tabs"
+    return Problem(location, message, snippet)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Builder:
+    """Node graph -> plain data, counting every value built (aliases included)."""
+
+    def __init__(self, document: Document, max_nodes: int) -> None:
+        self.document = document
+        self.max_nodes = max_nodes
+        self.count = 0
+        self.active: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def scalar_ref(self, node: yaml.Node) -> Scalar:
+        return Scalar(self.document.source, node.start_mark.index, node.end_mark.index)
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > self.max_nodes:
+            raise _TooLarge
+        if not _STANDARD_TAGS.fullmatch(node.tag) and node.tag not in {"!", "?"}:
+            self.problems.append(Problem(self.scalar_ref(node).location, f"YAML tag {node.tag!r} is not allowed here"))
+            return None
+        self.document.values[path] = self.scalar_ref(node)
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if id(node) in self.active:
+            self.problems.append(Problem(self.scalar_ref(node).location, "recursive YAML alias refers to itself"))
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            return dict(self.mapping(node, path))
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> Iterator[tuple[str, Any]]:
+        seen: dict[str, Scalar] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(
+                    Problem(self.scalar_ref(key_node).location, "YAML merge keys ('<<') are not supported: write the keys")
+                )
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(self.scalar_ref(key_node).location, "a key must be a plain word"))
+                continue
+            key = str(key_node.value)
+            ref = self.scalar_ref(key_node)
+            if key in seen:
+                first = seen[key].location
+                self.problems.append(
+                    Problem(ref.location, f"duplicate key {key!r} (first defined at line {first.line}); keep only one")
+                )
+                continue
+            seen[key] = ref
+            self.document.keys[(*path, key)] = ref
+            yield key, self.build(value_node, (*path, key))
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    text = node.value
+    if node.style or node.tag == "tag:yaml.org,2002:str":
+        return text
+    if _NULL.fullmatch(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _DECIMAL.fullmatch(text):
+        try:
+            return Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text
+    return text
