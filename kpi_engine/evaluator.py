@@ -153,7 +153,7 @@ class EntityRun:
 
     def _missing(self, name: str, period: Period, known: set[Frequency]) -> str:
         text = f"missing fact '{name}' for {period}{_where(self.entity)}"
-        coarser = sorted(f.value for f in known if f not in period.finer_frequencies())
+        coarser = sorted(f.value for f in known if f not in period.finer_frequencies() and f is not period.frequency)
         if known and coarser:
             text += f" (it is given {', '.join(coarser)} and cannot be split into {period.frequency} periods)"
         return text
@@ -203,11 +203,24 @@ class Evaluation:
         with localcontext(DECIMAL_CONTEXT):
             return tuple(self._result(run.entity, frame, name) for run, frame, name in self.reported())
 
+    def frame(self, period: Period, entity: Entity = None) -> Frame:
+        """The evaluated values of one entity at one period; KeyError when not evaluated."""
+        for run in self._runs:
+            if run.entity == entity and period in run.reported_periods:
+                return run.frames[period]
+        where = f" for entity '{entity}'" if entity is not None else ""
+        raise KeyError(f"{period} was not evaluated{where}: the facts do not cover it")
+
     def value(self, kpi: str, period: Period, entity: Entity = None) -> Decimal | None:
         """One KPI's value, or None when undefined or not evaluated."""
-        run = next((r for r in self._runs if r.entity == entity), None)
-        frame = run.frames.get(period) if run else None
-        return frame.values.get(kpi) if frame else None
+        try:
+            return self.frame(period, entity).values.get(kpi)
+        except KeyError:
+            return None
+
+    @property
+    def entities(self) -> list[Entity]:
+        return [run.entity for run in self._runs]
 
     def _result(self, entity: Entity, frame: Frame, name: str) -> Result:
         owner = self.program.kpis[name].definition.owner

@@ -1,0 +1,261 @@
+"""The `kpi` command: a thin layer over the library.
+
+Exit codes are stable, for CI pipelines:
+    0  success
+    1  the pack is invalid, or pack tests failed
+    2  the command line is wrong (unknown option, missing argument)
+    3  a facts file cannot be read
+    4  an alert at or above --fail-on fired
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from . import output
+from .errors import FactsError, Location, PackError, Problem, did_you_mean
+from .evaluator import SEVERITY_RANK
+from .facts import Facts, read_facts_text
+from .graph import all_dependencies_graph, input_dependencies
+from .loader import display_name, load_pack
+from .model import SEVERITIES
+from .pack import Pack
+from .periods import PERIOD_FORMATS, Period
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT = 0, 1, 2, 3, 4
+
+_LANG = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=lambda: os.environ.get("KPI_LANG", "fr"),
+    show_default="fr, or $KPI_LANG",
+    help="Language of labels and number formats.",
+)
+_FACTS = click.option(
+    "--facts",
+    "facts_files",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
+)
+_PACK = click.argument("pack", type=click.Path())
+
+
+class _PeriodType(click.ParamType):
+    name = "PERIOD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Period):
+            return value
+        try:
+            return Period.parse(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+PERIOD = _PeriodType()
+
+
+class Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _print_problems(problems: Sequence[Problem], err: bool = True) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=err)
+
+
+def open_pack(path: str) -> Pack:
+    try:
+        return load_pack(path)
+    except PackError as error:
+        _print_problems(error.problems)
+        click.echo(_count(error.problems, "problem") + " in the pack", err=True)
+        raise Exit(EXIT_INVALID) from None
+
+
+def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
+    facts, problems = Facts(), []
+    for name in files:
+        path = Path(name)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            text = path.read_text(encoding="cp1252")  # Excel on Windows saves CSV in cp1252
+        except OSError as error:
+            problems.append(Problem(Location(name), f"cannot be read: {error.strerror}"))
+            continue
+        try:
+            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
+        except FactsError as error:
+            problems.extend(error.problems)
+    if problems:
+        _print_problems(problems)
+        click.echo(_count(problems, "problem") + " in the facts", err=True)
+        raise Exit(EXIT_FACTS)
+    if pack is not None:
+        _warn_unknown_facts(facts, pack)
+    return facts
+
+
+def _warn_unknown_facts(facts: Facts, pack: Pack) -> None:
+    for name in sorted(facts.names() - set(pack.inputs)):
+        location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
+        hint = did_you_mean(name, pack.inputs)
+        click.echo(f"{location}: warning: '{name}' is not an input of the pack, ignored{hint}", err=True)
+
+
+def _count(items: Sequence, word: str) -> str:
+    return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
+
+
+class _Group(click.Group):
+    """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exit as stop:
+            ctx.exit(stop.code)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="kpi-rules")
+def main() -> None:
+    """Declarative financial KPIs: validate, test and evaluate KPI packs.
+
+    \b
+    Example:
+      kpi validate definitions/
+      kpi evaluate examples/company --facts examples/facts/monthly.csv --period 2025-Q4
+    """
+
+
+@main.command()
+@_PACK
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI and editors.")
+def validate(pack: str, fmt: str) -> None:
+    """Check a pack and print every problem as FILE:LINE:COL: message.
+
+    Exit code 0 when the pack is valid, 1 otherwise.
+
+    \b
+    Example:
+      kpi validate examples/company
+    """
+    try:
+        loaded = load_pack(pack)
+    except PackError as error:
+        if fmt == "json":
+            click.echo(json.dumps({"valid": False, "problems": [_problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
+        else:
+            _print_problems(error.problems, err=False)
+            click.echo(_count(error.problems, "problem"), err=True)
+        raise Exit(EXIT_INVALID) from None
+    summary = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
+    if fmt == "json":
+        click.echo(json.dumps({**summary, "problems": []}, indent=2))
+    else:
+        click.echo(f"{pack}: valid ({summary['kpis']} KPIs, {summary['inputs']} inputs, {summary['files']} files)")
+
+
+def _problem_record(problem: Problem) -> dict:
+    location = problem.location
+    return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
+
+
+@main.command()
+@_PACK
+@_FACTS
+@click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
+@click.option("--entity", help="Only this entity.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
+@_LANG
+def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, lang: str) -> None:
+    """Evaluate every KPI for every period and entity the facts cover.
+
+    Values are exact; undefined values say why. JSON and CSV give exact
+    decimal text and null for undefined.
+
+    \b
+    Example:
+      kpi evaluate examples/company --facts examples/facts/monthly.csv \\
+          --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
+    """
+    loaded = open_pack(pack)
+    facts = open_facts(facts_files, loaded)
+    if entity is not None and entity not in facts.entities:
+        known = ", ".join(e for e in facts.entities if e) or "none"
+        raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, [e for e in facts.entities if e])}; entities: {known}", param_hint="--entity")
+    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
+    alerts = sorted(evaluation.alerts, key=lambda a: (-SEVERITY_RANK[a.severity], a.period.sort_key(), a.entity or "", a.kpi))
+    if fmt == "json":
+        click.echo(output.to_json(evaluation, alerts))
+    elif fmt == "csv":
+        click.echo(output.to_csv(evaluation), nl=False)
+    else:
+        click.echo(output.to_table(evaluation, alerts, loaded.definitions, lang))
+    if fail_on and any(SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
+        raise Exit(EXIT_ALERT)
+
+
+@main.command()
+@_PACK
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
+@_LANG
+def graph(pack: str, fmt: str, lang: str) -> None:
+    """Print the dependency graph of a pack: inputs -> KPIs -> KPIs.
+
+    \b
+    Example:
+      kpi graph definitions/ --format dot | dot -Tsvg > kpis.svg
+    """
+    loaded = open_pack(pack)
+    definitions = loaded.definitions
+    edges = all_dependencies_graph(definitions)
+    full = {name: input_dependencies(kpi.formula, definitions) + edges[name] for name, kpi in definitions.kpis.items()}
+    click.echo(output.to_dot(definitions, full, lang) if fmt == "dot" else output.to_mermaid(definitions, full, lang), nl=False)
+
+
+@main.command(name="explain")
+@_PACK
+@click.argument("kpi")
+@_FACTS
+@click.option("--period", type=PERIOD, required=True, help="The period to explain.")
+@click.option("--entity", help="The entity to explain (when the facts have entities).")
+@_LANG
+def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, lang: str) -> None:
+    """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
+
+    \b
+    Example:
+      kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
+          --period 2025-Q4 --entity lyon
+    """
+    from .explain import explain
+
+    loaded = open_pack(pack)
+    if kpi not in loaded.kpis:
+        raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
+    facts = open_facts(facts_files, loaded)
+    if entity is None and None not in facts.entities and facts.entities:
+        raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(map(str, facts.entities))}", param_hint="--entity")
+    evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
+    try:
+        tree = explain(evaluation, kpi, period, entity)
+    except KeyError as error:
+        raise click.BadParameter(error.args[0], param_hint="--period") from None
+    click.echo(output.explain_text(tree, lang))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

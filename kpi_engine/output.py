@@ -1,0 +1,180 @@
+"""Evaluation results as text: aligned tables for people, JSON and CSV for machines, DOT and Mermaid for the graph.
+
+Machine formats carry exact decimal text (`"1234.56"`, never a float) and
+`null` for undefined; human formats round for display by unit and language.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .evaluator import Evaluation
+from .explain import ExplainNode
+from .formatting import format_value, plain
+from .model import Definitions
+from .results import Alert, Result
+
+RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
+ALERT_FIELDS = ("kpi", "period", "entity", "severity", "message", "owner", "value")
+_STATUS_WORDS = {
+    "fr": {"met": "atteint", "missed": "manqué", "no_target": "sans cible", "undefined": "indéfini"},
+    "en": {"met": "met", "missed": "missed", "no_target": "no target", "undefined": "undefined"},
+}
+_HEADERS = {
+    "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
+    "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
+}
+_ALERT_HEADERS = {
+    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
+    "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
+}
+
+
+def result_record(result: Result) -> dict[str, Any]:
+    return {
+        "kpi": result.kpi,
+        "period": str(result.period),
+        "entity": result.entity,
+        "value": plain(result.value),
+        "target": plain(result.target),
+        "gap": plain(result.gap),
+        "status": result.status,
+        "owner": result.owner,
+        "error": result.error,
+    }
+
+
+def alert_record(alert: Alert) -> dict[str, Any]:
+    return {
+        "kpi": alert.kpi,
+        "period": str(alert.period),
+        "entity": alert.entity,
+        "severity": alert.severity,
+        "message": alert.message,
+        "owner": alert.owner,
+        "value": plain(alert.value),
+    }
+
+
+def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
+    document = {
+        "results": [result_record(r) for r in evaluation.results],
+        "alerts": [alert_record(a) for a in alerts],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def to_csv(evaluation: Evaluation) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for result in evaluation.results:
+        writer.writerow({k: ("" if v is None else v) for k, v in result_record(result).items()})
+    return buffer.getvalue()
+
+
+def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: str) -> str:
+    words = _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])
+    rows = []
+    for r in evaluation.results:
+        kpi = definitions.kpis[r.kpi]
+        rows.append(
+            (
+                kpi.label.get(lang, r.kpi),
+                str(r.period),
+                r.entity or "",
+                format_value(r.value, kpi.unit, lang),
+                "" if r.target is None else format_value(r.target, kpi.unit, lang),
+                "" if r.gap is None else format_value(r.gap, kpi.unit, lang),
+                words[r.status],
+                r.owner,
+                r.error or "",
+            )
+        )
+    text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
+    if alerts:
+        alert_rows = [
+            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.message, a.owner)
+            for a in alerts
+        ]
+        title = "Alertes" if lang == "fr" else "Alerts"
+        text += f"\n\n{title} ({len(alerts)})\n" + align(_ALERT_HEADERS.get(lang, _ALERT_HEADERS["en"]), alert_rows)
+    return text
+
+
+def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
+    """A plain-text table; `numeric` columns are right-aligned so decimals line up."""
+    rows = [tuple(headers), *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    lines = []
+    for row in rows:
+        cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def to_dot(definitions: Definitions, graph: dict[str, list[str]], lang: str) -> str:
+    lines = ["digraph kpis {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
+    used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
+    for name in used_inputs:
+        lines.append(f'  {name} [label={json.dumps(definitions.inputs[name].label.get(lang, name))}, shape=ellipse];')
+    for name, kpi in definitions.kpis.items():
+        lines.append(f"  {name} [label={json.dumps(kpi.label.get(lang, name))}];")
+    for name, deps in graph.items():
+        lines.extend(f"  {dep} -> {name};" for dep in deps)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(definitions: Definitions, graph: dict[str, list[str]], lang: str) -> str:
+    lines = ["flowchart LR"]
+    used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
+    for name in used_inputs:
+        lines.append(f'  {name}(["{_mermaid_text(definitions.inputs[name].label.get(lang, name))}"])')
+    for name, kpi in definitions.kpis.items():
+        lines.append(f'  {name}["{_mermaid_text(kpi.label.get(lang, name))}"]')
+    for name, deps in graph.items():
+        lines.extend(f"  {dep} --> {name}" for dep in deps)
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def explain_text(tree: ExplainNode, lang: str) -> str:
+    lines = [f"{tree.text} = {_observed(tree, lang)}"]
+    _explain_children(tree, "", lines, lang)
+    return "\n".join(lines)
+
+
+def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: str) -> None:
+    for index, child in enumerate(node.children):
+        last = index == len(node.children) - 1
+        tag = {"input": " [input]", "kpi": " [KPI]"}.get(child.kind, "")
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{child.text}{tag} = {_observed(child, lang)}")
+        _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
+
+
+def _observed(node: ExplainNode, lang: str) -> str:
+    if not node.observations:
+        return "(not evaluated)" if lang != "fr" else "(non évalué)"
+    current = node.observations[-1].period
+    parts = []
+    for observation in node.observations:
+        if observation.value is None:
+            text = f"{format_value(None, lang=lang)} ({observation.reason})"
+        elif isinstance(observation.value, bool):
+            text = str(observation.value).lower()
+        else:
+            text = f"{plain(observation.value)}"
+            shown = format_value(observation.value, node.unit, lang)
+            if node.unit and shown != text:
+                text += f" ({shown})"
+        parts.append(text if len(node.observations) == 1 and observation.period == current else f"{text} @ {observation.period}")
+    return ", ".join(parts)
