@@ -257,5 +257,52 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     click.echo(output.explain_text(tree, lang))
 
 
+@main.command(name="test")
+@_PACK
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI.")
+def test_command(pack: str, fmt: str) -> None:
+    """Run the tests kept beside a pack (files ending in .test.yaml).
+
+    Each failing expectation is printed as FILE:LINE:COL with what was
+    expected and what the engine computed. Exit code 0 when all pass, 1 otherwise.
+
+    \b
+    Example:
+      kpi test definitions/
+    """
+    from .loader import test_files
+    from .packtests import run_test_text
+
+    loaded = open_pack(pack)
+    files = test_files(Path(pack))
+    if not files:
+        click.echo(f"{pack}: no test file (*.test.yaml) found", err=True)
+        raise Exit(EXIT_INVALID)
+    reports = [run_test_text(loaded, file.read_text(encoding="utf-8"), display_name(file)) for file in files]
+    if fmt == "json":
+        click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _print_problems(report.problems, err=False)
+            for failure in report.failures:
+                click.echo(str(failure))
+        tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
+        failed = sum(len(r.failures) + len(r.problems) for r in reports)
+        click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
+    if not all(r.passed for r in reports):
+        raise Exit(EXIT_INVALID)
+
+
+def _test_record(report) -> dict:
+    return {
+        "file": report.file,
+        "tests": report.tests,
+        "checks": report.checks,
+        "passed": report.passed,
+        "failures": [{"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures],
+        "problems": [_problem_record(p) for p in report.problems],
+    }
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import FactsError, Location, Problem
 from .periods import Frequency, Period
-from .yamlsource import load_document
+from .yamlsource import Document, load_document
 
 Entity = str | None
 
@@ -209,12 +209,23 @@ def _add_cell(facts: Facts, entity: Entity, name: str, period: Period, raw: Any,
 
 def _yaml_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
     document, problems = load_document(text, name)
-    facts = Facts()
     if problems or document.data is None:
-        return facts, problems
-    if not isinstance(document.data, dict):
-        return facts, [Problem(document.location(()), "expected a mapping of period -> {input: value}, optionally under entity names")]
-    for entity, path, mapping in _period_mappings(document.data):
+        return Facts(), problems
+    return facts_from_document(document)
+
+
+def facts_from_document(document: Document, root: tuple = (), entity: Entity = None) -> tuple[Facts, list[Problem]]:
+    """Facts from the YAML mapping at `root`: period -> {input: value}, optionally under entity names.
+
+    `entity` is the entity of facts written without entity names (pack tests use it).
+    """
+    facts, problems = Facts(), []
+    data = document.data
+    for key in root:
+        data = data[key]
+    if not isinstance(data, dict):
+        return facts, [Problem(document.location(root), "expected a mapping of period -> {input: value}, optionally under entity names")]
+    for found_entity, path, mapping in _period_mappings(data, root):
         for period_text, values in mapping.items():
             location = document.key_location((*path, period_text))
             try:
@@ -227,17 +238,18 @@ def _yaml_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
                 continue
             for input_name, raw in values.items():
                 cell = document.location((*path, period_text, input_name))
-                problems.extend(_add_cell(facts, entity, input_name, period, "" if raw is None else raw, cell, False))
+                owner = entity if found_entity is None else found_entity
+                problems.extend(_add_cell(facts, owner, input_name, period, "" if raw is None else raw, cell, False))
     return facts, problems
 
 
-def _period_mappings(data: dict) -> Iterator[tuple[Entity, tuple, Mapping]]:
+def _period_mappings(data: dict, root: tuple) -> Iterator[tuple[Entity, tuple, Mapping]]:
     """Top-level keys are periods (no entities) or entity names each holding periods."""
     if all(_looks_like_period(key) for key in data):
-        yield None, (), data
+        yield None, root, data
         return
     for entity, mapping in data.items():
-        yield str(entity), (entity,), mapping if isinstance(mapping, dict) else {}
+        yield str(entity), (*root, entity), mapping if isinstance(mapping, dict) else {}
 
 
 def _looks_like_period(key: Any) -> bool:

@@ -20,20 +20,24 @@ from .errors import Problem, did_you_mean
 from .yamlsource import Document
 
 
+PACK_SCHEMA = "pack.schema.json"
+TESTS_SCHEMA = "tests.schema.json"
+
+
 @cache
-def pack_schema() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("schemas/pack.schema.json").read_text(encoding="utf-8")
+def load_schema(name: str) -> dict[str, Any]:
+    text = resources.files(__package__).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(pack_schema())
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name))
 
 
-def schema_problems(document: Document) -> Iterator[Problem]:
-    """Every schema violation of one document, located, in document order."""
-    errors = sorted(_validator().iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
+def schema_problems(document: Document, schema: str = PACK_SCHEMA) -> Iterator[Problem]:
+    """Every violation of `schema` (a file of `schemas/`) in one document, located, in document order."""
+    errors = sorted(_validator(schema).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         yield from _explain(error, document)
 
@@ -63,6 +67,11 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
         case "type":
             message = f"{where}: expected {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, found {_describe(error.instance)}"
         case "oneOf":
+            branch = _matching_branch(error)
+            if branch:
+                for suberror in branch:
+                    yield from _explain(suberror, document)
+                return
             message = f"{where}: {_describe(error.instance)} is not allowed here; expected {_one_of_words(error)}"
         case "pattern" if path and path[-1] == "$propertyNames":
             message = f"{where}: not a valid name"
@@ -105,6 +114,15 @@ def _describe(value: Any) -> str:
     return repr(str(value)) if isinstance(value, str) else str(value)
 
 
+def _matching_branch(error: ValidationError) -> list[ValidationError]:
+    """The errors of the alternative written for this kind of value (a mapping label with a bad key...)."""
+    kind = {dict: "object", list: "array", str: "string"}.get(type(error.instance))
+    for index, option in enumerate(error.validator_value):
+        if kind and (option.get("type") == kind):
+            return [e for e in error.context or () if e.relative_schema_path and e.relative_schema_path[0] == index]
+    return []
+
+
 def _one_of_words(error: ValidationError) -> str:
     words = []
     for option in error.validator_value:
@@ -114,4 +132,7 @@ def _one_of_words(error: ValidationError) -> str:
 
 
 def _unknown_key(key: str, where: str, allowed: list[str]) -> str:
-    return f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
+    message = f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
+    if " " in key.strip():
+        message += " (a comma inside {...} splits the text: put the text in quotes)"
+    return message

@@ -1,0 +1,171 @@
+"""Tests for packs: given facts, the expected values, statuses and alerts (`*.test.yaml`).
+
+A KPI pack is code a whole finance team edits, so it gets tests like code.
+An expected value is compared after rounding the engine's exact value to the
+decimals the tester wrote: `0.075` checks three decimals, `0.3333` matches
+1/3, `300000` checks whole euros. Every failing expectation is reported at
+its own line of the test file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .errors import Location, Problem, did_you_mean
+from .evaluator import Evaluation
+from .facts import facts_from_document, parse_number
+from .pack import Pack
+from .periods import Period
+from .results import Alert, Result
+from .schema import TESTS_SCHEMA, schema_problems
+from .yamlsource import Document, load_document
+
+
+@dataclass(frozen=True)
+class Failure:
+    location: Location
+    test: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: test '{self.test}': {self.message}"
+
+
+@dataclass(frozen=True)
+class TestFileReport:
+    file: str
+    tests: int
+    checks: int
+    failures: tuple[Failure, ...]
+    problems: tuple[Problem, ...] = ()  # the file itself is invalid: nothing was run
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.problems
+
+
+def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
+    """Run one test file's text against a loaded pack."""
+    document, problems = load_document(text, name)
+    problems += list(schema_problems(document, TESTS_SCHEMA)) if not problems else []
+    if problems:
+        return TestFileReport(name, 0, 0, (), tuple(problems))
+    failures: list[Failure] = []
+    checks = 0
+    for index, test in enumerate(document.data["tests"]):
+        case = _Case(pack, document, index, test)
+        for failure in case.run():
+            failures.append(failure)
+        checks += case.checks
+    return TestFileReport(name, len(document.data["tests"]), checks, tuple(failures))
+
+
+class _Case:
+    """One test: its facts evaluated once, then each expectation checked."""
+
+    def __init__(self, pack: Pack, document: Document, index: int, spec: dict[str, Any]) -> None:
+        self.pack = pack
+        self.document = document
+        self.path = ("tests", index)
+        self.spec = spec
+        self.name = spec["name"]
+        self.entity = spec.get("entity")
+        self.checks = 0
+
+    def run(self) -> Iterator[Failure]:
+        facts, problems = facts_from_document(self.document, (*self.path, "facts"), self.entity)
+        for problem in problems:
+            yield Failure(problem.location, self.name, problem.message)
+        if problems:
+            return
+        evaluation = self.pack.evaluate(facts)
+        results = {(r.kpi, r.period, r.entity): r for r in evaluation.results}
+        for number, expectation in enumerate(self.spec.get("expect", [])):
+            yield from self._expectation(expectation, (*self.path, "expect", number), results)
+        for key, should_fire in (("alerts", True), ("no_alerts", False)):
+            for number, expected in enumerate(self.spec.get(key, [])):
+                yield from self._alert(expected, (*self.path, key, number), evaluation, should_fire)
+
+    def _fail(self, path: tuple, message: str) -> Failure:
+        return Failure(self.document.location(path), self.name, message)
+
+    def _identify(self, expectation: dict, path: tuple) -> tuple[str, Period, Any] | Failure:
+        kpi = expectation["kpi"]
+        if kpi not in self.pack.kpis:
+            return self._fail((*path, "kpi"), f"unknown KPI '{kpi}'{did_you_mean(kpi, self.pack.kpis)}")
+        try:
+            period = Period.parse(str(expectation["period"]))
+        except ValueError as error:
+            return self._fail((*path, "period"), str(error))
+        return kpi, period, expectation.get("entity", self.entity)
+
+    def _expectation(self, expectation: dict, path: tuple, results: dict) -> Iterator[Failure]:
+        identity = self._identify(expectation, path)
+        if isinstance(identity, Failure):
+            yield identity
+            return
+        kpi, period, entity = identity
+        result: Result | None = results.get((kpi, period, entity))
+        where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "")
+        if result is None:
+            frequency = self.pack.kpis[kpi].frequency
+            yield self._fail(path, f"{where}: no result (the KPI is {frequency}; do the facts cover {period} completely?)")
+            return
+        for field in ("value", "target", "gap"):
+            if field in expectation:
+                self.checks += 1
+                message = _compare(expectation[field], getattr(result, field), result.error)
+                if message:
+                    yield self._fail((*path, field), f"{where}: {field} {message}")
+        if "status" in expectation:
+            self.checks += 1
+            if result.status != expectation["status"]:
+                because = f" ({result.error})" if result.error else ""
+                yield self._fail((*path, "status"), f"{where}: status expected {expectation['status']}, got {result.status}{because}")
+        if "error" in expectation:
+            self.checks += 1
+            if expectation["error"] not in (result.error or ""):
+                yield self._fail((*path, "error"), f"{where}: reason expected to contain {expectation['error']!r}, got {result.error!r}")
+
+    def _alert(self, expected: dict, path: tuple, evaluation: Evaluation, should_fire: bool) -> Iterator[Failure]:
+        identity = self._identify(expected, path)
+        if isinstance(identity, Failure):
+            yield identity
+            return
+        kpi, period, entity = identity
+        self.checks += 1
+        matching = [a for a in evaluation.alerts if _alert_matches(a, kpi, period, entity, expected)]
+        severity = f"{expected['severity']} " if "severity" in expected else ""
+        if should_fire and not matching:
+            fired = [f"{a.severity}: {a.message}" for a in evaluation.alerts if a.kpi == kpi and a.period == period and a.entity == entity]
+            seen = f"; alerts that fired there: {'; '.join(fired)}" if fired else "; no alert fired there"
+            yield self._fail(path, f"expected a {severity}alert on {kpi} at {period}{seen}")
+        if not should_fire and matching:
+            yield self._fail(path, f"expected no {severity}alert on {kpi} at {period}, but got: {matching[0].message}")
+
+
+def _alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: dict) -> bool:
+    return (
+        alert.kpi == kpi
+        and alert.period == period
+        and alert.entity == entity
+        and alert.severity == expected.get("severity", alert.severity)
+        and expected.get("message", "") in alert.message
+    )
+
+
+def _compare(expected: Any, actual: Decimal | None, reason: str | None) -> str | None:
+    """None when `actual` matches `expected` at the precision written, else what differs."""
+    if isinstance(expected, str) and expected.strip().lower() == "undefined":
+        return None if actual is None else f"expected undefined, got {actual}"
+    wanted = expected if isinstance(expected, Decimal) else Decimal(expected) if isinstance(expected, int) else parse_number(str(expected))
+    if actual is None:
+        return f"expected {wanted}, got undefined ({reason})" if reason else f"expected {wanted}, got nothing"
+    exponent = min(wanted.as_tuple().exponent, 0)  # type: ignore[operator]
+    rounded = actual.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    if rounded == wanted:
+        return None
+    return f"expected {wanted}, got {format(actual, 'f')} (rounded to the decimals written: {rounded})"
