@@ -48,7 +48,7 @@ def build_definitions(layers: Sequence[Sequence[Document]], limits: Limits = Lim
 
 def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> tuple[Formula | None, Problem | None]:
     """A formula from a YAML value (text or number), or the located syntax problem."""
-    text = format(value, "f") if isinstance(value, (int, Decimal)) else str(value)
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)
     scalar = document.values.get(path)
     try:
         node = parse_formula(text, limits)

@@ -211,6 +211,16 @@ class Evaluation:
         where = f" for entity '{entity}'" if entity is not None else ""
         raise KeyError(f"{period} was not evaluated{where}: the facts do not cover it")
 
+    def result_at(self, kpi: str, period: Period, entity: Entity = None) -> Result | None:
+        """`kpi` computed at any evaluated period, even one coarser than its own frequency
+        (the yearly net result of a monthly KPI); None when the facts do not cover `period`."""
+        try:
+            frame = self.frame(period, entity)
+        except KeyError:
+            return None
+        with localcontext(DECIMAL_CONTEXT):
+            return self._result(entity, frame, kpi)
+
     def value(self, kpi: str, period: Period, entity: Entity = None) -> Decimal | None:
         """One KPI's value, or None when undefined or not evaluated."""
         try:

@@ -1,0 +1,462 @@
+"""Reports people read: an evaluation and its definitions -> a report model -> HTML or Markdown.
+
+Two stages, like the rest of the engine:
+    build_report   Evaluation x Definitions x ReportOptions -> Report (frozen dataclasses,
+                   exact Decimal values straight from the evaluation's results)
+    render_html    Report -> one self-contained HTML file (Jinja2 template, inline SVG charts)
+    render_markdown Report -> text to paste into an email or a wiki
+
+Nothing here touches files or the clock: the templates are package data, and
+the CLI (`cli_report.py`) reads the pack and facts and writes the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+import jinja2
+from markupsafe import Markup
+
+from . import charts
+from .errors import KpiError
+from .evaluator import SEVERITY_RANK, Evaluation
+from .formatting import format_number, format_value
+from .model import Audience, Definitions, KpiDef
+from .nodes import Name, to_text, walk
+from .periods import FREQUENCIES, Period
+from .results import MET, MISSED, NO_TARGET, STATUSES, UNDEFINED, Alert, Result
+
+FORMATS = ("html", "markdown")
+_NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
+_OTHER_THEME = {"fr": "Autres", "en": "Other"}
+
+
+class ReportError(KpiError):
+    """A report option names something the pack does not have; `choices` are the valid names."""
+
+    def __init__(self, option: str, message: str, choices: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.option = option
+        self.message = message
+        self.choices = tuple(choices)
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What to report: which KPIs (audience or owner, frequency), as of which period, in which language."""
+
+    lang: str = "fr"
+    period: Period | None = None
+    audience: str | None = None
+    owner: str | None = None
+    frequency: str | None = None
+    spark_periods: int = 12
+    title: str = ""
+    sources: tuple[str, ...] = ()
+    generated: str = ""  # a date passed in by the caller; the core never reads the clock
+
+
+# --- the report model ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One KPI for one entity: its result at the report period and its history, oldest first."""
+
+    kpi: str
+    entity: str | None
+    label: str
+    unit: str
+    owner: str
+    current: Result | None
+    history: tuple[Result, ...]
+
+    @property
+    def status(self) -> str:
+        return self.current.status if self.current else UNDEFINED
+
+    @property
+    def reason(self) -> str:
+        return (self.current.error or "") if self.current else ""
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    title: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class KpiSection:
+    kpi: str
+    label: str
+    formula: str
+    glossary: tuple[tuple[str, str], ...]  # (name in the formula, its label)
+    owner: str
+    frequency: str
+    description: str
+    unit: str
+    direction: str
+    target: str  # the target formula as written, "" when none
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Status of KPIs by period for one frequency: rows are lines, columns periods."""
+
+    frequency: str
+    periods: tuple[Period, ...]
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: Mapping[str, int]
+    alerts: tuple[Alert, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    scope: str  # audience, owner or "all KPIs", and the frequency
+    lang: str
+    as_of: str
+    summary: Summary
+    themes: tuple[Theme, ...]
+    sections: tuple[KpiSection, ...]
+    heatmaps: tuple[Heatmap, ...]
+    has_entities: bool
+    sources: tuple[str, ...] = ()
+    generated: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)  # KPI name -> label, for alerts
+
+
+# --- choosing KPIs ------------------------------------------------------------
+
+
+def audience_members(audience: Audience, definitions: Definitions) -> list[str]:
+    """KPIs listed by name, or with one of the audience's tags, or owned by one of its owners."""
+    return [
+        name
+        for name, kpi in definitions.kpis.items()
+        if name in audience.kpis or set(kpi.tags) & set(audience.tags) or (kpi.owner and kpi.owner in audience.owners)
+    ]
+
+
+def owners(definitions: Definitions) -> list[str]:
+    return sorted({kpi.owner for kpi in definitions.kpis.values() if kpi.owner})
+
+
+def select_kpis(definitions: Definitions, options: ReportOptions) -> list[str]:
+    """The KPIs the options ask for, in definition order; ReportError when a name is unknown."""
+    names = list(definitions.kpis)
+    if options.audience is not None:
+        audience = definitions.audiences.get(options.audience)
+        if audience is None:
+            raise _unknown("audience", options.audience, sorted(definitions.audiences))
+        names = audience_members(audience, definitions)
+    if options.owner is not None:
+        valid = owners(definitions)
+        if options.owner not in valid:
+            raise _unknown("owner", options.owner, valid)
+        names = [n for n in names if definitions.kpis[n].owner == options.owner]
+    if options.frequency is not None:
+        if options.frequency not in FREQUENCIES:
+            raise _unknown("frequency", options.frequency, FREQUENCIES)
+        names = [n for n in names if definitions.kpis[n].frequency.value == options.frequency]
+    if not names:
+        raise ReportError("", f"no KPI matches {_describe(options)}")
+    return names
+
+
+def _unknown(option: str, value: str, choices: Sequence[str]) -> ReportError:
+    listed = ", ".join(choices) if choices else "none (the pack defines none)"
+    return ReportError(option, f"unknown {option} '{value}'; valid {option}s: {listed}", choices)
+
+
+def _describe(options: ReportOptions) -> str:
+    parts = [f"{key} '{value}'" for key, value in (("audience", options.audience), ("owner", options.owner), ("frequency", options.frequency)) if value]
+    return " and ".join(parts) or "the pack"
+
+
+# --- building the report ------------------------------------------------------
+
+
+def build_report(evaluation: Evaluation, definitions: Definitions, options: ReportOptions = ReportOptions()) -> Report:
+    """The report model: every number is the evaluation's own Result, never recomputed."""
+    names = select_kpis(definitions, options)
+    lang = options.lang
+    lines = _lines(evaluation, definitions, names, options)
+    by_kpi: dict[str, list[Line]] = {}
+    for line in lines:
+        by_kpi.setdefault(line.kpi, []).append(line)
+    current = {(l.kpi, l.entity, l.current.period) for l in lines if l.current}
+    alerts = sorted((a for a in evaluation.alerts if (a.kpi, a.entity, a.period) in current), key=alert_order)
+    counts = {status: sum(1 for l in lines if l.status == status) for status in STATUSES}
+    return Report(
+        title=options.title or _TITLES[lang],
+        scope=_scope(definitions, options),
+        lang=lang,
+        as_of=_as_of(options, lines),
+        summary=Summary(counts, tuple(alerts)),
+        themes=_themes(definitions, lines, lang),
+        sections=tuple(_section(definitions.kpis[name], definitions, tuple(by_kpi.get(name, ())), lang) for name in names),
+        heatmaps=_heatmaps(definitions, lines),
+        has_entities=any(l.entity is not None for l in lines),
+        sources=options.sources,
+        generated=options.generated,
+        labels={name: definitions.kpis[name].label.get(lang, name) for name in names},
+    )
+
+
+_TITLES = {"fr": "Tableau de bord des indicateurs", "en": "KPI scorecard"}
+
+
+def alert_order(alert: Alert) -> tuple:
+    """Most severe first, then the latest period, then entity and KPI for a stable order."""
+    return (-SEVERITY_RANK[alert.severity], -alert.period.end.toordinal(), alert.entity or "", alert.kpi)
+
+
+def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str], options: ReportOptions) -> list[Line]:
+    wanted = set(names)
+    history: dict[tuple[str, str | None], list[Result]] = {}
+    for result in evaluation.results:
+        if result.kpi in wanted and (options.period is None or result.period.end <= options.period.end):
+            history.setdefault((result.kpi, result.entity), []).append(result)
+    lines = []
+    for name in names:
+        kpi = definitions.kpis[name]
+        for entity in evaluation.entities:
+            results = tuple(sorted(history.get((name, entity), ()), key=Period.sort_key_of))
+            lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, results[-1] if results else None, results))
+    return lines
+
+
+def _scope(definitions: Definitions, options: ReportOptions) -> str:
+    lang = options.lang
+    if options.audience is not None:
+        scope = definitions.audiences[options.audience].label.get(lang, options.audience)
+    elif options.owner is not None:
+        scope = f"{'Responsable' if lang == 'fr' else 'Owner'} : {options.owner}" if lang == "fr" else f"Owner: {options.owner}"
+    else:
+        scope = "Tous les indicateurs" if lang == "fr" else "All KPIs"
+    if options.frequency is not None:
+        scope += f" · {frequency_word(options.frequency, lang)}"
+    return scope
+
+
+def _as_of(options: ReportOptions, lines: Sequence[Line]) -> str:
+    if options.period is not None:
+        return str(options.period)
+    ends = [l.current.period for l in lines if l.current]
+    return str(max(ends, key=Period.sort_key)) if ends else ""
+
+
+def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple[Theme, ...]:
+    groups: dict[str, list[Line]] = {}
+    for line in lines:
+        tags = definitions.kpis[line.kpi].tags
+        groups.setdefault(tags[0] if tags else "", []).append(line)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
+    return tuple(Theme(name, theme_title(name, lang), tuple(group)) for name, group in ordered)
+
+
+def theme_title(tag: str, lang: str) -> str:
+    return tag.replace("_", " ").replace("-", " ").capitalize() if tag else _OTHER_THEME[lang]
+
+
+def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: str) -> KpiSection:
+    return KpiSection(
+        kpi=kpi.name,
+        label=kpi.label.get(lang, kpi.name),
+        formula=to_text(kpi.formula.node),
+        glossary=_glossary(kpi, definitions, lang),
+        owner=kpi.owner,
+        frequency=kpi.frequency.value,
+        description=kpi.description,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        target=kpi.target.text if kpi.target else "",
+        lines=lines,
+    )
+
+
+def _glossary(kpi: KpiDef, definitions: Definitions, lang: str) -> tuple[tuple[str, str], ...]:
+    """The inputs and KPIs a formula names, with their labels, so a reader can decode it."""
+    seen: dict[str, str] = {}
+    for node in walk(kpi.formula.node):
+        if isinstance(node, Name) and node.id not in seen:
+            known = definitions.inputs.get(node.id) or definitions.kpis.get(node.id)
+            if known is not None:
+                seen[node.id] = known.label.get(lang, node.id)
+    return tuple(seen.items())
+
+
+def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap, ...]:
+    maps = []
+    for frequency in FREQUENCIES:
+        chosen = tuple(l for l in lines if definitions.kpis[l.kpi].frequency.value == frequency)
+        periods = sorted({r.period for l in chosen for r in l.history}, key=Period.sort_key)
+        if chosen and periods:
+            maps.append(Heatmap(frequency, tuple(periods), chosen))
+    return tuple(maps)
+
+
+# --- words and numbers for display --------------------------------------------
+
+_STATUS_WORDS = {
+    "fr": {MET: "atteint", MISSED: "manqué", NO_TARGET: "sans cible", UNDEFINED: "indéfini"},
+    "en": {MET: "met", MISSED: "missed", NO_TARGET: "no target", UNDEFINED: "undefined"},
+}
+_SEVERITY_WORDS = {
+    "fr": {"critical": "critique", "warning": "attention", "info": "info"},
+    "en": {"critical": "critical", "warning": "warning", "info": "info"},
+}
+_FREQUENCY_WORDS = {
+    "fr": {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"},
+    "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"},
+}
+
+
+def status_word(status: str, lang: str) -> str:
+    return _STATUS_WORDS[lang][status]
+
+
+def severity_word(severity: str, lang: str) -> str:
+    return _SEVERITY_WORDS[lang].get(severity, severity)
+
+
+def frequency_word(frequency: str, lang: str) -> str:
+    return _FREQUENCY_WORDS[lang].get(frequency, frequency)
+
+
+def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:
+    """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate."""
+    if gap is None:
+        return ""
+    sign = "+" if gap > 0 else ""
+    if unit in ("percent", "%"):
+        points = format_number(gap * 100, 1, lang)
+        return f"{sign}{points} pt" if lang == "fr" else f"{sign}{points} pts"
+    return sign + format_value(gap, unit, lang)
+
+
+def format_actual(result: Result | None, unit: str, lang: str) -> str:
+    """The value, or the word for undefined (never 0); the reason is shown beside it."""
+    return format_value(result.value if result else None, unit, lang)
+
+
+# --- rendering ----------------------------------------------------------------
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("kpi_engine", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["md"] = _markdown_cell
+    return environment
+
+
+def _helpers(report: Report) -> dict[str, object]:
+    lang = report.lang
+    return {
+        "r": report,
+        "lang": lang,
+        "w": _WORDS[lang],
+        "statuses": STATUSES,
+        "value": lambda v, unit: format_value(v, unit, lang),
+        "actual": lambda line: format_actual(line.current, line.unit, lang),
+        "gap": lambda result, unit: format_gap(result.gap if result else None, unit, lang),
+        "status_word": lambda s: status_word(s, lang),
+        "severity_word": lambda s: severity_word(s, lang),
+        "frequency_word": lambda f: frequency_word(f, lang),
+        "no_data": _NO_DATA[lang],
+    }
+
+
+def render_html(report: Report) -> str:
+    lang = report.lang
+    svg = {
+        "sparkline": lambda line: Markup(charts.sparkline(line.history[-12:], line.unit, lang, title=line.label)),
+        "line_chart": lambda line, title: Markup(charts.line_chart(line.history, line.unit, lang, title=title)),
+        "heatmap": lambda heatmap: Markup(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
+        "legend": Markup(charts.legend(lang)),
+    }
+    return _environment().get_template("report.html.j2").render(**_helpers(report), **svg)
+
+
+def render_markdown(report: Report) -> str:
+    spark = {"sparkline": lambda line: charts.text_sparkline([r.value for r in line.history[-12:]])}
+    return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
+
+
+def render(report: Report, fmt: str) -> str:
+    return render_html(report) if fmt == "html" else render_markdown(report)
+
+
+def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
+    """Each line as (row label, {period: (status, tooltip)}) for the heatmap chart."""
+    lang = report.lang
+    rows = []
+    for line in heatmap.lines:
+        label = f"{line.label} · {line.entity}" if report.has_entities and line.entity is not None else line.label
+        cells = {r.period: (r.status, _cell_tip(line, r, lang)) for r in line.history}
+        rows.append(charts.HeatRow(label, cells))
+    return rows
+
+
+def _cell_tip(line: Line, result: Result, lang: str) -> str:
+    text = f"{line.label} {result.period}: {format_value(result.value, line.unit, lang)}"
+    if result.target is not None:
+        text += f" / {format_value(result.target, line.unit, lang)}"
+    text += f" ({status_word(result.status, lang)})"
+    return f"{text}: {result.error}" if result.error else text
+
+
+def _markdown_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+_WORDS = {
+    "fr": {
+        "summary": "Synthèse", "as_of": "Situation au", "scope": "Périmètre", "alerts": "Alertes", "no_alerts": "Aucune alerte sur la période.",
+        "scorecard": "Tableau de bord", "kpi": "Indicateur", "entity": "Entité", "period": "Période", "target": "Cible",
+        "actual": "Réalisé", "gap": "Écart", "status": "Statut", "trend": "Tendance", "owner": "Responsable",
+        "frequency": "Fréquence", "formula": "Formule", "where": "où", "details": "Détail par indicateur",
+        "heatmap": "Statuts par période", "heatmap_title": "Statut des indicateurs par période", "severity": "Gravité",
+        "message": "Message", "kpis": "indicateurs", "sources": "Sources", "generated": "Édité le", "reason": "raison",
+        "higher_is_better": "plus haut est mieux", "lower_is_better": "plus bas est mieux", "undefined_note": "Valeurs indéfinies",
+        "description": "Description", "target_formula": "Cible",
+    },
+    "en": {
+        "summary": "Summary", "as_of": "As of", "scope": "Scope", "alerts": "Alerts", "no_alerts": "No alert for the period.",
+        "scorecard": "Scorecard", "kpi": "KPI", "entity": "Entity", "period": "Period", "target": "Target",
+        "actual": "Actual", "gap": "Gap", "status": "Status", "trend": "Trend", "owner": "Owner",
+        "frequency": "Frequency", "formula": "Formula", "where": "where", "details": "KPI details",
+        "heatmap": "Status by period", "heatmap_title": "KPI status by period", "severity": "Severity",
+        "message": "Message", "kpis": "KPIs", "sources": "Sources", "generated": "Generated on", "reason": "reason",
+        "higher_is_better": "higher is better", "lower_is_better": "lower is better", "undefined_note": "Undefined values",
+        "description": "Description", "target_formula": "Target",
+    },
+}
+
+
+def rows_of(report: Report) -> Iterable[Line]:
+    """Every line of the report, theme by theme (for tests and embedding tools)."""
+    for theme in report.themes:
+        yield from theme.lines
