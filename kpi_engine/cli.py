@@ -293,6 +293,32 @@ def test_command(pack: str, fmt: str) -> None:
         raise Exit(EXIT_INVALID)
 
 
+@main.command(name="init")
+@click.argument("directory", type=click.Path(file_okay=False))
+def init_command(directory: str) -> None:
+    """Create a starter company pack that extends the standard library.
+
+    It holds a few overrides (targets, owners, alerts), two company KPIs and
+    a test file; it validates and passes its tests as created.
+
+    \b
+    Example:
+      kpi init mon-entreprise && kpi test mon-entreprise
+    """
+    from importlib import resources
+
+    target = Path(directory)
+    template = resources.files(__package__).joinpath("templates/init")
+    files = {"pack.yaml": template.joinpath("pack.yaml"), "tests/pack.test.yaml": template.joinpath("tests/pack.test.yaml")}
+    existing = [name for name in files if (target / name).exists()]
+    if existing:
+        raise click.UsageError(f"{directory} already has {', '.join(existing)}; choose an empty folder")
+    for name, source in files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
+
+
 def _test_record(report) -> dict:
     return {
         "file": report.file,

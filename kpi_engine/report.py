@@ -236,7 +236,7 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
     for name in names:
         kpi = definitions.kpis[name]
         for entity in evaluation.entities:
-            results = tuple(sorted(history.get((name, entity), ()), key=Period.sort_key_of))
+            results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
             lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, results[-1] if results else None, results))
     return lines
 
@@ -246,7 +246,7 @@ def _scope(definitions: Definitions, options: ReportOptions) -> str:
     if options.audience is not None:
         scope = definitions.audiences[options.audience].label.get(lang, options.audience)
     elif options.owner is not None:
-        scope = f"{'Responsable' if lang == 'fr' else 'Owner'} : {options.owner}" if lang == "fr" else f"Owner: {options.owner}"
+        scope = f"Responsable : {options.owner}" if lang == "fr" else f"Owner: {options.owner}"
     else:
         scope = "Tous les indicateurs" if lang == "fr" else "All KPIs"
     if options.frequency is not None:
