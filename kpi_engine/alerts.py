@@ -34,13 +34,21 @@ class _FlatFormatter(string.Formatter):
         if content is None:
             return UNDEFINED_WORD.get(self.lang, "undefined")
         if isinstance(content, Decimal):
-            return format(content, format_spec) if format_spec else format_value(content, unit, self.lang)
+            return localize(format(content, format_spec), self.lang) if format_spec else format_value(content, unit, self.lang)
         return format(str(content), format_spec)
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
         if conversion:
             raise ValueError("conversions are not allowed")
         return value
+
+
+def localize(text: str, lang: str) -> str:
+    """A number formatted with a Python spec (`{value:,.0f}`), with French separators when reading in French."""
+    if lang != "fr":
+        return text
+    text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", " ")
+    return text[:-1] + " %" if text.endswith("%") else text
 
 
 def render_message(template: str, lookup: Lookup, lang: str = "en") -> str:

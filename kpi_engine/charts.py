@@ -1,0 +1,308 @@
+"""Charts as inline SVG text, drawn in Python: no browser, no JavaScript, no external font.
+
+    sparkline   the last periods of one KPI, the target dashed, the last point in its status colour
+    line_chart  all periods against the target line, each point coloured by status, gaps where undefined
+    heatmap     rows of KPIs x columns of periods, one coloured cell per status
+    legend      the status colours, for the heatmap
+
+Every chart is an `<svg role="img">` with a `<title>`, and every point or cell
+has its own `<title>` tooltip. Geometry uses floats (display only); values
+keep their Decimal precision everywhere else.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from .formatting import format_number, format_value
+from .periods import Frequency, Period
+from .results import MET, MISSED, NO_TARGET, UNDEFINED, Result
+
+STATUS_COLOURS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#78909c", UNDEFINED: "#eceff1"}
+INK, MUTED, GRID, LINE, TARGET = "#263238", "#607d8b", "#e3e8ec", "#1f4e79", "#37474f"
+_CURRENCY = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+_MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_LEGEND = {
+    "fr": {MET: "atteint", MISSED: "manqué", NO_TARGET: "sans cible", UNDEFINED: "indéfini"},
+    "en": {MET: "met", MISSED: "missed", NO_TARGET: "no target", UNDEFINED: "undefined"},
+}
+_TARGET_WORD = {"fr": "cible", "en": "target"}
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    label: str
+    cells: Mapping[Period, tuple[str, str]]  # period -> (status, tooltip)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Maps values in [low, high] to pixels in [bottom, top] (SVG y grows downwards)."""
+
+    low: float
+    high: float
+    bottom: float
+    top: float
+
+    def __call__(self, value: float) -> float:
+        return self.bottom - (value - self.low) / (self.high - self.low) * (self.bottom - self.top)
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _svg(width: float, height: float, css_class: str, title: str, body: Sequence[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="img" aria-label="{escape(title)}" '
+        f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def _floats(values: Sequence[Decimal | None]) -> list[float | None]:
+    return [None if v is None or isinstance(v, bool) else float(v) for v in values]
+
+
+def _domain(numbers: Sequence[float | None]) -> tuple[float, float]:
+    known = [n for n in numbers if n is not None]
+    if not known:
+        return 0.0, 1.0
+    low, high = min(known), max(known)
+    if high == low:
+        pad = abs(high) * 0.1 or 1.0
+        return low - pad, high + pad
+    return low, high
+
+
+def _segments(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
+    """Runs of consecutive defined points: an undefined value breaks the line, it never drops to 0."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, y in points:
+        if y is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((x, y))
+    return [run for run in runs if run]
+
+
+def _path(run: Sequence[tuple[float, float]]) -> str:
+    return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in run)
+
+
+def _nice_step(span: float, count: int) -> float:
+    raw = span / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+
+
+def _ticks(low: float, high: float, count: int = 4) -> list[float]:
+    step = _nice_step(high - low, count)
+    first = math.floor(low / step) * step
+    ticks, tick = [], first
+    while tick <= high + step * 0.5:
+        ticks.append(round(tick, 10))
+        tick += step
+    return ticks
+
+
+def compact(value: float, unit: str, lang: str) -> str:
+    """A short axis label: `1,2 M€`, `250 k€`, `7,5 %` in French; `€1.2M`, `€250k`, `7.5%` in English."""
+    if unit in ("percent", "%"):
+        percent = round(value * 100, 1)
+        number = format_number(Decimal(str(percent)), 0 if percent == int(percent) else 1, lang)
+        return f"{number} %" if lang == "fr" else f"{number}%"
+    suffix = ""
+    if abs(value) >= 1e6:
+        value, suffix = value / 1e6, "M"
+    elif abs(value) >= 1e4:
+        value, suffix = value / 1e3, "k"
+    places = 1 if round(value, 1) != int(value) and abs(value) < 10 else 0
+    number = format_number(Decimal(str(round(value, places))), places, lang)
+    symbol = _CURRENCY.get(unit.upper(), "")
+    if lang == "fr":
+        return f"{number} {suffix}{symbol}".rstrip()
+    if number.startswith("-"):
+        return f"-{symbol}{number[1:]}{suffix}"
+    return f"{symbol}{number}{suffix}"
+
+
+def period_label(period: Period, lang: str) -> str:
+    """`janv. 25`, `T1 25`, `Jan 25`, `Q1 25`; other frequencies as written."""
+    if period.frequency is Frequency.MONTHLY:
+        return f"{_MONTHS[lang][period.start.month - 1]} {period.start.year % 100:02d}"
+    if period.frequency is Frequency.QUARTERLY:
+        return f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1} {period.start.year % 100:02d}"
+    return str(period)
+
+
+def _point_tip(result: Result, unit: str, lang: str) -> str:
+    text = f"{period_label(result.period, lang)} : " if lang == "fr" else f"{period_label(result.period, lang)}: "
+    text += format_value(result.value, unit, lang)
+    if result.target is not None:
+        text += f" ({_TARGET_WORD[lang]} {format_value(result.target, unit, lang)})"
+    return f"{text}, {result.error}" if result.error else text
+
+
+# --- sparkline ----------------------------------------------------------------
+
+
+def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 120, height: int = 30) -> str:
+    """The trend of the last periods: the values, the target dashed, the last point in its status colour."""
+    values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
+    label = title or "trend"
+    if not any(v is not None for v in values):
+        body = [f'<line x1="4" y1="{height / 2}" x2="{width - 4}" y2="{height / 2}" stroke="{GRID}" stroke-width="2" stroke-dasharray="3 3"/>']
+        return _svg(width, height, "sparkline", f"{label}: {format_value(None, unit, lang)}", body)
+    low, high = _domain(values + targets)
+    scale = _Scale(low, high, height - 4, 4)
+    step = (width - 8) / max(len(history) - 1, 1)
+    xs = [4 + i * step for i in range(len(history))]
+    body = [f'<path d="{_path(run)}" fill="none" stroke="{TARGET}" stroke-width="1" stroke-dasharray="3 2" opacity="0.7"/>'
+            for run in _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])]
+    body += [f'<path d="{_path(run)}" fill="none" stroke="{LINE}" stroke-width="1.6" stroke-linejoin="round"/>'
+             for run in _segments([(x, None if v is None else scale(v)) for x, v in zip(xs, values)])]
+    last = next((i for i in range(len(values) - 1, -1, -1) if values[i] is not None), None)
+    if last is not None:
+        colour = STATUS_COLOURS[history[last].status] if history[last].status != UNDEFINED else LINE
+        body.append(f'<circle cx="{xs[last]:.1f}" cy="{scale(values[last]):.1f}" r="2.8" fill="{colour}"/>')
+    first, final = history[0], history[-1]
+    summary = f"{label}: {period_label(first.period, lang)} – {period_label(final.period, lang)}, {format_value(final.value, unit, lang)}"
+    return _svg(width, height, "sparkline", summary, body)
+
+
+# --- line chart ---------------------------------------------------------------
+
+
+def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 640, height: int = 210) -> str:
+    """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
+    left, right, top, bottom = 64, 56, 12, height - 30
+    values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
+    low, high = _domain(values + targets)
+    ticks = _ticks(low, high)
+    scale = _Scale(ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1, bottom, top)
+    step = (width - left - right) / max(len(history) - 1, 1)
+    xs = [left + i * step if len(history) > 1 else (left + width - right) / 2 for i in range(len(history))]
+    body = _axes(ticks, scale, unit, lang, left, width - right)
+    body += _x_labels(history, xs, bottom, lang)
+    body += _target_line(targets, xs, scale, lang)
+    body += [f'<path d="{_path(run)}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>'
+             for run in _segments([(x, None if v is None else scale(v)) for x, v in zip(xs, values)])]
+    body += _points(history, values, xs, scale, bottom, unit, lang)
+    return _svg(width, height, "line-chart", title or "chart", body)
+
+
+def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: str, x0: float, x1: float) -> list[str]:
+    parts = []
+    for tick in ticks:
+        y = scale(tick)
+        parts.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<text x="{x0 - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(compact(tick, unit, lang))}</text>')
+    return parts
+
+
+def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lang: str) -> list[str]:
+    every = max(1, math.ceil(len(history) / 8))
+    return [
+        f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11" fill="{MUTED}">{escape(period_label(r.period, lang))}</text>'
+        for index, (r, x) in enumerate(zip(history, xs))
+        if (len(history) - 1 - index) % every == 0
+    ]
+
+
+def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: str) -> list[str]:
+    runs = _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])
+    parts = [f'<path d="{_path(run)}" fill="none" stroke="{TARGET}" stroke-width="1.4" stroke-dasharray="6 4"/>' for run in runs]
+    if runs:
+        x, y = runs[-1][-1]
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="11" fill="{TARGET}">{_TARGET_WORD[lang]}</text>')
+    return parts
+
+
+def _points(history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: str) -> list[str]:
+    parts = []
+    for result, value, x in zip(history, values, xs):
+        tip = escape(_point_tip(result, unit, lang))
+        if value is None:
+            parts.append(f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>')
+        else:
+            parts.append(f'<circle cx="{x:.1f}" cy="{scale(value):.1f}" r="3.5" fill="{STATUS_COLOURS[result.status]}" stroke="#fff" stroke-width="1"><title>{tip}</title></circle>')
+    return parts
+
+
+# --- heatmap ------------------------------------------------------------------
+
+
+def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title: str = "", label_width: int = 250, cell: int = 22) -> str:
+    """One row per KPI, one column per period; a missed quarter shows as a red column."""
+    header = 34
+    width, height = label_width + cell * len(periods) + 4, header + cell * len(rows) + 2
+    body = _heat_header(periods, label_width, cell, lang)
+    for index, row in enumerate(rows):
+        y = header + index * cell
+        short = row.label if len(row.label) <= 38 else row.label[:37] + "…"
+        body.append(f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}"><title>{escape(row.label)}</title>{escape(short)}</text>')
+        for column, period in enumerate(periods):
+            if period in row.cells:
+                body.append(_heat_cell(label_width + column * cell, y, cell, *row.cells[period]))
+    return _svg(width, height, "heatmap", title or "heatmap", body)
+
+
+def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: str) -> list[str]:
+    parts, year = [], None
+    for column, period in enumerate(periods):
+        x = x0 + column * cell + cell / 2
+        if period.year != year:
+            year = period.year
+            parts.append(f'<text x="{x - cell / 2 + 1:.1f}" y="12" font-size="11" font-weight="600" fill="{INK}">{year}</text>')
+            if column:
+                parts.append(f'<line x1="{x - cell / 2:.1f}" y1="2" x2="{x - cell / 2:.1f}" y2="30" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="28" text-anchor="middle" font-size="10" fill="{MUTED}">{escape(_column_label(period, lang))}</text>')
+    return parts
+
+
+def _column_label(period: Period, lang: str) -> str:
+    if period.frequency is Frequency.MONTHLY:
+        return "JFMAMJJASOND"[period.start.month - 1]
+    if period.frequency is Frequency.QUARTERLY:
+        return f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1}"
+    return str(period)[-2:]
+
+
+def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
+    stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
+    return f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}><title>{escape(tip)}</title></rect>'
+
+
+def legend(lang: str) -> str:
+    words = _LEGEND[lang]
+    parts, x = [], 0
+    for status in (MET, MISSED, NO_TARGET, UNDEFINED):
+        stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
+        parts.append(f'<rect x="{x}" y="3" width="14" height="14" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}/>')
+        parts.append(f'<text x="{x + 20}" y="14.5" font-size="12" fill="{INK}">{escape(words[status])}</text>')
+        x += 30 + 7 * len(words[status])
+    return _svg(x, 20, "legend", "legend", parts)
+
+
+# --- text ---------------------------------------------------------------------
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def text_sparkline(values: Sequence[Decimal | None]) -> str:
+    """`▁▃▅▇` for email and wiki text; `·` where a value is undefined."""
+    numbers = _floats(values)
+    known = [n for n in numbers if n is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    return "".join("·" if n is None else _BLOCKS[min(7, int((n - low) / span * 7.999))] for n in numbers)

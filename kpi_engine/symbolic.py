@@ -1,0 +1,390 @@
+"""Formulas as sympy expressions: the one module that imports sympy.
+
+A KPI's formula is expanded through the KPIs it reads *at its own period*
+down to inputs, and each AST node becomes the sympy expression with the same
+meaning: numbers become exact `Rational`s (a Decimal is a fraction), `min`,
+`max`, `abs` and `if` become `Min`, `Max`, `Abs` and `Piecewise`.
+
+Values read at *earlier* periods cannot move when this period's inputs move,
+so time functions become symbols held at their evaluated value (`Held`):
+`prev(x)`, `lag(x, n)` and `year_ago(x)` are one symbol each; the functions
+that also read this period keep the current part live:
+
+    rolling_sum(x, n)  ->  x + [rolling_sum(prev(x), n - 1)]
+    rolling_avg(x, n)  ->  (x + [rolling_sum(prev(x), n - 1)]) / n
+    ytd(x)             ->  x + [ytd(x) - x]
+    growth(x)          ->  x / [prev(x)] - 1
+
+where `[...]` is a held symbol named by the formula that gives its value.
+`coalesce` is resolved at a frame (its first argument defined there); with no
+frame, it and `round` stay opaque functions, printable but not solvable
+(`Expansion.opaque` says why). Nothing here reads files or prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+import sympy
+from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
+
+from .compiler import compile_node, integer_literal
+from .errors import Undefined
+from .evaluator import DECIMAL_CONTEXT
+from .functions import FUNCTIONS
+from .model import Definitions
+from .nodes import Binary, Call, Compare, Name, Node, Number, Span, Unary, to_text
+from .program import input_reader, kpi_reader
+
+_RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
+_NOWHERE = Span(0, 0)
+
+ROUND_REASON = (
+    "round() is a step function: it has no inverse to solve through and its derivative is 0 almost everywhere"
+)
+COALESCE_REASON = "coalesce() depends on which facts exist; it can only be expanded at a given period and entity"
+
+
+class SymbolicError(Exception):
+    """A formula cannot be handled symbolically; `reason` says why, in user words."""
+
+    def __init__(self, reason: str, kpi: str | None = None, offset: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.kpi = kpi
+        self.offset = offset  # character offset in the KPI's formula, when known
+
+
+@dataclass(frozen=True)
+class Held:
+    """A value read at an earlier period, held constant: its symbol and the formula that gives it."""
+
+    symbol: sympy.Symbol
+    node: Node
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A KPI's formula expanded down to inputs and held values, as one sympy expression."""
+
+    kpi: str
+    expr: sympy.Expr
+    inputs: tuple[str, ...]  # inputs read at this period, first use first
+    held: tuple[Held, ...] = ()  # values read at earlier periods
+    opaque: Mapping[str, str] = field(default_factory=dict)  # function -> why it blocks analysis
+    notes: tuple[str, ...] = ()  # choices made at the frame (coalesce)
+
+    def symbol(self, name: str) -> sympy.Symbol:
+        return input_symbol(name) if name in self.inputs else next(h.symbol for h in self.held if h.name == name)
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Inputs then held values: everything the expression's value depends on."""
+        return (*self.inputs, *(h.name for h in self.held))
+
+
+def input_symbol(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+def rational(value: Decimal | int | Fraction) -> sympy.Rational:
+    """The exact sympy number of a Decimal (every finite Decimal is a fraction)."""
+    numerator, denominator = Fraction(value).as_integer_ratio()
+    return sympy.Rational(numerator, denominator)
+
+
+def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
+    """`kpi`'s formula through its same-period KPIs; with an evaluated `frame`, coalesce is resolved there."""
+    expander = _Expander(definitions, frame)
+    expr = expander.kpi(kpi)
+    return Expansion(
+        kpi,
+        expr,
+        tuple(expander.inputs),
+        tuple(expander.held.values()),
+        dict(expander.opaque),
+        tuple(dict.fromkeys(expander.notes)),
+    )
+
+
+def expand_node(definitions: Definitions, node: Node, frame: Any = None) -> sympy.Basic:
+    """One formula as written, KPIs it names expanded (used by lint on unexpanded formulas too)."""
+    return _Expander(definitions, frame).node(node)
+
+
+class _Expander:
+    def __init__(self, definitions: Definitions, frame: Any) -> None:
+        self.definitions = definitions
+        self.frame = frame
+        self.memo: dict[str, sympy.Expr] = {}
+        self.inputs: dict[str, None] = {}
+        self.held: dict[str, Held] = {}
+        self.opaque: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.current: list[str] = []
+
+    def kpi(self, name: str) -> sympy.Expr:
+        if name not in self.memo:
+            self.current.append(name)
+            try:
+                self.memo[name] = self.node(self.definitions.kpis[name].formula.node)
+            finally:
+                self.current.pop()
+        return self.memo[name]
+
+    def node(self, node: Node) -> Any:
+        match node:
+            case Number(value=value):
+                return rational(value)
+            case Name(id=name) if name in self.definitions.inputs:
+                self.inputs.setdefault(name)
+                return input_symbol(name)
+            case Name(id=name) if name in self.definitions.kpis:
+                return self.kpi(name)
+            case Name(id=name):
+                raise SymbolicError(f"'{name}' is neither an input nor a KPI", self._here(), node.span.start)
+            case Unary(op="-", operand=operand):
+                return -self.node(operand)
+            case Unary(operand=operand):
+                return sympy.Not(self.node(operand))
+            case Binary(op="and", left=left, right=right):
+                return sympy.And(self.node(left), self.node(right))
+            case Binary(op="or", left=left, right=right):
+                return sympy.Or(self.node(left), self.node(right))
+            case Binary(op=op, left=left, right=right):
+                return _ARITHMETIC[op](self.node(left), self.node(right))
+            case Compare(op=op, left=left, right=right):
+                return _RELATIONS[op](self.node(left), self.node(right))
+            case Call():
+                return self.call(node)
+        raise TypeError(node)
+
+    def call(self, node: Call) -> Any:
+        func, args = node.func, node.args
+        if func == "abs":
+            return sympy.Abs(self.node(args[0]))
+        if func in ("min", "max"):
+            return (sympy.Min if func == "min" else sympy.Max)(*(self.node(a) for a in args))
+        if func == "if":
+            return sympy.Piecewise((self.node(args[1]), self.node(args[0])), (self.node(args[2]), True))
+        if func == "round":
+            self.opaque["round"] = ROUND_REASON
+            return sympy.Function("round")(*(self.node(a) for a in args))
+        if func == "coalesce":
+            return self.coalesce(node)
+        if FUNCTIONS[func].is_time:
+            return self.time(node)
+        raise SymbolicError(f"{func}() has no symbolic form", self._here(), node.span.start)
+
+    def coalesce(self, node: Call) -> Any:
+        if self.frame is None:
+            self.opaque["coalesce"] = COALESCE_REASON
+            return sympy.Function("coalesce")(*(self.node(a) for a in node.args))
+        reasons = []
+        for index, arg in enumerate(node.args):
+            try:
+                evaluate_node(self.definitions, arg, self.frame)
+            except Undefined as undefined:
+                reasons.append(undefined.reason)
+                continue
+            if index:
+                self.notes.append(f"{to_text(node)} is taken as {to_text(arg)} at {self.frame.period}: {'; '.join(reasons)}")
+            return self.node(arg)
+        raise SymbolicError(f"{to_text(node)} is undefined at {self.frame.period}: {'; '.join(reasons)}", self._here(), node.span.start)
+
+    def time(self, node: Call) -> Any:
+        func, args = node.func, node.args
+        x = args[0]
+        if func in ("prev", "year_ago"):
+            return self.hold(node)
+        if func == "lag":
+            return self.node(x) if integer_literal(args[1]) == 0 else self.hold(node)
+        if func in ("rolling_sum", "rolling_avg"):
+            count = integer_literal(args[1]) or 1
+            total = self.node(x)
+            if count > 1:
+                earlier = Call("rolling_sum", (Call("prev", (x,), _NOWHERE, _NOWHERE), _number(count - 1)), _NOWHERE, _NOWHERE)
+                total = total + self.hold(earlier)
+            return total if func == "rolling_sum" else total / count
+        if func == "ytd":
+            return self.node(x) + self.hold(Binary("-", node, x, _NOWHERE), f"[{to_text(node)} - {to_text(x)}]")
+        if func == "growth":
+            return self.node(x) / self.hold(Call("prev", (x,), _NOWHERE, _NOWHERE)) - 1
+        raise SymbolicError(f"{func}() has no symbolic form", self._here(), node.span.start)
+
+    def hold(self, node: Node, name: str | None = None) -> sympy.Symbol:
+        name = name or to_text(node)
+        if name not in self.held:
+            self.held[name] = Held(sympy.Symbol(name, real=True), node)
+        return self.held[name].symbol
+
+    def _here(self) -> str | None:
+        return self.current[-1] if self.current else None
+
+
+def _number(value: int) -> Number:
+    return Number(Decimal(value), str(value), _NOWHERE)
+
+
+def _divide(a: Any, b: Any) -> Any:
+    return a / b
+
+
+_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": _divide,
+    "^": lambda a, b: a**b,
+}
+
+
+# --- values at a frame -----------------------------------------------------------
+def evaluate_node(definitions: Definitions, node: Node, frame: Any) -> Any:
+    """The value of any formula node on an evaluated frame, by the engine's own compiled closures."""
+
+    def resolve(name: str):
+        return input_reader(name) if name in definitions.inputs else kpi_reader(name)
+
+    with localcontext(DECIMAL_CONTEXT):
+        return compile_node(node, resolve)(frame)
+
+
+def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dict[str, Decimal]:
+    """The value of every variable of `expansion` at `frame`; SymbolicError names the first undefined one."""
+    values: dict[str, Decimal] = {}
+    for name in expansion.inputs:
+        try:
+            values[name] = frame.inputs[name] if name in frame.inputs else frame.resolve_input(name)
+        except Undefined as undefined:
+            raise SymbolicError(f"{name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+    for held in expansion.held:
+        try:
+            values[held.name] = evaluate_node(definitions, held.node, frame)
+        except Undefined as undefined:
+            raise SymbolicError(f"{held.name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+    return values
+
+
+# --- exact numbers -----------------------------------------------------------------
+def to_fraction(value: Any) -> Fraction | None:
+    """A sympy number as an exact Fraction; None when it is not a finite rational."""
+    value = sympy.nsimplify(value) if isinstance(value, sympy.Float) else value
+    if isinstance(value, sympy.Rational):
+        return Fraction(int(value.p), int(value.q))
+    return None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A sympy number as a Decimal with the engine's 28 significant digits; None when not a real number."""
+    exact = to_fraction(value)
+    if exact is not None:
+        return fraction_to_decimal(exact)
+    if isinstance(value, sympy.Expr) and value.is_number and value.is_real and value.is_finite:
+        return Decimal(str(sympy.N(value, 30)))
+    return None
+
+
+def fraction_to_decimal(value: Fraction) -> Decimal:
+    with localcontext(DECIMAL_CONTEXT):
+        return (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
+
+
+def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:
+    return expr.xreplace({symbol: rational(value) if not isinstance(value, sympy.Basic) else value for symbol, value in values.items()})
+
+
+# --- fast exact evaluation (for the 2^n coalitions of a Shapley attribution) --------
+def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> Callable[[tuple[Fraction, ...]], Any]:
+    """A Python closure computing `expr` exactly over Fractions; ZeroDivisionError on a division by 0.
+
+    Handles + * ^ (whole exponents), Min, Max, Abs, Piecewise, comparisons, and/or/not
+    and `round` (halves away from zero, as the evaluator); anything else raises SymbolicError.
+    """
+    position = {symbol: index for index, symbol in enumerate(symbols)}
+    return _fraction_closure(expr, position)
+
+
+def _fraction_closure(expr: Any, position: Mapping[sympy.Symbol, int]) -> Callable[[tuple], Any]:
+    if expr.is_Symbol:
+        index = position[expr]
+        return lambda v: v[index]
+    if isinstance(expr, sympy.Rational):
+        constant = Fraction(int(expr.p), int(expr.q))
+        return lambda v: constant
+    if isinstance(expr, (BooleanTrue, BooleanFalse)):
+        truth = bool(expr)
+        return lambda v: truth
+    if isinstance(expr, sympy.Piecewise):
+        pairs = [(_fraction_closure(p.expr, position), _fraction_closure(p.cond, position)) for p in expr.args]
+        return lambda v: next(value(v) for value, condition in pairs if condition(v))
+    sub = [_fraction_closure(arg, position) for arg in expr.args]
+    if expr.is_Add:
+        return lambda v: sum((f(v) for f in sub), Fraction(0))
+    if expr.is_Mul:
+        return lambda v: _product(f(v) for f in sub)
+    if expr.is_Pow:
+        return _power(expr, sub)
+    return _special(expr, sub)
+
+
+def _product(values) -> Fraction:
+    result = Fraction(1)
+    for value in values:
+        result *= value
+    return result
+
+
+def _power(expr: Any, sub: list) -> Callable[[tuple], Any]:
+    base, exponent = sub
+    if not expr.exp.is_Integer:
+        raise SymbolicError(f"{expr} has a power that is not a whole number: its value need not be a fraction")
+    return lambda v: base(v) ** int(exponent(v))
+
+
+_ORDERS = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
+           sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
+           sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
+
+
+def _special(expr: Any, sub: list) -> Callable[[tuple], Any]:
+    if isinstance(expr, sympy.Min):
+        return lambda v: min(f(v) for f in sub)
+    if isinstance(expr, sympy.Max):
+        return lambda v: max(f(v) for f in sub)
+    if isinstance(expr, sympy.Abs):
+        return lambda v: abs(sub[0](v))
+    if type(expr) in _ORDERS:
+        compare, (left, right) = _ORDERS[type(expr)], sub
+        return lambda v: compare(left(v), right(v))
+    if isinstance(expr, sympy.And):
+        return lambda v: all(f(v) for f in sub)
+    if isinstance(expr, sympy.Or):
+        return lambda v: any(f(v) for f in sub)
+    if isinstance(expr, sympy.Not):
+        return lambda v: not sub[0](v)
+    name = str(expr.func)
+    if name == "round":
+        return _round(sub)
+    reason = COALESCE_REASON if name == "coalesce" else "it has no exact evaluation here"
+    raise SymbolicError(f"{name}() cannot be evaluated exactly: {reason}")
+
+
+def _round(sub: list) -> Callable[[tuple], Any]:
+    places = sub[1] if len(sub) > 1 else (lambda v: 0)
+
+    def rounded(v):
+        x, scale = sub[0](v), Fraction(10) ** int(places(v))
+        halves = abs(x) * scale + Fraction(1, 2)
+        magnitude = Fraction(halves.numerator // halves.denominator) / scale
+        return magnitude if x >= 0 else -magnitude
+
+    return rounded
