@@ -9,7 +9,7 @@ labels, tags), never their formula, so a company pack never copies one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -29,20 +29,27 @@ class _Collector:
     kpis: dict[str, KpiDef] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)
 
 
-def build_definitions(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> tuple[Definitions, list[Problem]]:
-    """Merge layers (bases first); returns the definitions and every problem found."""
+def build_definitions(
+    layers: Sequence[Sequence[Document]], limits: Limits = Limits(), spoiled: Mapping[str, set[tuple]] | None = None
+) -> tuple[Definitions, list[Problem]]:
+    """Merge layers (bases first); returns the definitions and every problem found.
+
+    `spoiled` names, per file, the entries the schema rejected (`("kpis", "x")`): they
+    are skipped, and their names stay known so they cause no "unknown name" noise.
+    """
     collector = _Collector(limits)
     files: list[str] = []
     for layer in layers:
         earlier = dict(collector.kpis)
         for document in layer:
             files.append(document.source.name)
-            _add_document(collector, document, earlier)
+            _add_document(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
         for document in layer:
-            _apply_overrides(collector, document, earlier)
-    definitions = Definitions(collector.inputs, collector.kpis, collector.audiences, tuple(files))
+            _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
+    definitions = Definitions(collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken))
     return definitions, collector.problems
 
 
@@ -66,9 +73,19 @@ def label_of(value: Any) -> Label:
     return Label(fr=value or "", en=value or "")
 
 
-def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
-    data = document.data or {}
-    for name, spec in (data.get("inputs") or {}).items():
+def _section(document: Document, key: str, spoiled: set[tuple], collector: _Collector) -> Iterator[tuple[str, dict]]:
+    """The valid entries of a top-level mapping; spoiled ones are only remembered by name."""
+    data = document.data if isinstance(document.data, dict) else {}
+    section = data.get(key)
+    for name, spec in (section.items() if isinstance(section, dict) else ()):
+        if (key, name) in spoiled or not isinstance(spec, dict):
+            collector.broken.add(name)
+        else:
+            yield name, spec
+
+
+def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[tuple]) -> None:
+    for name, spec in _section(document, "inputs", spoiled, collector):
         location = document.key_location(("inputs", name))
         if _is_duplicate(collector, name, location, "input"):
             continue
@@ -82,7 +99,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             maximum=spec.get("max"),
             location=location,
         )
-    for name, spec in (data.get("kpis") or {}).items():
+    for name, spec in _section(document, "kpis", spoiled, collector):
         location = document.key_location(("kpis", name))
         if name in earlier:
             collector.problems.append(
@@ -98,7 +115,9 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
         kpi = _kpi(collector, document, name, spec, location)
         if kpi:
             collector.kpis[name] = kpi
-    for name, spec in (data.get("audiences") or {}).items():
+        else:
+            collector.broken.add(name)
+    for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,
             label=label_of(spec.get("label", name)),
@@ -171,8 +190,8 @@ def _expression(collector: _Collector, document: Document, value: Any, path: Pat
     return formula
 
 
-def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
-    for name, spec in ((document.data or {}).get("overrides") or {}).items():
+def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[tuple]) -> None:
+    for name, spec in _section(document, "overrides", spoiled, collector):
         location = document.key_location(("overrides", name))
         if name not in earlier:
             where = "in this pack, not in the pack it extends: edit it directly" if name in collector.kpis else "in the extended packs"

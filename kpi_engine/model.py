@@ -106,3 +106,4 @@ class Definitions:
     kpis: Mapping[str, KpiDef]
     audiences: Mapping[str, Audience] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable

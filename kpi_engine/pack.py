@@ -19,7 +19,7 @@ from .model import Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
 from .program import Program, compile_program
-from .schema import schema_problems
+from .schema import check_document
 from .semantics import semantic_problems
 from .yamlsource import Document, load_document
 
@@ -74,12 +74,13 @@ class Pack:
 def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
     """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
     problems: list[Problem] = []
+    spoiled: dict[str, set[tuple]] = {}
     for layer in layers:
         for document in layer:
-            problems.extend(schema_problems(document))
-    if problems:
-        raise PackError(_sorted(problems))
-    definitions, problems = build_definitions(layers, limits)
+            found, spoiled[document.source.name] = check_document(document)
+            problems.extend(found)
+    definitions, more = build_definitions(layers, limits, spoiled)
+    problems.extend(more)
     problems.extend(semantic_problems(definitions))
     if problems:
         raise PackError(_sorted(problems))

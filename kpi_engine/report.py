@@ -258,7 +258,8 @@ def _as_of(options: ReportOptions, lines: Sequence[Line]) -> str:
     if options.period is not None:
         return str(options.period)
     ends = [l.current.period for l in lines if l.current]
-    return str(max(ends, key=Period.sort_key)) if ends else ""
+    # the latest end, and among periods ending that day the finest (2025-12 rather than 2025-Q4)
+    return str(max(ends, key=lambda p: (p.end, -FREQUENCIES.index(p.frequency.value)))) if ends else ""
 
 
 def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple[Theme, ...]:

@@ -37,9 +37,28 @@ def _validator(name: str) -> Draft202012Validator:
 
 def schema_problems(document: Document, schema: str = PACK_SCHEMA) -> Iterator[Problem]:
     """Every violation of `schema` (a file of `schemas/`) in one document, located, in document order."""
-    errors = sorted(_validator(schema).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
+    for error in _errors(document, schema):
         yield from _explain(error, document)
+
+
+def check_document(document: Document, schema: str = PACK_SCHEMA) -> tuple[list[Problem], set[tuple]]:
+    """The problems of a document and the entries they spoil (`("kpis", "marge")`...).
+
+    Later stages skip only the spoiled entries, so one bad KPI does not hide
+    the problems of all the others.
+    """
+    problems: list[Problem] = []
+    spoiled: set[tuple] = set()
+    for error in _errors(document, schema):
+        problems.extend(_explain(error, document))
+        path = tuple(error.absolute_path)
+        if len(path) >= 2:
+            spoiled.add(path[:2])
+    return problems, spoiled
+
+
+def _errors(document: Document, schema: str) -> list[ValidationError]:
+    return sorted(_validator(schema).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
 
 
 def _where(path: tuple) -> str:
@@ -62,7 +81,8 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
             return
         case "enum":
             choices = ", ".join(map(str, error.validator_value))
-            hint = did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
+            french = _FRENCH_WORDS.get(str(error.instance).strip().lower())
+            hint = f" (in English: '{french}')" if french else did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
             message = f"{where}: {error.instance!r} is not one of {choices}{hint}"
         case "type":
             message = f"{where}: expected {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, found {_describe(error.instance)}"
@@ -86,6 +106,13 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     yield Problem(document.location(path), message)
 
 
+# Words a French finance user naturally writes for the format's English keywords.
+_FRENCH_WORDS = {
+    "quotidien": "daily", "journalier": "daily", "hebdomadaire": "weekly", "mensuel": "monthly",
+    "trimestriel": "quarterly", "annuel": "yearly", "somme": "sum", "dernier": "last", "moyenne": "avg",
+    "critique": "critical", "avertissement": "warning", "alerte": "warning",
+    "plus_haut_est_mieux": "higher_is_better", "plus_bas_est_mieux": "lower_is_better",
+}
 _REQUIRED_HINTS = {
     "rollup": " (sum for flows such as revenue, last for balances such as stocks, avg for averages)",
     "formula": " (how the KPI is computed, e.g. resultat_net / chiffre_affaires_ht)",

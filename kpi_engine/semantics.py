@@ -56,7 +56,7 @@ def check_expression(
     formula: Formula, definitions: Definitions, context: str, expected: str, extra: tuple[str, ...] = ()
 ) -> Iterator[Problem]:
     """Names, functions and types of one expression; `expected` is NUMBER or CONDITION."""
-    known = set(definitions.inputs) | set(definitions.kpis) | set(extra)
+    known = set(definitions.inputs) | set(definitions.kpis) | definitions.broken | set(extra)
     for reference in references(formula.node):
         if reference.name not in known:
             hint = did_you_mean(reference.name, known)

@@ -30,7 +30,8 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from sympy.logic.boolalg import Boolean, BooleanFalse, BooleanTrue
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+from sympy.printing.str import StrPrinter
 
 from .compiler import compile_node, integer_literal
 from .errors import Undefined
@@ -388,3 +389,136 @@ def _round(sub: list) -> Callable[[tuple], Any]:
         return magnitude if x >= 0 else -magnitude
 
     return rounded
+
+
+# --- printing ------------------------------------------------------------------------
+class _FormulaPrinter(StrPrinter):
+    """Prints sympy in the engine's formula language: ^, min, max, abs, if, and, or, ==."""
+
+    def _print_Pow(self, expr, rational=False):
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Min(self, expr):
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Max(self, expr):
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Abs(self, expr):
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr):
+        *pieces, (last, condition) = expr.args
+        text = self._print(last) if condition == sympy.true else f"if({self._print(condition)}, {self._print(last)}, undefined)"
+        for value, condition in reversed(pieces):
+            text = f"if({self._print(condition)}, {self._print(value)}, {text})"
+        return text
+
+    def _print_Equality(self, expr):
+        return f"{self._print(expr.lhs)} == {self._print(expr.rhs)}"
+
+    def _print_Unequality(self, expr):
+        return f"{self._print(expr.lhs)} != {self._print(expr.rhs)}"
+
+    def _print_And(self, expr):
+        return " and ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Or(self, expr):
+        return " or ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Not(self, expr):
+        return f"not ({self._print(expr.args[0])})"
+
+
+def formula_text(expr: Any) -> str:
+    """`expr` written in the formula language (held values keep their bracketed names)."""
+    return _FormulaPrinter().doprint(expr)
+
+
+def formula_latex(expr: Any) -> str:
+    """`expr` as LaTeX, names upright and whole (sympy would read `_` as a subscript)."""
+    names = {symbol: r"\mathrm{" + _latex_escape(symbol.name) + "}" for symbol in expr.free_symbols}
+    return sympy.latex(expr, symbol_names=names)
+
+
+def _latex_escape(name: str) -> str:
+    return name.replace("\\", r"\backslash ").replace("_", r"\_").replace("%", r"\%").replace(" ", r"\ ")
+
+
+# --- solving ---------------------------------------------------------------------------
+def solve_general(expansion: Expansion, vary: str, target: Decimal) -> tuple[Any, ...]:
+    """Closed forms of `vary` making the KPI equal `target`, in terms of the other variables.
+
+    Empty when sympy finds none or when the formula has branches (min, max, abs, if),
+    whose closed forms depend on which branch holds: solve at a period instead.
+    """
+    expr = expansion.expr
+    if expr.has(sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise) or expansion.opaque:
+        return ()
+    try:
+        return tuple(sympy.solve(sympy.Eq(expr, rational(target)), input_symbol(vary)))
+    except (NotImplementedError, ValueError, TypeError):
+        return ()
+
+
+def solve_at(expr: Any, symbol: sympy.Symbol, target: Decimal) -> Any:
+    """The set of real values of `symbol` where `expr` equals `target` (a sympy Set)."""
+    equation = sympy.Eq(expr, rational(target))
+    found = sympy.solveset(equation, symbol, sympy.S.Reals)
+    if isinstance(found, sympy.ConditionSet) and expr.has(sympy.Min, sympy.Max, sympy.Abs):
+        found = sympy.solveset(sympy.Eq(expr.rewrite(sympy.Piecewise), rational(target)), symbol, sympy.S.Reals)
+    return found
+
+
+def derivative(expr: Any, symbol: sympy.Symbol) -> Any:
+    """∂expr/∂symbol; min, max and abs are rewritten as branches first, so kinks give one-sided slopes."""
+    if expr.has(sympy.Min, sympy.Max, sympy.Abs):
+        expr = expr.rewrite(sympy.Piecewise)
+    return sympy.piecewise_fold(sympy.diff(expr, symbol))
+
+
+def additive_parts(expr: Any) -> tuple[Any, ...]:
+    """`expr` as a sum of terms, products distributed (a Shapley value is additive over them)."""
+    return sympy.Add.make_args(sympy.expand_mul(expr))
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, sympy.Expr) and bool(value.is_number) and value.is_finite is not False and value.is_real is not False
+
+
+def same_expression(a: Any, b: Any) -> bool:
+    """True when `a - b` simplifies to 0 (sympy's `simplify`; exact on rational functions)."""
+    try:
+        return sympy.simplify(a - b) == 0
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
+def simplified(expr: Any) -> Any:
+    return sympy.simplify(expr)
+
+
+def operation_count(expr: Any) -> int:
+    return int(sympy.count_ops(expr))
+
+
+def sample(expr: Any, values: Mapping[sympy.Symbol, Fraction]) -> Any:
+    """The value of `expr` with every symbol replaced (used to fingerprint formulas quickly)."""
+    return expr.xreplace({s: rational(v) for s, v in values.items()})
+
+
+def set_text(found: Any) -> str:
+    return formula_text(found) if not isinstance(found, sympy.Set) else str(found)
+
+
+def finite_values(found: Any) -> tuple[Any, ...] | None:
+    """The values of a finite set, in increasing order; None when the set is not finite."""
+    if isinstance(found, sympy.FiniteSet):
+        return tuple(sorted(found.args, key=lambda v: float(sympy.re(v))))
+    if found is sympy.S.EmptySet:
+        return ()
+    return None
+
+
+def is_interval_like(found: Any) -> bool:
+    return isinstance(found, (sympy.Interval, sympy.Union)) and not isinstance(found, sympy.ConditionSet)

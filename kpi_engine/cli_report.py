@@ -1,0 +1,85 @@
+"""`kpi report`: an evaluation as a scorecard people read, one self-contained HTML file or Markdown.
+
+A standalone click command, registered on the main group with
+`main.add_command(report)`; it reuses the CLI's pack and facts readers so
+errors and exit codes are the same as `kpi evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .cli import _FACTS, _LANG, _PACK, PERIOD, Exit, open_facts, open_pack
+from .periods import FREQUENCIES, Period
+from .model import Definitions
+from .report import FORMATS, ReportError, ReportOptions, build_report, render, select_kpis
+
+_OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
+
+
+@click.command("report")
+@_PACK
+@_FACTS
+@click.option("--period", type=PERIOD, help="Report as of this period: each KPI at its latest period ending by then (default: its latest period).")
+@click.option("--audience", help="Only the KPIs of this audience of the pack (`audiences:`).")
+@click.option("--owner", help="Only the KPIs of this owner.")
+@click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
+@_LANG
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki.")
+@click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write ('-' for standard output).")
+def report(
+    pack: str,
+    facts_files: Sequence[str],
+    period: Period | None,
+    audience: str | None,
+    owner: str | None,
+    frequency: str | None,
+    lang: str,
+    fmt: str,
+    title: str,
+    output: str,
+) -> None:
+    """Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap.
+
+    The HTML opens offline: no script, stylesheet, font or image is fetched.
+
+    \b
+    Example:
+      kpi report examples/company --facts examples/facts/monthly.csv \\
+          --facts examples/facts/budget_fr.csv --audience dirigeants --output report.html
+    """
+    if audience is not None and owner is not None:
+        raise click.UsageError("choose either --audience or --owner, not both")
+    loaded = open_pack(pack)
+    options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
+                            sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
+    _check_selection(loaded.definitions, options)
+    facts = open_facts(facts_files, loaded)
+    evaluation = loaded.evaluate(facts, lang=lang)
+    text = render(build_report(evaluation, loaded.definitions, options), fmt)
+    _write(output, text)
+
+
+def _check_selection(definitions: Definitions, options: ReportOptions) -> None:
+    """An unknown audience or owner is a usage error (exit 2) that lists the valid names."""
+    try:
+        select_kpis(definitions, options)
+    except ReportError as error:
+        raise click.BadParameter(error.message, param_hint=_OPTION_HINTS.get(error.option, "--audience/--owner/--frequency")) from None
+
+
+def _write(output: str, text: str) -> None:
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"{output}: cannot be written: {error.strerror}", err=True)
+        raise Exit(1) from None
+    click.echo(f"{output}: written", err=True)
