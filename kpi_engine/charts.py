@@ -181,7 +181,7 @@ def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", 
 # --- line chart ---------------------------------------------------------------
 
 
-def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 640, height: int = 210) -> str:
+def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 540, height: int = 210) -> str:
     """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
     left, right, top, bottom = 64, 56, 12, height - 30
     values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
@@ -240,14 +240,14 @@ def _points(history: Sequence[Result], values: Sequence[float | None], xs: Seque
 # --- heatmap ------------------------------------------------------------------
 
 
-def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title: str = "", label_width: int = 250, cell: int = 22) -> str:
+def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title: str = "", label_width: int = 300, cell: int = 22) -> str:
     """One row per KPI, one column per period; a missed quarter shows as a red column."""
     header = 34
     width, height = label_width + cell * len(periods) + 4, header + cell * len(rows) + 2
     body = _heat_header(periods, label_width, cell, lang)
     for index, row in enumerate(rows):
         y = header + index * cell
-        short = row.label if len(row.label) <= 38 else row.label[:37] + "…"
+        short = row.label if len(row.label) <= 48 else row.label[:47] + "…"
         body.append(f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}"><title>{escape(row.label)}</title>{escape(short)}</text>')
         for column, period in enumerate(periods):
             if period in row.cells:

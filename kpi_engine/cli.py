@@ -330,5 +330,10 @@ def _test_record(report) -> dict:
     }
 
 
+from .cli_report import report  # noqa: E402  (it imports this module's helpers, so it comes after them)
+
+main.add_command(report)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts
-from .errors import KpiError
+from .errors import KpiError, Location, Problem
 from .evaluator import SEVERITY_RANK, Evaluation
 from .formatting import format_number, format_value
 from .model import Audience, Definitions, KpiDef
@@ -38,10 +38,13 @@ class ReportError(KpiError):
     """A report option names something the pack does not have; `choices` are the valid names."""
 
     def __init__(self, option: str, message: str, choices: Sequence[str] = ()) -> None:
-        super().__init__(message)
+        super().__init__([Problem(Location("report options"), message)])
         self.option = option
         self.message = message
         self.choices = tuple(choices)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,14 @@ class Theme:
     name: str
     title: str
     lines: tuple[Line, ...]
+
+    @property
+    def groups(self) -> list[tuple[Line, ...]]:
+        """The lines of each KPI together (one per entity), in order."""
+        groups: dict[str, list[Line]] = {}
+        for line in self.lines:
+            groups.setdefault(line.kpi, []).append(line)
+        return [tuple(group) for group in groups.values()]
 
 
 @dataclass(frozen=True)
@@ -415,7 +426,9 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
     lang = report.lang
     rows = []
     for line in heatmap.lines:
-        label = f"{line.label} · {line.entity}" if report.has_entities and line.entity is not None else line.label
+        label = line.label if len(line.label) <= 34 else line.label[:33].rstrip() + "…"
+        if report.has_entities and line.entity is not None:
+            label += f" · {line.entity}"
         cells = {r.period: (r.status, _cell_tip(line, r, lang)) for r in line.history}
         rows.append(charts.HeatRow(label, cells))
     return rows

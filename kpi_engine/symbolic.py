@@ -474,7 +474,8 @@ def derivative(expr: Any, symbol: sympy.Symbol) -> Any:
     """∂expr/∂symbol; min, max and abs are rewritten as branches first, so kinks give one-sided slopes."""
     if expr.has(sympy.Min, sympy.Max, sympy.Abs):
         expr = expr.rewrite(sympy.Piecewise)
-    return sympy.piecewise_fold(sympy.diff(expr, symbol))
+    slope = sympy.piecewise_fold(sympy.diff(expr, symbol))
+    return slope if slope.has(sympy.Piecewise) else sympy.cancel(slope)  # a rational function, reduced
 
 
 def additive_parts(expr: Any) -> tuple[Any, ...]:
