@@ -6,6 +6,7 @@ Exit codes are stable, for CI pipelines:
     2  the command line is wrong (unknown option, missing argument)
     3  a facts file cannot be read
     4  an alert at or above --fail-on fired
+    5  no answer: no admissible solution, or a formula that cannot be handled symbolically
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .model import SEVERITIES
 from .pack import Pack
 from .periods import PERIOD_FORMATS, Period
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER = 0, 1, 2, 3, 4, 5
 
 _LANG = click.option(
     "--lang",
@@ -232,8 +233,9 @@ def graph(pack: str, fmt: str, lang: str) -> None:
 @_FACTS
 @click.option("--period", type=PERIOD, required=True, help="The period to explain.")
 @click.option("--entity", help="The entity to explain (when the facts have entities).")
+@click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
 @_LANG
-def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, lang: str) -> None:
+def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: str) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
 
     \b
@@ -255,6 +257,11 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))
+    if expanded:
+        from .analysis import expanded_formula  # sympy: loaded only when asked for
+
+        formula = expanded_formula(loaded, kpi)
+        click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
 
 
 @main.command(name="test")
@@ -330,9 +337,12 @@ def _test_record(report) -> dict:
     }
 
 
-from .cli_report import report  # noqa: E402  (it imports this module's helpers, so it comes after them)
+# These modules import this one's helpers, so they come after them; sympy loads only when their commands run.
+from .cli_analysis import explain_change_command, lint_command, sensitivity_command, solve_command  # noqa: E402
+from .cli_report import report  # noqa: E402
 
-main.add_command(report)
+for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

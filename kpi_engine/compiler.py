@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .errors import Undefined
@@ -101,9 +101,12 @@ def _divide(numerator: Compiled, denominator: Compiled, denominator_text: str) -
 def _power(base: Compiled, exponent: Compiled) -> Compiled:
     def power(frame):
         try:
-            return base(frame) ** exponent(frame)
-        except (InvalidOperation, ArithmeticError) as error:
+            result = base(frame) ** exponent(frame)
+        except ArithmeticError as error:
             raise Undefined(f"power cannot be computed: {type(error).__name__}") from None
+        if not result.is_finite():
+            raise Undefined("power cannot be computed: 0 raised to a negative power")
+        return result
 
     return power
 

@@ -132,9 +132,9 @@ def _is_duplicate(collector: _Collector, name: str, location: Location, kind: st
     previous = collector.inputs.get(name) or collector.kpis.get(name)
     if previous is None:
         return False
-    other = "input" if name in collector.inputs else "KPI"
+    other = "an input" if name in collector.inputs else "a KPI"
     collector.problems.append(
-        Problem(location, f"{kind} '{name}' is defined twice: an {other} of that name is already defined at {previous.location}")
+        Problem(location, f"{kind} '{name}' is defined twice: {other} of that name is already defined at {previous.location}")
     )
     return True
 

@@ -49,6 +49,14 @@ def _where(entity: Entity) -> str:
     return f", entity '{entity}'" if entity is not None else ""
 
 
+class _MissingFact(Undefined):
+    """A fact absent at `period`, the finest period it was looked for."""
+
+    def __init__(self, reason: str, period: Period) -> None:
+        super().__init__(reason)
+        self.period = period
+
+
 class Frame:
     """One entity at one period: its input values, computed KPI values and why others are undefined."""
 
@@ -131,10 +139,10 @@ class EntityRun:
     def rolled_up(self, name: str, period: Period) -> Decimal:
         try:
             return self._rolled_up(name, period)
-        except Undefined as undefined:
-            if str(period) in undefined.reason:
+        except _MissingFact as missing:
+            if missing.period == period:
                 raise
-            raise Undefined(f"{undefined.reason}, needed to roll {name} up to {period}") from None
+            raise Undefined(f"{missing.reason}, needed to roll {name} up to {period}") from None
 
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         native = self.facts.by_period.get(period)
@@ -142,7 +150,7 @@ class EntityRun:
             return native[name]
         known = self.facts.frequencies.get(name, set())
         if not known & period.finer_frequencies():
-            raise Undefined(self._missing(name, period, known))
+            raise _MissingFact(self._missing(name, period, known), period)
         children = [self._rolled_up(name, child) for child in period.children()]
         rule = self.program.definitions.inputs[name].rollup
         if rule == "sum":

@@ -142,6 +142,7 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
 # --- readers ----------------------------------------------------------------------
 def read_facts_text(text: str, name: str) -> Facts:
     """Facts from the text of a file; the format follows its name (.csv, .yaml/.yml, .json)."""
+    text = text.removeprefix("\ufeff")  # Excel and Notepad write a byte-order mark
     lower = name.lower()
     if lower.endswith((".yaml", ".yml")):
         return _checked(_yaml_facts(text, name))
@@ -197,6 +198,9 @@ def _add_cell(facts: Facts, entity: Entity, name: str, period: Period, raw: Any,
     if not name:
         yield Problem(location, "the 'name' cell is empty")
         return
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
+        return
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(str(raw), decimal_comma)
     except (ValueError, InvalidOperation):
@@ -244,20 +248,23 @@ def facts_from_document(document: Document, root: tuple = (), entity: Entity = N
 
 
 def _period_mappings(data: dict, root: tuple) -> Iterator[tuple[Entity, tuple, Mapping]]:
-    """Top-level keys are periods (no entities) or entity names each holding periods."""
-    if all(_looks_like_period(key) for key in data):
-        yield None, root, data
-        return
+    """Each top-level key is an entity (holding periods, each holding values) or a period (holding values).
+
+    The shape decides, not the spelling, so a mistyped period is reported as
+    a bad period rather than turning the whole file into entities.
+    """
+    periods = {key: value for key, value in data.items() if not _holds_periods(value)}
+    if periods:
+        yield None, root, periods
     for entity, mapping in data.items():
-        yield str(entity), (*root, entity), mapping if isinstance(mapping, dict) else {}
+        if entity not in periods:
+            yield str(entity), (*root, entity), mapping
 
 
-def _looks_like_period(key: Any) -> bool:
-    try:
-        Period.parse(str(key))
-    except ValueError:
-        return False
-    return True
+def _holds_periods(value: Any) -> bool:
+    """An entity holds periods, each a mapping; a period holds plain values."""
+    return isinstance(value, dict) and any(isinstance(v, dict) for v in value.values())
+
 
 
 def _json_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:

@@ -114,6 +114,9 @@ def to_text(node: Node) -> str:
             return f"-{_wrapped(operand)}"
         case Unary(op=op, operand=operand):
             return f"{op} {_wrapped(operand)}"
+        case Binary(op="^", left=left, right=right):
+            base = to_text(left)
+            return f"{f'({base})' if isinstance(left, (Unary, Binary, Compare)) else base} ^ {_wrapped(right)}"
         case Binary(op=op, left=left, right=right) | Compare(op=op, left=left, right=right):
             return f"{_wrapped(left)} {op} {_wrapped(right)}"
         case Call(func=func, args=args):

@@ -190,6 +190,8 @@ class Period:
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
     try:
+        if parts[0] < 1:
+            raise ValueError
         match frequency:
             case Frequency.YEARLY:
                 return Period(frequency, parts[0])

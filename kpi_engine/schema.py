@@ -68,6 +68,10 @@ def _where(path: tuple) -> str:
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     where = _where(path)
+    if "propertyNames" in error.schema_path:
+        message = f"{where}: '{error.instance}' is not a valid name: use letters, digits and '_', not starting with a digit"
+        yield Problem(document.key_location((*path, error.instance)), message)
+        return
     match error.validator:
         case "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
@@ -93,10 +97,6 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
                     yield from _explain(suberror, document)
                 return
             message = f"{where}: {_describe(error.instance)} is not allowed here; expected {_one_of_words(error)}"
-        case "pattern" if path and path[-1] == "$propertyNames":
-            message = f"{where}: not a valid name"
-        case "propertyNames":
-            message = f"{where}: {error.instance!r} is not a valid name: use letters, digits and '_', not starting with a digit"
         case "minProperties":
             message = f"{where}: must not be empty"
         case "uniqueItems":

@@ -35,10 +35,10 @@ def semantic_problems(definitions: Definitions) -> list[Problem]:
 
 
 def _reserved_names(definitions: Definitions) -> Iterator[Problem]:
-    for kind, table in (("input", definitions.inputs), ("KPI", definitions.kpis)):
+    for kind, table in (("an input", definitions.inputs), ("a KPI", definitions.kpis)):
         for name, item in table.items():
             if name in RESERVED:
-                yield Problem(item.location, f"'{name}' is a reserved word and cannot name an {kind}: choose another name")
+                yield Problem(item.location, f"'{name}' is a reserved word and cannot name {kind}: choose another name")
 
 
 def _expressions(definitions: Definitions) -> Iterator[Problem]:
