@@ -21,14 +21,12 @@ from fractions import Fraction
 
 import click
 
-from .cli import _FACTS, _LANG, _PACK, EXIT_INVALID, PERIOD, Exit, open_facts, open_pack
+from .cli import _FACTS, _LANG, _PACK, EXIT_INVALID, EXIT_NO_ANSWER, PERIOD, Exit, open_facts, open_pack
 from .errors import did_you_mean
 from .facts import Facts
 from .formatting import format_value, plain
 from .pack import Pack
 from .periods import Period
-
-EXIT_NO_ANSWER = 5
 
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from .errors import Undefined
@@ -126,7 +125,3 @@ def _logical(is_and: bool, left: Compiled, right: Compiled) -> Compiled:
         return right(frame)
 
     return logical
-
-
-def constant(value: Decimal) -> Compiled:
-    return lambda frame: value
