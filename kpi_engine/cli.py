@@ -7,6 +7,7 @@ Exit codes are stable, for CI pipelines:
     3  a facts file cannot be read
     4  an alert at or above --fail-on fired
     5  no answer: no admissible solution, or a formula that cannot be handled symbolically
+    70 internal error (a bug in kpi-engine: one line is printed, KPI_DEBUG=1 shows the traceback)
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .model import SEVERITIES
 from .pack import Pack
 from .periods import PERIOD_FORMATS, Period
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 
 _LANG = click.option(
     "--lang",
@@ -112,6 +113,8 @@ def _warn_unknown_facts(facts: Facts, pack: Pack) -> None:
         location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
         hint = did_you_mean(name, pack.inputs)
         click.echo(f"{location}: warning: '{name}' is not an input of the pack, ignored{hint}", err=True)
+    for problem in pack.fact_warnings(facts):
+        click.echo(str(problem), err=True)
 
 
 def _count(items: Sequence, word: str) -> str:
@@ -126,6 +129,13 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except Exit as stop:
             ctx.exit(stop.code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # a bug of ours: one line for the user, the traceback on request
+            if os.environ.get("KPI_DEBUG"):
+                raise
+            click.echo(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            ctx.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_Group)

@@ -136,6 +136,17 @@ class EntityRun:
             frame = self.frames[period] = Frame(self, period)
         return frame
 
+    def covered_frame(self, period: Period) -> Frame | None:
+        """The frame of `period` when the facts cover it, even at a frequency no KPI is reported at."""
+        if period in self.reported_periods:
+            return self.frames[period]
+        covered = self.covered(period.frequency)
+        if period not in covered:
+            return None
+        self.first.setdefault(period.frequency, covered[0])
+        with localcontext(DECIMAL_CONTEXT):
+            return self.frame(period)
+
     def rolled_up(self, name: str, period: Period) -> Decimal:
         try:
             return self._rolled_up(name, period)
@@ -212,10 +223,12 @@ class Evaluation:
             return tuple(self._result(run.entity, frame, name) for run, frame, name in self.reported())
 
     def frame(self, period: Period, entity: Entity = None) -> Frame:
-        """The evaluated values of one entity at one period; KeyError when not evaluated."""
+        """The values of one entity at one period the facts cover (at any frequency); KeyError otherwise."""
         for run in self._runs:
-            if run.entity == entity and period in run.reported_periods:
-                return run.frames[period]
+            if run.entity == entity:
+                frame = run.covered_frame(period)
+                if frame is not None:
+                    return frame
         where = f" for entity '{entity}'" if entity is not None else ""
         raise KeyError(f"{period} was not evaluated{where}: the facts do not cover it")
 

@@ -117,11 +117,16 @@ def _fact_from_tuple(record: tuple) -> Fact:
 
 # --- numbers ----------------------------------------------------------------------
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
-    """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal."""
+    """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal.
+
+    A lone comma is a decimal comma (`12,5`), except in files whose decimal mark is a
+    dot (`decimal_comma=False`) where `1,234` groups thousands as English software writes it.
+    """
     raw = _SPACES.sub("", text.strip())
     negative = raw.startswith("(") and raw.endswith(")")
     raw = raw.strip("()")
@@ -131,7 +136,8 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
         thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
         raw = raw.replace(thousands, "").replace(decimal, ".")
     elif "," in raw:
-        raw = raw.replace(",", ".") if decimal_comma or raw.count(",") == 1 else raw.replace(",", "")
+        grouped = not decimal_comma and _THOUSANDS.fullmatch(raw)
+        raw = raw.replace(",", "") if grouped else raw.replace(",", ".")  # several decimal commas stay invalid
     if not _NUMBER.fullmatch(raw):
         raise ValueError(f"{text!r} is not a number")
     value = Decimal(raw)
@@ -165,7 +171,7 @@ def _csv_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in next(rows, [])]
     facts, problems = Facts(), []
-    lowered = [h.lower() for h in header]
+    lowered = [_HEADER_ALIASES.get(h.lower(), h.lower()) for h in header]
     if "period" not in lowered:
         return facts, [Problem(Location(name, 1), f"the header must have a 'period' column; found: {', '.join(header) or 'nothing'}")]
     is_long = {"name", "value"} <= set(lowered)
@@ -185,11 +191,18 @@ def _csv_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
             problems.append(Problem(location, f"column 'period': {error}"))
             continue
         pairs = [(cells.get("name", "").strip(), cells.get("value", ""))] if is_long else [
-            (column, cells[column.lower()]) for column in header if column.lower() not in {"period", "entity"} and column.lower() in cells
+            (column, cells[key]) for column, key in zip(header, lowered) if key not in {"period", "entity"}
         ]
         for input_name, raw in pairs:
             problems.extend(_add_cell(facts, entity, input_name, period, raw, location, decimal_comma))
     return facts, problems
+
+
+# Column names of French exports, read as the format's English ones.
+_HEADER_ALIASES = {
+    "période": "period", "periode": "period", "entité": "entity", "entite": "entity",
+    "nom": "name", "indicateur": "name", "donnée": "name", "valeur": "value", "montant": "value",
+}
 
 
 def _add_cell(facts: Facts, entity: Entity, name: str, period: Period, raw: Any, location: Location, decimal_comma: bool) -> Iterator[Problem]:

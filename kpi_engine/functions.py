@@ -71,18 +71,22 @@ def _round(args, literals):
     places = literals[1] if len(args) > 1 else 0
     exponent = Decimal(1).scaleb(-places)
     # ROUND_HALF_UP in `decimal` rounds ties away from zero (2.5 -> 3, -2.5 -> -3), as accountants do.
-    return lambda frame: x(frame).quantize(exponent, rounding=ROUND_HALF_UP)
+    if places >= 0:
+        return lambda frame: x(frame).quantize(exponent, rounding=ROUND_HALF_UP)
+    # round(1250, -2) is 1300, written as such rather than 1.3E+3
+    return lambda frame: x(frame).quantize(exponent, rounding=ROUND_HALF_UP).quantize(Decimal(1))
 
 
 def _coalesce(args, _):
     def coalesce(frame):
-        reasons = []
-        for arg in args:
+        # When every argument is undefined, the last one (the fallback) says why: its reason
+        # alone, so a roll-forward's reasons do not pile up period after period.
+        for arg in args[:-1]:
             try:
                 return arg(frame)
-            except Undefined as undefined:
-                reasons.append(undefined.reason)
-        raise Undefined("; ".join(dict.fromkeys(reasons)))
+            except Undefined:
+                pass
+        return args[-1](frame)
 
     return coalesce
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .definitions import build_definitions
-from .errors import PackError, Problem
+from .errors import Location, PackError, Problem
 from .evaluator import Evaluation, Selection, evaluate
 from .facts import Entity, Facts
 from .model import Definitions, InputDef, KpiDef
@@ -35,15 +35,25 @@ class Pack:
 
     @classmethod
     def from_texts(cls, files: Mapping[str, str], limits: Limits = Limits()) -> Pack:
-        """A pack from `{file name: YAML text}` (one layer, no `extends`), without touching the disk."""
+        """A pack from `{file name: YAML text}`; `extends: standard` reads the bundled library, nothing else is read."""
         documents, problems = [], []
         for name, text in files.items():
             document, found = load_document(text, name, limits.max_yaml_nodes)
             problems.extend(found)
             documents.append(document)
+        bases = {base for document in documents for base in _extended(document)}
+        for base in sorted(bases - {"standard"}):
+            problems.append(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend 'standard'; use load_pack for packs on disk"))
         if problems:
             raise PackError(problems)
-        return build_pack([documents], limits)
+        layers: list[list[Document]] = []
+        if bases:
+            from .loader import read_layers, standard_library_path  # the bundled library is package data
+
+            layers, problems = read_layers(standard_library_path(), limits)
+            if problems:
+                raise PackError(problems)
+        return build_pack([*layers, documents], limits)
 
     @property
     def kpis(self) -> Mapping[str, KpiDef]:
@@ -52,6 +62,20 @@ class Pack:
     @property
     def inputs(self) -> Mapping[str, InputDef]:
         return self.definitions.inputs
+
+    def fact_warnings(self, facts: Facts) -> list[Problem]:
+        """Facts outside the `min`/`max` their input declares (a negative headcount...), as located warnings."""
+        warnings = []
+        for fact in facts.facts():
+            definition = self.inputs.get(fact.name)
+            if definition is None:
+                continue
+            low, high = definition.minimum, definition.maximum
+            if (low is not None and fact.value < low) or (high is not None and fact.value > high):
+                bounds = " and ".join(f"{word} {bound}" for word, bound in (("at least", low), ("at most", high)) if bound is not None)
+                where = f", entity '{fact.entity}'" if fact.entity else ""
+                warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
+        return warnings
 
     def evaluate(
         self,
@@ -69,6 +93,11 @@ class Pack:
         chosen = Period.parse(period) if isinstance(period, str) else period
         selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
         return evaluate(self.program, facts, selection, lang)
+
+
+def _extended(document: Document) -> list[str]:
+    extends = document.data.get("extends") if isinstance(document.data, dict) else None
+    return [extends] if isinstance(extends, str) else [e for e in extends if isinstance(e, str)] if isinstance(extends, list) else []
 
 
 def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:

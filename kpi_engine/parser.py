@@ -152,6 +152,10 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
         return FormulaSyntaxError("unbalanced parenthesis: this ')' has no matching '('", offset)
     if token.type in {"NAME", "NUMBER", "PERCENT", "LPAR"} and _ends_operand(text[:offset]):
         return FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
+    if token.type == "COMPARATOR":
+        return FormulaSyntaxError(
+            f"comparisons cannot be chained: write 'a < b and b < c' instead of 'a < b < c'", offset, width
+        )
     if token.type == "COMMA" and text[:offset].rstrip()[-1:].isdigit():
         return FormulaSyntaxError("unexpected ',': decimals use a dot (12.5)", offset)
     return FormulaSyntaxError(f"unexpected {_describe(token)}: an operand is missing before it", offset, width)

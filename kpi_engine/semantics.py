@@ -23,6 +23,7 @@ from .nodes import Binary, Call, Compare, Name, Node, Number, Unary
 RESERVED = frozenset({"value", "target", "gap", "and", "or", "not"})
 ALERT_NAMES = ("value", "target", "gap")
 TEMPLATE_NAMES = ("value", "target", "gap", "period", "entity", "kpi", "label", "owner", "severity", "unit")
+TEXT_FIELDS = frozenset({"period", "entity", "kpi", "label", "owner", "severity", "unit"})
 
 NUMBER, CONDITION = "number", "condition"
 
@@ -43,23 +44,34 @@ def _reserved_names(definitions: Definitions) -> Iterator[Problem]:
 
 def _expressions(definitions: Definitions) -> Iterator[Problem]:
     for kpi in definitions.kpis.values():
-        yield from check_expression(kpi.formula, definitions, f"KPI '{kpi.name}': formula", NUMBER)
+        yield from check_expression(kpi.formula, definitions, f"KPI '{kpi.name}': formula", NUMBER, own=kpi.name)
         if kpi.target:
             yield from check_expression(kpi.target, definitions, f"KPI '{kpi.name}': target", NUMBER)
         for number, alert in enumerate(kpi.alerts, 1):
-            yield from check_expression(
-                alert.when, definitions, f"KPI '{kpi.name}': alert {number} condition", CONDITION, extra=ALERT_NAMES
-            )
+            context = f"KPI '{kpi.name}': alert {number} condition"
+            yield from check_expression(alert.when, definitions, context, CONDITION, extra=ALERT_NAMES)
+            if not kpi.target:
+                yield from _needs_target(alert.when, context)
+
+
+def _needs_target(formula: Formula, context: str) -> Iterator[Problem]:
+    for reference in references(formula.node):
+        if reference.name in ("target", "gap"):
+            yield _at(formula, reference.node, f"{context}: uses '{reference.name}' but the KPI has no target, so it could never fire")
 
 
 def check_expression(
-    formula: Formula, definitions: Definitions, context: str, expected: str, extra: tuple[str, ...] = ()
+    formula: Formula, definitions: Definitions, context: str, expected: str, extra: tuple[str, ...] = (), own: str = ""
 ) -> Iterator[Problem]:
-    """Names, functions and types of one expression; `expected` is NUMBER or CONDITION."""
+    """Names, functions and types of one expression; `expected` is NUMBER or CONDITION.
+
+    `own` is the KPI the formula defines: never suggested for a misspelt name, since
+    using it would make the KPI depend on itself.
+    """
     known = set(definitions.inputs) | set(definitions.kpis) | definitions.broken | set(extra)
     for reference in references(formula.node):
         if reference.name not in known:
-            hint = did_you_mean(reference.name, known)
+            hint = did_you_mean(reference.name, known - {own})
             yield _at(formula, reference.node, f"{context}: unknown name '{reference.name}'{hint}")
     problems: list[Problem] = []
     kind = _type_of(formula.node, formula, context, problems)
@@ -176,13 +188,14 @@ def template_problems(alert: AlertRule, names: set[str]) -> Iterator[str]:
             yield f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
         if conversion:
             yield f"'!{conversion}' is not allowed in '{{{field}}}'"
-        if spec and ("{" in spec or not _valid_spec(spec)):
-            yield f"'{spec}' is not a valid number format in '{{{field}}}' (examples: .1%, ,.2f, .0f)"
+        if spec and ("{" in spec or not _valid_spec(spec, field in TEXT_FIELDS)):
+            kind, examples = ("text", ">10, <20") if field in TEXT_FIELDS else ("number", ".1%, ,.2f, .0f")
+            yield f"'{spec}' is not a valid {kind} format in '{{{field}}}' (examples: {examples})"
 
 
-def _valid_spec(spec: str) -> bool:
+def _valid_spec(spec: str, is_text: bool) -> bool:
     try:
-        format(Decimal("1.5"), spec)
+        format("text" if is_text else Decimal("1.5"), spec)
     except (ValueError, TypeError):
         return False
     return True

@@ -1,0 +1,283 @@
+"""The `kpi` command through click's CliRunner: exit codes, output formats, no tracebacks.
+
+Files: tests/data/cli/ (pack.yaml, facts.csv, a French budget export...).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kpi_engine.cli import main
+from kpi_engine.evaluator import DECIMAL_CONTEXT
+
+CLI = Path(__file__).parent / "data" / "cli"
+BAD = Path(__file__).parent / "data" / "bad"
+
+RESULT_KEYS = ["kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error"]
+ALERT_KEYS = ["kpi", "period", "entity", "severity", "message", "owner", "value"]
+
+
+def run(*args: str, cwd: Path = CLI):
+    """Run `kpi ARGS` in `cwd`; asserts no traceback and no unexpected exception, whatever the exit code."""
+    runner = CliRunner()
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(main, list(args), env={"KPI_LANG": "en"}, catch_exceptions=True)
+    finally:
+        os.chdir(previous)
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+# --- exit codes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["validate", "pack.yaml"], 0),
+        (["validate", "invalid.yaml"], 1),
+        (["validate", "nowhere"], 1),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv"], 0),
+        (["evaluate", "invalid.yaml", "--facts", "facts.csv"], 1),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-13"], 2),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "janvier"], 2),
+        (["evaluate", "pack.yaml"], 2),  # --facts is required
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "xml"], 2),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--fail-on", "fatal"], 2),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--entity", "lyom"], 2),
+        (["evaluate", "pack.yaml", "--facts", "missing.csv"], 3),
+        (["evaluate", "pack.yaml", "--facts", "bad_facts.csv"], 3),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "conflict.csv"], 3),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--fail-on", "critical"], 4),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--fail-on", "info"], 4),
+        (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "warning"], 0),
+        (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "critical"], 0),
+        (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "info"], 4),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv"], 0),  # alerts, no --fail-on
+        (["graph", "pack.yaml"], 0),
+        (["graph", "invalid.yaml"], 1),
+        (["graph", "pack.yaml", "--format", "png"], 2),
+        (["explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-01", "--entity", "lyon"], 0),
+        (["explain", "pack.yaml", "tau", "--facts", "facts.csv", "--period", "2025-01", "--entity", "lyon"], 2),
+        (["explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-01"], 2),  # entity needed
+        (["explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-05", "--entity", "lyon"], 2),
+        (["explain", "pack.yaml", "taux", "--facts", "facts.csv", "--entity", "lyon"], 2),  # --period required
+        (["explain", "pack.yaml", "taux", "--facts", "bad_facts.csv", "--period", "2025-01", "--entity", "lyon"], 3),
+        (["nonsense"], 2),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_exit_code(args, code):
+    assert run(*args).exit_code == code
+
+
+def test_bad_period_message():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-13")
+    assert (
+        "Invalid value for '--period': '2025-13' is not a valid monthly period: "
+        "write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15" in result.output
+    )
+
+
+def test_invalid_pack_prints_every_problem_located():
+    result = run("validate", "invalid.yaml")
+    assert result.stdout.splitlines()[0] == "invalid.yaml:5:17: kpis.k.formula: formula ends too early: an operand is missing at the end"
+    assert result.stderr.strip() == "1 problem"
+
+
+def test_bad_facts_are_reported_located_on_stderr():
+    result = run("evaluate", "pack.yaml", "--facts", "bad_facts.csv")
+    assert result.stderr.splitlines() == ["bad_facts.csv:2: 'ca' for 2025-01: 'douze' is not a number", "1 problem in the facts"]
+    assert result.stdout == ""
+
+
+def test_unreadable_facts_file():
+    result = run("evaluate", "pack.yaml", "--facts", "missing.csv")
+    assert result.stderr.splitlines() == ["missing.csv: cannot be read: No such file or directory", "1 problem in the facts"]
+
+
+def test_conflicting_facts_across_files():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "conflict.csv")
+    assert result.stderr.splitlines()[0] == (
+        "conflict.csv:2: 'ca' for 2025-01 for entity 'lyon' is given twice with different values (1000 at facts.csv:2, 999 here)"
+    )
+
+
+def test_unknown_fact_is_a_warning():
+    result = run("evaluate", "pack.yaml", "--facts", "unknown_input.csv")
+    assert result.exit_code == 0
+    assert "unknown_input.csv:2: warning: 'ventes' is not an input of the pack, ignored" in result.stderr
+
+
+# --- evaluate: JSON and CSV ----------------------------------------------------------------
+
+
+def evaluate_json(*extra: str) -> dict:
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "json", "--lang", "en", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _taux_paris() -> str:
+    with localcontext(DECIMAL_CONTEXT):
+        return format(Decimal("150.50") / Decimal("200.50"), "f")
+
+
+def test_evaluate_json_structure_and_exact_values():
+    document = evaluate_json()
+    assert list(document) == ["results", "alerts"]
+    for record in document["results"]:
+        assert list(record) == RESULT_KEYS
+    for record in document["alerts"]:
+        assert list(record) == ALERT_KEYS
+    results = {(r["kpi"], r["period"], r["entity"]): r for r in document["results"]}
+    assert len(results) == 9  # 3 KPIs x (lyon 2025-01, lyon 2025-02, paris 2025-01)
+    assert results[("marge", "2025-01", "lyon")] == {
+        "kpi": "marge", "period": "2025-01", "entity": "lyon", "value": "-100", "target": None,
+        "gap": None, "status": "no_target", "owner": "daf", "error": None,
+    }
+    assert results[("taux", "2025-01", "lyon")] == {
+        "kpi": "taux", "period": "2025-01", "entity": "lyon", "value": "-0.1", "target": "0.5",
+        "gap": "-0.6", "status": "missed", "owner": "", "error": None,
+    }
+    assert results[("taux", "2025-02", "lyon")] == {
+        "kpi": "taux", "period": "2025-02", "entity": "lyon", "value": None, "target": None,
+        "gap": None, "status": "undefined", "owner": "", "error": "division by zero: ca is 0",
+    }
+    assert results[("marge", "2025-01", "paris")]["value"] == "150.50"
+    assert results[("ecart_budget", "2025-01", "lyon")]["value"] == "-100.00"
+    paris = results[("taux", "2025-01", "paris")]
+    assert (paris["value"], paris["status"]) == (_taux_paris(), "met")
+    assert paris["value"] == "0.7506234413965087281795511222"
+
+
+def test_evaluate_json_alerts_sorted_by_severity():
+    alerts = evaluate_json()["alerts"]
+    assert [(a["severity"], a["kpi"], a["period"], a["entity"], a["message"], a["owner"], a["value"]) for a in alerts] == [
+        ("critical", "marge", "2025-01", "lyon", "marge -100.00 au 2025-01", "daf", "-100"),
+        ("critical", "marge", "2025-02", "lyon", "marge -50.00 au 2025-02", "daf", "-50"),
+        ("warning", "marge", "2025-01", "lyon", "marge faible", "daf", "-100"),
+        ("warning", "marge", "2025-02", "lyon", "marge faible", "daf", "-50"),
+        ("info", "ecart_budget", "2025-01", "lyon", "sous le budget de -100.00", "", "-100.00"),
+    ]
+
+
+def test_evaluate_json_filters():
+    by_entity = evaluate_json("--entity", "paris")
+    assert {r["entity"] for r in by_entity["results"]} == {"paris"} and by_entity["alerts"] == []
+    by_period = evaluate_json("--period", "2025-02")
+    assert {(r["period"], r["entity"]) for r in by_period["results"]} == {("2025-02", "lyon")}
+    assert {a["period"] for a in by_period["alerts"]} == {"2025-02"}
+    both = evaluate_json("--period", "2025-01", "--entity", "lyon")
+    assert [r["kpi"] for r in both["results"]] == ["marge", "taux", "ecart_budget"]
+    by_quarter = evaluate_json("--period", "2025-Q1")
+    assert len(by_quarter["results"]) == 9
+
+
+def test_evaluate_csv():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "csv", "--entity", "lyon", "--period", "2025-02")
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [
+        RESULT_KEYS,
+        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", ""],
+        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0"],
+        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", ""],
+    ]
+
+
+def test_evaluate_table_shows_undefined_with_reason_never_zero():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en", "--period", "2025-02")
+    line = next(line for line in result.stdout.splitlines() if line.startswith("taux"))
+    assert "undefined" in line and "division by zero: ca is 0" in line
+    assert "Alerts (2)" in result.stdout
+
+
+# --- validate, graph, explain --------------------------------------------------------------------
+
+
+def test_validate_text():
+    result = run("validate", "pack.yaml")
+    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 files)\n"
+
+
+def test_validate_json_valid():
+    result = run("validate", "pack.yaml", "--format", "json")
+    assert json.loads(result.stdout) == {"valid": True, "inputs": 3, "kpis": 3, "files": 1, "problems": []}
+
+
+def test_validate_json_invalid():
+    result = run("validate", "several_semantic.yaml", "--format", "json", cwd=BAD)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["valid"] is False
+    assert document["problems"][0] == {
+        "file": "several_semantic.yaml", "line": 11, "column": 19, "severity": "error",
+        "message": "KPI 'a': formula: unknown name 'cout'",
+    }
+    assert len(document["problems"]) == 5
+    for problem in document["problems"]:
+        assert list(problem) == ["file", "line", "column", "severity", "message"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "edges"),
+    [
+        ("dot", ["  ca -> marge;", "  cout -> marge;", "  ca -> taux;", "  marge -> taux;", "  ca -> ecart_budget;", "  budget -> ecart_budget;"]),
+        ("mermaid", ["  ca --> marge", "  cout --> marge", "  ca --> taux", "  marge --> taux", "  ca --> ecart_budget", "  budget --> ecart_budget"]),
+    ],
+)
+def test_graph(fmt, edges):
+    result = run("graph", "pack.yaml", "--format", fmt)
+    lines = result.stdout.splitlines()
+    for edge in edges:
+        assert edge in lines
+    assert len([line for line in lines if "->" in line or "-->" in line]) == len(edges)
+    assert lines[0] == ("digraph kpis {" if fmt == "dot" else "flowchart LR")
+
+
+def test_explain_prints_the_tree_with_values():
+    result = run("explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-01", "--entity", "lyon", "--lang", "en")
+    assert result.stdout.splitlines() == [
+        "taux = -0.1",
+        "└─ marge / ca = -0.1",
+        "   ├─ marge [KPI] = -100 (-€100.00)",
+        "   │  └─ ca - cout = -100",
+        "   │     ├─ ca [input] = 1000 (€1,000.00)",
+        "   │     └─ cout [input] = 1100 (€1,100.00)",
+        "   └─ ca [input] = 1000 (€1,000.00)",
+    ]
+
+
+def test_explain_undefined_shows_the_reason():
+    result = run("explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-02", "--entity", "lyon", "--lang", "en")
+    assert result.stdout.splitlines()[:2] == [
+        "taux = undefined (division by zero: ca is 0)",
+        "└─ marge / ca = undefined (division by zero: ca is 0)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evaluate", "yaml_syntax.yaml", "--facts", "x.csv"],
+        ["validate", "python_tag.yaml"],
+        ["validate", "duplicate_kpi"],
+        ["graph", "cycles.yaml"],
+        ["validate", "tab_indent.yaml", "--format", "json"],
+    ],
+    ids=lambda v: " ".join(v),
+)
+def test_bad_input_never_shows_a_traceback(args):
+    result = run(*args, cwd=BAD)
+    assert result.exit_code == 1
