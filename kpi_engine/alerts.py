@@ -1,10 +1,10 @@
 """Alert messages: `{name}` and `{name:spec}` filled from plain values, and nothing else.
 
-Python's `str.format` would follow `{value.__class__}` or `{x[0]}` into
-objects; here a field is looked up by name in a flat mapping of decimals and
-strings, attribute and index access are refused (they are also rejected when
-the pack is loaded), and a value without a format spec is shown according to
-its unit and the reader's language.
+A template is split once, when the pack is compiled, into literal text and
+named fields. Filling it looks each field up by name in a flat set of
+decimals and strings: there is no attribute or index access to follow (such
+fields are rejected when the pack is loaded), and a value without a format
+spec is shown according to its unit and the reader's language.
 """
 
 from __future__ import annotations
@@ -17,30 +17,41 @@ from typing import Any
 from .formatting import UNDEFINED_WORD, format_value
 
 Lookup = Callable[[str], tuple[Any, str]]  # name -> (value or None when undefined, unit)
+Template = tuple[tuple[str, str | None, str], ...]  # (literal text, field name or None, format spec)
 
 
-class _FlatFormatter(string.Formatter):
-    def __init__(self, lookup: Lookup, lang: str) -> None:
-        self.lookup = lookup
-        self.lang = lang
+def parse_template(text: str) -> Template:
+    """Literal text and fields of a template; ValueError for anything but `{name}` / `{name:spec}`.
 
-    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
-        if not field_name.isidentifier():
-            raise ValueError(f"field {field_name!r} is not a plain name")
-        return self.lookup(field_name), field_name
+    `semantics` reports these mistakes with their location when the pack is
+    loaded; refusing them here too means no path can fill `{value.__class__}`.
+    """
+    parts = []
+    for literal, field, spec, conversion in string.Formatter().parse(text):
+        if field is not None and (not field.isidentifier() or conversion or "{" in (spec or "")):
+            raise ValueError(f"template field {field!r} is not a plain name")
+        parts.append((literal, field, spec or ""))
+    return tuple(parts)
 
-    def format_field(self, value: Any, format_spec: str) -> str:
-        content, unit = value
-        if content is None:
-            return UNDEFINED_WORD.get(self.lang, "undefined")
-        if isinstance(content, Decimal):
-            return localize(format(content, format_spec), self.lang) if format_spec else format_value(content, unit, self.lang)
-        return format(str(content), format_spec)
 
-    def convert_field(self, value: Any, conversion: str | None) -> Any:
-        if conversion:
-            raise ValueError("conversions are not allowed")
-        return value
+def render_message(template: Template | str, lookup: Lookup, lang: str = "en") -> str:
+    """Fill a template; a field that cannot be filled reads 'undefined', never 0."""
+    if isinstance(template, str):
+        template = parse_template(template)
+    parts = []
+    for literal, field, spec in template:
+        parts.append(literal)
+        if field is not None:
+            parts.append(_field_text(*lookup(field), spec, lang))
+    return "".join(parts)
+
+
+def _field_text(content: Any, unit: str, spec: str, lang: str) -> str:
+    if content is None:
+        return UNDEFINED_WORD.get(lang, "undefined")
+    if isinstance(content, Decimal):
+        return localize(format(content, spec), lang) if spec else format_value(content, unit, lang)
+    return format(str(content), spec)
 
 
 def localize(text: str, lang: str) -> str:
@@ -49,11 +60,6 @@ def localize(text: str, lang: str) -> str:
         return text
     text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", " ")
     return text[:-1] + " %" if text.endswith("%") else text
-
-
-def render_message(template: str, lookup: Lookup, lang: str = "en") -> str:
-    """Fill a validated template; a field that cannot be filled reads 'undefined', never 0."""
-    return _FlatFormatter(lookup, lang).format(template)
 
 
 def default_message(has_target: bool) -> str:

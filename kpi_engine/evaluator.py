@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
 from functools import cached_property
 
-from .alerts import default_message, render_message
+from .alerts import render_message
 from .errors import Undefined
 from .facts import Entity, EntityFacts, Facts
 from .periods import Frequency, Period
-from .program import Program
+from .program import CompiledAlert, Program
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Alert, Result
 
 # 28 significant digits (the decimal default) and errors trapped rather than silently producing NaN.
@@ -57,32 +57,31 @@ class _MissingFact(Undefined):
         self.period = period
 
 
-class Frame:
-    """One entity at one period: its input values, computed KPI values and why others are undefined."""
+class Frame(dict):
+    """One entity at one period: every input and KPI value by name, and why others are undefined.
 
-    __slots__ = ("run", "period", "inputs", "values", "reasons", "targets")
+    Inputs and KPIs share one namespace (validation forbids a name used twice),
+    so the compiled closures read any name with a single dict lookup; a name
+    not there yet goes through `__missing__`, which rolls an input up or
+    computes a KPI, once, and remembers an undefined value's reason.
+    """
+
+    __slots__ = ("run", "period", "reasons", "targets")
 
     def __init__(self, run: EntityRun, period: Period) -> None:
+        super().__init__(run.facts.by_period.get(period, ()))
         self.run = run
         self.period = period
-        self.inputs: dict[str, Decimal] = dict(run.facts.by_period.get(period, ()))
-        self.values: dict[str, Decimal] = {}
         self.reasons: dict[str, str] = {}
-        self.targets: dict[str, Decimal | None] = {}
+        self.targets: dict[str, Decimal | None | Undefined] = {}
 
-    def at(self, period: Period) -> Frame:
-        return self.run.frame(period)
-
-    def resolve_input(self, name: str) -> Decimal:
-        value = self.run.rolled_up(name, self.period)
-        self.inputs[name] = value
-        return value
-
-    def compute(self, name: str) -> Decimal:
-        if name in self.reasons:
-            raise Undefined(self.reasons[name])
+    def __missing__(self, name: str) -> Decimal:
+        reason = self.reasons.get(name)
+        if reason is not None:
+            raise Undefined(reason)
+        kpi = self.run.program.kpis.get(name)
         try:
-            value = self.run.program.kpis[name].formula(self)
+            value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
         except Undefined as undefined:
             self.reasons[name] = undefined.reason
             raise
@@ -92,12 +91,22 @@ class Frame:
         except RecursionError:
             self.reasons[name] = "cannot be computed: its definition goes back too many periods at once"
             raise Undefined(self.reasons[name]) from None
-        self.values[name] = value
+        self[name] = value
         return value
 
+    def __hash__(self) -> int:  # frames are identities, not values
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def at(self, period: Period) -> Frame:
+        return self.run.frame(period)
+
     def value(self, name: str) -> Decimal | None:
+        """A name's value here, None when undefined (its reason is then in `reasons`)."""
         try:
-            return self.values[name] if name in self.values else self.compute(name)
+            return self[name]
         except Undefined:
             return None
 
@@ -210,12 +219,15 @@ class Evaluation:
 
     def reported(self) -> Iterator[tuple[EntityRun, Frame, str]]:
         """(entity run, frame, KPI) for every result, in entity, period, definition order."""
+        for run, frame in self._reported_frames():
+            for name in self.program.reported.get(frame.period.frequency, ()):
+                yield run, frame, name
+
+    def _reported_frames(self) -> Iterator[tuple[EntityRun, Frame]]:
         for run in self._runs:
             periods = sorted((p for p in run.reported_periods if self.selection.wants_period(p)), key=Period.sort_key)
             for period in periods:
-                frame = run.frames[period]
-                for name in self.program.reported.get(period.frequency, ()):
-                    yield run, frame, name
+                yield run, run.frames[period]
 
     @cached_property
     def results(self) -> tuple[Result, ...]:
@@ -245,7 +257,7 @@ class Evaluation:
     def value(self, kpi: str, period: Period, entity: Entity = None) -> Decimal | None:
         """One KPI's value, or None when undefined or not evaluated."""
         try:
-            return self.frame(period, entity).values.get(kpi)
+            return self.frame(period, entity).value(kpi)
         except KeyError:
             return None
 
@@ -254,71 +266,74 @@ class Evaluation:
         return [run.entity for run in self._runs]
 
     def _result(self, entity: Entity, frame: Frame, name: str) -> Result:
-        owner = self.program.kpis[name].definition.owner
+        definition = self.program.kpis[name].definition
+        owner = definition.owner
         value = frame.value(name)
         if value is None:
             return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, frame.reasons.get(name))
+        if definition.target is None:
+            return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
         try:
             target = frame.target(name)
         except Undefined as undefined:
             return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner, f"target undefined: {undefined.reason}")
         if target is None:
             return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
-        direction = self.program.kpis[name].definition.direction
-        met = value >= target if direction != "lower_is_better" else value <= target
+        met = value >= target if definition.direction != "lower_is_better" else value <= target
         return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
 
     def _all_alerts(self) -> Iterator[Alert]:
-        for run, frame, name in self.reported():
-            compiled = self.program.kpis[name]
-            for alert in compiled.alerts:
-                try:
-                    fired = alert.condition(frame) is True
-                except (Undefined, ArithmeticError):
-                    fired = False
-                if fired:
-                    yield self._alert(run.entity, frame, name, alert.rule)
+        alerting = self.program.alerting
+        for run, frame in self._reported_frames():
+            for compiled in alerting.get(frame.period.frequency, ()):
+                for alert in compiled.alerts:
+                    try:
+                        fired = alert.condition(frame) is True
+                    except (Undefined, ArithmeticError):
+                        fired = False
+                    if fired:
+                        yield self._alert(run.entity, frame, compiled.definition.name, alert)
 
-    def _alert(self, entity: Entity, frame: Frame, name: str, rule) -> Alert:
+    def _alert(self, entity: Entity, frame: Frame, name: str, alert: CompiledAlert) -> Alert:
         definition = self.program.kpis[name].definition
-        value = frame.value(name)
+        severity = alert.rule.severity
 
         def lookup(field_name: str):
-            return _template_value(self.program, frame, name, field_name, rule.severity, self.lang)
+            return _template_value(self.program, frame, name, field_name, severity, self.lang)
 
-        template = rule.message or default_message(definition.target is not None)
-        message = render_message(template, lookup, self.lang)
-        return Alert(name, frame.period, entity, rule.severity, message, definition.owner, value)
+        message = render_message(alert.message, lookup, self.lang)
+        return Alert(name, frame.period, entity, severity, message, definition.owner, frame.value(name))
 
 
-def _template_value(program: Program, frame: Frame, kpi: str, field_name: str, severity: str, lang: str):
+def _template_value(program: Program, frame: Frame, kpi: str, field_name: str, severity: str, lang: str) -> tuple[object, str]:
     """(value, unit) of a message field: this KPI's numbers, its descriptive texts, or any input or KPI here."""
     definition = program.kpis[kpi].definition
-    texts = {
-        "period": str(frame.period),
-        "entity": frame.run.entity or "",
-        "kpi": kpi,
-        "owner": definition.owner,
-        "severity": severity,
-        "unit": definition.unit,
-        "label": definition.label.get(lang, kpi),
-    }
-    if field_name in texts:
-        return texts[field_name], ""
-    value = frame.value(kpi)
-    try:
-        target = frame.target(kpi)
-    except Undefined:
-        target = None
-    numbers = {"value": value, "target": target, "gap": None if value is None or target is None else value - target}
-    if field_name in numbers:
-        return numbers[field_name], definition.unit
-    if field_name in program.definitions.inputs:
-        try:
-            return frame.inputs[field_name] if field_name in frame.inputs else frame.resolve_input(field_name), program.definitions.inputs[field_name].unit
-        except Undefined:
-            return None, ""
-    return frame.value(field_name), program.definitions.kpis[field_name].unit
+    match field_name:
+        case "value":
+            return frame.value(kpi), definition.unit
+        case "target" | "gap":
+            value = frame.value(kpi)
+            try:
+                target = frame.target(kpi)
+            except Undefined:
+                target = None
+            if field_name == "target":
+                return target, definition.unit
+            return (None if value is None or target is None else value - target), definition.unit
+        case "period":
+            return str(frame.period), ""
+        case "entity":
+            return frame.run.entity or "", ""
+        case "kpi":
+            return kpi, ""
+        case "owner" | "unit":
+            return getattr(definition, field_name), ""
+        case "severity":
+            return severity, ""
+        case "label":
+            return definition.label.get(lang, kpi), ""
+    known = program.definitions.inputs.get(field_name) or program.definitions.kpis[field_name]
+    return frame.value(field_name), known.unit
 
 
 def evaluate(program: Program, facts: Facts, selection: Selection = Selection(), lang: str = "en") -> Evaluation:
@@ -333,8 +348,13 @@ def evaluate(program: Program, facts: Facts, selection: Selection = Selection(),
 
 
 def _run_entity(program: Program, entity: Entity, facts: EntityFacts) -> EntityRun:
+    """Every scheduled KPI at every covered period, chronologically, dependencies first.
+
+    This is the hot loop: each KPI is one closure call on a fresh frame, since
+    its same-period dependencies were computed just before it.
+    """
     run = EntityRun(program, entity, facts)
-    for frequency, names in program.schedule.items():
+    for frequency, schedule in program.compiled_schedule.items():
         periods = run.covered(frequency)
         if not periods:
             continue
@@ -342,10 +362,14 @@ def _run_entity(program: Program, entity: Entity, facts: EntityFacts) -> EntityR
         run.reported_periods.update(periods)
         for period in periods:
             frame = run.frame(period)
-            for name in names:
-                if name not in frame.values and name not in frame.reasons:
-                    try:
-                        frame.compute(name)
-                    except Undefined:
-                        pass
+            reasons = frame.reasons
+            for name, formula in schedule:
+                if name in frame or name in reasons:
+                    continue  # computed already, as a time function reached back into this period
+                try:
+                    frame[name] = formula(frame)
+                except Undefined as undefined:
+                    reasons[name] = undefined.reason
+                except (ArithmeticError, RecursionError):
+                    frame.value(name)  # records the reason, worded once, in Frame.__missing__
     return run

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
+from .alerts import Template, default_message, parse_template
 from .compiler import NameResolver, Tracer, compile_node
 from .errors import Undefined
 from .functions import Compiled
@@ -24,6 +26,7 @@ from .periods import Frequency
 class CompiledAlert:
     rule: AlertRule
     condition: Compiled
+    message: Template
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,16 @@ class Program:
     kpis: Mapping[str, CompiledKpi]
     schedule: Mapping[Frequency, tuple[str, ...]]  # computed at each frequency, dependencies first
     reported: Mapping[Frequency, tuple[str, ...]]  # reported at each frequency, in definition order
+
+    @cached_property
+    def compiled_schedule(self) -> Mapping[Frequency, tuple[tuple[str, Compiled], ...]]:
+        """The schedule with each KPI's closure beside its name, for the evaluation loop."""
+        return {f: tuple((name, self.kpis[name].formula) for name in names) for f, names in self.schedule.items()}
+
+    @cached_property
+    def alerting(self) -> Mapping[Frequency, tuple[CompiledKpi, ...]]:
+        """The KPIs that have alert rules, per frequency, in report order: the only ones alerts are looked for on."""
+        return {f: tuple(self.kpis[n] for n in names if self.kpis[n].alerts) for f, names in self.reported.items()}
 
     def compile_traced(self, formula: Formula, tracer: Tracer, kpi: str | None = None) -> Compiled:
         """A formula compiled again with every node wrapped by `tracer` (for explain)."""
@@ -68,7 +81,10 @@ def _compile_kpi(definitions: Definitions, kpi: KpiDef) -> CompiledKpi:
         definition=kpi,
         formula=compile_node(kpi.formula.node, plain),
         target=compile_node(kpi.target.node, plain) if kpi.target else None,
-        alerts=tuple(CompiledAlert(rule, compile_node(rule.when.node, with_self)) for rule in kpi.alerts),
+        alerts=tuple(
+            CompiledAlert(rule, compile_node(rule.when.node, with_self), parse_template(rule.message or default_message(kpi.target is not None)))
+            for rule in kpi.alerts
+        ),
     )
 
 
@@ -77,37 +93,20 @@ def _resolver(definitions: Definitions, own_kpi: str | None) -> NameResolver:
 
     def resolve(name: str) -> Compiled:
         if own_kpi and name == "value":
-            return kpi_reader(own_kpi)
+            return name_reader(own_kpi)
         if own_kpi and name == "target":
             return target_reader(own_kpi)
         if own_kpi and name == "gap":
-            value, target = kpi_reader(own_kpi), target_reader(own_kpi)
+            value, target = name_reader(own_kpi), target_reader(own_kpi)
             return lambda frame: value(frame) - target(frame)
-        if name in definitions.inputs:
-            return input_reader(name)
-        return kpi_reader(name)
+        return name_reader(name)
 
     return resolve
 
 
-def input_reader(name: str) -> Compiled:
-    def read_input(frame):
-        try:
-            return frame.inputs[name]
-        except KeyError:
-            return frame.resolve_input(name)
-
-    return read_input
-
-
-def kpi_reader(name: str) -> Compiled:
-    def read_kpi(frame):
-        try:
-            return frame.values[name]
-        except KeyError:
-            return frame.compute(name)
-
-    return read_kpi
+def name_reader(name: str) -> Compiled:
+    """Reads an input or a KPI on a frame: one dict lookup; the frame computes what is missing."""
+    return lambda frame: frame[name]
 
 
 def target_reader(name: str) -> Compiled:

@@ -39,7 +39,7 @@ from .evaluator import DECIMAL_CONTEXT
 from .functions import FUNCTIONS
 from .model import Definitions
 from .nodes import Binary, Call, Compare, Name, Node, Number, Span, Unary, to_text
-from .program import input_reader, kpi_reader
+from .program import name_reader
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
 _NOWHERE = Span(0, 0)
@@ -253,7 +253,7 @@ def evaluate_node(definitions: Definitions, node: Node, frame: Any) -> Any:
     """The value of any formula node on an evaluated frame, by the engine's own compiled closures."""
 
     def resolve(name: str):
-        return input_reader(name) if name in definitions.inputs else kpi_reader(name)
+        return name_reader(name)
 
     with localcontext(DECIMAL_CONTEXT):
         return compile_node(node, resolve)(frame)
@@ -264,7 +264,7 @@ def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dic
     values: dict[str, Decimal] = {}
     for name in expansion.inputs:
         try:
-            values[name] = frame.inputs[name] if name in frame.inputs else frame.resolve_input(name)
+            values[name] = frame[name]
         except Undefined as undefined:
             raise SymbolicError(f"{name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
     for held in expansion.held:
