@@ -94,12 +94,6 @@ class Frame(dict):
         self[name] = value
         return value
 
-    def __hash__(self) -> int:  # frames are identities, not values
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
     def at(self, period: Period) -> Frame:
         return self.run.frame(period)
 
@@ -153,8 +147,7 @@ class EntityRun:
         if period not in covered:
             return None
         self.first.setdefault(period.frequency, covered[0])
-        with localcontext(DECIMAL_CONTEXT):
-            return self.frame(period)
+        return self.frame(period)
 
     def rolled_up(self, name: str, period: Period) -> Decimal:
         try:
@@ -257,9 +250,11 @@ class Evaluation:
     def value(self, kpi: str, period: Period, entity: Entity = None) -> Decimal | None:
         """One KPI's value, or None when undefined or not evaluated."""
         try:
-            return self.frame(period, entity).value(kpi)
+            frame = self.frame(period, entity)
         except KeyError:
             return None
+        with localcontext(DECIMAL_CONTEXT):
+            return frame.value(kpi)
 
     @property
     def entities(self) -> list[Entity]:

@@ -61,6 +61,9 @@ def _abs(args, _):
 
 def _extreme(pick):
     def build(args, _):
+        if len(args) == 2:  # the usual case, without a generator per call
+            first, second = args
+            return lambda frame: pick(first(frame), second(frame))
         return lambda frame: pick(arg(frame) for arg in args)
 
     return build

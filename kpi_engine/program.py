@@ -91,22 +91,18 @@ def _compile_kpi(definitions: Definitions, kpi: KpiDef) -> CompiledKpi:
 def _resolver(definitions: Definitions, own_kpi: str | None) -> NameResolver:
     """Closures reading a name on a frame; `value`/`target`/`gap` mean `own_kpi`'s in alerts."""
 
-    def resolve(name: str) -> Compiled:
+    def resolve(name: str) -> str | Compiled:
+        """The frame key of an input or KPI (the frame computes what is missing), or a closure."""
         if own_kpi and name == "value":
-            return name_reader(own_kpi)
+            return own_kpi
         if own_kpi and name == "target":
             return target_reader(own_kpi)
         if own_kpi and name == "gap":
-            value, target = name_reader(own_kpi), target_reader(own_kpi)
-            return lambda frame: value(frame) - target(frame)
-        return name_reader(name)
+            target = target_reader(own_kpi)
+            return lambda frame: frame[own_kpi] - target(frame)
+        return name
 
     return resolve
-
-
-def name_reader(name: str) -> Compiled:
-    """Reads an input or a KPI on a frame: one dict lookup; the frame computes what is missing."""
-    return lambda frame: frame[name]
 
 
 def target_reader(name: str) -> Compiled:

@@ -39,7 +39,6 @@ from .evaluator import DECIMAL_CONTEXT
 from .functions import FUNCTIONS
 from .model import Definitions
 from .nodes import Binary, Call, Compare, Name, Node, Number, Span, Unary, to_text
-from .program import name_reader
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
 _NOWHERE = Span(0, 0)
@@ -252,11 +251,8 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
 def evaluate_node(definitions: Definitions, node: Node, frame: Any) -> Any:
     """The value of any formula node on an evaluated frame, by the engine's own compiled closures."""
 
-    def resolve(name: str):
-        return name_reader(name)
-
     with localcontext(DECIMAL_CONTEXT):
-        return compile_node(node, resolve)(frame)
+        return compile_node(node, str)(frame)  # every name is read off the frame under its own name
 
 
 def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dict[str, Decimal]:
