@@ -28,6 +28,7 @@ class _Collector:
     inputs: dict[str, InputDef] = field(default_factory=dict)
     kpis: dict[str, KpiDef] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
+    themes: dict[str, Label] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
 
@@ -49,7 +50,9 @@ def build_definitions(
             _add_document(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
         for document in layer:
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
-    definitions = Definitions(collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken))
+    definitions = Definitions(
+        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes
+    )
     return definitions, collector.problems
 
 
@@ -117,6 +120,9 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             collector.kpis[name] = kpi
         else:
             collector.broken.add(name)
+    data = document.data if isinstance(document.data, dict) else {}
+    for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
+        collector.themes[tag] = label_of(label)  # a later layer may rename a theme
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,

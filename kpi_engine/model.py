@@ -107,3 +107,4 @@ class Definitions:
     audiences: Mapping[str, Audience] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
+    themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme  # names whose definition is invalid: known, but not usable

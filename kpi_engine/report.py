@@ -279,11 +279,15 @@ def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple
         tags = definitions.kpis[line.kpi].tags
         groups.setdefault(tags[0] if tags else "", []).append(line)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
-    return tuple(Theme(name, theme_title(name, lang), tuple(group)) for name, group in ordered)
+    return tuple(Theme(name, theme_title(name, lang, definitions), tuple(group)) for name, group in ordered)
 
 
-def theme_title(tag: str, lang: str) -> str:
-    return tag.replace("_", " ").replace("-", " ").capitalize() if tag else _OTHER_THEME[lang]
+def theme_title(tag: str, lang: str, definitions: Definitions | None = None) -> str:
+    """The theme's label from the pack's `themes:`, else the tag made readable."""
+    if not tag:
+        return _OTHER_THEME[lang]
+    label = definitions.themes.get(tag) if definitions else None
+    return label.get(lang) if label else tag.replace("_", " ").replace("-", " ").capitalize()
 
 
 def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: str) -> KpiSection:
