@@ -1,0 +1,36 @@
+"""Every data file the package reads at run time is shipped in the wheel (package-data in pyproject.toml).
+
+An editable install reads files from the source tree, so a pattern that misses
+a file (such as `templates/*` for `templates/init/pack.yaml`) only breaks a
+regular `pip install`; this checks the patterns against the tree instead.
+"""
+
+import glob
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "kpi_engine"
+
+
+def data_files() -> set[str]:
+    found = set()
+    for path in PACKAGE.rglob("*"):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in relative:
+            found.add(relative)
+    return found
+
+
+def shipped() -> set[str]:
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["kpi_engine"]
+    return {match for pattern in patterns for match in glob.glob(pattern, root_dir=PACKAGE, recursive=True)}
+
+
+def test_every_data_file_is_in_package_data():
+    assert data_files() - shipped() == set()
+
+
+def test_the_standard_library_templates_and_schemas_are_data_files():
+    files = data_files()
+    assert {"formula.lark", "schemas/pack.schema.json", "templates/init/pack.yaml", "standard/rentabilite.yaml"} <= files
