@@ -6,6 +6,7 @@ regular `pip install`; this checks the patterns against the tree instead.
 """
 
 import glob
+import os
 import tomllib
 from pathlib import Path
 
@@ -14,11 +15,13 @@ PACKAGE = ROOT / "kpi_engine"
 
 
 def data_files() -> set[str]:
+    """Non-Python files under the package, through the `standard` link to `definitions/` too."""
     found = set()
-    for path in PACKAGE.rglob("*"):
-        relative = path.relative_to(PACKAGE).as_posix()
-        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in relative:
-            found.add(relative)
+    for folder, _, names in os.walk(PACKAGE, followlinks=True):
+        for name in names:
+            relative = (Path(folder) / name).relative_to(PACKAGE).as_posix()
+            if not name.endswith((".py", ".pyc")) and "__pycache__" not in relative:
+                found.add(relative)
     return found
 
 
