@@ -185,7 +185,7 @@ def _alerts(collector: _Collector, document: Document, specs: list[dict], base: 
                 severity=spec["severity"],
                 message=spec.get("message", ""),
                 location=document.location((*base, index)),
-                message_location=document.location((*base, index, "message")),
+                message_scalar=document.values.get((*base, index, "message")),
             )
 
 

@@ -69,7 +69,7 @@ class AlertRule:
     severity: str
     message: str = ""
     location: Location = Location("<alert>")
-    message_location: Location = Location("<alert>")
+    message_scalar: Scalar | None = field(default=None, compare=False, repr=False)  # to locate template errors
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .compiler import integer_literal
 from .errors import Problem, did_you_mean
 from .functions import FUNCTIONS
 from .graph import find_cycles, references, same_period_graph
-from .model import AlertRule, Definitions, Formula, KpiDef
+from .model import Definitions, Formula, KpiDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary
 
 RESERVED = frozenset({"value", "target", "gap", "and", "or", "not"})
@@ -170,27 +170,36 @@ def _templates(definitions: Definitions) -> Iterator[Problem]:
     names = set(TEMPLATE_NAMES) | set(definitions.inputs) | set(definitions.kpis)
     for kpi in definitions.kpis.values():
         for number, alert in enumerate(kpi.alerts, 1):
-            for message in template_problems(alert, names):
-                yield Problem(alert.message_location, f"KPI '{kpi.name}': alert {number} message: {message}")
+            for offset, width, message in template_problems(alert.message, names):
+                text = f"KPI '{kpi.name}': alert {number} message: {message}"
+                scalar = alert.message_scalar
+                if scalar is None:
+                    yield Problem(alert.location, text)
+                else:
+                    yield Problem(scalar.locate(alert.message, offset), text, scalar.snippet(alert.message, offset, width))
 
 
-def template_problems(alert: AlertRule, names: set[str]) -> Iterator[str]:
-    """What is wrong with a message template: only `{name}` and `{name:format}` are allowed."""
+def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int, str]]:
+    """(offset, width, what is wrong) for each bad field: only `{name}` and `{name:format}` are allowed."""
     try:
-        fields = [f for f in string.Formatter().parse(alert.message) if f[1] is not None]
+        fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
     except ValueError as error:
-        yield f"{error} (write '{{{{' and '}}}}' for literal braces)"
+        yield 0, 1, f"{error} (write '{{{{' and '}}}}' for literal braces)"
         return
+    cursor = 0
     for _, field, spec, conversion in fields:
+        offset = template.find("{" + field, cursor)
+        cursor = offset + 1
+        width = len(field) + 2
         if not field.isidentifier():
-            yield f"'{{{field}}}' is not allowed: write a plain name such as {{value}}, without '.', '[' or '()'"
+            yield offset, width, f"'{{{field}}}' is not allowed: write a plain name such as {{value}}, without '.', '[' or '()'"
         elif field not in names:
-            yield f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
+            yield offset, width, f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
         if conversion:
-            yield f"'!{conversion}' is not allowed in '{{{field}}}'"
+            yield offset, width, f"'!{conversion}' is not allowed in '{{{field}}}'"
         if spec and ("{" in spec or not _valid_spec(spec, field in TEXT_FIELDS)):
             kind, examples = ("text", ">10, <20") if field in TEXT_FIELDS else ("number", ".1%, ,.2f, .0f")
-            yield f"'{spec}' is not a valid {kind} format in '{{{field}}}' (examples: {examples})"
+            yield offset, width, f"'{spec}' is not a valid {kind} format in '{{{field}}}' (examples: {examples})"
 
 
 def _valid_spec(spec: str, is_text: bool) -> bool:
