@@ -299,9 +299,9 @@ def test_command(pack: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
-        for report in reports:
-            _print_problems(report.problems, err=False)
-            for failure in report.failures:
+        for file_report in reports:
+            _print_problems(file_report.problems, err=False)
+            for failure in file_report.failures:
                 click.echo(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)

@@ -329,7 +329,7 @@ def lint_command(pack: str) -> None:
     Example:
       kpi lint examples/company
     """
-    from .analysis import lint
+    from .lint import lint
 
     loaded = open_pack(pack)
     problems = lint(loaded)

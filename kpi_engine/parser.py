@@ -154,7 +154,7 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
         return FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
     if token.type == "COMPARATOR":
         return FormulaSyntaxError(
-            f"comparisons cannot be chained: write 'a < b and b < c' instead of 'a < b < c'", offset, width
+            "comparisons cannot be chained: write 'a < b and b < c' instead of 'a < b < c'", offset, width
         )
     if token.type == "COMMA" and text[:offset].rstrip()[-1:].isdigit():
         return FormulaSyntaxError("unexpected ',': decimals use a dot (12.5)", offset)

@@ -16,7 +16,8 @@ import pytest
 import sympy
 
 from kpi_engine import Facts, Pack, Period, load_pack, standard_library_path
-from kpi_engine.analysis import AnalysisError, expanded_formula, explain_change, goal_seek, lint, sensitivity, shapley, with_input
+from kpi_engine.analysis import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
+from kpi_engine.lint import lint
 from kpi_engine.facts import read_facts_text
 from kpi_engine.symbolic import SymbolicError, expand, input_symbol, solve_general
 

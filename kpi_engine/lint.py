@@ -1,0 +1,232 @@
+"""Lint with algebra: what validation cannot see but the formulas' algebra can.
+
+Two KPIs of one frequency that are the same formula under different names; a
+formula that simplifies (`a * b / b`); a division by an input whose declared
+range contains 0; and unit mismatches, inferred through + - * / with a small
+unit algebra (EUR / EUR is a ratio, EUR + days is a mistake). Every finding is
+a located warning; see docs/analysis.md for the rules.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+from . import symbolic as sym
+from .errors import Problem
+from .graph import references
+from .model import Definitions, Formula, InputDef
+from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
+from .pack import Pack
+
+def lint(pack: Pack) -> tuple[Problem, ...]:
+    """Warnings the algebra finds, in file order: duplicates, formulas that simplify, divisions by an
+    input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md."""
+    definitions = pack.definitions
+    expansions = {}
+    for name in definitions.kpis:
+        try:
+            expansions[name] = sym.expand(definitions, name)
+        except sym.SymbolicError:
+            continue
+    problems = [
+        *_duplicates(definitions, expansions),
+        *_simplifiable(definitions),
+        *_zero_divisions(definitions),
+        *_unit_problems(definitions),
+    ]
+    return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
+
+
+def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem:
+    return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
+
+
+def _duplicates(definitions: Definitions, expansions: Mapping[str, sym.Expansion]) -> Iterator[Problem]:
+    """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
+    generator = random.Random(20250101)  # fixed seed: lint is deterministic
+    names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
+    points = [{s: Fraction(generator.randint(1, 10**6), generator.randint(1, 997)) for s in names} for _ in range(2)]
+    groups: dict[tuple, list[str]] = {}
+    for name, expansion in expansions.items():
+        frequency = definitions.kpis[name].frequency
+        fingerprint = tuple(str(sym.sample(expansion.expr, point)) for point in points)
+        groups.setdefault((frequency, fingerprint), []).append(name)
+    for members in groups.values():
+        for index, later in enumerate(members[1:], start=1):
+            first = next((m for m in members[:index] if sym.same_expression(expansions[m].expr, expansions[later].expr)), None)
+            if first is not None:
+                kpi = definitions.kpis[later]
+                yield _warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?")
+
+
+def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
+    """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
+    sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
+    for name, kpi in definitions.kpis.items():
+        try:
+            written = sym.expand_node(_as_symbols(definitions), kpi.formula.node)
+        except sym.SymbolicError:
+            continue
+        simpler = sym.simplified(written)
+        lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
+        if lost or sym.operation_count(simpler) < sym.operation_count(written):
+            why = f" ({', '.join(sorted(lost))} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {sym.formula_text(simpler)}{why}")
+
+
+def _as_symbols(definitions: Definitions) -> Definitions:
+    """Definitions where every KPI is an input, so a formula is converted as written, not expanded."""
+    every = {**definitions.inputs, **{name: InputDef(name, "sum") for name in definitions.kpis}}
+    return Definitions(every, {}, definitions.audiences, definitions.files)
+
+
+def _names(node: Node) -> set[str]:
+    """Names read at the formula's own period (a name inside prev() is a held value, not this one)."""
+    return {r.name for r in references(node) if r.same_period}
+
+
+def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
+    """`x / input` where the input is declared able to be negative and so to cross 0 (see _may_be_zero)."""
+    for name, kpi in definitions.kpis.items():
+        for node in walk(kpi.formula.node):
+            if isinstance(node, Binary) and node.op == "/" and isinstance(node.right, Name) and node.right.id in definitions.inputs:
+                denominator = definitions.inputs[node.right.id]
+                if _may_be_zero(denominator):
+                    span = node.right.span
+                    yield _warning(kpi.formula, span.start, span.end - span.start, f"'{name}' divides by {denominator.name}, declared {_range_text(denominator)}: it can be 0, and '{name}' is then undefined")
+
+
+def _may_be_zero(definition: InputDef) -> bool:
+    """A declared range with 0 inside it: min < 0 and max absent or >= 0, or exactly [0, 0].
+
+    Not flagged: no declared min (nothing is known), and `min: 0` (a count or an
+    amount whose 0 is its lower bound: a quiet month, which the evaluator already
+    reports as "division by zero: x is 0"). A denominator that can be negative
+    crosses 0, where the ratio explodes and flips sign: that is a design problem.
+    """
+    if definition.minimum is None:
+        return False
+    low = Decimal(str(definition.minimum))
+    high = None if definition.maximum is None else Decimal(str(definition.maximum))
+    return (low < 0 and (high is None or high >= 0)) or (low == 0 and high == 0)
+
+
+def _range_text(definition: InputDef) -> str:
+    high = "" if definition.maximum is None else f", max {definition.maximum}"
+    return f"min {definition.minimum}{high}"
+
+
+# --- units ------------------------------------------------------------------------------------
+DIMENSIONLESS_UNITS = frozenset({"percent", "ratio", "count", "%", ""})
+Unit = tuple[tuple[str, int], ...]  # base unit -> exponent, sorted; () is a pure number
+ANY: Unit | None = None  # unknown: never reported
+
+
+def unit_of(text: str) -> Unit | None:
+    """A declared unit as a dimension: `EUR/m2`, `EUR*days`; percent, ratio and count are pure numbers.
+
+    No unit declared is unknown (never reported).
+    """
+    if not text:
+        return ANY
+    unit: Unit = ()
+    for index, part in enumerate(text.replace(" ", "").split("/")):
+        for factor in part.split("*"):
+            base, _, power = factor.partition("^")
+            if base and base not in DIMENSIONLESS_UNITS and base != "1":
+                exponent = int(power) if power.lstrip("-").isdigit() else 1
+                unit = _combine(unit, ((base, exponent),), 1 if index == 0 else -1)
+    return unit
+
+
+def _combine(a: Unit, b: Unit, sign: int) -> Unit:
+    powers = dict(a)
+    for base, power in b:
+        powers[base] = powers.get(base, 0) + sign * power
+    return tuple(sorted((k, v) for k, v in powers.items() if v))
+
+
+def unit_text(unit: Unit | None) -> str:
+    if unit is None:
+        return "unknown"
+    if not unit:
+        return "a pure number (ratio, percent or count)"
+    top = "*".join(b if p == 1 else f"{b}^{p}" for b, p in unit if p > 0) or "1"
+    bottom = "*".join(b if p == -1 else f"{b}^{-p}" for b, p in unit if p < 0)
+    return f"{top}/{bottom}" if bottom else top
+
+
+class _Units:
+    """Infers the unit of a formula through + - * / ^ and functions; collects mismatches."""
+
+    def __init__(self, definitions: Definitions, formula: Formula) -> None:
+        self.definitions = definitions
+        self.formula = formula
+        self.problems: list[Problem] = []
+
+    def of(self, node: Node) -> Unit | None | str:
+        """A Unit, None (unknown) or "number" (a literal: takes the unit its context needs)."""
+        match node:
+            case Number():
+                return "number"
+            case Name(id=name) if name in self.definitions.inputs:
+                return unit_of(self.definitions.inputs[name].unit)
+            case Name(id=name) if name in self.definitions.kpis:
+                return unit_of(self.definitions.kpis[name].unit)
+            case Unary(op="-", operand=operand):
+                return self.of(operand)
+            case Binary(op="+" | "-", left=left, right=right) | Compare(left=left, right=right):
+                return self.same(node, [left, right], "adds" if isinstance(node, Binary) else "compares")
+            case Binary(op="*" | "/" as op, left=left, right=right):
+                return self.product(self.of(left), self.of(right), 1 if op == "*" else -1)
+            case Binary(op="^", left=left, right=right):
+                base = self.of(left)
+                return base if base in ((), "number") else ANY
+            case Call(func="if", args=args):
+                self.of(args[0])
+                return self.same(node, list(args[1:]), "mixes")
+            case Call(func="min" | "max" | "coalesce", args=args):
+                return self.same(node, list(args), "mixes")
+            case Call(func="growth"):
+                return ()
+            case Call(args=args):
+                return self.of(args[0])  # abs, round and time functions keep the unit of their value
+        return ANY
+
+    def same(self, node: Node, operands: list[Node], verb: str) -> Unit | None | str:
+        units = [self.of(o) for o in operands]
+        known = [(o, u) for o, u in zip(operands, units) if u not in (None, "number")]
+        for operand, unit in known[1:]:
+            if unit != known[0][1]:
+                first, other = known[0][0], operand
+                span = node.span
+                self.problems.append(_warning(self.formula, span.start, span.end - span.start, f"unit mismatch: {verb} {to_text(first)} ({unit_text(known[0][1])}) and {to_text(other)} ({unit_text(unit)})"))
+                return ANY
+        if isinstance(node, Compare):
+            return ANY
+        return known[0][1] if known else ("number" if all(u == "number" for u in units) else ANY)
+
+    @staticmethod
+    def product(left, right, sign: int) -> Unit | None | str:
+        if left is None or right is None:
+            return ANY
+        if left == "number" and right == "number":
+            return "number"
+        if "number" in (left, right):
+            other = right if left == "number" else left
+            # a literal times a pure number may be a unit conversion (x 360 days in a year): unknown
+            return ANY if other == () else (other if sign == 1 or right == "number" else _combine((), other, -1))
+        return _combine(left, right, sign)
+
+
+def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
+    for name, kpi in definitions.kpis.items():
+        units = _Units(definitions, kpi.formula)
+        found = units.of(kpi.formula.node)
+        yield from units.problems
+        declared = unit_of(kpi.unit)
+        if found not in (None, "number") and declared is not None and found != declared:
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found)}")
