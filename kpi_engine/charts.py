@@ -75,7 +75,7 @@ def _domain(numbers: Sequence[float | None]) -> tuple[float, float]:
     if not known:
         return 0.0, 1.0
     low, high = min(known), max(known)
-    if high == low:
+    if high - low <= abs(high) * 1e-9:  # equal, or too close for float steps to tell apart
         pad = abs(high) * 0.1 or 1.0
         return low - pad, high + pad
     return low, high
@@ -106,11 +106,9 @@ def _nice_step(span: float, count: int) -> float:
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     step = _nice_step(high - low, count)
     first = math.floor(low / step) * step
-    ticks, tick = [], first
-    while tick <= high + step * 0.5:
-        ticks.append(round(tick, 10))
-        tick += step
-    return ticks
+    # by index, and bounded: adding a step too small for the float would never reach `high`
+    number = min(math.floor((high + step * 0.5 - first) / step) + 1, 50)
+    return [round(first + index * step, 10) for index in range(number)]
 
 
 def compact(value: float, unit: str, lang: str) -> str:

@@ -25,7 +25,7 @@ from .errors import FactsError, Location, PackError, Problem, did_you_mean
 from .evaluator import SEVERITY_RANK
 from .facts import Facts, read_facts_text
 from .graph import all_dependencies_graph, input_dependencies
-from .loader import display_name, load_pack
+from .loader import display_name, load_pack, read_text
 from .model import SEVERITIES
 from .pack import Pack
 from .periods import PERIOD_FORMATS, Period
@@ -88,12 +88,9 @@ def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            text = path.read_text(encoding="cp1252")  # Excel on Windows saves CSV in cp1252
-        except OSError as error:
-            problems.append(Problem(Location(name), f"cannot be read: {error.strerror}"))
+        text, problem = read_text(path, fallback_encoding="cp1252")
+        if problem:
+            problems.append(problem)
             continue
         try:
             problems.extend(facts.merge(read_facts_text(text, display_name(path))))
@@ -288,14 +285,17 @@ def test_command(pack: str, fmt: str) -> None:
       kpi test definitions/
     """
     from .loader import test_files
-    from .packtests import run_test_text
+    from .packtests import TestFileReport, run_test_text
 
     loaded = open_pack(pack)
     files = test_files(Path(pack))
     if not files:
         click.echo(f"{pack}: no test file (*.test.yaml) found", err=True)
         raise Exit(EXIT_INVALID)
-    reports = [run_test_text(loaded, file.read_text(encoding="utf-8"), display_name(file)) for file in files]
+    reports = []
+    for file in files:
+        text, problem = read_text(file)
+        reports.append(run_test_text(loaded, text, display_name(file)) if text is not None else TestFileReport(display_name(file), 0, 0, (), (problem,)))
     if fmt == "json":
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:

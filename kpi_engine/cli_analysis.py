@@ -98,14 +98,15 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
-    from .analysis import AnalysisError, goal_seek
+    from .analysis import goal_seek
+    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
         raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
     try:
         result = goal_seek(loaded, facts, kpi, vary, period, entity, target)
-    except AnalysisError as error:
+    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
         raise _no_answer(error.reason) from None
     if fmt == "json":
         click.echo(json.dumps(_solve_record(result), ensure_ascii=False, indent=2))
@@ -189,12 +190,13 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
       kpi sensitivity examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-10 --entity lyon
     """
-    from .analysis import AnalysisError, sensitivity
+    from .analysis import sensitivity
+    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     try:
         result = sensitivity(loaded, facts, kpi, period, entity)
-    except AnalysisError as error:
+    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
         raise _no_answer(error.reason) from None
     if fmt == "json":
         click.echo(json.dumps(_sensitivity_record(result), ensure_ascii=False, indent=2))
@@ -258,12 +260,13 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
       kpi explain-change examples/company taux_marge_nette --from 2025-09 --to 2025-10 \\
           --facts examples/facts/monthly.csv --entity lyon
     """
-    from .analysis import AnalysisError, explain_change
+    from .analysis import explain_change
+    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     try:
         bridge = explain_change(loaded, facts, kpi, start, end, entity)
-    except AnalysisError as error:
+    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
         raise _no_answer(error.reason) from None
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from functools import cached_property
 
 from .alerts import render_message
@@ -24,8 +24,9 @@ from .periods import Frequency, Period
 from .program import CompiledAlert, Program
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Alert, Result
 
-# 28 significant digits (the decimal default) and errors trapped rather than silently producing NaN.
-DECIMAL_CONTEXT = Context(prec=28)
+# 28 significant digits, banker's rounding for intermediate results, and errors trapped rather than
+# silently producing NaN or Infinity; spelled out, so the caller's own decimal settings never leak in.
+DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -73,7 +74,7 @@ class Frame(dict):
         self.run = run
         self.period = period
         self.reasons: dict[str, str] = {}
-        self.targets: dict[str, Decimal | None | Undefined] = {}
+        self.targets: dict[str, Decimal | str | None] = {}  # a str is why the target is undefined
 
     def __missing__(self, name: str) -> Decimal:
         reason = self.reasons.get(name)
@@ -81,7 +82,8 @@ class Frame(dict):
             raise Undefined(reason)
         kpi = self.run.program.kpis.get(name)
         try:
-            value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
+            with localcontext(DECIMAL_CONTEXT):  # also when read later, by explain or analysis
+                value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
         except Undefined as undefined:
             self.reasons[name] = undefined.reason
             raise
@@ -98,7 +100,15 @@ class Frame(dict):
         return self.run.frame(period)
 
     def value(self, name: str) -> Decimal | None:
-        """A name's value here, None when undefined (its reason is then in `reasons`)."""
+        """A name's value here, None when undefined (its reason is then in `reasons`).
+
+        A KPI not computed yet (a frame opened after the evaluation) gets its
+        dependencies computed first, in order, rather than by deep recursion.
+        """
+        if name not in self and name not in self.reasons and name in self.run.program.kpis:
+            for dependency in self.run.program.prerequisites(name):
+                if dependency not in self and dependency not in self.reasons:
+                    self.value(dependency)
         try:
             return self[name]
         except Undefined:
@@ -109,12 +119,13 @@ class Frame(dict):
         if name not in self.targets:
             compiled = self.run.program.kpis[name].target
             try:
-                self.targets[name] = compiled(self) if compiled else None
+                with localcontext(DECIMAL_CONTEXT):
+                    self.targets[name] = compiled(self) if compiled else None
             except Undefined as undefined:
-                self.targets[name] = undefined
+                self.targets[name] = undefined.reason
         target = self.targets[name]
-        if isinstance(target, Undefined):
-            raise target
+        if isinstance(target, str):
+            raise Undefined(target)
         return target
 
 

@@ -6,16 +6,25 @@ for display. An undefined value is shown as a word, never as 0.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 UNDEFINED_WORD = {"fr": "indéfini", "en": "undefined"}
 _CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 _DAYS = {"fr": "j", "en": "days"}
 
 
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """`value` rounded to `places` decimals (negative: tens, hundreds...), halves away from zero, as
+    accountants do; exact whatever the magnitude (the precision grows with the number's digits)."""
+    digits = max(28, value.adjusted() + max(places, 0) + 2)
+    with localcontext(Context(prec=digits)):
+        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        return rounded if places >= 0 else rounded.quantize(Decimal(1))
+
+
 def format_number(value: Decimal, places: int, lang: str) -> str:
     """Grouped digits with `places` decimals, halves rounded away from zero."""
-    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) if places >= 0 else value
+    rounded = round_half_up(value, places)
     text = format(rounded, ",f")
     if rounded == 0:
         text = text.lstrip("-")

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Protocol
 
 from .errors import Undefined
+from .formatting import round_half_up
 from .periods import Period
 
 
@@ -28,6 +29,7 @@ class Frame(Protocol):
 
 
 Compiled = Callable[[Any], Any]
+MAX_PERIODS = 1_000  # how far a time function may look back: 83 years of months, ~3 years of days
 Builder = Callable[[Sequence[Compiled], Sequence[int | None]], Compiled]
 
 
@@ -41,6 +43,7 @@ class Function:
     example: str
     integer_args: tuple[int, ...] = ()  # positions that must be whole-number literals
     integer_min: int | None = 0  # smallest such literal allowed (None: any, negatives included)
+    integer_max: int | None = None  # largest allowed: time functions look back at most MAX_PERIODS
     condition_args: tuple[int, ...] = ()  # positions that take a true/false condition
     other_periods_only: bool = False  # reads its first argument only at earlier periods
     is_time: bool = False
@@ -72,12 +75,7 @@ def _extreme(pick):
 def _round(args, literals):
     x = args[0]
     places = literals[1] if len(args) > 1 else 0
-    exponent = Decimal(1).scaleb(-places)
-    # ROUND_HALF_UP in `decimal` rounds ties away from zero (2.5 -> 3, -2.5 -> -3), as accountants do.
-    if places >= 0:
-        return lambda frame: x(frame).quantize(exponent, rounding=ROUND_HALF_UP)
-    # round(1250, -2) is 1300, written as such rather than 1.3E+3
-    return lambda frame: x(frame).quantize(exponent, rounding=ROUND_HALF_UP).quantize(Decimal(1))
+    return lambda frame: round_half_up(x(frame), places)
 
 
 def _coalesce(args, _):
@@ -203,6 +201,7 @@ FUNCTIONS: dict[str, Function] = {
             "the value n periods earlier (lag(x, 0) is x)",
             "lag(chiffre_affaires_ht, 4)",
             integer_args=(1,),
+            integer_max=MAX_PERIODS,
             other_periods_only=True,
             is_time=True,
         ),
@@ -225,6 +224,7 @@ FUNCTIONS: dict[str, Function] = {
             "rolling_sum(chiffre_affaires_ht, 12)",
             integer_args=(1,),
             integer_min=1,
+            integer_max=MAX_PERIODS,
             is_time=True,
         ),
         _f(
@@ -236,6 +236,7 @@ FUNCTIONS: dict[str, Function] = {
             "rolling_avg(tresorerie_nette, 3)",
             integer_args=(1,),
             integer_min=1,
+            integer_max=MAX_PERIODS,
             is_time=True,
         ),
         _f(

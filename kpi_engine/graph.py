@@ -132,6 +132,16 @@ def topological_order(graph: Mapping[str, Iterable[str]]) -> list[str]:
     return list(graphlib.TopologicalSorter({k: list(v) for k, v in graph.items()}).static_order())
 
 
+def prerequisites(graph: Mapping[str, Iterable[str]], name: str) -> list[str]:
+    """Everything `name` reads, transitively, dependencies first (`name` itself excluded).
+
+    Computing these in this order before `name` keeps a long chain of KPIs from
+    becoming a deep recursion.
+    """
+    needed = closure(graph, [name]) - {name}
+    return [n for n in topological_order({k: graph.get(k, ()) for k in needed}) if n in needed]
+
+
 def closure(graph: Mapping[str, Iterable[str]], roots: Iterable[str]) -> set[str]:
     """The roots and everything they reach."""
     seen: set[str] = set()

@@ -91,15 +91,30 @@ def _read(root: Path, layers: list, problems: list, limits: Limits, visiting: li
     layers.append(documents)
 
 
-def _read_document(file: Path, limits: Limits) -> tuple[Document | None, list[Problem]]:
-    name = display_name(file)
+def read_text(file: Path, fallback_encoding: str | None = None) -> tuple[str | None, Problem | None]:
+    """A file's text (UTF-8, byte-order mark dropped), or the problem that prevents reading it.
+
+    `fallback_encoding` is tried when the file is not UTF-8: Excel on Windows
+    saves CSV exports in cp1252.
+    """
+    location = Location(display_name(file))
     try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [Problem(Location(name), f"not UTF-8 text (byte {error.start}); save the file as UTF-8")]
+        data = file.read_bytes()
     except OSError as error:
-        return None, [Problem(Location(name), f"cannot be read: {error.strerror}")]
-    document, problems = load_document(text, name, limits.max_yaml_nodes)
+        return None, Problem(location, f"cannot be read: {error.strerror}")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        if fallback_encoding:
+            return data.decode(fallback_encoding, errors="replace"), None
+        return None, Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
+
+
+def _read_document(file: Path, limits: Limits) -> tuple[Document | None, list[Problem]]:
+    text, problem = read_text(file)
+    if problem:
+        return None, [problem]
+    document, problems = load_document(text, display_name(file), limits.max_yaml_nodes)
     return (None if problems else document), problems
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
 from .evaluator import Evaluation
 from .facts import facts_from_document, parse_number
+from .formatting import round_half_up
 from .pack import Pack
 from .periods import Period
 from .results import Alert, Result
@@ -167,11 +168,14 @@ def _compare(expected: Any, actual: Decimal | None, reason: str | None) -> str |
     """None when `actual` matches `expected` at the precision written, else what differs."""
     if _is_undefined(expected):
         return None if actual is None else f"expected undefined, got {actual}"
-    wanted = expected if isinstance(expected, Decimal) else Decimal(expected) if isinstance(expected, int) else parse_number(str(expected))
+    try:
+        wanted = expected if isinstance(expected, Decimal) else Decimal(expected) if isinstance(expected, int) else parse_number(str(expected))
+    except ValueError:
+        return f"expected {expected!r}, which is neither a number nor 'undefined'"
     if actual is None:
         return f"expected {wanted}, got undefined ({reason})" if reason else f"expected {wanted}, got nothing"
     exponent = min(wanted.as_tuple().exponent, 0)  # type: ignore[operator]
-    rounded = actual.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    rounded = round_half_up(actual, -exponent)
     if rounded == wanted:
         return None
     return f"expected {wanted}, got {format(actual, 'f')} (rounded to the decimals written: {rounded})"

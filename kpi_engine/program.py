@@ -17,7 +17,7 @@ from .alerts import Template, default_message, parse_template
 from .compiler import NameResolver, Tracer, compile_node
 from .errors import Undefined
 from .functions import Compiled
-from .graph import all_dependencies_graph, closure, same_period_graph, topological_order
+from .graph import all_dependencies_graph, closure, prerequisites, same_period_graph, topological_order
 from .model import AlertRule, Definitions, Formula, KpiDef
 from .periods import Frequency
 
@@ -43,6 +43,21 @@ class Program:
     kpis: Mapping[str, CompiledKpi]
     schedule: Mapping[Frequency, tuple[str, ...]]  # computed at each frequency, dependencies first
     reported: Mapping[Frequency, tuple[str, ...]]  # reported at each frequency, in definition order
+
+    @cached_property
+    def _same_period(self) -> dict[str, list[str]]:
+        return same_period_graph(self.definitions)
+
+    @cached_property
+    def _prerequisites(self) -> dict[str, tuple[str, ...]]:
+        return {}  # filled on demand: most KPIs are never asked for outside the evaluation loop
+
+    def prerequisites(self, kpi: str) -> tuple[str, ...]:
+        """The KPIs `kpi` reads at its own period, transitively, dependencies first."""
+        known = self._prerequisites.get(kpi)
+        if known is None:
+            known = self._prerequisites[kpi] = tuple(prerequisites(self._same_period, kpi))
+        return known
 
     @cached_property
     def compiled_schedule(self) -> Mapping[Frequency, tuple[tuple[str, Compiled], ...]]:

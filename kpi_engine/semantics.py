@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from .compiler import integer_literal
 from .errors import Problem, did_you_mean
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, Function
 from .graph import find_cycles, references, same_period_graph
 from .model import Definitions, Formula, KpiDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary
@@ -133,7 +133,7 @@ def _call_type(node: Call, formula: Formula, context: str, problems: list[Proble
         return None
     for position in function.integer_args:
         if position < count:
-            problems.extend(_integer_problem(function.name, function.integer_min, node.args[position], formula, context))
+            problems.extend(_integer_problem(function, node.args[position], formula, context))
     for position, arg in enumerate(node.args):
         if position not in function.integer_args and position not in function.condition_args and node.func != "if":
             need(arg, NUMBER, f"argument {position + 1} of {node.func}()")
@@ -148,12 +148,14 @@ def _call_type(node: Call, formula: Formula, context: str, problems: list[Proble
     return NUMBER
 
 
-def _integer_problem(func: str, minimum: int | None, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:
+def _integer_problem(function: Function, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:
     value = integer_literal(arg)
     if value is None:
-        yield _at(formula, arg, f"{context}: the count in {func}() must be a whole number written as is, like 3")
-    elif minimum is not None and value < minimum:
-        yield _at(formula, arg, f"{context}: the count in {func}() must be at least {minimum}")
+        yield _at(formula, arg, f"{context}: the count in {function.name}() must be a whole number written as is, like 3")
+    elif function.integer_min is not None and value < function.integer_min:
+        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at least {function.integer_min}")
+    elif function.integer_max is not None and value > function.integer_max:
+        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at most {function.integer_max}")
 
 
 def _directions(definitions: Definitions) -> Iterator[Problem]:

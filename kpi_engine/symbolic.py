@@ -37,6 +37,7 @@ from .compiler import compile_node, integer_literal
 from .errors import Undefined
 from .evaluator import DECIMAL_CONTEXT
 from .functions import FUNCTIONS
+from .graph import prerequisites, same_period_graph
 from .model import Definitions
 from .nodes import Binary, Call, Compare, Name, Node, Number, Span, Unary, to_text
 
@@ -104,6 +105,8 @@ def rational(value: Decimal | int | Fraction) -> sympy.Rational:
 def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
     """`kpi`'s formula through its same-period KPIs; with an evaluated `frame`, coalesce is resolved there."""
     expander = _Expander(definitions, frame)
+    for dependency in prerequisites(same_period_graph(definitions), kpi):
+        expander.kpi(dependency)  # bottom-up, so a long chain of KPIs is no deep recursion
     expr = expander.kpi(kpi)
     return Expansion(
         kpi,
