@@ -205,6 +205,8 @@ def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entit
         known = ", ".join(e for e in facts.entities if e) or "none"
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, [e for e in facts.entities if e])}; entities: {known}", param_hint="--entity")
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
+    if period is not None and not evaluation.results:
+        raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
     alerts = sorted(evaluation.alerts, key=lambda a: (-SEVERITY_RANK[a.severity], a.period.sort_key(), a.entity or "", a.kpi))
     if fmt == "json":
         click.echo(output.to_json(evaluation, alerts))
@@ -330,9 +332,12 @@ def init_command(directory: str) -> None:
     existing = [name for name in files if (target / name).exists()]
     if existing:
         raise click.UsageError(f"{directory} already has {', '.join(existing)}; choose an empty folder")
-    for name, source in files.items():
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        for name, source in files.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as error:
+        raise click.BadParameter(f"{directory} cannot be written: {error.strerror}", param_hint="DIRECTORY") from None
     click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
 
 

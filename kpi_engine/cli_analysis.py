@@ -62,6 +62,15 @@ def _setup(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) 
     return loaded, facts
 
 
+def check_period(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str | None, option: str) -> None:
+    """A period of the KPI's own frequency that the facts cover, or a usage error (exit 2)."""
+    frequency = pack.kpis[kpi].frequency
+    if period.frequency is not frequency:
+        raise click.BadParameter(f"{kpi} is {frequency}: give a {frequency} period, not {period}", param_hint=option)
+    if pack.evaluate(facts, entity=entity).result_at(kpi, period, entity) is None:
+        raise click.BadParameter(f"the facts do not cover {period}: they run from {facts.span()}", param_hint=option)
+
+
 def _no_answer(reason: str) -> Exit:
     click.echo(f"no answer: {reason}", err=True)
     return Exit(EXIT_NO_ANSWER)
@@ -102,6 +111,7 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
     from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
+    check_period(loaded, facts, kpi, period, entity, "--period")
     if vary not in loaded.inputs:
         raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
     try:
@@ -194,6 +204,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
+    check_period(loaded, facts, kpi, period, entity, "--period")
     try:
         result = sensitivity(loaded, facts, kpi, period, entity)
     except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
@@ -264,6 +275,8 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
     from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
+    check_period(loaded, facts, kpi, start, entity, "--from")
+    check_period(loaded, facts, kpi, end, entity, "--to")
     try:
         bridge = explain_change(loaded, facts, kpi, start, end, entity)
     except SymbolicError as error:  # AnalysisError included: every reason a question has no answer

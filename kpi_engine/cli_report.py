@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _FACTS, _LANG, _PACK, PERIOD, Exit, open_facts, open_pack
+from .cli import _FACTS, _LANG, _PACK, PERIOD, open_facts, open_pack
 from .periods import FREQUENCIES, Period
 from .model import Definitions
 from .report import FORMATS, ReportError, ReportOptions, build_report, render, select_kpis
@@ -80,6 +80,5 @@ def _write(output: str, text: str) -> None:
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as error:
-        click.echo(f"{output}: cannot be written: {error.strerror}", err=True)
-        raise Exit(1) from None
+        raise click.BadParameter(f"{output} cannot be written: {error.strerror}", param_hint="--output") from None
     click.echo(f"{output}: written", err=True)

@@ -146,7 +146,7 @@ class EntityRun:
             first = self.first.get(period.frequency)
             if first is None or period.ordinal < first.ordinal:
                 since = f" (data starts at {first})" if first else ""
-                raise Undefined(f"{period} is before the first period of data{since}{_where(self.entity)}")
+                raise Undefined(f"{period.describe()} is before the first period of data{since}{_where(self.entity)}")
             frame = self.frames[period] = Frame(self, period)
         return frame
 

@@ -54,12 +54,20 @@ class Facts:
 
     @classmethod
     def from_records(cls, records: Iterable[Fact | tuple]) -> Facts:
-        """Build facts from `Fact`s or `(entity, name, period, value)` tuples; conflicts raise FactsError."""
+        """Build facts from `Fact`s or `(entity, name, period, value)` tuples.
+
+        A value of None is a missing fact; a bad period or number, or two values for
+        one fact, raise FactsError naming the record (1-based) in its location.
+        """
         facts = cls()
         problems: list[Problem] = []
-        for record in records:
-            fact = record if isinstance(record, Fact) else _fact_from_tuple(record)
-            problem = facts.add(fact)
+        for number, record in enumerate(records, 1):
+            try:
+                fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number))
+            except (ValueError, TypeError) as error:
+                problems.append(Problem(Location("<records>", number), f"record {number}: {error}"))
+                continue
+            problem = facts.add(fact) if fact is not None else None
             if problem:
                 problems.append(problem)
         if problems:
@@ -105,27 +113,40 @@ class Facts:
                 for name, value in values.items():
                     yield Fact(entity, name, period, value, self._locations[(entity, name, period)])
 
+    def span(self) -> str:
+        """The periods the facts run over, in words: `2024-01 to 2025-12`."""
+        periods = sorted({p for e in self._entities.values() for p in e.by_period}, key=Period.sort_key)
+        return f"{periods[0]} to {periods[-1]}" if periods else "no period"
+
     def __len__(self) -> int:
         return len(self._locations)
 
 
-def _fact_from_tuple(record: tuple) -> Fact:
+def _fact_from_tuple(record: tuple, location: Location) -> Fact | None:
     entity, name, period, value = record
     period = period if isinstance(period, Period) else Period.parse(str(period))
-    return Fact(entity, name, period, value if isinstance(value, Decimal) else parse_number(str(value)))
+    if value is None:
+        return None
+    if isinstance(value, (bool, float)):
+        raise ValueError(f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string")
+    number = value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int) else parse_number(str(value))
+    return Fact(entity, name, period, number, location)
 
 
 # --- numbers ----------------------------------------------------------------------
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+")
+_AMBIGUOUS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")  # 1,500: thousands, or one and a half?
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}")  # 1,234,567: thousands for sure
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
 def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
     """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal.
 
-    A lone comma is a decimal comma (`12,5`), except in files whose decimal mark is a
-    dot (`decimal_comma=False`) where `1,234` groups thousands as English software writes it.
+    `decimal_comma` says which mark the file uses for decimals (French `;` exports: the
+    comma). A number whose one separator could be either (`1,500` in a dot-decimal file,
+    `1.500` in a comma-decimal one: 1500 or 1.5?) is refused rather than guessed: a
+    factor of 1000 is not a rounding error.
     """
     raw = _SPACES.sub("", text.strip())
     negative = raw.startswith("(") and raw.endswith(")")
@@ -135,9 +156,14 @@ def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
     if "," in raw and "." in raw:
         thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
         raw = raw.replace(thousands, "").replace(decimal, ".")
-    elif "," in raw:
-        grouped = not decimal_comma and _THOUSANDS.fullmatch(raw)
-        raw = raw.replace(",", "") if grouped else raw.replace(",", ".")  # several decimal commas stay invalid
+    else:
+        foreign = "," if not decimal_comma else "."  # the mark that is not this file's decimal mark
+        if _AMBIGUOUS.fullmatch(raw.replace(foreign, ",")) and raw.count(foreign) == 1:
+            whole, _, part = raw.partition(foreign)
+            raise ValueError(f"{text!r} is ambiguous: write {whole}{part} or {whole}{'.' if foreign == ',' else ','}{part} without a thousands separator")
+        if foreign in raw and _GROUPED.fullmatch(raw.replace(foreign, ",")):
+            raw = raw.replace(foreign, "")  # 1,234,567: only thousands repeat
+        raw = raw.replace(",", ".")
     if not _NUMBER.fullmatch(raw):
         raise ValueError(f"{text!r} is not a number")
     value = Decimal(raw)
@@ -283,6 +309,8 @@ def _holds_periods(value: Any) -> bool:
 def _json_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
     try:
         json.loads(text)  # strict JSON first, for JSON's own error messages
+    except RecursionError:
+        return Facts(), [Problem(Location(name, 1, 1), "the file is nested too deeply to be a facts file; refused")]
     except json.JSONDecodeError as error:
         return Facts(), [Problem(Location(name, error.lineno, error.colno), f"not valid JSON: {error.msg}")]
     return _yaml_facts(text, name)  # JSON is YAML: reuse its positions and exact decimals

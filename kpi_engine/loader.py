@@ -102,6 +102,8 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> tuple[str | N
         data = file.read_bytes()
     except OSError as error:
         return None, Problem(location, f"cannot be read: {error.strerror}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
+        return data.decode("utf-16"), None
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:

@@ -119,6 +119,13 @@ class Period:
             case _:
                 return start.isoformat()
 
+    def describe(self) -> str:
+        """The period as written, or words for one before year 1 (reached by stepping back too far)."""
+        try:
+            return str(self)
+        except ValueError:
+            return f"a {self.frequency.value} period before year 1"
+
     def __repr__(self) -> str:
         return f"Period({str(self)!r})"
 

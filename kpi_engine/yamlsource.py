@@ -125,6 +125,8 @@ def load_document(text: str, name: str, max_nodes: int = 200_000) -> tuple[Docum
     document = Document(source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        return document, [Problem(Location(name, 1, 1), "the file is nested too deeply to be a pack or facts file; refused")]
     except yaml.MarkedYAMLError as error:
         return document, [_syntax_problem(source, error)]
     except yaml.YAMLError as error:
@@ -134,6 +136,9 @@ def load_document(text: str, name: str, max_nodes: int = 200_000) -> tuple[Docum
     builder = _Builder(document, max_nodes)
     try:
         document.data = builder.build(node, ())
+    except RecursionError:
+        builder.problems.append(Problem(Location(name, 1, 1), "the file is nested too deeply to be a pack or facts file; refused"))
+        document.data = None
     except _TooLarge:
         builder.problems.append(
             Problem(

@@ -107,7 +107,7 @@ def test_sensitivity_json_and_wrong_period():
     record = json.loads(run("sensitivity", PACK, "margin", "--facts", FACTS, "--period", "2025-01", "--format", "json").stdout)
     assert record["levers"][0] == {"name": "ca", "kind": "input", "value": "1000", "derivative": "0.0006", "elasticity": "1.5", "formula": "cost/ca^2", "note": None}
     result = run("sensitivity", PACK, "margin", "--facts", FACTS, "--period", "2025-Q1")
-    assert result.exit_code == EXIT_NO_ANSWER and "margin is monthly: give a monthly period" in result.stderr
+    assert result.exit_code == 2 and "margin is monthly: give a monthly period" in result.stderr  # a usage error
 
 
 # --- explain-change -------------------------------------------------------------------------

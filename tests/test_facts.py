@@ -94,7 +94,7 @@ def test_conflicting_records_raise_with_entity():
     with pytest.raises(FactsError) as caught:
         Facts.from_records([("lyon", "ca", "2025-01", "1"), ("lyon", "ca", "2025-01", "2")])
     assert [str(p) for p in caught.value.problems] == [
-        "<memory>: 'ca' for 2025-01 for entity 'lyon' is given twice with different values (1 at <memory>, 2 here)"
+        "<records>:2: 'ca' for 2025-01 for entity 'lyon' is given twice with different values (1 at <records>:1, 2 here)"
     ]
 
 
