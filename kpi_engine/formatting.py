@@ -43,12 +43,14 @@ def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str
         case "percent" | "%":
             number = format_number(value * 100, 1, lang)
             return f"{number} %" if lang == "fr" else f"{number}%"
-        case unit if unit.upper() in _CURRENCIES:
-            symbol = _CURRENCIES[unit.upper()]
+        case unit if unit.split("/")[0].upper() in _CURRENCIES:  # EUR, or EUR per something: EUR/m2
+            currency, _, per = unit.partition("/")
+            symbol, per = _CURRENCIES[currency.upper()], f"/{per}" if per else ""
             number = format_number(value, 2, lang)
             if lang == "fr":
-                return f"{number} {symbol}"
-            return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
+                return f"{number} {symbol}{per}"
+            sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+            return f"{sign}{symbol}{digits}{per}"
         case "days" | "jours" | "j":
             return f"{format_number(value, 1, lang)} {_DAYS.get(lang, 'days')}"
         case "count":

@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import Location, Problem, did_you_mean
 from .evaluator import Evaluation
-from .facts import facts_from_document, parse_number
+from .facts import Facts, facts_from_document, parse_number
 from .formatting import round_half_up
 from .pack import Pack
 from .periods import Period
@@ -78,16 +78,36 @@ class _Case:
 
     def run(self) -> Iterator[Failure]:
         facts, problems = facts_from_document(self.document, (*self.path, "facts"), self.entity)
+        problems += self._unknown_inputs(facts)
         for problem in problems:
             yield Failure(problem.location, self.name, problem.message)
         if problems:
             return
+        self.facts = facts
         evaluation = self.pack.evaluate(facts)
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):
             for number, expected in enumerate(self.spec.get(key, [])):
                 yield from self._alert(expected, (*self.path, key, number), evaluation, should_fire)
+
+    def _unknown_inputs(self, facts: Facts) -> list[Problem]:
+        """A misspelt input in a test's facts would silently test nothing: each one is a failure."""
+        unknown = []
+        for fact in facts.facts():
+            if fact.name not in self.pack.inputs:
+                hint = did_you_mean(fact.name, self.pack.inputs)
+                unknown.append(Problem(fact.location, f"'{fact.name}' is not an input of the pack{hint}"))
+        return unknown
+
+    def _uncovered(self, path: tuple, period: Period, entity: Any) -> Failure | None:
+        """An expectation outside the test's facts checks nothing: it fails, saying so."""
+        if entity not in self.facts.entities:
+            known = ", ".join(str(e) for e in self.facts.entities if e) or "none"
+            return self._fail(path, f"the test's facts have no entity '{entity}' (entities: {known})")
+        if not any(period.contains(p) or p.contains(period) for p in self.facts.entity(entity).by_period):
+            return self._fail(path, f"the test's facts do not cover {period}: they run from {self.facts.span()}")
+        return None
 
     def _fail(self, path: tuple, message: str) -> Failure:
         return Failure(self.document.location(path), self.name, message)
@@ -108,10 +128,14 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
+        uncovered = self._uncovered(path, period, entity)
+        if uncovered:
+            yield uncovered
+            return
         result: Result | None = evaluation.result_at(kpi, period, entity)
         where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "")
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value"}:
-            self.checks += 1  # no facts cover the period: nothing could be computed there
+            self.checks += 1  # facts around it, but too few to cover it completely (a partial quarter)
             return
         if result is None:
             frequency = self.pack.kpis[kpi].frequency
@@ -139,6 +163,10 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
+        uncovered = self._uncovered(path, period, entity)
+        if uncovered:
+            yield uncovered
+            return
         self.checks += 1
         matching = [a for a in evaluation.alerts if _alert_matches(a, kpi, period, entity, expected)]
         severity = f"{expected['severity']} " if "severity" in expected else ""
