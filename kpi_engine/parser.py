@@ -8,6 +8,7 @@ to a file position (it knows where the formula sits in the YAML).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -129,6 +130,16 @@ class _ToNodes(Transformer):
         return Compare(str(op), left, right, _span(meta))
 
 
+_CHARACTER_HINTS = {
+    ",": " (decimals use a dot: 12.5)",
+    ";": " (separate a function's arguments with ',': max(a, b))",
+    "\u2212": " (a typographic minus: write '-')",
+    "\u2013": " (a dash: write '-' for minus)",
+    "\u00d7": " (write '*' to multiply)",
+    "\u00f7": " (write '/' to divide)",
+    "'": " (names are written without quotes)",
+    '"': " (names are written without quotes)",
+}
 _TOKEN_WORDS = {"NAME": "name", "NUMBER": "number", "PERCENT": "percentage"}
 
 
@@ -139,19 +150,30 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
             return FormulaSyntaxError("a parenthesis is not closed: add ')'", len(text.rstrip()))
         return FormulaSyntaxError("formula ends too early: an operand is missing at the end", len(text.rstrip()))
     if isinstance(error, UnexpectedCharacters):
-        char = text[error.pos_in_stream]
+        position = error.pos_in_stream
+        char = text[position]
+        if char == "=" and not text[:position].strip():
+            return FormulaSyntaxError("a formula is written without the leading '=' of a spreadsheet", position)
         if char == "=":
-            return FormulaSyntaxError("unexpected '=': write '==' to compare two values", error.pos_in_stream)
-        hint = " (decimals use a dot: 12.5)" if char == "," else ""
-        return FormulaSyntaxError(f"unexpected character {char!r}{hint}", error.pos_in_stream)
+            return FormulaSyntaxError("unexpected '=': write '==' to compare two values", position)
+        if char == "%" and text[:position].rstrip()[-1:].isdigit():
+            return FormulaSyntaxError("write a percentage without a space: 6%", position)
+        if char.isalpha():
+            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'", position)
+        hint = _CHARACTER_HINTS.get(char, "")
+        return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
     assert isinstance(error, UnexpectedToken)
     token = error.token
     offset = token.start_pos or 0
     width = max(1, len(str(token)))
+    if token.type == "NAME" and re.fullmatch(r"[eE]\d+", str(token)) and text[:offset].rstrip()[-1:].isdigit():
+        return FormulaSyntaxError("scientific notation is not supported: write the number in full (1e3 is 1000)", offset, width)
     if token.type == "RPAR" and text[: offset].count("(") <= text[: offset].count(")"):
         return FormulaSyntaxError("unbalanced parenthesis: this ')' has no matching '('", offset)
     if token.type in {"NAME", "NUMBER", "PERCENT", "LPAR"} and _ends_operand(text[:offset]):
         return FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
+    if token.type == "COMPARATOR" and str(token) == ">" and text[:offset].endswith("<"):
+        return FormulaSyntaxError("write '!=' for 'different from' ('<>' is a spreadsheet's)", offset - 1, 2)
     if token.type == "COMPARATOR":
         return FormulaSyntaxError(
             "comparisons cannot be chained: write 'a < b and b < c' instead of 'a < b < c'", offset, width

@@ -122,7 +122,7 @@ def _type_of(node: Node, formula: Formula, context: str, problems: list[Problem]
 def _call_type(node: Call, formula: Formula, context: str, problems: list[Problem], need) -> str | None:
     function = FUNCTIONS.get(node.func)
     if function is None:
-        hint = did_you_mean(node.func, FUNCTIONS)
+        hint = _function_hint(node.func)
         problems.append(_at(formula, node, f"{context}: unknown function '{node.func}'{hint}; functions are {', '.join(FUNCTIONS)}"))
         return None
     count = len(node.args)
@@ -146,6 +146,27 @@ def _call_type(node: Call, formula: Formula, context: str, problems: list[Proble
     for position in function.condition_args:
         need(node.args[position], CONDITION, f"argument {position + 1} of {node.func}()")
     return NUMBER
+
+
+# Spreadsheet functions a finance user reaches for, and what to write here instead.
+_SPREADSHEET_FUNCTIONS = {
+    "si": "write if(condition, a, b)",
+    "somme": "add the terms with +, or use rolling_sum / ytd over periods",
+    "sum": "add the terms with +, or use rolling_sum / ytd over periods",
+    "moyenne": "write (a + b) / 2, or rolling_avg over periods",
+    "average": "write (a + b) / 2, or rolling_avg over periods",
+    "arrondi": "write round(x, n)",
+    "sierreur": "write coalesce(x, fallback)",
+    "iferror": "write coalesce(x, fallback)",
+}
+
+
+def _function_hint(name: str) -> str:
+    if name.lower() in FUNCTIONS:
+        return f" (function names are written in lowercase: '{name.lower()}')"
+    if name.lower() in _SPREADSHEET_FUNCTIONS:
+        return f" ({_SPREADSHEET_FUNCTIONS[name.lower()]})"
+    return did_you_mean(name, FUNCTIONS)
 
 
 def _integer_problem(function: Function, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:

@@ -29,7 +29,7 @@ def pack_problems(formula: str, message: str = "") -> list[str]:
 @pytest.mark.parametrize(
     ("formula", "expected"),
     [
-        ("__import__('os').system('true')", "evil.yaml:5:26: kpis.k.formula: unexpected character \"'\""),
+        ("__import__('os').system('true')", "evil.yaml:5:26: kpis.k.formula: unexpected character \"'\" (names are written without quotes)"),
         ("__import__(ca)", "evil.yaml:5:15: KPI 'k': formula: unknown function '__import__'; functions are abs, min, max, round, coalesce, if, prev, lag, year_ago, rolling_sum, rolling_avg, ytd, growth"),
         ("ca.__class__", "evil.yaml:5:17: kpis.k.formula: unexpected character '.'"),
         ("__builtins__", "evil.yaml:5:15: KPI 'k': formula: unknown name '__builtins__'"),
