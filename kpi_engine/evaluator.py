@@ -238,8 +238,9 @@ class Evaluation:
         with localcontext(DECIMAL_CONTEXT):
             return tuple(self._result(run.entity, frame, name) for run, frame, name in self.reported())
 
-    def frame(self, period: Period, entity: Entity = None) -> Frame:
+    def frame(self, period: Period | str, entity: Entity = None) -> Frame:
         """The values of one entity at one period the facts cover (at any frequency); KeyError otherwise."""
+        period = Period.parse(period) if isinstance(period, str) else period
         for run in self._runs:
             if run.entity == entity:
                 frame = run.covered_frame(period)
@@ -248,9 +249,11 @@ class Evaluation:
         where = f" for entity '{entity}'" if entity is not None else ""
         raise KeyError(f"{period} was not evaluated{where}: the facts do not cover it")
 
-    def result_at(self, kpi: str, period: Period, entity: Entity = None) -> Result | None:
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
         """`kpi` computed at any evaluated period, even one coarser than its own frequency
         (the yearly net result of a monthly KPI); None when the facts do not cover `period`."""
+        if kpi not in self.program.kpis:
+            raise KeyError(f"unknown KPI '{kpi}'")
         try:
             frame = self.frame(period, entity)
         except KeyError:
@@ -258,7 +261,7 @@ class Evaluation:
         with localcontext(DECIMAL_CONTEXT):
             return self._result(entity, frame, kpi)
 
-    def value(self, kpi: str, period: Period, entity: Entity = None) -> Decimal | None:
+    def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
         """One KPI's value, or None when undefined or not evaluated."""
         try:
             frame = self.frame(period, entity)

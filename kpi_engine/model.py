@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .errors import Location
 from .nodes import Node
@@ -100,11 +101,18 @@ class Audience:
 
 @dataclass(frozen=True)
 class Definitions:
-    """Every definition of a pack, merged across its files and the packs it extends."""
+    """Every definition of a pack, merged across its files and the packs it extends.
+
+    Its mappings are read-only views: a loaded pack cannot be changed behind its compiled program.
+    """
 
     inputs: Mapping[str, InputDef]
     kpis: Mapping[str, KpiDef]
     audiences: Mapping[str, Audience] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
-    themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme  # names whose definition is invalid: known, but not usable
+    themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
+
+    def __post_init__(self) -> None:
+        for name in ("inputs", "kpis", "audiences", "themes"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))  # names whose definition is invalid: known, but not usable

@@ -15,7 +15,7 @@ from .definitions import build_definitions
 from .errors import Location, PackError, Problem
 from .evaluator import Evaluation, Selection, evaluate
 from .facts import Entity, Facts
-from .model import Definitions, InputDef, KpiDef
+from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
 from .program import Program, compile_program
@@ -90,6 +90,8 @@ class Pack:
         too); `entity` keeps one entity (None is the facts without entity).
         Earlier periods are still read by time functions.
         """
+        if lang not in LANGUAGES:
+            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         chosen = Period.parse(period) if isinstance(period, str) else period
         selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
         return evaluate(self.program, facts, selection, lang)
