@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
-from .model import AlertRule, Audience, Definitions, Formula, InputDef, KpiDef, Label
+from .model import ROLLUPS, SEVERITIES, AlertRule, Audience, Definitions, Formula, InputDef, KpiDef, Label
 from .parser import FormulaSyntaxError, Limits, parse_formula
-from .periods import Frequency
+from .periods import FREQUENCIES, Frequency
 from .yamlsource import Document, Path
 
 @dataclass
@@ -77,14 +77,56 @@ def label_of(value: Any) -> Label:
 
 
 def _section(document: Document, key: str, spoiled: set[tuple], collector: _Collector) -> Iterator[tuple[str, dict]]:
-    """The valid entries of a top-level mapping; spoiled ones are only remembered by name."""
+    """The entries of a top-level mapping. An entry the schema rejected is repaired where it can
+    be (an unknown frequency read as monthly...) so its formulas are still checked: the pack
+    will not compile anyway, and the user sees every problem in one run. Others are only
+    remembered by name, so they cause no "unknown name" noise."""
     data = document.data if isinstance(document.data, dict) else {}
     section = data.get(key)
     for name, spec in (section.items() if isinstance(section, dict) else ()):
-        if (key, name) in spoiled or not isinstance(spec, dict):
-            collector.broken.add(name)
+        repaired = _REPAIRS[key](spec) if (key, name) in spoiled and key in _REPAIRS and isinstance(spec, dict) else spec
+        if isinstance(repaired, dict) and ((key, name) not in spoiled or key in _REPAIRS):
+            yield name, repaired
         else:
-            yield name, spec
+            collector.broken.add(name)
+
+
+def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
+    return value if value in allowed else fallback
+
+
+def _repaired_input(spec: dict) -> dict:
+    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+
+
+def _repaired_kpi(spec: dict) -> dict | None:
+    if not isinstance(spec.get("formula"), (str, int, Decimal)):
+        return None
+    repaired = {key: value for key, value in spec.items() if key in {"formula", "description", "unit", "owner"} and isinstance(value, (str, int, Decimal))}
+    repaired["frequency"] = _choice(spec.get("frequency"), FREQUENCIES, "monthly")
+    repaired["label"] = _label_or_none(spec.get("label"))
+    if isinstance(spec.get("target"), (str, int, Decimal)):
+        repaired["target"] = spec["target"]
+        repaired["direction"] = _choice(spec.get("direction"), ("higher_is_better", "lower_is_better"), "higher_is_better")
+    if isinstance(spec.get("tags"), list):
+        repaired["tags"] = [tag for tag in spec["tags"] if isinstance(tag, str)]
+    if isinstance(spec.get("alerts"), list):
+        repaired["alerts"] = [
+            {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
+             "message": alert.get("message") if isinstance(alert.get("message"), str) else ""}
+            for alert in spec["alerts"]
+            if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
+        ]
+    return repaired
+
+
+def _label_or_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {lang: text for lang, text in value.items() if lang in ("fr", "en") and isinstance(text, str)} or None
+    return value if isinstance(value, str) else None
+
+
+_REPAIRS = {"inputs": _repaired_input, "kpis": _repaired_kpi}
 
 
 def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[tuple]) -> None:
@@ -94,7 +136,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             continue
         collector.inputs[name] = InputDef(
             name=name,
-            rollup=spec["rollup"],
+            rollup=spec["rollup"],  # present: the schema requires it, a repair supplies it
             label=label_of(spec.get("label")),
             description=spec.get("description", ""),
             unit=spec.get("unit", ""),

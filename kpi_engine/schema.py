@@ -62,7 +62,11 @@ def _errors(document: Document, schema: str) -> list[ValidationError]:
 
 
 def _where(path: tuple) -> str:
-    return ".".join(str(p) for p in path) or "the file"
+    """`kpis.marge.alerts[1].severity`: list items counted from 1, as the semantic messages say "alert 1"."""
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text or "the file"
 
 
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
