@@ -146,7 +146,7 @@ def _point_tip(result: Result, unit: str, lang: str) -> str:
     text += format_value(result.value, unit, lang)
     if result.target is not None:
         text += f" ({_TARGET_WORD[lang]} {format_value(result.target, unit, lang)})"
-    return f"{text}, {result.error}" if result.error else text
+    return f"{text}, {result.reason(lang)}" if result.error else text
 
 
 # --- sparkline ----------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 from .errors import Undefined
 from .functions import FUNCTIONS, Compiled
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text
+from .reasons import Reason
 
 # A name resolves to the key it is read under on a frame (`frame[key]`), or to a closure of its own.
 NameResolver = Callable[[str], str | Compiled]
@@ -124,7 +125,7 @@ def _constant(value: Any) -> Compiled:
 def _divider(denominator_text: str) -> Callable[[Any, Any], Any]:
     def divide(top, bottom):
         if not bottom:
-            raise Undefined(f"division by zero: {denominator_text} is 0")
+            raise Undefined(Reason.of("division_by_zero", denominator=denominator_text))
         return top / bottom
 
     return divide
@@ -134,9 +135,9 @@ def _power(base: Any, exponent: Any) -> Any:
     try:
         result = base**exponent
     except ArithmeticError as error:
-        raise Undefined(f"power cannot be computed: {type(error).__name__}") from None
+        raise Undefined(Reason.of("power", error=type(error).__name__)) from None
     if not result.is_finite():
-        raise Undefined("power cannot be computed: 0 raised to a negative power")
+        raise Undefined(Reason.of("negative_power"))
     return result
 
 

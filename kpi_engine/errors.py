@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -84,15 +85,20 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
 
 
 class Undefined(Exception):
-    """Raised inside evaluation when a value cannot be computed; `reason` says why, in user words.
+    """Raised inside evaluation when a value cannot be computed; `cause` says why (a `reasons.Reason`).
 
     It never escapes the evaluator: the KPI being computed becomes undefined
-    with this reason and every other KPI is still evaluated.
+    with this cause and every other KPI is still evaluated.
     """
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, cause: Any) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+    @property
+    def reason(self) -> str:
+        """The cause in English, the text of record."""
+        return str(self.cause)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

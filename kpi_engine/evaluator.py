@@ -22,6 +22,7 @@ from .errors import Undefined
 from .facts import Entity, EntityFacts, Facts
 from .periods import Frequency, Period
 from .program import CompiledAlert, Program
+from .reasons import Reason
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Alert, Result
 
 # 28 significant digits, banker's rounding for intermediate results, and errors trapped rather than
@@ -46,15 +47,11 @@ class Selection:
         return self.all_entities or entity == self.entity
 
 
-def _where(entity: Entity) -> str:
-    return f", entity '{entity}'" if entity is not None else ""
-
-
 class _MissingFact(Undefined):
     """A fact absent at `period`, the finest period it was looked for."""
 
-    def __init__(self, reason: str, period: Period) -> None:
-        super().__init__(reason)
+    def __init__(self, cause: Reason, period: Period) -> None:
+        super().__init__(cause)
         self.period = period
 
 
@@ -73,25 +70,25 @@ class Frame(dict):
         super().__init__(run.facts.by_period.get(period, ()))
         self.run = run
         self.period = period
-        self.reasons: dict[str, str] = {}
-        self.targets: dict[str, Decimal | str | None] = {}  # a str is why the target is undefined
+        self.reasons: dict[str, Reason] = {}
+        self.targets: dict[str, Decimal | Reason | None] = {}  # a Reason: why the target is undefined
 
     def __missing__(self, name: str) -> Decimal:
-        reason = self.reasons.get(name)
-        if reason is not None:
-            raise Undefined(reason)
+        cause = self.reasons.get(name)
+        if cause is not None:
+            raise Undefined(cause)
         kpi = self.run.program.kpis.get(name)
         try:
             with localcontext(DECIMAL_CONTEXT):  # also when read later, by explain or analysis
                 value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
         except Undefined as undefined:
-            self.reasons[name] = undefined.reason
+            self.reasons[name] = undefined.cause
             raise
         except ArithmeticError as error:
-            self.reasons[name] = f"cannot be computed: {type(error).__name__.lower()}"
+            self.reasons[name] = Reason.of("arithmetic", error=type(error).__name__)
             raise Undefined(self.reasons[name]) from None
         except RecursionError:
-            self.reasons[name] = "cannot be computed: its definition goes back too many periods at once"
+            self.reasons[name] = Reason.of("too_deep")
             raise Undefined(self.reasons[name]) from None
         self[name] = value
         return value
@@ -122,9 +119,9 @@ class Frame(dict):
                 with localcontext(DECIMAL_CONTEXT):
                     self.targets[name] = compiled(self) if compiled else None
             except Undefined as undefined:
-                self.targets[name] = undefined.reason
+                self.targets[name] = undefined.cause
         target = self.targets[name]
-        if isinstance(target, str):
+        if isinstance(target, Reason):
             raise Undefined(target)
         return target
 
@@ -145,8 +142,7 @@ class EntityRun:
         if frame is None:
             first = self.first.get(period.frequency)
             if first is None or period.ordinal < first.ordinal:
-                since = f" (data starts at {first})" if first else ""
-                raise Undefined(f"{period.describe()} is before the first period of data{since}{_where(self.entity)}")
+                raise Undefined(Reason.of("before_data", period=period, since=first, entity=self.entity))
             frame = self.frames[period] = Frame(self, period)
         return frame
 
@@ -166,7 +162,7 @@ class EntityRun:
         except _MissingFact as missing:
             if missing.period == period:
                 raise
-            raise Undefined(f"{missing.reason}, needed to roll {name} up to {period}") from None
+            raise Undefined(Reason.of("roll_up", cause=missing.cause, name=name, period=period)) from None
 
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         native = self.facts.by_period.get(period)
@@ -183,12 +179,11 @@ class EntityRun:
             return children[-1]
         return sum(children, Decimal(0)) / len(children)
 
-    def _missing(self, name: str, period: Period, known: set[Frequency]) -> str:
-        text = f"missing fact '{name}' for {period}{_where(self.entity)}"
+    def _missing(self, name: str, period: Period, known: set[Frequency]) -> Reason:
         coarser = sorted(f.value for f in known if f not in period.finer_frequencies() and f is not period.frequency)
-        if known and coarser:
-            text += f" (it is given {', '.join(coarser)} and cannot be split into {period.frequency} periods)"
-        return text
+        if coarser:
+            return Reason.of("not_split", name=name, period=period, entity=self.entity, known=", ".join(coarser), frequency=period.frequency.value)
+        return Reason.of("missing_fact", name=name, period=period, entity=self.entity)
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
@@ -279,13 +274,15 @@ class Evaluation:
         owner = definition.owner
         value = frame.value(name)
         if value is None:
-            return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, frame.reasons.get(name))
+            cause = frame.reasons.get(name)
+            return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
         if definition.target is None:
             return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
         try:
             target = frame.target(name)
         except Undefined as undefined:
-            return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner, f"target undefined: {undefined.reason}")
+            cause = Reason.of("target_undefined", cause=undefined.cause)
+            return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner, str(cause), cause)
         if target is None:
             return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
         met = value >= target if definition.direction != "lower_is_better" else value <= target
@@ -378,7 +375,7 @@ def _run_entity(program: Program, entity: Entity, facts: EntityFacts) -> EntityR
                 try:
                     frame[name] = formula(frame)
                 except Undefined as undefined:
-                    reasons[name] = undefined.reason
+                    reasons[name] = undefined.cause
                 except (ArithmeticError, RecursionError):
                     frame.value(name)  # records the reason, worded once, in Frame.__missing__
     return run

@@ -17,13 +17,14 @@ from .errors import Undefined
 from .evaluator import DECIMAL_CONTEXT, Evaluation, Frame
 from .nodes import Call, Name, Node, Number, children, to_text
 from .periods import Period
+from .reasons import Reason
 
 
 @dataclass(frozen=True)
 class Observation:
     period: Period
     value: Any  # Decimal, bool, or None when undefined
-    reason: str | None = None
+    reason: Reason | None = None  # why the value is undefined
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def _explain_kpi(evaluation: Evaluation, frame: Frame, kpi: str, depth: int) -> 
             try:
                 value = compiled(current)
             except Undefined as undefined:
-                records[id(node)].append(Observation(current.period, None, undefined.reason))
+                records[id(node)].append(Observation(current.period, None, undefined.cause))
                 raise
             records[id(node)].append(Observation(current.period, value))
             return value

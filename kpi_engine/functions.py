@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from .errors import Undefined
 from .formatting import round_half_up
 from .periods import Period
+from .reasons import Reason
 
 
 class Frame(Protocol):
@@ -140,7 +141,7 @@ def _growth(args, _):
         current = x(frame)
         previous = x(frame.at(frame.period.shift(-1)))
         if not previous:
-            raise Undefined(f"growth cannot be computed at {frame.period}: the previous period's value is 0")
+            raise Undefined(Reason.of("growth_from_zero", period=frame.period))
         return current / previous - 1
 
     return growth

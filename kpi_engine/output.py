@@ -92,7 +92,7 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
                 "" if r.gap is None else format_value(r.gap, kpi.unit, lang),
                 words[r.status],
                 r.owner,
-                r.error or "",
+                r.reason(lang),
             )
         )
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
@@ -168,7 +168,7 @@ def _observed(node: ExplainNode, lang: str) -> str:
     parts = []
     for observation in node.observations:
         if observation.value is None:
-            text = f"{format_value(None, lang=lang)} ({observation.reason})"
+            text = f"{format_value(None, lang=lang)} ({observation.reason.text(lang) if observation.reason else ''})"
         elif isinstance(observation.value, bool):
             text = str(observation.value).lower()
         else:

@@ -20,6 +20,7 @@ from .functions import Compiled
 from .graph import all_dependencies_graph, closure, prerequisites, same_period_graph, topological_order
 from .model import AlertRule, Definitions, Formula, KpiDef
 from .periods import Frequency
+from .reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def target_reader(name: str) -> Compiled:
     def read_target(frame):
         target = frame.target(name)
         if target is None:
-            raise Undefined(f"KPI '{name}' has no target")
+            raise Undefined(Reason.of("no_target", name=name))
         return target
 
     return read_target

@@ -76,6 +76,7 @@ class Line:
     owner: str
     current: Result | None
     history: tuple[Result, ...]
+    lang: str = "en"
 
     @property
     def status(self) -> str:
@@ -83,7 +84,8 @@ class Line:
 
     @property
     def reason(self) -> str:
-        return (self.current.error or "") if self.current else ""
+        """Why the current value is undefined, in the report's language."""
+        return self.current.reason(self.lang) if self.current else ""
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,8 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
         kpi = definitions.kpis[name]
         for entity in evaluation.entities:
             results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
-            lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, results[-1] if results else None, results))
+            current = results[-1] if results else None
+            lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang))
     return lines
 
 
@@ -443,7 +446,7 @@ def _cell_tip(line: Line, result: Result, lang: str) -> str:
     if result.target is not None:
         text += f" / {format_value(result.target, line.unit, lang)}"
     text += f" ({status_word(result.status, lang)})"
-    return f"{text}: {result.error}" if result.error else text
+    return f"{text}: {result.reason(lang)}" if result.error else text
 
 
 def _markdown_cell(text: object) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .periods import Period
+from .reasons import Reason
 
 MET, MISSED, NO_TARGET, UNDEFINED = "met", "missed", "no_target", "undefined"
 STATUSES = (MET, MISSED, NO_TARGET, UNDEFINED)
@@ -23,7 +24,12 @@ class Result:
     gap: Decimal | None
     status: str
     owner: str
-    error: str | None = None
+    error: str | None = None  # why it is undefined (or its target is), in English: the text of record
+    cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
+
+    def reason(self, lang: str = "en") -> str:
+        """`error` in the reader's language ("" when there is none)."""
+        return self.cause.text(lang) if self.cause else (self.error or "")
 
 
 @dataclass(frozen=True)

@@ -235,11 +235,12 @@ def test_alerts_are_those_of_the_report_period_most_severe_first(pack, evaluatio
 def test_undefined_is_shown_with_its_reason_never_as_zero(pack, evaluation):
     report = make(pack, evaluation)
     basket = next(line for line in rows_of(report) if line.kpi == "panier_moyen")
-    assert basket.status == UNDEFINED and "missing fact 'clients' for 2025-12" in basket.reason
+    assert basket.status == UNDEFINED and "donnée manquante « clients » pour 2025-12" in basket.reason  # the report's language
+    assert basket.current.error == "missing fact 'clients' for 2025-12"  # English stays the text of record
     row = _row(render_html(report), "panier_moyen")
-    assert "indéfini" in row and "missing fact &#39;clients&#39; for 2025-12" in row
+    assert "indéfini" in row and "donnée manquante « clients » pour 2025-12" in row
     assert "0,00 €" not in row
-    assert "_indéfini_ (missing fact 'clients' for 2025-12)" in render_markdown(report)
+    assert "_indéfini_ (donnée manquante « clients » pour 2025-12)" in render_markdown(report)
 
 
 def test_english_formats_and_words(pack, evaluation):

@@ -1,0 +1,90 @@
+"""Why a value is undefined, as data: a code and its parameters, worded per language at the edge.
+
+The evaluator records a `Reason`, never a sentence, so the same undefined
+value reads "missing fact 'stocks' for 2025-03, entity 'lyon'" in English and
+"donnée manquante « stocks » pour 2025-03, entité « lyon »" in French. English
+is the text of record (JSON output, `Result.error`, pack tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# code -> (English, French). Fields are filled from the reason's parameters; a parameter that
+# is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
+CATALOG: dict[str, tuple[str, str]] = {
+    "missing_fact": ("missing fact '{name}' for {period}{entity}", "donnée manquante « {name} » pour {period}{entity}"),
+    "not_split": (
+        "missing fact '{name}' for {period}{entity} (it is given {known} and cannot be split into {frequency} periods)",
+        "donnée manquante « {name} » pour {period}{entity} (elle est fournie en {known} et ne se répartit pas en {frequency})",
+    ),
+    "roll_up": ("{cause}, needed to roll {name} up to {period}", "{cause}, nécessaire pour cumuler {name} sur {period}"),
+    "before_data": (
+        "{period} is before the first period of data{since}{entity}",
+        "{period} précède la première période de données{since}{entity}",
+    ),
+    "division_by_zero": ("division by zero: {denominator} is 0", "division par zéro : {denominator} vaut 0"),
+    "power": ("power cannot be computed: {error}", "puissance incalculable : {error}"),
+    "negative_power": ("power cannot be computed: 0 raised to a negative power", "puissance incalculable : 0 élevé à une puissance négative"),
+    "arithmetic": ("cannot be computed: {error}", "incalculable : {error}"),
+    "too_deep": (
+        "cannot be computed: its definition goes back too many periods at once",
+        "incalculable : sa définition remonte trop de périodes à la fois",
+    ),
+    "growth_from_zero": (
+        "growth cannot be computed at {period}: the previous period's value is 0",
+        "évolution incalculable en {period} : la valeur de la période précédente est 0",
+    ),
+    "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),
+    "target_undefined": ("target undefined: {cause}", "cible indéfinie : {cause}"),
+}
+
+_ARITHMETIC_WORDS = {
+    "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
+    "overflow": ("the result is too large", "le résultat est trop grand"),
+    "divisionbyzero": ("division by zero", "division par zéro"),
+    "underflow": ("the result is too small", "le résultat est trop petit"),
+}
+_FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "quarterly": "trimestres", "yearly": "années"}
+_GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a value is undefined: a `CATALOG` code and its parameters (texts, periods, nested reasons)."""
+
+    code: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> Reason:
+        return cls(code, tuple(params.items()))
+
+    def text(self, lang: str = "en") -> str:
+        english, french = CATALOG[self.code]
+        return (french if lang == "fr" else english).format(**{k: _word(k, v, lang) for k, v in self.params})
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def _word(key: str, value: Any, lang: str) -> str:
+    if isinstance(value, Reason):
+        return value.text(lang)
+    if key == "entity":
+        if value is None:
+            return ""
+        return f", entité « {value} »" if lang == "fr" else f", entity '{value}'"
+    if key == "since":
+        if value is None:
+            return ""
+        return f" (les données commencent en {value})" if lang == "fr" else f" (data starts at {value})"
+    if key == "error":
+        english, french = _ARITHMETIC_WORDS.get(str(value).lower(), (str(value), str(value)))
+        return french if lang == "fr" else english
+    if key == "known" and lang == "fr":
+        return ", ".join(_GIVEN_WORDS.get(word, word) for word in str(value).split(", "))
+    if key == "frequency" and lang == "fr":
+        return _FREQUENCY_WORDS.get(str(value), str(value))
+    return value.describe() if hasattr(value, "describe") else str(value)
