@@ -1,121 +1,38 @@
-"""The `kpi` command: a thin layer over the library.
-
-Exit codes are stable, for CI pipelines:
-    0  success
-    1  the pack is invalid, or pack tests failed
-    2  the command line is wrong (unknown option, missing argument)
-    3  a facts file cannot be read
-    4  an alert at or above --fail-on fired
-    5  no answer: no admissible solution, or a formula that cannot be handled symbolically
-    70 internal error (a bug in kpi-engine: one line is printed, KPI_DEBUG=1 shows the traceback)
-"""
+"""The `kpi` command: a thin layer over the library (exit codes: see `cli_common`)."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from . import output
-from .errors import FactsError, Location, PackError, Problem, did_you_mean
-from .evaluator import SEVERITY_RANK
-from .facts import Facts, read_facts_text
+from .cli_analysis import explain_change_command, lint_command, sensitivity_command, solve_command
+from .cli_common import (
+    EXIT_ALERT,
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    FACTS,
+    LANG,
+    PACK,
+    PERIOD,
+    Exit,
+    count,
+    open_facts,
+    open_pack,
+    print_problems,
+    problem_record,
+)
+from .cli_report import report
+from .errors import PackError, did_you_mean
 from .graph import all_dependencies_graph, input_dependencies
 from .loader import display_name, load_pack, read_text
-from .model import SEVERITIES
-from .pack import Pack
+from .model import SEVERITIES, SEVERITY_RANK
+from .results import alert_order
 from .periods import PERIOD_FORMATS, Period
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
-
-_LANG = click.option(
-    "--lang",
-    type=click.Choice(["fr", "en"]),
-    default=lambda: os.environ.get("KPI_LANG", "fr"),
-    show_default="fr, or $KPI_LANG",
-    help="Language of labels and number formats.",
-)
-_FACTS = click.option(
-    "--facts",
-    "facts_files",
-    multiple=True,
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
-)
-_PACK = click.argument("pack", type=click.Path())
-
-
-class _PeriodType(click.ParamType):
-    name = "PERIOD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, Period):
-            return value
-        try:
-            return Period.parse(value)
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-
-
-PERIOD = _PeriodType()
-
-
-class Exit(Exception):
-    def __init__(self, code: int) -> None:
-        self.code = code
-
-
-def _print_problems(problems: Sequence[Problem], err: bool = True) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=err)
-
-
-def open_pack(path: str) -> Pack:
-    try:
-        return load_pack(path)
-    except PackError as error:
-        _print_problems(error.problems)
-        click.echo(_count(error.problems, "problem") + " in the pack", err=True)
-        raise Exit(EXIT_INVALID) from None
-
-
-def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
-    facts, problems = Facts(), []
-    for name in files:
-        path = Path(name)
-        text, problem = read_text(path, fallback_encoding="cp1252")
-        if problem:
-            problems.append(problem)
-            continue
-        try:
-            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
-        except FactsError as error:
-            problems.extend(error.problems)
-    if problems:
-        _print_problems(problems)
-        click.echo(_count(problems, "problem") + " in the facts", err=True)
-        raise Exit(EXIT_FACTS)
-    if pack is not None:
-        _warn_unknown_facts(facts, pack)
-    return facts
-
-
-def _warn_unknown_facts(facts: Facts, pack: Pack) -> None:
-    for name in sorted(facts.names() - set(pack.inputs)):
-        location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
-        hint = did_you_mean(name, pack.inputs)
-        click.echo(f"{location}: warning: '{name}' is not an input of the pack, ignored{hint}", err=True)
-    for problem in pack.fact_warnings(facts):
-        click.echo(str(problem), err=True)
-
-
-def _count(items: Sequence, word: str) -> str:
-    return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
 
 
 class _Group(click.Group):
@@ -148,7 +65,7 @@ def main() -> None:
 
 
 @main.command()
-@_PACK
+@PACK
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI and editors.")
 def validate(pack: str, fmt: str) -> None:
     """Check a pack and print every problem as FILE:LINE:COL: message.
@@ -163,10 +80,10 @@ def validate(pack: str, fmt: str) -> None:
         loaded = load_pack(pack)
     except PackError as error:
         if fmt == "json":
-            click.echo(json.dumps({"valid": False, "problems": [_problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
+            click.echo(json.dumps({"valid": False, "problems": [problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
         else:
-            _print_problems(error.problems, err=False)
-            click.echo(_count(error.problems, "problem"), err=True)
+            print_problems(error.problems, err=False)
+            click.echo(count(error.problems, "problem"), err=True)
         raise Exit(EXIT_INVALID) from None
     summary = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
     if fmt == "json":
@@ -175,19 +92,16 @@ def validate(pack: str, fmt: str) -> None:
         click.echo(f"{pack}: valid ({summary['kpis']} KPIs, {summary['inputs']} inputs, {summary['files']} files)")
 
 
-def _problem_record(problem: Problem) -> dict:
-    location = problem.location
-    return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
 
 
 @main.command()
-@_PACK
-@_FACTS
+@PACK
+@FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
 @click.option("--entity", help="Only this entity.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
-@_LANG
+@LANG
 def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, lang: str) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
@@ -207,7 +121,7 @@ def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entit
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
-    alerts = sorted(evaluation.alerts, key=lambda a: (-SEVERITY_RANK[a.severity], a.period.sort_key(), a.entity or "", a.kpi))
+    alerts = sorted(evaluation.alerts, key=alert_order)
     if fmt == "json":
         click.echo(output.to_json(evaluation, alerts))
     elif fmt == "csv":
@@ -219,9 +133,9 @@ def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entit
 
 
 @main.command()
-@_PACK
+@PACK
 @click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
-@_LANG
+@LANG
 def graph(pack: str, fmt: str, lang: str) -> None:
     """Print the dependency graph of a pack: inputs -> KPIs -> KPIs.
 
@@ -237,13 +151,13 @@ def graph(pack: str, fmt: str, lang: str) -> None:
 
 
 @main.command(name="explain")
-@_PACK
+@PACK
 @click.argument("kpi")
-@_FACTS
+@FACTS
 @click.option("--period", type=PERIOD, required=True, help="The period to explain.")
 @click.option("--entity", help="The entity to explain (when the facts have entities).")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
-@_LANG
+@LANG
 def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: str) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
 
@@ -274,7 +188,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
 
 
 @main.command(name="test")
-@_PACK
+@PACK
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI.")
 def test_command(pack: str, fmt: str) -> None:
     """Run the tests kept beside a pack (files ending in .test.yaml).
@@ -302,7 +216,7 @@ def test_command(pack: str, fmt: str) -> None:
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
         for file_report in reports:
-            _print_problems(file_report.problems, err=False)
+            print_problems(file_report.problems, err=False)
             for failure in file_report.failures:
                 click.echo(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
@@ -348,17 +262,9 @@ def _test_record(report) -> dict:
         "checks": report.checks,
         "passed": report.passed,
         "failures": [{"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures],
-        "problems": [_problem_record(p) for p in report.problems],
+        "problems": [problem_record(p) for p in report.problems],
     }
 
 
-# These modules import this one's helpers, so they come after them; sympy loads only when their commands run.
-from .cli_analysis import explain_change_command, lint_command, sensitivity_command, solve_command  # noqa: E402
-from .cli_report import report  # noqa: E402
-
 for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
     main.add_command(_command)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

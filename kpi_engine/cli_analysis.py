@@ -21,7 +21,7 @@ from fractions import Fraction
 
 import click
 
-from .cli import _FACTS, _LANG, _PACK, EXIT_INVALID, EXIT_NO_ANSWER, PERIOD, Exit, open_facts, open_pack
+from .cli_common import EXIT_INVALID, EXIT_NO_ANSWER, Exit, FACTS, LANG, PACK, PERIOD, open_facts, open_pack
 from .errors import did_you_mean
 from .facts import Facts
 from .formatting import format_value, plain
@@ -86,15 +86,15 @@ def _exact(value: Fraction) -> str:
 
 # --- solve ------------------------------------------------------------------------------
 @click.command(name="solve")
-@_PACK
+@PACK
 @click.argument("kpi")
 @click.option("--target", type=NUMBER, help="The value to reach (default: the KPI's own target). 6% and 0.06 are the same.")
 @click.option("--vary", required=True, help="The input to solve for; every other fact stays as it is.")
-@_FACTS
+@FACTS
 @click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency.")
 @_ENTITY
 @_FORMAT
-@_LANG
+@LANG
 def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
     """Goal seek: the value of an input that makes a KPI reach a target.
 
@@ -181,13 +181,13 @@ def _solve_record(result) -> dict:
 
 # --- sensitivity ------------------------------------------------------------------------------
 @click.command(name="sensitivity")
-@_PACK
+@PACK
 @click.argument("kpi")
-@_FACTS
+@FACTS
 @click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency.")
 @_ENTITY
 @_FORMAT
-@_LANG
+@LANG
 def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
     """Which lever matters most: ∂KPI/∂input and the elasticity for each input, ranked.
 
@@ -251,14 +251,14 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 # --- explain-change ------------------------------------------------------------------------------
 @click.command(name="explain-change")
-@_PACK
+@PACK
 @click.argument("kpi")
 @click.option("--from", "start", type=PERIOD, required=True, help="The earlier period.")
 @click.option("--to", "end", type=PERIOD, required=True, help="The later period.")
-@_FACTS
+@FACTS
 @_ENTITY
 @_FORMAT
-@_LANG
+@LANG
 def explain_change_command(pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: str, lang: str) -> None:
     """Why a KPI moved: its change split into one contribution per input (a bridge).
 
@@ -334,7 +334,7 @@ def _bridge_record(bridge) -> dict:
 
 # --- lint -----------------------------------------------------------------------------------------
 @click.command(name="lint")
-@_PACK
+@PACK
 def lint_command(pack: str) -> None:
     """Algebraic checks: duplicate KPIs, formulas that simplify, risky divisions, unit mismatches.
 

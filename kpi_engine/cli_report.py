@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _FACTS, _LANG, _PACK, PERIOD, open_facts, open_pack
+from .cli_common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
 from .periods import FREQUENCIES, Period
 from .model import Definitions
 from .report import FORMATS, ReportError, ReportOptions, build_report, render, select_kpis
@@ -22,13 +22,13 @@ _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--f
 
 
 @click.command("report")
-@_PACK
-@_FACTS
+@PACK
+@FACTS
 @click.option("--period", type=PERIOD, help="Report as of this period: each KPI at its latest period ending by then (default: its latest period).")
 @click.option("--audience", help="Only the KPIs of this audience of the pack (`audiences:`).")
 @click.option("--owner", help="Only the KPIs of this owner.")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
-@_LANG
+@LANG
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki.")
 @click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write ('-' for standard output).")

@@ -29,8 +29,6 @@ from .results import MET, MISSED, NO_TARGET, UNDEFINED, Alert, Result
 # silently producing NaN or Infinity; spelled out, so the caller's own decimal settings never leak in.
 DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
-
 
 @dataclass(frozen=True)
 class Selection:

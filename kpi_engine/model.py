@@ -16,7 +16,8 @@ from .nodes import Node
 from .periods import Frequency
 from .yamlsource import Scalar
 
-SEVERITIES = ("info", "warning", "critical")
+SEVERITIES = ("info", "warning", "critical")  # mildest first
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ROLLUPS = ("sum", "last", "avg")
 LANGUAGES = ("fr", "en")
 

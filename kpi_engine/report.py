@@ -22,12 +22,12 @@ from markupsafe import Markup
 
 from . import charts
 from .errors import KpiError, Location, Problem
-from .evaluator import SEVERITY_RANK, Evaluation
+from .evaluator import Evaluation
 from .formatting import format_number, format_value
 from .model import Audience, Definitions, KpiDef
 from .nodes import Name, to_text, walk
 from .periods import FREQUENCIES, Period
-from .results import MET, MISSED, NO_TARGET, STATUSES, UNDEFINED, Alert, Result
+from .results import MET, MISSED, NO_TARGET, STATUSES, UNDEFINED, Alert, Result, alert_order
 
 FORMATS = ("html", "markdown")
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
@@ -232,11 +232,6 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
 
 
 _TITLES = {"fr": "Tableau de bord des indicateurs", "en": "KPI scorecard"}
-
-
-def alert_order(alert: Alert) -> tuple:
-    """Most severe first, then the latest period, then entity and KPI for a stable order."""
-    return (-SEVERITY_RANK[alert.severity], -alert.period.end.toordinal(), alert.entity or "", alert.kpi)
 
 
 def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str], options: ReportOptions) -> list[Line]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .model import SEVERITY_RANK
 from .periods import Period
 from .reasons import Reason
 
@@ -30,6 +31,11 @@ class Result:
     def reason(self, lang: str = "en") -> str:
         """`error` in the reader's language ("" when there is none)."""
         return self.cause.text(lang) if self.cause else (self.error or "")
+
+
+def alert_order(alert: Alert) -> tuple:
+    """Sort key: most severe first, then the latest period, then entity and KPI for a stable order."""
+    return (-SEVERITY_RANK[alert.severity], -alert.period.end.toordinal(), alert.entity or "", alert.kpi)
 
 
 @dataclass(frozen=True)

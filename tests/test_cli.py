@@ -165,10 +165,11 @@ def test_evaluate_json_structure_and_exact_values():
 def test_evaluate_json_alerts_sorted_by_severity():
     alerts = evaluate_json()["alerts"]
     assert [(a["severity"], a["kpi"], a["period"], a["entity"], a["message"], a["owner"], a["value"]) for a in alerts] == [
-        ("critical", "marge", "2025-01", "lyon", "marge -100.00 au 2025-01", "daf", "-100"),
+        # most severe first, then the latest period (as in reports)
         ("critical", "marge", "2025-02", "lyon", "marge -50.00 au 2025-02", "daf", "-50"),
-        ("warning", "marge", "2025-01", "lyon", "marge faible", "daf", "-100"),
+        ("critical", "marge", "2025-01", "lyon", "marge -100.00 au 2025-01", "daf", "-100"),
         ("warning", "marge", "2025-02", "lyon", "marge faible", "daf", "-50"),
+        ("warning", "marge", "2025-01", "lyon", "marge faible", "daf", "-100"),
         ("info", "ecart_budget", "2025-01", "lyon", "sous le budget de -100.00", "", "-100.00"),
     ]
 

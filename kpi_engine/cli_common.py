@@ -1,0 +1,116 @@
+"""What every `kpi` command shares: exit codes, common options, and opening packs and facts.
+
+Exit codes are stable, for CI pipelines:
+    0  success
+    1  the pack is invalid, or pack tests failed
+    2  the command line is wrong (unknown option, missing argument, a period the facts do not cover)
+    3  a facts file cannot be read
+    4  an alert at or above --fail-on fired
+    5  no answer: no admissible solution, or a formula that cannot be handled symbolically
+    70 internal error (a bug in kpi-engine: one line is printed, KPI_DEBUG=1 shows the traceback)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .errors import FactsError, Location, PackError, Problem, did_you_mean
+from .facts import Facts, read_facts_text
+from .loader import display_name, load_pack, read_text
+from .pack import Pack
+from .periods import Period
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
+
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=lambda: os.environ.get("KPI_LANG", "fr"),
+    show_default="fr, or $KPI_LANG",
+    help="Language of labels and number formats.",
+)
+FACTS = click.option(
+    "--facts",
+    "facts_files",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
+)
+PACK = click.argument("pack", type=click.Path())
+
+
+class _PeriodType(click.ParamType):
+    name = "PERIOD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Period):
+            return value
+        try:
+            return Period.parse(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+PERIOD = _PeriodType()
+
+
+class Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=err)
+
+
+def open_pack(path: str) -> Pack:
+    try:
+        return load_pack(path)
+    except PackError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the pack", err=True)
+        raise Exit(EXIT_INVALID) from None
+
+
+def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
+    facts, problems = Facts(), []
+    for name in files:
+        path = Path(name)
+        text, problem = read_text(path, fallback_encoding="cp1252")
+        if problem:
+            problems.append(problem)
+            continue
+        try:
+            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
+        except FactsError as error:
+            problems.extend(error.problems)
+    if problems:
+        print_problems(problems)
+        click.echo(count(problems, "problem") + " in the facts", err=True)
+        raise Exit(EXIT_FACTS)
+    if pack is not None:
+        warn_unknown_facts(facts, pack)
+    return facts
+
+
+def warn_unknown_facts(facts: Facts, pack: Pack) -> None:
+    for name in sorted(facts.names() - set(pack.inputs)):
+        location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
+        hint = did_you_mean(name, pack.inputs)
+        click.echo(f"{location}: warning: '{name}' is not an input of the pack, ignored{hint}", err=True)
+    for problem in pack.fact_warnings(facts):
+        click.echo(str(problem), err=True)
+
+
+def count(items: Sequence, word: str) -> str:
+    return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
+
+def problem_record(problem: Problem) -> dict:
+    location = problem.location
+    return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
