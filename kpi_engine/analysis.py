@@ -90,7 +90,7 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     definitions = pack.definitions
     evaluation, frame = _evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
-        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{_hint(vary, definitions.inputs)}")
+        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{did_you_mean(vary, definitions.inputs)}")
     expansion = sym.expand(definitions, kpi, frame)
     if vary not in expansion.inputs:
         raise AnalysisError(f"{kpi} does not depend on {vary} at its own period; it reads: {', '.join(expansion.variables)}")
@@ -396,12 +396,9 @@ def _frame(evaluation: Evaluation, definition: KpiDef, period: Period, entity: E
 
 def _known_kpi(definitions: Definitions, kpi: str) -> KpiDef:
     if kpi not in definitions.kpis:
-        raise AnalysisError(f"unknown KPI '{kpi}'{_hint(kpi, definitions.kpis)}")
+        raise AnalysisError(f"unknown KPI '{kpi}'{did_you_mean(kpi, definitions.kpis)}")
     return definitions.kpis[kpi]
 
-
-def _hint(word: str, choices) -> str:
-    return did_you_mean(word, choices)
 
 
 def _refuse_opaque(expansion: sym.Expansion) -> None:

@@ -30,8 +30,6 @@ class Location:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
-    def shifted(self, lines: int = 0, columns: int = 0) -> Location:
-        return Location(self.file, self.line + lines, self.column + columns)
 
 
 @dataclass(frozen=True)
@@ -53,9 +51,6 @@ class Problem:
         text = f"{self.location}: {prefix}{self.message}"
         return f"{text}\n{self.snippet}" if self.snippet else text
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
 
 
 class KpiError(Exception):

@@ -15,18 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from .errors import Undefined
 from .formatting import round_half_up
-from .periods import Period
 from .reasons import Reason
 
-
-class Frame(Protocol):
-    period: Period
-
-    def at(self, period: Period) -> Frame: ...
 
 
 Compiled = Callable[[Any], Any]

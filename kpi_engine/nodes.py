@@ -68,7 +68,6 @@ class Call:
 
 Node = Number | Name | Unary | Binary | Compare | Call
 
-BOOLEAN_OPS = frozenset({"and", "or"})
 
 
 def children(node: Node) -> tuple[Node, ...]:

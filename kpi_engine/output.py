@@ -19,7 +19,6 @@ from .model import Definitions
 from .results import Alert, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
-ALERT_FIELDS = ("kpi", "period", "entity", "severity", "message", "owner", "value")
 _STATUS_WORDS = {
     "fr": {"met": "atteint", "missed": "manqué", "no_target": "sans cible", "undefined": "indéfini"},
     "en": {"met": "met", "missed": "missed", "no_target": "no target", "undefined": "undefined"},

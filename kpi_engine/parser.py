@@ -28,7 +28,6 @@ class Limits:
     max_formula_length: int = 2_000
     max_formula_depth: int = 100
     max_yaml_nodes: int = 200_000
-    max_facts_rows: int = 5_000_000
 
 
 class FormulaSyntaxError(Exception):

@@ -215,6 +215,3 @@ def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
     except ValueError:
         raise ValueError(f"{text!r} is not a valid {frequency.value} period: write {PERIOD_FORMATS}") from None
 
-
-def parse_frequency(text: str) -> Frequency:
-    return Frequency(text)

@@ -70,9 +70,9 @@ class Program:
         """The KPIs that have alert rules, per frequency, in report order: the only ones alerts are looked for on."""
         return {f: tuple(self.kpis[n] for n in names if self.kpis[n].alerts) for f, names in self.reported.items()}
 
-    def compile_traced(self, formula: Formula, tracer: Tracer, kpi: str | None = None) -> Compiled:
+    def compile_traced(self, formula: Formula, tracer: Tracer) -> Compiled:
         """A formula compiled again with every node wrapped by `tracer` (for explain)."""
-        return compile_node(formula.node, _resolver(self.definitions, kpi), tracer)
+        return compile_node(formula.node, _resolver(self.definitions, None), tracer)
 
 
 def compile_program(definitions: Definitions) -> Program:

@@ -32,6 +32,7 @@ from .results import MET, MISSED, NO_TARGET, STATUSES, UNDEFINED, Alert, Result,
 FORMATS = ("html", "markdown")
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
 _OTHER_THEME = {"fr": "Autres", "en": "Other"}
+SPARK_PERIODS = 12  # how many periods a scorecard sparkline shows
 
 
 class ReportError(KpiError):
@@ -56,7 +57,6 @@ class ReportOptions:
     audience: str | None = None
     owner: str | None = None
     frequency: str | None = None
-    spark_periods: int = 12
     title: str = ""
     sources: tuple[str, ...] = ()
     generated: str = ""  # a date passed in by the caller; the core never reads the clock
@@ -406,7 +406,7 @@ def _helpers(report: Report) -> dict[str, object]:
 def render_html(report: Report) -> str:
     lang = report.lang
     svg = {
-        "sparkline": lambda line: Markup(charts.sparkline(line.history[-12:], line.unit, lang, title=line.label)),
+        "sparkline": lambda line: Markup(charts.sparkline(line.history[-SPARK_PERIODS:], line.unit, lang, title=line.label)),
         "line_chart": lambda line, title: Markup(charts.line_chart(line.history, line.unit, lang, title=title)),
         "heatmap": lambda heatmap: Markup(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
         "legend": Markup(charts.legend(lang)),
@@ -415,7 +415,7 @@ def render_html(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    spark = {"sparkline": lambda line: charts.text_sparkline([r.value for r in line.history[-12:]])}
+    spark = {"sparkline": lambda line: charts.text_sparkline([r.value for r in line.history[-SPARK_PERIODS:]])}
     return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
 
 
