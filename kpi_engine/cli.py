@@ -147,7 +147,7 @@ def graph(pack: str, fmt: str, lang: str) -> None:
     definitions = loaded.definitions
     edges = all_dependencies_graph(definitions)
     full = {name: input_dependencies(kpi.formula, definitions) + edges[name] for name, kpi in definitions.kpis.items()}
-    click.echo(output.to_dot(definitions, full, lang) if fmt == "dot" else output.to_mermaid(definitions, full, lang), nl=False)
+    click.echo(output.to_diagram(definitions, full, lang, fmt), nl=False)
 
 
 @main.command(name="explain")

@@ -25,6 +25,7 @@ from .cli_common import EXIT_INVALID, EXIT_NO_ANSWER, Exit, FACTS, LANG, PACK, P
 from .errors import did_you_mean
 from .facts import Facts
 from .formatting import format_value, plain
+from .output import align
 from .pack import Pack
 from .periods import Period
 
@@ -218,7 +219,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     for rank, lever in enumerate(result.levers, start=1):
         name = lever.name + (" (earlier period)" if lever.kind != "input" else "")
         rows.append((str(rank), name, plain(lever.value), _short(lever.derivative), _short(lever.elasticity) if lever.elasticity is not None else lever.note))
-    lines.extend(_table(rows))
+    lines.extend(align(rows[0], rows[1:], numeric=(0, 2, 3, 4), rule=False).split("\n"))
     lines.extend(f"note: {note}" for note in result.notes)
     click.echo("\n".join(lines))
 
@@ -242,11 +243,6 @@ def _short(value: Decimal | None, digits: int = 6) -> str:
     if value is None:
         return "-"
     return format(Decimal(f"{value:.{digits}g}"), "f") if value else "0"
-
-
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.rjust(w) if i != 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
 
 
 # --- explain-change ------------------------------------------------------------------------------
@@ -299,16 +295,11 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
         name = c.name + (" (earlier period)" if c.kind != "input" else "")
         rows.append((name, plain(c.before), plain(c.after), _short(c.value, 10), share))
     rows.append(("total", _short(before, 10), _short(after, 10), _short(change, 10), "100.0%" if bridge.change else "-"))
-    lines.extend(_table_left(rows))
+    lines.extend(align(rows[0], rows[1:], numeric=(1, 2, 3, 4), rule=False).split("\n"))
     lines.append("")
     lines.append("contributions add up exactly to the change (exact Shapley values; --format json gives them as fractions)")
     lines.extend(f"note: {note}" for note in bridge.notes)
     click.echo("\n".join(lines))
-
-
-def _table_left(rows: list[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
 
 
 def _bridge_record(bridge) -> dict:

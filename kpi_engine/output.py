@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .evaluator import Evaluation
@@ -105,45 +106,62 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
     return text
 
 
-def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    """A plain-text table; `numeric` columns are right-aligned so decimals line up."""
+def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), rule: bool = True) -> str:
+    """A plain-text table; `numeric` columns are right-aligned so decimals line up; `rule` underlines the headers."""
     rows = [tuple(headers), *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = []
     for row in rows:
         cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    if rule:
+        lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def to_dot(definitions: Definitions, graph: dict[str, list[str]], lang: str) -> str:
-    lines = ["digraph kpis {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
-    used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
-    for name in used_inputs:
-        lines.append(f'  {name} [label={json.dumps(definitions.inputs[name].label.get(lang, name))}, shape=ellipse];')
-    for name, kpi in definitions.kpis.items():
-        lines.append(f"  {name} [label={json.dumps(kpi.label.get(lang, name))}];")
-    for name, deps in graph.items():
-        lines.extend(f"  {dep} -> {name};" for dep in deps)
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+@dataclass(frozen=True)
+class _Diagram:
+    """How one diagram language writes its frame, nodes and edges."""
 
-
-def to_mermaid(definitions: Definitions, graph: dict[str, list[str]], lang: str) -> str:
-    lines = ["flowchart LR"]
-    used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
-    for name in used_inputs:
-        lines.append(f'  {name}(["{_mermaid_text(definitions.inputs[name].label.get(lang, name))}"])')
-    for name, kpi in definitions.kpis.items():
-        lines.append(f'  {name}["{_mermaid_text(kpi.label.get(lang, name))}"]')
-    for name, deps in graph.items():
-        lines.extend(f"  {dep} --> {name}" for dep in deps)
-    return "\n".join(lines) + "\n"
+    head: tuple[str, ...]
+    tail: tuple[str, ...]
+    input_node: Callable[[str, str], str]
+    kpi_node: Callable[[str, str], str]
+    edge: Callable[[str, str], str]
 
 
 def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
+
+
+DIAGRAMS = {
+    "dot": _Diagram(
+        ("digraph kpis {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];'),
+        ("}",),
+        lambda name, label: f"  {name} [label={json.dumps(label)}, shape=ellipse];",
+        lambda name, label: f"  {name} [label={json.dumps(label)}];",
+        lambda source, target: f"  {source} -> {target};",
+    ),
+    "mermaid": _Diagram(
+        ("flowchart LR",),
+        (),
+        lambda name, label: f'  {name}(["{_mermaid_text(label)}"])',
+        lambda name, label: f'  {name}["{_mermaid_text(label)}"]',
+        lambda source, target: f"  {source} --> {target}",
+    ),
+}
+
+
+def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: str, language: str) -> str:
+    """The dependency graph (KPI -> what it reads) in `language` (dot or mermaid): inputs, KPIs, edges."""
+    diagram = DIAGRAMS[language]
+    used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
+    lines = list(diagram.head)
+    lines += [diagram.input_node(name, definitions.inputs[name].label.get(lang, name)) for name in used_inputs]
+    lines += [diagram.kpi_node(name, kpi.label.get(lang, name)) for name, kpi in definitions.kpis.items()]
+    lines += [diagram.edge(dep, name) for name, deps in graph.items() for dep in deps]
+    lines += diagram.tail
+    return "\n".join(lines) + "\n"
 
 
 def explain_text(tree: ExplainNode, lang: str) -> str:

@@ -113,6 +113,7 @@ class _Case:
         return Failure(self.document.location(path), self.name, message)
 
     def _identify(self, expectation: dict, path: tuple) -> tuple[str, Period, Any] | Failure:
+        """The KPI, period and entity an expectation is about, or why it cannot be checked."""
         kpi = expectation["kpi"]
         if kpi not in self.pack.kpis:
             return self._fail((*path, "kpi"), f"unknown KPI '{kpi}'{did_you_mean(kpi, self.pack.kpis)}")
@@ -120,7 +121,8 @@ class _Case:
             period = Period.parse(str(expectation["period"]))
         except ValueError as error:
             return self._fail((*path, "period"), str(error))
-        return kpi, period, expectation.get("entity", self.entity)
+        entity = expectation.get("entity", self.entity)
+        return self._uncovered(path, period, entity) or (kpi, period, entity)
 
     def _expectation(self, expectation: dict, path: tuple, evaluation: Evaluation) -> Iterator[Failure]:
         identity = self._identify(expectation, path)
@@ -128,10 +130,6 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
-        uncovered = self._uncovered(path, period, entity)
-        if uncovered:
-            yield uncovered
-            return
         result: Result | None = evaluation.result_at(kpi, period, entity)
         where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "")
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value"}:
@@ -163,10 +161,6 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
-        uncovered = self._uncovered(path, period, entity)
-        if uncovered:
-            yield uncovered
-            return
         self.checks += 1
         matching = [a for a in evaluation.alerts if _alert_matches(a, kpi, period, entity, expected)]
         severity = f"{expected['severity']} " if "severity" in expected else ""
