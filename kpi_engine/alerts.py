@@ -14,7 +14,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .formatting import UNDEFINED_WORD, format_value
+from .formatting import format_value, localize
 
 Lookup = Callable[[str], tuple[Any, str]]  # name -> (value or None when undefined, unit)
 Template = tuple[tuple[str, str | None, str], ...]  # (literal text, field name or None, format spec)
@@ -48,18 +48,11 @@ def render_message(template: Template | str, lookup: Lookup, lang: str = "en") -
 
 def _field_text(content: Any, unit: str, spec: str, lang: str) -> str:
     if content is None:
-        return UNDEFINED_WORD.get(lang, "undefined")
+        return format_value(None, lang=lang)
     if isinstance(content, Decimal):
         return localize(format(content, spec), lang) if spec else format_value(content, unit, lang)
     return format(str(content), spec)
 
-
-def localize(text: str, lang: str) -> str:
-    """A number formatted with a Python spec (`{value:,.0f}`), with French separators when reading in French."""
-    if lang != "fr":
-        return text
-    text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", " ")
-    return text[:-1] + " %" if text.endswith("%") else text
 
 
 def default_message(has_target: bool) -> str:

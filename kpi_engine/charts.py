@@ -18,20 +18,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from .formatting import format_number, format_value
+from .formatting import currency_symbol, format_number, format_value, is_percent, status_word
 from .periods import Frequency, Period
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Result
 
 STATUS_COLOURS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#78909c", UNDEFINED: "#eceff1"}
 INK, MUTED, GRID, LINE, TARGET = "#263238", "#607d8b", "#e3e8ec", "#1f4e79", "#37474f"
-_CURRENCY = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 _MONTHS = {
     "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-_LEGEND = {
-    "fr": {MET: "atteint", MISSED: "manqué", NO_TARGET: "sans cible", UNDEFINED: "indéfini"},
-    "en": {MET: "met", MISSED: "missed", NO_TARGET: "no target", UNDEFINED: "undefined"},
 }
 _TARGET_WORD = {"fr": "cible", "en": "target"}
 
@@ -113,7 +108,7 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 def compact(value: float, unit: str, lang: str) -> str:
     """A short axis label: `1,2 M€`, `250 k€`, `7,5 %` in French; `€1.2M`, `€250k`, `7.5%` in English."""
-    if unit in ("percent", "%"):
+    if is_percent(unit):
         percent = round(value * 100, 1)
         number = format_number(Decimal(str(percent)), 0 if percent == int(percent) else 1, lang)
         return f"{number} %" if lang == "fr" else f"{number}%"
@@ -124,7 +119,7 @@ def compact(value: float, unit: str, lang: str) -> str:
         value, suffix = value / 1e3, "k"
     places = 1 if round(value, 1) != int(value) and abs(value) < 10 else 0
     number = format_number(Decimal(str(round(value, places))), places, lang)
-    symbol = _CURRENCY.get(unit.upper(), "")
+    symbol = currency_symbol(unit)
     if lang == "fr":
         return f"{number} {suffix}{symbol}".rstrip()
     if number.startswith("-"):
@@ -280,7 +275,7 @@ def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
 
 
 def legend(lang: str) -> str:
-    words = _LEGEND[lang]
+    words = {status: status_word(status, lang) for status in (MET, MISSED, NO_TARGET, UNDEFINED)}
     parts, x = [], 0
     for status in (MET, MISSED, NO_TARGET, UNDEFINED):
         stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""

@@ -10,6 +10,40 @@ from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 
 UNDEFINED_WORD = {"fr": "indéfini", "en": "undefined"}
 _CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+_STATUS_WORDS = {
+    "fr": {"met": "atteint", "missed": "manqué", "no_target": "sans cible", "undefined": "indéfini"},
+    "en": {"met": "met", "missed": "missed", "no_target": "no target", "undefined": "undefined"},
+}
+_SEVERITY_WORDS = {
+    "fr": {"critical": "critique", "warning": "attention", "info": "info"},
+    "en": {"critical": "critical", "warning": "warning", "info": "info"},
+}
+_FREQUENCY_WORDS = {
+    "fr": {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"},
+    "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"},
+}
+
+
+def status_word(status: str, lang: str) -> str:
+    return _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])[status]
+
+
+def severity_word(severity: str, lang: str) -> str:
+    return _SEVERITY_WORDS.get(lang, _SEVERITY_WORDS["en"]).get(severity, severity)
+
+
+def frequency_word(frequency: str, lang: str) -> str:
+    return _FREQUENCY_WORDS.get(lang, _FREQUENCY_WORDS["en"]).get(frequency, frequency)
+
+
+def is_percent(unit: str) -> bool:
+    """Percent values are fractions (0.075 is 7.5 %)."""
+    return unit in ("percent", "%")
+
+
+def currency_symbol(unit: str) -> str:
+    """`€` for EUR (and EUR/m2), "" for a unit that is not a currency."""
+    return _CURRENCIES.get(unit.split("/")[0].upper(), "")
 _DAYS = {"fr": "j", "en": "days"}
 
 
@@ -40,12 +74,12 @@ def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str
     if isinstance(value, bool):
         return str(value).lower()
     match unit:
-        case "percent" | "%":
+        case unit if is_percent(unit):
             number = format_number(value * 100, 1, lang)
             return f"{number} %" if lang == "fr" else f"{number}%"
-        case unit if unit.split("/")[0].upper() in _CURRENCIES:  # EUR, or EUR per something: EUR/m2
-            currency, _, per = unit.partition("/")
-            symbol, per = _CURRENCIES[currency.upper()], f"/{per}" if per else ""
+        case unit if currency_symbol(unit):  # EUR, or EUR per something: EUR/m2
+            _, _, per = unit.partition("/")
+            symbol, per = currency_symbol(unit), f"/{per}" if per else ""
             number = format_number(value, 2, lang)
             if lang == "fr":
                 return f"{number} {symbol}{per}"
@@ -68,3 +102,22 @@ def plain(value: Decimal | None) -> str | None:
         return None
     text = format(value, "f")
     return text
+
+
+def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:
+    """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate."""
+    if gap is None:
+        return ""
+    sign = "+" if gap > 0 else ""
+    if is_percent(unit):
+        points = format_number(gap * 100, 1, lang)
+        return f"{sign}{points} pt" if lang == "fr" else f"{sign}{points} pts"
+    return sign + format_value(gap, unit, lang)
+
+
+def localize(text: str, lang: str) -> str:
+    """A number formatted with a Python spec (`{value:,.0f}`), with French separators when reading in French."""
+    if lang != "fr":
+        return text
+    text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", " ")
+    return text[:-1] + " %" if text.endswith("%") else text

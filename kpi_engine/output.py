@@ -15,15 +15,11 @@ from typing import Any
 
 from .evaluator import Evaluation
 from .explain import ExplainNode
-from .formatting import format_value, plain
+from .formatting import format_gap, format_value, plain, status_word
 from .model import Definitions
 from .results import Alert, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
-_STATUS_WORDS = {
-    "fr": {"met": "atteint", "missed": "manqué", "no_target": "sans cible", "undefined": "indéfini"},
-    "en": {"met": "met", "missed": "missed", "no_target": "no target", "undefined": "undefined"},
-}
 _HEADERS = {
     "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
@@ -78,7 +74,6 @@ def to_csv(evaluation: Evaluation) -> str:
 
 
 def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: str) -> str:
-    words = _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])
     rows = []
     for r in evaluation.results:
         kpi = definitions.kpis[r.kpi]
@@ -89,8 +84,8 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
                 r.entity or "",
                 format_value(r.value, kpi.unit, lang),
                 "" if r.target is None else format_value(r.target, kpi.unit, lang),
-                "" if r.gap is None else format_value(r.gap, kpi.unit, lang),
-                words[r.status],
+                format_gap(r.gap, kpi.unit, lang),
+                status_word(r.status, lang),
                 r.owner,
                 r.reason(lang),
             )

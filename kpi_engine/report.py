@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 
 import jinja2
@@ -23,11 +22,11 @@ from markupsafe import Markup
 from . import charts
 from .errors import KpiError, Location, Problem
 from .evaluator import Evaluation
-from .formatting import format_number, format_value
+from .formatting import format_gap, format_value, frequency_word, severity_word, status_word
 from .model import Audience, Definitions, KpiDef
 from .nodes import Name, to_text, walk
 from .periods import FREQUENCIES, Period
-from .results import MET, MISSED, NO_TARGET, STATUSES, UNDEFINED, Alert, Result, alert_order
+from .results import STATUSES, UNDEFINED, Alert, Result, alert_order
 
 FORMATS = ("html", "markdown")
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
@@ -326,43 +325,6 @@ def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap,
 
 
 # --- words and numbers for display --------------------------------------------
-
-_STATUS_WORDS = {
-    "fr": {MET: "atteint", MISSED: "manqué", NO_TARGET: "sans cible", UNDEFINED: "indéfini"},
-    "en": {MET: "met", MISSED: "missed", NO_TARGET: "no target", UNDEFINED: "undefined"},
-}
-_SEVERITY_WORDS = {
-    "fr": {"critical": "critique", "warning": "attention", "info": "info"},
-    "en": {"critical": "critical", "warning": "warning", "info": "info"},
-}
-_FREQUENCY_WORDS = {
-    "fr": {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"},
-    "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"},
-}
-
-
-def status_word(status: str, lang: str) -> str:
-    return _STATUS_WORDS[lang][status]
-
-
-def severity_word(severity: str, lang: str) -> str:
-    return _SEVERITY_WORDS[lang].get(severity, severity)
-
-
-def frequency_word(frequency: str, lang: str) -> str:
-    return _FREQUENCY_WORDS[lang].get(frequency, frequency)
-
-
-def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:
-    """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate."""
-    if gap is None:
-        return ""
-    sign = "+" if gap > 0 else ""
-    if unit in ("percent", "%"):
-        points = format_number(gap * 100, 1, lang)
-        return f"{sign}{points} pt" if lang == "fr" else f"{sign}{points} pts"
-    return sign + format_value(gap, unit, lang)
-
 
 def format_actual(result: Result | None, unit: str, lang: str) -> str:
     """The value, or the word for undefined (never 0); the reason is shown beside it."""

@@ -15,13 +15,12 @@ from kpi_engine import Pack, charts
 from kpi_engine.cli import _Group, load_pack
 from kpi_engine.cli_report import report as report_command
 from kpi_engine.facts import read_facts_text
-from kpi_engine.formatting import format_value
+from kpi_engine.formatting import format_gap, format_value
 from kpi_engine.periods import Period
 from kpi_engine.report import (
     ReportError,
     ReportOptions,
     build_report,
-    format_gap,
     render_html,
     render_markdown,
     rows_of,
