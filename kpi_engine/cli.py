@@ -99,7 +99,14 @@ def validate(pack: str, fmt: str) -> None:
 @FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
 @click.option("--entity", help="Only this entity.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
+)
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
 @LANG
 def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, lang: str) -> None:

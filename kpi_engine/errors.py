@@ -74,9 +74,12 @@ class FactsError(KpiError):
 
 def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
     """The source line and a caret line under `column` (1-based) spanning `width` characters."""
-    width = max(1, width)
-    pad = "".join(ch if ch == "\t" else " " for ch in source_line[: max(0, column - 1)])
-    return f"    {source_line}\n    {pad}{'^' * width}"
+    width = max(1, min(width, 80))
+    start = max(0, column - 1 - 60) if len(source_line) > 120 else 0  # a window around the culprit
+    shown = source_line[start : start + 120]
+    prefix, suffix = ("..." if start else ""), ("..." if start + 120 < len(source_line) else "")
+    pad = "".join(ch if ch == "\t" else " " for ch in source_line[start : max(start, column - 1)])
+    return f"    {prefix}{shown}{suffix}\n    {' ' * len(prefix)}{pad}{'^' * width}"
 
 
 class Undefined(Exception):

@@ -35,7 +35,7 @@ def load_pack(path: str | Path, limits: Limits = Limits()) -> Pack:
 
 def definition_files(root: Path) -> list[Path]:
     if root.is_file():
-        return [root]
+        return [root] if root.suffix in {".yaml", ".yml"} else []
     files = [p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
     return sorted(p for p in files if not p.name.endswith(TEST_SUFFIXES))
 
@@ -78,14 +78,17 @@ def _read(root: Path, layers: list, problems: list, limits: Limits, visiting: li
             documents.append(document)
             for base, location in _bases(document, file):
                 if base.resolve() in visiting:
-                    problems.append(Problem(location, f"'extends' loops back to {display_name(base)}"))
+                    loop = Problem(location, f"'extends' loops back to {display_name(base)}")
+                    if loop not in problems:
+                        problems.append(loop)
                     continue
                 if not base.exists():
                     problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
                     continue
                 _read(base, layers, problems, limits, visiting, done)
     if not documents and not problems:
-        problems.append(Problem(Location(display_name(root)), "no .yaml or .yml definition file found"))
+        what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
+        problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
     visiting.pop()
     done.add(key)
     layers.append(documents)

@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts
-from .errors import KpiError, Location, Problem
+from .errors import KpiError, Location, Problem, did_you_mean
 from .evaluator import Evaluation
 from .formatting import format_gap, format_value, frequency_word, severity_word, status_word
 from .model import Audience, Definitions, KpiDef
@@ -192,7 +192,9 @@ def select_kpis(definitions: Definitions, options: ReportOptions) -> list[str]:
 
 def _unknown(option: str, value: str, choices: Sequence[str]) -> ReportError:
     listed = ", ".join(choices) if choices else "none (the pack defines none)"
-    return ReportError(option, f"unknown {option} '{value}'; valid {option}s: {listed}", choices)
+    same_letters = next((choice for choice in choices if choice.lower() == value.lower()), None)
+    hint = f" (did you mean '{same_letters}'?)" if same_letters else did_you_mean(value, choices)
+    return ReportError(option, f"unknown {option} '{value}'{hint}; valid {option}s: {listed}", choices)
 
 
 def _describe(options: ReportOptions) -> str:

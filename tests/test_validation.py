@@ -186,4 +186,22 @@ def test_empty_pack_folder(tmp_path, monkeypatch):
     (tmp_path / "empty").mkdir()
     with pytest.raises(PackError) as caught:
         load_pack("empty")
-    assert [str(p) for p in caught.value.problems] == ["empty: no .yaml or .yml definition file found"]
+    assert [str(p) for p in caught.value.problems] == ["empty: holds no .yaml or .yml definition file: a pack is written in YAML"]
+
+
+def test_a_pack_file_must_be_yaml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "facts.csv").write_text("period,name,value\n2025-01,ca,1\n")
+    with pytest.raises(PackError) as caught:
+        load_pack("facts.csv")
+    assert [str(p) for p in caught.value.problems] == ["facts.csv: is not a .yaml or .yml file: a pack is written in YAML"]
+
+
+def test_a_very_long_formula_line_shows_a_window_around_the_culprit():
+    from kpi_engine.errors import caret_snippet
+
+    line = "formula: " + " + ".join(f"term_{i}" for i in range(300)) + " + oops"
+    column = line.index("oops") + 1
+    source, caret = caret_snippet(line, column, 4).split("\n")
+    assert len(source) < 140 and "oops" in source and source.strip().startswith("...")
+    assert source[caret.index("^") : caret.index("^") + 4] == "oops"
