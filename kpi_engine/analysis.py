@@ -52,6 +52,8 @@ def expanded_formula(pack: Pack, kpi: str) -> ExpandedFormula:
 # --- goal seek -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Solution:
+    """One value of the varied input that meets the target, whether it is admissible, and its re-evaluation check."""
+
     value: Decimal
     exact: str  # sympy's exact value, e.g. "300000" or "200*sqrt(2)"
     admissible: bool  # within the input's declared min/max
@@ -66,6 +68,8 @@ SOLVED, SEVERAL, NO_SOLUTION, OUT_OF_BOUNDS, RANGE = "solved", "several", "no_so
 
 @dataclass(frozen=True)
 class GoalSeek:
+    """The answer to 'what would it take': the solutions found, their status and how they were checked."""
+
     kpi: str
     input: str
     period: Period
@@ -222,6 +226,8 @@ class Lever:
 
 @dataclass(frozen=True)
 class Sensitivity:
+    """A KPI's levers at one period, ranked by the size of their elasticity."""
+
     kpi: str
     period: Period
     entity: Entity
@@ -266,6 +272,8 @@ def _rank(lever: Lever) -> tuple:
 # --- variance bridge (Shapley attribution) --------------------------------------------------
 @dataclass(frozen=True)
 class Contribution:
+    """One input's exact share of a KPI's change between two periods (its Shapley value)."""
+
     name: str
     kind: str  # "input" or "earlier period"
     before: Decimal
@@ -279,6 +287,8 @@ class Contribution:
 
 @dataclass(frozen=True)
 class Bridge:
+    """A KPI's change between two periods, split into contributions that add up exactly to it."""
+
     kpi: str
     entity: Entity
     start: Period

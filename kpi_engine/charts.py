@@ -33,6 +33,8 @@ _TARGET_WORD = {"fr": "cible", "en": "target"}
 
 @dataclass(frozen=True)
 class HeatRow:
+    """One row of the status heatmap: a KPI (and entity) and its status per period."""
+
     label: str
     cells: Mapping[Period, tuple[str, str]]  # period -> (status, tooltip)
 
@@ -275,6 +277,7 @@ def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
 
 
 def legend(lang: str) -> str:
+    """The status legend of the heatmap, as inline SVG."""
     words = {status: status_word(status, lang) for status in (MET, MISSED, NO_TARGET, UNDEFINED)}
     parts, x = [], 0
     for status in (MET, MISSED, NO_TARGET, UNDEFINED):

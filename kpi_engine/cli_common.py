@@ -60,16 +60,20 @@ PERIOD = _PeriodType()
 
 
 class Exit(Exception):
+    """Raised by a command to end with an exit code; the `kpi` group turns it into that code."""
+
     def __init__(self, code: int) -> None:
         self.code = code
 
 
 def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
+    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise."""
     for problem in problems:
         click.echo(str(problem), err=err)
 
 
 def open_pack(path: str) -> Pack:
+    """The loaded pack, or every problem printed and exit code 1."""
     try:
         return load_pack(path)
     except PackError as error:
@@ -79,6 +83,7 @@ def open_pack(path: str) -> Pack:
 
 
 def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
+    """The facts of every file merged, or every problem printed and exit code 3; warns about facts the pack does not expect."""
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
@@ -100,6 +105,7 @@ def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
 
 
 def warn_unknown_facts(facts: Facts, pack: Pack) -> None:
+    """Warnings for facts that no input of the pack reads, and facts outside their input's declared bounds."""
     for name in sorted(facts.names() - set(pack.inputs)):
         location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
         hint = did_you_mean(name, pack.inputs)
@@ -109,8 +115,10 @@ def warn_unknown_facts(facts: Facts, pack: Pack) -> None:
 
 
 def count(items: Sequence, word: str) -> str:
+    """`3 problems`, `1 problem`."""
     return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
 
 def problem_record(problem: Problem) -> dict:
+    """A problem as a JSON object, for CI and editors."""
     location = problem.location
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}

@@ -71,6 +71,7 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
 
 
 def label_of(value: Any) -> Label:
+    """A YAML label (text, or {fr, en}) as a `Label`."""
     if isinstance(value, dict):
         return Label(fr=value.get("fr", ""), en=value.get("en", ""))
     return Label(fr=value or "", en=value or "")

@@ -22,6 +22,8 @@ from .reasons import Reason
 
 @dataclass(frozen=True)
 class Observation:
+    """A node's value at one period, or why it is undefined."""
+
     period: Period
     value: Any  # Decimal, bool, or None when undefined
     reason: Reason | None = None  # why the value is undefined

@@ -26,6 +26,8 @@ Entity = str | None
 
 @dataclass(frozen=True)
 class Fact:
+    """One figure: an input's exact value for one entity (None: no entity) at one period, and where it was read."""
+
     entity: Entity
     name: str
     period: Period

@@ -25,14 +25,17 @@ _FREQUENCY_WORDS = {
 
 
 def status_word(status: str, lang: str) -> str:
+    """`atteint` / `met`: a status in the reader's language."""
     return _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])[status]
 
 
 def severity_word(severity: str, lang: str) -> str:
+    """`critique` / `critical`: a severity in the reader's language."""
     return _SEVERITY_WORDS.get(lang, _SEVERITY_WORDS["en"]).get(severity, severity)
 
 
 def frequency_word(frequency: str, lang: str) -> str:
+    """`mensuel` / `monthly`: a frequency in the reader's language."""
     return _FREQUENCY_WORDS.get(lang, _FREQUENCY_WORDS["en"]).get(frequency, frequency)
 
 

@@ -30,6 +30,8 @@ Builder = Callable[[Sequence[Compiled], Sequence[int | None]], Compiled]
 
 @dataclass(frozen=True)
 class Function:
+    """A function formulas can call: its arity, literal arguments, time behaviour and closure builder."""
+
     name: str
     min_args: int
     max_args: int | None  # None: any number

@@ -20,6 +20,8 @@ from .nodes import Call, Name, Node, children
 
 @dataclass(frozen=True)
 class Reference:
+    """A name a formula reads, and whether at the formula's own period."""
+
     name: str
     node: Name
     same_period: bool
@@ -47,10 +49,12 @@ def formula_dependencies(formula: Formula, kpis: Mapping[str, KpiDef], same_peri
 
 
 def input_dependencies(formula: Formula, definitions: Definitions) -> list[str]:
+    """The inputs a formula reads, in first-use order."""
     return list(dict.fromkeys(r.name for r in references(formula.node) if r.name in definitions.inputs))
 
 
 def same_period_graph(definitions: Definitions) -> dict[str, list[str]]:
+    """KPI -> the KPIs its formula reads at its own period: the graph whose cycles are errors."""
     return {name: formula_dependencies(kpi.formula, definitions.kpis, True) for name, kpi in definitions.kpis.items()}
 
 

@@ -150,6 +150,7 @@ def _combine(a: Unit, b: Unit, sign: int) -> Unit:
 
 
 def unit_text(unit: Unit | None) -> str:
+    """A unit as written in messages (`EUR/hours`), `?` when unknown."""
     if unit is None:
         return "unknown"
     if not unit:

@@ -34,6 +34,7 @@ def load_pack(path: str | Path, limits: Limits = Limits()) -> Pack:
 
 
 def definition_files(root: Path) -> list[Path]:
+    """The YAML definition files of a pack (a file, or a folder searched recursively), tests excluded."""
     if root.is_file():
         return [root] if root.suffix in {".yaml", ".yml"} else []
     files = [p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]

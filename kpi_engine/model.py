@@ -55,6 +55,8 @@ class Formula:
 
 @dataclass(frozen=True)
 class InputDef:
+    """A fact the pack expects: its unit, how finer periods roll up into coarser ones, and optional bounds."""
+
     name: str
     rollup: str
     label: Label = Label()
@@ -67,6 +69,8 @@ class InputDef:
 
 @dataclass(frozen=True)
 class AlertRule:
+    """A condition that raises an alert of some severity, with its message template."""
+
     when: Formula
     severity: str
     message: str = ""
@@ -76,6 +80,8 @@ class AlertRule:
 
 @dataclass(frozen=True)
 class KpiDef:
+    """A KPI: its parsed formula, frequency, unit, owner, target and direction, tags and alert rules."""
+
     name: str
     formula: Formula
     frequency: Frequency
@@ -92,6 +98,8 @@ class KpiDef:
 
 @dataclass(frozen=True)
 class Audience:
+    """A named set of KPIs for reports: listed by name, by tag or by owner."""
+
     name: str
     label: Label = Label()
     kpis: tuple[str, ...] = ()

@@ -24,6 +24,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Number:
+    """A number literal (`8%` is stored as 0.08, its text kept for display)."""
+
     value: Decimal
     text: str
     span: Span
@@ -31,12 +33,16 @@ class Number:
 
 @dataclass(frozen=True)
 class Name:
+    """The name of an input or a KPI."""
+
     id: str
     span: Span
 
 
 @dataclass(frozen=True)
 class Unary:
+    """`-x` or `not x`."""
+
     op: str  # "-" or "not"
     operand: Node
     span: Span
@@ -44,6 +50,8 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
+    """An arithmetic (`+ - * / ^`) or logical (`and`, `or`) operation."""
+
     op: str  # + - * / ^ and or
     left: Node
     right: Node
@@ -52,6 +60,8 @@ class Binary:
 
 @dataclass(frozen=True)
 class Compare:
+    """A comparison, which makes a condition."""
+
     op: str  # < <= > >= == !=
     left: Node
     right: Node
@@ -60,6 +70,8 @@ class Compare:
 
 @dataclass(frozen=True)
 class Call:
+    """A function call; `func_span` locates the function name."""
+
     func: str
     args: tuple[Node, ...]
     span: Span
@@ -71,6 +83,7 @@ Node = Number | Name | Unary | Binary | Compare | Call
 
 
 def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of a node."""
     match node:
         case Unary(operand=operand):
             return (operand,)

@@ -31,6 +31,7 @@ _ALERT_HEADERS = {
 
 
 def result_record(result: Result) -> dict[str, Any]:
+    """A result as a JSON object: exact decimal text, null for undefined."""
     return {
         "kpi": result.kpi,
         "period": str(result.period),
@@ -45,6 +46,7 @@ def result_record(result: Result) -> dict[str, Any]:
 
 
 def alert_record(alert: Alert) -> dict[str, Any]:
+    """An alert as a JSON object."""
     return {
         "kpi": alert.kpi,
         "period": str(alert.period),
@@ -57,6 +59,7 @@ def alert_record(alert: Alert) -> dict[str, Any]:
 
 
 def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
+    """`{"results": [...], "alerts": [...]}` for machines."""
     document = {
         "results": [result_record(r) for r in evaluation.results],
         "alerts": [alert_record(a) for a in alerts],
@@ -65,6 +68,7 @@ def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
 
 
 def to_csv(evaluation: Evaluation) -> str:
+    """The results as CSV, one row each, exact decimal text."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
@@ -74,6 +78,7 @@ def to_csv(evaluation: Evaluation) -> str:
 
 
 def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: str) -> str:
+    """Results and alerts as aligned text tables, in the reader's language."""
     rows = []
     for r in evaluation.results:
         kpi = definitions.kpis[r.kpi]
@@ -160,6 +165,7 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: str,
 
 
 def explain_text(tree: ExplainNode, lang: str) -> str:
+    """A computation tree as indented text, each node with its value."""
     lines = [f"{tree.text} = {_observed(tree, lang)}"]
     _explain_children(tree, "", lines, lang)
     return "\n".join(lines)

@@ -27,6 +27,8 @@ from .yamlsource import Document, load_document
 
 @dataclass(frozen=True)
 class Failure:
+    """An expectation that did not hold, located at its line of the test file."""
+
     location: Location
     test: str
     message: str
@@ -37,6 +39,8 @@ class Failure:
 
 @dataclass(frozen=True)
 class TestFileReport:
+    """What one test file gave: tests and checks run, failures, or the problems that stopped it."""
+
     file: str
     tests: int
     checks: int

@@ -15,6 +15,8 @@ from enum import Enum
 
 
 class Frequency(str, Enum):
+    """How often a KPI is evaluated, and the granularity of a period."""
+
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"

@@ -25,6 +25,8 @@ from .reasons import Reason
 
 @dataclass(frozen=True)
 class CompiledAlert:
+    """An alert rule with its condition compiled and its message template parsed."""
+
     rule: AlertRule
     condition: Compiled
     message: Template
@@ -32,6 +34,8 @@ class CompiledAlert:
 
 @dataclass(frozen=True)
 class CompiledKpi:
+    """A KPI with its formula, target and alert conditions compiled into closures."""
+
     definition: KpiDef
     formula: Compiled
     target: Compiled | None
@@ -40,6 +44,8 @@ class CompiledKpi:
 
 @dataclass(frozen=True)
 class Program:
+    """Everything evaluation needs, worked out once per pack: closures and the order to run them in."""
+
     definitions: Definitions
     kpis: Mapping[str, CompiledKpi]
     schedule: Mapping[Frequency, tuple[str, ...]]  # computed at each frequency, dependencies first
@@ -76,6 +82,7 @@ class Program:
 
 
 def compile_program(definitions: Definitions) -> Program:
+    """Compile validated definitions into a Program."""
     kpis = {name: _compile_kpi(definitions, kpi) for name, kpi in definitions.kpis.items()}
     order = topological_order(same_period_graph(definitions))
     every = all_dependencies_graph(definitions)
@@ -122,6 +129,7 @@ def _resolver(definitions: Definitions, own_kpi: str | None) -> NameResolver:
 
 
 def target_reader(name: str) -> Compiled:
+    """A closure reading a KPI's target on a frame (for `target` and `gap` in alerts)."""
     def read_target(frame):
         target = frame.target(name)
         if target is None:

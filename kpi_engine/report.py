@@ -89,6 +89,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Theme:
+    """KPIs grouped under one theme (their first tag) in the scorecard."""
+
     name: str
     title: str
     lines: tuple[Line, ...]
@@ -104,6 +106,8 @@ class Theme:
 
 @dataclass(frozen=True)
 class KpiSection:
+    """The detail of one KPI in a report: chart, formula, owner, frequency, description."""
+
     kpi: str
     label: str
     formula: str
@@ -128,6 +132,8 @@ class Heatmap:
 
 @dataclass(frozen=True)
 class Summary:
+    """How many KPIs met, missed, had no target or were undefined at the report period."""
+
     counts: Mapping[str, int]
     alerts: tuple[Alert, ...]
 
@@ -138,6 +144,8 @@ class Summary:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything a report shows, in its language, ready to render."""
+
     title: str
     scope: str  # audience, owner or "all KPIs", and the frequency
     lang: str
@@ -165,6 +173,7 @@ def audience_members(audience: Audience, definitions: Definitions) -> list[str]:
 
 
 def owners(definitions: Definitions) -> list[str]:
+    """Every owner named by the pack's KPIs, sorted."""
     return sorted({kpi.owner for kpi in definitions.kpis.values() if kpi.owner})
 
 
@@ -368,6 +377,7 @@ def _helpers(report: Report) -> dict[str, object]:
 
 
 def render_html(report: Report) -> str:
+    """The report as one self-contained HTML file (inline CSS and SVG, no external resource)."""
     lang = report.lang
     svg = {
         "sparkline": lambda line: Markup(charts.sparkline(line.history[-SPARK_PERIODS:], line.unit, lang, title=line.label)),
@@ -379,11 +389,13 @@ def render_html(report: Report) -> str:
 
 
 def render_markdown(report: Report) -> str:
+    """The report as Markdown, for an email or a wiki."""
     spark = {"sparkline": lambda line: charts.text_sparkline([r.value for r in line.history[-SPARK_PERIODS:]])}
     return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
 
 
 def render(report: Report, fmt: str) -> str:
+    """The report in `fmt` (html or markdown)."""
     return render_html(report) if fmt == "html" else render_markdown(report)
 
 

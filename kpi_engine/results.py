@@ -40,6 +40,8 @@ def alert_order(alert: Alert) -> tuple:
 
 @dataclass(frozen=True)
 class Alert:
+    """An alert that fired: for which KPI, period and entity, how severe, its message and owner."""
+
     kpi: str
     period: Period
     entity: str | None

@@ -26,6 +26,7 @@ TESTS_SCHEMA = "tests.schema.json"
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema of `schemas/` (pack or tests), read once."""
     text = resources.files(__package__).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
     return json.loads(text)
 

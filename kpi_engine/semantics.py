@@ -29,6 +29,7 @@ NUMBER, CONDITION = "number", "condition"
 
 
 def semantic_problems(definitions: Definitions) -> list[Problem]:
+    """Every semantic problem of merged definitions, each located."""
     problems: list[Problem] = []
     for check in (_reserved_names, _expressions, _directions, _templates, _audiences, _cycles):
         problems.extend(check(definitions))

@@ -93,6 +93,7 @@ class Expansion:
 
 
 def input_symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol standing for an input."""
     return sympy.Symbol(name, real=True)
 
 
@@ -294,11 +295,13 @@ def to_decimal(value: Any) -> Decimal | None:
 
 
 def fraction_to_decimal(value: Fraction) -> Decimal:
+    """An exact fraction as a Decimal (rounded only beyond 28 significant digits)."""
     with localcontext(DECIMAL_CONTEXT):
         return (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
 
 
 def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:
+    """An expression with values put in for its symbols, exactly."""
     return expr.xreplace({symbol: rational(value) if not isinstance(value, sympy.Basic) else value for symbol, value in values.items()})
 
 
@@ -483,6 +486,7 @@ def additive_parts(expr: Any) -> tuple[Any, ...]:
 
 
 def is_number(value: Any) -> bool:
+    """Whether a sympy result is a plain number."""
     return isinstance(value, sympy.Expr) and bool(value.is_number) and value.is_finite is not False and value.is_real is not False
 
 
@@ -495,10 +499,12 @@ def same_expression(a: Any, b: Any) -> bool:
 
 
 def simplified(expr: Any) -> Any:
+    """An expression simplified by sympy."""
     return sympy.simplify(expr)
 
 
 def operation_count(expr: Any) -> int:
+    """How many operations an expression has (to tell whether a formula simplifies)."""
     return int(sympy.count_ops(expr))
 
 
@@ -508,6 +514,7 @@ def sample(expr: Any, values: Mapping[sympy.Symbol, Fraction]) -> Any:
 
 
 def set_text(found: Any) -> str:
+    """A sympy solution set in words."""
     return formula_text(found) if not isinstance(found, sympy.Set) else str(found)
 
 
@@ -521,4 +528,5 @@ def finite_values(found: Any) -> tuple[Any, ...] | None:
 
 
 def is_interval_like(found: Any) -> bool:
+    """Whether a solution set is a continuum (an interval) rather than isolated values."""
     return isinstance(found, (sympy.Interval, sympy.Union)) and not isinstance(found, sympy.ConditionSet)
