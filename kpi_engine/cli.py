@@ -19,6 +19,7 @@ from .cli_common import (
     LANG,
     PACK,
     PERIOD,
+    STRICT,
     Exit,
     count,
     open_facts,
@@ -108,8 +109,11 @@ def validate(pack: str, fmt: str) -> None:
     help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
 )
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
+@STRICT
 @LANG
-def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, lang: str) -> None:
+def evaluate(
+    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, strict: bool, lang: str
+) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
     Values are exact; undefined values say why. JSON and CSV give exact
@@ -121,7 +125,7 @@ def evaluate(pack: str, facts_files: Sequence[str], period: Period | None, entit
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack)
-    facts = open_facts(facts_files, loaded)
+    facts = open_facts(facts_files, loaded, strict)
     if entity is not None and entity not in facts.entities:
         known = ", ".join(e for e in facts.entities if e) or "none"
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, [e for e in facts.entities if e])}; entities: {known}", param_hint="--entity")

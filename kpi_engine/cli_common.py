@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from .errors import FactsError, Location, PackError, Problem, did_you_mean
+from .errors import FactsError, PackError, Problem
 from .facts import Facts, read_facts_text
 from .loader import display_name, load_pack, read_text
 from .pack import Pack
@@ -42,6 +42,7 @@ FACTS = click.option(
     help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
+STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
 
 
 class _PeriodType(click.ParamType):
@@ -82,8 +83,12 @@ def open_pack(path: str) -> Pack:
         raise Exit(EXIT_INVALID) from None
 
 
-def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
-    """The facts of every file merged, or every problem printed and exit code 3; warns about facts the pack does not expect."""
+def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
+    """The facts of every file merged, or every problem printed and exit code 3.
+
+    Facts the pack does not read, or outside their input's bounds, are warned about;
+    `strict` (for CI) makes those warnings fail with exit code 3 too.
+    """
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
@@ -99,19 +104,12 @@ def open_facts(files: Sequence[str], pack: Pack | None = None) -> Facts:
         print_problems(problems)
         click.echo(count(problems, "problem") + " in the facts", err=True)
         raise Exit(EXIT_FACTS)
-    if pack is not None:
-        warn_unknown_facts(facts, pack)
+    warnings = pack.fact_warnings(facts) if pack is not None else []
+    print_problems(warnings)
+    if strict and warnings:
+        click.echo(f"{count(warnings, 'warning')} in the facts, refused by --strict", err=True)
+        raise Exit(EXIT_FACTS)
     return facts
-
-
-def warn_unknown_facts(facts: Facts, pack: Pack) -> None:
-    """Warnings for facts that no input of the pack reads, and facts outside their input's declared bounds."""
-    for name in sorted(facts.names() - set(pack.inputs)):
-        location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
-        hint = did_you_mean(name, pack.inputs)
-        click.echo(f"{location}: warning: '{name}' is not an input of the pack, ignored{hint}", err=True)
-    for problem in pack.fact_warnings(facts):
-        click.echo(str(problem), err=True)
 
 
 def count(items: Sequence, word: str) -> str:

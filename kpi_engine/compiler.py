@@ -19,7 +19,7 @@ from typing import Any
 
 from .errors import Undefined
 from .functions import FUNCTIONS, Compiled
-from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text
+from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal, to_text
 from .reasons import Reason
 
 # A name resolves to the key it is read under on a frame (`frame[key]`), or to a closure of its own.
@@ -41,16 +41,6 @@ def compile_node(node: Node, names: NameResolver, tracer: Tracer | None = None) 
     """Closure computing `node` on a frame; `tracer` may wrap each node's closure (used by explain)."""
     compiled = _compile(node, names, tracer)
     return tracer(node, compiled) if tracer else compiled
-
-
-def integer_literal(node: Node) -> int | None:
-    """The whole number a node spells literally (`4`, `-2`), else None."""
-    if isinstance(node, Unary) and node.op == "-":
-        inner = integer_literal(node.operand)
-        return -inner if inner is not None else None
-    if isinstance(node, Number) and node.value == node.value.to_integral_value() and "%" not in node.text:
-        return int(node.value)
-    return None
 
 
 def _compile(node: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:

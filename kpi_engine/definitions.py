@@ -70,6 +70,10 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
     return Formula(text, node, scalar), None
 
 
+def _decimal_or_none(value: Any) -> Decimal | None:
+    return None if value is None or isinstance(value, bool) else Decimal(value)
+
+
 def label_of(value: Any) -> Label:
     """A YAML label (text, or {fr, en}) as a `Label`."""
     if isinstance(value, dict):
@@ -141,8 +145,8 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             label=label_of(spec.get("label")),
             description=spec.get("description", ""),
             unit=spec.get("unit", ""),
-            minimum=spec.get("min"),
-            maximum=spec.get("max"),
+            minimum=_decimal_or_none(spec.get("min")),
+            maximum=_decimal_or_none(spec.get("max")),
             location=location,
         )
     for name, spec in _section(document, "kpis", spoiled, collector):

@@ -12,10 +12,9 @@ import graphlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .compiler import integer_literal
 from .functions import FUNCTIONS
 from .model import Definitions, Formula, KpiDef
-from .nodes import Call, Name, Node, children
+from .nodes import Call, Name, Node, children, integer_literal
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 
 from .errors import Location
@@ -62,8 +63,8 @@ class InputDef:
     label: Label = Label()
     description: str = ""
     unit: str = ""
-    minimum: object = None
-    maximum: object = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
     location: Location = Location("<input>")
 
 

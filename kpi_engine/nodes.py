@@ -139,3 +139,13 @@ def to_text(node: Node) -> str:
 def _wrapped(node: Node) -> str:
     text = to_text(node)
     return f"({text})" if isinstance(node, (Binary, Compare)) else text
+
+
+def integer_literal(node: Node) -> int | None:
+    """The whole number a node spells literally (`4`, `-2`), else None."""
+    if isinstance(node, Unary) and node.op == "-":
+        inner = integer_literal(node.operand)
+        return -inner if inner is not None else None
+    if isinstance(node, Number) and node.value == node.value.to_integral_value() and "%" not in node.text:
+        return int(node.value)
+    return None

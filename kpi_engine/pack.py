@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .definitions import build_definitions
-from .errors import Location, PackError, Problem
+from .errors import Location, PackError, Problem, did_you_mean
 from .evaluator import Evaluation, Selection, evaluate
 from .facts import Entity, Facts
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
@@ -64,8 +64,13 @@ class Pack:
         return self.definitions.inputs
 
     def fact_warnings(self, facts: Facts) -> list[Problem]:
-        """Facts outside the `min`/`max` their input declares (a negative headcount...), as located warnings."""
+        """Facts no input reads (a misspelt column...) and facts outside the `min`/`max` their input
+        declares (a negative headcount...), as located warnings."""
         warnings = []
+        for name in sorted(facts.names() - set(self.inputs)):
+            location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
+            hint = did_you_mean(name, self.inputs)
+            warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:

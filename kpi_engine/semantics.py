@@ -13,12 +13,11 @@ import string
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .compiler import integer_literal
 from .errors import Problem, did_you_mean
 from .functions import FUNCTIONS, Function
 from .graph import find_cycles, references, same_period_graph
 from .model import Definitions, Formula, KpiDef
-from .nodes import Binary, Call, Compare, Name, Node, Number, Unary
+from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal
 
 RESERVED = frozenset({"value", "target", "gap", "and", "or", "not"})
 ALERT_NAMES = ("value", "target", "gap")
@@ -193,8 +192,9 @@ def _directions(definitions: Definitions) -> Iterator[Problem]:
 def _templates(definitions: Definitions) -> Iterator[Problem]:
     names = set(TEMPLATE_NAMES) | set(definitions.inputs) | set(definitions.kpis)
     for kpi in definitions.kpis.values():
+        usable = names if kpi.target else names - {"target", "gap"}
         for number, alert in enumerate(kpi.alerts, 1):
-            for offset, width, message in template_problems(alert.message, names):
+            for offset, width, message in template_problems(alert.message, usable):
                 text = f"KPI '{kpi.name}': alert {number} message: {message}"
                 scalar = alert.message_scalar
                 if scalar is None:
@@ -217,6 +217,8 @@ def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int
         width = len(field) + 2
         if not field.isidentifier():
             yield offset, width, f"'{{{field}}}' is not allowed: write a plain name such as {{value}}, without '.', '[' or '()'"
+        elif field in ("target", "gap") and field not in names:
+            yield offset, width, f"'{{{field}}}' is used but the KPI has no target: it would always read 'undefined'"
         elif field not in names:
             yield offset, width, f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
         if conversion:

@@ -282,3 +282,17 @@ def test_explain_undefined_shows_the_reason():
 def test_bad_input_never_shows_a_traceback(args):
     result = run(*args, cwd=BAD)
     assert result.exit_code == 1
+
+
+def test_strict_turns_facts_warnings_into_exit_3(tmp_path):
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("inputs:\n  ca: {rollup: sum, min: 0}\nkpis:\n  k: {formula: ca, frequency: monthly}\n")
+    facts = tmp_path / "facts.csv"
+    facts.write_text("period,name,value\n2025-01,ca,-5\n2025-01,caa,1\n")
+    runner = CliRunner()
+    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv"])
+    assert lenient.exit_code == 0
+    assert "warning: 'caa' is not an input of the pack, ignored (did you mean 'ca'?)" in lenient.stderr
+    assert "warning: 'ca' is -5 for 2025-01; it should be at least 0" in lenient.stderr
+    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
+    assert strict.exit_code == 3 and "2 warnings in the facts, refused by --strict" in strict.stderr
