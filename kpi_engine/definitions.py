@@ -118,7 +118,7 @@ def _repaired_kpi(spec: dict) -> dict | None:
     if isinstance(spec.get("alerts"), list):
         repaired["alerts"] = [
             {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-             "message": alert.get("message") if isinstance(alert.get("message"), str) else ""}
+             "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
             for alert in spec["alerts"]
             if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
         ]
@@ -227,13 +227,23 @@ def _alerts(collector: _Collector, document: Document, specs: list[dict], base: 
     for index, spec in enumerate(specs):
         when = _expression(collector, document, spec["when"], (*base, index, "when"))
         if when is not None:
+            message = spec.get("message") or ""
+            path = (*base, index, "message")
             yield AlertRule(
                 when=when,
                 severity=spec["severity"],
-                message=spec.get("message", ""),
+                message=label_of(message) if message else Label(),
                 location=document.location((*base, index)),
-                message_scalar=document.values.get((*base, index, "message")),
+                message_scalars=_message_scalars(document, path, message),
             )
+
+
+def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tuple[str, Any], ...]:
+    """Where each language's template is written, to locate its mistakes."""
+    if isinstance(message, dict):
+        return tuple((lang, document.values[(*path, lang)]) for lang in message if (*path, lang) in document.values)
+    scalar = document.values.get(path)
+    return (("fr", scalar), ("en", scalar)) if scalar else ()
 
 
 def _expression(collector: _Collector, document: Document, value: Any, path: Path) -> Formula | None:

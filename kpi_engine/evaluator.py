@@ -305,7 +305,7 @@ class Evaluation:
         def lookup(field_name: str):
             return _template_value(self.program, frame, name, field_name, severity, self.lang)
 
-        message = render_message(alert.message, lookup, self.lang)
+        message = render_message(alert.messages[self.lang], lookup, self.lang)
         return Alert(name, frame.period, entity, severity, message, definition.owner, frame.value(name))
 
 

@@ -74,9 +74,9 @@ class AlertRule:
 
     when: Formula
     severity: str
-    message: str = ""
+    message: Label = Label()  # a template per language (the same text in both when written once)
     location: Location = Location("<alert>")
-    message_scalar: Scalar | None = field(default=None, compare=False, repr=False)  # to locate template errors
+    message_scalars: tuple[tuple[str, Scalar], ...] = field(default=(), compare=False, repr=False)  # (lang, its YAML text)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ from .reasons import Reason
 
 @dataclass(frozen=True)
 class CompiledAlert:
-    """An alert rule with its condition compiled and its message template parsed."""
+    """An alert rule with its condition compiled and its message template parsed, per language."""
 
     rule: AlertRule
     condition: Compiled
-    message: Template
+    messages: Mapping[str, Template]
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,11 @@ def _compile_kpi(definitions: Definitions, kpi: KpiDef) -> CompiledKpi:
         formula=compile_node(kpi.formula.node, plain),
         target=compile_node(kpi.target.node, plain) if kpi.target else None,
         alerts=tuple(
-            CompiledAlert(rule, compile_node(rule.when.node, with_self), parse_template(rule.message or default_message(kpi.target is not None)))
+            CompiledAlert(
+                rule,
+                compile_node(rule.when.node, with_self),
+                {lang: parse_template(rule.message.get(lang) or default_message(kpi.target is not None)) for lang in ("fr", "en")},
+            )
             for rule in kpi.alerts
         ),
     )

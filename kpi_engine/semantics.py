@@ -194,13 +194,18 @@ def _templates(definitions: Definitions) -> Iterator[Problem]:
     for kpi in definitions.kpis.values():
         usable = names if kpi.target else names - {"target", "gap"}
         for number, alert in enumerate(kpi.alerts, 1):
-            for offset, width, message in template_problems(alert.message, usable):
-                text = f"KPI '{kpi.name}': alert {number} message: {message}"
-                scalar = alert.message_scalar
-                if scalar is None:
-                    yield Problem(alert.location, text)
-                else:
-                    yield Problem(scalar.locate(alert.message, offset), text, scalar.snippet(alert.message, offset, width))
+            templates = {lang: alert.message.get(lang) for lang in ("fr", "en")}
+            scalars = dict(alert.message_scalars)
+            for lang, template in templates.items():
+                if lang == "en" and template == templates["fr"]:
+                    continue  # written once: checked once
+                for offset, width, message in template_problems(template, usable):
+                    text = f"KPI '{kpi.name}': alert {number} message: {message}"
+                    scalar = scalars.get(lang)
+                    if scalar is None:
+                        yield Problem(alert.location, text)
+                    else:
+                        yield Problem(scalar.locate(template, offset), text, scalar.snippet(template, offset, width))
 
 
 def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int, str]]:

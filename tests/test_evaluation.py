@@ -515,3 +515,18 @@ def test_a_pack_evaluates_many_fact_sets():
     a = UNDEF.evaluate(Facts.from_records([(None, "ca", "2025-01", 10), (None, "cout", "2025-01", 5)]))
     b = UNDEF.evaluate(Facts.from_records([(None, "ca", "2025-01", 20), (None, "cout", "2025-01", 5)]))
     assert values(a, "resultat") == {"2025-01": D(5)} and values(b, "resultat") == {"2025-01": D(15)}
+
+
+def test_alert_message_written_per_language_follows_the_readers_language():
+    pack = Pack.from_texts(
+        {
+            "p.yaml": (
+                "inputs:\n  ca: {rollup: sum}\nkpis:\n  k:\n    formula: ca\n    frequency: monthly\n    alerts:\n"
+                "      - when: value < 0\n        severity: warning\n"
+                '        message: {fr: "CA négatif : {value}", en: "Negative revenue: {value}"}\n'
+            )
+        }
+    )
+    facts = Facts.from_records([(None, "ca", "2025-01", "-1234.5")])
+    assert [a.message for a in pack.evaluate(facts, lang="fr").alerts] == ["CA négatif : -1 234,50"]
+    assert [a.message for a in pack.evaluate(facts, lang="en").alerts] == ["Negative revenue: -1,234.50"]
