@@ -18,6 +18,7 @@ from .formatting import format_value, localize
 
 Lookup = Callable[[str], tuple[Any, str]]  # name -> (value or None when undefined, unit)
 Template = tuple[tuple[str, str | None, str], ...]  # (literal text, field name or None, format spec)
+_CURRENCY_SIGNS = ("€", "$", "£")
 
 
 def parse_template(text: str) -> Template:
@@ -42,7 +43,10 @@ def render_message(template: Template | str, lookup: Lookup, lang: str = "en") -
     for literal, field, spec in template:
         parts.append(literal)
         if field is not None:
-            parts.append(_field_text(*lookup(field), spec, lang))
+            text = _field_text(*lookup(field), spec, lang)
+            if text.startswith("-") and literal.endswith(_CURRENCY_SIGNS):
+                parts[-1], text = literal[:-1] + "-" + literal[-1], text[1:]  # "€{value}" of -8 145 reads -€8,145
+            parts.append(text)
     return "".join(parts)
 
 

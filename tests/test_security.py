@@ -100,3 +100,9 @@ def test_source_never_uses_an_unsafe_yaml_loader(path):
     text = path.read_text(encoding="utf-8")
     for name in ("yaml.load(", "yaml.unsafe_load", "yaml.full_load", "UnsafeLoader", "yaml.Loader", "pickle"):
         assert name not in text, f"{path.name} uses {name}"
+
+
+def test_a_currency_written_before_a_negative_number_takes_the_sign_in_front():
+    lookup = {"value": (Decimal("-8145.3"), "EUR"), "period": ("2025-04", "")}
+    assert render_message("Net cash €{value:,.0f} at {period}", lambda name: lookup[name], "en") == "Net cash -€8,145 at 2025-04"
+    assert render_message("€{value:,.0f}", lambda name: (Decimal("8145.3"), "EUR"), "en") == "€8,145"
