@@ -94,6 +94,15 @@ class Frame(dict):
     def at(self, period: Period) -> Frame:
         return self.run.frame(period)
 
+    def back(self, steps: int) -> Frame:
+        """The frame `steps` periods earlier, found by ordinal: the hot path of time functions."""
+        frame = self.run.by_ordinal[self.period.frequency].get(self.period.ordinal - steps)
+        return frame if frame is not None else self.run.frame(self.period.shift(-steps))
+
+    def year_ago(self) -> Frame:
+        steps = self.period.steps_per_year()
+        return self.back(steps) if steps else self.run.frame(self.period.year_ago())
+
     def value(self, name: str) -> Decimal | None:
         """A name's value here, None when undefined (its reason is then in `reasons`).
 
@@ -132,6 +141,7 @@ class EntityRun:
     entity: Entity
     facts: EntityFacts
     frames: dict[Period, Frame] = field(default_factory=dict)
+    by_ordinal: dict[Frequency, dict[int, Frame]] = field(default_factory=lambda: {f: {} for f in Frequency})
     first: dict[Frequency, Period] = field(default_factory=dict)
     reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
 
@@ -142,6 +152,7 @@ class EntityRun:
             if first is None or period.ordinal < first.ordinal:
                 raise Undefined(Reason.of("before_data", period=period, since=first, entity=self.entity))
             frame = self.frames[period] = Frame(self, period)
+            self.by_ordinal[period.frequency][period.ordinal] = frame
         return frame
 
     def covered_frame(self, period: Period) -> Frame | None:

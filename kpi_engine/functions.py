@@ -95,39 +95,44 @@ def _if(args, _):
 
 
 # --- time functions -----------------------------------------------------------
+# They step back with `frame.back(steps)`, integer arithmetic on the period's ordinal: no
+# Period or generator is allocated per value, which keeps the garbage collector quiet on
+# large evaluations.
 def _lag_by(steps_of: Callable[[Sequence[int | None]], int]) -> Builder:
     def build(args, literals):
         x, steps = args[0], steps_of(literals)
-        return lambda frame: x(frame.at(frame.period.shift(-steps)))
+        return lambda frame: x(frame.back(steps))
 
     return build
 
 
 def _year_ago(args, _):
     (x,) = args
-    return lambda frame: x(frame.at(frame.period.year_ago()))
+    return lambda frame: x(frame.year_ago())
+
+
+def _total(x: Compiled, frame: Any, count: int) -> Decimal:
+    """x summed over `count` periods ending at the frame's, oldest first."""
+    total = Decimal(0)
+    for back in range(count - 1, -1, -1):
+        total += x(frame.back(back))
+    return total
 
 
 def _rolling_sum(args, literals):
     x, count = args[0], literals[1]
-    return lambda frame: sum(
-        (x(frame.at(frame.period.shift(-back))) for back in range(count - 1, -1, -1)), Decimal(0)
-    )
+    return lambda frame: _total(x, frame, count)
 
 
 def _rolling_avg(args, literals):
-    total, count = _rolling_sum(args, literals), Decimal(literals[1])
-    return lambda frame: total(frame) / count
+    x, count = args[0], literals[1]
+    divisor = Decimal(count)
+    return lambda frame: _total(x, frame, count) / divisor
 
 
 def _ytd(args, _):
     (x,) = args
-
-    def ytd(frame):
-        elapsed = frame.period.ordinal - frame.period.year_start().ordinal
-        return sum((x(frame.at(frame.period.shift(-back))) for back in range(elapsed, -1, -1)), Decimal(0))
-
-    return ytd
+    return lambda frame: _total(x, frame, frame.period.ordinal - frame.period.year_start().ordinal + 1)
 
 
 def _growth(args, _):
@@ -135,7 +140,7 @@ def _growth(args, _):
 
     def growth(frame):
         current = x(frame)
-        previous = x(frame.at(frame.period.shift(-1)))
+        previous = x(frame.back(1))
         if not previous:
             raise Undefined(Reason.of("growth_from_zero", period=frame.period))
         return current / previous - 1

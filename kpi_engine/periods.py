@@ -139,6 +139,10 @@ class Period:
     def shift(self, steps: int) -> Period:
         return Period(self.frequency, self.ordinal + steps)
 
+    def steps_per_year(self) -> int | None:
+        """How many periods make a year, when that is fixed (12 months, 4 quarters, 1 year)."""
+        return _PER_YEAR.get(self.frequency)
+
     def year_ago(self) -> Period:
         """The same period one year earlier (same week number, same calendar date; 29 Feb -> 28 Feb)."""
         if self.frequency in _PER_YEAR:
