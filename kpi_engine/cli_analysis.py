@@ -15,9 +15,10 @@ Exit codes, as for the other commands, plus one:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import TypeVar
 
 import click
 
@@ -72,6 +73,19 @@ def check_period(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str
         raise click.BadParameter(f"the facts do not cover {period}: they run from {facts.span()}", param_hint=option)
 
 
+T = TypeVar("T")
+
+
+def _answer(question: Callable[[], T]) -> T:
+    """Run an analysis; a question without an answer ends with its reason and exit code 5."""
+    from .symbolic import SymbolicError  # sympy: loaded only when an analysis runs
+
+    try:
+        return question()
+    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
+        raise _no_answer(error.reason) from None
+
+
 def _no_answer(reason: str) -> Exit:
     click.echo(f"no answer: {reason}", err=True)
     return Exit(EXIT_NO_ANSWER)
@@ -109,16 +123,12 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
     from .analysis import goal_seek
-    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     check_period(loaded, facts, kpi, period, entity, "--period")
     if vary not in loaded.inputs:
         raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
-    try:
-        result = goal_seek(loaded, facts, kpi, vary, period, entity, target)
-    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
-        raise _no_answer(error.reason) from None
+    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target))
     if fmt == "json":
         click.echo(json.dumps(_solve_record(result), ensure_ascii=False, indent=2))
     else:
@@ -202,14 +212,10 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
           --period 2025-10 --entity lyon
     """
     from .analysis import sensitivity
-    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     check_period(loaded, facts, kpi, period, entity, "--period")
-    try:
-        result = sensitivity(loaded, facts, kpi, period, entity)
-    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
-        raise _no_answer(error.reason) from None
+    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity))
     if fmt == "json":
         click.echo(json.dumps(_sensitivity_record(result), ensure_ascii=False, indent=2))
         return
@@ -268,15 +274,11 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
           --facts examples/facts/monthly.csv --entity lyon
     """
     from .analysis import explain_change
-    from .symbolic import SymbolicError
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
     check_period(loaded, facts, kpi, start, entity, "--from")
     check_period(loaded, facts, kpi, end, entity, "--to")
-    try:
-        bridge = explain_change(loaded, facts, kpi, start, end, entity)
-    except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
-        raise _no_answer(error.reason) from None
+    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity))
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))
         return
