@@ -34,6 +34,14 @@ class AnalysisError(sym.SymbolicError):
     """The question has no answer here; `reason` says why, in user words."""
 
 
+class PeriodError(AnalysisError):
+    """The question was asked about a period it cannot be asked about (wrong frequency, not covered)."""
+
+    def __init__(self, reason: str, period: Period) -> None:
+        super().__init__(reason)
+        self.period = period
+
+
 # --- formulas for humans -------------------------------------------------------------
 class ExpandedFormula(NamedTuple):
     """A KPI's formula expanded down to inputs: plain text (formula language) and LaTeX."""
@@ -307,7 +315,7 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
     """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable."""
     definitions = pack.definitions
     evaluation, before_frame = _evaluated(pack, facts, kpi, start, entity)
-    after_frame = _frame(evaluation, definitions.kpis[kpi], end, entity)
+    after_frame = _frame(evaluation, definitions.kpis[kpi], end, entity, facts)
     first, second = sym.expand(definitions, kpi, before_frame), sym.expand(definitions, kpi, after_frame)
     if first.expr != second.expr:
         notes = "; ".join((*first.notes, *second.notes)) or "its expansion differs"
@@ -392,16 +400,16 @@ def _agrees(exact: Fraction, evaluated: Decimal | None, kpi: str, period: Period
 def _evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[Evaluation, Any]:
     definition = _known_kpi(pack.definitions, kpi)
     evaluation = pack.evaluate(facts, entity=entity)
-    return evaluation, _frame(evaluation, definition, period, entity)
+    return evaluation, _frame(evaluation, definition, period, entity, facts)
 
 
-def _frame(evaluation: Evaluation, definition: KpiDef, period: Period, entity: Entity):
+def _frame(evaluation: Evaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts):
     if period.frequency is not definition.frequency:
-        raise AnalysisError(f"{definition.name} is {definition.frequency}: give a {definition.frequency} period, not {period}")
+        raise PeriodError(f"{definition.name} is {definition.frequency}: give a {definition.frequency} period, not {period}", period)
     try:
         return evaluation.frame(period, entity)
-    except KeyError as error:
-        raise AnalysisError(str(error.args[0])) from None
+    except KeyError:
+        raise PeriodError(f"the facts do not cover {period}: they run from {facts.span()}", period) from None
 
 
 def _known_kpi(definitions: Definitions, kpi: str) -> KpiDef:

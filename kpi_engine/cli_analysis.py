@@ -64,24 +64,19 @@ def _setup(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) 
     return loaded, facts
 
 
-def check_period(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str | None, option: str) -> None:
-    """A period of the KPI's own frequency that the facts cover, or a usage error (exit 2)."""
-    frequency = pack.kpis[kpi].frequency
-    if period.frequency is not frequency:
-        raise click.BadParameter(f"{kpi} is {frequency}: give a {frequency} period, not {period}", param_hint=option)
-    if pack.evaluate(facts, entity=entity).result_at(kpi, period, entity) is None:
-        raise click.BadParameter(f"the facts do not cover {period}: they run from {facts.span()}", param_hint=option)
-
-
 T = TypeVar("T")
 
 
-def _answer(question: Callable[[], T]) -> T:
-    """Run an analysis; a question without an answer ends with its reason and exit code 5."""
+def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
+    """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
+    error on its option (exit 2); any other question without an answer ends with exit code 5."""
+    from .analysis import PeriodError
     from .symbolic import SymbolicError  # sympy: loaded only when an analysis runs
 
     try:
         return question()
+    except PeriodError as error:
+        raise click.BadParameter(error.reason, param_hint=options.get(error.period, "--period")) from None
     except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
         raise _no_answer(error.reason) from None
 
@@ -125,10 +120,9 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
     from .analysis import goal_seek
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
-    check_period(loaded, facts, kpi, period, entity, "--period")
     if vary not in loaded.inputs:
         raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
-    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target))
+    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"})
     if fmt == "json":
         click.echo(json.dumps(_solve_record(result), ensure_ascii=False, indent=2))
     else:
@@ -214,8 +208,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     from .analysis import sensitivity
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
-    check_period(loaded, facts, kpi, period, entity, "--period")
-    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity))
+    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"})
     if fmt == "json":
         click.echo(json.dumps(_sensitivity_record(result), ensure_ascii=False, indent=2))
         return
@@ -276,9 +269,7 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
     from .analysis import explain_change
 
     loaded, facts = _setup(pack, kpi, facts_files, entity)
-    check_period(loaded, facts, kpi, start, entity, "--from")
-    check_period(loaded, facts, kpi, end, entity, "--to")
-    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity))
+    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"})
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))
         return

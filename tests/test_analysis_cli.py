@@ -152,3 +152,8 @@ def test_lint_warnings_exit_1():
     assert first.endswith("warning: KPI 'marge_bis' is algebraically the same as 'marge' (" + str(DATA / "lint" / "pack.yaml") + ":9:3): a duplicate under another name?") or "marge_bis" in first
     assert ":22:19: warning: 'par_solde' divides by solde" in result.stdout
     assert "5 warnings" in result.stderr
+
+
+def test_a_period_the_facts_do_not_cover_is_a_usage_error_on_its_option():
+    result = run("explain-change", PACK, "margin", "--from", "2025-01", "--to", "2030-01", "--facts", FACTS)
+    assert result.exit_code == 2 and "Invalid value for --to: the facts do not cover 2030-01" in result.stderr
