@@ -144,6 +144,7 @@ class EntityRun:
     by_ordinal: dict[Frequency, dict[int, Frame]] = field(default_factory=lambda: {f: {} for f in Frequency})
     first: dict[Frequency, Period] = field(default_factory=dict)
     reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
+    _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
 
     def frame(self, period: Period) -> Frame:
         frame = self.frames.get(period)
@@ -196,6 +197,11 @@ class EntityRun:
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
+        if frequency not in self._covered:
+            self._covered[frequency] = self._find_covered(frequency)
+        return self._covered[frequency]
+
+    def _find_covered(self, frequency: Frequency) -> list[Period]:
         candidates: dict[Period, set[str]] = {}
         for period, values in self.facts.by_period.items():
             ancestor = period.ancestor(frequency)
