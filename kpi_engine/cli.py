@@ -21,14 +21,16 @@ from .cli_common import (
     PERIOD,
     STRICT,
     Exit,
+    check_entity,
     count,
     open_facts,
+    open_for_kpi,
     open_pack,
     print_problems,
     problem_record,
 )
 from .cli_report import report
-from .errors import PackError, did_you_mean
+from .errors import PackError
 from .graph import all_dependencies_graph, input_dependencies
 from .loader import display_name, load_pack, read_text
 from .model import SEVERITIES, SEVERITY_RANK
@@ -126,9 +128,7 @@ def evaluate(
     """
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded, strict)
-    if entity is not None and entity not in facts.entities:
-        known = ", ".join(e for e in facts.entities if e) or "none"
-        raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, [e for e in facts.entities if e])}; entities: {known}", param_hint="--entity")
+    check_entity(facts, entity, required=False)
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
@@ -179,12 +179,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     """
     from .explain import explain
 
-    loaded = open_pack(pack)
-    if kpi not in loaded.kpis:
-        raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
-    facts = open_facts(facts_files, loaded)
-    if entity is None and None not in facts.entities and facts.entities:
-        raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(map(str, facts.entities))}", param_hint="--entity")
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
     try:
         tree = explain(evaluation, kpi, period, entity)

@@ -22,9 +22,8 @@ from typing import TypeVar
 
 import click
 
-from .cli_common import EXIT_INVALID, EXIT_NO_ANSWER, Exit, FACTS, LANG, PACK, PERIOD, open_facts, open_pack
+from .cli_common import EXIT_INVALID, EXIT_NO_ANSWER, FACTS, LANG, PACK, PERIOD, Exit, open_for_kpi, open_pack
 from .errors import did_you_mean
-from .facts import Facts
 from .formatting import format_value, plain
 from .output import align
 from .pack import Pack
@@ -49,19 +48,6 @@ class _Number(click.ParamType):
 
 
 NUMBER = _Number()
-
-
-def _setup(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) -> tuple[Pack, Facts]:
-    loaded = open_pack(pack)
-    if kpi not in loaded.kpis:
-        raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
-    facts = open_facts(facts_files, loaded)
-    named = [e for e in facts.entities if e]
-    if entity is None and None not in facts.entities and named:
-        raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
-    if entity is not None and entity not in facts.entities:
-        raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
-    return loaded, facts
 
 
 T = TypeVar("T")
@@ -119,7 +105,7 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
     """
     from .analysis import goal_seek
 
-    loaded, facts = _setup(pack, kpi, facts_files, entity)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
         raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
     result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"})
@@ -207,7 +193,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     """
     from .analysis import sensitivity
 
-    loaded, facts = _setup(pack, kpi, facts_files, entity)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"})
     if fmt == "json":
         click.echo(json.dumps(_sensitivity_record(result), ensure_ascii=False, indent=2))
@@ -268,7 +254,7 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
     """
     from .analysis import explain_change
 
-    loaded, facts = _setup(pack, kpi, facts_files, entity)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"})
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))

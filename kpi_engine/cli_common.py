@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from .errors import FactsError, PackError, Problem
+from .errors import FactsError, PackError, Problem, did_you_mean
 from .facts import Facts, read_facts_text
 from .loader import display_name, load_pack, read_text
 from .pack import Pack
@@ -120,3 +120,22 @@ def problem_record(problem: Problem) -> dict:
     """A problem as a JSON object, for CI and editors."""
     location = problem.location
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
+
+
+def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
+    """A usage error (exit 2) for an entity the facts do not have, or none chosen when one is `required`."""
+    named = [e for e in facts.entities if e]
+    if required and entity is None and None not in facts.entities and named:
+        raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
+    if entity is not None and entity not in facts.entities:
+        raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
+
+
+def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) -> tuple[Pack, Facts]:
+    """The pack and facts for a question about one KPI of one entity, or a located error."""
+    loaded = open_pack(pack)
+    if kpi not in loaded.kpis:
+        raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
+    facts = open_facts(facts_files, loaded)
+    check_entity(facts, entity, required=True)
+    return loaded, facts
