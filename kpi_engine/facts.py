@@ -193,7 +193,6 @@ def _checked(result: tuple[Facts, list[Problem]]) -> Facts:
 
 
 def _csv_facts(text: str, name: str) -> tuple[Facts, list[Problem]]:
-    text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ("\t" if "\t" in first_line else ",")
     rows = csv.reader(io.StringIO(text), delimiter=delimiter)
