@@ -20,9 +20,10 @@ from typing import Any, NamedTuple
 
 from . import symbolic as sym
 from .errors import Undefined, did_you_mean
-from .evaluator import DECIMAL_CONTEXT, Evaluation
+from .evaluator import Evaluation
 from .facts import Entity, Fact, Facts
 from .model import Definitions, InputDef, KpiDef
+from .numbers import DECIMAL_CONTEXT
 from .pack import Pack
 from .periods import Period
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from .formatting import currency_symbol, format_number, format_value, is_percent, status_word
+from .formatting import (
+    currency_symbol,
+    format_number,
+    format_value,
+    is_percent,
+    status_word,
+)
 from .periods import Frequency, Period
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Result
 

@@ -10,7 +10,12 @@ from pathlib import Path
 import click
 
 from . import output
-from .cli_analysis import explain_change_command, lint_command, sensitivity_command, solve_command
+from .cli_analysis import (
+    explain_change_command,
+    lint_command,
+    sensitivity_command,
+    solve_command,
+)
 from .cli_common import (
     EXIT_ALERT,
     EXIT_INTERNAL,
@@ -34,8 +39,8 @@ from .errors import PackError
 from .graph import all_dependencies_graph, input_dependencies
 from .loader import display_name, load_pack, read_text
 from .model import SEVERITIES, SEVERITY_RANK
-from .results import alert_order
 from .periods import PERIOD_FORMATS, Period
+from .results import alert_order
 
 
 class _Group(click.Group):

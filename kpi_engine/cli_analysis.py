@@ -22,7 +22,17 @@ from typing import TypeVar
 
 import click
 
-from .cli_common import EXIT_INVALID, EXIT_NO_ANSWER, FACTS, LANG, PACK, PERIOD, Exit, open_for_kpi, open_pack
+from .cli_common import (
+    EXIT_INVALID,
+    EXIT_NO_ANSWER,
+    FACTS,
+    LANG,
+    PACK,
+    PERIOD,
+    Exit,
+    open_for_kpi,
+    open_pack,
+)
 from .errors import did_you_mean
 from .formatting import format_value, plain
 from .output import align
@@ -39,7 +49,7 @@ class _Number(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, Decimal):
             return value
-        from .facts import parse_number
+        from .numbers import parse_number
 
         try:
             return parse_number(str(value))

@@ -14,9 +14,16 @@ from pathlib import Path
 import click
 
 from .cli_common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
-from .periods import FREQUENCIES, Period
 from .model import Definitions
-from .report import FORMATS, ReportError, ReportOptions, build_report, render, select_kpis
+from .periods import FREQUENCIES, Period
+from .report import (
+    FORMATS,
+    ReportError,
+    ReportOptions,
+    build_report,
+    render,
+    select_kpis,
+)
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 

@@ -19,7 +19,17 @@ from typing import Any
 
 from .errors import Undefined
 from .functions import FUNCTIONS, Compiled
-from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal, to_text
+from .nodes import (
+    Binary,
+    Call,
+    Compare,
+    Name,
+    Node,
+    Number,
+    Unary,
+    integer_literal,
+    to_text,
+)
 from .reasons import Reason
 
 # A name resolves to the key it is read under on a frame (`frame[key]`), or to a closure of its own.

@@ -15,10 +15,21 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
-from .model import ROLLUPS, SEVERITIES, AlertRule, Audience, Definitions, Formula, InputDef, KpiDef, Label
+from .model import (
+    ROLLUPS,
+    SEVERITIES,
+    AlertRule,
+    Audience,
+    Definitions,
+    Formula,
+    InputDef,
+    KpiDef,
+    Label,
+)
 from .parser import FormulaSyntaxError, Limits, parse_formula
 from .periods import FREQUENCIES, Frequency
 from .yamlsource import Document, Path
+
 
 @dataclass
 class _Collector:

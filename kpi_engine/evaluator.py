@@ -14,20 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import (
+    Decimal,
+    localcontext,
+)
 from functools import cached_property
 
 from .alerts import render_message
 from .errors import Undefined
 from .facts import Entity, EntityFacts, Facts
+from .numbers import DECIMAL_CONTEXT
 from .periods import Frequency, Period
 from .program import CompiledAlert, Program
 from .reasons import Reason
 from .results import MET, MISSED, NO_TARGET, UNDEFINED, Alert, Result
-
-# 28 significant digits, banker's rounding for intermediate results, and errors trapped rather than
-# silently producing NaN or Infinity; spelled out, so the caller's own decimal settings never leak in.
-DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 
 @dataclass(frozen=True)

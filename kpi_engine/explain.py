@@ -14,8 +14,9 @@ from decimal import localcontext
 from typing import Any
 
 from .errors import Undefined
-from .evaluator import DECIMAL_CONTEXT, Evaluation, Frame
+from .evaluator import Evaluation, Frame
 from .nodes import Call, Name, Node, Number, children, to_text
+from .numbers import DECIMAL_CONTEXT
 from .periods import Period
 from .reasons import Reason
 

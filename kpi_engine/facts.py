@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .errors import FactsError, Location, Problem
+from .numbers import parse_number
 from .periods import Frequency, Period
 from .yamlsource import Document, load_document
 
@@ -133,44 +133,6 @@ def _fact_from_tuple(record: tuple, location: Location) -> Fact | None:
         raise ValueError(f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string")
     number = value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int) else parse_number(str(value))
     return Fact(entity, name, period, number, location)
-
-
-# --- numbers ----------------------------------------------------------------------
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_AMBIGUOUS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")  # 1,500: thousands, or one and a half?
-_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}")  # 1,234,567: thousands for sure
-_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-
-
-def parse_number(text: str, decimal_comma: bool = False) -> Decimal:
-    """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal.
-
-    `decimal_comma` says which mark the file uses for decimals (French `;` exports: the
-    comma). A number whose one separator could be either (`1,500` in a dot-decimal file,
-    `1.500` in a comma-decimal one: 1500 or 1.5?) is refused rather than guessed: a
-    factor of 1000 is not a rounding error.
-    """
-    raw = _SPACES.sub("", text.strip())
-    negative = raw.startswith("(") and raw.endswith(")")
-    raw = raw.strip("()")
-    percent = raw.endswith("%")
-    raw = raw.rstrip("%").replace("€", "")
-    if "," in raw and "." in raw:
-        thousands, decimal = (".", ",") if raw.rfind(",") > raw.rfind(".") else (",", ".")
-        raw = raw.replace(thousands, "").replace(decimal, ".")
-    else:
-        foreign = "," if not decimal_comma else "."  # the mark that is not this file's decimal mark
-        if _AMBIGUOUS.fullmatch(raw.replace(foreign, ",")) and raw.count(foreign) == 1:
-            whole, _, part = raw.partition(foreign)
-            raise ValueError(f"{text!r} is ambiguous: write {whole}{part} or {whole}{'.' if foreign == ',' else ','}{part} without a thousands separator")
-        if foreign in raw and _GROUPED.fullmatch(raw.replace(foreign, ",")):
-            raw = raw.replace(foreign, "")  # 1,234,567: only thousands repeat
-        raw = raw.replace(",", ".")
-    if not _NUMBER.fullmatch(raw):
-        raise ValueError(f"{text!r} is not a number")
-    value = Decimal(raw)
-    value = -value if negative else value
-    return value / 100 if percent else value
 
 
 # --- readers ----------------------------------------------------------------------

@@ -6,7 +6,9 @@ for display. An undefined value is shown as a word, never as 0.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import Decimal
+
+from .numbers import round_half_up
 
 UNDEFINED_WORD = {"fr": "indéfini", "en": "undefined"}
 _CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
@@ -48,15 +50,6 @@ def currency_symbol(unit: str) -> str:
     """`€` for EUR (and EUR/m2), "" for a unit that is not a currency."""
     return _CURRENCIES.get(unit.split("/")[0].upper(), "")
 _DAYS = {"fr": "j", "en": "days"}
-
-
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    """`value` rounded to `places` decimals (negative: tens, hundreds...), halves away from zero, as
-    accountants do; exact whatever the magnitude (the precision grows with the number's digits)."""
-    digits = max(28, value.adjusted() + max(places, 0) + 2)
-    with localcontext(Context(prec=digits)):
-        rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        return rounded if places >= 0 else rounded.quantize(Decimal(1))
 
 
 def format_number(value: Decimal, places: int, lang: str) -> str:

@@ -18,10 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Undefined
-from .formatting import round_half_up
+from .numbers import round_half_up
 from .reasons import Reason
-
-
 
 Compiled = Callable[[Any], Any]
 MAX_PERIODS = 1_000  # how far a time function may look back: 83 years of months, ~3 years of days

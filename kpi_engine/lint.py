@@ -21,6 +21,7 @@ from .model import Definitions, Formula, InputDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from .pack import Pack
 
+
 def lint(pack: Pack) -> tuple[Problem, ...]:
     """Warnings the algebra finds, in file order: duplicates, formulas that simplify, divisions by an
     input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md."""

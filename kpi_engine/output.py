@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .evaluator import Evaluation

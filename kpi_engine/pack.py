@@ -48,7 +48,10 @@ class Pack:
             raise PackError(problems)
         layers: list[list[Document]] = []
         if bases:
-            from .loader import read_layers, standard_library_path  # the bundled library is package data
+            from .loader import (  # the bundled library is package data
+                read_layers,
+                standard_library_path,
+            )
 
             layers, problems = read_layers(standard_library_path(), limits)
             if problems:

@@ -16,8 +16,8 @@ from typing import Any
 
 from .errors import Location, Problem, did_you_mean
 from .evaluator import Evaluation
-from .facts import Facts, facts_from_document, parse_number
-from .formatting import round_half_up
+from .facts import Facts, facts_from_document
+from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
 from .results import Alert, Result

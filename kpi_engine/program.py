@@ -17,7 +17,13 @@ from .alerts import Template, default_message, parse_template
 from .compiler import NameResolver, Tracer, compile_node
 from .errors import Undefined
 from .functions import Compiled
-from .graph import all_dependencies_graph, closure, prerequisites, same_period_graph, topological_order
+from .graph import (
+    all_dependencies_graph,
+    closure,
+    prerequisites,
+    same_period_graph,
+    topological_order,
+)
 from .model import AlertRule, Definitions, Formula, KpiDef
 from .periods import Frequency
 from .reasons import Reason

@@ -22,7 +22,13 @@ from markupsafe import Markup
 from . import charts
 from .errors import KpiError, Location, Problem, did_you_mean
 from .evaluator import Evaluation
-from .formatting import format_gap, format_value, frequency_word, severity_word, status_word
+from .formatting import (
+    format_gap,
+    format_value,
+    frequency_word,
+    severity_word,
+    status_word,
+)
 from .model import Audience, Definitions, KpiDef
 from .nodes import Name, to_text, walk
 from .periods import FREQUENCIES, Period

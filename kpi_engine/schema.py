@@ -19,7 +19,6 @@ from jsonschema.exceptions import ValidationError
 from .errors import Problem, did_you_mean
 from .yamlsource import Document
 
-
 PACK_SCHEMA = "pack.schema.json"
 TESTS_SCHEMA = "tests.schema.json"
 

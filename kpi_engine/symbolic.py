@@ -35,11 +35,22 @@ from sympy.printing.str import StrPrinter
 
 from .compiler import compile_node
 from .errors import Undefined
-from .evaluator import DECIMAL_CONTEXT
 from .functions import FUNCTIONS
 from .graph import prerequisites, same_period_graph
 from .model import Definitions
-from .nodes import Binary, Call, Compare, Name, Node, Number, Span, Unary, integer_literal, to_text
+from .nodes import (
+    Binary,
+    Call,
+    Compare,
+    Name,
+    Node,
+    Number,
+    Span,
+    Unary,
+    integer_literal,
+    to_text,
+)
+from .numbers import DECIMAL_CONTEXT
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
 _NOWHERE = Span(0, 0)

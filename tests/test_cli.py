@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kpi_engine.cli import main
-from kpi_engine.evaluator import DECIMAL_CONTEXT
+from kpi_engine.numbers import DECIMAL_CONTEXT
 
 CLI = Path(__file__).parent / "data" / "cli"
 BAD = Path(__file__).parent / "data" / "bad"

@@ -12,7 +12,7 @@ from decimal import Decimal, localcontext
 import pytest
 
 from kpi_engine import Facts, Pack, Period
-from kpi_engine.evaluator import DECIMAL_CONTEXT
+from kpi_engine.numbers import DECIMAL_CONTEXT
 
 D = Decimal
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from kpi_engine import Fact, Facts, FactsError, Period, read_facts_text
-from kpi_engine.facts import parse_number
+from kpi_engine.numbers import parse_number
 
 FACTS = Path(__file__).parent / "data" / "facts"
 EXPECTED = yaml.safe_load((FACTS / "expected.yaml").read_text(encoding="utf-8"))
