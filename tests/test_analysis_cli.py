@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kpi_engine.cli import main
-from kpi_engine.cli_analysis import EXIT_NO_ANSWER, explain_change_command, lint_command, sensitivity_command, solve_command
+from kpi_engine.cli.analysis import EXIT_NO_ANSWER, explain_change_command, lint_command, sensitivity_command, solve_command
 
 for _command in (solve_command, sensitivity_command, explain_change_command, lint_command):
     if _command.name not in main.commands:

@@ -1,7 +1,7 @@
 """Every data file the package reads at run time is shipped in the wheel (package-data in pyproject.toml).
 
 An editable install reads files from the source tree, so a pattern that misses
-a file (such as `templates/*` for `templates/init/pack.yaml`) only breaks a
+a file (such as `cli/init_template/*` for `cli/init_template/tests/pack.test.yaml`) only breaks a
 regular `pip install`; this checks the patterns against the tree instead.
 """
 
@@ -36,4 +36,4 @@ def test_every_data_file_is_in_package_data():
 
 def test_the_standard_library_templates_and_schemas_are_data_files():
     files = data_files()
-    assert {"formula.lark", "schemas/pack.schema.json", "templates/init/pack.yaml", "standard/rentabilite.yaml"} <= files
+    assert {"formula.lark", "schemas/pack.schema.json", "cli/init_template/pack.yaml", "standard/rentabilite.yaml"} <= files

@@ -11,13 +11,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kpi_engine import Pack, charts
-from kpi_engine.cli import _Group, load_pack
-from kpi_engine.cli_report import report as report_command
+from kpi_engine import Pack
+from kpi_engine.report import charts
+from kpi_engine.cli.commands import _Group, load_pack
+from kpi_engine.cli.report import report as report_command
 from kpi_engine.facts import read_facts_text
 from kpi_engine.formatting import format_gap, format_value
 from kpi_engine.periods import Period
-from kpi_engine.report import (
+from kpi_engine.report.build import (
     ReportError,
     ReportOptions,
     build_report,

@@ -16,7 +16,7 @@ import pytest
 
 from kpi_engine import Pack
 from kpi_engine.facts import Facts, read_facts_text
-from kpi_engine.report import ReportOptions, build_report, render_html, rows_of
+from kpi_engine.report.build import ReportOptions, build_report, render_html, rows_of
 from test_report import PACK, example_pack, facts_csv
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -16,10 +16,10 @@ import pytest
 import sympy
 
 from kpi_engine import Facts, Pack, Period, load_pack, standard_library_path
-from kpi_engine.analysis import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
-from kpi_engine.lint import lint
+from kpi_engine.analysis.questions import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
+from kpi_engine.analysis.lint import lint
 from kpi_engine.facts import read_facts_text
-from kpi_engine.symbolic import SymbolicError, expand, input_symbol, solve_general
+from kpi_engine.analysis.symbolic import SymbolicError, expand, input_symbol, solve_general
 
 DATA = Path(__file__).parent / "data" / "symbolic"
 ROOT = Path(__file__).parent.parent
@@ -280,7 +280,7 @@ def test_lint_is_quiet_on_the_standard_library():
 
 # --- import cost ------------------------------------------------------------------------------
 def test_the_cli_does_not_import_sympy():
-    code = "import sys, kpi_engine.cli, kpi_engine.cli_analysis; print('sympy' in sys.modules)"
+    code = "import sys, kpi_engine.cli, kpi_engine.cli.analysis; print('sympy' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import click
 
-from .errors import FactsError, PackError, Problem, did_you_mean
-from .facts import Facts, read_facts_text
-from .loader import display_name, load_pack, read_text
-from .pack import Pack
-from .periods import Period
+from ..errors import FactsError, PackError, Problem, did_you_mean
+from ..facts import Facts, read_facts_text
+from ..loader import display_name, load_pack, read_text
+from ..pack import Pack
+from ..periods import Period
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 

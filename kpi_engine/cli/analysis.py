@@ -22,7 +22,7 @@ from typing import TypeVar
 
 import click
 
-from .cli_common import (
+from .common import (
     EXIT_INVALID,
     EXIT_NO_ANSWER,
     FACTS,
@@ -33,11 +33,11 @@ from .cli_common import (
     open_for_kpi,
     open_pack,
 )
-from .errors import did_you_mean
-from .formatting import format_value, plain
+from ..errors import did_you_mean
+from ..formatting import format_value, plain
 from .output import align
-from .pack import Pack
-from .periods import Period
+from ..pack import Pack
+from ..periods import Period
 
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -49,7 +49,7 @@ class _Number(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, Decimal):
             return value
-        from .numbers import parse_number
+        from ..numbers import parse_number
 
         try:
             return parse_number(str(value))
@@ -66,8 +66,8 @@ T = TypeVar("T")
 def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
     """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
     error on its option (exit 2); any other question without an answer ends with exit code 5."""
-    from .analysis import PeriodError
-    from .symbolic import SymbolicError  # sympy: loaded only when an analysis runs
+    from ..analysis.questions import PeriodError
+    from ..analysis.symbolic import SymbolicError  # sympy: loaded only when an analysis runs
 
     try:
         return question()
@@ -113,7 +113,7 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
-    from .analysis import goal_seek
+    from ..analysis.questions import goal_seek
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
@@ -201,7 +201,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
       kpi sensitivity examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-10 --entity lyon
     """
-    from .analysis import sensitivity
+    from ..analysis.questions import sensitivity
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"})
@@ -262,14 +262,14 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
       kpi explain-change examples/company taux_marge_nette --from 2025-09 --to 2025-10 \\
           --facts examples/facts/monthly.csv --entity lyon
     """
-    from .analysis import explain_change
+    from ..analysis.questions import explain_change
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"})
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))
         return
-    from .symbolic import fraction_to_decimal
+    from ..analysis.symbolic import fraction_to_decimal
 
     unit = loaded.kpis[kpi].unit
     before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
@@ -292,7 +292,7 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
 
 
 def _bridge_record(bridge) -> dict:
-    from .symbolic import fraction_to_decimal
+    from ..analysis.symbolic import fraction_to_decimal
 
     return {
         "kpi": bridge.kpi,
@@ -325,7 +325,7 @@ def lint_command(pack: str) -> None:
     Example:
       kpi lint examples/company
     """
-    from .lint import lint
+    from ..analysis.lint import lint
 
     loaded = open_pack(pack)
     problems = lint(loaded)

@@ -33,12 +33,12 @@ import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.printing.str import StrPrinter
 
-from .compiler import compile_node
-from .errors import Undefined
-from .functions import FUNCTIONS
-from .graph import prerequisites, same_period_graph
-from .model import Definitions
-from .nodes import (
+from ..compiler import compile_node
+from ..errors import Undefined
+from ..functions import FUNCTIONS
+from ..graph import prerequisites, same_period_graph
+from ..model import Definitions
+from ..nodes import (
     Binary,
     Call,
     Compare,
@@ -50,7 +50,7 @@ from .nodes import (
     integer_literal,
     to_text,
 )
-from .numbers import DECIMAL_CONTEXT
+from ..numbers import DECIMAL_CONTEXT
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
 _NOWHERE = Span(0, 0)

@@ -20,19 +20,19 @@ import jinja2
 from markupsafe import Markup
 
 from . import charts
-from .errors import KpiError, Location, Problem, did_you_mean
-from .evaluator import Evaluation
-from .formatting import (
+from ..errors import KpiError, Location, Problem, did_you_mean
+from ..evaluator import Evaluation
+from ..formatting import (
     format_gap,
     format_value,
     frequency_word,
     severity_word,
     status_word,
 )
-from .model import Audience, Definitions, KpiDef
-from .nodes import Name, to_text, walk
-from .periods import FREQUENCIES, Period
-from .results import STATUSES, UNDEFINED, Alert, Result, alert_order
+from ..model import Audience, Definitions, KpiDef
+from ..nodes import Name, to_text, walk
+from ..periods import FREQUENCIES, Period
+from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
 
 FORMATS = ("html", "markdown")
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
@@ -354,7 +354,7 @@ def format_actual(result: Result | None, unit: str, lang: str) -> str:
 @cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("kpi_engine", "templates"),
+        loader=jinja2.PackageLoader("kpi_engine.report", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -10,13 +10,13 @@ from pathlib import Path
 import click
 
 from . import output
-from .cli_analysis import (
+from .analysis import (
     explain_change_command,
     lint_command,
     sensitivity_command,
     solve_command,
 )
-from .cli_common import (
+from .common import (
     EXIT_ALERT,
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -34,13 +34,13 @@ from .cli_common import (
     print_problems,
     problem_record,
 )
-from .cli_report import report
-from .errors import PackError
-from .graph import all_dependencies_graph, input_dependencies
-from .loader import display_name, load_pack, read_text
-from .model import SEVERITIES, SEVERITY_RANK
-from .periods import PERIOD_FORMATS, Period
-from .results import alert_order
+from .report import report
+from ..errors import PackError
+from ..graph import all_dependencies_graph, input_dependencies
+from ..loader import display_name, load_pack, read_text
+from ..model import SEVERITIES, SEVERITY_RANK
+from ..periods import PERIOD_FORMATS, Period
+from ..results import alert_order
 
 
 class _Group(click.Group):
@@ -182,7 +182,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    from .explain import explain
+    from ..explain import explain
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
@@ -192,7 +192,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))
     if expanded:
-        from .analysis import expanded_formula  # sympy: loaded only when asked for
+        from ..analysis.questions import expanded_formula  # sympy: loaded only when asked for
 
         formula = expanded_formula(loaded, kpi)
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
@@ -211,8 +211,8 @@ def test_command(pack: str, fmt: str) -> None:
     Example:
       kpi test definitions/
     """
-    from .loader import test_files
-    from .packtests import TestFileReport, run_test_text
+    from ..loader import test_files
+    from ..packtests import TestFileReport, run_test_text
 
     loaded = open_pack(pack)
     files = test_files(Path(pack))
@@ -252,7 +252,7 @@ def init_command(directory: str) -> None:
     from importlib import resources
 
     target = Path(directory)
-    template = resources.files(__package__).joinpath("templates/init")
+    template = resources.files(__package__).joinpath("init_template")
     files = {"pack.yaml": template.joinpath("pack.yaml"), "tests/pack.test.yaml": template.joinpath("tests/pack.test.yaml")}
     existing = [name for name in files if (target / name).exists()]
     if existing:

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from .formatting import (
+from ..formatting import (
     currency_symbol,
     format_number,
     format_value,
     is_percent,
     status_word,
 )
-from .periods import Frequency, Period
-from .results import MET, MISSED, NO_TARGET, UNDEFINED, Result
+from ..periods import Frequency, Period
+from ..results import MET, MISSED, NO_TARGET, UNDEFINED, Result
 
 STATUS_COLOURS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#78909c", UNDEFINED: "#eceff1"}
 INK, MUTED, GRID, LINE, TARGET = "#263238", "#607d8b", "#e3e8ec", "#1f4e79", "#37474f"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from .cli_common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
-from .model import Definitions
-from .periods import FREQUENCIES, Period
-from .report import (
+from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
+from ..model import Definitions
+from ..periods import FREQUENCIES, Period
+from ..report.build import (
     FORMATS,
     ReportError,
     ReportOptions,

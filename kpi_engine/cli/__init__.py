@@ -1,0 +1,5 @@
+"""The `kpi` command: a thin layer over the library (parse options, call, print, exit code)."""
+
+from .commands import main
+
+__all__ = ["main"]
