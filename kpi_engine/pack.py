@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from . import backends
 from .definitions import build_definitions
 from .errors import Location, PackError, Problem, did_you_mean
-from .evaluator import Evaluation, Selection, evaluate
+from .evaluator import Evaluation, Selection
 from .facts import Entity, Facts
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
@@ -91,18 +92,21 @@ class Pack:
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
         lang: str = "en",
+        backend: str = "python",
     ) -> Evaluation:
         """Every KPI at its frequency for every period the facts cover.
 
         `period` keeps results within that period (a quarter keeps its months
         too); `entity` keeps one entity (None is the facts without entity).
-        Earlier periods are still read by time functions.
+        Earlier periods are still read by time functions. `backend` names
+        the engine that computes (`kpi_engine.backends.BACKENDS`); every
+        backend gives the same results.
         """
         if lang not in LANGUAGES:
             raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
         chosen = Period.parse(period) if isinstance(period, str) else period
         selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
-        return evaluate(self.program, facts, selection, lang)
+        return backends.backend(backend)(self.program, facts, selection, lang)  # type: ignore[no-any-return]
 
 
 def _extended(document: Document) -> list[str]:

@@ -14,12 +14,12 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-from . import symbolic as sym
 from ..errors import Problem
 from ..graph import references
 from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
+from . import symbolic as sym
 
 
 def lint(pack: Pack) -> tuple[Problem, ...]:

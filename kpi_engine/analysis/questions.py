@@ -18,7 +18,6 @@ from fractions import Fraction
 from math import factorial
 from typing import Any, NamedTuple
 
-from . import symbolic as sym
 from ..errors import Undefined, did_you_mean
 from ..evaluator import Evaluation
 from ..facts import Entity, Fact, Facts
@@ -26,6 +25,7 @@ from ..model import Definitions, InputDef, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
+from . import symbolic as sym
 
 MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
 CHECK_TOLERANCE = Decimal("1e-15")  # relative: a solution's re-evaluated KPI may differ by rounding only

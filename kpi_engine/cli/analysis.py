@@ -22,6 +22,10 @@ from typing import TypeVar
 
 import click
 
+from ..errors import did_you_mean
+from ..formatting import format_value, plain
+from ..pack import Pack
+from ..periods import Period
 from .common import (
     EXIT_INVALID,
     EXIT_NO_ANSWER,
@@ -33,11 +37,7 @@ from .common import (
     open_for_kpi,
     open_pack,
 )
-from ..errors import did_you_mean
-from ..formatting import format_value, plain
 from .output import align
-from ..pack import Pack
-from ..periods import Period
 
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -67,7 +67,9 @@ def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
     """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
     error on its option (exit 2); any other question without an answer ends with exit code 5."""
     from ..analysis.questions import PeriodError
-    from ..analysis.symbolic import SymbolicError  # sympy: loaded only when an analysis runs
+    from ..analysis.symbolic import (
+        SymbolicError,  # sympy: loaded only when an analysis runs
+    )
 
     try:
         return question()

@@ -9,6 +9,12 @@ from pathlib import Path
 
 import click
 
+from ..errors import PackError
+from ..graph import all_dependencies_graph, input_dependencies
+from ..loader import display_name, load_pack, read_text
+from ..model import SEVERITIES, SEVERITY_RANK
+from ..periods import PERIOD_FORMATS, Period
+from ..results import alert_order
 from . import output
 from .analysis import (
     explain_change_command,
@@ -35,12 +41,6 @@ from .common import (
     problem_record,
 )
 from .report import report
-from ..errors import PackError
-from ..graph import all_dependencies_graph, input_dependencies
-from ..loader import display_name, load_pack, read_text
-from ..model import SEVERITIES, SEVERITY_RANK
-from ..periods import PERIOD_FORMATS, Period
-from ..results import alert_order
 
 
 class _Group(click.Group):
@@ -192,7 +192,9 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))
     if expanded:
-        from ..analysis.questions import expanded_formula  # sympy: loaded only when asked for
+        from ..analysis.questions import (
+            expanded_formula,  # sympy: loaded only when asked for
+        )
 
         formula = expanded_formula(loaded, kpi)
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")

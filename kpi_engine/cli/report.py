@@ -13,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
 from ..model import Definitions
 from ..periods import FREQUENCIES, Period
 from ..report.build import (
@@ -24,6 +23,7 @@ from ..report.build import (
     render,
     select_kpis,
 )
+from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 

@@ -19,7 +19,6 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
-from . import charts
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..evaluator import Evaluation
 from ..formatting import (
@@ -33,6 +32,7 @@ from ..model import Audience, Definitions, KpiDef
 from ..nodes import Name, to_text, walk
 from ..periods import FREQUENCIES, Period
 from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
+from . import charts
 
 FORMATS = ("html", "markdown")
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
