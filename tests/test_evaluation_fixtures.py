@@ -48,7 +48,11 @@ class _FixtureLoader(yaml.SafeLoader):
     """Safe YAML whose decimal numbers are read as exact Decimals, never floats."""
 
 
-_FixtureLoader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
+def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node).replace("_", ""))
+
+
+_FixtureLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -72,7 +76,7 @@ def load_cases(folder: Path = FIXTURES) -> list[Case]:
     """Every case of every fixture file, in file then case order; ValueError on a malformed file."""
     cases: list[Case] = []
     for path in sorted(folder.glob("*.yaml")):
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)  # a SafeLoader subclass
         cases.extend(cases_of(path.stem, document))
     return cases
 
@@ -214,11 +218,11 @@ class Comparison:
             return self.number(expected, actual)
         if key in ("reason", "message"):
             wanted = expected if isinstance(expected, dict) else {"en": expected}
-            return all(actual[lang] == text for lang, text in wanted.items())
+            return all(bool(actual[lang] == text) for lang, text in wanted.items())
         if key == "cause":
-            return actual == _as_reason_data(expected)
+            return bool(actual == _as_reason_data(expected))
         if key == "period":
-            return actual == str(expected)
+            return bool(actual == str(expected))
         return bool(actual == expected)
 
     def matches(self, expected: Mapping[str, Any], actual: Mapping[str, Any]) -> bool:
