@@ -327,7 +327,7 @@ def test_evaluation_case(backend: str, case: Case) -> None:
 
 def test_every_topic_has_cases() -> None:
     topics = {case.topic for case in CASES}
-    assert topics == {"alerts", "logic", "rollups", "selection", "targets", "time_functions", "undefined"}
+    assert topics == {"alerts", "arithmetic", "logic", "rollups", "selection", "targets", "time_functions", "undefined"}
 
 
 @pytest.mark.parametrize(
