@@ -4,7 +4,7 @@ The pipeline, one module per stage:
     loader / yamlsource  YAML files -> documents with positions
     schema               JSON Schema validation
     parser (formula.lark) formulas -> AST (nodes)
-    definitions          documents -> merged definitions (extends, overrides)
+    assembly             documents -> merged definitions (extends, overrides)
     semantics, graph     names, functions, types, cycles
     compiler, program    AST -> closures, worked out once per pack
     evaluator            program x facts -> results and alerts

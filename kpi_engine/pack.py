@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import backends
-from .definitions import build_definitions
+from .assembly import build_definitions
 from .errors import Location, PackError, Problem, did_you_mean
 from .evaluator import Evaluation, Selection
 from .facts import Entity, Facts

@@ -1,4 +1,8 @@
-"""Schema-valid documents -> merged `Definitions`, formulas parsed.
+"""Assembly: schema-valid layers of documents -> one merged `Definitions`, formulas parsed.
+
+Named for what it does rather than "definitions": that word already names the
+standard library's folder (`definitions/`) and the merged result
+(`model.Definitions`), and this module is the step between the two.
 
 A pack is a stack of layers: the packs it extends first (the standard
 library, a group pack...), the company's own files last. Each layer may add
