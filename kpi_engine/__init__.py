@@ -20,7 +20,8 @@ Typical embedding use, with no file I/O after loading:
 from .errors import FactsError, KpiError, Location, PackError, Problem
 from .evaluator import Evaluation
 from .facts import Fact, Facts, read_facts_text
-from .loader import load_pack, standard_library_path
+from .library import standard_library_path
+from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
 from .results import Alert, Result

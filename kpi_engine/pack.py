@@ -3,7 +3,9 @@
 `build_pack` runs the pure pipeline on documents already in memory
 (schema -> definitions -> semantics -> compile) and raises `PackError` with
 every problem at once. `Pack.from_texts` does the same from strings, so an
-embedding tool needs no file at all.
+embedding tool needs no file at all; the packs it extends are given as texts
+too (`library.BUNDLED`, the standard library, by default). Nothing here reads
+a file.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .assembly import build_definitions
 from .errors import Location, PackError, Problem, did_you_mean
 from .evaluator import Evaluation, Selection
 from .facts import Entity, Facts
+from .library import BUNDLED
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
@@ -35,29 +38,18 @@ class Pack:
     program: Program
 
     @classmethod
-    def from_texts(cls, files: Mapping[str, str], limits: Limits = Limits()) -> Pack:
-        """A pack from `{file name: YAML text}`; `extends: standard` reads the bundled library, nothing else is read."""
-        documents, problems = [], []
-        for name, text in files.items():
-            document, found = load_document(text, name, limits.max_yaml_nodes)
-            problems.extend(found)
-            documents.append(document)
-        bases = {base for document in documents for base in _extended(document)}
-        for base in sorted(bases - {"standard"}):
-            problems.append(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend 'standard'; use load_pack for packs on disk"))
-        if problems:
-            raise PackError(problems)
-        layers: list[list[Document]] = []
-        if bases:
-            from .loader import (  # the bundled library is package data
-                read_layers,
-                standard_library_path,
-            )
+    def from_texts(
+        cls, files: Mapping[str, str], limits: Limits = Limits(), bases: Mapping[str, Mapping[str, str]] = BUNDLED
+    ) -> Pack:
+        """A pack from `{file name: YAML text}`, reading no file.
 
-            layers, problems = read_layers(standard_library_path(), limits)
-            if problems:
-                raise PackError(problems)
-        return build_pack([*layers, documents], limits)
+        `bases` holds the packs the texts may extend, `{extends name: {file name:
+        YAML text}}`; by default `standard`, the bundled library (its texts are
+        read from the package once, on first use).
+        """
+        layers: list[list[Document]] = []
+        _add_text_layers(files, bases, limits, layers, visiting=(), done=set())
+        return build_pack(layers, limits)
 
     @property
     def kpis(self) -> Mapping[str, KpiDef]:
@@ -107,6 +99,34 @@ class Pack:
         chosen = Period.parse(period) if isinstance(period, str) else period
         selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
         return backends.backend(backend)(self.program, facts, selection, lang)  # type: ignore[no-any-return]
+
+
+def _add_text_layers(
+    files: Mapping[str, str],
+    bases: Mapping[str, Mapping[str, str]],
+    limits: Limits,
+    layers: list[list[Document]],
+    visiting: tuple[str, ...],
+    done: set[str],
+) -> None:
+    """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
+    documents, problems = [], []
+    for name, text in files.items():
+        document, found = load_document(text, name, limits.max_yaml_nodes)
+        problems.extend(found)
+        documents.append(document)
+    extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
+    known = ", ".join(f"'{name}'" for name in bases) or "no pack"
+    for base in sorted(set(extended) - set(bases)):
+        problems.append(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend {known}; use load_pack for packs on disk"))
+    problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
+    if problems:
+        raise PackError(problems)
+    for base in extended:
+        if base not in done:
+            _add_text_layers(bases[base], bases, limits, layers, (*visiting, base), done)
+            done.add(base)
+    layers.append(documents)
 
 
 def _extended(document: Document) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import PackError
+from ..errors import PackError, Problem
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
@@ -223,8 +223,8 @@ def test_command(pack: str, fmt: str) -> None:
         raise Exit(EXIT_INVALID)
     reports = []
     for file in files:
-        text, problem = read_text(file)
-        reports.append(run_test_text(loaded, text, display_name(file)) if text is not None else TestFileReport(display_name(file), 0, 0, (), (problem,)))
+        text = read_text(file)
+        reports.append(TestFileReport(display_name(file), 0, 0, (), (text,)) if isinstance(text, Problem) else run_test_text(loaded, text, display_name(file)))
     if fmt == "json":
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:

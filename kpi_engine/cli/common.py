@@ -92,9 +92,9 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
-        text, problem = read_text(path, fallback_encoding="cp1252")
-        if problem:
-            problems.append(problem)
+        text = read_text(path, fallback_encoding="cp1252")
+        if isinstance(text, Problem):
+            problems.append(text)
             continue
         try:
             problems.extend(facts.merge(read_facts_text(text, display_name(path))))
