@@ -96,8 +96,7 @@ def plain(value: Decimal | None) -> str | None:
     """Exact text of a value for machine-readable output (never in exponent notation)."""
     if value is None:
         return None
-    text = format(value, "f")
-    return text
+    return format(value, "f")
 
 
 def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:

@@ -117,8 +117,10 @@ def _add_text_layers(
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
     known = ", ".join(f"'{name}'" for name in bases) or "no pack"
-    for base in sorted(set(extended) - set(bases)):
-        problems.append(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend {known}; use load_pack for packs on disk"))
+    unknown = sorted(set(extended) - set(bases))
+    problems.extend(
+        Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend {known}; use load_pack for packs on disk") for base in unknown
+    )
     problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
     if problems:
         raise PackError(problems)

@@ -62,8 +62,7 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
     checks = 0
     for index, test in enumerate(document.data["tests"]):
         case = _Case(pack, document, index, test)
-        for failure in case.run():
-            failures.append(failure)
+        failures.extend(case.run())
         checks += case.checks
     return TestFileReport(name, len(document.data["tests"]), checks, tuple(failures))
 

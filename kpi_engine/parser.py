@@ -167,7 +167,8 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
             return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'", position)
         hint = _CHARACTER_HINTS.get(char, "")
         return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
-    assert isinstance(error, UnexpectedToken)
+    if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here
+        raise TypeError(f"unexpected Lark error {type(error).__name__}") from error
     token = error.token
     offset = token.start_pos or 0
     width = max(1, len(str(token)))

@@ -103,7 +103,9 @@ def _exact(value: Fraction) -> str:
 @_ENTITY
 @_FORMAT
 @LANG
-def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
+def solve_command(
+    pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str
+) -> None:
     """Goal seek: the value of an input that makes a KPI reach a target.
 
     Solved exactly on the KPI's formula expanded down to inputs, then checked by
@@ -228,8 +230,16 @@ def _sensitivity_record(result) -> dict:
         "entity": result.entity,
         "value": plain(result.value),
         "levers": [
-            {"name": l.name, "kind": l.kind, "value": plain(l.value), "derivative": plain(l.derivative), "elasticity": plain(l.elasticity), "formula": l.formula, "note": l.note or None}
-            for l in result.levers
+            {
+                "name": lever.name,
+                "kind": lever.kind,
+                "value": plain(lever.value),
+                "derivative": plain(lever.derivative),
+                "elasticity": plain(lever.elasticity),
+                "formula": lever.formula,
+                "note": lever.note or None,
+            }
+            for lever in result.levers
         ],
         "notes": list(result.notes),
     }

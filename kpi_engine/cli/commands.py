@@ -274,7 +274,9 @@ def _test_record(report) -> dict:
         "tests": report.tests,
         "checks": report.checks,
         "passed": report.passed,
-        "failures": [{"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures],
+        "failures": [
+            {"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures
+        ],
         "problems": [problem_record(p) for p in report.problems],
     }
 

@@ -36,7 +36,9 @@ _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--f
 @click.option("--owner", help="Only the KPIs of this owner.")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
 @LANG
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki."
+)
 @click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write ('-' for standard output).")
 def report(

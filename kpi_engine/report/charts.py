@@ -232,9 +232,15 @@ def _points(history: Sequence[Result], values: Sequence[float | None], xs: Seque
     for result, value, x in zip(history, values, xs):
         tip = escape(_point_tip(result, unit, lang))
         if value is None:
-            parts.append(f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>')
+            parts.append(
+                f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" '
+                f'stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>'
+            )
         else:
-            parts.append(f'<circle cx="{x:.1f}" cy="{scale(value):.1f}" r="3.5" fill="{STATUS_COLOURS[result.status]}" stroke="#fff" stroke-width="1"><title>{tip}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{scale(value):.1f}" r="3.5" fill="{STATUS_COLOURS[result.status]}" '
+                f'stroke="#fff" stroke-width="1"><title>{tip}</title></circle>'
+            )
     return parts
 
 
@@ -249,7 +255,10 @@ def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title
     for index, row in enumerate(rows):
         y = header + index * cell
         short = row.label if len(row.label) <= 48 else row.label[:47] + "…"
-        body.append(f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}"><title>{escape(row.label)}</title>{escape(short)}</text>')
+        body.append(
+            f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}">'
+            f"<title>{escape(row.label)}</title>{escape(short)}</text>"
+        )
         for column, period in enumerate(periods):
             if period in row.cells:
                 body.append(_heat_cell(label_width + column * cell, y, cell, *row.cells[period]))
@@ -279,7 +288,10 @@ def _column_label(period: Period, lang: str) -> str:
 
 def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
     stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
-    return f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}><title>{escape(tip)}</title></rect>'
+    return (
+        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}>'
+        f"<title>{escape(tip)}</title></rect>"
+    )
 
 
 def legend(lang: str) -> str:
