@@ -7,6 +7,7 @@ for display. An undefined value is shown as a word, never as 0.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import overload
 
 from .numbers import round_half_up
 
@@ -63,8 +64,8 @@ def format_number(value: Decimal, places: int, lang: str) -> str:
     return text
 
 
-def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str:
-    """A KPI value for display, according to its unit."""
+def format_value(value: Decimal | bool | None, unit: str = "", lang: str = "en") -> str:
+    """A KPI value for display, according to its unit (a condition's value is a bool)."""
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")
     if isinstance(value, bool):
@@ -92,6 +93,10 @@ def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str
             return f"{format_number(value, 2, lang)} {unit}"
 
 
+@overload
+def plain(value: Decimal) -> str: ...
+@overload
+def plain(value: Decimal | None) -> str | None: ...
 def plain(value: Decimal | None) -> str | None:
     """Exact text of a value for machine-readable output (never in exponent notation)."""
     if value is None:

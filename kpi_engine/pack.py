@@ -26,6 +26,7 @@ from .program import Program, compile_program
 from .schema import check_document
 from .semantics import semantic_problems
 from .yamlsource import Document, load_document
+from .yamlsource import Path as YamlPath
 
 _ALL_ENTITIES = object()
 
@@ -64,7 +65,7 @@ class Pack:
         declares (a negative headcount...), as located warnings."""
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
-            location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
+            location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
             hint = did_you_mean(name, self.inputs)
             warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
         for fact in facts.facts():
@@ -139,7 +140,7 @@ def _extended(document: Document) -> list[str]:
 def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
     """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
     problems: list[Problem] = []
-    spoiled: dict[str, set[tuple]] = {}
+    spoiled: dict[str, set[YamlPath]] = {}
     for layer in layers:
         for document in layer:
             found, spoiled[document.source.name] = check_document(document)

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -39,14 +39,17 @@ from .common import (
 )
 from .output import align
 
+if TYPE_CHECKING:  # sympy stays unloaded until an analysis runs
+    from ..analysis.questions import Bridge, GoalSeek, Sensitivity
+
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 
 
-class _Number(click.ParamType):
+class _Number(click.ParamType[Decimal]):
     name = "NUMBER"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
         if isinstance(value, Decimal):
             return value
         from ..numbers import parse_number
@@ -131,7 +134,7 @@ def solve_command(
         raise Exit(EXIT_NO_ANSWER)
 
 
-def _solve_text(result, pack: Pack, lang: str) -> str:
+def _solve_text(result: GoalSeek, pack: Pack, lang: str) -> str:
     unit, input_unit = pack.kpis[result.kpi].unit, pack.inputs[result.input].unit
     lines = [
         f"{result.kpi} = {plain(result.target)} ({format_value(result.target, unit, lang)}) at {_where(result.period, result.entity)}, varying {result.input}",
@@ -155,7 +158,7 @@ def _solve_text(result, pack: Pack, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _solve_record(result) -> dict:
+def _solve_record(result: GoalSeek) -> dict[str, Any]:
     return {
         "kpi": result.kpi,
         "input": result.input,
@@ -223,7 +226,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     click.echo("\n".join(lines))
 
 
-def _sensitivity_record(result) -> dict:
+def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
     return {
         "kpi": result.kpi,
         "period": str(result.period),
@@ -303,7 +306,7 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
     click.echo("\n".join(lines))
 
 
-def _bridge_record(bridge) -> dict:
+def _bridge_record(bridge: Bridge) -> dict[str, Any]:
     from ..analysis.symbolic import fraction_to_decimal
 
     return {

@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -42,11 +43,14 @@ from .common import (
 )
 from .report import report
 
+if TYPE_CHECKING:
+    from ..packtests import TestFileReport
+
 
 class _Group(click.Group):
     """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Exit as stop:
@@ -268,7 +272,7 @@ def init_command(directory: str) -> None:
     click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
 
 
-def _test_record(report) -> dict:
+def _test_record(report: TestFileReport) -> dict[str, Any]:
     return {
         "file": report.file,
         "tests": report.tests,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -45,10 +46,10 @@ PACK = click.argument("pack", type=click.Path())
 STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
 
 
-class _PeriodType(click.ParamType):
+class _PeriodType(click.ParamType[Period]):
     name = "PERIOD"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Period:
         if isinstance(value, Period):
             return value
         try:
@@ -112,11 +113,11 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
     return facts
 
 
-def count(items: Sequence, word: str) -> str:
+def count(items: Sequence[object], word: str) -> str:
     """`3 problems`, `1 problem`."""
     return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
 
-def problem_record(problem: Problem) -> dict:
+def problem_record(problem: Problem) -> dict[str, Any]:
     """A problem as a JSON object, for CI and editors."""
     location = problem.location
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}

@@ -69,7 +69,8 @@ def _svg(width: float, height: float, css_class: str, title: str, body: Sequence
     )
 
 
-def _floats(values: Sequence[Decimal | None]) -> list[float | None]:
+def _floats(values: Sequence[Decimal | bool | None]) -> list[float | None]:
+    """Plotted values; a condition's true/false has no place on an axis."""
     return [None if v is None or isinstance(v, bool) else float(v) for v in values]
 
 
@@ -103,7 +104,7 @@ def _path(run: Sequence[tuple[float, float]]) -> str:
 def _nice_step(span: float, count: int) -> float:
     raw = span / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
 
 
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -170,10 +171,11 @@ def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", 
             for run in _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])]
     body += [f'<path d="{_path(run)}" fill="none" stroke="{LINE}" stroke-width="1.6" stroke-linejoin="round"/>'
              for run in _segments([(x, None if v is None else scale(v)) for x, v in zip(xs, values)])]
-    last = next((i for i in range(len(values) - 1, -1, -1) if values[i] is not None), None)
+    last = next(((i, value) for i, value in reversed(list(enumerate(values))) if value is not None), None)
     if last is not None:
-        colour = STATUS_COLOURS[history[last].status] if history[last].status != UNDEFINED else LINE
-        body.append(f'<circle cx="{xs[last]:.1f}" cy="{scale(values[last]):.1f}" r="2.8" fill="{colour}"/>')
+        index, value = last
+        colour = STATUS_COLOURS[history[index].status] if history[index].status != UNDEFINED else LINE
+        body.append(f'<circle cx="{xs[index]:.1f}" cy="{scale(value):.1f}" r="2.8" fill="{colour}"/>')
     first, final = history[0], history[-1]
     summary = f"{label}: {period_label(first.period, lang)} – {period_label(final.period, lang)}, {format_value(final.value, unit, lang)}"
     return _svg(width, height, "sparkline", summary, body)
