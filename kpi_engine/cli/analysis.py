@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import did_you_mean
-from ..formatting import format_value, plain
+from ..formatting import Language, format_value, plain
 from ..pack import Pack
 from ..periods import Period
 from .common import (
@@ -33,7 +33,9 @@ from .common import (
     LANG,
     PACK,
     PERIOD,
+    TEXT_OR_JSON,
     Exit,
+    TextOrJson,
     open_for_kpi,
     open_pack,
 )
@@ -43,7 +45,7 @@ if TYPE_CHECKING:  # sympy stays unloaded until an analysis runs
     from ..analysis.questions import Bridge, GoalSeek, Sensitivity
 
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+_FORMAT = click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True)
 
 
 class _Number(click.ParamType[Decimal]):
@@ -107,7 +109,7 @@ def _exact(value: Fraction) -> str:
 @_FORMAT
 @LANG
 def solve_command(
-    pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str
+    pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language
 ) -> None:
     """Goal seek: the value of an input that makes a KPI reach a target.
 
@@ -134,7 +136,7 @@ def solve_command(
         raise Exit(EXIT_NO_ANSWER)
 
 
-def _solve_text(result: GoalSeek, pack: Pack, lang: str) -> str:
+def _solve_text(result: GoalSeek, pack: Pack, lang: Language) -> str:
     unit, input_unit = pack.kpis[result.kpi].unit, pack.inputs[result.input].unit
     lines = [
         f"{result.kpi} = {plain(result.target)} ({format_value(result.target, unit, lang)}) at {_where(result.period, result.entity)}, varying {result.input}",
@@ -196,7 +198,7 @@ def _solve_record(result: GoalSeek) -> dict[str, Any]:
 @_ENTITY
 @_FORMAT
 @LANG
-def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
+def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language) -> None:
     """Which lever matters most: ∂KPI/∂input and the elasticity for each input, ranked.
 
     The elasticity is the % change of the KPI for a 1 % change of the input
@@ -265,7 +267,9 @@ def _short(value: Decimal | None, digits: int = 6) -> str:
 @_ENTITY
 @_FORMAT
 @LANG
-def explain_change_command(pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: str, lang: str) -> None:
+def explain_change_command(
+    pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: TextOrJson, lang: Language
+) -> None:
     """Why a KPI moved: its change split into one contribution per input (a bridge).
 
     Exact Shapley attribution: each input's contribution is its average effect

@@ -15,21 +15,26 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..facts import Facts, read_facts_text
+from ..formatting import Language
 from ..loader import display_name, load_pack, read_text
 from ..pack import Pack
 from ..periods import Period
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 
+TextOrJson = Literal["text", "json"]
+"""`--format` of the commands that print a message or a record: text for people, json for CI and editors."""
+TEXT_OR_JSON: tuple[TextOrJson, ...] = get_args(TextOrJson)
+
 LANG = click.option(
     "--lang",
-    type=click.Choice(["fr", "en"]),
+    type=click.Choice(get_args(Language)),
     default=lambda: os.environ.get("KPI_LANG", "fr"),
     show_default="fr, or $KPI_LANG",
     help="Language of labels and number formats.",

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import click
 
+from ..formatting import Language
 from ..model import Definitions
 from ..periods import FREQUENCIES, Period
 from ..report.build import (
     FORMATS,
     ReportError,
+    ReportFormat,
     ReportOptions,
     build_report,
     render,
@@ -48,8 +50,8 @@ def report(
     audience: str | None,
     owner: str | None,
     frequency: str | None,
-    lang: str,
-    fmt: str,
+    lang: Language,
+    fmt: ReportFormat,
     title: str,
     output: str,
 ) -> None:

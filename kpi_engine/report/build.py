@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal, get_args
 
 import jinja2
 from markupsafe import Markup
@@ -22,6 +23,7 @@ from markupsafe import Markup
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..evaluator import Evaluation
 from ..formatting import (
+    Language,
     format_gap,
     format_value,
     frequency_word,
@@ -34,7 +36,8 @@ from ..periods import FREQUENCIES, Period
 from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
 from . import charts
 
-FORMATS = ("html", "markdown")
+ReportFormat = Literal["html", "markdown"]
+FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
 _OTHER_THEME = {"fr": "Autres", "en": "Other"}
 SPARK_PERIODS = 12  # how many periods a scorecard sparkline shows
@@ -57,7 +60,7 @@ class ReportError(KpiError):
 class ReportOptions:
     """What to report: which KPIs (audience or owner, frequency), as of which period, in which language."""
 
-    lang: str = "fr"
+    lang: Language = "fr"
     period: Period | None = None
     audience: str | None = None
     owner: str | None = None
@@ -81,7 +84,7 @@ class Line:
     owner: str
     current: Result | None
     history: tuple[Result, ...]
-    lang: str = "en"
+    lang: Language = "en"
 
     @property
     def status(self) -> str:
@@ -154,7 +157,7 @@ class Report:
 
     title: str
     scope: str  # audience, owner or "all KPIs", and the frequency
-    lang: str
+    lang: Language
     as_of: str
     summary: Summary
     themes: tuple[Theme, ...]
@@ -287,7 +290,7 @@ def _as_of(options: ReportOptions, lines: Sequence[Line]) -> str:
     return str(max(ends, key=lambda p: (p.end, -FREQUENCIES.index(p.frequency.value)))) if ends else ""
 
 
-def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple[Theme, ...]:
+def _themes(definitions: Definitions, lines: Sequence[Line], lang: Language) -> tuple[Theme, ...]:
     groups: dict[str, list[Line]] = {}
     for line in lines:
         tags = definitions.kpis[line.kpi].tags
@@ -296,7 +299,7 @@ def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple
     return tuple(Theme(name, theme_title(name, lang, definitions), tuple(group)) for name, group in ordered)
 
 
-def theme_title(tag: str, lang: str, definitions: Definitions | None = None) -> str:
+def theme_title(tag: str, lang: Language, definitions: Definitions | None = None) -> str:
     """The theme's label from the pack's `themes:`, else the tag made readable."""
     if not tag:
         return _OTHER_THEME[lang]
@@ -304,7 +307,7 @@ def theme_title(tag: str, lang: str, definitions: Definitions | None = None) -> 
     return label.get(lang) if label else tag.replace("_", " ").replace("-", " ").capitalize()
 
 
-def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: str) -> KpiSection:
+def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: Language) -> KpiSection:
     return KpiSection(
         kpi=kpi.name,
         label=kpi.label.get(lang, kpi.name),
@@ -320,7 +323,7 @@ def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lan
     )
 
 
-def _glossary(kpi: KpiDef, definitions: Definitions, lang: str) -> tuple[tuple[str, str], ...]:
+def _glossary(kpi: KpiDef, definitions: Definitions, lang: Language) -> tuple[tuple[str, str], ...]:
     """The inputs and KPIs a formula names, with their labels, so a reader can decode it."""
     seen: dict[str, str] = {}
     for node in walk(kpi.formula.node):
@@ -343,7 +346,7 @@ def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap,
 
 # --- words and numbers for display --------------------------------------------
 
-def format_actual(result: Result | None, unit: str, lang: str) -> str:
+def format_actual(result: Result | None, unit: str, lang: Language) -> str:
     """The value, or the word for undefined (never 0); the reason is shown beside it."""
     return format_value(result.value if result else None, unit, lang)
 
@@ -405,7 +408,7 @@ def render_markdown(report: Report) -> str:
     return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: ReportFormat) -> str:
     """The report in `fmt` (html or markdown)."""
     return render_html(report) if fmt == "html" else render_markdown(report)
 
@@ -423,7 +426,7 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
     return rows
 
 
-def _cell_tip(line: Line, result: Result, lang: str) -> str:
+def _cell_tip(line: Line, result: Result, lang: Language) -> str:
     text = f"{line.label} {result.period}: {format_value(result.value, line.unit, lang)}"
     if result.target is not None:
         text += f" / {format_value(result.target, line.unit, lang)}"

@@ -19,6 +19,7 @@ from decimal import Decimal
 from html import escape
 
 from ..formatting import (
+    Language,
     currency_symbol,
     format_number,
     format_value,
@@ -115,7 +116,7 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(first + index * step, 10) for index in range(number)]
 
 
-def compact(value: float, unit: str, lang: str) -> str:
+def compact(value: float, unit: str, lang: Language) -> str:
     """A short axis label: `1,2 M€`, `250 k€`, `7,5 %` in French; `€1.2M`, `€250k`, `7.5%` in English."""
     if is_percent(unit):
         percent = round(value * 100, 1)
@@ -136,7 +137,7 @@ def compact(value: float, unit: str, lang: str) -> str:
     return f"{symbol}{number}{suffix}"
 
 
-def period_label(period: Period, lang: str) -> str:
+def period_label(period: Period, lang: Language) -> str:
     """`janv. 25`, `T1 25`, `Jan 25`, `Q1 25`; other frequencies as written."""
     if period.frequency is Frequency.MONTHLY:
         return f"{_MONTHS[lang][period.start.month - 1]} {period.start.year % 100:02d}"
@@ -145,7 +146,7 @@ def period_label(period: Period, lang: str) -> str:
     return str(period)
 
 
-def _point_tip(result: Result, unit: str, lang: str) -> str:
+def _point_tip(result: Result, unit: str, lang: Language) -> str:
     text = f"{period_label(result.period, lang)} : " if lang == "fr" else f"{period_label(result.period, lang)}: "
     text += format_value(result.value, unit, lang)
     if result.target is not None:
@@ -156,7 +157,7 @@ def _point_tip(result: Result, unit: str, lang: str) -> str:
 # --- sparkline ----------------------------------------------------------------
 
 
-def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 120, height: int = 30) -> str:
+def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 120, height: int = 30) -> str:
     """The trend of the last periods: the values, the target dashed, the last point in its status colour."""
     values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
     label = title or "trend"
@@ -184,7 +185,7 @@ def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", 
 # --- line chart ---------------------------------------------------------------
 
 
-def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 540, height: int = 210) -> str:
+def line_chart(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 540, height: int = 210) -> str:
     """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
     left, right, top, bottom = 64, 56, 12, height - 30
     values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
@@ -202,7 +203,7 @@ def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "",
     return _svg(width, height, "line-chart", title or "chart", body)
 
 
-def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: str, x0: float, x1: float) -> list[str]:
+def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: Language, x0: float, x1: float) -> list[str]:
     parts = []
     for tick in ticks:
         y = scale(tick)
@@ -211,7 +212,7 @@ def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: str, x0: float
     return parts
 
 
-def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lang: str) -> list[str]:
+def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lang: Language) -> list[str]:
     every = max(1, math.ceil(len(history) / 8))
     return [
         f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11" fill="{MUTED}">{escape(period_label(r.period, lang))}</text>'
@@ -220,7 +221,7 @@ def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lan
     ]
 
 
-def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: str) -> list[str]:
+def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: Language) -> list[str]:
     runs = _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])
     parts = [f'<path d="{_path(run)}" fill="none" stroke="{TARGET}" stroke-width="1.4" stroke-dasharray="6 4"/>' for run in runs]
     if runs:
@@ -229,7 +230,9 @@ def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _S
     return parts
 
 
-def _points(history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: str) -> list[str]:
+def _points(
+    history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: Language
+) -> list[str]:
     parts = []
     for result, value, x in zip(history, values, xs):
         tip = escape(_point_tip(result, unit, lang))
@@ -249,7 +252,7 @@ def _points(history: Sequence[Result], values: Sequence[float | None], xs: Seque
 # --- heatmap ------------------------------------------------------------------
 
 
-def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title: str = "", label_width: int = 300, cell: int = 22) -> str:
+def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: Language, title: str = "", label_width: int = 300, cell: int = 22) -> str:
     """One row per KPI, one column per period; a missed quarter shows as a red column."""
     header = 34
     width, height = label_width + cell * len(periods) + 4, header + cell * len(rows) + 2
@@ -267,7 +270,7 @@ def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title
     return _svg(width, height, "heatmap", title or "heatmap", body)
 
 
-def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: str) -> list[str]:
+def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: Language) -> list[str]:
     parts, year = [], None
     for column, period in enumerate(periods):
         x = x0 + column * cell + cell / 2
@@ -280,7 +283,7 @@ def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: str) -> li
     return parts
 
 
-def _column_label(period: Period, lang: str) -> str:
+def _column_label(period: Period, lang: Language) -> str:
     if period.frequency is Frequency.MONTHLY:
         return "JFMAMJJASOND"[period.start.month - 1]
     if period.frequency is Frequency.QUARTERLY:
@@ -296,7 +299,7 @@ def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
     )
 
 
-def legend(lang: str) -> str:
+def legend(lang: Language) -> str:
     """The status legend of the heatmap, as inline SVG."""
     words = {status: status_word(status, lang) for status in (MET, MISSED, NO_TARGET, UNDEFINED)}
     parts, x = [], 0
