@@ -71,7 +71,7 @@ def build_definitions(
     return definitions, collector.problems
 
 
-def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> tuple[Formula | None, Problem | None]:
+def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> Formula | Problem:
     """A formula from a YAML value (text or number), or the located syntax problem."""
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
     scalar = document.values.get(path)
@@ -81,8 +81,8 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
         where = ".".join(str(p) for p in path)
-        return None, Problem(location, f"{where}: {error.message}", snippet)
-    return Formula(text, node, scalar), None
+        return Problem(location, f"{where}: {error.message}", snippet)
+    return Formula(text, node, scalar)
 
 
 def _decimal_or_none(value: Any) -> Decimal | None:
@@ -263,10 +263,11 @@ def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tupl
 
 
 def _expression(collector: _Collector, document: Document, value: Any, path: Path) -> Formula | None:
-    formula, problem = parse_expression(value, document, path, collector.limits)
-    if problem:
-        collector.problems.append(problem)
-    return formula
+    parsed = parse_expression(value, document, path, collector.limits)
+    if isinstance(parsed, Problem):
+        collector.problems.append(parsed)
+        return None
+    return parsed
 
 
 def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[Path]) -> None:

@@ -67,20 +67,21 @@ def _read(root: Path, layers: list[list[Document]], problems: list[Problem], lim
     visiting.append(key)
     documents: list[Document] = []
     for file in definition_files(root):
-        document, found = _read_document(file, limits)
-        problems.extend(found)
-        if document is not None:
-            documents.append(document)
-            for base, location in _bases(document, file):
-                if base.resolve() in visiting:
-                    loop = Problem(location, f"'extends' loops back to {display_name(base)}")
-                    if loop not in problems:
-                        problems.append(loop)
-                    continue
-                if not base.exists():
-                    problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
-                    continue
-                _read(base, layers, problems, limits, visiting, done)
+        document = _read_document(file, limits)
+        if isinstance(document, list):
+            problems.extend(document)
+            continue
+        documents.append(document)
+        for base, location in _bases(document, file):
+            if base.resolve() in visiting:
+                loop = Problem(location, f"'extends' loops back to {display_name(base)}")
+                if loop not in problems:
+                    problems.append(loop)
+                continue
+            if not base.exists():
+                problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
+                continue
+            _read(base, layers, problems, limits, visiting, done)
     if not documents and not problems:
         what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
         problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
@@ -110,12 +111,13 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem
         return Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
 
 
-def _read_document(file: Path, limits: Limits) -> tuple[Document | None, list[Problem]]:
+def _read_document(file: Path, limits: Limits) -> Document | list[Problem]:
+    """A definition file's document, or the problems that spoil it (unreadable, not YAML...)."""
     text = read_text(file)
     if isinstance(text, Problem):
-        return None, [text]
+        return [text]
     document, problems = load_document(text, display_name(file), limits.max_yaml_nodes)
-    return (None if problems else document), problems
+    return problems or document
 
 
 def _bases(document: Document, file: Path) -> Iterator[tuple[Path, Location]]:
