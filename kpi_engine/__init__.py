@@ -1,7 +1,7 @@
 """kpi-engine: declarative financial KPIs in YAML, evaluated over periods and entities.
 
 The pipeline, one module per stage:
-    loader / yamlsource  YAML files -> documents with positions
+    loader / yamlsource  YAML files -> documents with positions (library: the bundled standard library)
     schema               JSON Schema validation
     parser (formula.lark) formulas -> AST (nodes)
     assembly             documents -> merged definitions (extends, overrides)

@@ -1,7 +1,7 @@
 """The public face of a loaded pack: validated definitions plus their compiled program.
 
 `build_pack` runs the pure pipeline on documents already in memory
-(schema -> definitions -> semantics -> compile) and raises `PackError` with
+(schema -> assembly -> semantics -> compile) and raises `PackError` with
 every problem at once. `Pack.from_texts` does the same from strings, so an
 embedding tool needs no file at all; the packs it extends are given as texts
 too (`library.BUNDLED`, the standard library, by default). Nothing here reads
@@ -117,11 +117,9 @@ def _add_text_layers(
         problems.extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
-    known = ", ".join(f"'{name}'" for name in bases) or "no pack"
+    allowed = f"can only extend {', '.join(repr(name) for name in bases)}" if bases else "was given no pack to extend"
     unknown = sorted(set(extended) - set(bases))
-    problems.extend(
-        Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend {known}; use load_pack for packs on disk") for base in unknown
-    )
+    problems.extend(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk") for base in unknown)
     problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
     if problems:
         raise PackError(problems)

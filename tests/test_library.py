@@ -34,7 +34,7 @@ def test_from_texts_extends_packs_given_as_texts_each_once_bases_first():
     ("files", "bases", "message"),
     [
         ({"p.yaml": "extends: ../groupe\n"}, BUNDLED, "extends '../groupe': Pack.from_texts can only extend 'standard'; use load_pack for packs on disk"),
-        ({"p.yaml": "extends: standard\n"}, {}, "extends 'standard': Pack.from_texts can only extend no pack; use load_pack for packs on disk"),
+        ({"p.yaml": "extends: standard\n"}, {}, "extends 'standard': Pack.from_texts was given no pack to extend; use load_pack for packs on disk"),
         ({"p.yaml": "extends: a\n"}, {"a": {"a.yaml": "extends: a\n"}}, "'extends' loops back to 'a'"),
     ],
     ids=["a path", "no base given", "a loop"],
