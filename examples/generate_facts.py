@@ -26,7 +26,7 @@ Bibliothèque standard Python uniquement. Usage : python3 examples/generate_fact
 import csv
 import os
 import random
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "facts")
@@ -41,16 +41,16 @@ def q(x):
 
 
 ENTITIES = {
-    "lyon": dict(base_ca=200_000, part_marchandises=0.15, croissance_2025=0.06, personnel=68_000,
-                 loyer_fixe=14_000, dotations=9_000, immo=650_000, stocks=180_000, provisions=25_000,
-                 emprunt=300_000, amort_emprunt=6_000, tresorerie=180_000, jours_clients=1.5,
-                 jours_fournisseurs=1.6, acomptes=0.12, clients=300, leads=90, mrr=6_000,
-                 unites=420, cout_invest=180_000),
-    "bordeaux": dict(base_ca=95_000, part_marchandises=0.72, croissance_2025=0.08, personnel=25_000,
-                     loyer_fixe=8_500, dotations=2_500, immo=140_000, stocks=120_000, provisions=5_000,
-                     emprunt=120_000, amort_emprunt=2_200, tresorerie=20_000, jours_clients=0.35,
-                     jours_fournisseurs=1.5, acomptes=0.05, clients=1_500, leads=260, mrr=800,
-                     unites=45, cout_invest=60_000),
+    "lyon": {"base_ca": 200_000, "part_marchandises": 0.15, "croissance_2025": 0.06, "personnel": 68_000,
+                 "loyer_fixe": 14_000, "dotations": 9_000, "immo": 650_000, "stocks": 180_000, "provisions": 25_000,
+                 "emprunt": 300_000, "amort_emprunt": 6_000, "tresorerie": 180_000, "jours_clients": 1.5,
+                 "jours_fournisseurs": 1.6, "acomptes": 0.12, "clients": 300, "leads": 90, "mrr": 6_000,
+                 "unites": 420, "cout_invest": 180_000},
+    "bordeaux": {"base_ca": 95_000, "part_marchandises": 0.72, "croissance_2025": 0.08, "personnel": 25_000,
+                     "loyer_fixe": 8_500, "dotations": 2_500, "immo": 140_000, "stocks": 120_000, "provisions": 5_000,
+                     "emprunt": 120_000, "amort_emprunt": 2_200, "tresorerie": 20_000, "jours_clients": 0.35,
+                     "jours_fournisseurs": 1.5, "acomptes": 0.05, "clients": 1_500, "leads": 260, "mrr": 800,
+                     "unites": 45, "cout_invest": 60_000},
 }
 
 
@@ -58,29 +58,32 @@ def generate():
     rnd = random.Random(20240101)
     rows, budget = [], []
     for ent, p in ENTITIES.items():
-        immo = Decimal(p["immo"]); stocks = Decimal(p["stocks"]); provisions = Decimal(p["provisions"])
-        emprunt = Decimal(p["emprunt"]); emprunt2 = Decimal(0)
+        immo = Decimal(p["immo"])
+        stocks = Decimal(p["stocks"])
+        provisions = Decimal(p["provisions"])
+        emprunt = Decimal(p["emprunt"])
+        emprunt2 = Decimal(0)
         cp = None  # capitaux propres d'ouverture calculés pour obtenir la trésorerie d'ouverture voulue
         prev = None
-        clients = p["clients"]; mrr = Decimal(p["mrr"])
+        clients = p["clients"]
+        mrr = Decimal(p["mrr"])
         gains_invest = Decimal(0)
         treso_plan_initiale = None
-        for i, per in enumerate(MONTHS):
+        for per in MONTHS:
             year, month = int(per[:4]), int(per[5:])
             s = SEASON[month - 1]
             growth = 1 + (p["croissance_2025"] if year == 2025 else 0)
-            noise = lambda a=0.03: 1 + rnd.uniform(-a, a)
+            def noise(a=0.03):
+                return 1 + rnd.uniform(-a, a)
             crise = ent == "bordeaux" and per in ("2025-04", "2025-05", "2025-06")
             ca = p["base_ca"] * s * growth * noise() * (0.55 if crise else 1)
-            vm = q(ca * p["part_marchandises"]); pv = q(ca * (1 - p["part_marchandises"]))
+            vm = q(ca * p["part_marchandises"])
+            pv = q(ca * (1 - p["part_marchandises"]))
             ca_ht = vm + pv
             tva = q(ca_ht * Decimal("0.2"))
             cout_march = q(vm * Decimal("0.55" if ent == "lyon" else "0.47") * Decimal(str(noise(0.02))))
             matieres = q(pv * Decimal("0.30") * Decimal(str(noise(0.02))))
-            if ent == "lyon":
-                prod_stock = {9: 6_000, 10: 8_000, 11: -4_000, 12: -10_000}.get(month, 0)
-            else:
-                prod_stock = 0
+            prod_stock = {9: 6_000, 10: 8_000, 11: -4_000, 12: -10_000}.get(month, 0) if ent == "lyon" else 0
             prod_stock = q(prod_stock)
             externes = q(p["loyer_fixe"] + float(ca_ht) * 0.08 * noise())
             impots = q(float(ca_ht) * 0.012 + 600)
@@ -89,23 +92,30 @@ def generate():
             autres_prod = q(150 + rnd.uniform(0, 100))
             autres_ch = q(120 + rnd.uniform(0, 80) + (9_000 if (crise and per == "2025-06") else 0))  # 654 créance irrécouvrable
             # investissements : machine CNC à Lyon en septembre 2024 (emprunt 150 000), agencement boutique Bordeaux en mars 2024
-            capex = Decimal(0); nouvel_emprunt = Decimal(0)
+            capex = Decimal(0)
+            nouvel_emprunt = Decimal(0)
             if ent == "lyon" and per == "2024-09":
-                capex = Decimal(p["cout_invest"]); nouvel_emprunt = Decimal(150_000); emprunt2 = Decimal(150_000)
+                capex = Decimal(p["cout_invest"])
+                nouvel_emprunt = Decimal(150_000)
+                emprunt2 = Decimal(150_000)
             if ent == "bordeaux" and per == "2024-03":
-                capex = Decimal(p["cout_invest"]); nouvel_emprunt = Decimal(50_000); emprunt2 = Decimal(50_000)
+                capex = Decimal(p["cout_invest"])
+                nouvel_emprunt = Decimal(50_000)
+                emprunt2 = Decimal(50_000)
             dot_mensuelle = p["dotations"] + (1_500 if (ent == "lyon" and per >= "2024-09") else 0) + (500 if (ent == "bordeaux" and per >= "2024-03") else 0)
             dotations = q(dot_mensuelle)
             # dette : remboursements en capital, intérêts 4 % l'an
             remb = min(emprunt, Decimal(p["amort_emprunt"]))
             remb2 = min(emprunt2, Decimal(2_500 if ent == "lyon" else 1_000)) if per > ("2024-09" if ent == "lyon" else "2024-03") else Decimal(0)
             interets = q((emprunt + emprunt2) * Decimal("0.04") / 12)
-            emprunt -= remb; emprunt2 -= remb2
+            emprunt -= remb
+            emprunt2 -= remb2
             remboursements = q(remb + remb2)
             frais_fin = q(80 + rnd.uniform(0, 40) + (600 if (ent == "bordeaux" and per >= "2025-05" and per <= "2025-09") else 0))  # agios
             charges_fin = interets + frais_fin
             produits_fin = q(40 + rnd.uniform(0, 30))
-            prod_exc = q(0); ch_exc = q(0)
+            prod_exc = q(0)
+            ch_exc = q(0)
             ebe = vm - cout_march + pv + prod_stock - matieres - externes + subv - impots - personnel
             rex = ebe + autres_prod - autres_ch - dotations
             rcai = rex + produits_fin - charges_fin
@@ -146,31 +156,32 @@ def generate():
                 tn_prev = Decimal(p["tresorerie"])
             cp = cp + rn - dividendes
             tn = (cp + provisions + dettes_fin + fournisseurs + dfs + autres_dettes) - (immo + stocks + creances + autres_creances)
-            dispo = q(max(tn, Decimal(0))); concours = q(max(-tn, Decimal(0)))
+            dispo = q(max(tn, Decimal(0)))
+            concours = q(max(-tn, Decimal(0)))
             if treso_plan_initiale is None:
                 treso_plan_initiale = tn_prev
             encaiss = q(ttc + (prev["creances"] if prev else creances) - creances + subv + nouvel_emprunt + produits_fin + autres_prod)
             decaiss = q(encaiss - (tn - tn_prev))
             tn_prev = tn
             # commercial / marketing
-            nouveaux = int(round((18 if ent == "lyon" else 95) * s * growth * noise(0.15) * (0.6 if crise else 1)))
-            perdus = int(round((10 if ent == "lyon" else 70) * noise(0.3) * (1.6 if crise else 1)))
+            nouveaux = round((18 if ent == "lyon" else 95) * s * growth * noise(0.15) * (0.6 if crise else 1))
+            perdus = round((10 if ent == "lyon" else 70) * noise(0.3) * (1.6 if crise else 1))
             clients = clients + nouveaux - perdus
-            leads = int(round(p["leads"] * s * noise(0.1)))
-            convertis = min(leads, int(round(nouveaux * 0.8)))
+            leads = round(p["leads"] * s * noise(0.1))
+            convertis = min(leads, round(nouveaux * 0.8))
             dep_mkt = q((4_500 if ent == "lyon" else 3_200) * noise(0.1) * (1.3 if month in (3, 9, 11) else 1))
             dep_com = q((7_500 if ent == "lyon" else 2_500) * noise(0.05))
             camp = q(float(dep_mkt) * 0.6)
             attrib = q(float(camp) * (6.5 if ent == "lyon" else 4.2) * noise(0.2) * (0.35 if crise else 1))
             mrr = q(float(mrr) * (1.012 if not crise else 0.97) * noise(0.005))
             # opérations
-            unites_prod = int(round(p["unites"] * s * growth * noise(0.05) * (0.6 if crise else 1)))
+            unites_prod = round(p["unites"] * s * growth * noise(0.05) * (0.6 if crise else 1))
             cout_prod = q(float(matieres) + float(personnel) * (0.55 if ent == "lyon" else 0.15) + float(dotations) * 0.6)
-            unites_vendues = int(round(unites_prod * (1.0 if ent == "lyon" else 6.0) * noise(0.05)))
-            retours = int(round(unites_vendues * (0.018 if ent == "lyon" else 0.03) * noise(0.3) * (2.2 if crise else 1)))
+            unites_vendues = round(unites_prod * (1.0 if ent == "lyon" else 6.0) * noise(0.05))
+            retours = round(unites_vendues * (0.018 if ent == "lyon" else 0.03) * noise(0.3) * (2.2 if crise else 1))
             avoirs = q(float(ca_ht) / max(unites_vendues, 1) * retours * 0.9)
-            commandes = int(round((160 if ent == "lyon" else 520) * s * noise(0.05) * (0.6 if crise else 1)))
-            jours = int(round(commandes * (24 if ent == "lyon" else 9) * noise(0.08) * (1.4 if crise else 1)))
+            commandes = round((160 if ent == "lyon" else 520) * s * noise(0.05) * (0.6 if crise else 1))
+            jours = round(commandes * (24 if ent == "lyon" else 9) * noise(0.08) * (1.4 if crise else 1))
             # ROI de l'investissement principal (machine / agencement) : valeur de revente + gains cumulés
             if capex or gains_invest:
                 gains_invest += Decimal(8_000 if ent == "lyon" else 1_500)
@@ -216,14 +227,25 @@ def generate():
                 rows.append((per, ent, name, str(v)))
             # budget (préparé en début d'année, sans aléa ni crise)
             budget_ca = q(p["base_ca"] * s * growth)
-            budget.append({
-                "period": per, "entity": ent,
-                "chiffre_affaires_previsionnel": budget_ca,
-                "encaissements_prevus": q(float(budget_ca) * 1.2 * 0.99 + (150_000 if (ent == "lyon" and per == "2024-09") else 50_000 if (ent == "bordeaux" and per == "2024-03") else 0)),
-                "decaissements_prevus": q(float(budget_ca) * 1.2 * 0.93 + float(p["amort_emprunt"]) + (p["cout_invest"] if ((ent == "lyon" and per == "2024-09") or (ent == "bordeaux" and per == "2024-03")) else 0)
-                                          + (60_000 if (ent == "lyon" and month == 6) else 0) + (p["personnel"] * 0.35 if month == 12 else 0)),
-                "tresorerie_initiale": q(treso_plan_initiale),
-            })
+            budget.append(
+                {
+                    "period": per,
+                    "entity": ent,
+                    "chiffre_affaires_previsionnel": budget_ca,
+                    "encaissements_prevus": q(
+                        float(budget_ca) * 1.2 * 0.99
+                        + (150_000 if (ent == "lyon" and per == "2024-09") else 50_000 if (ent == "bordeaux" and per == "2024-03") else 0)
+                    ),
+                    "decaissements_prevus": q(
+                        float(budget_ca) * 1.2 * 0.93
+                        + float(p["amort_emprunt"])
+                        + (p["cout_invest"] if ((ent == "lyon" and per == "2024-09") or (ent == "bordeaux" and per == "2024-03")) else 0)
+                        + (60_000 if (ent == "lyon" and month == 6) else 0)
+                        + (p["personnel"] * 0.35 if month == 12 else 0)
+                    ),
+                    "tresorerie_initiale": q(treso_plan_initiale),
+                }
+            )
             prev = {"ttc": ttc, "creances": creances}
     return rows, budget
 

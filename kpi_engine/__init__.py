@@ -1,10 +1,10 @@
 """kpi-engine: declarative financial KPIs in YAML, evaluated over periods and entities.
 
 The pipeline, one module per stage:
-    loader / yamlsource  YAML files -> documents with positions
+    loader / yamlsource  YAML files -> documents with positions (library: the bundled standard library)
     schema               JSON Schema validation
     parser (formula.lark) formulas -> AST (nodes)
-    definitions          documents -> merged definitions (extends, overrides)
+    assembly             documents -> merged definitions (extends, overrides)
     semantics, graph     names, functions, types, cycles
     compiler, program    AST -> closures, worked out once per pack
     evaluator            program x facts -> results and alerts
@@ -20,7 +20,8 @@ Typical embedding use, with no file I/O after loading:
 from .errors import FactsError, KpiError, Location, PackError, Problem
 from .evaluator import Evaluation
 from .facts import Fact, Facts, read_facts_text
-from .loader import load_pack, standard_library_path
+from .library import standard_library_path
+from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
 from .results import Alert, Result

@@ -7,8 +7,12 @@ for display. An undefined value is shown as a word, never as 0.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal, overload
 
 from .numbers import round_half_up
+
+Language = Literal["fr", "en"]
+"""The languages a reader can choose (`--lang`): everything a user reads exists in both."""
 
 UNDEFINED_WORD = {"fr": "indéfini", "en": "undefined"}
 _CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
@@ -26,17 +30,17 @@ _FREQUENCY_WORDS = {
 }
 
 
-def status_word(status: str, lang: str) -> str:
+def status_word(status: str, lang: Language) -> str:
     """`atteint` / `met`: a status in the reader's language."""
     return _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])[status]
 
 
-def severity_word(severity: str, lang: str) -> str:
+def severity_word(severity: str, lang: Language) -> str:
     """`critique` / `critical`: a severity in the reader's language."""
     return _SEVERITY_WORDS.get(lang, _SEVERITY_WORDS["en"]).get(severity, severity)
 
 
-def frequency_word(frequency: str, lang: str) -> str:
+def frequency_word(frequency: str, lang: Language) -> str:
     """`mensuel` / `monthly`: a frequency in the reader's language."""
     return _FREQUENCY_WORDS.get(lang, _FREQUENCY_WORDS["en"]).get(frequency, frequency)
 
@@ -52,7 +56,7 @@ def currency_symbol(unit: str) -> str:
 _DAYS = {"fr": "j", "en": "days"}
 
 
-def format_number(value: Decimal, places: int, lang: str) -> str:
+def format_number(value: Decimal, places: int, lang: Language) -> str:
     """Grouped digits with `places` decimals, halves rounded away from zero."""
     rounded = round_half_up(value, places)
     text = format(rounded, ",f")
@@ -63,8 +67,8 @@ def format_number(value: Decimal, places: int, lang: str) -> str:
     return text
 
 
-def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str:
-    """A KPI value for display, according to its unit."""
+def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "en") -> str:
+    """A KPI value for display, according to its unit (a condition's value is a bool)."""
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")
     if isinstance(value, bool):
@@ -92,15 +96,18 @@ def format_value(value: Decimal | None, unit: str = "", lang: str = "en") -> str
             return f"{format_number(value, 2, lang)} {unit}"
 
 
+@overload
+def plain(value: Decimal) -> str: ...
+@overload
+def plain(value: Decimal | None) -> str | None: ...
 def plain(value: Decimal | None) -> str | None:
     """Exact text of a value for machine-readable output (never in exponent notation)."""
     if value is None:
         return None
-    text = format(value, "f")
-    return text
+    return format(value, "f")
 
 
-def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:
+def format_gap(gap: Decimal | None, unit: str, lang: Language) -> str:
     """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate."""
     if gap is None:
         return ""
@@ -111,7 +118,7 @@ def format_gap(gap: Decimal | None, unit: str, lang: str) -> str:
     return sign + format_value(gap, unit, lang)
 
 
-def localize(text: str, lang: str) -> str:
+def localize(text: str, lang: Language) -> str:
     """A number formatted with a Python spec (`{value:,.0f}`), with French separators when reading in French."""
     if lang != "fr":
         return text

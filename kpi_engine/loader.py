@@ -1,9 +1,10 @@
 """Packs from disk: find the files, follow `extends`, and hand the texts to the pure core.
 
-This is the only module (with the facts readers and the CLI) that touches the
-file system. A pack is a `.yaml`/`.yml` file or a folder of them, searched
-recursively; files ending in `.test.yaml` are pack tests, not definitions;
-other files are ignored. `extends: standard` names the bundled library.
+This is the only module (with `library`, the facts readers and the CLI) that
+touches the file system. A pack is a `.yaml`/`.yml` file or a folder of them,
+searched recursively; files ending in `.test.yaml` are pack tests, not
+definitions; other files are ignored. `extends: standard` names the bundled
+library (`library.standard_library_path`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import Location, PackError, Problem
+from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
 from .pack import Pack, build_pack
 from .parser import Limits
 from .yamlsource import Document, load_document
-
-STANDARD = "standard"
-TEST_SUFFIXES = (".test.yaml", ".test.yml")
-
-
-def standard_library_path() -> Path:
-    """The bundled standard KPI library (`definitions/` in the source tree)."""
-    return Path(__file__).resolve().parent / "standard"
 
 
 def load_pack(path: str | Path, limits: Limits = Limits()) -> Pack:
@@ -36,8 +30,8 @@ def load_pack(path: str | Path, limits: Limits = Limits()) -> Pack:
 def definition_files(root: Path) -> list[Path]:
     """The YAML definition files of a pack (a file, or a folder searched recursively), tests excluded."""
     if root.is_file():
-        return [root] if root.suffix in {".yaml", ".yml"} else []
-    files = [p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file()]
+        return [root] if root.suffix in DEFINITION_SUFFIXES else []
+    files = [p for p in root.rglob("*") if p.suffix in DEFINITION_SUFFIXES and p.is_file()]
     return sorted(p for p in files if not p.name.endswith(TEST_SUFFIXES))
 
 
@@ -63,7 +57,7 @@ def read_layers(root: Path, limits: Limits = Limits()) -> tuple[list[list[Docume
     return layers, problems
 
 
-def _read(root: Path, layers: list, problems: list, limits: Limits, visiting: list[Path], done: set[Path]) -> None:
+def _read(root: Path, layers: list[list[Document]], problems: list[Problem], limits: Limits, visiting: list[Path], done: set[Path]) -> None:
     key = root.resolve()
     if key in done:
         return
@@ -71,22 +65,23 @@ def _read(root: Path, layers: list, problems: list, limits: Limits, visiting: li
         problems.append(Problem(Location(display_name(root)), "no such file or folder"))
         return
     visiting.append(key)
-    documents = []
+    documents: list[Document] = []
     for file in definition_files(root):
-        document, found = _read_document(file, limits)
-        problems.extend(found)
-        if document is not None:
-            documents.append(document)
-            for base, location in _bases(document, file):
-                if base.resolve() in visiting:
-                    loop = Problem(location, f"'extends' loops back to {display_name(base)}")
-                    if loop not in problems:
-                        problems.append(loop)
-                    continue
-                if not base.exists():
-                    problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
-                    continue
-                _read(base, layers, problems, limits, visiting, done)
+        document = _read_document(file, limits)
+        if isinstance(document, list):
+            problems.extend(document)
+            continue
+        documents.append(document)
+        for base, location in _bases(document, file):
+            if base.resolve() in visiting:
+                loop = Problem(location, f"'extends' loops back to {display_name(base)}")
+                if loop not in problems:
+                    problems.append(loop)
+                continue
+            if not base.exists():
+                problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
+                continue
+            _read(base, layers, problems, limits, visiting, done)
     if not documents and not problems:
         what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
         problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
@@ -95,8 +90,8 @@ def _read(root: Path, layers: list, problems: list, limits: Limits, visiting: li
     layers.append(documents)
 
 
-def read_text(file: Path, fallback_encoding: str | None = None) -> tuple[str | None, Problem | None]:
-    """A file's text (UTF-8, byte-order mark dropped), or the problem that prevents reading it.
+def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem:
+    """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
     `fallback_encoding` is tried when the file is not UTF-8: Excel on Windows
     saves CSV exports in cp1252.
@@ -105,23 +100,24 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> tuple[str | N
     try:
         data = file.read_bytes()
     except OSError as error:
-        return None, Problem(location, f"cannot be read: {error.strerror}")
+        return Problem(location, f"cannot be read: {error.strerror}")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
-        return data.decode("utf-16"), None
+        return data.decode("utf-16")
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         if fallback_encoding:
-            return data.decode(fallback_encoding, errors="replace"), None
-        return None, Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
+            return data.decode(fallback_encoding, errors="replace")
+        return Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
 
 
-def _read_document(file: Path, limits: Limits) -> tuple[Document | None, list[Problem]]:
-    text, problem = read_text(file)
-    if problem:
-        return None, [problem]
+def _read_document(file: Path, limits: Limits) -> Document | list[Problem]:
+    """A definition file's document, or the problems that spoil it (unreadable, not YAML...)."""
+    text = read_text(file)
+    if isinstance(text, Problem):
+        return [text]
     document, problems = load_document(text, display_name(file), limits.max_yaml_nodes)
-    return (None if problems else document), problems
+    return problems or document
 
 
 def _bases(document: Document, file: Path) -> Iterator[tuple[Path, Location]]:

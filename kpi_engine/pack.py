@@ -1,9 +1,11 @@
 """The public face of a loaded pack: validated definitions plus their compiled program.
 
 `build_pack` runs the pure pipeline on documents already in memory
-(schema -> definitions -> semantics -> compile) and raises `PackError` with
+(schema -> assembly -> semantics -> compile) and raises `PackError` with
 every problem at once. `Pack.from_texts` does the same from strings, so an
-embedding tool needs no file at all.
+embedding tool needs no file at all; the packs it extends are given as texts
+too (`library.BUNDLED`, the standard library, by default). Nothing here reads
+a file.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from . import backends
-from .definitions import build_definitions
+from .assembly import build_definitions
 from .errors import Location, PackError, Problem, did_you_mean
 from .evaluator import Evaluation, Selection
 from .facts import Entity, Facts
+from .library import BUNDLED
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
@@ -23,6 +26,7 @@ from .program import Program, compile_program
 from .schema import check_document
 from .semantics import semantic_problems
 from .yamlsource import Document, load_document
+from .yamlsource import Path as YamlPath
 
 _ALL_ENTITIES = object()
 
@@ -35,29 +39,18 @@ class Pack:
     program: Program
 
     @classmethod
-    def from_texts(cls, files: Mapping[str, str], limits: Limits = Limits()) -> Pack:
-        """A pack from `{file name: YAML text}`; `extends: standard` reads the bundled library, nothing else is read."""
-        documents, problems = [], []
-        for name, text in files.items():
-            document, found = load_document(text, name, limits.max_yaml_nodes)
-            problems.extend(found)
-            documents.append(document)
-        bases = {base for document in documents for base in _extended(document)}
-        for base in sorted(bases - {"standard"}):
-            problems.append(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts can only extend 'standard'; use load_pack for packs on disk"))
-        if problems:
-            raise PackError(problems)
-        layers: list[list[Document]] = []
-        if bases:
-            from .loader import (  # the bundled library is package data
-                read_layers,
-                standard_library_path,
-            )
+    def from_texts(
+        cls, files: Mapping[str, str], limits: Limits = Limits(), bases: Mapping[str, Mapping[str, str]] = BUNDLED
+    ) -> Pack:
+        """A pack from `{file name: YAML text}`, reading no file.
 
-            layers, problems = read_layers(standard_library_path(), limits)
-            if problems:
-                raise PackError(problems)
-        return build_pack([*layers, documents], limits)
+        `bases` holds the packs the texts may extend, `{extends name: {file name:
+        YAML text}}`; by default `standard`, the bundled library (its texts are
+        read from the package once, on first use).
+        """
+        layers: list[list[Document]] = []
+        _add_text_layers(files, bases, limits, layers, visiting=(), done=set())
+        return build_pack(layers, limits)
 
     @property
     def kpis(self) -> Mapping[str, KpiDef]:
@@ -72,7 +65,7 @@ class Pack:
         declares (a negative headcount...), as located warnings."""
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
-            location = next((facts.location(e, name) for e in facts.entities if facts.location(e, name)), Location("facts"))
+            location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
             hint = did_you_mean(name, self.inputs)
             warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
         for fact in facts.facts():
@@ -109,6 +102,34 @@ class Pack:
         return backends.backend(backend)(self.program, facts, selection, lang)  # type: ignore[no-any-return]
 
 
+def _add_text_layers(
+    files: Mapping[str, str],
+    bases: Mapping[str, Mapping[str, str]],
+    limits: Limits,
+    layers: list[list[Document]],
+    visiting: tuple[str, ...],
+    done: set[str],
+) -> None:
+    """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
+    documents, problems = [], []
+    for name, text in files.items():
+        document, found = load_document(text, name, limits.max_yaml_nodes)
+        problems.extend(found)
+        documents.append(document)
+    extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
+    allowed = f"can only extend {', '.join(repr(name) for name in bases)}" if bases else "was given no pack to extend"
+    unknown = sorted(set(extended) - set(bases))
+    problems.extend(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk") for base in unknown)
+    problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
+    if problems:
+        raise PackError(problems)
+    for base in extended:
+        if base not in done:
+            _add_text_layers(bases[base], bases, limits, layers, (*visiting, base), done)
+            done.add(base)
+    layers.append(documents)
+
+
 def _extended(document: Document) -> list[str]:
     extends = document.data.get("extends") if isinstance(document.data, dict) else None
     return [extends] if isinstance(extends, str) else [e for e in extends if isinstance(e, str)] if isinstance(extends, list) else []
@@ -117,7 +138,7 @@ def _extended(document: Document) -> list[str]:
 def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
     """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
     problems: list[Problem] = []
-    spoiled: dict[str, set[tuple]] = {}
+    spoiled: dict[str, set[YamlPath]] = {}
     for layer in layers:
         for document in layer:
             found, spoiled[document.source.name] = check_document(document)

@@ -22,7 +22,8 @@ from .pack import Pack
 from .periods import Period
 from .results import Alert, Result
 from .schema import TESTS_SCHEMA, schema_problems
-from .yamlsource import Document, load_document
+from .yamlsource import Document, Spec, load_document
+from .yamlsource import Path as YamlPath
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
     checks = 0
     for index, test in enumerate(document.data["tests"]):
         case = _Case(pack, document, index, test)
-        for failure in case.run():
-            failures.append(failure)
+        failures.extend(case.run())
         checks += case.checks
     return TestFileReport(name, len(document.data["tests"]), checks, tuple(failures))
 
@@ -104,7 +104,7 @@ class _Case:
                 unknown.append(Problem(fact.location, f"'{fact.name}' is not an input of the pack{hint}"))
         return unknown
 
-    def _uncovered(self, path: tuple, period: Period, entity: Any) -> Failure | None:
+    def _uncovered(self, path: YamlPath, period: Period, entity: Any) -> Failure | None:
         """An expectation outside the test's facts checks nothing: it fails, saying so."""
         if entity not in self.facts.entities:
             known = ", ".join(str(e) for e in self.facts.entities if e) or "none"
@@ -113,10 +113,10 @@ class _Case:
             return self._fail(path, f"the test's facts do not cover {period}: they run from {self.facts.span()}")
         return None
 
-    def _fail(self, path: tuple, message: str) -> Failure:
+    def _fail(self, path: YamlPath, message: str) -> Failure:
         return Failure(self.document.location(path), self.name, message)
 
-    def _identify(self, expectation: dict, path: tuple) -> tuple[str, Period, Any] | Failure:
+    def _identify(self, expectation: Spec, path: YamlPath) -> tuple[str, Period, Any] | Failure:
         """The KPI, period and entity an expectation is about, or why it cannot be checked."""
         kpi = expectation["kpi"]
         if kpi not in self.pack.kpis:
@@ -128,7 +128,7 @@ class _Case:
         entity = expectation.get("entity", self.entity)
         return self._uncovered(path, period, entity) or (kpi, period, entity)
 
-    def _expectation(self, expectation: dict, path: tuple, evaluation: Evaluation) -> Iterator[Failure]:
+    def _expectation(self, expectation: Spec, path: YamlPath, evaluation: Evaluation) -> Iterator[Failure]:
         identity = self._identify(expectation, path)
         if isinstance(identity, Failure):
             yield identity
@@ -159,7 +159,7 @@ class _Case:
             if expectation["error"] not in (result.error or ""):
                 yield self._fail((*path, "error"), f"{where}: reason expected to contain {expectation['error']!r}, got {result.error!r}")
 
-    def _alert(self, expected: dict, path: tuple, evaluation: Evaluation, should_fire: bool) -> Iterator[Failure]:
+    def _alert(self, expected: Spec, path: YamlPath, evaluation: Evaluation, should_fire: bool) -> Iterator[Failure]:
         identity = self._identify(expected, path)
         if isinstance(identity, Failure):
             yield identity
@@ -176,7 +176,7 @@ class _Case:
             yield self._fail(path, f"expected no {severity}alert on {kpi} at {period}, but got: {matching[0].message}")
 
 
-def _alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: dict) -> bool:
+def _alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: Spec) -> bool:
     return (
         alert.kpi == kpi
         and alert.period == period
@@ -200,8 +200,10 @@ def _compare(expected: Any, actual: Decimal | None, reason: str | None) -> str |
         return f"expected {expected!r}, which is neither a number nor 'undefined'"
     if actual is None:
         return f"expected {wanted}, got undefined ({reason})" if reason else f"expected {wanted}, got nothing"
-    exponent = min(wanted.as_tuple().exponent, 0)  # type: ignore[operator]
-    rounded = round_half_up(actual, -exponent)
+    exponent = wanted.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN or infinity: no decimals written to compare at
+        return f"expected {expected!r}, which is neither a number nor 'undefined'"
+    rounded = round_half_up(actual, -min(exponent, 0))
     if rounded == wanted:
         return None
     return f"expected {wanted}, got {format(actual, 'f')} (rounded to the decimals written: {rounded})"

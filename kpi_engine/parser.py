@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import (
@@ -22,6 +23,7 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
+from lark.tree import Meta
 
 from . import nodes
 from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
@@ -90,47 +92,47 @@ def _decimal(token: Token) -> Decimal:
 
 
 @v_args(meta=True)
-class _ToNodes(Transformer):
+class _ToNodes(Transformer[Token, nodes.Node]):
     """Lark tree -> frozen dataclasses; one method per grammar alias."""
 
-    def number(self, meta, children):
+    def number(self, meta: Meta, children: list[Any]) -> Number:
         (token,) = children
         return Number(_decimal(token), str(token), _span(token))
 
-    def percent(self, meta, children):
+    def percent(self, meta: Meta, children: list[Any]) -> Number:
         (token,) = children
         return Number(_decimal(token) / 100, str(token), _span(token))
 
-    def name(self, meta, children):
+    def name(self, meta: Meta, children: list[Any]) -> Name:
         (token,) = children
         return Name(str(token), _span(token))
 
-    def call(self, meta, children):
+    def call(self, meta: Meta, children: list[Any]) -> Call:
         func = children[0]
         args = tuple(children[1].children) if len(children) > 1 else ()
         return Call(str(func), args, _span(meta), _span(func))
 
-    def negate(self, meta, children):
+    def negate(self, meta: Meta, children: list[Any]) -> Unary:
         return Unary("-", children[0], _span(meta))
 
-    def not_op(self, meta, children):
+    def not_op(self, meta: Meta, children: list[Any]) -> Unary:
         return Unary("not", children[0], _span(meta))
 
-    def binary(self, meta, children):
+    def binary(self, meta: Meta, children: list[Any]) -> Binary:
         left, op, right = children
         return Binary(str(op), left, right, _span(meta))
 
-    def power(self, meta, children):
+    def power(self, meta: Meta, children: list[Any]) -> Binary:
         left, right = children
         return Binary("^", left, right, _span(meta))
 
-    def and_op(self, meta, children):
+    def and_op(self, meta: Meta, children: list[Any]) -> Binary:
         return Binary("and", children[0], children[1], _span(meta))
 
-    def or_op(self, meta, children):
+    def or_op(self, meta: Meta, children: list[Any]) -> Binary:
         return Binary("or", children[0], children[1], _span(meta))
 
-    def compare(self, meta, children):
+    def compare(self, meta: Meta, children: list[Any]) -> Compare:
         left, op, right = children
         return Compare(str(op), left, right, _span(meta))
 
@@ -155,7 +157,7 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
             return FormulaSyntaxError("a parenthesis is not closed: add ')'", len(text.rstrip()))
         return FormulaSyntaxError("formula ends too early: an operand is missing at the end", len(text.rstrip()))
     if isinstance(error, UnexpectedCharacters):
-        position = error.pos_in_stream
+        position = error.pos_in_stream or 0  # always set for UnexpectedCharacters
         char = text[position]
         if char == "=" and not text[:position].strip():
             return FormulaSyntaxError("a formula is written without the leading '=' of a spreadsheet", position)
@@ -167,7 +169,8 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
             return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'", position)
         hint = _CHARACTER_HINTS.get(char, "")
         return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
-    assert isinstance(error, UnexpectedToken)
+    if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here
+        raise TypeError(f"unexpected Lark error {type(error).__name__}") from error
     token = error.token
     offset = token.start_pos or 0
     width = max(1, len(str(token)))

@@ -11,20 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 
-class Frequency(str, Enum):
-    """How often a KPI is evaluated, and the granularity of a period."""
+class Frequency(StrEnum):
+    """How often a KPI is evaluated, and the granularity of a period; `str()` gives the value (`monthly`)."""
 
     DAILY = "daily"
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     YEARLY = "yearly"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 FREQUENCIES = tuple(f.value for f in Frequency)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .formatting import Language
+
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
 CATALOG: dict[str, tuple[str, str]] = {
@@ -61,7 +63,7 @@ class Reason:
     def of(cls, code: str, **params: Any) -> Reason:
         return cls(code, tuple(params.items()))
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, lang: Language = "en") -> str:
         english, french = CATALOG[self.code]
         return (french if lang == "fr" else english).format(**{k: _word(k, v, lang) for k, v in self.params})
 
@@ -69,7 +71,7 @@ class Reason:
         return self.text("en")
 
 
-def _word(key: str, value: Any, lang: str) -> str:
+def _word(key: str, value: Any, lang: Language) -> str:
     if isinstance(value, Reason):
         return value.text(lang)
     if key == "entity":

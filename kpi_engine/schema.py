@@ -17,7 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .errors import Problem, did_you_mean
-from .yamlsource import Document
+from .yamlsource import Document, Path
 
 PACK_SCHEMA = "pack.schema.json"
 TESTS_SCHEMA = "tests.schema.json"
@@ -27,7 +27,8 @@ TESTS_SCHEMA = "tests.schema.json"
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema of `schemas/` (pack or tests), read once."""
     text = resources.files(__package__).joinpath(f"schemas/{name}").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @cache
@@ -41,14 +42,14 @@ def schema_problems(document: Document, schema: str = PACK_SCHEMA) -> Iterator[P
         yield from _explain(error, document)
 
 
-def check_document(document: Document, schema: str = PACK_SCHEMA) -> tuple[list[Problem], set[tuple]]:
+def check_document(document: Document, schema: str = PACK_SCHEMA) -> tuple[list[Problem], set[Path]]:
     """The problems of a document and the entries they spoil (`("kpis", "marge")`...).
 
     Later stages skip only the spoiled entries, so one bad KPI does not hide
     the problems of all the others.
     """
     problems: list[Problem] = []
-    spoiled: set[tuple] = set()
+    spoiled: set[Path] = set()
     for error in _errors(document, schema):
         problems.extend(_explain(error, document))
         path = tuple(error.absolute_path)
@@ -61,7 +62,7 @@ def _errors(document: Document, schema: str) -> list[ValidationError]:
     return sorted(_validator(schema).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
 
 
-def _where(path: tuple) -> str:
+def _where(path: Path) -> str:
     """`kpis.marge.alerts[1].severity`: list items counted from 1, as the semantic messages say "alert 1"."""
     text = ""
     for part in path:
@@ -72,35 +73,39 @@ def _where(path: tuple) -> str:
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     where = _where(path)
+    # jsonschema types these as "Any or Unset"; an error from iter_errors always has them set
+    instance: Any = error.instance
+    validator_value: Any = error.validator_value
+    schema: Any = error.schema
     if "propertyNames" in error.schema_path:
-        message = f"{where}: '{error.instance}' is not a valid name: use letters, digits and '_', not starting with a digit"
-        yield Problem(document.key_location((*path, error.instance)), message)
+        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit"
+        yield Problem(document.key_location((*path, instance)), message)
         return
     match error.validator:
         case "additionalProperties":
-            allowed = sorted(error.schema.get("properties", {}))
-            for key in sorted(set(error.instance) - set(allowed)):
+            allowed = sorted(schema.get("properties", {}))
+            for key in sorted(set(instance) - set(allowed)):
                 yield Problem(document.key_location((*path, key)), _unknown_key(key, where, allowed))
             return
         case "required":
-            missing = [name for name in error.validator_value if name not in error.instance]
+            missing = [name for name in validator_value if name not in instance]
             for name in missing:
                 yield Problem(document.location(path), f"{where}: '{name}' is required{_REQUIRED_HINTS.get(name, '')}")
             return
         case "enum":
-            choices = ", ".join(map(str, error.validator_value))
-            french = _FRENCH_WORDS.get(str(error.instance).strip().lower())
-            hint = f" (in English: '{french}')" if french else did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
-            message = f"{where}: {error.instance!r} is not one of {choices}{hint}"
+            choices = ", ".join(map(str, validator_value))
+            french = _FRENCH_WORDS.get(str(instance).strip().lower())
+            hint = f" (in English: '{french}')" if french else did_you_mean(str(instance), [str(v) for v in validator_value])
+            message = f"{where}: {instance!r} is not one of {choices}{hint}"
         case "type":
-            message = f"{where}: expected {_TYPE_WORDS.get(str(error.validator_value), error.validator_value)}, found {_describe(error.instance)}"
+            message = f"{where}: expected {_TYPE_WORDS.get(str(validator_value), validator_value)}, found {_describe(instance)}"
         case "oneOf":
             branch = _matching_branch(error)
             if branch:
                 for suberror in branch:
                     yield from _explain(suberror, document)
                 return
-            message = f"{where}: {_describe(error.instance)} is not allowed here; expected {_one_of_words(error)}"
+            message = f"{where}: {_describe(instance)} is not allowed here; expected {_one_of_words(error)}"
         case "minProperties":
             message = f"{where}: must not be empty"
         case "uniqueItems":
@@ -147,8 +152,11 @@ def _describe(value: Any) -> str:
 
 def _matching_branch(error: ValidationError) -> list[ValidationError]:
     """The errors of the alternative written for this kind of value (a mapping label with a bad key...)."""
-    kind = {dict: "object", list: "array", str: "string"}.get(type(error.instance))
-    for index, option in enumerate(error.validator_value):
+    instance: Any = error.instance
+    options: Any = error.validator_value
+    kinds: dict[type[Any], str] = {dict: "object", list: "array", str: "string"}
+    kind = kinds.get(type(instance))
+    for index, option in enumerate(options):
         if kind and (option.get("type") == kind):
             return [e for e in error.context or () if e.relative_schema_path and e.relative_schema_path[0] == index]
     return []
@@ -156,7 +164,8 @@ def _matching_branch(error: ValidationError) -> list[ValidationError]:
 
 def _one_of_words(error: ValidationError) -> str:
     words = []
-    for option in error.validator_value:
+    options: Any = error.validator_value
+    for option in options:
         kind = option.get("type") or ("a label" if "$ref" in option else "a value")
         words.append(_TYPE_WORDS.get(str(kind), str(kind)))
     return " or ".join(dict.fromkeys(words))

@@ -25,6 +25,9 @@ import yaml
 from .errors import Location, Problem, caret_snippet
 
 Path = tuple[str | int, ...]
+"""Where a value sits in a document: keys and list indexes, `("kpis", "marge", "alerts", 0)`."""
+Spec = dict[str, Any]
+"""A mapping of a document as loaded (a KPI's entry, a test's expectation)."""
 
 _NULL = re.compile(r"~|null|Null|NULL|")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -197,6 +200,8 @@ class _Builder:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+            if not isinstance(node, yaml.MappingNode):  # the composer makes only scalars, sequences and mappings
+                raise TypeError(f"unexpected YAML node {type(node).__name__}")
             return dict(self.mapping(node, path))
         finally:
             self.active.discard(id(node))

@@ -105,7 +105,15 @@ def test_sensitivity_table():
 
 def test_sensitivity_json_and_wrong_period():
     record = json.loads(run("sensitivity", PACK, "margin", "--facts", FACTS, "--period", "2025-01", "--format", "json").stdout)
-    assert record["levers"][0] == {"name": "ca", "kind": "input", "value": "1000", "derivative": "0.0006", "elasticity": "1.5", "formula": "cost/ca^2", "note": None}
+    assert record["levers"][0] == {
+        "name": "ca",
+        "kind": "input",
+        "value": "1000",
+        "derivative": "0.0006",
+        "elasticity": "1.5",
+        "formula": "cost/ca^2",
+        "note": None,
+    }
     result = run("sensitivity", PACK, "margin", "--facts", FACTS, "--period", "2025-Q1")
     assert result.exit_code == 2 and "margin is monthly: give a monthly period" in result.stderr  # a usage error
 
@@ -149,7 +157,12 @@ def test_lint_warnings_exit_1():
     result = run("lint", str(DATA / "lint"))
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
-    assert first.endswith("warning: KPI 'marge_bis' is algebraically the same as 'marge' (" + str(DATA / "lint" / "pack.yaml") + ":9:3): a duplicate under another name?") or "marge_bis" in first
+    assert (
+        first.endswith(
+            "warning: KPI 'marge_bis' is algebraically the same as 'marge' (" + str(DATA / "lint" / "pack.yaml") + ":9:3): a duplicate under another name?"
+        )
+        or "marge_bis" in first
+    )
     assert ":22:19: warning: 'par_solde' divides by solde" in result.stdout
     assert "5 warnings" in result.stderr
 

@@ -277,7 +277,7 @@ def test_explain_undefined_shows_the_reason():
         ["graph", "cycles.yaml"],
         ["validate", "tab_indent.yaml", "--format", "json"],
     ],
-    ids=lambda v: " ".join(v),
+    ids=" ".join,
 )
 def test_bad_input_never_shows_a_traceback(args):
     result = run(*args, cwd=BAD)

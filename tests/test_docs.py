@@ -313,7 +313,8 @@ def test_pack_test_keys_are_documented() -> None:
 
 
 def test_cli_commands_and_exit_codes_are_documented() -> None:
-    from kpi_engine.cli import common as cli_common, main as cli_main
+    from kpi_engine.cli import common as cli_common
+    from kpi_engine.cli import main as cli_main
 
     text = REFERENCE.read_text(encoding="utf-8")
     for name in cli_main.commands:

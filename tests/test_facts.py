@@ -45,7 +45,7 @@ def test_facts_file(name, expected):
     )
     wanted = sorted((e or "", n, p, v, loc[0] if loc else None) for e, n, p, v, *loc in expected)
     if all(row[4] is None for row in wanted):
-        found = [row[:4] + (None,) for row in found]
+        found = [(*row[:4], None) for row in found]
     assert found == wanted
     for fact in facts.facts():
         assert isinstance(fact.value, Decimal)
@@ -61,7 +61,7 @@ def test_bad_facts_file(name, expected):
 def test_json_number_is_an_exact_decimal():
     (fact,) = [f for f in read("plain.json").facts() if f.name == "chiffre_affaires_ht"]
     assert fact.value == Decimal("1234.56") and str(fact.value) == "1234.56"
-    assert fact.value != Decimal(1234.56)  # the float would be 1234.55999999999994543031789362430572509765625
+    assert fact.value != Decimal(1234.56)  # noqa: RUF032 - on purpose: the float would be 1234.55999999999994543031789362430572509765625
 
 
 def test_empty_cell_is_missing_not_zero():

@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_report import PACK, example_pack, facts_csv
 
 from kpi_engine import Pack
 from kpi_engine.facts import Facts, read_facts_text
 from kpi_engine.report.build import ReportOptions, build_report, render_html, rows_of
-from test_report import PACK, example_pack, facts_csv
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "report-example.png"
@@ -45,7 +45,11 @@ def example(tmp_path_factory) -> tuple[Path, str, int]:
         facts = Facts()
         for path in files:
             facts.merge(read_facts_text(path.read_text(encoding="utf-8-sig"), path.name))
-        options = ReportOptions(lang="fr", sources=tuple(p.name for p in files), owner="controleur_gestion" if "controleur_gestion" in {k.owner for k in pack.kpis.values()} else None)
+        options = ReportOptions(
+            lang="fr",
+            sources=tuple(p.name for p in files),
+            owner="controleur_gestion" if "controleur_gestion" in {k.owner for k in pack.kpis.values()} else None,
+        )
     else:
         pack, facts = Pack.from_texts({"pack.yaml": PACK}), read_facts_text(facts_csv(), "facts.csv")
         options = ReportOptions(lang="fr", sources=("facts.csv",))

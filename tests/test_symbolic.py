@@ -16,10 +16,10 @@ import pytest
 import sympy
 
 from kpi_engine import Facts, Pack, Period, load_pack, standard_library_path
-from kpi_engine.analysis.questions import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
 from kpi_engine.analysis.lint import lint
-from kpi_engine.facts import read_facts_text
+from kpi_engine.analysis.questions import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
 from kpi_engine.analysis.symbolic import SymbolicError, expand, input_symbol, solve_general
+from kpi_engine.facts import read_facts_text
 
 DATA = Path(__file__).parent / "data" / "symbolic"
 ROOT = Path(__file__).parent.parent

@@ -18,12 +18,12 @@ import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import did_you_mean
-from ..formatting import format_value, plain
+from ..formatting import Language, format_value, plain
 from ..pack import Pack
 from ..periods import Period
 from .common import (
@@ -33,20 +33,25 @@ from .common import (
     LANG,
     PACK,
     PERIOD,
+    TEXT_OR_JSON,
     Exit,
+    TextOrJson,
     open_for_kpi,
     open_pack,
 )
 from .output import align
 
+if TYPE_CHECKING:  # sympy stays unloaded until an analysis runs
+    from ..analysis.questions import Bridge, GoalSeek, Sensitivity
+
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
-_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+_FORMAT = click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True)
 
 
-class _Number(click.ParamType):
+class _Number(click.ParamType[Decimal]):
     name = "NUMBER"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Decimal:
         if isinstance(value, Decimal):
             return value
         from ..numbers import parse_number
@@ -103,7 +108,9 @@ def _exact(value: Fraction) -> str:
 @_ENTITY
 @_FORMAT
 @LANG
-def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
+def solve_command(
+    pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language
+) -> None:
     """Goal seek: the value of an input that makes a KPI reach a target.
 
     Solved exactly on the KPI's formula expanded down to inputs, then checked by
@@ -129,7 +136,7 @@ def solve_command(pack: str, kpi: str, target: Decimal | None, vary: str, facts_
         raise Exit(EXIT_NO_ANSWER)
 
 
-def _solve_text(result, pack: Pack, lang: str) -> str:
+def _solve_text(result: GoalSeek, pack: Pack, lang: Language) -> str:
     unit, input_unit = pack.kpis[result.kpi].unit, pack.inputs[result.input].unit
     lines = [
         f"{result.kpi} = {plain(result.target)} ({format_value(result.target, unit, lang)}) at {_where(result.period, result.entity)}, varying {result.input}",
@@ -153,7 +160,7 @@ def _solve_text(result, pack: Pack, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _solve_record(result) -> dict:
+def _solve_record(result: GoalSeek) -> dict[str, Any]:
     return {
         "kpi": result.kpi,
         "input": result.input,
@@ -191,7 +198,7 @@ def _solve_record(result) -> dict:
 @_ENTITY
 @_FORMAT
 @LANG
-def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: str, lang: str) -> None:
+def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language) -> None:
     """Which lever matters most: ∂KPI/∂input and the elasticity for each input, ranked.
 
     The elasticity is the % change of the KPI for a 1 % change of the input
@@ -221,15 +228,23 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
     click.echo("\n".join(lines))
 
 
-def _sensitivity_record(result) -> dict:
+def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
     return {
         "kpi": result.kpi,
         "period": str(result.period),
         "entity": result.entity,
         "value": plain(result.value),
         "levers": [
-            {"name": l.name, "kind": l.kind, "value": plain(l.value), "derivative": plain(l.derivative), "elasticity": plain(l.elasticity), "formula": l.formula, "note": l.note or None}
-            for l in result.levers
+            {
+                "name": lever.name,
+                "kind": lever.kind,
+                "value": plain(lever.value),
+                "derivative": plain(lever.derivative),
+                "elasticity": plain(lever.elasticity),
+                "formula": lever.formula,
+                "note": lever.note or None,
+            }
+            for lever in result.levers
         ],
         "notes": list(result.notes),
     }
@@ -252,7 +267,9 @@ def _short(value: Decimal | None, digits: int = 6) -> str:
 @_ENTITY
 @_FORMAT
 @LANG
-def explain_change_command(pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: str, lang: str) -> None:
+def explain_change_command(
+    pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: TextOrJson, lang: Language
+) -> None:
     """Why a KPI moved: its change split into one contribution per input (a bridge).
 
     Exact Shapley attribution: each input's contribution is its average effect
@@ -293,7 +310,7 @@ def explain_change_command(pack: str, kpi: str, start: Period, end: Period, fact
     click.echo("\n".join(lines))
 
 
-def _bridge_record(bridge) -> dict:
+def _bridge_record(bridge: Bridge) -> dict[str, Any]:
     from ..analysis.symbolic import fraction_to_decimal
 
     return {

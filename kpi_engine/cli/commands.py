@@ -6,10 +6,12 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import click
 
-from ..errors import PackError
+from ..errors import PackError, Problem
+from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
@@ -31,7 +33,9 @@ from .common import (
     PACK,
     PERIOD,
     STRICT,
+    TEXT_OR_JSON,
     Exit,
+    TextOrJson,
     check_entity,
     count,
     open_facts,
@@ -42,11 +46,17 @@ from .common import (
 )
 from .report import report
 
+if TYPE_CHECKING:
+    from ..packtests import TestFileReport
+
+ResultsFormat = Literal["table", "json", "csv"]
+"""`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
+
 
 class _Group(click.Group):
     """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except Exit as stop:
@@ -74,8 +84,8 @@ def main() -> None:
 
 @main.command()
 @PACK
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI and editors.")
-def validate(pack: str, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI and editors.")
+def validate(pack: str, fmt: TextOrJson) -> None:
     """Check a pack and print every problem as FILE:LINE:COL: message.
 
     Exit code 0 when the pack is valid, 1 otherwise.
@@ -110,7 +120,7 @@ def validate(pack: str, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(get_args(ResultsFormat)),
     default="table",
     show_default=True,
     help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
@@ -119,7 +129,7 @@ def validate(pack: str, fmt: str) -> None:
 @STRICT
 @LANG
 def evaluate(
-    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, strict: bool, lang: str
+    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: ResultsFormat, fail_on: str | None, strict: bool, lang: Language
 ) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
@@ -150,9 +160,9 @@ def evaluate(
 
 @main.command()
 @PACK
-@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(get_args(output.DiagramLanguage)), default="mermaid", show_default=True)
 @LANG
-def graph(pack: str, fmt: str, lang: str) -> None:
+def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
     """Print the dependency graph of a pack: inputs -> KPIs -> KPIs.
 
     \b
@@ -174,7 +184,7 @@ def graph(pack: str, fmt: str, lang: str) -> None:
 @click.option("--entity", help="The entity to explain (when the facts have entities).")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
 @LANG
-def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: str) -> None:
+def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: Language) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
 
     \b
@@ -202,8 +212,8 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
 
 @main.command(name="test")
 @PACK
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="json: for CI.")
-def test_command(pack: str, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI.")
+def test_command(pack: str, fmt: TextOrJson) -> None:
     """Run the tests kept beside a pack (files ending in .test.yaml).
 
     Each failing expectation is printed as FILE:LINE:COL with what was
@@ -223,8 +233,8 @@ def test_command(pack: str, fmt: str) -> None:
         raise Exit(EXIT_INVALID)
     reports = []
     for file in files:
-        text, problem = read_text(file)
-        reports.append(run_test_text(loaded, text, display_name(file)) if text is not None else TestFileReport(display_name(file), 0, 0, (), (problem,)))
+        text = read_text(file)
+        reports.append(TestFileReport(display_name(file), 0, 0, (), (text,)) if isinstance(text, Problem) else run_test_text(loaded, text, display_name(file)))
     if fmt == "json":
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
@@ -268,13 +278,15 @@ def init_command(directory: str) -> None:
     click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
 
 
-def _test_record(report) -> dict:
+def _test_record(report: TestFileReport) -> dict[str, Any]:
     return {
         "file": report.file,
         "tests": report.tests,
         "checks": report.checks,
         "passed": report.passed,
-        "failures": [{"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures],
+        "failures": [
+            {"file": f.location.file, "line": f.location.line, "column": f.location.column, "test": f.test, "message": f.message} for f in report.failures
+        ],
         "problems": [problem_record(p) for p in report.problems],
     }
 

@@ -15,20 +15,26 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..facts import Facts, read_facts_text
+from ..formatting import Language
 from ..loader import display_name, load_pack, read_text
 from ..pack import Pack
 from ..periods import Period
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 
+TextOrJson = Literal["text", "json"]
+"""`--format` of the commands that print a message or a record: text for people, json for CI and editors."""
+TEXT_OR_JSON: tuple[TextOrJson, ...] = get_args(TextOrJson)
+
 LANG = click.option(
     "--lang",
-    type=click.Choice(["fr", "en"]),
+    type=click.Choice(get_args(Language)),
     default=lambda: os.environ.get("KPI_LANG", "fr"),
     show_default="fr, or $KPI_LANG",
     help="Language of labels and number formats.",
@@ -45,10 +51,10 @@ PACK = click.argument("pack", type=click.Path())
 STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
 
 
-class _PeriodType(click.ParamType):
+class _PeriodType(click.ParamType[Period]):
     name = "PERIOD"
 
-    def convert(self, value, param, ctx):
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Period:
         if isinstance(value, Period):
             return value
         try:
@@ -92,9 +98,9 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
-        text, problem = read_text(path, fallback_encoding="cp1252")
-        if problem:
-            problems.append(problem)
+        text = read_text(path, fallback_encoding="cp1252")
+        if isinstance(text, Problem):
+            problems.append(text)
             continue
         try:
             problems.extend(facts.merge(read_facts_text(text, display_name(path))))
@@ -112,11 +118,11 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
     return facts
 
 
-def count(items: Sequence, word: str) -> str:
+def count(items: Sequence[object], word: str) -> str:
     """`3 problems`, `1 problem`."""
     return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
 
-def problem_record(problem: Problem) -> dict:
+def problem_record(problem: Problem) -> dict[str, Any]:
     """A problem as a JSON object, for CI and editors."""
     location = problem.location
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}

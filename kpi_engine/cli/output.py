@@ -11,11 +11,11 @@ import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ..evaluator import Evaluation
 from ..explain import ExplainNode
-from ..formatting import format_gap, format_value, plain, status_word
+from ..formatting import Language, format_gap, format_value, plain, status_word
 from ..model import Definitions
 from ..results import Alert, Result
 
@@ -77,7 +77,7 @@ def to_csv(evaluation: Evaluation) -> str:
     return buffer.getvalue()
 
 
-def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: str) -> str:
+def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
     """Results and alerts as aligned text tables, in the reader's language."""
     rows = []
     for r in evaluation.results:
@@ -134,7 +134,10 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;")
 
 
-DIAGRAMS = {
+DiagramLanguage = Literal["dot", "mermaid"]
+"""`kpi graph --format`: Graphviz or Mermaid."""
+
+DIAGRAMS: dict[DiagramLanguage, _Diagram] = {
     "dot": _Diagram(
         ("digraph kpis {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];'),
         ("}",),
@@ -152,7 +155,7 @@ DIAGRAMS = {
 }
 
 
-def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: str, language: str) -> str:
+def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: Language, language: DiagramLanguage) -> str:
     """The dependency graph (KPI -> what it reads) in `language` (dot or mermaid): inputs, KPIs, edges."""
     diagram = DIAGRAMS[language]
     used_inputs = sorted({dep for deps in graph.values() for dep in deps if dep in definitions.inputs})
@@ -164,14 +167,14 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: str,
     return "\n".join(lines) + "\n"
 
 
-def explain_text(tree: ExplainNode, lang: str) -> str:
+def explain_text(tree: ExplainNode, lang: Language) -> str:
     """A computation tree as indented text, each node with its value."""
     lines = [f"{tree.text} = {_observed(tree, lang)}"]
     _explain_children(tree, "", lines, lang)
     return "\n".join(lines)
 
 
-def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: str) -> None:
+def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = {"input": " [input]", "kpi": " [KPI]"}.get(child.kind, "")
@@ -179,7 +182,7 @@ def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: st
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 
 
-def _observed(node: ExplainNode, lang: str) -> str:
+def _observed(node: ExplainNode, lang: Language) -> str:
     if not node.observations:
         return "(not evaluated)" if lang != "fr" else "(non évalué)"
     current = node.observations[-1].period

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import click
 
+from ..formatting import Language
 from ..model import Definitions
 from ..periods import FREQUENCIES, Period
 from ..report.build import (
     FORMATS,
     ReportError,
+    ReportFormat,
     ReportOptions,
     build_report,
     render,
@@ -36,7 +38,9 @@ _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--f
 @click.option("--owner", help="Only the KPIs of this owner.")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
 @LANG
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki.")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki."
+)
 @click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write ('-' for standard output).")
 def report(
@@ -46,8 +50,8 @@ def report(
     audience: str | None,
     owner: str | None,
     frequency: str | None,
-    lang: str,
-    fmt: str,
+    lang: Language,
+    fmt: ReportFormat,
     title: str,
     output: str,
 ) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal, get_args
 
 import jinja2
 from markupsafe import Markup
@@ -22,6 +23,7 @@ from markupsafe import Markup
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..evaluator import Evaluation
 from ..formatting import (
+    Language,
     format_gap,
     format_value,
     frequency_word,
@@ -34,7 +36,8 @@ from ..periods import FREQUENCIES, Period
 from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
 from . import charts
 
-FORMATS = ("html", "markdown")
+ReportFormat = Literal["html", "markdown"]
+FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
 _NO_DATA = {"fr": "aucune période évaluée", "en": "no period evaluated"}
 _OTHER_THEME = {"fr": "Autres", "en": "Other"}
 SPARK_PERIODS = 12  # how many periods a scorecard sparkline shows
@@ -57,7 +60,7 @@ class ReportError(KpiError):
 class ReportOptions:
     """What to report: which KPIs (audience or owner, frequency), as of which period, in which language."""
 
-    lang: str = "fr"
+    lang: Language = "fr"
     period: Period | None = None
     audience: str | None = None
     owner: str | None = None
@@ -81,7 +84,7 @@ class Line:
     owner: str
     current: Result | None
     history: tuple[Result, ...]
-    lang: str = "en"
+    lang: Language = "en"
 
     @property
     def status(self) -> str:
@@ -154,7 +157,7 @@ class Report:
 
     title: str
     scope: str  # audience, owner or "all KPIs", and the frequency
-    lang: str
+    lang: Language
     as_of: str
     summary: Summary
     themes: tuple[Theme, ...]
@@ -228,9 +231,9 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
     by_kpi: dict[str, list[Line]] = {}
     for line in lines:
         by_kpi.setdefault(line.kpi, []).append(line)
-    current = {(l.kpi, l.entity, l.current.period) for l in lines if l.current}
+    current = {(line.kpi, line.entity, line.current.period) for line in lines if line.current}
     alerts = sorted((a for a in evaluation.alerts if (a.kpi, a.entity, a.period) in current), key=alert_order)
-    counts = {status: sum(1 for l in lines if l.status == status) for status in STATUSES}
+    counts = {status: sum(1 for line in lines if line.status == status) for status in STATUSES}
     return Report(
         title=options.title or _TITLES[lang],
         scope=_scope(definitions, options),
@@ -240,7 +243,7 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
         themes=_themes(definitions, lines, lang),
         sections=tuple(_section(definitions.kpis[name], definitions, tuple(by_kpi.get(name, ())), lang) for name in names),
         heatmaps=_heatmaps(definitions, lines),
-        has_entities=any(l.entity is not None for l in lines),
+        has_entities=any(line.entity is not None for line in lines),
         sources=options.sources,
         generated=options.generated,
         labels={name: definitions.kpis[name].label.get(lang, name) for name in names},
@@ -282,12 +285,12 @@ def _scope(definitions: Definitions, options: ReportOptions) -> str:
 def _as_of(options: ReportOptions, lines: Sequence[Line]) -> str:
     if options.period is not None:
         return str(options.period)
-    ends = [l.current.period for l in lines if l.current]
+    ends = [line.current.period for line in lines if line.current]
     # the latest end, and among periods ending that day the finest (2025-12 rather than 2025-Q4)
     return str(max(ends, key=lambda p: (p.end, -FREQUENCIES.index(p.frequency.value)))) if ends else ""
 
 
-def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple[Theme, ...]:
+def _themes(definitions: Definitions, lines: Sequence[Line], lang: Language) -> tuple[Theme, ...]:
     groups: dict[str, list[Line]] = {}
     for line in lines:
         tags = definitions.kpis[line.kpi].tags
@@ -296,7 +299,7 @@ def _themes(definitions: Definitions, lines: Sequence[Line], lang: str) -> tuple
     return tuple(Theme(name, theme_title(name, lang, definitions), tuple(group)) for name, group in ordered)
 
 
-def theme_title(tag: str, lang: str, definitions: Definitions | None = None) -> str:
+def theme_title(tag: str, lang: Language, definitions: Definitions | None = None) -> str:
     """The theme's label from the pack's `themes:`, else the tag made readable."""
     if not tag:
         return _OTHER_THEME[lang]
@@ -304,7 +307,7 @@ def theme_title(tag: str, lang: str, definitions: Definitions | None = None) -> 
     return label.get(lang) if label else tag.replace("_", " ").replace("-", " ").capitalize()
 
 
-def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: str) -> KpiSection:
+def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lang: Language) -> KpiSection:
     return KpiSection(
         kpi=kpi.name,
         label=kpi.label.get(lang, kpi.name),
@@ -320,7 +323,7 @@ def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lan
     )
 
 
-def _glossary(kpi: KpiDef, definitions: Definitions, lang: str) -> tuple[tuple[str, str], ...]:
+def _glossary(kpi: KpiDef, definitions: Definitions, lang: Language) -> tuple[tuple[str, str], ...]:
     """The inputs and KPIs a formula names, with their labels, so a reader can decode it."""
     seen: dict[str, str] = {}
     for node in walk(kpi.formula.node):
@@ -334,8 +337,8 @@ def _glossary(kpi: KpiDef, definitions: Definitions, lang: str) -> tuple[tuple[s
 def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap, ...]:
     maps = []
     for frequency in FREQUENCIES:
-        chosen = tuple(l for l in lines if definitions.kpis[l.kpi].frequency.value == frequency)
-        periods = sorted({r.period for l in chosen for r in l.history}, key=Period.sort_key)
+        chosen = tuple(line for line in lines if definitions.kpis[line.kpi].frequency.value == frequency)
+        periods = sorted({r.period for line in chosen for r in line.history}, key=Period.sort_key)
         if chosen and periods:
             maps.append(Heatmap(frequency, tuple(periods), chosen))
     return tuple(maps)
@@ -343,7 +346,7 @@ def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap,
 
 # --- words and numbers for display --------------------------------------------
 
-def format_actual(result: Result | None, unit: str, lang: str) -> str:
+def format_actual(result: Result | None, unit: str, lang: Language) -> str:
     """The value, or the word for undefined (never 0); the reason is shown beside it."""
     return format_value(result.value if result else None, unit, lang)
 
@@ -382,14 +385,19 @@ def _helpers(report: Report) -> dict[str, object]:
     }
 
 
+def _chart(svg: str) -> Markup:
+    """An SVG drawn by `charts`, which escapes every text it writes, so the template can insert it as is."""
+    return Markup(svg)  # noqa: S704 - built by charts from escaped text
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML file (inline CSS and SVG, no external resource)."""
     lang = report.lang
     svg = {
-        "sparkline": lambda line: Markup(charts.sparkline(line.history[-SPARK_PERIODS:], line.unit, lang, title=line.label)),
-        "line_chart": lambda line, title: Markup(charts.line_chart(line.history, line.unit, lang, title=title)),
-        "heatmap": lambda heatmap: Markup(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
-        "legend": Markup(charts.legend(lang)),
+        "sparkline": lambda line: _chart(charts.sparkline(line.history[-SPARK_PERIODS:], line.unit, lang, title=line.label)),
+        "line_chart": lambda line, title: _chart(charts.line_chart(line.history, line.unit, lang, title=title)),
+        "heatmap": lambda heatmap: _chart(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
+        "legend": _chart(charts.legend(lang)),
     }
     return _environment().get_template("report.html.j2").render(**_helpers(report), **svg)
 
@@ -400,7 +408,7 @@ def render_markdown(report: Report) -> str:
     return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
 
 
-def render(report: Report, fmt: str) -> str:
+def render(report: Report, fmt: ReportFormat) -> str:
     """The report in `fmt` (html or markdown)."""
     return render_html(report) if fmt == "html" else render_markdown(report)
 
@@ -418,7 +426,7 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
     return rows
 
 
-def _cell_tip(line: Line, result: Result, lang: str) -> str:
+def _cell_tip(line: Line, result: Result, lang: Language) -> str:
     text = f"{line.label} {result.period}: {format_value(result.value, line.unit, lang)}"
     if result.target is not None:
         text += f" / {format_value(result.target, line.unit, lang)}"

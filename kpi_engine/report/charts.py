@@ -19,6 +19,7 @@ from decimal import Decimal
 from html import escape
 
 from ..formatting import (
+    Language,
     currency_symbol,
     format_number,
     format_value,
@@ -69,7 +70,8 @@ def _svg(width: float, height: float, css_class: str, title: str, body: Sequence
     )
 
 
-def _floats(values: Sequence[Decimal | None]) -> list[float | None]:
+def _floats(values: Sequence[Decimal | bool | None]) -> list[float | None]:
+    """Plotted values; a condition's true/false has no place on an axis."""
     return [None if v is None or isinstance(v, bool) else float(v) for v in values]
 
 
@@ -103,7 +105,7 @@ def _path(run: Sequence[tuple[float, float]]) -> str:
 def _nice_step(span: float, count: int) -> float:
     raw = span / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
 
 
 def _ticks(low: float, high: float, count: int = 4) -> list[float]:
@@ -114,7 +116,7 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     return [round(first + index * step, 10) for index in range(number)]
 
 
-def compact(value: float, unit: str, lang: str) -> str:
+def compact(value: float, unit: str, lang: Language) -> str:
     """A short axis label: `1,2 M€`, `250 k€`, `7,5 %` in French; `€1.2M`, `€250k`, `7.5%` in English."""
     if is_percent(unit):
         percent = round(value * 100, 1)
@@ -135,7 +137,7 @@ def compact(value: float, unit: str, lang: str) -> str:
     return f"{symbol}{number}{suffix}"
 
 
-def period_label(period: Period, lang: str) -> str:
+def period_label(period: Period, lang: Language) -> str:
     """`janv. 25`, `T1 25`, `Jan 25`, `Q1 25`; other frequencies as written."""
     if period.frequency is Frequency.MONTHLY:
         return f"{_MONTHS[lang][period.start.month - 1]} {period.start.year % 100:02d}"
@@ -144,7 +146,7 @@ def period_label(period: Period, lang: str) -> str:
     return str(period)
 
 
-def _point_tip(result: Result, unit: str, lang: str) -> str:
+def _point_tip(result: Result, unit: str, lang: Language) -> str:
     text = f"{period_label(result.period, lang)} : " if lang == "fr" else f"{period_label(result.period, lang)}: "
     text += format_value(result.value, unit, lang)
     if result.target is not None:
@@ -155,7 +157,7 @@ def _point_tip(result: Result, unit: str, lang: str) -> str:
 # --- sparkline ----------------------------------------------------------------
 
 
-def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 120, height: int = 30) -> str:
+def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 120, height: int = 30) -> str:
     """The trend of the last periods: the values, the target dashed, the last point in its status colour."""
     values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
     label = title or "trend"
@@ -170,10 +172,11 @@ def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", 
             for run in _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])]
     body += [f'<path d="{_path(run)}" fill="none" stroke="{LINE}" stroke-width="1.6" stroke-linejoin="round"/>'
              for run in _segments([(x, None if v is None else scale(v)) for x, v in zip(xs, values)])]
-    last = next((i for i in range(len(values) - 1, -1, -1) if values[i] is not None), None)
+    last = next(((i, value) for i, value in reversed(list(enumerate(values))) if value is not None), None)
     if last is not None:
-        colour = STATUS_COLOURS[history[last].status] if history[last].status != UNDEFINED else LINE
-        body.append(f'<circle cx="{xs[last]:.1f}" cy="{scale(values[last]):.1f}" r="2.8" fill="{colour}"/>')
+        index, value = last
+        colour = STATUS_COLOURS[history[index].status] if history[index].status != UNDEFINED else LINE
+        body.append(f'<circle cx="{xs[index]:.1f}" cy="{scale(value):.1f}" r="2.8" fill="{colour}"/>')
     first, final = history[0], history[-1]
     summary = f"{label}: {period_label(first.period, lang)} – {period_label(final.period, lang)}, {format_value(final.value, unit, lang)}"
     return _svg(width, height, "sparkline", summary, body)
@@ -182,7 +185,7 @@ def sparkline(history: Sequence[Result], unit: str, lang: str, title: str = "", 
 # --- line chart ---------------------------------------------------------------
 
 
-def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "", width: int = 540, height: int = 210) -> str:
+def line_chart(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 540, height: int = 210) -> str:
     """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
     left, right, top, bottom = 64, 56, 12, height - 30
     values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
@@ -200,7 +203,7 @@ def line_chart(history: Sequence[Result], unit: str, lang: str, title: str = "",
     return _svg(width, height, "line-chart", title or "chart", body)
 
 
-def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: str, x0: float, x1: float) -> list[str]:
+def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: Language, x0: float, x1: float) -> list[str]:
     parts = []
     for tick in ticks:
         y = scale(tick)
@@ -209,7 +212,7 @@ def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: str, x0: float
     return parts
 
 
-def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lang: str) -> list[str]:
+def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lang: Language) -> list[str]:
     every = max(1, math.ceil(len(history) / 8))
     return [
         f'<text x="{x:.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11" fill="{MUTED}">{escape(period_label(r.period, lang))}</text>'
@@ -218,7 +221,7 @@ def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lan
     ]
 
 
-def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: str) -> list[str]:
+def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: Language) -> list[str]:
     runs = _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])
     parts = [f'<path d="{_path(run)}" fill="none" stroke="{TARGET}" stroke-width="1.4" stroke-dasharray="6 4"/>' for run in runs]
     if runs:
@@ -227,21 +230,29 @@ def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _S
     return parts
 
 
-def _points(history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: str) -> list[str]:
+def _points(
+    history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: Language
+) -> list[str]:
     parts = []
     for result, value, x in zip(history, values, xs):
         tip = escape(_point_tip(result, unit, lang))
         if value is None:
-            parts.append(f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>')
+            parts.append(
+                f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" '
+                f'stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>'
+            )
         else:
-            parts.append(f'<circle cx="{x:.1f}" cy="{scale(value):.1f}" r="3.5" fill="{STATUS_COLOURS[result.status]}" stroke="#fff" stroke-width="1"><title>{tip}</title></circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{scale(value):.1f}" r="3.5" fill="{STATUS_COLOURS[result.status]}" '
+                f'stroke="#fff" stroke-width="1"><title>{tip}</title></circle>'
+            )
     return parts
 
 
 # --- heatmap ------------------------------------------------------------------
 
 
-def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title: str = "", label_width: int = 300, cell: int = 22) -> str:
+def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: Language, title: str = "", label_width: int = 300, cell: int = 22) -> str:
     """One row per KPI, one column per period; a missed quarter shows as a red column."""
     header = 34
     width, height = label_width + cell * len(periods) + 4, header + cell * len(rows) + 2
@@ -249,14 +260,17 @@ def heatmap(rows: Sequence[HeatRow], periods: Sequence[Period], lang: str, title
     for index, row in enumerate(rows):
         y = header + index * cell
         short = row.label if len(row.label) <= 48 else row.label[:47] + "…"
-        body.append(f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}"><title>{escape(row.label)}</title>{escape(short)}</text>')
+        body.append(
+            f'<text x="{label_width - 8}" y="{y + cell * 0.68:.1f}" text-anchor="end" font-size="11.5" fill="{INK}">'
+            f"<title>{escape(row.label)}</title>{escape(short)}</text>"
+        )
         for column, period in enumerate(periods):
             if period in row.cells:
                 body.append(_heat_cell(label_width + column * cell, y, cell, *row.cells[period]))
     return _svg(width, height, "heatmap", title or "heatmap", body)
 
 
-def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: str) -> list[str]:
+def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: Language) -> list[str]:
     parts, year = [], None
     for column, period in enumerate(periods):
         x = x0 + column * cell + cell / 2
@@ -269,7 +283,7 @@ def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: str) -> li
     return parts
 
 
-def _column_label(period: Period, lang: str) -> str:
+def _column_label(period: Period, lang: Language) -> str:
     if period.frequency is Frequency.MONTHLY:
         return "JFMAMJJASOND"[period.start.month - 1]
     if period.frequency is Frequency.QUARTERLY:
@@ -279,10 +293,13 @@ def _column_label(period: Period, lang: str) -> str:
 
 def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
     stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
-    return f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}><title>{escape(tip)}</title></rect>'
+    return (
+        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}>'
+        f"<title>{escape(tip)}</title></rect>"
+    )
 
 
-def legend(lang: str) -> str:
+def legend(lang: Language) -> str:
     """The status legend of the heatmap, as inline SVG."""
     words = {status: status_word(status, lang) for status in (MET, MISSED, NO_TARGET, UNDEFINED)}
     parts, x = [], 0

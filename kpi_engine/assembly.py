@@ -1,4 +1,8 @@
-"""Schema-valid documents -> merged `Definitions`, formulas parsed.
+"""Assembly: schema-valid layers of documents -> one merged `Definitions`, formulas parsed.
+
+Named for what it does rather than "definitions": that word already names the
+standard library's folder (`definitions/`) and the merged result
+(`model.Definitions`), and this module is the step between the two.
 
 A pack is a stack of layers: the packs it extends first (the standard
 library, a group pack...), the company's own files last. Each layer may add
@@ -28,7 +32,7 @@ from .model import (
 )
 from .parser import FormulaSyntaxError, Limits, parse_formula
 from .periods import FREQUENCIES, Frequency
-from .yamlsource import Document, Path
+from .yamlsource import Document, Path, Spec
 
 
 @dataclass
@@ -45,7 +49,7 @@ class _Collector:
 
 
 def build_definitions(
-    layers: Sequence[Sequence[Document]], limits: Limits = Limits(), spoiled: Mapping[str, set[tuple]] | None = None
+    layers: Sequence[Sequence[Document]], limits: Limits = Limits(), spoiled: Mapping[str, set[Path]] | None = None
 ) -> tuple[Definitions, list[Problem]]:
     """Merge layers (bases first); returns the definitions and every problem found.
 
@@ -67,7 +71,7 @@ def build_definitions(
     return definitions, collector.problems
 
 
-def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> tuple[Formula | None, Problem | None]:
+def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> Formula | Problem:
     """A formula from a YAML value (text or number), or the located syntax problem."""
     text = format(value, "f") if isinstance(value, Decimal) else str(value)
     scalar = document.values.get(path)
@@ -77,8 +81,8 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
         where = ".".join(str(p) for p in path)
-        return None, Problem(location, f"{where}: {error.message}", snippet)
-    return Formula(text, node, scalar), None
+        return Problem(location, f"{where}: {error.message}", snippet)
+    return Formula(text, node, scalar)
 
 
 def _decimal_or_none(value: Any) -> Decimal | None:
@@ -92,7 +96,7 @@ def label_of(value: Any) -> Label:
     return Label(fr=value or "", en=value or "")
 
 
-def _section(document: Document, key: str, spoiled: set[tuple], collector: _Collector) -> Iterator[tuple[str, dict]]:
+def _section(document: Document, key: str, spoiled: set[Path], collector: _Collector) -> Iterator[tuple[str, Spec]]:
     """The entries of a top-level mapping. An entry the schema rejected is repaired where it can
     be (an unknown frequency read as monthly...) so its formulas are still checked: the pack
     will not compile anyway, and the user sees every problem in one run. Others are only
@@ -111,14 +115,15 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
     return value if value in allowed else fallback
 
 
-def _repaired_input(spec: dict) -> dict:
+def _repaired_input(spec: Spec) -> Spec:
     return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
 
 
-def _repaired_kpi(spec: dict) -> dict | None:
+def _repaired_kpi(spec: Spec) -> Spec | None:
     if not isinstance(spec.get("formula"), (str, int, Decimal)):
         return None
-    repaired = {key: value for key, value in spec.items() if key in {"formula", "description", "unit", "owner"} and isinstance(value, (str, int, Decimal))}
+    kept = {"formula", "description", "unit", "owner"}
+    repaired: Spec = {key: value for key, value in spec.items() if key in kept and isinstance(value, (str, int, Decimal))}
     repaired["frequency"] = _choice(spec.get("frequency"), FREQUENCIES, "monthly")
     repaired["label"] = _label_or_none(spec.get("label"))
     if isinstance(spec.get("target"), (str, int, Decimal)):
@@ -145,7 +150,7 @@ def _label_or_none(value: Any) -> Any:
 _REPAIRS = {"inputs": _repaired_input, "kpis": _repaired_kpi}
 
 
-def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[tuple]) -> None:
+def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[Path]) -> None:
     for name, spec in _section(document, "inputs", spoiled, collector):
         location = document.key_location(("inputs", name))
         if _is_duplicate(collector, name, location, "input"):
@@ -203,7 +208,7 @@ def _is_duplicate(collector: _Collector, name: str, location: Location, kind: st
     return True
 
 
-def _kpi(collector: _Collector, document: Document, name: str, spec: dict, location: Location) -> KpiDef | None:
+def _kpi(collector: _Collector, document: Document, name: str, spec: Spec, location: Location) -> KpiDef | None:
     base: Path = ("kpis", name)
     formula = _expression(collector, document, spec["formula"], (*base, "formula"))
     if formula is None:
@@ -223,7 +228,7 @@ def _kpi(collector: _Collector, document: Document, name: str, spec: dict, locat
     return _with_steering(collector, document, kpi, spec, base)
 
 
-def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec: dict, base: Path) -> KpiDef:
+def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec: Spec, base: Path) -> KpiDef:
     """Apply the keys shared by definitions and overrides: target and alerts need parsing."""
     changes: dict[str, Any] = {}
     if "target" in spec:
@@ -234,7 +239,7 @@ def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec:
     return replace(kpi, **changes)
 
 
-def _alerts(collector: _Collector, document: Document, specs: list[dict], base: Path) -> Iterator[AlertRule]:
+def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: Path) -> Iterator[AlertRule]:
     for index, spec in enumerate(specs):
         when = _expression(collector, document, spec["when"], (*base, index, "when"))
         if when is not None:
@@ -258,13 +263,14 @@ def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tupl
 
 
 def _expression(collector: _Collector, document: Document, value: Any, path: Path) -> Formula | None:
-    formula, problem = parse_expression(value, document, path, collector.limits)
-    if problem:
-        collector.problems.append(problem)
-    return formula
+    parsed = parse_expression(value, document, path, collector.limits)
+    if isinstance(parsed, Problem):
+        collector.problems.append(parsed)
+        return None
+    return parsed
 
 
-def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[tuple]) -> None:
+def _apply_overrides(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[Path]) -> None:
     for name, spec in _section(document, "overrides", spoiled, collector):
         location = document.key_location(("overrides", name))
         if name not in earlier:
