@@ -76,7 +76,7 @@ def load_cases(folder: Path = FIXTURES) -> list[Case]:
     """Every case of every fixture file, in file then case order; ValueError on a malformed file."""
     cases: list[Case] = []
     for path in sorted(folder.glob("*.yaml")):
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)  # a SafeLoader subclass
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_FixtureLoader)  # noqa: S506 - _FixtureLoader is a SafeLoader subclass
         cases.extend(cases_of(path.stem, document))
     return cases
 
@@ -286,7 +286,8 @@ def alert_mismatches(case: Case, actual: list[dict[str, Any]], compare: Comparis
 
 def _only_mismatches(what: str, only: bool | str, expected: list[Any], actual: list[Any]) -> Iterator[str]:
     if only and set(actual) != set(expected):
-        yield f"{what} are not exactly the expected ones: extra {sorted(set(actual) - set(expected), key=str)}, missing {sorted(set(expected) - set(actual), key=str)}"
+        extra, missing = sorted(set(actual) - set(expected), key=str), sorted(set(expected) - set(actual), key=str)
+        yield f"{what} are not exactly the expected ones: extra {extra}, missing {missing}"
     elif only == "ordered" and actual != expected:
         yield f"{what} in another order: {actual}"
 
