@@ -13,8 +13,10 @@ import random
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import assert_never
 
 from ..errors import Problem
+from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
 from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
@@ -187,16 +189,30 @@ class _Units:
             case Binary(op="^", left=left, right=right):
                 base = self.of(left)
                 return base if base in ((), "number") else ANY
-            case Call(func="if", args=args):
-                self.of(args[0])
-                return self.same(node, list(args[1:]), "mixes")
-            case Call(func="min" | "max" | "coalesce", args=args):
-                return self.same(node, list(args), "mixes")
-            case Call(func="growth"):
+            case Call():
+                return self.call(node)
+            case _:
+                assert_never(node)
+
+    def call(self, node: Call) -> Unit | None | str:
+        """The unit its registry entry's rule gives; a condition argument is checked on its own."""
+        function = FUNCTIONS.get(node.func)
+        if function is None:
+            return ANY
+        match function.unit:
+            case UnitRule.OF_FIRST:
+                return self.of(node.args[0])
+            case UnitRule.DIMENSIONLESS:
                 return ()
-            case Call(args=args):
-                return self.of(args[0])  # abs, round and time functions keep the unit of their value
-        return ANY
+            case UnitRule.SAME:
+                kinds = list(function.kinds(len(node.args)))
+                for position, argument in kinds:
+                    if argument is Kind.CONDITION:
+                        self.of(node.args[position])
+                valued = [node.args[p] for p, argument in kinds if argument in (Kind.NUMBER, Kind.BRANCH)]
+                return self.same(node, valued, "mixes")
+            case _:
+                assert_never(function.unit)
 
     def same(self, node: Node, operands: list[Node], verb: str) -> Unit | None | str:
         units = [self.of(o) for o in operands]

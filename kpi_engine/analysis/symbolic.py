@@ -2,23 +2,16 @@
 
 A KPI's formula is expanded through the KPIs it reads *at its own period*
 down to inputs, and each AST node becomes the sympy expression with the same
-meaning: numbers become exact `Rational`s (a Decimal is a fraction), `min`,
-`max`, `abs` and `if` become `Min`, `Max`, `Abs` and `Piecewise`.
+meaning: numbers become exact `Rational`s (a Decimal is a fraction); a call
+becomes the symbolic form its registry entry builds (`functions.Symbolic`).
 
 Values read at *earlier* periods cannot move when this period's inputs move,
-so time functions become symbols held at their evaluated value (`Held`):
-`prev(x)`, `lag(x, n)` and `year_ago(x)` are one symbol each; the functions
-that also read this period keep the current part live:
-
-    rolling_sum(x, n)  ->  x + [rolling_sum(prev(x), n - 1)]
-    rolling_avg(x, n)  ->  (x + [rolling_sum(prev(x), n - 1)]) / n
-    ytd(x)             ->  x + [ytd(x) - x]
-    growth(x)          ->  x / [prev(x)] - 1
-
-where `[...]` is a held symbol named by the formula that gives its value.
-`coalesce` is resolved at a frame (its first argument defined there); with no
-frame, it and `round` stay opaque functions, printable but not solvable
-(`Expansion.opaque` says why). Nothing here reads files or prints.
+so time functions build symbols held at their evaluated value (`Held`), named
+by the formula that gives the value (`prev(x)`, `[ytd(x) - x]`).
+A first-defined function (`coalesce`) is resolved at a frame (its first
+argument defined there); otherwise a function whose entry is `NotSymbolic`
+stays an opaque function, printable but not solvable (`Expansion.opaque` says
+why). Nothing here reads files or prints.
 """
 
 from __future__ import annotations
@@ -27,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Any
+from typing import Any, assert_never
 
 import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
@@ -35,7 +28,7 @@ from sympy.printing.str import StrPrinter
 
 from ..compiler import compile_node
 from ..errors import Undefined
-from ..functions import FUNCTIONS
+from ..functions import FUNCTIONS, NotSymbolic, Propagation, Symbolic
 from ..graph import prerequisites, same_period_graph
 from ..model import Definitions
 from ..nodes import (
@@ -45,22 +38,12 @@ from ..nodes import (
     Name,
     Node,
     Number,
-    Span,
     Unary,
-    integer_literal,
     to_text,
 )
 from ..numbers import DECIMAL_CONTEXT
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
-_NOWHERE = Span(0, 0)
-
-ROUND_REASON = (
-    "round() is a step function: it has no inverse to solve through and its derivative is 0 almost everywhere"
-)
-COALESCE_REASON = "coalesce() depends on which facts exist; it can only be expanded at a given period and entity"
-
-
 class SymbolicError(Exception):
     """A formula cannot be handled symbolically; `reason` says why, in user words."""
 
@@ -124,7 +107,7 @@ def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
         kpi,
         expr,
         tuple(expander.inputs),
-        tuple(expander.held.values()),
+        tuple(expander.held_values.values()),
         dict(expander.opaque),
         tuple(dict.fromkeys(expander.notes)),
     )
@@ -141,7 +124,7 @@ class _Expander:
         self.frame = frame
         self.memo: dict[str, sympy.Expr] = {}
         self.inputs: dict[str, None] = {}
-        self.held: dict[str, Held] = {}
+        self.held_values: dict[str, Held] = {}
         self.opaque: dict[str, str] = {}
         self.notes: list[str] = []
         self.current: list[str] = []
@@ -180,29 +163,31 @@ class _Expander:
                 return _RELATIONS[op](self.node(left), self.node(right))
             case Call():
                 return self.call(node)
-        raise TypeError(node)
+            case _:
+                assert_never(node)
 
     def call(self, node: Call) -> Any:
-        func, args = node.func, node.args
-        if func == "abs":
-            return sympy.Abs(self.node(args[0]))
-        if func in ("min", "max"):
-            return (sympy.Min if func == "min" else sympy.Max)(*(self.node(a) for a in args))
-        if func == "if":
-            return sympy.Piecewise((self.node(args[1]), self.node(args[0])), (self.node(args[2]), True))
-        if func == "round":
-            self.opaque["round"] = ROUND_REASON
-            return sympy.Function("round")(*(self.node(a) for a in args))
-        if func == "coalesce":
-            return self.coalesce(node)
-        if FUNCTIONS[func].is_time:
-            return self.time(node)
-        raise SymbolicError(f"{func}() has no symbolic form", self._here(), node.span.start)
+        """The call's sympy form, from its registry entry.
 
-    def coalesce(self, node: Call) -> Any:
-        if self.frame is None:
-            self.opaque["coalesce"] = COALESCE_REASON
-            return sympy.Function("coalesce")(*(self.node(a) for a in node.args))
+        A first-defined function (coalesce) is, at a frame, the first of its arguments
+        defined there; elsewhere a function without a symbolic form stays opaque, its
+        reason recorded so the analyses that need an exact form refuse it.
+        """
+        function = FUNCTIONS.get(node.func)
+        if function is None:
+            raise SymbolicError(f"{node.func}() has no symbolic form", self._here(), node.span.start)
+        if function.undefined is Propagation.FIRST_DEFINED and self.frame is not None:
+            return self.first_defined(node)
+        match function.symbolic:
+            case Symbolic(build=build):
+                return build(self, node)
+            case NotSymbolic(reason=reason):
+                self.opaque[node.func] = reason
+                return sympy.Function(node.func)(*(self.node(a) for a in node.args))
+            case _:
+                assert_never(function.symbolic)
+
+    def first_defined(self, node: Call) -> Any:
         reasons = []
         for index, arg in enumerate(node.args):
             try:
@@ -215,38 +200,21 @@ class _Expander:
             return self.node(arg)
         raise SymbolicError(f"{to_text(node)} is undefined at {self.frame.period}: {'; '.join(reasons)}", self._here(), node.span.start)
 
-    def time(self, node: Call) -> Any:
-        func, args = node.func, node.args
-        x = args[0]
-        if func in ("prev", "year_ago"):
-            return self.hold(node)
-        if func == "lag":
-            return self.node(x) if integer_literal(args[1]) == 0 else self.hold(node)
-        if func in ("rolling_sum", "rolling_avg"):
-            count = integer_literal(args[1]) or 1
-            total = self.node(x)
-            if count > 1:
-                earlier = Call("rolling_sum", (Call("prev", (x,), _NOWHERE, _NOWHERE), _number(count - 1)), _NOWHERE, _NOWHERE)
-                total = total + self.hold(earlier)
-            return total if func == "rolling_sum" else total / count
-        if func == "ytd":
-            return self.node(x) + self.hold(Binary("-", node, x, _NOWHERE), f"[{to_text(node)} - {to_text(x)}]")
-        if func == "growth":
-            return self.node(x) / self.hold(Call("prev", (x,), _NOWHERE, _NOWHERE)) - 1
-        raise SymbolicError(f"{func}() has no symbolic form", self._here(), node.span.start)
+    @property
+    def sympy(self) -> Any:
+        return sympy
 
-    def hold(self, node: Node, name: str | None = None) -> sympy.Symbol:
+    def value(self, node: Node) -> Any:
+        return self.node(node)
+
+    def held(self, node: Node, name: str | None = None) -> sympy.Symbol:
         name = name or to_text(node)
-        if name not in self.held:
-            self.held[name] = Held(sympy.Symbol(name, real=True), node)
-        return self.held[name].symbol
+        if name not in self.held_values:
+            self.held_values[name] = Held(sympy.Symbol(name, real=True), node)
+        return self.held_values[name].symbol
 
     def _here(self) -> str | None:
         return self.current[-1] if self.current else None
-
-
-def _number(value: int) -> Number:
-    return Number(Decimal(value), str(value), _NOWHERE)
 
 
 def _divide(a: Any, b: Any) -> Any:
@@ -386,22 +354,13 @@ def _special(expr: Any, sub: list) -> Callable[[tuple], Any]:
     if isinstance(expr, sympy.Not):
         return lambda v: not sub[0](v)
     name = str(expr.func)
-    if name == "round":
-        return _round(sub)
-    reason = COALESCE_REASON if name == "coalesce" else "it has no exact evaluation here"
-    raise SymbolicError(f"{name}() cannot be evaluated exactly: {reason}")
-
-
-def _round(sub: list) -> Callable[[tuple], Any]:
-    places = sub[1] if len(sub) > 1 else (lambda v: 0)
-
-    def rounded(v):
-        x, scale = sub[0](v), Fraction(10) ** int(places(v))
-        halves = abs(x) * scale + Fraction(1, 2)
-        magnitude = Fraction(halves.numerator // halves.denominator) / scale
-        return magnitude if x >= 0 else -magnitude
-
-    return rounded
+    function = FUNCTIONS.get(name)
+    if function is not None and isinstance(function.symbolic, NotSymbolic):
+        exact = function.symbolic.exact
+        if exact is not None:
+            return lambda v: exact([f(v) for f in sub])
+        raise SymbolicError(f"{name}() cannot be evaluated exactly: {function.symbolic.reason}")
+    raise SymbolicError(f"{name}() cannot be evaluated exactly: it has no exact evaluation here")
 
 
 # --- printing ------------------------------------------------------------------------
