@@ -238,12 +238,12 @@ def _templates(definitions: Definitions) -> Iterator[Problem]:
 def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int, str]]:
     """(offset, width, what is wrong) for each bad field: only `{name}` and `{name:format}` are allowed."""
     try:
-        fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None]
     except ValueError as error:
         yield 0, 1, f"{error} (write '{{{{' and '}}}}' for literal braces)"
         return
     cursor = 0
-    for _, field, spec, conversion in fields:
+    for field, spec, conversion in fields:
         offset = template.find("{" + field, cursor)
         cursor = offset + 1
         width = len(field) + 2
