@@ -16,10 +16,15 @@ import pytest
 import sympy
 
 from kpi_engine import Facts, Pack, Period, load_pack, standard_library_path
-from kpi_engine.analysis.questions import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
+from kpi_engine.analysis.algebra import solve_general
+from kpi_engine.analysis.bridge import explain_change, shapley
+from kpi_engine.analysis.errors import AnalysisError, SymbolicError
+from kpi_engine.analysis.goal_seek import goal_seek, with_input
 from kpi_engine.analysis.lint import lint
+from kpi_engine.analysis.printing import expanded_formula
+from kpi_engine.analysis.sensitivity import sensitivity
+from kpi_engine.analysis.symbolic import expand, input_symbol
 from kpi_engine.facts import read_facts_text
-from kpi_engine.analysis.symbolic import SymbolicError, expand, input_symbol, solve_general
 
 DATA = Path(__file__).parent / "data" / "symbolic"
 ROOT = Path(__file__).parent.parent

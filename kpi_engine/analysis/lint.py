@@ -21,7 +21,8 @@ from ..graph import references
 from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
-from . import symbolic as sym
+from . import algebra, printing, symbolic
+from .errors import SymbolicError
 
 
 def lint(pack: Pack) -> tuple[Problem, ...]:
@@ -31,8 +32,8 @@ def lint(pack: Pack) -> tuple[Problem, ...]:
     expansions = {}
     for name in definitions.kpis:
         try:
-            expansions[name] = sym.expand(definitions, name)
-        except sym.SymbolicError:
+            expansions[name] = symbolic.expand(definitions, name)
+        except SymbolicError:
             continue
     problems = [
         *_duplicates(definitions, expansions),
@@ -47,7 +48,7 @@ def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem
     return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
 
 
-def _duplicates(definitions: Definitions, expansions: Mapping[str, sym.Expansion]) -> Iterator[Problem]:
+def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion]) -> Iterator[Problem]:
     """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
     generator = random.Random(20250101)  # fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
@@ -55,11 +56,11 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, sym.Expansion
     groups: dict[tuple, list[str]] = {}
     for name, expansion in expansions.items():
         frequency = definitions.kpis[name].frequency
-        fingerprint = tuple(str(sym.sample(expansion.expr, point)) for point in points)
+        fingerprint = tuple(str(algebra.sample(expansion.expr, point)) for point in points)
         groups.setdefault((frequency, fingerprint), []).append(name)
     for members in groups.values():
         for index, later in enumerate(members[1:], start=1):
-            first = next((m for m in members[:index] if sym.same_expression(expansions[m].expr, expansions[later].expr)), None)
+            first = next((m for m in members[:index] if algebra.same_expression(expansions[m].expr, expansions[later].expr)), None)
             if first is not None:
                 kpi = definitions.kpis[later]
                 yield _warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?")
@@ -70,14 +71,14 @@ def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
         try:
-            written = sym.expand_node(_as_symbols(definitions), kpi.formula.node)
-        except sym.SymbolicError:
+            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node)
+        except SymbolicError:
             continue
-        simpler = sym.simplified(written)
+        simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
-        if lost or sym.operation_count(simpler) < sym.operation_count(written):
+        if lost or algebra.operation_count(simpler) < algebra.operation_count(written):
             why = f" ({', '.join(sorted(lost))} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {sym.formula_text(simpler)}{why}")
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {printing.formula_text(simpler)}{why}")
 
 
 def _as_symbols(definitions: Definitions) -> Definitions:

@@ -1,4 +1,4 @@
-"""Formulas as sympy expressions: the one module that imports sympy.
+"""Formulas as sympy expressions: a KPI expanded down to inputs and held values.
 
 A KPI's formula is expanded through the KPIs it reads *at its own period*
 down to inputs, and each AST node becomes the sympy expression with the same
@@ -19,12 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
-from fractions import Fraction
 from typing import Any, assert_never
 
 import sympy
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
-from sympy.printing.str import StrPrinter
 
 from ..compiler import compile_node
 from ..errors import Undefined
@@ -42,16 +39,10 @@ from ..nodes import (
     to_text,
 )
 from ..numbers import DECIMAL_CONTEXT
+from .errors import SymbolicError
+from .rationals import rational
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
-class SymbolicError(Exception):
-    """A formula cannot be handled symbolically; `reason` says why, in user words."""
-
-    def __init__(self, reason: str, kpi: str | None = None, offset: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.kpi = kpi
-        self.offset = offset  # character offset in the KPI's formula, when known
 
 
 @dataclass(frozen=True)
@@ -89,12 +80,6 @@ class Expansion:
 def input_symbol(name: str) -> sympy.Symbol:
     """The sympy symbol standing for an input."""
     return sympy.Symbol(name, real=True)
-
-
-def rational(value: Decimal | int | Fraction) -> sympy.Rational:
-    """The exact sympy number of a Decimal (every finite Decimal is a fraction)."""
-    numerator, denominator = Fraction(value).as_integer_ratio()
-    return sympy.Rational(numerator, denominator)
 
 
 def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
@@ -252,251 +237,3 @@ def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dic
         except Undefined as undefined:
             raise SymbolicError(f"{held.name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
     return values
-
-
-# --- exact numbers -----------------------------------------------------------------
-def to_fraction(value: Any) -> Fraction | None:
-    """A sympy number as an exact Fraction; None when it is not a finite rational."""
-    value = sympy.nsimplify(value) if isinstance(value, sympy.Float) else value
-    if isinstance(value, sympy.Rational):
-        return Fraction(int(value.p), int(value.q))
-    return None
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """A sympy number as a Decimal with the engine's 28 significant digits; None when not a real number."""
-    exact = to_fraction(value)
-    if exact is not None:
-        return fraction_to_decimal(exact)
-    if isinstance(value, sympy.Expr) and value.is_number and value.is_real and value.is_finite:
-        return Decimal(str(sympy.N(value, 30)))
-    return None
-
-
-def fraction_to_decimal(value: Fraction) -> Decimal:
-    """An exact fraction as a Decimal (rounded only beyond 28 significant digits)."""
-    with localcontext(DECIMAL_CONTEXT):
-        return (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
-
-
-def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:
-    """An expression with values put in for its symbols, exactly."""
-    return expr.xreplace({symbol: rational(value) if not isinstance(value, sympy.Basic) else value for symbol, value in values.items()})
-
-
-# --- fast exact evaluation (for the 2^n coalitions of a Shapley attribution) --------
-def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> Callable[[tuple[Fraction, ...]], Any]:
-    """A Python closure computing `expr` exactly over Fractions; ZeroDivisionError on a division by 0.
-
-    Handles + * ^ (whole exponents), Min, Max, Abs, Piecewise, comparisons, and/or/not
-    and `round` (halves away from zero, as the evaluator); anything else raises SymbolicError.
-    """
-    position = {symbol: index for index, symbol in enumerate(symbols)}
-    return _fraction_closure(expr, position)
-
-
-def _fraction_closure(expr: Any, position: Mapping[sympy.Symbol, int]) -> Callable[[tuple], Any]:
-    if expr.is_Symbol:
-        index = position[expr]
-        return lambda v: v[index]
-    if isinstance(expr, sympy.Rational):
-        constant = Fraction(int(expr.p), int(expr.q))
-        return lambda v: constant
-    if isinstance(expr, (BooleanTrue, BooleanFalse)):
-        truth = bool(expr)
-        return lambda v: truth
-    if isinstance(expr, sympy.Piecewise):
-        pairs = [(_fraction_closure(p.expr, position), _fraction_closure(p.cond, position)) for p in expr.args]
-        return lambda v: next(value(v) for value, condition in pairs if condition(v))
-    sub = [_fraction_closure(arg, position) for arg in expr.args]
-    if expr.is_Add:
-        return lambda v: sum((f(v) for f in sub), Fraction(0))
-    if expr.is_Mul:
-        return lambda v: _product(f(v) for f in sub)
-    if expr.is_Pow:
-        return _power(expr, sub)
-    return _special(expr, sub)
-
-
-def _product(values) -> Fraction:
-    result = Fraction(1)
-    for value in values:
-        result *= value
-    return result
-
-
-def _power(expr: Any, sub: list) -> Callable[[tuple], Any]:
-    base, exponent = sub
-    if not expr.exp.is_Integer:
-        raise SymbolicError(f"{expr} has a power that is not a whole number: its value need not be a fraction")
-    return lambda v: base(v) ** int(exponent(v))
-
-
-_ORDERS = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
-           sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
-           sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
-
-
-def _special(expr: Any, sub: list) -> Callable[[tuple], Any]:
-    if isinstance(expr, sympy.Min):
-        return lambda v: min(f(v) for f in sub)
-    if isinstance(expr, sympy.Max):
-        return lambda v: max(f(v) for f in sub)
-    if isinstance(expr, sympy.Abs):
-        return lambda v: abs(sub[0](v))
-    if type(expr) in _ORDERS:
-        compare, (left, right) = _ORDERS[type(expr)], sub
-        return lambda v: compare(left(v), right(v))
-    if isinstance(expr, sympy.And):
-        return lambda v: all(f(v) for f in sub)
-    if isinstance(expr, sympy.Or):
-        return lambda v: any(f(v) for f in sub)
-    if isinstance(expr, sympy.Not):
-        return lambda v: not sub[0](v)
-    name = str(expr.func)
-    function = FUNCTIONS.get(name)
-    if function is not None and isinstance(function.symbolic, NotSymbolic):
-        exact = function.symbolic.exact
-        if exact is not None:
-            return lambda v: exact([f(v) for f in sub])
-        raise SymbolicError(f"{name}() cannot be evaluated exactly: {function.symbolic.reason}")
-    raise SymbolicError(f"{name}() cannot be evaluated exactly: it has no exact evaluation here")
-
-
-# --- printing ------------------------------------------------------------------------
-class _FormulaPrinter(StrPrinter):
-    """Prints sympy in the engine's formula language: ^, min, max, abs, if, and, or, ==."""
-
-    def _print_Pow(self, expr, rational=False):
-        return super()._print_Pow(expr, rational).replace("**", "^")
-
-    def _print_Min(self, expr):
-        return f"min({', '.join(self._print(a) for a in expr.args)})"
-
-    def _print_Max(self, expr):
-        return f"max({', '.join(self._print(a) for a in expr.args)})"
-
-    def _print_Abs(self, expr):
-        return f"abs({self._print(expr.args[0])})"
-
-    def _print_Piecewise(self, expr):
-        *pieces, (last, condition) = expr.args
-        text = self._print(last) if condition == sympy.true else f"if({self._print(condition)}, {self._print(last)}, undefined)"
-        for value, condition in reversed(pieces):
-            text = f"if({self._print(condition)}, {self._print(value)}, {text})"
-        return text
-
-    def _print_Equality(self, expr):
-        return f"{self._print(expr.lhs)} == {self._print(expr.rhs)}"
-
-    def _print_Unequality(self, expr):
-        return f"{self._print(expr.lhs)} != {self._print(expr.rhs)}"
-
-    def _print_And(self, expr):
-        return " and ".join(f"({self._print(a)})" for a in expr.args)
-
-    def _print_Or(self, expr):
-        return " or ".join(f"({self._print(a)})" for a in expr.args)
-
-    def _print_Not(self, expr):
-        return f"not ({self._print(expr.args[0])})"
-
-
-def formula_text(expr: Any) -> str:
-    """`expr` written in the formula language (held values keep their bracketed names)."""
-    return _FormulaPrinter().doprint(expr)
-
-
-def formula_latex(expr: Any) -> str:
-    """`expr` as LaTeX, names upright and whole (sympy would read `_` as a subscript)."""
-    names = {symbol: r"\mathrm{" + _latex_escape(symbol.name) + "}" for symbol in expr.free_symbols}
-    return sympy.latex(expr, symbol_names=names)
-
-
-def _latex_escape(name: str) -> str:
-    return name.replace("\\", r"\backslash ").replace("_", r"\_").replace("%", r"\%").replace(" ", r"\ ")
-
-
-# --- solving ---------------------------------------------------------------------------
-def solve_general(expansion: Expansion, vary: str, target: Decimal) -> tuple[Any, ...]:
-    """Closed forms of `vary` making the KPI equal `target`, in terms of the other variables.
-
-    Empty when sympy finds none or when the formula has branches (min, max, abs, if),
-    whose closed forms depend on which branch holds: solve at a period instead.
-    """
-    expr = expansion.expr
-    if expr.has(sympy.Min, sympy.Max, sympy.Abs, sympy.Piecewise) or expansion.opaque:
-        return ()
-    try:
-        return tuple(sympy.solve(sympy.Eq(expr, rational(target)), input_symbol(vary)))
-    except (NotImplementedError, ValueError, TypeError):
-        return ()
-
-
-def solve_at(expr: Any, symbol: sympy.Symbol, target: Decimal) -> Any:
-    """The set of real values of `symbol` where `expr` equals `target` (a sympy Set)."""
-    equation = sympy.Eq(expr, rational(target))
-    found = sympy.solveset(equation, symbol, sympy.S.Reals)
-    if isinstance(found, sympy.ConditionSet) and expr.has(sympy.Min, sympy.Max, sympy.Abs):
-        found = sympy.solveset(sympy.Eq(expr.rewrite(sympy.Piecewise), rational(target)), symbol, sympy.S.Reals)
-    return found
-
-
-def derivative(expr: Any, symbol: sympy.Symbol) -> Any:
-    """∂expr/∂symbol; min, max and abs are rewritten as branches first, so kinks give one-sided slopes."""
-    if expr.has(sympy.Min, sympy.Max, sympy.Abs):
-        expr = expr.rewrite(sympy.Piecewise)
-    slope = sympy.piecewise_fold(sympy.diff(expr, symbol))
-    return slope if slope.has(sympy.Piecewise) else sympy.cancel(slope)  # a rational function, reduced
-
-
-def additive_parts(expr: Any) -> tuple[Any, ...]:
-    """`expr` as a sum of terms, products distributed (a Shapley value is additive over them)."""
-    return sympy.Add.make_args(sympy.expand_mul(expr))
-
-
-def is_number(value: Any) -> bool:
-    """Whether a sympy result is a plain number."""
-    return isinstance(value, sympy.Expr) and bool(value.is_number) and value.is_finite is not False and value.is_real is not False
-
-
-def same_expression(a: Any, b: Any) -> bool:
-    """True when `a - b` simplifies to 0 (sympy's `simplify`; exact on rational functions)."""
-    try:
-        return sympy.simplify(a - b) == 0
-    except (TypeError, ValueError, NotImplementedError):
-        return False
-
-
-def simplified(expr: Any) -> Any:
-    """An expression simplified by sympy."""
-    return sympy.simplify(expr)
-
-
-def operation_count(expr: Any) -> int:
-    """How many operations an expression has (to tell whether a formula simplifies)."""
-    return int(sympy.count_ops(expr))
-
-
-def sample(expr: Any, values: Mapping[sympy.Symbol, Fraction]) -> Any:
-    """The value of `expr` with every symbol replaced (used to fingerprint formulas quickly)."""
-    return expr.xreplace({s: rational(v) for s, v in values.items()})
-
-
-def set_text(found: Any) -> str:
-    """A sympy solution set in words."""
-    return formula_text(found) if not isinstance(found, sympy.Set) else str(found)
-
-
-def finite_values(found: Any) -> tuple[Any, ...] | None:
-    """The values of a finite set, in increasing order; None when the set is not finite."""
-    if isinstance(found, sympy.FiniteSet):
-        return tuple(sorted(found.args, key=lambda v: float(sympy.re(v))))
-    if found is sympy.S.EmptySet:
-        return ()
-    return None
-
-
-def is_interval_like(found: Any) -> bool:
-    """Whether a solution set is a continuum (an interval) rather than isolated values."""
-    return isinstance(found, (sympy.Interval, sympy.Union)) and not isinstance(found, sympy.ConditionSet)
