@@ -7,7 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import sympy
+import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 
 from .rationals import rational
 from .symbolic import Expansion, input_symbol
@@ -47,13 +47,13 @@ def derivative(expr: Any, symbol: sympy.Symbol) -> Any:
 
 def additive_parts(expr: Any) -> tuple[Any, ...]:
     """`expr` as a sum of terms, products distributed (a Shapley value is additive over them)."""
-    return sympy.Add.make_args(sympy.expand_mul(expr))
+    return tuple(sympy.Add.make_args(sympy.expand_mul(expr)))
 
 
 def same_expression(a: Any, b: Any) -> bool:
     """True when `a - b` simplifies to 0 (sympy's `simplify`; exact on rational functions)."""
     try:
-        return sympy.simplify(a - b) == 0
+        return bool(sympy.simplify(a - b) == 0)
     except (TypeError, ValueError, NotImplementedError):
         return False
 

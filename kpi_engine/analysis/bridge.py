@@ -79,7 +79,7 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
     return Bridge(kpi, entity, start, end, before, after, contributions, (*first.notes, *second.notes))
 
 
-def shapley(expr: Any, symbols: tuple, before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
+def shapley(expr: Any, symbols: tuple[Any, ...], before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
     """Exact Shapley values of each symbol moving from `before` to `after`.
 
     The game: v(S) = expr with the symbols in S at `after` and the others at
@@ -105,7 +105,7 @@ def shapley(expr: Any, symbols: tuple, before: list[Fraction], after: list[Fract
     return shares
 
 
-def _group_shapley(term: Any, symbols: list, before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
+def _group_shapley(term: Any, symbols: list[Any], before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
     n = len(symbols)
     evaluate = rationals.exact_function(term, tuple(symbols))
     worth = []
@@ -120,11 +120,11 @@ def _group_shapley(term: Any, symbols: list, before: list[Fraction], after: list
     shares = []
     for i in range(n):
         bit = 1 << i
-        shares.append(sum((weight[bin(mask).count("1")] * (worth[mask | bit] - worth[mask]) for mask in range(1 << n) if not mask & bit), Fraction(0)))
+        shares.append(sum((weight[mask.bit_count()] * (worth[mask | bit] - worth[mask]) for mask in range(1 << n) if not mask & bit), Fraction(0)))
     return shares
 
 
-def _at(evaluate, point: list[Fraction], period: Period) -> Fraction:
+def _at(evaluate: rationals.ExactFunction, point: list[Fraction], period: Period) -> Fraction:
     try:
         return Fraction(evaluate(point))
     except ZeroDivisionError:

@@ -66,7 +66,7 @@ class GoalSeek:
 def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, entity: Entity = None, target: Decimal | None = None) -> GoalSeek:
     """The value of input `vary` making `kpi` equal `target` (default: the KPI's own target) at `period`."""
     definitions = pack.definitions
-    evaluation, frame = evaluated(pack, facts, kpi, period, entity)
+    _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
         raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{did_you_mean(vary, definitions.inputs)}")
     expansion = symbolic.expand(definitions, kpi, frame)
@@ -89,7 +89,7 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
                     printing.set_text(found), general, distribution, expansion.notes)
 
 
-def _status(exact, solutions: tuple[Solution, ...]) -> str:
+def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> str:
     if exact is None:
         return RANGE
     admissible = [s for s in solutions if s.admissible]
@@ -100,8 +100,11 @@ def _status(exact, solutions: tuple[Solution, ...]) -> str:
     return SOLVED if len(admissible) == 1 else SEVERAL
 
 
-def _checked_solutions(pack, facts, kpi, vary, period, entity, target, current, exact) -> tuple[tuple[Solution, ...], str]:
-    solutions, distribution = [], ""
+def _checked_solutions(
+    pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, entity: Entity, target: Decimal, current: Decimal, exact: tuple[Any, ...]
+) -> tuple[tuple[Solution, ...], str]:
+    solutions: list[Solution] = []
+    distribution = ""
     for value in exact:
         decimal = rationals.to_decimal(value)
         if decimal is None:
@@ -189,6 +192,6 @@ def _own_target(frame: Any, kpi: str) -> Decimal:
         target = frame.target(kpi)
     except Undefined as undefined:
         raise AnalysisError(f"{kpi} has a target that is undefined at {frame.period}: {undefined.reason}") from None
-    if target is None:
+    if not isinstance(target, Decimal):
         raise AnalysisError(f"{kpi} has no target: give one with --target")
     return target

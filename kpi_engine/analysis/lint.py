@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import assert_never
+from typing import Literal, assert_never
 
 from ..errors import Problem
 from ..functions import FUNCTIONS, Kind, UnitRule
@@ -53,7 +53,7 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
     generator = random.Random(20250101)  # fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
     points = [{s: Fraction(generator.randint(1, 10**6), generator.randint(1, 997)) for s in names} for _ in range(2)]
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[object, tuple[str, ...]], list[str]] = {}
     for name, expansion in expansions.items():
         frequency = definitions.kpis[name].frequency
         fingerprint = tuple(str(algebra.sample(expansion.expr, point)) for point in points)
@@ -127,6 +127,7 @@ def _range_text(definition: InputDef) -> str:
 DIMENSIONLESS_UNITS = frozenset({"percent", "ratio", "count", "%", ""})
 Unit = tuple[tuple[str, int], ...]  # base unit -> exponent, sorted; () is a pure number
 ANY: Unit | None = None  # unknown: never reported
+Inferred = Unit | None | Literal["number"]  # "number": a literal, which takes the unit its context needs
 
 
 def unit_of(text: str) -> Unit | None:
@@ -172,7 +173,7 @@ class _Units:
         self.formula = formula
         self.problems: list[Problem] = []
 
-    def of(self, node: Node) -> Unit | None | str:
+    def of(self, node: Node) -> Inferred:
         """A Unit, None (unknown) or "number" (a literal: takes the unit its context needs)."""
         match node:
             case Number():
@@ -192,10 +193,12 @@ class _Units:
                 return base if base in ((), "number") else ANY
             case Call():
                 return self.call(node)
+            case Name() | Unary() | Binary():  # an unknown name, `not`, `and`, `or`: no unit
+                return ANY
             case _:
                 assert_never(node)
 
-    def call(self, node: Call) -> Unit | None | str:
+    def call(self, node: Call) -> Inferred:
         """The unit its registry entry's rule gives; a condition argument is checked on its own."""
         function = FUNCTIONS.get(node.func)
         if function is None:
@@ -215,9 +218,9 @@ class _Units:
             case _:
                 assert_never(function.unit)
 
-    def same(self, node: Node, operands: list[Node], verb: str) -> Unit | None | str:
+    def same(self, node: Node, operands: list[Node], verb: str) -> Inferred:
         units = [self.of(o) for o in operands]
-        known = [(o, u) for o, u in zip(operands, units) if u not in (None, "number")]
+        known = [(o, u) for o, u in zip(operands, units) if isinstance(u, tuple)]
         for operand, unit in known[1:]:
             if unit != known[0][1]:
                 first, other = known[0][0], operand
@@ -229,16 +232,17 @@ class _Units:
         return known[0][1] if known else ("number" if all(u == "number" for u in units) else ANY)
 
     @staticmethod
-    def product(left, right, sign: int) -> Unit | None | str:
+    def product(left: Inferred, right: Inferred, sign: int) -> Inferred:
+        if isinstance(left, tuple) and isinstance(right, tuple):
+            return _combine(left, right, sign)
         if left is None or right is None:
             return ANY
-        if left == "number" and right == "number":
-            return "number"
-        if "number" in (left, right):
-            other = right if left == "number" else left
-            # a literal times a pure number may be a unit conversion (x 360 days in a year): unknown
-            return ANY if other == () else (other if sign == 1 or right == "number" else _combine((), other, -1))
-        return _combine(left, right, sign)
+        # a literal times a pure number may be a unit conversion (x 360 days in a year): unknown
+        if isinstance(left, tuple):  # divided or multiplied by a literal
+            return ANY if left == () else left
+        if isinstance(right, tuple):  # a literal times or over a unit
+            return ANY if right == () else (right if sign == 1 else _combine((), right, -1))
+        return "number"
 
 
 def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
@@ -247,5 +251,5 @@ def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
         found = units.of(kpi.formula.node)
         yield from units.problems
         declared = unit_of(kpi.unit)
-        if found not in (None, "number") and declared is not None and found != declared:
+        if isinstance(found, tuple) and declared is not None and found != declared:
             yield _warning(kpi.formula, 0, len(kpi.formula.text), f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found)}")

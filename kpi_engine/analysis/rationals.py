@@ -6,17 +6,19 @@ compiles it once into Python closures over Fractions instead of asking sympy eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-import sympy
-from sympy.logic.boolalg import BooleanFalse, BooleanTrue
+import sympy  # type: ignore[import-untyped]  # sympy ships no type information
+from sympy.logic.boolalg import BooleanFalse, BooleanTrue  # type: ignore[import-untyped]  # sympy ships no type information
 
 from ..functions import FUNCTIONS, NotSymbolic
 from ..numbers import DECIMAL_CONTEXT
 from .errors import SymbolicError
+
+ExactFunction = Callable[[Sequence[Fraction]], Any]  # a point (one Fraction per symbol) -> the value there
 
 
 def rational(value: Decimal | int | Fraction) -> sympy.Rational:
@@ -55,7 +57,7 @@ def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:
 
 
 # --- fast exact evaluation (for the 2^n coalitions of a Shapley attribution) --------
-def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> Callable[[tuple[Fraction, ...]], Any]:
+def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> ExactFunction:
     """A Python closure computing `expr` exactly over Fractions; ZeroDivisionError on a division by 0.
 
     Handles + * ^ (whole exponents), Min, Max, Abs, Piecewise, comparisons, and/or/not
@@ -65,7 +67,7 @@ def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> Callable[[tu
     return _fraction_closure(expr, position)
 
 
-def _fraction_closure(expr: Any, position: Mapping[sympy.Symbol, int]) -> Callable[[tuple], Any]:
+def _fraction_closure(expr: Any, position: Mapping[sympy.Symbol, int]) -> ExactFunction:
     if expr.is_Symbol:
         index = position[expr]
         return lambda v: v[index]
@@ -88,26 +90,26 @@ def _fraction_closure(expr: Any, position: Mapping[sympy.Symbol, int]) -> Callab
     return _special(expr, sub)
 
 
-def _product(values) -> Fraction:
+def _product(values: Iterable[Fraction]) -> Fraction:
     result = Fraction(1)
     for value in values:
         result *= value
     return result
 
 
-def _power(expr: Any, sub: list) -> Callable[[tuple], Any]:
+def _power(expr: Any, sub: list[ExactFunction]) -> ExactFunction:
     base, exponent = sub
     if not expr.exp.is_Integer:
         raise SymbolicError(f"{expr} has a power that is not a whole number: its value need not be a fraction")
     return lambda v: base(v) ** int(exponent(v))
 
 
-_ORDERS = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
+_ORDERS: dict[type, Callable[[Any, Any], bool]] = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
            sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
            sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
 
 
-def _special(expr: Any, sub: list) -> Callable[[tuple], Any]:
+def _special(expr: Any, sub: list[ExactFunction]) -> ExactFunction:
     if isinstance(expr, sympy.Min):
         return lambda v: min(f(v) for f in sub)
     if isinstance(expr, sympy.Max):

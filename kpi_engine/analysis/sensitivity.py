@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from ..facts import Entity, Facts
 from ..pack import Pack
@@ -12,6 +14,8 @@ from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .errors import AnalysisError
 from .frames import agrees, evaluated, refuse_opaque
+
+Point = Mapping[Any, Decimal]  # a sympy symbol -> its value at the period asked
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Enti
     return Sensitivity(kpi, period, entity, rationals.fraction_to_decimal(value), tuple(levers), expansion.notes)
 
 
-def _lever(expansion: symbolic.Expansion, name: str, x: Decimal, point, value: Fraction) -> Lever:
+def _lever(expansion: symbolic.Expansion, name: str, x: Decimal, point: Point, value: Fraction) -> Lever:
     kind = "input" if name in expansion.inputs else "earlier period"
     slope = algebra.derivative(expansion.expr, expansion.symbol(name))
     formula = printing.formula_text(slope)
@@ -66,13 +70,13 @@ def _lever(expansion: symbolic.Expansion, name: str, x: Decimal, point, value: F
     return Lever(name, kind, x, rationals.fraction_to_decimal(exact), rationals.fraction_to_decimal(elasticity), formula)
 
 
-def _rank(lever: Lever) -> tuple:
+def _rank(lever: Lever) -> tuple[int, Decimal, str]:
     if lever.elasticity is not None:
         return (0, -abs(lever.elasticity), lever.name)
-    return (1, -abs(lever.derivative or 0), lever.name)
+    return (1, -abs(lever.derivative or Decimal(0)), lever.name)
 
 
-def _exact_value(expansion: symbolic.Expansion, point, frame, kpi: str) -> Fraction:
+def _exact_value(expansion: symbolic.Expansion, point: Point, frame: Any, kpi: str) -> Fraction:
     value = rationals.to_fraction(rationals.substitute(expansion.expr, point))
     if value is None:
         raise AnalysisError(f"{kpi} is undefined at {frame.period} with these values: {frame.reasons.get(kpi, 'division by zero')}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
-import sympy
+import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 
 from ..compiler import compile_node
 from ..errors import Undefined
@@ -54,7 +54,7 @@ class Held:
 
     @property
     def name(self) -> str:
-        return self.symbol.name
+        return str(self.symbol.name)
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ class _Expander:
     def value(self, node: Node) -> Any:
         return self.node(node)
 
-    def held(self, node: Node, name: str | None = None) -> sympy.Symbol:
+    def held(self, node: Node, name: str | None = None) -> Any:
         name = name or to_text(node)
         if name not in self.held_values:
             self.held_values[name] = Held(sympy.Symbol(name, real=True), node)
