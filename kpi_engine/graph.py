@@ -143,7 +143,10 @@ def prerequisites(graph: Mapping[str, Iterable[str]], name: str) -> list[str]:
     becoming a deep recursion.
     """
     needed = closure(graph, [name]) - {name}
-    return [n for n in topological_order({k: graph.get(k, ()) for k in needed}) if n in needed]
+    # in the graph's own order, not the set's: the result (and so the order of the variables the
+    # analysis lists) must not depend on string hashing, which changes from run to run
+    ordered = [k for k in graph if k in needed] + sorted(needed - graph.keys())
+    return [n for n in topological_order({k: graph.get(k, ()) for k in ordered}) if n in needed]
 
 
 def closure(graph: Mapping[str, Iterable[str]], roots: Iterable[str]) -> set[str]:
