@@ -203,6 +203,7 @@ class Function:
     reach: Reach  # the periods its first argument is read at
 
     def arity_text(self) -> str:
+        """How many arguments it takes, in words (for the message on a wrong count)."""
         if self.max_args == self.min_args:
             return f"{self.min_args} argument{'s' if self.min_args != 1 else ''}"
         if self.max_args is None:

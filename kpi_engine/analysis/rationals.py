@@ -60,8 +60,9 @@ def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:
 def exact_function(expr: Any, symbols: tuple[sympy.Symbol, ...]) -> ExactFunction:
     """A Python closure computing `expr` exactly over Fractions; ZeroDivisionError on a division by 0.
 
-    Handles + * ^ (whole exponents), Min, Max, Abs, Piecewise, comparisons, and/or/not
-    and `round` (halves away from zero, as the evaluator); anything else raises SymbolicError.
+    Handles + * ^ (whole exponents), Min, Max, Abs, Piecewise, comparisons, and/or/not,
+    and the opaque functions whose registry entry gives an exact rule (`NotSymbolic.exact`,
+    e.g. `round`, halves away from zero as the evaluator); anything else raises SymbolicError.
     """
     position = {symbol: index for index, symbol in enumerate(symbols)}
     return _fraction_closure(expr, position)
