@@ -1,23 +1,33 @@
-"""Every function a formula can call, in one registry.
+"""Every function a formula can call, in one registry: one entry says everything about it.
 
-Adding a function is one entry in `FUNCTIONS`: its arity, which arguments
-must be whole-number literals, whether it looks at other periods, and a
-builder that turns compiled arguments into one compiled closure. Validation,
-the compiler, the dependency graph and the documentation all read this table.
+Adding a function is one entry in `FUNCTIONS` (plus its line in docs/reference.md
+and a test). Every stage reads the entry's fields instead of switching on names:
+
+- `build` (the compiler): compiled arguments -> one compiled closure;
+- `undefined`: how undefined arguments propagate (`Propagation`);
+- `arguments` and `result` (semantics' type checks): what each argument must be;
+- `unit` (lint's unit inference): how the result's unit follows from the arguments';
+- `symbolic` (the sympy analysis): a builder of its sympy form, or `NotSymbolic` with the reason;
+- `reach` (the dependency graph, and any backend that plans period joins): which
+  periods its first argument is read at.
 
 A compiled closure takes a *frame* (the values of one entity at one period)
 and returns a Decimal or a bool, or raises `Undefined` with a reason.
-Time functions reach other periods through `frame.at(period)`.
+Time functions reach other periods through `frame.back(steps)` and `frame.year_ago()`.
+Nothing here imports sympy: a symbolic builder receives it from the analysis.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Protocol, assert_never
 
 from .errors import Undefined
+from .nodes import Binary, Call, Node, Number, Span, integer_literal, to_text
 from .numbers import round_half_up
 from .reasons import Reason
 
@@ -26,39 +36,197 @@ MAX_PERIODS = 1_000  # how far a time function may look back: 83 years of months
 Builder = Callable[[Sequence[Compiled], Sequence[int | None]], Compiled]
 
 
+# --- undefined arguments --------------------------------------------------------------
+class Propagation(Enum):
+    """How a function treats undefined arguments."""
+
+    STRICT = "strict"  # any undefined argument makes the result undefined, with that argument's reason
+    FIRST_DEFINED = "first-defined"  # the first defined argument; undefined (the last one's reason) when none is
+    CONDITION_CHOSEN = "condition-chosen"  # only the branch the condition picks is computed; its state is the result's
+
+
+# --- types -------------------------------------------------------------------------------
+class Kind(Enum):
+    """What an argument must be, or what a result is."""
+
+    NUMBER = "number"
+    CONDITION = "condition"
+    BRANCH = "branch"  # a number or a condition, the same for every branch: the result's type
+
+
+@dataclass(frozen=True)
+class Count:
+    """An argument that must be a whole number written literally (`3`), within [minimum, maximum]."""
+
+    minimum: int | None  # None: any, negatives included
+    maximum: int | None
+
+
+Argument = Kind | Count
+
+
+# --- units ---------------------------------------------------------------------------------
+class UnitRule(Enum):
+    """How lint infers a function's unit from its arguments'."""
+
+    SAME = "same"  # the number and branch arguments share one unit, which is the result's; a mix is reported
+    OF_FIRST = "of first"  # the unit of the first argument (abs, round, time functions)
+    DIMENSIONLESS = "dimensionless"  # a pure number whatever the argument (a growth rate)
+
+
+# --- periods -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeriodsBack:
+    """A fixed number of periods before the formula's own (0: the own period)."""
+
+    periods: int
+
+
+@dataclass(frozen=True)
+class CountBack:
+    """As many periods back as the whole number written at argument `argument` says."""
+
+    argument: int
+
+
+@dataclass(frozen=True)
+class YearBack:
+    """The same period one year earlier (12 months, 4 quarters, ... of the frequency)."""
+
+
+Offset = PeriodsBack | CountBack | YearBack
+
+
+@dataclass(frozen=True)
+class ThisPeriod:
+    """Reads every argument at the formula's own period only."""
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Reads its first argument at each of these periods, and nowhere else."""
+
+    offsets: tuple[Offset, ...]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Reads its first argument over the n periods ending at the own one; n is written at `argument`."""
+
+    argument: int
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """Reads its first argument from the first period of the calendar year to the own one."""
+
+
+Reach = ThisPeriod | Offsets | Window | YearToDate
+
+
+def reads_own_period(reach: Reach, literals: Sequence[int | None]) -> bool:
+    """Whether the first argument is read at the formula's own period (a same-period dependency)."""
+    match reach:
+        case ThisPeriod() | Window() | YearToDate():
+            return True
+        case Offsets(offsets=offsets):
+            return any(_steps(offset, literals) == 0 for offset in offsets)
+        case _:
+            assert_never(reach)
+
+
+def _steps(offset: Offset, literals: Sequence[int | None]) -> int | None:
+    """Periods back, None when it depends on the frequency (a year) or is not written literally."""
+    match offset:
+        case PeriodsBack(periods=periods):
+            return periods
+        case CountBack(argument=argument):
+            return literals[argument] if argument < len(literals) else None
+        case YearBack():
+            return None
+        case _:
+            assert_never(offset)
+
+
+# --- symbolic forms ------------------------------------------------------------------------
+class SymbolicScope(Protocol):
+    """What a symbolic builder works with; the sympy analysis provides it."""
+
+    @property
+    def sympy(self) -> Any:
+        """The sympy module (imported by the analysis only, so validation never loads it)."""
+
+    def value(self, node: Node) -> Any:
+        """The sympy expression of a formula node at the own period."""
+
+    def held(self, node: Node, name: str | None = None) -> Any:
+        """A symbol for a value read at an earlier period, held at its evaluated value (named `name`)."""
+
+
+@dataclass(frozen=True)
+class Symbolic:
+    """The function's exact sympy form, built from its call."""
+
+    build: Callable[[SymbolicScope, Call], Any]
+
+
+@dataclass(frozen=True)
+class NotSymbolic:
+    """The function has no usable sympy form: it stays an opaque function and analyses refuse it with `reason`.
+
+    `exact` computes it on exact fractions when every argument is known (None: it cannot be).
+    """
+
+    reason: str
+    exact: Callable[[Sequence[Fraction]], Fraction] | None
+
+
+SymbolicForm = Symbolic | NotSymbolic
+
+
+# --- the entry -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Function:
-    """A function formulas can call: its arity, literal arguments, time behaviour and closure builder."""
+    """Everything about a function formulas can call. Every field is required: an entry cannot lack a hook."""
 
     name: str
+    summary: str  # one line for the docs
+    example: str  # a formula that uses it
     min_args: int
     max_args: int | None  # None: any number
+    arguments: tuple[Argument, ...]  # what each argument must be; the last repeats for extra arguments
+    result: Kind  # BRANCH: the type its branch arguments share
     build: Builder
-    summary: str
-    example: str
-    integer_args: tuple[int, ...] = ()  # positions that must be whole-number literals
-    integer_min: int | None = 0  # smallest such literal allowed (None: any, negatives included)
-    integer_max: int | None = None  # largest allowed: time functions look back at most MAX_PERIODS
-    condition_args: tuple[int, ...] = ()  # positions that take a true/false condition
-    other_periods_only: bool = False  # reads its first argument only at earlier periods
-    is_time: bool = False
+    undefined: Propagation
+    unit: UnitRule
+    symbolic: SymbolicForm
+    reach: Reach  # the periods its first argument is read at
 
     def arity_text(self) -> str:
+        """How many arguments it takes, in words (for the message on a wrong count)."""
         if self.max_args == self.min_args:
             return f"{self.min_args} argument{'s' if self.min_args != 1 else ''}"
         if self.max_args is None:
             return f"at least {self.min_args} arguments"
         return f"{self.min_args} to {self.max_args} arguments"
 
+    def argument(self, position: int) -> Argument:
+        """What the argument at `position` must be."""
+        return self.arguments[min(position, len(self.arguments) - 1)]
 
-# --- scalar functions ---------------------------------------------------------
-def _abs(args, _):
+    def kinds(self, count: int) -> Iterator[tuple[int, Argument]]:
+        """(position, what it must be) for a call with `count` arguments."""
+        return ((position, self.argument(position)) for position in range(count))
+
+
+# --- evaluation: scalar functions ---------------------------------------------------------
+def _abs(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     (x,) = args
     return lambda frame: abs(x(frame))
 
 
-def _extreme(pick):
-    def build(args, _):
+def _extreme(pick: Callable[..., Any]) -> Builder:
+    def build(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
         if len(args) == 2:  # the usual case, without a generator per call
             first, second = args
             return lambda frame: pick(first(frame), second(frame))
@@ -67,14 +235,22 @@ def _extreme(pick):
     return build
 
 
-def _round(args, literals):
+def _literal(literals: Sequence[int | None], position: int) -> int:
+    """The whole-number literal at `position`; validation guarantees it, so None is a programming error."""
+    value = literals[position]
+    if value is None:
+        raise TypeError(f"argument {position + 1} must be a whole-number literal")
+    return value
+
+
+def _round(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
     x = args[0]
-    places = literals[1] if len(args) > 1 else 0
+    places = _literal(literals, 1) if len(args) > 1 else 0
     return lambda frame: round_half_up(x(frame), places)
 
 
-def _coalesce(args, _):
-    def coalesce(frame):
+def _coalesce(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
+    def coalesce(frame: Any) -> Any:
         # When every argument is undefined, the last one (the fallback) says why: its reason
         # alone, so a roll-forward's reasons do not pile up period after period.
         for arg in args[:-1]:
@@ -87,24 +263,24 @@ def _coalesce(args, _):
     return coalesce
 
 
-def _if(args, _):
+def _if(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     condition, when_true, when_false = args
     return lambda frame: when_true(frame) if condition(frame) else when_false(frame)
 
 
-# --- time functions -----------------------------------------------------------
+# --- evaluation: time functions -------------------------------------------------------------
 # They step back with `frame.back(steps)`, integer arithmetic on the period's ordinal: no
 # Period or generator is allocated per value, which keeps the garbage collector quiet on
 # large evaluations.
-def _lag_by(steps_of: Callable[[Sequence[int | None]], int]) -> Builder:
-    def build(args, literals):
+def _lag_by(steps_of: Callable[[Sequence[int | None]], int | None]) -> Builder:
+    def build(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
         x, steps = args[0], steps_of(literals)
         return lambda frame: x(frame.back(steps))
 
     return build
 
 
-def _year_ago(args, _):
+def _year_ago(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     (x,) = args
     return lambda frame: x(frame.year_ago())
 
@@ -117,26 +293,26 @@ def _total(x: Compiled, frame: Any, count: int) -> Decimal:
     return total
 
 
-def _rolling_sum(args, literals):
-    x, count = args[0], literals[1]
+def _rolling_sum(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
+    x, count = args[0], _literal(literals, 1)
     return lambda frame: _total(x, frame, count)
 
 
-def _rolling_avg(args, literals):
-    x, count = args[0], literals[1]
+def _rolling_avg(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
+    x, count = args[0], _literal(literals, 1)
     divisor = Decimal(count)
     return lambda frame: _total(x, frame, count) / divisor
 
 
-def _ytd(args, _):
+def _ytd(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     (x,) = args
     return lambda frame: _total(x, frame, frame.period.ordinal - frame.period.year_start().ordinal + 1)
 
 
-def _growth(args, _):
+def _growth(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     (x,) = args
 
-    def growth(frame):
+    def growth(frame: Any) -> Any:
         current = x(frame)
         previous = x(frame.back(1))
         if not previous:
@@ -146,116 +322,265 @@ def _growth(args, _):
     return growth
 
 
-def _f(name, min_args, max_args, build, summary, example, **flags) -> Function:
-    return Function(name, min_args, max_args, build, summary, example, **flags)
+# --- symbolic forms -----------------------------------------------------------------------------
+# Values read at earlier periods cannot move when this period's inputs move: they are held
+# symbols. The functions that also read this period keep that part live:
+#   rolling_sum(x, n) -> x + [rolling_sum(prev(x), n - 1)];  ytd(x) -> x + [ytd(x) - x];
+#   growth(x) -> x / [prev(x)] - 1.
+_NOWHERE = Span(0, 0)
 
+
+def _prev_of(x: Node) -> Call:
+    return Call("prev", (x,), _NOWHERE, _NOWHERE)
+
+
+def _sym_abs(scope: SymbolicScope, call: Call) -> Any:
+    return scope.sympy.Abs(scope.value(call.args[0]))
+
+
+def _sym_extreme(name: str) -> Callable[[SymbolicScope, Call], Any]:
+    def build(scope: SymbolicScope, call: Call) -> Any:
+        return getattr(scope.sympy, name)(*(scope.value(arg) for arg in call.args))
+
+    return build
+
+
+def _sym_if(scope: SymbolicScope, call: Call) -> Any:
+    condition, when_true, when_false = (scope.value(arg) for arg in call.args)
+    return scope.sympy.Piecewise((when_true, condition), (when_false, True))
+
+
+def _sym_held(scope: SymbolicScope, call: Call) -> Any:
+    return scope.held(call)
+
+
+def _sym_lag(scope: SymbolicScope, call: Call) -> Any:
+    return scope.value(call.args[0]) if integer_literal(call.args[1]) == 0 else scope.held(call)
+
+
+def _sym_rolling(average: bool) -> Callable[[SymbolicScope, Call], Any]:
+    def build(scope: SymbolicScope, call: Call) -> Any:
+        x = call.args[0]
+        count = integer_literal(call.args[1]) or 1
+        total = scope.value(x)
+        if count > 1:
+            earlier = Number(Decimal(count - 1), str(count - 1), _NOWHERE)
+            total = total + scope.held(Call("rolling_sum", (_prev_of(x), earlier), _NOWHERE, _NOWHERE))
+        return total / count if average else total
+
+    return build
+
+
+def _sym_ytd(scope: SymbolicScope, call: Call) -> Any:
+    x = call.args[0]
+    return scope.value(x) + scope.held(Binary("-", call, x, _NOWHERE), f"[{to_text(call)} - {to_text(x)}]")
+
+
+def _sym_growth(scope: SymbolicScope, call: Call) -> Any:
+    x = call.args[0]
+    return scope.value(x) / scope.held(_prev_of(x)) - 1
+
+
+def _exact_round(args: Sequence[Fraction]) -> Fraction:
+    """round() on exact fractions, halves away from zero as the evaluator does."""
+    x, scale = args[0], Fraction(10) ** int(args[1] if len(args) > 1 else 0)
+    halves = abs(x) * scale + Fraction(1, 2)
+    magnitude = Fraction(halves.numerator // halves.denominator) / scale
+    return magnitude if x >= 0 else -magnitude
+
+
+ROUND_REASON = "round() is a step function: it has no inverse to solve through and its derivative is 0 almost everywhere"
+COALESCE_REASON = "coalesce() depends on which facts exist; it can only be expanded at a given period and entity"
+
+
+# --- the registry -----------------------------------------------------------------------------
+_N, _C, _B = Kind.NUMBER, Kind.CONDITION, Kind.BRANCH
+_PERIODS = Count(minimum=1, maximum=MAX_PERIODS)  # a number of periods: at least this one
 
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        _f("abs", 1, 1, _abs, "absolute value", "abs(ecart_ca)"),
-        _f("min", 2, None, _extreme(min), "the smallest of its arguments", "min(stocks, 100_000)"),
-        _f("max", 2, None, _extreme(max), "the largest of its arguments", "max(resultat_net, 0)"),
-        _f(
-            "round",
-            1,
-            2,
-            _round,
-            "rounds to n decimals (default 0), halves away from zero: round(2.5) = 3, round(-2.5) = -3",
-            "round(taux_marge_nette, 3)",
-            integer_args=(1,),
-            integer_min=None,
+        Function(
+            name="abs",
+            summary="absolute value",
+            example="abs(ecart_ca)",
+            min_args=1,
+            max_args=1,
+            arguments=(_N,),
+            result=_N,
+            build=_abs,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_abs),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "coalesce",
-            2,
-            None,
-            _coalesce,
-            "the first of its arguments that is defined",
-            "coalesce(prev(tresorerie), tresorerie_initiale)",
+        Function(
+            name="min",
+            summary="the smallest of its arguments",
+            example="min(stocks, 100_000)",
+            min_args=2,
+            max_args=None,
+            arguments=(_N,),
+            result=_N,
+            build=_extreme(min),
+            undefined=Propagation.STRICT,
+            unit=UnitRule.SAME,
+            symbolic=Symbolic(_sym_extreme("Min")),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "if",
-            3,
-            3,
-            _if,
-            "if(condition, a, b): a when the condition holds, else b",
-            "if(resultat_net > 0, resultat_net * 25%, 0)",
-            condition_args=(0,),
+        Function(
+            name="max",
+            summary="the largest of its arguments",
+            example="max(resultat_net, 0)",
+            min_args=2,
+            max_args=None,
+            arguments=(_N,),
+            result=_N,
+            build=_extreme(max),
+            undefined=Propagation.STRICT,
+            unit=UnitRule.SAME,
+            symbolic=Symbolic(_sym_extreme("Max")),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "prev",
-            1,
-            1,
-            _lag_by(lambda _: 1),
-            "the value at the previous period of the KPI's frequency",
-            "prev(tresorerie)",
-            other_periods_only=True,
-            is_time=True,
+        Function(
+            name="round",
+            summary="rounds to n decimals (default 0), halves away from zero: round(2.5) = 3, round(-2.5) = -3",
+            example="round(taux_marge_nette, 3)",
+            min_args=1,
+            max_args=2,
+            arguments=(_N, Count(minimum=None, maximum=None)),
+            result=_N,
+            build=_round,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=NotSymbolic(ROUND_REASON, exact=_exact_round),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "lag",
-            2,
-            2,
-            _lag_by(lambda literals: literals[1]),
-            "the value n periods earlier (lag(x, 0) is x)",
-            "lag(chiffre_affaires_ht, 4)",
-            integer_args=(1,),
-            integer_max=MAX_PERIODS,
-            other_periods_only=True,
-            is_time=True,
+        Function(
+            name="coalesce",
+            summary="the first of its arguments that is defined",
+            example="coalesce(prev(tresorerie), tresorerie_initiale)",
+            min_args=2,
+            max_args=None,
+            arguments=(_N,),
+            result=_N,
+            build=_coalesce,
+            undefined=Propagation.FIRST_DEFINED,
+            unit=UnitRule.SAME,
+            symbolic=NotSymbolic(COALESCE_REASON, exact=None),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "year_ago",
-            1,
-            1,
-            _year_ago,
-            "the value at the same period one year earlier",
-            "chiffre_affaires_ht / year_ago(chiffre_affaires_ht) - 1",
-            other_periods_only=True,
-            is_time=True,
+        Function(
+            name="if",
+            summary="if(condition, a, b): a when the condition holds, else b",
+            example="if(resultat_net > 0, resultat_net * 25%, 0)",
+            min_args=3,
+            max_args=3,
+            arguments=(_C, _B, _B),
+            result=_B,
+            build=_if,
+            undefined=Propagation.CONDITION_CHOSEN,
+            unit=UnitRule.SAME,
+            symbolic=Symbolic(_sym_if),
+            reach=ThisPeriod(),
         ),
-        _f(
-            "rolling_sum",
-            2,
-            2,
-            _rolling_sum,
-            "sum over the last n periods, this one included",
-            "rolling_sum(chiffre_affaires_ht, 12)",
-            integer_args=(1,),
-            integer_min=1,
-            integer_max=MAX_PERIODS,
-            is_time=True,
+        Function(
+            name="prev",
+            summary="the value at the previous period of the KPI's frequency",
+            example="prev(tresorerie)",
+            min_args=1,
+            max_args=1,
+            arguments=(_N,),
+            result=_N,
+            build=_lag_by(lambda _: 1),
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_held),
+            reach=Offsets((PeriodsBack(1),)),
         ),
-        _f(
-            "rolling_avg",
-            2,
-            2,
-            _rolling_avg,
-            "rolling_sum(x, n) / n; undefined when one of the n periods is",
-            "rolling_avg(tresorerie_nette, 3)",
-            integer_args=(1,),
-            integer_min=1,
-            integer_max=MAX_PERIODS,
-            is_time=True,
+        Function(
+            name="lag",
+            summary="the value n periods earlier (lag(x, 0) is x)",
+            example="lag(chiffre_affaires_ht, 4)",
+            min_args=2,
+            max_args=2,
+            arguments=(_N, Count(minimum=0, maximum=MAX_PERIODS)),
+            result=_N,
+            build=_lag_by(lambda literals: literals[1]),
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_lag),
+            reach=Offsets((CountBack(1),)),
         ),
-        _f(
-            "ytd",
-            1,
-            1,
-            _ytd,
-            "sum from the first period of the calendar year to this one",
-            "ytd(chiffre_affaires_ht)",
-            is_time=True,
+        Function(
+            name="year_ago",
+            summary="the value at the same period one year earlier",
+            example="chiffre_affaires_ht / year_ago(chiffre_affaires_ht) - 1",
+            min_args=1,
+            max_args=1,
+            arguments=(_N,),
+            result=_N,
+            build=_year_ago,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_held),
+            reach=Offsets((YearBack(),)),
         ),
-        _f(
-            "growth",
-            1,
-            1,
-            _growth,
-            "x / prev(x) - 1",
-            "growth(chiffre_affaires_ht)",
-            is_time=True,
+        Function(
+            name="rolling_sum",
+            summary="sum over the last n periods, this one included",
+            example="rolling_sum(chiffre_affaires_ht, 12)",
+            min_args=2,
+            max_args=2,
+            arguments=(_N, _PERIODS),
+            result=_N,
+            build=_rolling_sum,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_rolling(average=False)),
+            reach=Window(1),
+        ),
+        Function(
+            name="rolling_avg",
+            summary="rolling_sum(x, n) / n; undefined when one of the n periods is",
+            example="rolling_avg(tresorerie_nette, 3)",
+            min_args=2,
+            max_args=2,
+            arguments=(_N, _PERIODS),
+            result=_N,
+            build=_rolling_avg,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_rolling(average=True)),
+            reach=Window(1),
+        ),
+        Function(
+            name="ytd",
+            summary="sum from the first period of the calendar year to this one",
+            example="ytd(chiffre_affaires_ht)",
+            min_args=1,
+            max_args=1,
+            arguments=(_N,),
+            result=_N,
+            build=_ytd,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.OF_FIRST,
+            symbolic=Symbolic(_sym_ytd),
+            reach=YearToDate(),
+        ),
+        Function(
+            name="growth",
+            summary="x / prev(x) - 1",
+            example="growth(chiffre_affaires_ht)",
+            min_args=1,
+            max_args=1,
+            arguments=(_N,),
+            result=_N,
+            build=_growth,
+            undefined=Propagation.STRICT,
+            unit=UnitRule.DIMENSIONLESS,
+            symbolic=Symbolic(_sym_growth),
+            reach=Offsets((PeriodsBack(0), PeriodsBack(1))),
         ),
     )
 }

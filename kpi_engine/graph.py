@@ -1,7 +1,8 @@
 """The dependency DAG between KPIs, and its cycles.
 
-A name read through `prev`, `lag(x, n >= 1)` or `year_ago` is read at an
-*earlier* period: it is not a same-period dependency, so a roll-forward such as
+A name read through a function whose reach (its registry entry) never includes
+the formula's own period, such as `prev`, `lag(x, n >= 1)` or `year_ago`, is
+read at an *earlier* period: it is not a same-period dependency, so a roll-forward such as
 `tresorerie: prev(tresorerie) + flux` is legal. Every other reference is, and
 a loop of same-period references is a cycle, reported with its path.
 """
@@ -12,7 +13,7 @@ import graphlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, reads_own_period
 from .model import Definitions, Formula, KpiDef
 from .nodes import Call, Name, Node, children, integer_literal
 
@@ -31,11 +32,11 @@ def references(node: Node, same_period: bool = True) -> Iterator[Reference]:
     if isinstance(node, Name):
         yield Reference(node.id, node, same_period)
         return
-    if isinstance(node, Call) and node.func in FUNCTIONS and FUNCTIONS[node.func].other_periods_only:
-        steps = integer_literal(node.args[1]) if node.func == "lag" and len(node.args) > 1 else None
-        shifted = steps != 0
+    if isinstance(node, Call) and node.func in FUNCTIONS:
+        literals = [integer_literal(arg) for arg in node.args]
+        own = reads_own_period(FUNCTIONS[node.func].reach, literals)
         for index, child in enumerate(node.args):
-            yield from references(child, same_period and not (index == 0 and shifted))
+            yield from references(child, same_period and (index > 0 or own))
         return
     for child in children(node):
         yield from references(child, same_period)
@@ -142,7 +143,10 @@ def prerequisites(graph: Mapping[str, Iterable[str]], name: str) -> list[str]:
     becoming a deep recursion.
     """
     needed = closure(graph, [name]) - {name}
-    return [n for n in topological_order({k: graph.get(k, ()) for k in needed}) if n in needed]
+    # in the graph's own order, not the set's: the result (and so the order of the variables the
+    # analysis lists) must not depend on string hashing, which changes from run to run
+    ordered = [k for k in graph if k in needed] + sorted(needed - graph.keys())
+    return [n for n in topological_order({k: graph.get(k, ()) for k in ordered}) if n in needed]
 
 
 def closure(graph: Mapping[str, Iterable[str]], roots: Iterable[str]) -> set[str]:

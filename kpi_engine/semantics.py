@@ -12,9 +12,10 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Protocol, assert_never
 
 from .errors import Problem, did_you_mean
-from .functions import FUNCTIONS, Function
+from .functions import FUNCTIONS, Count, Function, Kind
 from .graph import find_cycles, references, same_period_graph
 from .model import Definitions, Formula, KpiDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal
@@ -25,6 +26,12 @@ TEMPLATE_NAMES = ("value", "target", "gap", "period", "entity", "kpi", "label", 
 TEXT_FIELDS = frozenset({"period", "entity", "kpi", "label", "owner", "severity", "unit"})
 
 NUMBER, CONDITION = "number", "condition"
+
+
+class _Need(Protocol):
+    """Checks that a child node has the wanted type, appending a problem naming its role when not."""
+
+    def __call__(self, child: Node, wanted: str, role: str) -> None: ...
 
 
 def semantic_problems(definitions: Definitions) -> list[Problem]:
@@ -116,10 +123,13 @@ def _type_of(node: Node, formula: Formula, context: str, problems: list[Problem]
             return CONDITION if isinstance(node, Compare) else NUMBER
         case Call():
             return _call_type(node, formula, context, problems, need)
-    return None
+        case _:
+            assert_never(node)
 
 
-def _call_type(node: Call, formula: Formula, context: str, problems: list[Problem], need) -> str | None:
+def _call_type(node: Call, formula: Formula, context: str, problems: list[Problem], need: _Need) -> str | None:
+    """The call's type from its entry: its arguments must be what the entry says (a count written
+    literally, a number, a condition, or branches that agree), and it has the entry's result type."""
     function = FUNCTIONS.get(node.func)
     if function is None:
         hint = _function_hint(node.func)
@@ -131,21 +141,38 @@ def _call_type(node: Call, formula: Formula, context: str, problems: list[Proble
             _at(formula, node, f"{context}: {node.func}() takes {function.arity_text()}, not {count} (example: {function.example})")
         )
         return None
-    for position in function.integer_args:
-        if position < count:
-            problems.extend(_integer_problem(function, node.args[position], formula, context))
-    for position, arg in enumerate(node.args):
-        if position not in function.integer_args and position not in function.condition_args and node.func != "if":
+    for position, argument in function.kinds(count):
+        if isinstance(argument, Count):
+            problems.extend(_integer_problem(function, argument, node.args[position], formula, context))
+    branches: set[str | None] = set()
+    for position, argument in function.kinds(count):
+        arg = node.args[position]
+        if argument is Kind.NUMBER:
             need(arg, NUMBER, f"argument {position + 1} of {node.func}()")
-    if node.func == "if":
-        need(node.args[0], CONDITION, "the first argument of if()")
-        kinds = {_type_of(arg, formula, context, problems) for arg in node.args[1:]}
-        if len(kinds - {None}) > 1:
-            problems.append(_at(formula, node, f"{context}: both branches of if() must be numbers, or both conditions"))
-        return next(iter(kinds - {None}), None)
-    for position in function.condition_args:
-        need(node.args[position], CONDITION, f"argument {position + 1} of {node.func}()")
-    return NUMBER
+        elif argument is Kind.CONDITION:
+            need(arg, CONDITION, f"the {_ordinal(position)} argument of {node.func}()")
+        elif argument is Kind.BRANCH:
+            branches.add(_type_of(arg, formula, context, problems))
+    if len(branches - {None}) > 1:
+        both = "both" if sum(1 for argument in function.arguments if argument is Kind.BRANCH) == 2 else "all"
+        problems.append(_at(formula, node, f"{context}: {both} branches of {node.func}() must be numbers, or {both} conditions"))
+    return _result_type(function.result, branches)
+
+
+def _result_type(result: Kind, branches: set[str | None]) -> str | None:
+    match result:
+        case Kind.NUMBER:
+            return NUMBER
+        case Kind.CONDITION:
+            return CONDITION
+        case Kind.BRANCH:
+            return next(iter(branches - {None}), None)
+        case _:
+            assert_never(result)
+
+
+def _ordinal(position: int) -> str:
+    return ("first", "second", "third")[position] if position < 3 else f"number {position + 1}"
 
 
 # Spreadsheet functions a finance user reaches for, and what to write here instead.
@@ -169,14 +196,14 @@ def _function_hint(name: str) -> str:
     return did_you_mean(name, FUNCTIONS)
 
 
-def _integer_problem(function: Function, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:
+def _integer_problem(function: Function, count: Count, arg: Node, formula: Formula, context: str) -> Iterator[Problem]:
     value = integer_literal(arg)
     if value is None:
         yield _at(formula, arg, f"{context}: the count in {function.name}() must be a whole number written as is, like 3")
-    elif function.integer_min is not None and value < function.integer_min:
-        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at least {function.integer_min}")
-    elif function.integer_max is not None and value > function.integer_max:
-        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at most {function.integer_max}")
+    elif count.minimum is not None and value < count.minimum:
+        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at least {count.minimum}")
+    elif count.maximum is not None and value > count.maximum:
+        yield _at(formula, arg, f"{context}: the count in {function.name}() must be at most {count.maximum}")
 
 
 def _directions(definitions: Definitions) -> Iterator[Problem]:
@@ -211,12 +238,12 @@ def _templates(definitions: Definitions) -> Iterator[Problem]:
 def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int, str]]:
     """(offset, width, what is wrong) for each bad field: only `{name}` and `{name:format}` are allowed."""
     try:
-        fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None]
     except ValueError as error:
         yield 0, 1, f"{error} (write '{{{{' and '}}}}' for literal braces)"
         return
     cursor = 0
-    for _, field, spec, conversion in fields:
+    for field, spec, conversion in fields:
         offset = template.find("{" + field, cursor)
         cursor = offset + 1
         width = len(field) + 2

@@ -6,6 +6,7 @@ never by the code under test.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -16,9 +17,14 @@ import pytest
 import sympy
 
 from kpi_engine import Facts, Pack, Period, load_pack, standard_library_path
+from kpi_engine.analysis.algebra import solve_general
+from kpi_engine.analysis.bridge import explain_change, shapley
+from kpi_engine.analysis.errors import AnalysisError, SymbolicError
+from kpi_engine.analysis.goal_seek import goal_seek, with_input
 from kpi_engine.analysis.lint import lint
-from kpi_engine.analysis.questions import AnalysisError, expanded_formula, explain_change, goal_seek, sensitivity, shapley, with_input
-from kpi_engine.analysis.symbolic import SymbolicError, expand, input_symbol, solve_general
+from kpi_engine.analysis.printing import expanded_formula
+from kpi_engine.analysis.sensitivity import sensitivity
+from kpi_engine.analysis.symbolic import expand, input_symbol
 from kpi_engine.facts import read_facts_text
 
 DATA = Path(__file__).parent / "data" / "symbolic"
@@ -276,6 +282,18 @@ def test_lint_points_at_the_denominator():
 
 def test_lint_is_quiet_on_the_standard_library():
     assert lint(load_pack(str(standard_library_path()))) == ()
+
+
+def test_expansion_lists_variables_in_the_same_order_whatever_the_string_hashing():
+    code = (
+        "from kpi_engine import load_pack; from kpi_engine.analysis.symbolic import expand; "
+        f"print(expand(load_pack({str(ROOT / 'examples' / 'company')!r}).definitions, 'taux_marge_nette').inputs)"
+    )
+    orders = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(orders) == 1
 
 
 # --- import cost ------------------------------------------------------------------------------

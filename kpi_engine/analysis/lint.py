@@ -13,13 +13,16 @@ import random
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal, assert_never
 
 from ..errors import Problem
+from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
 from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
-from . import symbolic as sym
+from . import algebra, printing, symbolic
+from .errors import SymbolicError
 
 
 def lint(pack: Pack) -> tuple[Problem, ...]:
@@ -29,8 +32,8 @@ def lint(pack: Pack) -> tuple[Problem, ...]:
     expansions = {}
     for name in definitions.kpis:
         try:
-            expansions[name] = sym.expand(definitions, name)
-        except sym.SymbolicError:
+            expansions[name] = symbolic.expand(definitions, name)
+        except SymbolicError:
             continue
     problems = [
         *_duplicates(definitions, expansions),
@@ -45,22 +48,23 @@ def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem
     return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
 
 
-def _duplicates(definitions: Definitions, expansions: Mapping[str, sym.Expansion]) -> Iterator[Problem]:
+def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion]) -> Iterator[Problem]:
     """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
-    generator = random.Random(20250101)  # fixed seed: lint is deterministic
+    generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
     points = [{s: Fraction(generator.randint(1, 10**6), generator.randint(1, 997)) for s in names} for _ in range(2)]
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[object, tuple[str, ...]], list[str]] = {}
     for name, expansion in expansions.items():
         frequency = definitions.kpis[name].frequency
-        fingerprint = tuple(str(sym.sample(expansion.expr, point)) for point in points)
+        fingerprint = tuple(str(algebra.sample(expansion.expr, point)) for point in points)
         groups.setdefault((frequency, fingerprint), []).append(name)
     for members in groups.values():
         for index, later in enumerate(members[1:], start=1):
-            first = next((m for m in members[:index] if sym.same_expression(expansions[m].expr, expansions[later].expr)), None)
+            first = next((m for m in members[:index] if algebra.same_expression(expansions[m].expr, expansions[later].expr)), None)
             if first is not None:
                 kpi = definitions.kpis[later]
-                yield _warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?")
+                message = f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?"
+                yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
 def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
@@ -68,14 +72,14 @@ def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
         try:
-            written = sym.expand_node(_as_symbols(definitions), kpi.formula.node)
-        except sym.SymbolicError:
+            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node)
+        except SymbolicError:
             continue
-        simpler = sym.simplified(written)
+        simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
-        if lost or sym.operation_count(simpler) < sym.operation_count(written):
+        if lost or algebra.operation_count(simpler) < algebra.operation_count(written):
             why = f" ({', '.join(sorted(lost))} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {sym.formula_text(simpler)}{why}")
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {printing.formula_text(simpler)}{why}")
 
 
 def _as_symbols(definitions: Definitions) -> Definitions:
@@ -97,7 +101,8 @@ def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
                 denominator = definitions.inputs[node.right.id]
                 if _may_be_zero(denominator):
                     span = node.right.span
-                    yield _warning(kpi.formula, span.start, span.end - span.start, f"'{name}' divides by {denominator.name}, declared {_range_text(denominator)}: it can be 0, and '{name}' is then undefined")
+                    message = f"'{name}' divides by {denominator.name}, declared {_range_text(denominator)}: it can be 0, and '{name}' is then undefined"
+                    yield _warning(kpi.formula, span.start, span.end - span.start, message)
 
 
 def _may_be_zero(definition: InputDef) -> bool:
@@ -124,6 +129,7 @@ def _range_text(definition: InputDef) -> str:
 DIMENSIONLESS_UNITS = frozenset({"percent", "ratio", "count", "%", ""})
 Unit = tuple[tuple[str, int], ...]  # base unit -> exponent, sorted; () is a pure number
 ANY: Unit | None = None  # unknown: never reported
+Inferred = Unit | None | Literal["number"]  # "number": a literal, which takes the unit its context needs
 
 
 def unit_of(text: str) -> Unit | None:
@@ -169,7 +175,7 @@ class _Units:
         self.formula = formula
         self.problems: list[Problem] = []
 
-    def of(self, node: Node) -> Unit | None | str:
+    def of(self, node: Node) -> Inferred:
         """A Unit, None (unknown) or "number" (a literal: takes the unit its context needs)."""
         match node:
             case Number():
@@ -187,41 +193,59 @@ class _Units:
             case Binary(op="^", left=left, right=right):
                 base = self.of(left)
                 return base if base in ((), "number") else ANY
-            case Call(func="if", args=args):
-                self.of(args[0])
-                return self.same(node, list(args[1:]), "mixes")
-            case Call(func="min" | "max" | "coalesce", args=args):
-                return self.same(node, list(args), "mixes")
-            case Call(func="growth"):
-                return ()
-            case Call(args=args):
-                return self.of(args[0])  # abs, round and time functions keep the unit of their value
-        return ANY
+            case Call():
+                return self.call(node)
+            case Name() | Unary() | Binary():  # an unknown name, `not`, `and`, `or`: no unit
+                return ANY
+            case _:
+                assert_never(node)
 
-    def same(self, node: Node, operands: list[Node], verb: str) -> Unit | None | str:
+    def call(self, node: Call) -> Inferred:
+        """The unit its registry entry's rule gives; a condition argument is checked on its own."""
+        function = FUNCTIONS.get(node.func)
+        if function is None:
+            return ANY
+        match function.unit:
+            case UnitRule.OF_FIRST:
+                return self.of(node.args[0])
+            case UnitRule.DIMENSIONLESS:
+                return ()
+            case UnitRule.SAME:
+                kinds = list(function.kinds(len(node.args)))
+                for position, argument in kinds:
+                    if argument is Kind.CONDITION:
+                        self.of(node.args[position])
+                valued = [node.args[p] for p, argument in kinds if argument in (Kind.NUMBER, Kind.BRANCH)]
+                return self.same(node, valued, "mixes")
+            case _:
+                assert_never(function.unit)
+
+    def same(self, node: Node, operands: list[Node], verb: str) -> Inferred:
         units = [self.of(o) for o in operands]
-        known = [(o, u) for o, u in zip(operands, units) if u not in (None, "number")]
+        known = [(o, u) for o, u in zip(operands, units) if isinstance(u, tuple)]
         for operand, unit in known[1:]:
             if unit != known[0][1]:
                 first, other = known[0][0], operand
                 span = node.span
-                self.problems.append(_warning(self.formula, span.start, span.end - span.start, f"unit mismatch: {verb} {to_text(first)} ({unit_text(known[0][1])}) and {to_text(other)} ({unit_text(unit)})"))
+                message = f"unit mismatch: {verb} {to_text(first)} ({unit_text(known[0][1])}) and {to_text(other)} ({unit_text(unit)})"
+                self.problems.append(_warning(self.formula, span.start, span.end - span.start, message))
                 return ANY
         if isinstance(node, Compare):
             return ANY
         return known[0][1] if known else ("number" if all(u == "number" for u in units) else ANY)
 
     @staticmethod
-    def product(left, right, sign: int) -> Unit | None | str:
+    def product(left: Inferred, right: Inferred, sign: int) -> Inferred:
+        if isinstance(left, tuple) and isinstance(right, tuple):
+            return _combine(left, right, sign)
         if left is None or right is None:
             return ANY
-        if left == "number" and right == "number":
-            return "number"
-        if "number" in (left, right):
-            other = right if left == "number" else left
-            # a literal times a pure number may be a unit conversion (x 360 days in a year): unknown
-            return ANY if other == () else (other if sign == 1 or right == "number" else _combine((), other, -1))
-        return _combine(left, right, sign)
+        # a literal times a pure number may be a unit conversion (x 360 days in a year): unknown
+        if isinstance(left, tuple):  # divided or multiplied by a literal
+            return ANY if left == () else left
+        if isinstance(right, tuple):  # a literal times or over a unit
+            return ANY if right == () else (right if sign == 1 else _combine((), right, -1))
+        return "number"
 
 
 def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
@@ -230,5 +254,5 @@ def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
         found = units.of(kpi.formula.node)
         yield from units.problems
         declared = unit_of(kpi.unit)
-        if found not in (None, "number") and declared is not None and found != declared:
+        if isinstance(found, tuple) and declared is not None and found != declared:
             yield _warning(kpi.formula, 0, len(kpi.formula.text), f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found)}")

@@ -42,7 +42,9 @@ from .common import (
 from .output import align
 
 if TYPE_CHECKING:  # sympy stays unloaded until an analysis runs
-    from ..analysis.questions import Bridge, GoalSeek, Sensitivity
+    from ..analysis.bridge import Bridge
+    from ..analysis.goal_seek import GoalSeek
+    from ..analysis.sensitivity import Sensitivity
 
 _ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True)
@@ -71,10 +73,7 @@ T = TypeVar("T")
 def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
     """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
     error on its option (exit 2); any other question without an answer ends with exit code 5."""
-    from ..analysis.questions import PeriodError
-    from ..analysis.symbolic import (
-        SymbolicError,  # sympy: loaded only when an analysis runs
-    )
+    from ..analysis.errors import PeriodError, SymbolicError
 
     try:
         return question()
@@ -122,7 +121,7 @@ def solve_command(
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
-    from ..analysis.questions import goal_seek
+    from ..analysis.goal_seek import goal_seek
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
@@ -210,7 +209,7 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
       kpi sensitivity examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-10 --entity lyon
     """
-    from ..analysis.questions import sensitivity
+    from ..analysis.sensitivity import sensitivity
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"})
@@ -281,14 +280,14 @@ def explain_change_command(
       kpi explain-change examples/company taux_marge_nette --from 2025-09 --to 2025-10 \\
           --facts examples/facts/monthly.csv --entity lyon
     """
-    from ..analysis.questions import explain_change
+    from ..analysis.bridge import explain_change
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"})
     if fmt == "json":
         click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))
         return
-    from ..analysis.symbolic import fraction_to_decimal
+    from ..analysis.rationals import fraction_to_decimal
 
     unit = loaded.kpis[kpi].unit
     before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
@@ -311,7 +310,7 @@ def explain_change_command(
 
 
 def _bridge_record(bridge: Bridge) -> dict[str, Any]:
-    from ..analysis.symbolic import fraction_to_decimal
+    from ..analysis.rationals import fraction_to_decimal
 
     return {
         "kpi": bridge.kpi,

@@ -202,7 +202,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))
     if expanded:
-        from ..analysis.questions import (
+        from ..analysis.printing import (
             expanded_formula,  # sympy: loaded only when asked for
         )
 

@@ -1,0 +1,132 @@
+"""Variance bridges: a KPI's change between two periods split into exact Shapley contributions.
+
+The contributions add up to the change exactly, as fractions; docs/analysis.md gives the method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from math import factorial
+from typing import Any
+
+from ..facts import Entity, Facts
+from ..pack import Pack
+from ..periods import Period
+from . import algebra, printing, rationals, symbolic
+from .errors import AnalysisError
+from .frames import agrees, evaluated, frame_at
+
+MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One input's exact share of a KPI's change between two periods (its Shapley value)."""
+
+    name: str
+    kind: str  # "input" or "earlier period"
+    before: Decimal
+    after: Decimal
+    exact: Fraction  # the Shapley value: contributions sum exactly to the change
+
+    @property
+    def value(self) -> Decimal:
+        return rationals.fraction_to_decimal(self.exact)
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """A KPI's change between two periods, split into contributions that add up exactly to it."""
+
+    kpi: str
+    entity: Entity
+    start: Period
+    end: Period
+    before: Fraction
+    after: Fraction
+    contributions: tuple[Contribution, ...]  # in formula order
+    notes: tuple[str, ...] = ()
+
+    @property
+    def change(self) -> Fraction:
+        return self.after - self.before
+
+
+def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Period, entity: Entity = None) -> Bridge:
+    """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable."""
+    definitions = pack.definitions
+    evaluation, before_frame = evaluated(pack, facts, kpi, start, entity)
+    after_frame = frame_at(evaluation, definitions.kpis[kpi], end, entity, facts)
+    first, second = symbolic.expand(definitions, kpi, before_frame), symbolic.expand(definitions, kpi, after_frame)
+    if first.expr != second.expr:
+        notes = "; ".join((*first.notes, *second.notes)) or "its expansion differs"
+        raise AnalysisError(f"{kpi} is not the same formula at {start} and {end}: {notes}")
+    old, new = symbolic.values_at(first, definitions, before_frame), symbolic.values_at(second, definitions, after_frame)
+    symbols = tuple(first.symbol(n) for n in first.variables)
+    evaluate = rationals.exact_function(first.expr, symbols)
+    before = _at(evaluate, [Fraction(old[n]) for n in first.variables], start)
+    after = _at(evaluate, [Fraction(new[n]) for n in first.variables], end)
+    agrees(before, before_frame.value(kpi), kpi, start)
+    agrees(after, after_frame.value(kpi), kpi, end)
+    shares = shapley(first.expr, symbols, [Fraction(old[n]) for n in first.variables], [Fraction(new[n]) for n in first.variables])
+    contributions = tuple(
+        Contribution(name, "input" if name in first.inputs else "earlier period", old[name], new[name], shares[index])
+        for index, name in enumerate(first.variables)
+    )
+    if sum((c.exact for c in contributions), Fraction(0)) != after - before:  # Shapley efficiency holds exactly
+        raise ArithmeticError("the contributions do not add up to the change")
+    return Bridge(kpi, entity, start, end, before, after, contributions, (*first.notes, *second.notes))
+
+
+def shapley(expr: Any, symbols: tuple[Any, ...], before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
+    """Exact Shapley values of each symbol moving from `before` to `after`.
+
+    The game: v(S) = expr with the symbols in S at `after` and the others at
+    `before`. Variables that do not change are null players (share 0) and are
+    fixed; the expression is split into additive terms (the Shapley value is
+    linear in the game) and each term is attributed among its own variables only,
+    with the subset formula  φ_i = Σ_{S ⊆ N∖{i}} |S|! (n−|S|−1)! / n! · (v(S ∪ {i}) − v(S)).
+    """
+    moving = [i for i in range(len(symbols)) if before[i] != after[i]]
+    fixed = {symbols[i]: before[i] for i in range(len(symbols)) if before[i] == after[i]}
+    shares = [Fraction(0)] * len(symbols)
+    groups: dict[tuple[int, ...], Any] = {}
+    for term in algebra.additive_parts(rationals.substitute(expr, fixed) if fixed else expr):
+        players = tuple(i for i in moving if symbols[i] in term.free_symbols)
+        groups[players] = groups.get(players, 0) + term
+    for players, term in groups.items():
+        if not players:
+            continue
+        if len(players) > MAX_PLAYERS:
+            raise AnalysisError(f"{len(players)} variables change together in one term: an exact attribution needs 2^{len(players)} evaluations")
+        for index, share in zip(players, _group_shapley(term, [symbols[i] for i in players], [before[i] for i in players], [after[i] for i in players])):
+            shares[index] += share
+    return shares
+
+
+def _group_shapley(term: Any, symbols: list[Any], before: list[Fraction], after: list[Fraction]) -> list[Fraction]:
+    n = len(symbols)
+    evaluate = rationals.exact_function(term, tuple(symbols))
+    worth = []
+    for mask in range(1 << n):
+        point = [after[j] if mask >> j & 1 else before[j] for j in range(n)]
+        try:
+            worth.append(Fraction(evaluate(point)))
+        except ZeroDivisionError:
+            mixed = ", ".join(f"{symbols[j]} at the {'later' if mask >> j & 1 else 'earlier'} value" for j in range(n))
+            raise AnalysisError(f"{printing.formula_text(term)} divides by zero with {mixed}: no attribution") from None
+    weight = [Fraction(factorial(size) * factorial(n - size - 1), factorial(n)) for size in range(n)]
+    shares = []
+    for i in range(n):
+        bit = 1 << i
+        shares.append(sum((weight[mask.bit_count()] * (worth[mask | bit] - worth[mask]) for mask in range(1 << n) if not mask & bit), Fraction(0)))
+    return shares
+
+
+def _at(evaluate: rationals.ExactFunction, point: list[Fraction], period: Period) -> Fraction:
+    try:
+        return Fraction(evaluate(point))
+    except ZeroDivisionError:
+        raise AnalysisError(f"the formula divides by zero at {period}") from None
