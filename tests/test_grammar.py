@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpi_engine.compiler import compile_node
+from kpi_engine.backends.python.compiler import compile_node
 from kpi_engine.errors import Undefined
-from kpi_engine.numbers import DECIMAL_CONTEXT
 from kpi_engine.nodes import Call, Name, Number, children, to_text
+from kpi_engine.numbers import DECIMAL_CONTEXT
 from kpi_engine.parser import FormulaSyntaxError, Limits, parse_formula
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "formulas.yaml").read_text(encoding="utf-8"))

@@ -33,7 +33,7 @@ import sympy
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 from sympy.printing.str import StrPrinter
 
-from ..compiler import compile_node
+from ..backends.python.compiler import compile_node
 from ..errors import Undefined
 from ..functions import FUNCTIONS
 from ..graph import prerequisites, same_period_graph

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..evaluator import Evaluation
+from ..alerts import Alert
 from ..explain import ExplainNode
 from ..formatting import format_gap, format_value, plain, status_word
 from ..model import Definitions
-from ..results import Alert, Result
+from ..results import Evaluation, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
 _HEADERS = {

@@ -19,8 +19,8 @@ from functools import cache
 import jinja2
 from markupsafe import Markup
 
+from ..alerts import Alert, alert_order
 from ..errors import KpiError, Location, Problem, did_you_mean
-from ..evaluator import Evaluation
 from ..formatting import (
     format_gap,
     format_value,
@@ -31,7 +31,7 @@ from ..formatting import (
 from ..model import Audience, Definitions, KpiDef
 from ..nodes import Name, to_text, walk
 from ..periods import FREQUENCIES, Period
-from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
+from ..results import STATUSES, UNDEFINED, Evaluation, Result
 from . import charts
 
 FORMATS = ("html", "markdown")

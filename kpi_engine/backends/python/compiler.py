@@ -17,9 +17,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .errors import Undefined
-from .functions import FUNCTIONS, Compiled
-from .nodes import (
+from ...errors import Undefined
+from ...functions import FUNCTIONS, Compiled
+from ...nodes import (
     Binary,
     Call,
     Compare,
@@ -30,7 +30,7 @@ from .nodes import (
     integer_literal,
     to_text,
 )
-from .reasons import Reason
+from ...reasons import Reason
 
 # A name resolves to the key it is read under on a frame (`frame[key]`), or to a closure of its own.
 NameResolver = Callable[[str], str | Compiled]
@@ -147,10 +147,10 @@ def _logical(is_and: bool, left: Compiled, right: Compiled) -> Compiled:
     def logical(frame):
         try:
             first = left(frame)
-        except Undefined as undefined:
+        except Undefined:
             if right(frame) is decisive:
                 return decisive
-            raise undefined
+            raise
         if first is decisive:
             return decisive
         return right(frame)
