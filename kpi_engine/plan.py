@@ -100,10 +100,7 @@ class Plan:
     schedule: Mapping[Frequency, tuple[str, ...]]  # computed at each frequency, dependencies first
     reported: Mapping[Frequency, tuple[str, ...]]  # reported at each frequency, in definition order
     same_period: Mapping[str, tuple[str, ...]]  # KPI -> the KPIs its formula reads at its own period
-
-    def alerting(self, frequency: Frequency) -> tuple[PlannedKpi, ...]:
-        """The KPIs reported at `frequency` that have alert rules, in report order."""
-        return tuple(kpi for name in self.reported.get(frequency, ()) if (kpi := self.kpis[name]).alerts)
+    alerting: Mapping[Frequency, tuple[PlannedKpi, ...]]  # reported KPIs with alert rules, in report order
 
     def unit(self, name: str) -> str:
         """The unit of an input or a KPI."""
@@ -123,12 +120,14 @@ def build_plan(definitions: Definitions) -> Plan:
             needed = closure(every, roots)
             reported[frequency] = tuple(roots)
             schedule[frequency] = tuple(name for name in order if name in needed)
+    kpis = {name: _planned_kpi(kpi) for name, kpi in definitions.kpis.items()}
     return Plan(
         inputs=MappingProxyType({name: PlannedInput(name, Rollup(i.rollup), i.unit) for name, i in definitions.inputs.items()}),
-        kpis=MappingProxyType({name: _planned_kpi(kpi) for name, kpi in definitions.kpis.items()}),
+        kpis=MappingProxyType(kpis),
         schedule=MappingProxyType(schedule),
         reported=MappingProxyType(reported),
         same_period=MappingProxyType({k: tuple(v) for k, v in same_period_graph(definitions).items()}),
+        alerting=MappingProxyType({f: tuple(kpis[n] for n in names if kpis[n].alerts) for f, names in reported.items()}),
     )
 
 

@@ -18,13 +18,14 @@ from fractions import Fraction
 from math import factorial
 from typing import Any, NamedTuple
 
+from ..backends.python.evaluator import Frame, PythonEvaluation
 from ..errors import Undefined, did_you_mean
-from ..evaluator import Evaluation
 from ..facts import Entity, Fact, Facts
 from ..model import Definitions, InputDef, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
+from ..results import Selection
 from . import symbolic as sym
 
 MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
@@ -398,13 +399,15 @@ def _agrees(exact: Fraction, evaluated: Decimal | None, kpi: str, period: Period
 
 
 # --- shared -------------------------------------------------------------------------------
-def _evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[Evaluation, Any]:
+def _evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[PythonEvaluation, Frame]:
+    """An evaluation by the python backend, whose frames `symbolic` reads with the engine's closures, and the frame asked."""
     definition = _known_kpi(pack.definitions, kpi)
-    evaluation = pack.evaluate(facts, entity=entity)
+    evaluation = pack.backend("python").evaluate(facts, Selection(entity=entity, all_entities=False), "en")
+    assert isinstance(evaluation, PythonEvaluation)  # the python backend's own evaluation, frames included
     return evaluation, _frame(evaluation, definition, period, entity, facts)
 
 
-def _frame(evaluation: Evaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts):
+def _frame(evaluation: PythonEvaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Frame:
     if period.frequency is not definition.frequency:
         raise PeriodError(f"{definition.name} is {definition.frequency}: give a {definition.frequency} period, not {period}", period)
     try:

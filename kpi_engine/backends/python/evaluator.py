@@ -382,7 +382,7 @@ def _alerts(run: EntityRun, selection: Selection, lang: str) -> Iterator[Alert]:
     plan = run.program.plan
     with localcontext(DECIMAL_CONTEXT):
         for frame in _reported_frames(run, selection):
-            alerting = plan.alerting(frame.period.frequency)
+            alerting = plan.alerting.get(frame.period.frequency)
             if not alerting:
                 continue
             readings = FrameReadings(frame)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from ...errors import Undefined
 from ...functions import Compiled
@@ -97,8 +98,8 @@ def _resolver(own_kpi: str | None) -> NameResolver:
 def _target_reader(name: str) -> Compiled:
     """A closure reading a KPI's target on a frame (for `target` and `gap` in alerts)."""
 
-    def read_target(frame: object) -> object:
-        target = frame.target(name)  # type: ignore[attr-defined]
+    def read_target(frame: Any) -> Any:
+        target = frame.target(name)
         if target is None:
             raise Undefined(Reason.of("no_target", name=name))
         return target
