@@ -64,7 +64,8 @@ class PlannedAlert:
 
     def template(self, lang: str) -> Template:
         """The message template in `lang` (English when the language is unknown)."""
-        return dict(self.templates).get(lang) or dict(self.templates)["en"]
+        by_lang = dict(self.templates)
+        return by_lang.get(lang, by_lang["en"])
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class Plan:
 
 def build_plan(definitions: Definitions) -> Plan:
     """The plan of validated definitions (semantics checked: no cycle, every name known)."""
-    order = topological_order(same_period_graph(definitions))
+    same_period = same_period_graph(definitions)
+    order = topological_order(same_period)
     every = all_dependencies_graph(definitions)
     reported: dict[Frequency, tuple[str, ...]] = {}
     schedule: dict[Frequency, tuple[str, ...]] = {}
@@ -126,7 +128,7 @@ def build_plan(definitions: Definitions) -> Plan:
         kpis=MappingProxyType(kpis),
         schedule=MappingProxyType(schedule),
         reported=MappingProxyType(reported),
-        same_period=MappingProxyType({k: tuple(v) for k, v in same_period_graph(definitions).items()}),
+        same_period=MappingProxyType({k: tuple(v) for k, v in same_period.items()}),
         alerting=MappingProxyType({f: tuple(kpis[n] for n in names if kpis[n].alerts) for f, names in reported.items()}),
     )
 

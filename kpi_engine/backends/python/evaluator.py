@@ -282,8 +282,12 @@ class PythonEvaluation:
     """The outcome of evaluating a program over facts: results (built once, on first read), alerts, values on demand.
 
     Immutable once built: `results` is a memo of frames that no longer
-    change, built under a lock; `value` and `result_at` read a frame when
-    what they ask was computed, and otherwise compute on a private run.
+    change, built under a lock; `value`, `result_at` and `frame` read an
+    evaluated frame when what they ask was computed, and otherwise compute on
+    a private run of the entity that belongs to the calling thread (kept, so
+    asking every KPI at a quarter computes each dependency once per thread).
+    No thread ever sees another's computations, and the evaluated frames
+    never change.
     """
 
     def __init__(self, program: Program, runs: list[EntityRun], selection: Selection, lang: str) -> None:
@@ -294,6 +298,7 @@ class PythonEvaluation:
         self.alerts: tuple[Alert, ...] = tuple(alert for run in runs for alert in _alerts(run, selection, lang))
         self._results: tuple[Result, ...] | None = None
         self._lock = threading.Lock()
+        self._private = threading.local()  # per thread: the runs values outside the evaluated frames are computed on
 
     @property
     def results(self) -> tuple[Result, ...]:
@@ -307,13 +312,13 @@ class PythonEvaluation:
         return [run.entity for run in self._runs]
 
     def frame(self, period: Period | str, entity: Entity = None) -> Frame:
-        """The values of one entity at one period the facts cover (at any frequency), on a private run
-        (compute on it freely: nothing shared changes); KeyError when the facts do not cover it."""
+        """The values of one entity at one period the facts cover (at any frequency), on this thread's
+        private run (computing on it changes nothing another thread sees); KeyError when not covered."""
         try:
             run = self._run(entity)
         except KeyError:
             raise KeyError(not_covered(period, entity)) from None
-        return covered_frame(run.private(), period)
+        return covered_frame(self._private_run(run), period)
 
     def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
         """`kpi` computed at any evaluated period, even one coarser than its own frequency
@@ -340,7 +345,17 @@ class PythonEvaluation:
         shared = run.frames.get(period)
         if shared is not None and shared.known(kpi) and (kpi not in self.program.plan.kpis or kpi in shared.targets or self.program.kpis[kpi].target is None):
             return shared
-        return run.private().covered_frame(period)
+        return self._private_run(run).covered_frame(period)
+
+    def _private_run(self, run: EntityRun) -> EntityRun:
+        """This thread's private run of `run`'s entity, made on first need and kept: later reads reuse what it computed."""
+        runs: dict[Entity, EntityRun] | None = getattr(self._private, "runs", None)
+        if runs is None:
+            runs = self._private.runs = {}
+        private = runs.get(run.entity)
+        if private is None:
+            private = runs[run.entity] = run.private()
+        return private
 
     def _run(self, entity: Entity) -> EntityRun:
         for run in self._runs:
