@@ -111,7 +111,7 @@ class Frame(dict[str, Any]):
         A KPI not computed yet (a frame opened after the evaluation) gets its
         dependencies computed first, in order, rather than by deep recursion.
         """
-        if name not in self and name not in self.reasons and name in self.run.program.kpis:
+        if not self.known(name) and name in self.run.program.kpis:
             for dependency in self.run.program.prerequisites(name):
                 if not self.known(dependency):
                     self.value(dependency)
