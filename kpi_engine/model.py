@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
 
 from .errors import Location
@@ -17,9 +18,35 @@ from .nodes import Node
 from .periods import Frequency
 from .yamlsource import Scalar
 
-SEVERITIES = ("info", "warning", "critical")  # mildest first
+
+class Rollup(StrEnum):
+    """How an input's finer-period values make a coarser period's value."""
+
+    SUM = "sum"  # a flow: revenue, costs
+    LAST = "last"  # a stock: the closing balance of the last finer period
+    AVG = "avg"  # an average level: headcount
+
+
+class Severity(StrEnum):
+    """How serious a fired alert is, mildest first (the order `SEVERITY_RANK` ranks by)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Direction(StrEnum):
+    """Whether a KPI meets its target from above or from below; NONE for a KPI without target."""
+
+    NONE = ""
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+# Plain texts for the schema repairs and click choices; a StrEnum member equals and hashes as its text.
+SEVERITIES = tuple(severity.value for severity in Severity)  # mildest first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-ROLLUPS = ("sum", "last", "avg")
+ROLLUPS = tuple(rule.value for rule in Rollup)
 LANGUAGES = ("fr", "en")
 
 
@@ -59,7 +86,7 @@ class InputDef:
     """A fact the pack expects: its unit, how finer periods roll up into coarser ones, and optional bounds."""
 
     name: str
-    rollup: str
+    rollup: Rollup
     label: Label = Label()
     description: str = ""
     unit: str = ""
@@ -67,16 +94,22 @@ class InputDef:
     maximum: Decimal | None = None
     location: Location = Location("<input>")
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
+
 
 @dataclass(frozen=True)
 class AlertRule:
     """A condition that raises an alert of some severity, with its message template."""
 
     when: Formula
-    severity: str
+    severity: Severity
     message: Label = Label()  # a template per language (the same text in both when written once)
     location: Location = Location("<alert>")
     message_scalars: tuple[tuple[str, Scalar], ...] = field(default=(), compare=False, repr=False)  # (lang, its YAML text)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
 
 
 @dataclass(frozen=True)
@@ -91,10 +124,13 @@ class KpiDef:
     unit: str = ""
     owner: str = ""
     target: Formula | None = None
-    direction: str = ""
+    direction: Direction = Direction.NONE
     tags: tuple[str, ...] = ()
     alerts: tuple[AlertRule, ...] = ()
     location: Location = Location("<kpi>")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "direction", Direction(self.direction))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
-"""The public face of a loaded pack: validated definitions plus their compiled program.
+"""The public face of a loaded pack: validated definitions, their plan, and the backends that compute it.
 
 `build_pack` runs the pure pipeline on documents already in memory
-(schema -> assembly -> semantics -> compile) and raises `PackError` with
+(schema -> assembly -> semantics -> plan -> compile) and raises `PackError` with
 every problem at once. `Pack.from_texts` does the same from strings, so an
 embedding tool needs no file at all; the packs it extends are given as texts
 too (`library.BUNDLED`, the standard library, by default). Nothing here reads
@@ -10,19 +10,24 @@ a file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import cast
 
 from . import backends
 from .assembly import build_definitions
 from .errors import Location, PackError, Problem, did_you_mean
-from .evaluator import Evaluation, Selection
+from .explain import ExplainNode
 from .facts import Entity, Facts
+from .formatting import Language
 from .library import BUNDLED
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
-from .program import Program, compile_program
+from .plan import Plan, build_plan
+from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
 from .yamlsource import Document, load_document
@@ -33,10 +38,12 @@ _ALL_ENTITIES = object()
 
 @dataclass(frozen=True)
 class Pack:
-    """A validated, compiled pack; evaluate it against any number of fact sets."""
+    """A validated pack and its plan; evaluate it against any number of fact sets, from any number of threads."""
 
     definitions: Definitions
-    program: Program
+    plan: Plan
+    _backends: dict[str, backends.Backend] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
     def from_texts(
@@ -79,6 +86,14 @@ class Pack:
                 warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
         return warnings
 
+    def backend(self, name: str = "python") -> backends.Backend:
+        """The backend `name` made for this pack's plan, once (`kpi_engine.backends.BACKENDS`)."""
+        with self._lock:
+            made = self._backends.get(name)
+            if made is None:
+                made = self._backends[name] = backends.backend(name)(self.plan)
+            return made
+
     def evaluate(
         self,
         facts: Facts,
@@ -91,15 +106,51 @@ class Pack:
 
         `period` keeps results within that period (a quarter keeps its months
         too); `entity` keeps one entity (None is the facts without entity).
-        Earlier periods are still read by time functions. `backend` names
+        Earlier periods are still read by time functions. `lang` is the
+        language alert messages are worded in (`Alert.text` gives any). `backend` names
         the engine that computes (`kpi_engine.backends.BACKENDS`); every
-        backend gives the same results.
+        backend gives the same results. The evaluation is immutable.
         """
-        if lang not in LANGUAGES:
-            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-        chosen = Period.parse(period) if isinstance(period, str) else period
-        selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
-        return backends.backend(backend)(self.program, facts, selection, lang)  # type: ignore[no-any-return]
+        return self.backend(backend).evaluate(facts, _selection(period, entity), _checked(lang))
+
+    def evaluate_iter(
+        self,
+        facts: Facts,
+        period: Period | str | None = None,
+        entity: Entity | object = _ALL_ENTITIES,
+        lang: str = "en",
+        backend: str = "python",
+    ) -> Iterator[EntityEvaluation]:
+        """As `evaluate`, one entity at a time (`EntityEvaluation`: entity, results, alerts), in facts order.
+
+        Nothing of an entity is kept once it is yielded, so an output that
+        writes each one out streams any number of entities in bounded memory.
+        """
+        return self.backend(backend).evaluate_iter(facts, _selection(period, entity), _checked(lang))
+
+    def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
+        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
+        KeyError when the facts do not cover that period for that entity."""
+        return self.backend(backend).trace(facts, kpi, _period(period), entity, max_depth)
+
+    def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
+        """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
+        return self.backend(backend).value(facts, kpi, _period(period), entity)
+
+
+def _period(period: Period | str) -> Period:
+    return Period.parse(period) if isinstance(period, str) else period
+
+
+def _selection(period: Period | str | None, entity: Entity | object) -> Selection:
+    chosen = None if period is None else _period(period)
+    return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
+
+
+def _checked(lang: str) -> Language:
+    if lang in LANGUAGES:
+        return cast("Language", lang)
+    raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 
 def _add_text_layers(
@@ -148,7 +199,9 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
     problems.extend(semantic_problems(definitions))
     if problems:
         raise PackError(_sorted(problems))
-    return Pack(definitions, compile_program(definitions))
+    pack = Pack(definitions, build_plan(definitions))
+    pack.backend("python")  # compiled at load: a pack that loads can be evaluated
+    return pack
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .alerts import Alert
 from .errors import Location, Problem, did_you_mean
-from .evaluator import Evaluation
 from .facts import Facts, facts_from_document
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
-from .results import Alert, Result
+from .results import Evaluation, Result
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
 from .yamlsource import Path as YamlPath

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Any
 
+from ..backends.python.evaluator import Frame, PythonEvaluation
 from ..errors import did_you_mean
-from ..evaluator import Evaluation
 from ..facts import Entity, Facts
 from ..model import Definitions, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
+from ..results import Selection
 from . import rationals
 from .errors import AnalysisError, PeriodError
 from .symbolic import Expansion
@@ -24,14 +24,17 @@ from .symbolic import Expansion
 CHECK_TOLERANCE = Decimal("1e-15")  # relative: a solution's re-evaluated KPI may differ by rounding only
 
 
-def evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[Evaluation, Any]:
-    """The pack evaluated on the facts, and the frame of `entity` at `period` (a period of the KPI's frequency)."""
+def evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[PythonEvaluation, Frame]:
+    """The pack evaluated by the python backend, whose frames `symbolic` reads with the engine's closures,
+    and the frame of `entity` at `period` (a period of the KPI's frequency)."""
     definition = known_kpi(pack.definitions, kpi)
-    evaluation = pack.evaluate(facts, entity=entity)
+    evaluation = pack.backend("python").evaluate(facts, Selection(entity=entity, all_entities=False), "en")
+    if not isinstance(evaluation, PythonEvaluation):
+        raise TypeError("the python backend gives a PythonEvaluation")
     return evaluation, frame_at(evaluation, definition, period, entity, facts)
 
 
-def frame_at(evaluation: Evaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Any:
+def frame_at(evaluation: PythonEvaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Frame:
     """The evaluated frame at `period`; PeriodError when the KPI is not evaluated there."""
     if period.frequency is not definition.frequency:
         raise PeriodError(f"{definition.name} is {definition.frequency}: give a {definition.frequency} period, not {period}", period)

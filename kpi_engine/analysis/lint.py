@@ -18,7 +18,7 @@ from typing import Literal, assert_never
 from ..errors import Problem
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
-from ..model import Definitions, Formula, InputDef
+from ..model import Definitions, Formula, InputDef, Rollup
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
 from . import algebra, printing, symbolic
@@ -84,7 +84,7 @@ def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
 
 def _as_symbols(definitions: Definitions) -> Definitions:
     """Definitions where every KPI is an input, so a formula is converted as written, not expanded."""
-    every = {**definitions.inputs, **{name: InputDef(name, "sum") for name in definitions.kpis}}
+    every = {**definitions.inputs, **{name: InputDef(name, Rollup.SUM) for name in definitions.kpis}}
     return Definitions(every, {}, definitions.audiences, definitions.files)
 
 

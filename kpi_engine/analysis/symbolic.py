@@ -23,7 +23,7 @@ from typing import Any, assert_never
 
 import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 
-from ..compiler import compile_node
+from ..backends.python.compiler import compile_node
 from ..errors import Undefined
 from ..functions import FUNCTIONS, NotSymbolic, Propagation, Symbolic
 from ..graph import prerequisites, same_period_graph

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import click
 
+from ..alerts import alert_order
 from ..errors import PackError, Problem
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
 from ..periods import PERIOD_FORMATS, Period
-from ..results import alert_order
 from . import output
 from .analysis import (
     explain_change_command,
@@ -192,12 +192,9 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    from ..explain import explain
-
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
     try:
-        tree = explain(evaluation, kpi, period, entity)
+        tree = loaded.explain(facts, kpi, period, entity)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..evaluator import Evaluation
+from ..alerts import Alert
 from ..explain import ExplainNode
 from ..formatting import Language, format_gap, format_value, plain, status_word
 from ..model import Definitions
-from ..results import Alert, Result
+from ..results import Evaluation, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
 _HEADERS = {
@@ -98,7 +98,7 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
     if alerts:
         alert_rows = [
-            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.message, a.owner)
+            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.text(lang), a.owner)
             for a in alerts
         ]
         title = "Alertes" if lang == "fr" else "Alerts"

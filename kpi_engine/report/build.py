@@ -20,8 +20,8 @@ from typing import Literal, get_args
 import jinja2
 from markupsafe import Markup
 
+from ..alerts import Alert, alert_order
 from ..errors import KpiError, Location, Problem, did_you_mean
-from ..evaluator import Evaluation
 from ..formatting import (
     Language,
     format_gap,
@@ -33,7 +33,7 @@ from ..formatting import (
 from ..model import Audience, Definitions, KpiDef
 from ..nodes import Name, to_text, walk
 from ..periods import FREQUENCIES, Period
-from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
+from ..results import STATUSES, UNDEFINED, Evaluation, Result, Status
 from . import charts
 
 ReportFormat = Literal["html", "markdown"]
@@ -143,7 +143,7 @@ class Heatmap:
 class Summary:
     """How many KPIs met, missed, had no target or were undefined at the report period."""
 
-    counts: Mapping[str, int]
+    counts: Mapping[Status, int]
     alerts: tuple[Alert, ...]
 
     @property

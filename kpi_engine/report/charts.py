@@ -27,7 +27,7 @@ from ..formatting import (
     status_word,
 )
 from ..periods import Frequency, Period
-from ..results import MET, MISSED, NO_TARGET, UNDEFINED, Result
+from ..results import MET, MISSED, NO_TARGET, UNDEFINED, Result, Status
 
 STATUS_COLOURS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#78909c", UNDEFINED: "#eceff1"}
 INK, MUTED, GRID, LINE, TARGET = "#263238", "#607d8b", "#e3e8ec", "#1f4e79", "#37474f"
@@ -294,7 +294,7 @@ def _column_label(period: Period, lang: Language) -> str:
 def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
     stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
     return (
-        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}>'
+        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[Status(status)]}"{stroke}>'
         f"<title>{escape(tip)}</title></rect>"
     )
 
