@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
+from .ledger.accounts import account_rule_of
 from .model import (
     ROLLUPS,
     SEVERITIES,
@@ -150,6 +151,8 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
         location = document.key_location(("inputs", name))
         if _is_duplicate(collector, name, location, "input"):
             continue
+        accounts, account_problems = account_rule_of(document, ("inputs", name), spec)
+        collector.problems.extend(account_problems)
         collector.inputs[name] = InputDef(
             name=name,
             rollup=spec["rollup"],  # present: the schema requires it, a repair supplies it
@@ -159,6 +162,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             minimum=_decimal_or_none(spec.get("min")),
             maximum=_decimal_or_none(spec.get("max")),
             location=location,
+            accounts=accounts,
         )
     for name, spec in _section(document, "kpis", spoiled, collector):
         location = document.key_location(("kpis", name))

@@ -11,11 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .errors import Location
 from .nodes import Node
 from .periods import Frequency
 from .yamlsource import Scalar
+
+if TYPE_CHECKING:
+    from .ledger.accounts import AccountRule
 
 SEVERITIES = ("info", "warning", "critical")  # mildest first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
@@ -66,6 +70,7 @@ class InputDef:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     location: Location = Location("<input>")
+    accounts: AccountRule | None = None  # the ledger accounts that feed it, when accounting gives it
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""The ledger: the FEC read into per-account monthly aggregates, and mapped to inputs by account rules.
+
+`read_fec` reads one file (`fec`); `ledger_facts` turns ledgers into facts
+with the inputs' account rules (`accounts`), keeping which accounts made each
+figure. `fec_facts` is both, in the shape of a facts reader.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import Problem
+from ..facts import Facts
+from .accounts import AccountRule, AuditLine, LedgerFacts, ledger_facts
+from .fec import LEGAL_COLUMNS, is_fec, read_fec
+from .model import Ledger, Movements
+
+if TYPE_CHECKING:
+    from ..pack import Pack
+
+__all__ = [
+    "LEGAL_COLUMNS",
+    "AccountRule",
+    "AuditLine",
+    "Ledger",
+    "LedgerFacts",
+    "Movements",
+    "fec_facts",
+    "is_fec",
+    "ledger_facts",
+    "read_fec",
+]
+
+
+def fec_facts(data: bytes, name: str, pack: Pack | None = None) -> tuple[Facts, list[Problem]]:
+    """The facts an FEC file gives with the pack's account rules (the standard library's without a pack).
+
+    A facts reader: bytes and a file name in, facts and located problems out.
+    """
+    if pack is None:
+        from ..loader import load_pack, standard_library_path  # only when no pack is given
+
+        pack = load_pack(standard_library_path())
+    ledger, problems = read_fec(data, name)
+    mapped, more = ledger_facts([ledger], pack.inputs)
+    return mapped.facts, problems + more

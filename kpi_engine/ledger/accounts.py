@@ -1,0 +1,170 @@
+"""Account rules: which accounts of the ledger feed an input, and how; and the ledger -> facts mapping.
+
+An input declares its rule in the pack:
+
+    ventes_marchandises:
+      rollup: sum
+      accounts: {flow: credit, include: ["707", "7097"]}
+
+`flow` sums the movements of each month (by `EcritureDate`), `balance` takes
+each account's balance at the end of the month (opening entries plus the
+movements of the fiscal year so far). The side named is the one counted
+positive: `credit` for income and liabilities, `debit` for charges and
+assets, so every figure reads as the standard library expects it. A contra
+account listed with the others nets itself out (7097, rebates granted, is
+debited: it reduces the credit total of 707). `gross: true` counts only the
+named side: the debits alone of a flow (cash received), or only the accounts
+whose balance is on that side (banks in credit are overdrafts, not cash).
+
+An account belongs to the rule when the longest prefix it starts with is in
+`include` rather than `exclude`, so `include: ["70"], exclude: ["707"]`
+takes every 70x but 707, and an `include` of "7071" would take 7071 back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..errors import Location, Problem
+from ..facts import Entity, Fact, Facts
+from ..model import InputDef
+from ..periods import Period
+from ..yamlsource import Document, Path
+from .model import ZERO, Ledger, Movements
+
+KINDS = ("flow", "balance")
+SIDES = ("debit", "credit")
+_ROLLUP_OF = {"flow": "sum", "balance": "last"}
+
+
+@dataclass(frozen=True)
+class AccountRule:
+    """Which accounts feed an input: a flow or a balance, the side counted positive, the account prefixes."""
+
+    kind: str  # flow | balance
+    side: str  # debit | credit: the side counted positive
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    gross: bool = False  # only the positive side: debits alone, or accounts whose balance is on that side
+    location: Location = field(default=Location("<accounts>"), compare=False)
+
+    def covers(self, account: str) -> bool:
+        """Whether `account` feeds the input: its longest matching prefix is included, not excluded."""
+        included = max((len(p) for p in self.include if account.startswith(p)), default=-1)
+        excluded = max((len(p) for p in self.exclude if account.startswith(p)), default=-1)
+        return included > excluded
+
+    def signed(self, debit: Decimal, credit: Decimal) -> Decimal:
+        """An amount on this rule's positive side: debit - credit, or credit - debit."""
+        return debit - credit if self.side == "debit" else credit - debit
+
+    def describe(self) -> str:
+        """The rule in words, for messages and listings: `flow credit 707 7097 except 70971`."""
+        words = [self.kind, self.side, *(["gross"] if self.gross else []), *self.include]
+        return " ".join(words + ([f"except {' '.join(self.exclude)}"] if self.exclude else []))
+
+
+def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> tuple[AccountRule | None, list[Problem]]:
+    """The `accounts:` rule of the input at `path`, if it has one (the schema has checked its shape).
+
+    Checked here: exactly one of `flow` or `balance`, a roll-up that fits (a flow is summed,
+    a balance is read at the end), and no prefix both included and excluded.
+    """
+    rules = spec.get("accounts")
+    if not isinstance(rules, dict):
+        return None, []
+    where, location = ".".join(map(str, (*path, "accounts"))), document.location((*path, "accounts"))
+    kinds = [kind for kind in KINDS if kind in rules]
+    if len(kinds) != 1:
+        found = "both" if kinds else "neither"
+        return None, [Problem(location, f"{where}: give either 'flow' (movements of the month) or 'balance' "
+                                        f"(balance at the end of the month), found {found}")]
+    kind = kinds[0]
+    problems = []
+    if spec.get("rollup") != _ROLLUP_OF[kind]:
+        problems.append(Problem(document.location((*path, "rollup")), f"{'.'.join(map(str, path))}.rollup: an input fed by "
+                                f"a {kind} of accounts rolls up with '{_ROLLUP_OF[kind]}', not '{spec.get('rollup')}'"))
+    include, exclude = tuple(map(str, rules["include"])), tuple(map(str, rules.get("exclude", ())))
+    for prefix in sorted(set(include) & set(exclude)):
+        problems.append(Problem(location, f"{where}: account '{prefix}' is both included and excluded"))
+    rule = AccountRule(kind, rules[kind], include, exclude, bool(rules.get("gross", False)), location)
+    return (None if problems else rule), problems
+
+
+# --- the mapping -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditLine:
+    """One account's part in a fact: its number, its label and the amount it brought, signed as the fact."""
+
+    account: str
+    label: str
+    amount: Decimal
+
+
+AuditKey = tuple[str, Entity, Period]  # (input, entity, month)
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """The facts a ledger gives, and for each the accounts and amounts that made it (for audits)."""
+
+    facts: Facts
+    audit: Mapping[AuditKey, tuple[AuditLine, ...]]
+
+
+def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> tuple[LedgerFacts, list[Problem]]:
+    """Every input with account rules, for every month each ledger covers: a month with no entry is zero.
+
+    Ledgers of consecutive fiscal years of one entity join up; two ledgers giving one
+    month of one entity different figures (overlapping years) are reported.
+    """
+    rules = {name: definition.accounts for name, definition in inputs.items() if definition.accounts is not None}
+    facts, audit, problems = Facts(), {}, []
+    for ledger in ledgers:
+        for fact, lines in _ledger_facts(ledger, rules):
+            problem = facts.add(fact)
+            if problem:
+                problems.append(problem)
+            else:
+                audit[(fact.name, fact.entity, fact.period)] = lines
+    return LedgerFacts(facts, audit), problems
+
+
+def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[tuple[Fact, tuple[AuditLine, ...]]]:
+    accounts = ledger.accounts
+    fed = {name: [a for a in accounts if rule.covers(a)] for name, rule in rules.items()}
+    balances = _running_balances(ledger) if any(rule.kind == "balance" for rule in rules.values()) else {}
+    location = Location(ledger.source)
+    for month in ledger.months:
+        for name, rule in rules.items():
+            amounts = [(a, _amount(rule, ledger.movements.get((a, month)), balances.get((a, month), ZERO))) for a in fed[name]]
+            lines = tuple(AuditLine(a, ledger.labels.get(a, ""), amount) for a, amount in amounts if amount)
+            yield Fact(ledger.entity, name, month, sum((line.amount for line in lines), ZERO), location), lines
+
+
+def _amount(rule: AccountRule, movements: Movements | None, balance: Decimal) -> Decimal:
+    """What one account brings to a rule in a month."""
+    if rule.kind == "balance":
+        signed = balance if rule.side == "debit" else -balance
+        return signed if not rule.gross or signed > 0 else ZERO
+    if movements is None:
+        return ZERO
+    if rule.gross:
+        return movements.debit if rule.side == "debit" else movements.credit
+    return rule.signed(movements.debit, movements.credit)
+
+
+def _running_balances(ledger: Ledger) -> dict[tuple[str, Period], Decimal]:
+    """Each account's debit-positive balance at the end of each month: opening entries plus movements so far."""
+    balances = {}
+    for account in ledger.accounts:
+        balance = ledger.opening.get(account, ZERO)
+        for month in ledger.months:
+            movements = ledger.movements.get((account, month))
+            if movements is not None:
+                balance += movements.debit - movements.credit
+            balances[(account, month)] = balance
+    return balances
