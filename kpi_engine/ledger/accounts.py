@@ -26,12 +26,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from ..errors import Location, Problem
 from ..facts import Entity, Fact, Facts
 from ..model import InputDef
 from ..periods import Period
+from ..schema import PACK_SCHEMA, load_schema
 from ..yamlsource import Document, Path
 from .model import ZERO, Ledger, Movements
 
@@ -68,13 +72,13 @@ class AccountRule:
 
 
 def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> tuple[AccountRule | None, list[Problem]]:
-    """The `accounts:` rule of the input at `path`, if it has one (the schema has checked its shape).
+    """The `accounts:` rule of the input at `path`, if it has a well-formed one (the schema reports the others).
 
     Checked here: exactly one of `flow` or `balance`, a roll-up that fits (a flow is summed,
     a balance is read at the end), and no prefix both included and excluded.
     """
     rules = spec.get("accounts")
-    if not isinstance(rules, dict):
+    if rules is None or not _rule_validator().is_valid(rules):
         return None, []
     where, location = ".".join(map(str, (*path, "accounts"))), document.location((*path, "accounts"))
     kinds = [kind for kind in KINDS if kind in rules]
@@ -92,6 +96,12 @@ def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> 
         problems.append(Problem(location, f"{where}: account '{prefix}' is both included and excluded"))
     rule = AccountRule(kind, rules[kind], include, exclude, bool(rules.get("gross", False)), location)
     return (None if problems else rule), problems
+
+
+@cache
+def _rule_validator() -> Draft202012Validator:
+    schema = load_schema(PACK_SCHEMA)
+    return Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/accounts"})
 
 
 # --- the mapping -----------------------------------------------------------------------

@@ -215,6 +215,8 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
         if len(cells) < width:
             if line.strip():
                 scan.report(Location(name, number), f"{len(cells)} cells, but the header's columns need {width}")
+                if len(cells) > max(journal_at, number_at):
+                    scan.spoiled.add((cells[journal_at], cells[number_at]))
             continue
         journal, entry_number = cells[journal_at], cells[number_at]
         if entry_number != entry[1] or journal != entry[0]:
