@@ -157,6 +157,15 @@ def _lines(data: bytes, encoding: str) -> Iterator[str]:
     return stream
 
 
+class _Entry:
+    """The running sums of one entry (EcritureNum within its journal) and its first line."""
+
+    __slots__ = ("debit", "credit", "line")
+
+    def __init__(self, line: int) -> None:
+        self.debit, self.credit, self.line = ZERO, ZERO, line
+
+
 @dataclass
 class _Scan:
     """What reading the lines gathers: the aggregates, the date range and the problems."""
@@ -172,7 +181,7 @@ class _Scan:
     lines: int = 0
     problems: list[Problem] = field(default_factory=list)
     unread: int = 0  # lines with a problem
-    unbalanced: dict[tuple[str, str], list] = field(default_factory=dict)  # entry -> [debit, credit, first line]
+    unbalanced: dict[tuple[str, str], _Entry] = field(default_factory=dict)  # entries that do not balance so far
     spoiled: set[tuple[str, str]] = field(default_factory=set)  # entries with an unread line: not checked
 
     def month_of(self, text: str) -> str:
@@ -209,7 +218,7 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
     separator, width, amounts, movements, labels = layout.separator, layout.width, layout.amounts, scan.movements, scan.labels
     openings: dict[str, bool] = {}
     entry: tuple[str, str] = ("", "")
-    entry_sums: list = [ZERO, ZERO, 0]
+    entry_sums = _Entry(0)
     for number, line in enumerate(lines, 2):
         cells = line.rstrip("\n").split(separator)
         if len(cells) < width:
@@ -234,8 +243,8 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
             scan.spoiled.add(entry)
             continue
         scan.lines += 1
-        entry_sums[0] += debit
-        entry_sums[1] += credit
+        entry_sums.debit += debit
+        entry_sums.credit += credit
         if account not in labels:
             labels[account] = cells[label_at].strip()
         is_opening = openings.get(journal)
@@ -254,22 +263,22 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
     return scan
 
 
-def _open_entry(scan: _Scan, entry: tuple[str, str], line: int) -> list:
+def _open_entry(scan: _Scan, entry: tuple[str, str], line: int) -> _Entry:
     """The running sums of an entry: zero, or what its earlier lines left unbalanced (taken back
     from the file's totals, which `_close_entry` adds again)."""
     sums = scan.unbalanced.pop(entry, None)
     if sums is None:
-        return [ZERO, ZERO, line]
-    scan.debit -= sums[0]
-    scan.credit -= sums[1]
+        return _Entry(line)
+    scan.debit -= sums.debit
+    scan.credit -= sums.credit
     return sums
 
 
-def _close_entry(scan: _Scan, entry: tuple[str, str], sums: list) -> None:
+def _close_entry(scan: _Scan, entry: tuple[str, str], sums: _Entry) -> None:
     """Keep an entry that does not balance so far: its other lines may come later in the file."""
-    scan.debit += sums[0]
-    scan.credit += sums[1]
-    if sums[0] != sums[1]:
+    scan.debit += sums.debit
+    scan.credit += sums.credit
+    if sums.debit != sums.credit:
         scan.unbalanced[entry] = sums
 
 
@@ -281,10 +290,10 @@ def _is_opening_journal(code: str, label: str) -> bool:
 # --- the checks and the result ---------------------------------------------------------
 def _closing_problems(scan: _Scan, closing: str, name: str) -> list[Problem]:
     problems = []
-    for (journal, number), (debit, credit, line) in scan.unbalanced.items():
+    for (journal, number), sums in scan.unbalanced.items():
         if (journal, number) not in scan.spoiled:
-            problems.append(Problem(Location(name, line), f"entry {number} of journal {journal} does not balance: "
-                                                          f"debit {debit}, credit {credit}, difference {debit - credit}"))
+            problems.append(Problem(Location(name, sums.line), f"entry {number} of journal {journal} does not balance: debit "
+                                                               f"{sums.debit}, credit {sums.credit}, difference {sums.debit - sums.credit}"))
     if scan.debit != scan.credit and not scan.unread:
         problems.append(Problem(Location(name), f"the file does not balance: total debit {scan.debit}, "
                                                 f"total credit {scan.credit}, difference {scan.debit - scan.credit}"))

@@ -1,0 +1,141 @@
+#!/usr/bin/env python
+"""Benchmark: reading a large FEC and turning it into inputs, against reading it with the `csv` module.
+
+Run by hand (this is not a pytest test):
+
+    python benchmarks/bench_fec.py                  # 1,000,000 lines
+    python benchmarks/bench_fec.py --lines 200000 --repeat 3
+
+1. Writes, from a seeded `random.Random`, an FEC of --lines lines (tab-separated, decimal comma,
+   CRLF): one fiscal year, 3-line balanced entries over ~400 accounts in six journals, opening
+   entries first. It is kept in memory as bytes, as a facts reader receives it.
+2. Engine: `read_fec` (decode, every line split, dates and amounts checked, every entry and the
+   file balanced, aggregated per account and month) then `ledger_facts` with the standard
+   library's account rules (every accounting input, every month).
+3. Baselines, with the plain `csv` module on the same bytes:
+   - `csv rows`: decode and split every line, nothing else (the floor of any Python reader);
+   - `csv + sums`: what a hand-written script does: rows read with `csv.reader`, debit and credit
+     read as `Decimal`, summed per account and month in a dict; no check, no mapping to inputs.
+4. Prints each time (best of --repeat), lines per second, and the ratios engine / baseline;
+   the aggregates of the engine and of `csv + sums` are compared, and the peak RSS is shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import random
+import resource
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from kpi_engine import load_pack, standard_library_path  # noqa: E402
+from kpi_engine.ledger import ledger_facts, read_fec  # noqa: E402
+from kpi_engine.ledger.fec import LEGAL_COLUMNS  # noqa: E402
+
+JOURNALS = (("VE", "Ventes"), ("AC", "Achats"), ("BQ", "Banque"), ("PA", "Paie"), ("OD", "Opérations diverses"), ("CA", "Caisse"))
+PREFIXES = ("101", "164", "2154", "2815", "31", "37", "401", "411", "421", "431", "44566", "44571", "512", "53",
+            "601", "606", "607", "613", "622", "626", "641", "645", "661", "681", "701", "706", "707", "7097")
+
+
+def generate(lines: int, seed: int) -> bytes:
+    """An FEC of about `lines` lines: balanced 3-line entries, dates across one calendar year."""
+    rnd = random.Random(seed)
+    accounts = [f"{prefix}{n:0{8 - len(prefix)}d}" for prefix in PREFIXES for n in range(15)]
+    rows = ["\t".join(LEGAL_COLUMNS)]
+    rows += [f"AN\tA-nouveaux\t1\t20240101\t{a}\tCompte {a}\t\t\tAN1\t20240101\tReprise\t{d}\t{c}\t\t\t20240101\t\t"
+             for a, d, c in (("51299999", "50000,00", "0,00"), ("10199999", "0,00", "50000,00"))]  # apart from the others
+    number = 0
+    while len(rows) < lines:
+        number += 1
+        code, label = JOURNALS[number % len(JOURNALS)]
+        day = f"2024{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"
+        first, second = rnd.sample(accounts, 2)
+        cents = rnd.randint(1, 2_000_000)
+        part = rnd.randint(0, cents)
+        amounts = ((first, cents, 0), (second, 0, part), (rnd.choice(accounts), 0, cents - part))
+        for account, debit, credit in amounts:
+            rows.append(f"{code}\t{label}\t{number}\t{day}\t{account}\tCompte {account}\t\t\tP{number}\t{day}\tLibellé de l'écriture {number}"
+                        f"\t{debit // 100},{debit % 100:02d}\t{credit // 100},{credit % 100:02d}\t\t\t{day}\t\t")
+    return ("\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def csv_rows(data: bytes) -> int:
+    count = 0
+    for _ in csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), delimiter="\t"):
+        count += 1
+    return count
+
+
+def csv_sums(data: bytes) -> dict[tuple[str, str], list[Decimal]]:
+    rows = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""), delimiter="\t")
+    header = next(rows)
+    account_at, date_at, debit_at, credit_at = (header.index(c) for c in ("CompteNum", "EcritureDate", "Debit", "Credit"))
+    sums: dict[tuple[str, str], list[Decimal]] = {}
+    for row in rows:
+        key = (row[account_at], row[date_at][:6])
+        debit, credit = Decimal(row[debit_at].replace(",", ".")), Decimal(row[credit_at].replace(",", "."))
+        if key in sums:
+            sums[key][0] += debit
+            sums[key][1] += credit
+        else:
+            sums[key] = [debit, credit]
+    return sums
+
+
+def best(repeat: int, run: Callable[[], object]) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2024)
+    options = parser.parse_args()
+
+    start = time.perf_counter()
+    data = generate(options.lines, options.seed)
+    print(f"FEC: {options.lines:,} lines, {len(data) / 1e6:.1f} MB, generated in {time.perf_counter() - start:.1f} s")
+    inputs = load_pack(standard_library_path()).inputs
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def engine() -> object:
+        ledger, problems = read_fec(data, "bench.txt")
+        assert not problems, problems[:3]
+        mapped, more = ledger_facts([ledger], inputs)
+        assert not more, more[:3]
+        return ledger, mapped
+
+    engine_time, (ledger, mapped) = best(options.repeat, engine)  # type: ignore[misc]
+    rss_engine = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows_time, _ = best(options.repeat, lambda: csv_rows(data))
+    sums_time, sums = best(options.repeat, lambda: csv_sums(data))
+
+    engine_sums = {(account, f"{month.start:%Y%m}"): [m.debit, m.credit] for (account, month), m in ledger.movements.items()}
+    engine_sums |= {(account, "202401"): [max(b, Decimal(0)), max(-b, Decimal(0))] for account, b in ledger.opening.items()}
+    agree = engine_sums == sums
+
+    lines = options.lines
+    print(f"aggregates: {len(ledger.movements):,} account-months, {len(mapped.facts):,} facts ({len(ledger.accounts)} accounts x "
+          f"{len(ledger.months)} months); engine and csv + sums agree: {'yes' if agree else 'NO'}")
+    print(f"{'':24} {'seconds':>8} {'lines/s':>12} {'engine / this':>14}")
+    for label, seconds in (("engine (read + map)", engine_time), ("csv rows", rows_time), ("csv + sums", sums_time)):
+        print(f"{label:24} {seconds:8.2f} {lines / seconds:12,.0f} {engine_time / seconds:14.2f}")
+    print(f"peak RSS: {rss_before:.0f} MiB before the engine (the FEC bytes held in memory), {rss_engine:.0f} MiB after it")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
