@@ -146,7 +146,7 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
 def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[tuple[Fact, tuple[AuditLine, ...]]]:
     accounts = ledger.accounts
     fed = {name: [a for a in accounts if rule.covers(a)] for name, rule in rules.items()}
-    balances = _running_balances(ledger) if any(rule.kind == "balance" for rule in rules.values()) else {}
+    balances = _running_balances(ledger, {a for name, rule in rules.items() if rule.kind == "balance" for a in fed[name]})
     location = Location(ledger.source)
     for month in ledger.months:
         for name, rule in rules.items():
@@ -167,10 +167,10 @@ def _amount(rule: AccountRule, movements: Movements | None, balance: Decimal) ->
     return rule.signed(movements.debit, movements.credit)
 
 
-def _running_balances(ledger: Ledger) -> dict[tuple[str, Period], Decimal]:
+def _running_balances(ledger: Ledger, accounts: set[str]) -> dict[tuple[str, Period], Decimal]:
     """Each account's debit-positive balance at the end of each month: opening entries plus movements so far."""
     balances = {}
-    for account in ledger.accounts:
+    for account in accounts:
         balance = ledger.opening.get(account, ZERO)
         for month in ledger.months:
             movements = ledger.movements.get((account, month))
