@@ -144,3 +144,21 @@ def test_account_prefixes_may_be_written_as_numbers() -> None:
     rule = Pack.from_texts({"pack.yaml": text}).inputs["ventes"].accounts
     assert rule is not None and rule.include == ("707", "7097")
     assert rule.describe() == "flow credit 707 7097"
+
+
+def test_a_company_pack_gives_an_extended_input_its_own_accounts() -> None:
+    text = 'extends: standard\ninputs:\n  ventes_marchandises:\n    rollup: sum\n    accounts: {flow: credit, include: ["707", "7088"]}\n'
+    redefined = Pack.from_texts({"pack.yaml": text}).inputs["ventes_marchandises"]
+    assert redefined.accounts is not None and redefined.accounts.include == ("707", "7088")
+    assert (redefined.unit, redefined.minimum, redefined.label.en) == ("EUR", Decimal(0), "Sales of goods for resale")  # kept
+    assert str(redefined.location) == "pack.yaml:3:3"
+
+
+def test_a_redefinition_keeps_the_rollup_and_comes_once() -> None:
+    text = "extends: standard\ninputs:\n  stocks: {rollup: sum}\n  disponibilites: {rollup: last}\n"
+    with pytest.raises(PackError) as raised:
+        Pack.from_texts({"pack.yaml": text, "more.yaml": "inputs:\n  disponibilites: {rollup: last}\n"})
+    redefined, twice = sorted(str(p) for p in raised.value.problems)[::-1]
+    assert redefined.startswith("pack.yaml:3:3: input 'stocks' redefines the input of the extended pack at ")
+    assert "inputs.yaml:" in redefined and redefined.endswith(": keep its rollup 'last', not 'sum'")
+    assert twice == "more.yaml:2:3: input 'disponibilites' is defined twice: an input of that name is already defined at pack.yaml:4:3"
