@@ -42,7 +42,9 @@ def test_fec_case(name: str, standard: Pack) -> None:
         assert dict(ledger.opening) == {account: Decimal(v) for account, v in case["opening"].items()}
     for account, label in case.get("labels", {}).items():
         assert ledger.labels[account] == label
-    facts = ledger_facts([ledger], standard.inputs)[0].facts.entity(ledger.entity).by_period
+    mapped, mapping_problems = ledger_facts([ledger], standard.inputs)
+    assert [str(p) for p in mapping_problems] == case.get("mapping", [])
+    facts = mapped.facts.entity(ledger.entity).by_period
     for period, values in case.get("inputs", {}).items():
         got = facts[Period.parse(period)]
         assert {n: got.get(n) for n in values} == {n: Decimal(v) for n, v in values.items()}, period
@@ -57,6 +59,13 @@ def test_a_file_that_is_not_an_fec_is_named_so() -> None:
         "not_fec.txt:1: not an FEC: the header lacks JournalCode, JournalLib, EcritureNum, EcritureDate, CompteNum, "
         f"CompteLib, Debit, Credit; an FEC has the legal columns {', '.join(LEGAL_COLUMNS)} (found: period,entity,name,value)"
     ]
+
+
+def test_a_pack_without_account_rules_is_told_the_fec_gives_nothing() -> None:
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ventes: {rollup: sum}\nkpis:\n  ca: {formula: ventes, frequency: monthly}\n"})
+    mapped, problems = ledger_facts([read_fec((DATA / "good.txt").read_bytes(), "good.txt")[0]], pack.inputs)
+    assert len(mapped.facts) == 0
+    assert [str(p) for p in problems] == ["good.txt: warning: no input of the pack has account rules ('accounts:'), so the FEC gives no figure"]
 
 
 def test_the_user_names_the_entity() -> None:

@@ -129,11 +129,13 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
     """Every input with account rules, for every month each ledger covers: a month with no entry is zero.
 
     Ledgers of consecutive fiscal years of one entity join up; two ledgers giving one
-    month of one entity different figures (overlapping years) are reported.
+    month of one entity different figures (overlapping years) are reported. So are, as
+    warnings, the accounts with amounts that no rule reads (see `_unread_accounts`).
     """
     rules = {name: definition.accounts for name, definition in inputs.items() if definition.accounts is not None}
     facts, audit, problems = Facts(), {}, []
     for ledger in ledgers:
+        problems.extend(_unread_accounts(ledger, rules))
         for fact, lines in _ledger_facts(ledger, rules):
             problem = facts.add(fact)
             if problem:
@@ -141,6 +143,36 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
             else:
                 audit[(fact.name, fact.entity, fact.period)] = lines
     return LedgerFacts(facts, audit), problems
+
+
+MAX_LISTED = 5  # accounts named in a warning; the others are counted
+
+
+def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[Problem]:
+    """Income and charge accounts (classes 6 and 7) with movements that no net flow reads, and
+    balance sheet accounts (classes 1 to 5) left with a balance that no balance reads: no KPI
+    counts them, which a controller must know (a rebate account 6094, VAT to regularise 4458...)."""
+    if not rules:
+        return [Problem(Location(ledger.source), "no input of the pack has account rules ('accounts:'), so the FEC gives no figure", severity="warning")]
+    flows = [rule for rule in rules.values() if rule.kind == "flow" and not rule.gross]
+    balances = [rule for rule in rules.values() if rule.kind == "balance"]
+    unread = []
+    for account in ledger.accounts:
+        income_or_charge = account[:1] in ("6", "7")
+        readers = flows if income_or_charge else balances
+        if any(rule.covers(account) for rule in readers):
+            continue
+        closing = ledger.opening.get(account, ZERO) * (not income_or_charge)
+        closing += sum((m.debit - m.credit for month in ledger.months if (m := ledger.movements.get((account, month)))), ZERO)
+        if closing:
+            side = "debit" if closing > 0 else "credit"
+            unread.append(f"{account} {ledger.labels.get(account, '')} ({side} balance {abs(closing)})")
+    if not unread:
+        return []
+    more = f" and {len(unread) - MAX_LISTED} more" if len(unread) > MAX_LISTED else ""
+    counted = f"{len(unread)} accounts with amounts feed" if len(unread) > 1 else "1 account with amounts feeds"
+    return [Problem(Location(ledger.source), f"{counted} no input, so no KPI counts them: "
+                                             f"{', '.join(unread[:MAX_LISTED])}{more}", severity="warning")]
 
 
 def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[tuple[Fact, tuple[AuditLine, ...]]]:
