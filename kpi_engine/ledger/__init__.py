@@ -7,10 +7,13 @@ figure. `fec_facts` is both, in the shape of a facts reader.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING
 
 from ..errors import Problem
 from ..facts import Facts
+from ..model import InputDef
 from .accounts import AccountRule, AuditLine, LedgerFacts, ledger_facts
 from .fec import LEGAL_COLUMNS, is_fec, read_fec
 from .model import Ledger, Movements
@@ -37,10 +40,14 @@ def fec_facts(data: bytes, name: str, pack: Pack | None = None) -> tuple[Facts, 
 
     A facts reader: bytes and a file name in, facts and located problems out.
     """
-    if pack is None:
-        from ..loader import load_pack, standard_library_path  # only when no pack is given
-
-        pack = load_pack(standard_library_path())
     ledger, problems = read_fec(data, name)
-    mapped, more = ledger_facts([ledger], pack.inputs)
+    mapped, more = ledger_facts([ledger], pack.inputs if pack is not None else _standard_inputs())
     return mapped.facts, problems + more
+
+
+@cache
+def _standard_inputs() -> Mapping[str, InputDef]:
+    """The standard library's inputs and their rules, loaded once, and only when no pack is given."""
+    from ..loader import load_pack, standard_library_path
+
+    return load_pack(standard_library_path()).inputs
