@@ -84,11 +84,12 @@ def test_two_companies_are_two_entities(standard: Pack) -> None:
 def test_overlapping_fiscal_years_of_one_entity_are_reported(standard: Pack) -> None:
     first = read_fec((DATA / "812345676FEC20241231.txt").read_bytes(), "812345676FEC20241231.txt")[0]
     second = read_fec((DATA / "812345676FEC20250630.txt").read_bytes(), "812345676FEC20250630.txt")[0]
-    problems = ledger_facts([first, second], standard.inputs)[1]
-    assert str(problems[0]) == (
-        "812345676FEC20250630.txt: 'disponibilites' for 2024-07 for entity '812345676' is given twice with different values "
-        "(1120.00 at 812345676FEC20241231.txt, 1000.00 here)"
-    )
+    mapped, problems = ledger_facts([first, second], standard.inputs)
+    assert [str(p) for p in problems] == [
+        "812345676FEC20250630.txt: the fiscal year 2024-07 to 2025-06 overlaps the fiscal year 2024-01 to 2024-12 of entity "
+        "'812345676' read from 812345676FEC20241231.txt: give each fiscal year once; this file is not read"
+    ]
+    assert len(mapped.facts) == len(mapped.audit) == 12 * sum(1 for i in standard.inputs.values() if i.accounts)
 
 
 def test_a_wholly_unreadable_file_is_summed_up() -> None:

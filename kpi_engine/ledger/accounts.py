@@ -128,24 +128,38 @@ class LedgerFacts:
 def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> tuple[LedgerFacts, list[Problem]]:
     """Every input with account rules, for every month each ledger covers: a month with no entry is zero.
 
-    Ledgers of consecutive fiscal years of one entity join up; two ledgers giving one
-    month of one entity different figures (overlapping years) are reported. So are, as
-    warnings, the accounts with amounts that no rule reads (see `_unread_accounts`).
+    Ledgers of consecutive fiscal years of one entity join up; a ledger whose fiscal year
+    overlaps an earlier one of the same entity is reported and left out. The accounts with
+    amounts that no rule reads are reported as warnings (see `_unread_accounts`).
     """
     rules = {name: definition.accounts for name, definition in inputs.items() if definition.accounts is not None}
     facts, audit, problems = Facts(), {}, []
+    read: list[Ledger] = []
     for ledger in ledgers:
+        overlap = next((other for other in read if other.entity == ledger.entity and set(other.months) & set(ledger.months)), None)
+        if overlap is not None:
+            problems.append(_overlap_problem(ledger, overlap))
+            continue
+        read.append(ledger)
         problems.extend(_unread_accounts(ledger, rules))
         for fact, lines in _ledger_facts(ledger, rules):
-            problem = facts.add(fact)
-            if problem:
-                problems.append(problem)
-            else:
-                audit[(fact.name, fact.entity, fact.period)] = lines
+            facts.add(fact)  # no conflict: one ledger per entity and month
+            audit[(fact.name, fact.entity, fact.period)] = lines
     return LedgerFacts(facts, audit), problems
 
 
+def _overlap_problem(ledger: Ledger, other: Ledger) -> Problem:
+    entity = f" of entity '{ledger.entity}'" if ledger.entity else ""
+    return Problem(Location(ledger.source), f"the fiscal year {_span(ledger)} overlaps the fiscal year {_span(other)}{entity} "
+                                            f"read from {other.source}: give each fiscal year once; this file is not read")
+
+
+def _span(ledger: Ledger) -> str:
+    return f"{ledger.months[0]} to {ledger.months[-1]}"
+
+
 MAX_LISTED = 5  # accounts named in a warning; the others are counted
+_GENERAL_CLASSES = ("1", "2", "3", "4", "5", "6", "7")  # the PCG's general accounts (8 and 9: off-balance, analytic)
 
 
 def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[Problem]:
@@ -160,9 +174,9 @@ def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[P
     for account in ledger.accounts:
         income_or_charge = account[:1] in ("6", "7")
         readers = flows if income_or_charge else balances
-        if any(rule.covers(account) for rule in readers):
+        if account[:1] not in _GENERAL_CLASSES or any(rule.covers(account) for rule in readers):
             continue
-        closing = ledger.opening.get(account, ZERO) * (not income_or_charge)
+        closing = ZERO if income_or_charge else ledger.opening.get(account, ZERO)
         closing += sum((m.debit - m.credit for month in ledger.months if (m := ledger.movements.get((account, month)))), ZERO)
         if closing:
             side = "debit" if closing > 0 else "credit"
