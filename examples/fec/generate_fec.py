@@ -281,7 +281,7 @@ def corporate_tax(books: Books) -> Decimal:
 
 def open_year(books: Books, year: int, closing: dict[str, Decimal] | None) -> None:
     """The opening entries: the previous closing balances (the result moved to 120/129), or the 2023 balance sheet."""
-    books.balance = defaultdict(lambda: ZERO)
+    books.balance, books.numbers = defaultdict(lambda: ZERO), defaultdict(int)  # entries are numbered per fiscal year
     if closing is None:
         closing = {"101300": Decimal("-20000.00"), "110000": Decimal("-14300.00"), "164000": Decimal("-62000.00"),
                    "215400": Decimal("96000.00"), "281540": Decimal("-38000.00"), "310000": Decimal("4200.00"),
