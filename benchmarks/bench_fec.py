@@ -40,10 +40,10 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kpi_engine import load_pack, standard_library_path  # noqa: E402
-from kpi_engine.ledger import Ledger, LedgerFacts, ledger_facts, read_fec  # noqa: E402
-from kpi_engine.ledger.fec import LEGAL_COLUMNS  # noqa: E402
-from kpi_engine.model import InputDef  # noqa: E402
+from kpi_engine import load_pack, standard_library_path
+from kpi_engine.ledger import Ledger, LedgerFacts, ledger_facts, read_fec
+from kpi_engine.ledger.fec import LEGAL_COLUMNS
+from kpi_engine.model import InputDef
 
 T = TypeVar("T")
 

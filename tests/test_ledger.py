@@ -55,10 +55,10 @@ def test_a_file_that_is_not_an_fec_is_named_so() -> None:
     assert not is_fec(data)
     ledger, problems = read_fec(data, "not_fec.txt")
     assert ledger.months == ()
-    assert [str(p) for p in problems] == [
+    assert [str(p) for p in problems] == [(
         "not_fec.txt:1: not an FEC: the header lacks JournalCode, JournalLib, EcritureNum, EcritureDate, CompteNum, "
         f"CompteLib, Debit, Credit; an FEC has the legal columns {', '.join(LEGAL_COLUMNS)} (found: period,entity,name,value)"
-    ]
+    )]
 
 
 def test_a_pack_without_account_rules_is_told_the_fec_gives_nothing() -> None:
@@ -85,17 +85,17 @@ def test_overlapping_fiscal_years_of_one_entity_are_reported(standard: Pack) -> 
     first = read_fec((DATA / "812345676FEC20241231.txt").read_bytes(), "812345676FEC20241231.txt")[0]
     second = read_fec((DATA / "812345676FEC20250630.txt").read_bytes(), "812345676FEC20250630.txt")[0]
     mapped, problems = ledger_facts([first, second], standard.inputs)
-    assert [str(p) for p in problems] == [
+    assert [str(p) for p in problems] == [(
         "812345676FEC20250630.txt: the fiscal year 2024-07 to 2025-06 overlaps the fiscal year 2024-01 to 2024-12 of entity "
         "'812345676' read from 812345676FEC20241231.txt: give each fiscal year once; this file is not read"
-    ]
+    )]
     assert len(mapped.facts) == len(mapped.audit) == 12 * sum(1 for i in standard.inputs.values() if i.accounts)
 
 
 def test_a_wholly_unreadable_file_is_summed_up() -> None:
     header = "\t".join(LEGAL_COLUMNS)
     line = "\t".join(["VE", "Ventes", "1", "2024-01-15", "707000", "Ventes", "", "", "", "", "", "0", "1", "", "", "", "", ""])
-    problems = read_fec(("\n".join([header] + [line] * 150) + "\n").encode(), "bad.txt")[1]
+    problems = read_fec("".join(f"{row}\n" for row in [header, *[line] * 150]).encode(), "bad.txt")[1]
     assert len(problems) == MAX_LINE_PROBLEMS + 1
     assert str(problems[-1]) == "bad.txt: 50 more lines cannot be read (the first 100 are listed)"
 
@@ -127,11 +127,11 @@ def _pack_problems(accounts: str, rollup: str = "sum") -> list[str]:
     ("accounts", "rollup", "expected"),
     [
         ('{flow: credit, balance: debit, include: ["707"]}', "sum",
-         "pack.yaml:4:15: inputs.ventes.accounts: give either 'flow' (movements of the month) or 'balance' "
-         "(balance at the end of the month), found both"),
+         ("pack.yaml:4:15: inputs.ventes.accounts: give either 'flow' (movements of the month) or 'balance' "
+          "(balance at the end of the month), found both")),
         ('{include: ["707"]}', "sum",
-         "pack.yaml:4:15: inputs.ventes.accounts: give either 'flow' (movements of the month) or 'balance' "
-         "(balance at the end of the month), found neither"),
+         ("pack.yaml:4:15: inputs.ventes.accounts: give either 'flow' (movements of the month) or 'balance' "
+          "(balance at the end of the month), found neither")),
         ('{flow: credit, include: ["707"]}', "last",
          "pack.yaml:3:13: inputs.ventes.rollup: an input fed by a flow of accounts rolls up with 'sum', not 'last'"),
         ('{balance: debit, include: ["512"]}', "sum",

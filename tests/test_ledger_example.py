@@ -12,7 +12,14 @@ from types import ModuleType
 
 import pytest
 
-from kpi_engine import Facts, Pack, Period, load_pack, read_facts_text, standard_library_path
+from kpi_engine import (
+    Facts,
+    Pack,
+    Period,
+    load_pack,
+    read_facts_text,
+    standard_library_path,
+)
 from kpi_engine.ledger import AuditLine, LedgerFacts, ledger_facts, read_fec
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "fec"

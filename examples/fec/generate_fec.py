@@ -195,7 +195,7 @@ def book_year(books: Books, year: int, rnd: random.Random) -> None:
         book_payroll(books, year, month, growth)
         book_vat_return(books, date(year, month, 20))
         books.entry("BQ", date(year, month, 5), "Échéance emprunt", ("164000", Decimal("1850.00")),
-                    ("661160", cents(Decimal("260") - Decimal("7.5") * month)), ("512000", -(Decimal("2110.00") - Decimal("7.5") * month)))
+                    ("661160", cents(Decimal(260) - Decimal("7.5") * month)), ("512000", -(Decimal("2110.00") - Decimal("7.5") * month)))
         books.entry("OD", date(year, month, 28), "Dotation aux amortissements", ("681120", Decimal("1500.00")), ("281540", Decimal("-1500.00")))
         if month in (3, 6, 9, 12):
             book_stock_count(books, date(year, month, 30), rnd)

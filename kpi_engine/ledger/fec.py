@@ -160,7 +160,7 @@ def _lines(data: bytes, encoding: str) -> Iterator[str]:
 class _Entry:
     """The running sums of one entry (EcritureNum within its journal) and its first line."""
 
-    __slots__ = ("debit", "credit", "line")
+    __slots__ = ("credit", "debit", "line")
 
     def __init__(self, line: int) -> None:
         self.debit, self.credit, self.line = ZERO, ZERO, line
