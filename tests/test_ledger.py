@@ -94,7 +94,7 @@ def test_overlapping_fiscal_years_of_one_entity_are_reported(standard: Pack) -> 
 
 def test_a_wholly_unreadable_file_is_summed_up() -> None:
     header = "\t".join(LEGAL_COLUMNS)
-    line = "\t".join(["VE", "Ventes", "1", "2024-01-15", "707000", "Ventes", "", "", "", "", "", "0", "1", "", "", "", "", ""])
+    line = "VE\tVentes\t1\t2024-01-15\t707000\tVentes\t\t\t\t\t\t0\t1\t\t\t\t\t"
     problems = read_fec("".join(f"{row}\n" for row in [header, *[line] * 150]).encode(), "bad.txt")[1]
     assert len(problems) == MAX_LINE_PROBLEMS + 1
     assert str(problems[-1]) == "bad.txt: 50 more lines cannot be read (the first 100 are listed)"
