@@ -200,7 +200,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
         )
 
 
-def _redefines_extended_input(collector: _Collector, name: str, spec: dict, location: Location) -> bool:
+def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, Any], location: Location) -> bool:
     """A layer may define again an input of the packs it extends (to read it from its own accounts,
     relabel it...): the keys it gives replace the old ones, and the roll-up, which the extended
     formulas rely on, stays the same. Only once per layer: a second definition is a duplicate."""
@@ -217,7 +217,7 @@ _INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "descripti
                  "min": "minimum", "max": "maximum", "accounts": "accounts"}  # YAML key -> InputDef field
 
 
-def _given_over(previous: InputDef, definition: InputDef, spec: dict) -> InputDef:
+def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:
     """An extended input with the keys its redefinition gives; the others are kept."""
     given = {field: getattr(definition, field) for key, field in _INPUT_FIELDS.items() if key in spec}
     return replace(previous, location=definition.location, **given)
