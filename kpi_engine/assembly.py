@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from .accounts import account_rule_of
 from .errors import Location, Problem, did_you_mean
 from .model import (
     ROLLUPS,
@@ -46,6 +47,7 @@ class _Collector:
     themes: dict[str, Label] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
+    extended_inputs: dict[str, InputDef] = field(default_factory=dict)  # the inputs of the layers below this one
 
 
 def build_definitions(
@@ -60,6 +62,7 @@ def build_definitions(
     files: list[str] = []
     for layer in layers:
         earlier = dict(collector.kpis)
+        collector.extended_inputs = dict(collector.inputs)
         for document in layer:
             files.append(document.source.name)
             _add_document(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
@@ -153,9 +156,12 @@ _REPAIRS = {"inputs": _repaired_input, "kpis": _repaired_kpi}
 def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[Path]) -> None:
     for name, spec in _section(document, "inputs", spoiled, collector):
         location = document.key_location(("inputs", name))
-        if _is_duplicate(collector, name, location, "input"):
+        redefined = _redefines_extended_input(collector, name, spec, location)
+        if not redefined and _is_duplicate(collector, name, location, "input"):
             continue
-        collector.inputs[name] = InputDef(
+        accounts, account_problems = account_rule_of(document, ("inputs", name), spec)
+        collector.problems.extend(account_problems)
+        definition = InputDef(
             name=name,
             rollup=spec["rollup"],  # present: the schema requires it, a repair supplies it
             label=label_of(spec.get("label")),
@@ -164,7 +170,9 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             minimum=_decimal_or_none(spec.get("min")),
             maximum=_decimal_or_none(spec.get("max")),
             location=location,
+            accounts=accounts,
         )
+        collector.inputs[name] = _given_over(collector.extended_inputs[name], definition, spec) if redefined else definition
     for name, spec in _section(document, "kpis", spoiled, collector):
         location = document.key_location(("kpis", name))
         if name in earlier:
@@ -195,6 +203,29 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             owners=tuple(spec.get("owners", ())),
             location=document.key_location(("audiences", name)),
         )
+
+
+def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, Any], location: Location) -> bool:
+    """A layer may define again an input of the packs it extends (to read it from its own accounts,
+    relabel it...): the keys it gives replace the old ones, and the roll-up, which the extended
+    formulas rely on, stays the same. Only once per layer: a second definition is a duplicate."""
+    previous = collector.extended_inputs.get(name)
+    if previous is None or collector.inputs.get(name) is not previous:
+        return False
+    if spec["rollup"] != previous.rollup:
+        collector.problems.append(Problem(location, f"input '{name}' redefines the input of the extended pack at "
+                                                    f"{previous.location}: keep its rollup '{previous.rollup}', not '{spec['rollup']}'"))
+    return True
+
+
+_INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "description", "unit": "unit",
+                 "min": "minimum", "max": "maximum", "accounts": "accounts"}  # YAML key -> InputDef field
+
+
+def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:
+    """An extended input with the keys its redefinition gives; the others are kept."""
+    given = {field: getattr(definition, field) for key, field in _INPUT_FIELDS.items() if key in spec}
+    return replace(previous, location=definition.location, **given)
 
 
 def _is_duplicate(collector: _Collector, name: str, location: Location, kind: str) -> bool:

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from .errors import Location
 from .nodes import Node
 from .periods import Frequency
 from .yamlsource import Scalar
+
+if TYPE_CHECKING:  # accounts reads the schema, which reads nothing of the model: a type-only import
+    from .accounts import AccountRule
 
 
 class Rollup(StrEnum):
@@ -93,6 +97,7 @@ class InputDef:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     location: Location = Location("<input>")
+    accounts: AccountRule | None = None  # the ledger accounts that feed it, when accounting gives it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
