@@ -19,7 +19,7 @@ Typical embedding use, with no file I/O after loading:
 
 from .errors import FactsError, KpiError, Location, PackError, Problem
 from .evaluator import Evaluation
-from .facts import Fact, Facts, read_facts_text
+from .facts import Fact, Facts, load_facts, read_facts_text
 from .loader import load_pack, standard_library_path
 from .pack import Pack
 from .periods import Frequency, Period
@@ -39,6 +39,7 @@ __all__ = [
     "Period",
     "Problem",
     "Result",
+    "load_facts",
     "load_pack",
     "read_facts_text",
     "standard_library_path",

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
-from ..facts import Facts, read_facts_text
-from ..loader import display_name, load_pack, read_text
+from ..facts import Facts, load_facts
+from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
 
@@ -86,28 +85,19 @@ def open_pack(path: str) -> Pack:
 def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
     """The facts of every file merged, or every problem printed and exit code 3.
 
-    Facts the pack does not read, or outside their input's bounds, are warned about;
-    `strict` (for CI) makes those warnings fail with exit code 3 too.
+    Warnings (a line given twice, a fact the pack does not read, a value outside
+    its input's bounds...) are printed; `strict` (for CI) makes them fail with
+    exit code 3 too.
     """
-    facts, problems = Facts(), []
-    for name in files:
-        path = Path(name)
-        text, problem = read_text(path, fallback_encoding="cp1252")
-        if problem:
-            problems.append(problem)
-            continue
-        try:
-            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
-        except FactsError as error:
-            problems.extend(error.problems)
-    if problems:
-        print_problems(problems)
-        click.echo(count(problems, "problem") + " in the facts", err=True)
-        raise Exit(EXIT_FACTS)
-    warnings = pack.fact_warnings(facts) if pack is not None else []
-    print_problems(warnings)
-    if strict and warnings:
-        click.echo(f"{count(warnings, 'warning')} in the facts, refused by --strict", err=True)
+    try:
+        facts = load_facts(files, pack)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the facts", err=True)
+        raise Exit(EXIT_FACTS) from None
+    print_problems(facts.warnings)
+    if strict and facts.warnings:
+        click.echo(f"{count(facts.warnings, 'warning')} in the facts, refused by --strict", err=True)
         raise Exit(EXIT_FACTS)
     return facts
 

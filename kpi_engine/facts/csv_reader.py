@@ -1,0 +1,53 @@
+"""CSV facts, long or wide (see `table`), comma, semicolon or tab separated.
+
+French Excel exports use `;` and write decimals with a comma (`1 234,56`):
+the separator of the header line decides both. This reader is the catch-all
+for text that no other reader recognises, so that a file with a wrong header
+gets the message about the header.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..errors import Location
+from .decoding import decode, first_line
+from .source import Reader, ReadResult
+from .table import Cell, Row, read_table
+
+if TYPE_CHECKING:
+    from ..pack import Pack
+
+
+def read_csv(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+    text = decode(data)
+    delimiter = _delimiter(first_line(data))
+    rows = _rows(text, name, delimiter)
+    header = next(rows, Row(Location(name, 1), ()))
+    return read_table(header, rows, decimal_comma=delimiter == ";")
+
+
+def _delimiter(header_line: str) -> str:
+    if header_line.count(";") > header_line.count(","):
+        return ";"
+    return "\t" if "\t" in header_line else ","
+
+
+def _rows(text: str, name: str, delimiter: str) -> Iterator[Row]:
+    """Each record with the line it starts on (a quoted cell may span lines)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for record in reader:
+        location = Location(name, line)
+        yield Row(location, tuple(Cell(value.strip(), location) for value in record))
+        line = reader.line_num + 1
+
+
+def _is_text(data: bytes, name: str) -> bool:
+    return True  # the last resort: any text is read as CSV, and a wrong header is reported as such
+
+
+READER = Reader("csv", _is_text, read_csv)

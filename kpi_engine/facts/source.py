@@ -1,0 +1,61 @@
+"""The contract between the facts loader and each reader: bytes and a name in, facts and located problems out.
+
+A reader is one module that exposes one `Reader`: how to recognise its format
+from the file's content, and how to read it. Readers never raise on a user's
+mistake: every problem (errors, and warnings such as a line given twice) comes
+back in `ReadResult.problems`, each located, while the rest of the file is
+still read. A reader may use the pack (a ledger mapped to inputs by account
+rules, column names matched to input labels) and may read one named part of
+the file (a workbook's sheet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ..errors import Problem
+from .model import Facts
+
+if TYPE_CHECKING:
+    from ..pack import Pack
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What a reader found: the facts it could read and every problem, errors and warnings, in file order."""
+
+    facts: Facts
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity != "warning")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+
+class ReadFunction(Protocol):
+    """Read a whole file. `name` is how locations name the file; `part` names a part of it (a sheet),
+    never given to a reader whose `Reader.part` is None."""
+
+    def __call__(self, data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult: ...
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One facts format: its name, how its content is recognised, and how it is read.
+
+    `detect(data, name)` looks at the content first (a header line, a JSON
+    start, a zip signature); the name may only settle what the content leaves
+    open (an empty file). `part` is the word for a named part of such a file
+    (`"sheet"`), or None when the format has none.
+    """
+
+    format: str
+    detect: Callable[[bytes, str], bool]
+    read: ReadFunction
+    part: str | None = None

@@ -1,0 +1,105 @@
+"""Rows and columns to facts: the layouts shared by every tabular source (CSV, workbooks).
+
+A table has a header row and data rows of located cells. Two layouts:
+- long: `period`, `name`, `value` columns (and optionally `entity`), one fact per row;
+- wide: a `period` column (and optionally `entity`), then one column per input.
+French column names (`période`, `entité`, `valeur`...) are read as the English
+ones. Every row that cannot be read is reported where it is; the others are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ..errors import Location, Problem
+from ..periods import Period
+from .model import Facts
+from .source import ReadResult
+from .values import add_value
+
+CellValue = str | Decimal | date | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell as the source gives it (text for CSV, typed for workbooks) and where it is."""
+
+    value: CellValue
+    location: Location
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row's cells, and where problems about the whole row are reported."""
+
+    location: Location
+    cells: tuple[Cell, ...]
+
+    def is_blank(self) -> bool:
+        return all(cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()) for cell in self.cells)
+
+
+# Column names of French exports, read as the format's English ones.
+_HEADER_ALIASES = {
+    "période": "period", "periode": "period", "entité": "entity", "entite": "entity",
+    "nom": "name", "indicateur": "name", "donnée": "name", "valeur": "value", "montant": "value",
+}
+_ROW_KEYS = frozenset({"period", "entity"})
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What each column of a header holds: the row keys' positions, and the inputs of a wide table."""
+
+    titles: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @property
+    def is_long(self) -> bool:
+        return {"name", "value"} <= set(self.keys)
+
+    def index(self, key: str) -> int | None:
+        return self.keys.index(key) if key in self.keys else None
+
+
+def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool) -> ReadResult:
+    """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
+    titles = tuple(_text(cell.value) for cell in header.cells)
+    layout = _Layout(titles, tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles))
+    facts = Facts()
+    if "period" not in layout.keys:
+        found = ", ".join(titles) or "nothing"
+        return ReadResult(facts, (Problem(header.location, f"the header must have a 'period' column; found: {found}"),))
+    problems = [p for row in rows if not row.is_blank() for p in _read_row(facts, layout, row, decimal_comma)]
+    return ReadResult(facts, tuple(problems))
+
+
+def _read_row(facts: Facts, layout: _Layout, row: Row, decimal_comma: bool) -> Iterator[Problem]:
+    if len(row.cells) > len(layout.keys):
+        yield Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")
+        return
+    cells = dict(zip(layout.keys, row.cells))
+    try:
+        period = _period(cells.get("period"))
+    except ValueError as error:
+        yield Problem(row.location, f"column 'period': {error}")
+        return
+    entity = _text(cells["entity"].value) or None if "entity" in cells else None
+    if layout.is_long:
+        pairs = [(_text(cells["name"].value) if "name" in cells else "", cells.get("value"))]
+    else:
+        pairs = [(title, cell) for title, key, cell in zip(layout.titles, layout.keys, row.cells) if key not in _ROW_KEYS]
+    for name, cell in pairs:
+        if cell is not None:
+            yield from add_value(facts, entity, name, period, cell.value, cell.location, decimal_comma)
+
+
+def _period(cell: Cell | None) -> Period:
+    return Period.parse(_text(cell.value) if cell is not None else "")
+
+
+def _text(value: CellValue) -> str:
+    return "" if value is None else str(value).strip()

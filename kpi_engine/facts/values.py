@@ -1,0 +1,35 @@
+"""One cell to one fact: what every reader does with a value once it knows the input, period and entity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+
+from ..errors import Location, Problem
+from ..numbers import parse_number
+from ..periods import Period
+from .model import Entity, Fact, Facts
+
+RawValue = str | int | Decimal | bool | None | object
+
+
+def add_value(
+    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool
+) -> Iterator[Problem]:
+    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return
+    if not name:
+        yield Problem(location, "the 'name' cell is empty")
+        return
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
+        return
+    try:
+        value = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(raw, decimal_comma)
+    except (ValueError, InvalidOperation):
+        yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
+        return
+    problem = facts.add(Fact(entity, name, period, value, location))
+    if problem:
+        yield problem
