@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,12 @@ if TYPE_CHECKING:
     from ..pack import Pack
 
 
+# A CR not followed by LF, in a file whose lines end with LF or CRLF.
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
 def read_csv(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
-    text = decode(data)
+    text = _line_breaks_in_cells_as_spaces(decode(data))
     delimiter = _delimiter(first_line(data))
     rows = _rows(text, name, delimiter)
     header = next(rows, Row(Location(name, 1), ()))
@@ -34,6 +39,13 @@ def _delimiter(header_line: str) -> str:
     if header_line.count(";") > header_line.count(","):
         return ";"
     return "\t" if "\t" in header_line else ","
+
+
+def _line_breaks_in_cells_as_spaces(text: str) -> str:
+    """Which CR ends a line: in a file with LF line ends (Unix, or CRLF from Windows), a CR alone is a
+    line break typed inside a cell (old Mac Excel) and reads as a space; in a file with no LF at all
+    (CR-only line ends, classic Mac OS), every CR ends a line."""
+    return _BARE_CR.sub(" ", text) if "\n" in text else text
 
 
 def _rows(text: str, name: str, delimiter: str) -> Iterator[Row]:

@@ -48,40 +48,63 @@ _HEADER_ALIASES = {
     "nom": "name", "indicateur": "name", "donnée": "name", "valeur": "value", "montant": "value",
 }
 _ROW_KEYS = frozenset({"period", "entity"})
+_LAYOUT_KEYS = frozenset({"period", "entity", "name", "value"})
 
 
 @dataclass(frozen=True)
 class _Layout:
-    """What each column of a header holds: the row keys' positions, and the inputs of a wide table."""
+    """What each column of a header holds: its title as written and its key (`period`, `entity`,
+    `name`, `value`, or an input); `skipped` are columns not read (a repeated name)."""
 
     titles: tuple[str, ...]
     keys: tuple[str, ...]
+    skipped: frozenset[int] = frozenset()
 
     @property
     def is_long(self) -> bool:
         return {"name", "value"} <= set(self.keys)
 
-    def index(self, key: str) -> int | None:
-        return self.keys.index(key) if key in self.keys else None
-
 
 def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool) -> ReadResult:
     """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
     titles = tuple(_text(cell.value) for cell in header.cells)
-    layout = _Layout(titles, tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles))
+    keys = tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles)
     facts = Facts()
-    if "period" not in layout.keys:
+    if "period" not in keys:
         found = ", ".join(titles) or "nothing"
         return ReadResult(facts, (Problem(header.location, f"the header must have a 'period' column; found: {found}"),))
-    problems = [p for row in rows if not row.is_blank() for p in _read_row(facts, layout, row, decimal_comma)]
+    repeats, skipped = _repeated_columns(header, titles, keys)
+    if any(keys[index] in _LAYOUT_KEYS for index in skipped):
+        return ReadResult(facts, tuple(repeats))  # no row can be read without knowing its period, entity or name
+    layout = _Layout(titles, tuple(key if key in _LAYOUT_KEYS else title for title, key in zip(titles, keys)), skipped)
+    problems = repeats + [p for row in rows if not row.is_blank() for p in _read_row(facts, layout, row, decimal_comma)]
     return ReadResult(facts, tuple(problems))
 
 
+def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[list[Problem], frozenset[int]]:
+    """A problem for each column whose name repeats an earlier one, and the columns not to read: both,
+    since which of the two holds the figures cannot be known."""
+    first: dict[str, int] = {}
+    problems: list[Problem] = []
+    skipped: set[int] = set()
+    for index, key in enumerate(keys):
+        if key and key in first:
+            earlier = first[key]
+            problems.append(Problem(
+                header.cells[index].location,
+                f"column {index + 1} '{titles[index]}' repeats column {earlier + 1} '{titles[earlier]}': "
+                "rename or remove one; neither is read",
+            ))
+            skipped |= {earlier, index}
+        first.setdefault(key, index)
+    return problems, frozenset(skipped)
+
+
 def _read_row(facts: Facts, layout: _Layout, row: Row, decimal_comma: bool) -> Iterator[Problem]:
-    if len(row.cells) > len(layout.keys):
+    if len(row.cells) != len(layout.keys):
         yield Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")
         return
-    cells = dict(zip(layout.keys, row.cells))
+    cells = {key: cell for index, (key, cell) in enumerate(zip(layout.keys, row.cells)) if index not in layout.skipped}
     try:
         period = _period(cells.get("period"))
     except ValueError as error:
@@ -91,7 +114,7 @@ def _read_row(facts: Facts, layout: _Layout, row: Row, decimal_comma: bool) -> I
     if layout.is_long:
         pairs = [(_text(cells["name"].value) if "name" in cells else "", cells.get("value"))]
     else:
-        pairs = [(title, cell) for title, key, cell in zip(layout.titles, layout.keys, row.cells) if key not in _ROW_KEYS]
+        pairs = [(key, cell) for key, cell in cells.items() if key not in _ROW_KEYS]
     for name, cell in pairs:
         if cell is not None:
             yield from add_value(facts, entity, name, period, cell.value, cell.location, decimal_comma)
