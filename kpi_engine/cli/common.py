@@ -38,7 +38,7 @@ FACTS = click.option(
     multiple=True,
     required=True,
     type=click.Path(dir_okay=False),
-    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
+    help="Facts file (.csv long or wide, French ';' exports, .xlsx/.xlsm/.ods workbooks, FILE#Sheet for one sheet, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
 STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")

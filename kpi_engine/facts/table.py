@@ -9,7 +9,7 @@ ones. Every row that cannot be read is reported where it is; the others are read
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -17,10 +17,11 @@ from decimal import Decimal
 from ..errors import Location, Problem
 from ..periods import Period
 from .model import Facts
+from .period_forms import WrittenPeriod, read_period, resolve
 from .source import ReadResult
 from .values import add_value
 
-CellValue = str | Decimal | date | None
+CellValue = str | Decimal | date | bool | None
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,19 @@ class _Layout:
         return {"name", "value"} <= set(self.keys)
 
 
+def is_facts_header(titles: Sequence[str]) -> bool:
+    """Whether a row of titles can head a facts table: it names a period column."""
+    return "period" in _keys(titles)
+
+
+def _keys(titles: Sequence[str]) -> tuple[str, ...]:
+    return tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles)
+
+
 def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool) -> ReadResult:
     """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
     titles = tuple(_text(cell.value) for cell in header.cells)
-    keys = tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles)
+    keys = _keys(titles)
     facts = Facts()
     if "period" not in keys:
         found = ", ".join(titles) or "nothing"
@@ -77,8 +87,7 @@ def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool) -> Read
     if any(keys[index] in _LAYOUT_KEYS for index in skipped):
         return ReadResult(facts, tuple(repeats))  # no row can be read without knowing its period, entity or name
     layout = _Layout(titles, tuple(key if key in _LAYOUT_KEYS else title for title, key in zip(titles, keys)), skipped)
-    problems = repeats + [p for row in rows if not row.is_blank() for p in _read_row(facts, layout, row, decimal_comma)]
-    return ReadResult(facts, tuple(problems))
+    return ReadResult(facts, tuple(repeats + _read_rows(facts, layout, rows, decimal_comma)))
 
 
 def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[list[Problem], frozenset[int]]:
@@ -100,16 +109,31 @@ def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...
     return problems, frozenset(skipped)
 
 
-def _read_row(facts: Facts, layout: _Layout, row: Row, decimal_comma: bool) -> Iterator[Problem]:
-    if len(row.cells) != len(layout.keys):
-        yield Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")
-        return
-    cells = {key: cell for index, (key, cell) in enumerate(zip(layout.keys, row.cells)) if index not in layout.skipped}
-    try:
-        period = _period(cells.get("period"))
-    except ValueError as error:
-        yield Problem(row.location, f"column 'period': {error}")
-        return
+def _read_rows(facts: Facts, layout: _Layout, rows: Iterable[Row], decimal_comma: bool) -> list[Problem]:
+    """Every row's facts; the periods are read first, since the table's rule for them needs them all."""
+    found: list[tuple[int, Problem]] = []
+    dated: list[tuple[int, dict[str, Cell], Location, WrittenPeriod]] = []
+    for index, row in enumerate(rows):
+        if row.is_blank():
+            continue
+        if len(row.cells) != len(layout.keys):
+            found.append((index, Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")))
+            continue
+        cells = {key: cell for i, (key, cell) in enumerate(zip(layout.keys, row.cells)) if i not in layout.skipped}
+        period_cell = cells["period"]
+        try:
+            dated.append((index, cells, period_cell.location, read_period(_period_value(period_cell.value))))
+        except ValueError as error:
+            found.append((index, Problem(period_cell.location, f"column 'period': {error}")))
+    periods, mixed = resolve([(location, written) for _, _, location, written in dated])
+    found += [(dated[cell][0], problem) for cell, problem in mixed]
+    for (index, cells, _, _), period in zip(dated, periods):
+        if period is not None:
+            found += [(index, p) for p in _read_values(facts, layout, cells, period, decimal_comma)]
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
+
+
+def _read_values(facts: Facts, layout: _Layout, cells: dict[str, Cell], period: Period, decimal_comma: bool) -> Iterator[Problem]:
     entity = _text(cells["entity"].value) or None if "entity" in cells else None
     if layout.is_long:
         pairs = [(_text(cells["name"].value) if "name" in cells else "", cells.get("value"))]
@@ -120,8 +144,8 @@ def _read_row(facts: Facts, layout: _Layout, row: Row, decimal_comma: bool) -> I
             yield from add_value(facts, entity, name, period, cell.value, cell.location, decimal_comma)
 
 
-def _period(cell: Cell | None) -> Period:
-    return Period.parse(_text(cell.value) if cell is not None else "")
+def _period_value(value: CellValue) -> str | date:
+    return value if isinstance(value, date) else _text(value)
 
 
 def _text(value: CellValue) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..errors import Location, Problem
@@ -21,6 +22,9 @@ def add_value(
         return
     if not name:
         yield Problem(location, "the 'name' cell is empty")
+        return
+    if isinstance(raw, date):
+        yield Problem(location, f"'{name}' for {period}: the date {raw.isoformat()} is not a number")
         return
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
         yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
