@@ -11,7 +11,7 @@
 from .load import load_facts, read_facts, read_facts_text, read_file
 from .model import Entity, EntityFacts, Fact, Facts
 from .registry import READERS, detect_format
-from .source import Reader, ReadResult
+from .source import ReadOptions, Reader, ReadResult
 from .yaml_reader import facts_from_document
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "EntityFacts",
     "Fact",
     "Facts",
+    "ReadOptions",
     "ReadResult",
     "Reader",
     "detect_format",

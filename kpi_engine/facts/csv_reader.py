@@ -12,27 +12,24 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..errors import Location
+from .columns import ColumnNames
 from .decoding import decode, first_line
-from .source import Reader, ReadResult
+from .source import ReadOptions, Reader, ReadResult
 from .table import Cell, Row, read_table
-
-if TYPE_CHECKING:
-    from ..pack import Pack
 
 
 # A CR not followed by LF, in a file whose lines end with LF or CRLF.
 _BARE_CR = re.compile(r"\r(?!\n)")
 
 
-def read_csv(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     text = _line_breaks_in_cells_as_spaces(decode(data))
     delimiter = _delimiter(first_line(data))
     rows = _rows(text, name, delimiter)
     header = next(rows, Row(Location(name, 1), ()))
-    return read_table(header, rows, decimal_comma=delimiter == ";")
+    return read_table(header, rows, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
 
 
 def _delimiter(header_line: str) -> str:

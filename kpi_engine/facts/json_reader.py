@@ -7,26 +7,22 @@ YAML (JSON is YAML), which keeps positions and exact decimals.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from ..errors import Location, Problem
 from .decoding import decode, first_line
 from .model import Facts
-from .source import Reader, ReadResult
+from .source import ReadOptions, Reader, ReadResult
 from .yaml_reader import read_yaml
 
-if TYPE_CHECKING:
-    from ..pack import Pack
 
-
-def read_json(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+def read_json(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     try:
         json.loads(decode(data))
     except RecursionError:
         return ReadResult(Facts(), (Problem(Location(name, 1, 1), "the file is nested too deeply to be a facts file; refused"),))
     except json.JSONDecodeError as error:
         return ReadResult(Facts(), (Problem(Location(name, error.lineno, error.colno), f"not valid JSON: {error.msg}"),))
-    return read_yaml(data, name)
+    return read_yaml(data, name, options)
 
 
 def _is_json(data: bytes, name: str) -> bool:

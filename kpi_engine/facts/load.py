@@ -9,14 +9,14 @@ named in locations as the caller wrote them. `book.xlsx#Ventes` names a part
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FactsError, Location, Problem
 from .model import Facts
 from .registry import READERS, detect_format
-from .source import ReadResult
+from .source import ReadOptions, ReadResult
 
 if TYPE_CHECKING:
     from ..pack import Pack
@@ -24,17 +24,18 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 
 
-def load_facts(paths: Iterable[PathLike], pack: Pack | None = None) -> Facts:
+def load_facts(paths: Iterable[PathLike], pack: Pack | None = None, *, columns: Mapping[str, str] | None = None) -> Facts:
     """The facts of every file merged; raises FactsError with every error of every file at once.
 
-    With a pack, readers may use it (input names and labels, account rules),
-    and the pack's own warnings (a fact no input reads...) join the facts'
-    `warnings`, which hold every warning of the sources.
+    With a pack, readers use it (columns named by an input's label, account
+    rules), and the pack's own warnings (a fact no input reads...) join the
+    facts' `warnings`, which hold every warning of the sources. `columns`
+    renames headers: `{"CA boutique": "chiffre_affaires_ht", "Magasin": "entity"}`.
     """
     facts = Facts()
     errors: list[Problem] = []
     for path in paths:
-        result = read_file(path, pack)
+        result = read_file(path, pack, columns=columns)
         errors.extend(result.errors)
         facts.warn(result.warnings)
         errors.extend(facts.merge(result.facts))
@@ -45,7 +46,7 @@ def load_facts(paths: Iterable[PathLike], pack: Pack | None = None) -> Facts:
     return facts
 
 
-def read_file(path: PathLike, pack: Pack | None = None) -> ReadResult:
+def read_file(path: PathLike, pack: Pack | None = None, *, columns: Mapping[str, str] | None = None) -> ReadResult:
     """One file's facts and problems, never an exception for a file that cannot be read."""
     file, part = _split_part(path)
     name = str(file)
@@ -53,16 +54,18 @@ def read_file(path: PathLike, pack: Pack | None = None) -> ReadResult:
         data = file.read_bytes()
     except OSError as error:
         return ReadResult(Facts(), (Problem(Location(name), f"cannot be read: {error.strerror}"),))
-    return read_facts(data, name, pack=pack, part=part)
+    return read_facts(data, name, pack=pack, part=part, columns=columns)
 
 
-def read_facts(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+def read_facts(
+    data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None, columns: Mapping[str, str] | None = None
+) -> ReadResult:
     """Facts from a file's bytes, by the reader its content calls for; `name` is for locations."""
     reader = READERS[detect_format(data, name)]
     if part is not None and reader.part is None:
         message = f"a {reader.format} file has no parts: '#{part}' only names a sheet of a workbook"
         return ReadResult(Facts(), (Problem(Location(name), message),))
-    return reader.read(data, name, pack=pack, part=part)
+    return reader.read(data, name, ReadOptions(pack, part, columns or {}))
 
 
 def read_facts_text(text: str, name: str) -> Facts:

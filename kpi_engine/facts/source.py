@@ -11,8 +11,8 @@ the file (a workbook's sheet).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Problem
@@ -38,11 +38,21 @@ class ReadResult:
         return tuple(p for p in self.problems if p.severity == "warning")
 
 
-class ReadFunction(Protocol):
-    """Read a whole file. `name` is how locations name the file; `part` names a part of it (a sheet),
-    never given to a reader whose `Reader.part` is None."""
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a reader may be told besides the file: the pack (input names and labels, account rules), the
+    part to read (a sheet; never given to a reader whose `Reader.part` is None), and the caller's column
+    renames (header as written -> `period`, `entity`, `name`, `value` or an input)."""
 
-    def __call__(self, data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult: ...
+    pack: Pack | None = None
+    part: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+
+class ReadFunction(Protocol):
+    """Read a whole file; `name` is how locations name it."""
+
+    def __call__(self, data: bytes, name: str, options: ReadOptions) -> ReadResult: ...
 
 
 @dataclass(frozen=True)

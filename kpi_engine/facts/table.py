@@ -1,10 +1,11 @@
 """Rows and columns to facts: the layouts shared by every tabular source (CSV, workbooks).
 
 A table has a header row and data rows of located cells. Two layouts:
-- long: `period`, `name`, `value` columns (and optionally `entity`), one fact per row;
-- wide: a `period` column (and optionally `entity`), then one column per input.
-French column names (`période`, `entité`, `valeur`...) are read as the English
-ones. Every row that cannot be read is reported where it is; the others are read.
+- long: a period, a name and a value column (and optionally an entity column), one fact per row;
+- wide: a period column (and optionally an entity column), then one column per input.
+How column names are understood (`Période`, `Boutique`, an input's label) is
+`columns`' business; how period cells are read, `period_forms`'. Every row that
+cannot be read is reported where it is; the others are read.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from decimal import Decimal
 
 from ..errors import Location, Problem
 from ..periods import Period
+from .columns import ENTITY, LONG_ROLES, NAME, PERIOD, ROW_ROLES, VALUE, ColumnNames, normal
 from .model import Facts
 from .period_forms import WrittenPeriod, read_period, resolve
 from .source import ReadResult
-from .values import add_value
+from .values import add_value, is_number
 
 CellValue = str | Decimal | date | bool | None
 
@@ -31,6 +33,9 @@ class Cell:
     value: CellValue
     location: Location
 
+    def is_blank(self) -> bool:
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
 
 @dataclass(frozen=True)
 class Row:
@@ -40,63 +45,62 @@ class Row:
     cells: tuple[Cell, ...]
 
     def is_blank(self) -> bool:
-        return all(cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()) for cell in self.cells)
-
-
-# Column names of French exports, read as the format's English ones.
-_HEADER_ALIASES = {
-    "période": "period", "periode": "period", "entité": "entity", "entite": "entity",
-    "nom": "name", "indicateur": "name", "donnée": "name", "valeur": "value", "montant": "value",
-}
-_ROW_KEYS = frozenset({"period", "entity"})
-_LAYOUT_KEYS = frozenset({"period", "entity", "name", "value"})
+        return all(cell.is_blank() for cell in self.cells)
 
 
 @dataclass(frozen=True)
 class _Layout:
-    """What each column of a header holds: its title as written and its key (`period`, `entity`,
-    `name`, `value`, or an input); `skipped` are columns not read (a repeated name)."""
+    """What each column holds: a role (`period`, `entity`, a long table's `name` and `value`) or an input;
+    `skipped` columns are not read (a repeated name, text where the pack reads nothing)."""
 
     titles: tuple[str, ...]
     keys: tuple[str, ...]
+    is_long: bool
     skipped: frozenset[int] = frozenset()
 
-    @property
-    def is_long(self) -> bool:
-        return {"name", "value"} <= set(self.keys)
+    def cells(self, row: Row) -> dict[str, Cell]:
+        return {key: cell for i, (key, cell) in enumerate(zip(self.keys, row.cells)) if i not in self.skipped}
 
 
-def is_facts_header(titles: Sequence[str]) -> bool:
+@dataclass(frozen=True)
+class _DatedRow:
+    index: int  # among the data rows, to report problems in file order
+    cells: dict[str, Cell]
+    written: WrittenPeriod
+    location: Location
+
+
+def is_facts_header(titles: Sequence[str], names: ColumnNames = ColumnNames()) -> bool:
     """Whether a row of titles can head a facts table: it names a period column."""
-    return "period" in _keys(titles)
+    return any(names.role(title) == PERIOD for title in titles)
 
 
-def _keys(titles: Sequence[str]) -> tuple[str, ...]:
-    return tuple(_HEADER_ALIASES.get(t.lower(), t.lower()) for t in titles)
-
-
-def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool) -> ReadResult:
+def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool, names: ColumnNames = ColumnNames()) -> ReadResult:
     """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
-    titles = tuple(_text(cell.value) for cell in header.cells)
-    keys = _keys(titles)
     facts = Facts()
-    if "period" not in keys:
+    titles = tuple(_text(cell.value) for cell in header.cells)
+    roles = [names.role(title) for title in titles]
+    if PERIOD not in roles:
         found = ", ".join(titles) or "nothing"
         return ReadResult(facts, (Problem(header.location, f"the header must have a 'period' column; found: {found}"),))
+    is_long = LONG_ROLES <= set(roles)
+    keys = tuple(
+        role if role in ROW_ROLES or (is_long and role in LONG_ROLES) else names.input(title) for title, role in zip(titles, roles)
+    )
     repeats, skipped = _repeated_columns(header, titles, keys)
-    if any(keys[index] in _LAYOUT_KEYS for index in skipped):
+    if any(keys[index] in ROW_ROLES | LONG_ROLES for index in skipped):
         return ReadResult(facts, tuple(repeats))  # no row can be read without knowing its period, entity or name
-    layout = _Layout(titles, tuple(key if key in _LAYOUT_KEYS else title for title, key in zip(titles, keys)), skipped)
-    return ReadResult(facts, tuple(repeats + _read_rows(facts, layout, rows, decimal_comma)))
+    layout = _Layout(titles, keys, is_long, skipped)
+    return ReadResult(facts, tuple(repeats + _read_rows(facts, layout, header, list(rows), decimal_comma, names)))
 
 
 def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[list[Problem], frozenset[int]]:
-    """A problem for each column whose name repeats an earlier one, and the columns not to read: both,
-    since which of the two holds the figures cannot be known."""
+    """A problem for each column whose name repeats an earlier one (see `columns.normal`), and the columns
+    not to read: both, since which of the two holds the figures cannot be known."""
     first: dict[str, int] = {}
     problems: list[Problem] = []
     skipped: set[int] = set()
-    for index, key in enumerate(keys):
+    for index, key in enumerate(normal(key) for key in keys):
         if key and key in first:
             earlier = first[key]
             problems.append(Problem(
@@ -109,39 +113,72 @@ def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...
     return problems, frozenset(skipped)
 
 
-def _read_rows(facts: Facts, layout: _Layout, rows: Iterable[Row], decimal_comma: bool) -> list[Problem]:
+def _read_rows(
+    facts: Facts, layout: _Layout, header: Row, rows: list[Row], decimal_comma: bool, names: ColumnNames
+) -> list[Problem]:
     """Every row's facts; the periods are read first, since the table's rule for them needs them all."""
     found: list[tuple[int, Problem]] = []
-    dated: list[tuple[int, dict[str, Cell], Location, WrittenPeriod]] = []
+    dated: list[_DatedRow] = []
     for index, row in enumerate(rows):
         if row.is_blank():
             continue
         if len(row.cells) != len(layout.keys):
             found.append((index, Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")))
             continue
-        cells = {key: cell for i, (key, cell) in enumerate(zip(layout.keys, row.cells)) if i not in layout.skipped}
-        period_cell = cells["period"]
+        cells = layout.cells(row)
+        period_cell = cells[PERIOD]
         try:
-            dated.append((index, cells, period_cell.location, read_period(_period_value(period_cell.value))))
+            dated.append(_DatedRow(index, cells, read_period(_period_value(period_cell.value)), period_cell.location))
         except ValueError as error:
             found.append((index, Problem(period_cell.location, f"column 'period': {error}")))
-    periods, mixed = resolve([(location, written) for _, _, location, written in dated])
-    found += [(dated[cell][0], problem) for cell, problem in mixed]
-    for (index, cells, _, _), period in zip(dated, periods):
+    periods, mixed = resolve([(each.location, each.written) for each in dated])
+    found += [(dated[cell].index, problem) for cell, problem in mixed]
+    text_columns = _text_columns(layout, header, dated, decimal_comma, names)
+    found += [(-1, problem) for problem in text_columns.values()]
+    for dated_row, period in zip(dated, periods):
         if period is not None:
-            found += [(index, p) for p in _read_values(facts, layout, cells, period, decimal_comma)]
+            read = _read_values(facts, layout, dated_row.cells, period, decimal_comma, names, text_columns)
+            found += [(dated_row.index, problem) for problem in read]
     return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
-def _read_values(facts: Facts, layout: _Layout, cells: dict[str, Cell], period: Period, decimal_comma: bool) -> Iterator[Problem]:
-    entity = _text(cells["entity"].value) or None if "entity" in cells else None
+def _text_columns(
+    layout: _Layout, header: Row, rows: list[_DatedRow], decimal_comma: bool, names: ColumnNames
+) -> dict[str, Problem]:
+    """Wide columns no input of the pack reads and that hold no number at all (a comment, a shop's
+    address): one warning each, rather than one error per cell. Without a pack, every column is figures."""
+    if layout.is_long or names.known is None:
+        return {}
+    warnings = {}
+    for index, key in enumerate(layout.keys):
+        if key in ROW_ROLES or key in names.known or index in layout.skipped:
+            continue
+        cells = [row.cells[key] for row in rows if not row.cells[key].is_blank()]
+        if cells and not any(is_number(cell.value, decimal_comma) for cell in cells):
+            message = (f"column '{layout.titles[index]}' is not an input of the pack and holds text "
+                       f"({_text(cells[0].value)!r} at {cells[0].location}), not figures: ignored")
+            warnings[key] = Problem(header.cells[index].location, message, severity="warning")
+    return warnings
+
+
+def _read_values(
+    facts: Facts,
+    layout: _Layout,
+    cells: dict[str, Cell],
+    period: Period,
+    decimal_comma: bool,
+    names: ColumnNames,
+    ignored: dict[str, Problem],
+) -> Iterator[Problem]:
+    entity = _text(cells[ENTITY].value) or None if ENTITY in cells else None
     if layout.is_long:
-        pairs = [(_text(cells["name"].value) if "name" in cells else "", cells.get("value"))]
+        name = _text(cells[NAME].value) if NAME in cells else ""
+        pairs = [(names.input(name) if name else name, cells.get(VALUE))]
     else:
-        pairs = [(key, cell) for key, cell in cells.items() if key not in _ROW_KEYS]
-    for name, cell in pairs:
+        pairs = [(key, cell) for key, cell in cells.items() if key not in ROW_ROLES and key not in ignored]
+    for input_name, cell in pairs:
         if cell is not None:
-            yield from add_value(facts, entity, name, period, cell.value, cell.location, decimal_comma)
+            yield from add_value(facts, entity, input_name, period, cell.value, cell.location, decimal_comma)
 
 
 def _period_value(value: CellValue) -> str | date:

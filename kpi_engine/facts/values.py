@@ -30,10 +30,25 @@ def add_value(
         yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
         return
     try:
-        value = raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(raw, decimal_comma)
+        value = _number(raw, decimal_comma)
     except (ValueError, InvalidOperation):
         yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
         return
     problem = facts.add(Fact(entity, name, period, value, location))
     if problem:
         yield problem
+
+
+def is_number(raw: RawValue, decimal_comma: bool) -> bool:
+    """Whether a cell holds a number (a text that reads as one, or a typed number)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        return False
+    try:
+        _number(raw, decimal_comma)
+    except (ValueError, InvalidOperation):
+        return False
+    return True
+
+
+def _number(raw: str | int | Decimal, decimal_comma: bool) -> Decimal:
+    return raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(raw, decimal_comma)

@@ -15,15 +15,12 @@ import io
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ..errors import Location, Problem, did_you_mean
+from .columns import ColumnNames
 from .model import Facts
-from .source import Reader, ReadResult
+from .source import ReadOptions, Reader, ReadResult
 from .table import Cell, CellValue, Row, is_facts_header, read_table
-
-if TYPE_CHECKING:
-    from ..pack import Pack
 
 # Zip (xlsx, xlsm, ods) and OLE2 compound file (xls) signatures.
 _SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -35,45 +32,48 @@ DISPLAYED_DIGITS = 15
 Grid = Sequence[Sequence[object]]
 
 
-def read_workbook(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+def read_workbook(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     from python_calamine import CalamineError, CalamineWorkbook  # compiled reader: loaded only for workbooks
 
+    part = options.part
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = list(book.sheet_names)
         grids = {sheet: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in _candidates(sheets, part)}
     except CalamineError as error:
         return _failed(Location(name), f"cannot be read as a workbook: {error}")
+    names = ColumnNames.of(options.pack, options.columns)
     if part is not None and part not in sheets:
         return _failed(Location(name), f"no sheet '{part}'{did_you_mean(part, sheets)}; sheets: {', '.join(sheets)}")
-    chosen = part or next((sheet for sheet, grid in grids.items() if _header_index(grid) is not None), None)
+    chosen = part or next((sheet for sheet, grid in grids.items() if _header_index(grid, names) is not None), None)
     if chosen is None:
         return _failed(
             Location(name),
             f"no sheet has a header row naming a period column in its first {HEADER_SEARCH_ROWS} rows "
             f"(sheets: {', '.join(sheets)}); name the sheet to read as {name}#Sheet",
         )
-    return _read_sheet(name, chosen, grids[chosen])
+    return _read_sheet(name, chosen, grids[chosen], names)
 
 
 def _candidates(sheets: list[str], part: str | None) -> list[str]:
     return [part] if part in sheets else [] if part is not None else sheets
 
 
-def _read_sheet(name: str, sheet: str, grid: Grid) -> ReadResult:
+def _read_sheet(name: str, sheet: str, grid: Grid, names: ColumnNames) -> ReadResult:
     rows = [_row(name, sheet, number, values) for number, values in enumerate(grid, 1)]
-    start = _header_index(grid)
+    start = _header_index(grid, names)
     if start is None:  # a named sheet without a facts header: the table says what its first row lacks
         start = next((i for i, row in enumerate(rows) if not row.is_blank()), 0)
     if not rows:
-        return read_table(Row(Location(name, 1, 1, sheet), ()), [], decimal_comma=False)
+        return read_table(Row(Location(name, 1, 1, sheet), ()), [], decimal_comma=False, names=names)
     header = _trimmed(rows[start])
-    return read_table(header, [_trimmed(row, len(header.cells)) for row in rows[start + 1 :]], decimal_comma=False)
+    data_rows = [_trimmed(row, len(header.cells)) for row in rows[start + 1 :]]
+    return read_table(header, data_rows, decimal_comma=False, names=names)
 
 
-def _header_index(grid: Grid) -> int | None:
+def _header_index(grid: Grid, names: ColumnNames) -> int | None:
     for index, values in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        if is_facts_header([v if isinstance(v, str) else "" for v in values]):
+        if is_facts_header([v if isinstance(v, str) else "" for v in values], names):
             return index
     return None
 

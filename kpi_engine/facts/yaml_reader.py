@@ -7,24 +7,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import Problem
 from ..periods import Period
 from ..yamlsource import Document, Path, load_document
 from .decoding import decode, first_line
 from .model import Entity, Facts
-from .source import Reader, ReadResult
+from .source import ReadOptions, Reader, ReadResult
 from .values import add_value
-
-if TYPE_CHECKING:
-    from ..pack import Pack
 
 # A YAML start: a comment, a document marker or directive, or a `key:` before any CSV separator.
 _YAML_START = re.compile(r"#|---|%|[^,;\t\"]*:(\s|$)")
 
 
-def read_yaml(data: bytes, name: str, *, pack: Pack | None = None, part: str | None = None) -> ReadResult:
+def read_yaml(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     document, problems = load_document(decode(data), name)
     if problems or document.data is None:
         return ReadResult(Facts(), tuple(problems))
