@@ -8,6 +8,7 @@
     *_reader   one module per source format
 """
 
+from .checks import consistency_warnings
 from .load import load_facts, read_facts, read_facts_text, read_file
 from .model import Entity, EntityFacts, Fact, Facts
 from .registry import READERS, detect_format
@@ -23,6 +24,7 @@ __all__ = [
     "ReadOptions",
     "ReadResult",
     "Reader",
+    "consistency_warnings",
     "detect_format",
     "facts_from_document",
     "load_facts",

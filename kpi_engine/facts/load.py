@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FactsError, Location, Problem
+from .checks import consistency_warnings
 from .model import Facts
 from .registry import READERS, detect_format
 from .source import ReadOptions, ReadResult
@@ -41,6 +42,7 @@ def load_facts(paths: Iterable[PathLike], pack: Pack | None = None, *, columns: 
         errors.extend(facts.merge(result.facts))
     if errors:
         raise FactsError(errors)
+    facts.warn(consistency_warnings(facts))
     if pack is not None:
         facts.warn(pack.fact_warnings(facts))
     return facts

@@ -93,6 +93,13 @@ class Facts:
         self._entities.setdefault(fact.entity, EntityFacts()).add(fact.name, fact.period, fact.value)
         return None
 
+    def find(self, entity: Entity, name: str, period: Period) -> Fact | None:
+        """The fact recorded for this entity, input and period, if any."""
+        location = self._locations.get((entity, name, period))
+        if location is None:
+            return None
+        return Fact(entity, name, period, self._entities[entity].by_period[period][name], location)
+
     def merge(self, other: Facts) -> list[Problem]:
         """Add every fact of `other` (and keep its warnings); returns the contradictions found."""
         self._warnings.extend(other.warnings)

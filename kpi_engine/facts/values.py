@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from ..errors import Location, Problem
 from ..numbers import parse_number
 from ..periods import Period
-from .model import Entity, Fact, Facts
+from .model import Entity, Fact, Facts, entity_words
 
 RawValue = str | int | Decimal | bool | None | object
 
@@ -17,7 +17,12 @@ RawValue = str | int | Decimal | bool | None | object
 def add_value(
     facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool
 ) -> Iterator[Problem]:
-    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero."""
+    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero.
+
+    Two lines of one source giving the same fact the same value are a warning:
+    two accounts mapped to one input, or a line pasted twice, would otherwise
+    be counted once without a word. (Two sources agreeing is not reported.)
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return
     if not name:
@@ -34,9 +39,17 @@ def add_value(
     except (ValueError, InvalidOperation):
         yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
         return
+    earlier = facts.find(entity, name, period)
     problem = facts.add(Fact(entity, name, period, value, location))
     if problem:
         yield problem
+    elif earlier is not None:
+        yield Problem(
+            location,
+            f"'{name}' for {period}{entity_words(entity)} is given twice with the same value "
+            f"({earlier.value} at {earlier.location}, {value} here): counted once",
+            severity="warning",
+        )
 
 
 def is_number(raw: RawValue, decimal_comma: bool) -> bool:
