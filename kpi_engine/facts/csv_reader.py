@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from ..errors import Location
 from .columns import ColumnNames
 from .decoding import decode, first_line
-from .source import ReadOptions, Reader, ReadResult
+from .source import Reader, ReadOptions, ReadResult
 from .table import Cell, Row, read_table
-
 
 # A CR not followed by LF, in a file whose lines end with LF or CRLF.
 _BARE_CR = re.compile(r"\r(?!\n)")

@@ -11,7 +11,7 @@ import json
 from ..errors import Location, Problem
 from .decoding import decode, first_line
 from .model import Facts
-from .source import ReadOptions, Reader, ReadResult
+from .source import Reader, ReadOptions, ReadResult
 from .yaml_reader import read_yaml
 
 

@@ -7,13 +7,14 @@ which reads any text, comes last.
 
 from __future__ import annotations
 
-from . import csv_reader, json_reader, workbook_reader, yaml_reader
+from . import csv_reader, fec_reader, json_reader, workbook_reader, yaml_reader
 from .source import Reader
 
 READERS: dict[str, Reader] = {
     reader.format: reader
     for reader in (
         workbook_reader.READER,
+        fec_reader.READER,
         json_reader.READER,
         yaml_reader.READER,
         csv_reader.READER,

@@ -17,7 +17,16 @@ from decimal import Decimal
 
 from ..errors import Location, Problem
 from ..periods import Period
-from .columns import ENTITY, LONG_ROLES, NAME, PERIOD, ROW_ROLES, VALUE, ColumnNames, normal
+from .columns import (
+    ENTITY,
+    LONG_ROLES,
+    NAME,
+    PERIOD,
+    ROW_ROLES,
+    VALUE,
+    ColumnNames,
+    normal,
+)
 from .model import Facts
 from .period_forms import WrittenPeriod, read_period, resolve
 from .source import ReadResult

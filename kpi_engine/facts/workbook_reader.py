@@ -19,7 +19,7 @@ from decimal import Decimal
 from ..errors import Location, Problem, did_you_mean
 from .columns import ColumnNames
 from .model import Facts
-from .source import ReadOptions, Reader, ReadResult
+from .source import Reader, ReadOptions, ReadResult
 from .table import Cell, CellValue, Row, is_facts_header, read_table
 
 # Zip (xlsx, xlsm, ods) and OLE2 compound file (xls) signatures.
@@ -33,7 +33,10 @@ Grid = Sequence[Sequence[object]]
 
 
 def read_workbook(data: bytes, name: str, options: ReadOptions) -> ReadResult:
-    from python_calamine import CalamineError, CalamineWorkbook  # compiled reader: loaded only for workbooks
+    from python_calamine import (  # compiled reader: loaded only for workbooks
+        CalamineError,
+        CalamineWorkbook,
+    )
 
     part = options.part
     try:

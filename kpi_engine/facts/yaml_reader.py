@@ -14,7 +14,7 @@ from ..periods import Period
 from ..yamlsource import Document, Path, load_document
 from .decoding import decode, first_line
 from .model import Entity, Facts
-from .source import ReadOptions, Reader, ReadResult
+from .source import Reader, ReadOptions, ReadResult
 from .values import add_value
 
 # A YAML start: a comment, a document marker or directive, or a `key:` before any CSV separator.
