@@ -10,8 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kpi_engine import FactsError, Pack, Period, load_facts
+from kpi_engine.cli import main
 from kpi_engine.facts import READERS, ReadResult, detect_format, read_facts
 
 FACTS = Path(__file__).parent / "data" / "facts"
@@ -110,3 +112,11 @@ def test_read_facts_returns_problems_as_data():
     result = read_facts(b"period,ca\n2025-01,x\n2025-02,2\n", "a.csv")
     assert isinstance(result, ReadResult) and len(result.facts) == 1
     assert [str(p) for p in result.errors] == ["a.csv:2: 'ca' for 2025-01: 'x' is not a number"]
+
+
+def test_cli_reads_a_cr_only_export(tmp_path):
+    (tmp_path / "pack.yaml").write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  double: {formula: ca * 2, frequency: monthly}\n")
+    (tmp_path / "export.csv").write_bytes("Période;ca\r01/2025;1,5\r02/2025;2\r".encode("cp1252"))
+    result = CliRunner().invoke(main, ["evaluate", str(tmp_path / "pack.yaml"), "--facts", str(tmp_path / "export.csv"), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert [line.split(",")[:4] for line in result.stdout.splitlines()[1:]] == [["double", "2025-01", "", "3.0"], ["double", "2025-02", "", "4"]]
