@@ -44,7 +44,7 @@ def test_an_fec_in_any_of_its_real_shapes(separator, newline, encoding):
     assert detect_format(data, "export.csv") == "fec"  # whatever its name
     result = read_ledger(data, "FEC.txt")
     assert result.problems == ()
-    assert [(l.journal, l.account, l.debit, l.credit, l.opening) for l in result.ledger.lines][:3] == [
+    assert [(line.journal, line.account, line.debit, line.credit, line.opening) for line in result.ledger.lines][:3] == [
         ("AN", "512000", Decimal("1000.00"), Decimal("0.00"), True),
         ("AN", "101000", Decimal("0.00"), Decimal("1000.00"), True),
         ("VE", "411000", Decimal("1200.00"), Decimal(0), False),
@@ -60,7 +60,7 @@ def test_opening_entries_by_journal_code_or_label_never_by_date():
         ("X9", "Journal des à-nouveaux", "X1", "20240101", "101000", "Capital", "", "", "1"),
     ])
     lines = read_ledger(text.encode(), "FEC.txt").ledger.lines
-    assert [(l.journal, l.opening) for l in lines] == [
+    assert [(line.journal, line.opening) for line in lines] == [
         ("AN", True), ("AN", True), ("VE", False), ("VE", False), ("VE", False),
         ("OD", False), ("OD", False),  # a reversal booked on the first day is not an opening entry
         ("RAN", True), ("RAN", True), ("X9", True), ("X9", True),
@@ -73,7 +73,7 @@ def test_montant_and_sens_instead_of_debit_and_credit():
             "VE|Ventes|1|20240301|706000|Ventes||||20240301|F1|120,00|C|||||"]
     result = read_ledger("\n".join([header, *rows]).encode(), "FEC.txt")
     assert result.problems == ()
-    assert [(l.debit, l.credit) for l in result.ledger.lines] == [(Decimal("120.00"), 0), (0, Decimal("120.00"))]
+    assert [(line.debit, line.credit) for line in result.ledger.lines] == [(Decimal("120.00"), 0), (0, Decimal("120.00"))]
 
 
 def test_extra_trailing_columns_are_fine():

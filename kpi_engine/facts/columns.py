@@ -79,3 +79,6 @@ class ColumnNames:
         """The input a column (or a long table's name cell) stands for; the name as written when none matches."""
         key = normal(title)
         return self.renames.get(key) or self.inputs.get(key) or title
+
+
+NO_PACK = ColumnNames()  # names as written, roles recognised, no input known

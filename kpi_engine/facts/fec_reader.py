@@ -240,7 +240,7 @@ def read_fec(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     """The registry's view of an FEC: its problems, and since no account rules map it to inputs yet, an error saying so."""
     result = read_ledger(data, name)
     lines = result.ledger.lines
-    span = f", {min(l.date for l in lines)} to {max(l.date for l in lines)}" if lines else ""
+    span = f", {min(line.date for line in lines)} to {max(line.date for line in lines)}" if lines else ""
     message = (f"an FEC ledger ({len(lines)} lines{span}): reading inputs from accounts is not supported yet; "
                "give the inputs as a CSV, workbook, YAML or JSON file")
     return ReadResult(Facts(), (*result.problems, Problem(Location(name), message)))

@@ -21,6 +21,7 @@ from .columns import (
     ENTITY,
     LONG_ROLES,
     NAME,
+    NO_PACK,
     PERIOD,
     ROW_ROLES,
     VALUE,
@@ -68,7 +69,7 @@ class _Layout:
     skipped: frozenset[int] = frozenset()
 
     def cells(self, row: Row) -> dict[str, Cell]:
-        return {key: cell for i, (key, cell) in enumerate(zip(self.keys, row.cells)) if i not in self.skipped}
+        return {key: cell for i, (key, cell) in enumerate(zip(self.keys, row.cells, strict=True)) if i not in self.skipped}
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,12 @@ class _DatedRow:
     location: Location
 
 
-def is_facts_header(titles: Sequence[str], names: ColumnNames = ColumnNames()) -> bool:
+def is_facts_header(titles: Sequence[str], names: ColumnNames = NO_PACK) -> bool:
     """Whether a row of titles can head a facts table: it names a period column."""
     return any(names.role(title) == PERIOD for title in titles)
 
 
-def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool, names: ColumnNames = ColumnNames()) -> ReadResult:
+def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool, names: ColumnNames = NO_PACK) -> ReadResult:
     """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
     facts = Facts()
     titles = tuple(_text(cell.value) for cell in header.cells)
@@ -94,7 +95,7 @@ def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool, names: 
         return ReadResult(facts, (Problem(header.location, f"the header must have a 'period' column; found: {found}"),))
     is_long = LONG_ROLES <= set(roles)
     keys = tuple(
-        role if role in ROW_ROLES or (is_long and role in LONG_ROLES) else names.input(title) for title, role in zip(titles, roles)
+        role if role in ROW_ROLES or (is_long and role in LONG_ROLES) else names.input(title) for title, role in zip(titles, roles, strict=True)
     )
     repeats, skipped = _repeated_columns(header, titles, keys)
     if any(keys[index] in ROW_ROLES | LONG_ROLES for index in skipped):
@@ -144,7 +145,7 @@ def _read_rows(
     found += [(dated[cell].index, problem) for cell, problem in mixed]
     text_columns = _text_columns(layout, header, dated, decimal_comma, names)
     found += [(-1, problem) for problem in text_columns.values()]
-    for dated_row, period in zip(dated, periods):
+    for dated_row, period in zip(dated, periods, strict=True):
         if period is not None:
             read = _read_values(facts, layout, dated_row.cells, period, decimal_comma, names, text_columns)
             found += [(dated_row.index, problem) for problem in read]

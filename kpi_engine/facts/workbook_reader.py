@@ -15,12 +15,16 @@ import io
 from collections.abc import Sequence
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ..errors import Location, Problem, did_you_mean
 from .columns import ColumnNames
 from .model import Facts
 from .source import Reader, ReadOptions, ReadResult
 from .table import Cell, CellValue, Row, is_facts_header, read_table
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 # Zip (xlsx, xlsm, ods) and OLE2 compound file (xls) signatures.
 _SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
@@ -33,33 +37,32 @@ Grid = Sequence[Sequence[object]]
 
 
 def read_workbook(data: bytes, name: str, options: ReadOptions) -> ReadResult:
-    from python_calamine import (  # compiled reader: loaded only for workbooks
-        CalamineError,
-        CalamineWorkbook,
-    )
+    from python_calamine import CalamineError, CalamineWorkbook  # noqa: PLC0415 - compiled reader: loaded only for workbooks
 
-    part = options.part
+    names = ColumnNames.of(options.pack, options.columns)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = list(book.sheet_names)
-        grids = {sheet: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False) for sheet in _candidates(sheets, part)}
+        if options.part is not None:
+            if options.part not in sheets:
+                message = f"no sheet '{options.part}'{did_you_mean(options.part, sheets)}; sheets: {', '.join(sheets)}"
+                return _failed(Location(name), message)
+            return _read_sheet(name, options.part, _grid(book, options.part), names)
+        for sheet in sheets:  # read one sheet at a time, up to the first that holds facts
+            grid = _grid(book, sheet)
+            if _header_index(grid, names) is not None:
+                return _read_sheet(name, sheet, grid, names)
     except CalamineError as error:
         return _failed(Location(name), f"cannot be read as a workbook: {error}")
-    names = ColumnNames.of(options.pack, options.columns)
-    if part is not None and part not in sheets:
-        return _failed(Location(name), f"no sheet '{part}'{did_you_mean(part, sheets)}; sheets: {', '.join(sheets)}")
-    chosen = part or next((sheet for sheet, grid in grids.items() if _header_index(grid, names) is not None), None)
-    if chosen is None:
-        return _failed(
-            Location(name),
-            f"no sheet has a header row naming a period column in its first {HEADER_SEARCH_ROWS} rows "
-            f"(sheets: {', '.join(sheets)}); name the sheet to read as {name}#Sheet",
-        )
-    return _read_sheet(name, chosen, grids[chosen], names)
+    return _failed(
+        Location(name),
+        f"no sheet has a header row naming a period column in its first {HEADER_SEARCH_ROWS} rows "
+        f"(sheets: {', '.join(sheets)}); name the sheet to read as {name}#Sheet",
+    )
 
 
-def _candidates(sheets: list[str], part: str | None) -> list[str]:
-    return [part] if part in sheets else [] if part is not None else sheets
+def _grid(book: CalamineWorkbook, sheet: str) -> Grid:
+    return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
 def _read_sheet(name: str, sheet: str, grid: Grid, names: ColumnNames) -> ReadResult:
