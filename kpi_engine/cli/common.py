@@ -41,7 +41,12 @@ FACTS = click.option(
     help="Facts file (.csv long or wide, French ';' exports, .xlsx/.xlsm/.ods workbooks, FILE#Sheet for one sheet, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
-STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds, "
+    "a line given twice, entity names differing only by case or accents, an entity missing a period the others have.",
+)
 
 
 class _PeriodType(click.ParamType):

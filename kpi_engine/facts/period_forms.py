@@ -98,7 +98,7 @@ def resolve(cells: Sequence[tuple[Location, WrittenPeriod]]) -> tuple[list[Perio
     first = next((i for i, (_, w) in enumerate(cells) if w.form is not PeriodForm.STANDARD), None)
     chosen = PeriodForm.STANDARD if first is None else cells[first][1].form
     odd = {i for i, (_, w) in enumerate(cells) if w.form is not chosen}
-    as_months = chosen is PeriodForm.DATE and all(w.period.start.day == 1 for _, w in cells)
+    as_months = chosen is PeriodForm.DATE and all(w.period.start.day == 1 for i, (_, w) in enumerate(cells) if i not in odd)
     periods = [None if i in odd else _month_of(w.period) if as_months else w.period for i, (_, w) in enumerate(cells)]
     if not odd or first is None:
         return periods, []
