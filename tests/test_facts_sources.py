@@ -35,6 +35,7 @@ kpis:
         (b"---\n2025-01: {ca: 1}\n", "facts.txt", "yaml"),
         (b'{"2025-01": {"ca": 1}}', "facts.yaml", "json"),
         (b"\xef\xbb\xbf[1]", "facts", "json"),
+        ("Montant (€): HT;period\n".encode(), "facts.csv", "csv"),
         (b"", "empty.yaml", "yaml"),  # nothing to look at: the name decides
         (b"", "empty.json", "json"),
         (b"", "empty.csv", "csv"),

@@ -17,8 +17,9 @@ from .model import Entity, Facts
 from .source import Reader, ReadOptions, ReadResult
 from .values import add_value
 
-# A YAML start: a comment, a document marker or directive, or a `key:` before any CSV separator.
-_YAML_START = re.compile(r"#|---|%|[^,;\t\"]*:(\s|$)")
+# A YAML start: a comment, a document marker or directive, or a plain `key:` (a period, an entity)
+# before any CSV separator; a CSV title such as `Montant (€): HT;...` is not one.
+_YAML_START = re.compile(r"#|---|%|[\w\-. \"']+:(\s|$)")
 
 
 def read_yaml(data: bytes, name: str, options: ReadOptions) -> ReadResult:
