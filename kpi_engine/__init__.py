@@ -20,7 +20,7 @@ Typical embedding use, with no file I/O after loading:
 
 from .alerts import Alert
 from .errors import FactsError, KpiError, Location, PackError, Problem
-from .facts import Fact, Facts, read_facts_text
+from .facts import Fact, Facts, load_facts, read_facts_text
 from .library import standard_library_path
 from .loader import load_pack
 from .pack import Pack
@@ -41,6 +41,7 @@ __all__ = [
     "Period",
     "Problem",
     "Result",
+    "load_facts",
     "load_pack",
     "read_facts_text",
     "standard_library_path",

@@ -90,24 +90,19 @@ def _read(root: Path, layers: list[list[Document]], problems: list[Problem], lim
     layers.append(documents)
 
 
-def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem:
+def read_text(file: Path) -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
-    `fallback_encoding` is tried when the file is not UTF-8: Excel on Windows
-    saves CSV exports in cp1252.
+    Facts files, which come from spreadsheets in other encodings, are decoded by their readers (`facts.decoding`).
     """
     location = Location(display_name(file))
     try:
         data = file.read_bytes()
     except OSError as error:
         return Problem(location, f"cannot be read: {error.strerror}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
-        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if fallback_encoding:
-            return data.decode(fallback_encoding, errors="replace")
         return Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
 
 

@@ -100,10 +100,18 @@ def test_a_wholly_unreadable_file_is_summed_up() -> None:
     assert str(problems[-1]) == "bad.txt: 50 more lines cannot be read (the first 100 are listed)"
 
 
-def test_the_reader_shape_maps_with_the_standard_library_by_default() -> None:
-    facts, problems = fec_facts((DATA / "good.txt").read_bytes(), "good.txt")
+def test_the_reader_maps_with_the_packs_account_rules() -> None:
+    facts, problems = fec_facts((DATA / "good.txt").read_bytes(), "good.txt", Pack.from_texts({"pack.yaml": "extends: standard"}))
     assert problems == []
     assert facts.entity(None).by_period[Period.parse("2024-01")]["ventes_marchandises"] == Decimal("100.00")
+
+
+def test_without_a_pack_an_fec_has_no_rules_to_be_read_with() -> None:
+    facts, problems = fec_facts((DATA / "good.txt").read_bytes(), "good.txt", None)
+    assert not list(facts.facts())
+    assert [str(p) for p in problems] == [
+        "good.txt: an FEC is turned into facts by a pack's account rules: read it with the pack (kpi evaluate PACK --facts FILE)"
+    ]
 
 
 # --- account rules -----------------------------------------------------------------------

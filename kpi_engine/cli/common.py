@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
-from ..facts import Facts, read_facts_text
+from ..facts import Facts, load_facts
 from ..formatting import Language
-from ..loader import display_name, load_pack, read_text
+from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
 
@@ -45,10 +44,15 @@ FACTS = click.option(
     multiple=True,
     required=True,
     type=click.Path(dir_okay=False),
-    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
+    help="Facts file (.csv long or wide, French ';' exports, .xlsx/.xlsm/.ods workbooks, FILE#Sheet for one sheet, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
-STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds, "
+    "a line given twice, entity names differing only by case or accents, an entity missing a period the others have.",
+)
 
 
 class _PeriodType(click.ParamType[Period]):
@@ -92,28 +96,19 @@ def open_pack(path: str) -> Pack:
 def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
     """The facts of every file merged, or every problem printed and exit code 3.
 
-    Facts the pack does not read, or outside their input's bounds, are warned about;
-    `strict` (for CI) makes those warnings fail with exit code 3 too.
+    Warnings (a line given twice, a fact the pack does not read, a value outside
+    its input's bounds...) are printed; `strict` (for CI) makes them fail with
+    exit code 3 too.
     """
-    facts, problems = Facts(), []
-    for name in files:
-        path = Path(name)
-        text = read_text(path, fallback_encoding="cp1252")
-        if isinstance(text, Problem):
-            problems.append(text)
-            continue
-        try:
-            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
-        except FactsError as error:
-            problems.extend(error.problems)
-    if problems:
-        print_problems(problems)
-        click.echo(count(problems, "problem") + " in the facts", err=True)
-        raise Exit(EXIT_FACTS)
-    warnings = pack.fact_warnings(facts) if pack is not None else []
-    print_problems(warnings)
-    if strict and warnings:
-        click.echo(f"{count(warnings, 'warning')} in the facts, refused by --strict", err=True)
+    try:
+        facts = load_facts(files, pack)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the facts", err=True)
+        raise Exit(EXIT_FACTS) from None
+    print_problems(facts.warnings)
+    if strict and facts.warnings:
+        click.echo(f"{count(facts.warnings, 'warning')} in the facts, refused by --strict", err=True)
         raise Exit(EXIT_FACTS)
     return facts
 

@@ -7,20 +7,17 @@ figure. `fec_facts` is both, in the shape of a facts reader.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cache
 from typing import TYPE_CHECKING
 
 from ..accounts import AccountRule
-from ..errors import Problem
-from ..facts import Facts
-from ..model import InputDef
+from ..errors import Location, Problem
+from ..facts.model import Facts
 from .accounts import AuditLine, LedgerFacts, ledger_facts
 from .fec import LEGAL_COLUMNS, is_fec, read_fec
 from .model import Ledger, Movements
 
 if TYPE_CHECKING:
-    from ..pack import Pack
+    from ..facts.source import PackView
 
 __all__ = [
     "LEGAL_COLUMNS",
@@ -36,20 +33,16 @@ __all__ = [
 ]
 
 
-def fec_facts(data: bytes, name: str, pack: Pack | None = None) -> tuple[Facts, list[Problem]]:
-    """The facts an FEC file gives with the pack's account rules (the standard library's without a pack).
+def fec_facts(data: bytes, name: str, pack: PackView | None) -> tuple[Facts, list[Problem]]:
+    """The facts an FEC file gives with the pack's account rules (`accounts:` on its inputs).
 
     A facts reader: bytes and a file name in, facts and located problems out.
+    Without a pack there are no rules to map the accounts with: that is the problem reported.
     """
+    if pack is None:
+        needed = "an FEC is turned into facts by a pack's account rules: read it with the pack (kpi evaluate PACK --facts FILE)"
+        return Facts(), [Problem(Location(name), needed)]
     ledger, problems = read_fec(data, name)
-    mapped, more = ledger_facts([ledger], pack.inputs if pack is not None else _standard_inputs())
+    mapped, more = ledger_facts([ledger], pack.inputs)
     return mapped.facts, problems + more
 
-
-@cache
-def _standard_inputs() -> Mapping[str, InputDef]:
-    """The standard library's inputs and their rules, loaded once, and only when no pack is given."""
-    from ..library import standard_library_path
-    from ..loader import load_pack
-
-    return load_pack(standard_library_path()).inputs

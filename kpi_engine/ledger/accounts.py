@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from ..accounts import AccountRule
 from ..errors import Location, Problem
-from ..facts import Entity, Fact, Facts
+from ..facts.model import Entity, Fact, Facts
 from ..model import InputDef
 from ..periods import Period
 from .model import ZERO, Ledger, Movements
