@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from .errors import Location
 from .nodes import Node
+from .owners import Owner
 from .periods import Frequency
 from .yamlsource import Scalar
 
@@ -122,7 +123,8 @@ class Definitions:
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
     themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
+    owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
 
     def __post_init__(self) -> None:
-        for name in ("inputs", "kpis", "audiences", "themes"):
+        for name in ("inputs", "kpis", "audiences", "themes", "owners"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))  # names whose definition is invalid: known, but not usable
