@@ -1,0 +1,76 @@
+"""What delivery reads of an evaluation: alert identities, their texts per language, the periods covered.
+
+This is the one place that knows the shape of `Alert` and `Result`; when alert
+rules gain a stable id (`Alert.rule`), only `alert_key` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..results import UNDEFINED, Alert, Result
+
+NO_ENTITY = ""  # the store keeps "" for facts without an entity: SQLite keys cannot hold NULL reliably
+
+
+@dataclass(frozen=True, order=True)
+class AlertKey:
+    """What identifies an alert across runs: the fingerprint is a hash of exactly these."""
+
+    kpi: str
+    entity: str
+    period: str
+    rule: str
+
+    @property
+    def fingerprint(self) -> str:
+        """16 hex digits, like Alertmanager's; stable across runs, machines and Python versions."""
+        text = "\x1f".join((self.kpi, self.entity, self.period, self.rule))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def series(self) -> tuple[str, str, str]:
+        """The same rule of the same KPI and entity, over every period."""
+        return (self.kpi, self.entity, self.rule)
+
+
+def alert_key(alert: Alert) -> AlertKey:
+    """The identity of an alert that fired.
+
+    The severity stands for the rule until alerts carry a stable rule id: a KPI
+    has at most one rule per severity in practice, and a rule whose severity
+    changes is, for its owner, a different alert.
+    """
+    return AlertKey(alert.kpi, alert.entity or NO_ENTITY, str(alert.period), alert.severity)
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An alert that fires in this run, with what its messages say in each language."""
+
+    key: AlertKey
+    severity: str
+    owner: str
+    value: Decimal | None
+    messages: Mapping[str, str]  # lang -> message
+
+
+def observed_alerts(alerts_by_lang: Mapping[str, Iterable[Alert]]) -> dict[str, Observed]:
+    """The alerts of one evaluation per language (the same alerts, messages rendered in each), by fingerprint."""
+    observed: dict[str, Observed] = {}
+    for lang, alerts in alerts_by_lang.items():
+        for alert in alerts:
+            key = alert_key(alert)
+            known = observed.get(key.fingerprint)
+            messages = {**(known.messages if known else {}), lang: alert.message}
+            observed[key.fingerprint] = Observed(key, alert.severity, alert.owner, alert.value, messages)
+    return observed
+
+
+def covered_periods(results: Iterable[Result]) -> set[tuple[str, str, str]]:
+    """(KPI, entity, period) evaluated to a value in this run: an alert there that did not fire has
+    truly stopped firing; a period the facts do not reach, or left undefined, says nothing."""
+    return {(r.kpi, r.entity or NO_ENTITY, str(r.period)) for r in results if r.status != UNDEFINED}
