@@ -40,6 +40,7 @@ from .common import (
     print_problems,
     problem_record,
 )
+from .notify import alerts_command, notify_command, run_command
 from .report import report
 
 
@@ -281,3 +282,6 @@ def _test_record(report) -> dict:
 
 for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
     main.add_command(_command)
+main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
+main.add_command(alerts_command)
+main.add_command(run_command)

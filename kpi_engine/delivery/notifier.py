@@ -53,6 +53,7 @@ class RunReport:
     changes: tuple[Change, ...]
     outcomes: tuple[Outcome, ...]
     previews: tuple[tuple[Notification, Message], ...] = ()
+    reminders: int = 0
 
     @property
     def failed(self) -> tuple[Outcome, ...]:
@@ -81,32 +82,31 @@ def notify(
     observed, covered = observed_alerts(alerts_by_lang), covered_periods(results)
     keys = [channel.key for channel in channels] or ([PREVIEW] if options.dry_run else [])
 
-    def prepare() -> tuple[tuple[Change, ...], list[Pending]]:
+    def prepare() -> tuple[tuple[Change, ...], int, list[Pending]]:
         run = store.start_run(now, sources[0], sources[1])
         found = changes(observed, store.remembered(), covered, store.covered_before())
         events = store.apply(found, observed, run, now)
         store.record_coverage(covered, run)
-        if options.repeat_after is not None:
-            events += store.remind(options.repeat_after, run, now)
-        store.queue(events, keys)
-        return tuple(found), (store.claim(keys, run, now, options.lease) if keys else [])
+        reminders = store.remind(options.repeat_after, run, now) if options.repeat_after is not None else []
+        store.queue(events + reminders, keys)
+        return tuple(found), len(reminders), (store.claim(keys, run, now, options.lease) if keys else [])
 
     labels = {name: kpi.label for name, kpi in pack.kpis.items()}
     owners = pack.definitions.owners
     if options.dry_run:
         with store.rehearsal():
-            found, pending = prepare()
+            found, reminders, pending = prepare()
         previews = [(n, compose(n)) for n in _notifications(pending, owners, labels, now)]
-        return RunReport(found, (), tuple(previews))
+        return RunReport(found, (), tuple(previews), reminders)
     with store.transaction():
-        found, pending = prepare()
+        found, reminders, pending = prepare()
     by_key = {channel.key: channel for channel in channels}
     outcomes = []
     for notification in _notifications(pending, owners, labels, now):
         attempts, error = _deliver(by_key[notification.channel], notification, options)
         store.settle(notification.items, now, error)
         outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items), attempts, error))
-    return RunReport(found, tuple(outcomes))
+    return RunReport(found, tuple(outcomes), (), reminders)
 
 
 def _notifications(pending: Sequence[Pending], owners: Mapping, labels: Mapping, now: datetime) -> list[Notification]:

@@ -22,17 +22,6 @@ from ..compose import Notification, compose
 from . import ChannelError, DeliveryError
 
 USER_VARIABLE, PASSWORD_VARIABLE = "KPI_SMTP_USER", "KPI_SMTP_PASSWORD"
-SETTINGS: Mapping[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["smtp", "sender"],
-    "properties": {
-        "smtp": {"type": "string", "pattern": "^[^:\\s]+:[0-9]{1,5}$", "description": "host:port of the SMTP server"},
-        "sender": {"type": "string", "minLength": 3},
-        "starttls": {"type": "boolean"},
-        "timeout": {"type": "number", "exclusiveMinimum": 0},
-    },
-}
 
 
 @dataclass(frozen=True)

@@ -26,15 +26,6 @@ from ..texts import text
 from . import ChannelError, DeliveryError
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "no end yet"
-SETTINGS: Mapping[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["url"],
-    "properties": {
-        "url": {"type": "string", "pattern": "^https?://"},
-        "timeout": {"type": "number", "exclusiveMinimum": 0},
-    },
-}
 
 
 @dataclass(frozen=True)
