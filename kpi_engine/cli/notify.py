@@ -38,7 +38,9 @@ _WORDS = {
         "preview": "=== {channel} -> {recipient} ({to}) ===",
         "subject": "Objet : {subject}",
         "acked": "{fingerprint} acquittée par {by}",
-        "headers": ("Empreinte", "Statut", "Gravité", "Indicateur", "Entité", "Période", "Responsable", "Vue le", "Acquittée par"),
+        "headers": ("Empreinte", "Statut", "Gravité", "Indicateur", "Entité", "Période", "Responsable", "Première vue", "Acquittée par"),
+        "words": {"new": "nouvelle", "ongoing": "en cours", "resolved": "résolue", "reminder": "rappel", "appeared": "apparue", "vanished": "disparue",
+                  "info": "info", "warning": "attention", "critical": "critique", "pending": "en attente", "sent": "envoyé"},
         "history_headers": ("Date", "Événement", "Empreinte", "Indicateur", "Entité", "Période", "Livraisons"),
         "report": "{output} : écrit",
     },
@@ -51,6 +53,7 @@ _WORDS = {
         "subject": "Subject: {subject}",
         "acked": "{fingerprint} acknowledged by {by}",
         "headers": ("Fingerprint", "Status", "Severity", "KPI", "Entity", "Period", "Owner", "First seen", "Acknowledged by"),
+        "words": {},
         "history_headers": ("Date", "Event", "Fingerprint", "KPI", "Entity", "Period", "Deliveries"),
         "report": "{output}: written",
     },
@@ -106,10 +109,11 @@ def _channels(settings: Mapping[str, Mapping[str, Any]], hint: Mapping[str, str]
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing and change nothing in the store.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds to wait for a server.")
 @click.option("--attempts", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Tries per message before it is left pending.")
+@click.option("--retry-delay", type=click.FloatRange(min=0, max=60), default=1.0, show_default=True, help="Seconds before the second try, doubled for each next one.")
 @LANG
 def notify_command(
     pack: str, facts_files: Sequence[str], state: str, smtp: str | None, sender: str | None, starttls: bool,
-    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, timeout: float, attempts: int, lang: str,
+    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, timeout: float, attempts: int, retry_delay: float, lang: str,
 ) -> None:
     """Evaluate, remember, and send each owner one message with their new and resolved alerts.
 
@@ -131,7 +135,7 @@ def notify_command(
         raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded)
-    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts)
+    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay)
     _deliver(loaded, facts, state, channels, options, (pack, facts_files), lang)
 
 
@@ -210,7 +214,7 @@ def alerts_command(ctx: click.Context, state: str | None, owner: str | None, kpi
     if fmt == "json":
         click.echo(json.dumps([_record(row) for row in rows], ensure_ascii=False, indent=2))
     else:
-        click.echo(_table(rows, _WORDS[lang], lang), nl=False)
+        click.echo(_table(rows, _WORDS[lang]), nl=False)
 
 
 @alerts_command.command("ack")
@@ -247,14 +251,21 @@ def _record(row: StoredAlert | HistoryEntry) -> dict[str, Any]:
     }
 
 
-def _table(rows: Sequence[StoredAlert | HistoryEntry], words: Mapping[str, Any], lang: str) -> str:
+def _table(rows: Sequence[StoredAlert | HistoryEntry], words: Mapping[str, Any]) -> str:
+    """Aligned columns, states and severities in the reader's language."""
+    def word(value: str | None) -> str:
+        return words["words"].get(value, value) if value else ""
+
+    def state(value: str, restated: str | None) -> str:
+        return word(value) + (f" ({word(restated)})" if restated else "")
+
     if rows and isinstance(rows[0], HistoryEntry):
         header = words["history_headers"]
-        lines = [(r.at, r.kind + (f" ({r.restated})" if r.restated else ""), r.alert.fingerprint, r.alert.key.kpi, r.alert.key.entity,
-                  r.alert.key.period, ", ".join(f"{d[0]}->{d[1]}: {d[2]}" for d in r.deliveries)) for r in rows if isinstance(r, HistoryEntry)]
+        lines = [(r.at, state(r.kind, r.restated), r.alert.fingerprint, r.alert.key.kpi, r.alert.key.entity, r.alert.key.period,
+                  ", ".join(f"{d[0]} -> {d[1]}: {word(d[2])}" for d in r.deliveries)) for r in rows if isinstance(r, HistoryEntry)]
     else:
         header = words["headers"]
-        lines = [(r.fingerprint, r.status + (f" ({r.restated})" if r.restated else ""), r.severity, r.key.kpi, r.key.entity, r.key.period,
+        lines = [(r.fingerprint, state(r.status, r.restated), word(r.severity), r.key.kpi, r.key.entity, r.key.period,
                   r.owner, r.first_seen, r.acks[-1].by if r.acks else "") for r in rows if isinstance(r, StoredAlert)]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines)]
     return "".join("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)).rstrip() + "\n" for line in (header, *lines))

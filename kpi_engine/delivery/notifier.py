@@ -104,7 +104,7 @@ def notify(
     outcomes = []
     for notification in _notifications(pending, owners, labels, now):
         attempts, error = _deliver(by_key[notification.channel], notification, options)
-        store.settle(notification.items, now, error)
+        store.settle(notification.items, now, error, attempts)
         outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items), attempts, error))
     return RunReport(found, tuple(outcomes), (), reminders)
 

@@ -362,14 +362,14 @@ class AlertStore:
         ).fetchall()
         return [Pending(row[0], row[1], row[2], row[3], row[4], row[5], self._alert(row[6:])) for row in rows]
 
-    def settle(self, deliveries: Iterable[Pending], now: datetime, error: str | None) -> None:
-        """Record the outcome of sending: sent (error None) or still pending with the error; the claim is released."""
+    def settle(self, deliveries: Iterable[Pending], now: datetime, error: str | None, attempts: int = 1) -> None:
+        """Record the outcome of `attempts` tries: sent (error None) or still pending with the error; the claim is released."""
         sent = error is None
         with self.transaction():
             self._db.executemany(
-                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, sent_at = ?, claimed_by = NULL, claimed_at = NULL "
+                "UPDATE deliveries SET status = ?, attempts = attempts + ?, last_error = ?, sent_at = ?, claimed_by = NULL, claimed_at = NULL "
                 "WHERE event = ? AND channel = ? AND recipient = ?",
-                (("sent" if sent else "pending", error, timestamp(now) if sent else None, d.event, d.channel, d.recipient) for d in deliveries),
+                (("sent" if sent else "pending", attempts, error, timestamp(now) if sent else None, d.event, d.channel, d.recipient) for d in deliveries),
             )
 
     # --- reading and acknowledging -------------------------------------------------------
