@@ -251,7 +251,9 @@ class AlertStore:
                 raise StoreError(f"{self.name}: the store is busy (another run holds it too long): {error}") from None
             raise StoreError(f"{self.name}: cannot be used: {error}") from None
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.name}: not a kpi-engine alert store, or damaged: {error}") from None
+            if "malformed" in str(error):
+                raise StoreError(f"{self.name}: the store is damaged ({error}); restore it from a backup") from None
+            raise StoreError(f"{self.name}: not a kpi-engine alert store ({error}); choose another file") from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
