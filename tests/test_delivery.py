@@ -357,3 +357,53 @@ def test_two_runs_at_once_on_one_store_send_each_message_once_and_leave_it_consi
         history = store.history()
         assert len(store.alerts(Filters(status="open"))) == 9 and len(history) == 9
         assert all(d[2] == "sent" and d[3] == 1 for entry in history for d in entry.deliveries)
+
+
+# --- kpi run ------------------------------------------------------------------------------------
+def write_job(tmp_path: Path, channels: str) -> Path:
+    job = tmp_path / "jobs" / "mensuel.yaml"
+    job.parent.mkdir()
+    job.write_text(f"""\
+pack: {COMPANY}
+facts: [{MONTHLY}, {BUDGET}]
+state: alertes.sqlite
+repeat_after: 7d
+channels:
+{channels}
+reports:
+  - {{audience: dirigeants, output: rapports/dirigeants.html}}
+  - {{owner: daf, output: rapports/daf.md, format: markdown}}
+""", encoding="utf-8")
+    return job
+
+
+def test_kpi_run_delivers_writes_the_reports_and_says_what_failed(tmp_path: Path) -> None:
+    mailbox, hook = Mailbox(), Hook([500])
+    with smtp_server(mailbox) as port, http_server(hook) as url:
+        job = write_job(tmp_path, f'  email: {{smtp: "127.0.0.1:{port}", sender: kpi@example.fr, timeout: 1}}\n  webhook: {{url: "{url}", timeout: 0.5}}')
+        first = CliRunner().invoke(main, ["run", str(job), "--lang", "en"])
+        assert first.exit_code == 6, first.output  # the webhook answered 500: kept pending, the e-mails went out
+        assert len(mailbox.messages) == 2 and "NOT SENT: webhook:127.0.0.1" in first.output
+        hook.plan = [200]
+        second = CliRunner().invoke(main, ["run", str(job)])
+        assert second.exit_code == 0, second.output
+    assert len(mailbox.messages) == 2 and sorted(body["receiver"] for body in hook.bodies) == ["controleur_gestion", "daf"]
+    assert (tmp_path / "jobs" / "alertes.sqlite").is_file()
+    assert "<html" in (tmp_path / "jobs" / "rapports" / "dirigeants.html").read_text(encoding="utf-8")
+    assert (tmp_path / "jobs" / "rapports" / "daf.md").read_text(encoding="utf-8").startswith("#")
+
+
+@pytest.mark.parametrize(
+    ("channels", "message"),
+    [
+        ('  email: {smtp: "localhost:25", sender: "Service KPI"}', "jobs/mensuel.yaml:6:3: sender 'Service KPI' is not an e-mail address"),
+        ('  webhook: {url: "ftp://example.fr/x"}', "jobs/mensuel.yaml:6:3: webhook URL 'ftp://example.fr/x' should start with http:// or https://"),
+        ('  emails: {}', "jobs/mensuel.yaml:6:3: channels: unknown key 'emails' (did you mean 'email'?)"),
+    ],
+)
+def test_kpi_run_refuses_a_bad_job_before_sending_anything(tmp_path: Path, channels: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    job = write_job(tmp_path, channels)
+    result = CliRunner().invoke(main, ["run", str(job.relative_to(tmp_path))])
+    assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "jobs" / "alertes.sqlite").exists()

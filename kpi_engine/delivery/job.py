@@ -73,9 +73,15 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
     if problems:
         return None, problems
     problems = list(schema_problems(document, JOB_SCHEMA))
+    data = document.data if isinstance(document.data, dict) else {}
+    repeat_after = None
+    if isinstance(data.get("repeat_after"), str):
+        try:
+            repeat_after = parse_duration(data["repeat_after"])
+        except ValueError as error:
+            problems.append(Problem(document.location(("repeat_after",)), f"repeat_after: {error}"))
     if problems:
-        return None, problems
-    data = document.data
+        return None, sorted(problems, key=lambda p: (p.location.line, p.location.column))
     facts = [data["facts"]] if isinstance(data["facts"], str) else data["facts"]
     reports = tuple(
         ReportSpec(base / spec["output"], spec.get("audience"), spec.get("owner"), spec.get("frequency"),
@@ -94,7 +100,7 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
         channels=channels,
         channel_locations={channel: document.key_location(("channels", channel)) for channel in channels},
         reports=reports,
-        repeat_after=parse_duration(data["repeat_after"]) if "repeat_after" in data else None,
+        repeat_after=repeat_after,
         lang=data.get("lang", "fr"),
     )
     return (None if problems else job), problems
