@@ -8,8 +8,8 @@ inherits its directory and overrides, key by key, what it writes again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 

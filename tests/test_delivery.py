@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from kpi_engine.delivery.store import AlertStore, Filters
 ROOT = Path(__file__).resolve().parents[1]
 COMPANY = ROOT / "examples" / "company"
 MONTHLY, BUDGET = ROOT / "examples" / "facts" / "monthly.csv", ROOT / "examples" / "facts" / "budget_fr.csv"
-NOW = datetime(2026, 1, 5, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 FAST = NotifyOptions(attempts=2, retry_delay=0)
 
 
@@ -94,7 +94,7 @@ class Hook:
 @contextmanager
 def http_server(hook: Hook) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             reply = hook.next_reply(body)
             if reply == "timeout":
@@ -368,6 +368,8 @@ pack: {COMPANY}
 facts: [{MONTHLY}, {BUDGET}]
 state: alertes.sqlite
 repeat_after: 7d
+attempts: 2
+retry_delay: 0
 channels:
 {channels}
 reports:
@@ -396,9 +398,9 @@ def test_kpi_run_delivers_writes_the_reports_and_says_what_failed(tmp_path: Path
 @pytest.mark.parametrize(
     ("channels", "message"),
     [
-        ('  email: {smtp: "localhost:25", sender: "Service KPI"}', "jobs/mensuel.yaml:6:3: sender 'Service KPI' is not an e-mail address"),
-        ('  webhook: {url: "ftp://example.fr/x"}', "jobs/mensuel.yaml:6:3: webhook URL 'ftp://example.fr/x' should start with http:// or https://"),
-        ('  emails: {}', "jobs/mensuel.yaml:6:3: channels: unknown key 'emails' (did you mean 'email'?)"),
+        ('  email: {smtp: "localhost:25", sender: "Service KPI"}', "jobs/mensuel.yaml:8:3: sender 'Service KPI' is not an e-mail address"),
+        ('  webhook: {url: "ftp://example.fr/x"}', "jobs/mensuel.yaml:8:3: webhook URL 'ftp://example.fr/x' should start with http:// or https://"),
+        ('  emails: {}', "jobs/mensuel.yaml:8:3: channels: unknown key 'emails' (did you mean 'email'?)"),
     ],
 )
 def test_kpi_run_refuses_a_bad_job_before_sending_anything(tmp_path: Path, channels: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ def _key(month: str) -> AlertKey:
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_lifecycle(case: dict[str, Any]) -> None:
-    observed = {_key(m).fingerprint: Observed(_key(m), "critical", "daf", Decimal("-1"), {"fr": "x", "en": "x"}) for m in case["fires"]}
+    observed = {_key(m).fingerprint: Observed(_key(m), "critical", "daf", Decimal(-1), {"fr": "x", "en": "x"}) for m in case["fires"]}
     remembered = {_key(m).fingerprint: Remembered(_key(m), status, fires) for m, (status, fires) in (case.get("remembered") or {}).items()}
     covered = {("k", "e", m) for m in case["covered"]}
     before = {("k", "e", m) for m in case.get("covered_before") or ()}

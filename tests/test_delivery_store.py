@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,9 +15,15 @@ from click.testing import CliRunner
 from kpi_engine.cli import main
 from kpi_engine.delivery.lifecycle import changes
 from kpi_engine.delivery.reading import AlertKey, Observed
-from kpi_engine.delivery.store import APPLICATION_ID, SCHEMA_VERSION, AlertStore, Filters, StoreError
+from kpi_engine.delivery.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    AlertStore,
+    Filters,
+    StoreError,
+)
 
-NOW = datetime(2026, 1, 5, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 
 
 def _observed(kpi: str, entity: str, period: str, owner: str) -> Observed:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,21 @@ from ..delivery.lifecycle import STATUSES
 from ..delivery.notifier import NotifyOptions, RunReport, notify
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert, StoreError
 from ..loader import display_name, read_text
-from .common import EXIT_INVALID, EXIT_USAGE, FACTS, LANG, PACK, Exit, open_facts, open_pack, print_problems
+from .common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    FACTS,
+    LANG,
+    PACK,
+    Exit,
+    open_facts,
+    open_pack,
+    print_problems,
+)
 
 EXIT_DELIVERY, EXIT_STORE = 6, 7
 
-_WORDS = {
+_WORDS: dict[str, dict[str, Any]] = {
     "fr": {
         "summary": "{store} : nouvelles {new}, résolues {resolved}, rappels {reminder} ; messages envoyés {sent}, en attente {failed}",
         "sent": "envoyé : {channel} -> {recipient} ({items} élément(s))",
@@ -62,7 +72,7 @@ _WORDS = {
 STATE = click.option("--state", "state", required=True, type=click.Path(dir_okay=False), help="The alert store, an SQLite file (created when absent).")
 
 
-class _Duration(click.ParamType):
+class _Duration(click.ParamType):  # type: ignore[type-arg]  # generic in recent click only
     name = "DURATION"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
@@ -75,7 +85,7 @@ class _Duration(click.ParamType):
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _open_store(path: str | Path) -> AlertStore:
@@ -147,7 +157,7 @@ def _channels_each(name: str, settings: Sequence[Mapping[str, Any]], hint: str) 
 
 
 def _deliver(loaded: Any, facts: Any, state: str | Path, channels: Sequence[Channel], options: NotifyOptions,
-             sources: tuple[str, Sequence[str]], lang: str) -> RunReport:
+             sources: tuple[str, Sequence[str | Path]], lang: str) -> RunReport:
     """Run the notifier and print its outcome; Exit 6 when something stays pending, 7 when the store fails."""
     store = _open_store(state)
     try:
@@ -259,6 +269,7 @@ def _table(rows: Sequence[StoredAlert | HistoryEntry], words: Mapping[str, Any])
     def state(value: str, restated: str | None) -> str:
         return word(value) + (f" ({word(restated)})" if restated else "")
 
+    lines: list[tuple[str, ...]]
     if rows and isinstance(rows[0], HistoryEntry):
         header = words["history_headers"]
         lines = [(r.at, state(r.kind, r.restated), r.alert.fingerprint, r.alert.key.kpi, r.alert.key.entity, r.alert.key.period,
@@ -292,7 +303,7 @@ def run_command(job_file: str, dry_run: bool, lang: str) -> None:
     facts = open_facts([str(f) for f in job.facts], loaded)
     failed = None
     try:
-        _deliver(loaded, facts, job.state, channels, NotifyOptions(repeat_after=job.repeat_after, dry_run=dry_run), (str(job.pack), job.facts), lang)
+        _deliver(loaded, facts, job.state, channels, NotifyOptions(repeat_after=job.repeat_after, dry_run=dry_run, attempts=job.attempts, retry_delay=job.retry_delay), (str(job.pack), job.facts), lang)
     except Exit as stop:
         if stop.code != EXIT_DELIVERY:
             raise

@@ -47,7 +47,7 @@ class Notification:
         return self.kpi_labels.get(kpi, Label()).get(self.lang, kpi)
 
 
-def _severity_order(item: Pending) -> tuple:
+def _severity_order(item: Pending) -> tuple[int, int, str, str]:
     key = item.alert.key
     return (-SEVERITY_RANK.get(item.alert.severity, 0), -Period.parse(key.period).sort_key()[0].toordinal(), key.entity, key.kpi)
 

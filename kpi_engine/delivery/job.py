@@ -65,6 +65,8 @@ class Job:
     reports: tuple[ReportSpec, ...] = ()
     repeat_after: timedelta | None = None
     lang: str = "fr"
+    attempts: int = 3
+    retry_delay: float = 1.0
 
 
 def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem]]:
@@ -102,5 +104,7 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
         reports=reports,
         repeat_after=repeat_after,
         lang=data.get("lang", "fr"),
+        attempts=int(data.get("attempts", 3)),
+        retry_delay=float(data.get("retry_delay", 1)),
     )
     return (None if problems else job), problems

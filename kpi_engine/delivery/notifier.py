@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..facts import Facts
-from ..model import LANGUAGES
+from ..model import LANGUAGES, Label
+from ..owners import Owner
 from ..pack import Pack
 from .channels import Channel, DeliveryError
 from .compose import Message, Notification, compose, group
@@ -73,13 +74,9 @@ def notify(
     sources: tuple[str, Sequence[str]] = ("", ()),
 ) -> RunReport:
     """Evaluate `pack` over `facts`, update `store` and deliver the news to each owner on each channel."""
-    alerts_by_lang = {}
-    results = ()
-    for lang in LANGUAGES:
-        evaluation = pack.evaluate(facts, lang=lang)
-        alerts_by_lang[lang] = evaluation.alerts
-        results = evaluation.results
-    observed, covered = observed_alerts(alerts_by_lang), covered_periods(results)
+    evaluations = {lang: pack.evaluate(facts, lang=lang) for lang in LANGUAGES}  # the same alerts, messages in each language
+    observed = observed_alerts({lang: evaluation.alerts for lang, evaluation in evaluations.items()})
+    covered = covered_periods(evaluations[LANGUAGES[0]].results)
     keys = [channel.key for channel in channels] or ([PREVIEW] if options.dry_run else [])
 
     def prepare() -> tuple[tuple[Change, ...], int, list[Pending]]:
@@ -109,7 +106,7 @@ def notify(
     return RunReport(found, tuple(outcomes), (), reminders)
 
 
-def _notifications(pending: Sequence[Pending], owners: Mapping, labels: Mapping, now: datetime) -> list[Notification]:
+def _notifications(pending: Sequence[Pending], owners: Mapping[str, Owner], labels: Mapping[str, Label], now: datetime) -> list[Notification]:
     return [Notification(channel, recipient, owners.get(recipient), tuple(items), now, labels)
             for (channel, recipient), items in sorted(group(pending).items())]
 

@@ -28,7 +28,7 @@ class AlertKey:
     @property
     def fingerprint(self) -> str:
         """16 hex digits, like Alertmanager's; stable across runs, machines and Python versions."""
-        text = "\x1f".join((self.kpi, self.entity, self.period, self.rule))
+        text = f"{self.kpi}\x1f{self.entity}\x1f{self.period}\x1f{self.rule}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
     @property

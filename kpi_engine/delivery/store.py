@@ -28,8 +28,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, Self
 
 from .lifecycle import OPEN_STATUSES, REMINDER, Change, Covered, Remembered
 from .reading import AlertKey, Observed
@@ -114,7 +115,7 @@ class StoreError(Exception):
 
 def timestamp(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`, as Alertmanager writes them; text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ class AlertStore:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> AlertStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -221,8 +222,8 @@ class AlertStore:
     # --- opening ---------------------------------------------------------------------
     def _prepare(self) -> None:
         self._db.execute("PRAGMA foreign_keys = ON")
-        application, version = self._scalar("PRAGMA application_id"), self._scalar("PRAGMA user_version")
-        tables = self._scalar("SELECT count(*) FROM sqlite_schema")
+        application, version = int(self._scalar("PRAGMA application_id")), int(self._scalar("PRAGMA user_version"))
+        tables = int(self._scalar("SELECT count(*) FROM sqlite_master"))
         if application != APPLICATION_ID and (tables or application or version):
             raise StoreError(f"{self.name}: an SQLite database of another application, not a kpi-engine alert store; choose another file")
         if application == APPLICATION_ID and version > SCHEMA_VERSION:
@@ -237,8 +238,8 @@ class AlertStore:
                 self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _scalar(self, sql: str, parameters: Sequence[object] = ()) -> object:
-        row = self._db.execute(sql, parameters).fetchone()
+    def _scalar(self, sql: str) -> Any:
+        row = self._db.execute(sql).fetchone()
         return row[0] if row else None
 
     @contextmanager
@@ -399,14 +400,14 @@ class AlertStore:
             row = self._db.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE fingerprint = ?", (matches[0],)).fetchone()
             return self._alert(row)
 
-    def _alert(self, row: Sequence) -> StoredAlert:
+    def _alert(self, row: Sequence[Any]) -> StoredAlert:
         acks = tuple(Ack(*ack) for ack in self._db.execute("SELECT by, at, note, action FROM acks WHERE fingerprint = ? ORDER BY id", (row[0],)))
         return StoredAlert(row[0], AlertKey(row[1], row[2], row[3], row[4]), row[5], row[6], row[7], {"fr": row[8], "en": row[9]},
                            row[10], bool(row[11]), row[12], row[13], row[14], row[15], acks)
 
     def _deliveries(self, event: int) -> tuple[tuple[str, str, str, int, str | None], ...]:
         rows = self._db.execute("SELECT channel, recipient, status, attempts, last_error FROM deliveries WHERE event = ? ORDER BY channel, recipient", (event,))
-        return tuple(tuple(row) for row in rows)  # type: ignore[misc]
+        return tuple((channel, recipient, status, attempts, error) for channel, recipient, status, attempts, error in rows)
 
 
 def _prefixed(alias: str) -> str:
