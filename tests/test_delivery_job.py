@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -53,3 +54,29 @@ def test_durations(text: str, delay: timedelta) -> None:
 def test_bad_durations_say_how_to_write_one(text: str) -> None:
     with pytest.raises(ValueError, match="write a number and m, h, d or w"):
         parse_duration(text)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("doc", ["tutorial.md", "reference.md"])
+def test_the_documented_job_files_are_valid(doc: str) -> None:
+    from kpi_engine.delivery.channels import build_channel
+
+    text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+    blocks = [block for block in text.split("```")[1::2] if "# jobs/mensuel.yaml" in block]
+    assert blocks
+    for block in blocks:
+        job, problems = read_job(block.split("\n", 1)[1], doc, ROOT / "jobs")
+        assert problems == [] and job is not None
+        assert Path(os.path.normpath(job.pack)).is_dir() and all(Path(os.path.normpath(f)).is_file() for f in job.facts)
+        assert [build_channel(name, settings, {}).key for name, settings in job.channels.items()]
+
+
+def test_the_tutorial_owners_directory_is_valid() -> None:
+    from kpi_engine import Pack
+
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    block = next(block for block in text.split("```")[1::2] if block.startswith("yaml\nowners:"))
+    owners = Pack.from_texts({"pack.yaml": "extends: standard\n" + block.split("\n", 1)[1]}).definitions.owners
+    assert owners["controleur_gestion"].emails == ("julien.petit@example.fr", "controle@example.fr") and owners["marketing"].lang == "en"
