@@ -409,3 +409,21 @@ def test_kpi_run_refuses_a_bad_job_before_sending_anything(tmp_path: Path, chann
     result = CliRunner().invoke(main, ["run", str(job.relative_to(tmp_path))])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "jobs" / "alertes.sqlite").exists()
+
+
+def test_targets_met_are_announced_by_email_once_per_period(tmp_path: Path) -> None:
+    state, mailbox, hook = tmp_path / "s.sqlite", Mailbox(), Hook([200])
+    with smtp_server(mailbox) as port, http_server(hook) as url:
+        first = run_notify(state, *smtp_options(port), "--webhook", url, "--targets-met")
+        assert first.exit_code == 0, first.output
+        assert run_notify(state, *smtp_options(port), "--webhook", url, "--targets-met").exit_code == 0
+    subjects = sorted(str(m["Subject"]) for m in mailbox.messages)  # sent once: the second run had nothing new
+    assert subjects == ["[Indicateurs] 1 nouvelle alerte, 7 objectifs atteints", "[Indicateurs] 2 objectifs atteints",
+                        "[Indicateurs] 8 nouvelles alertes, 4 objectifs atteints"]
+    controle = next(m for m in mailbox.messages if "controle@example.fr" in str(m["To"]))
+    assert controle["Subject"] == "[Indicateurs] 1 nouvelle alerte, 7 objectifs atteints"
+    text = controle.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Objectifs atteints (7)" in text and "- Taux de marge brute, lyon, 2025-12 : 66,8 % (cible 55,0 %)" in text
+    only_good_news = [m for m in mailbox.messages if "nouvelle" not in str(m["Subject"])]
+    assert only_good_news and all("kpi alerts ack" not in m.get_body(("plain",)).get_content() for m in only_good_news)  # type: ignore[union-attr]
+    assert all("objectif" not in json.dumps(body) for body in hook.bodies) and len(hook.bodies) == 2

@@ -117,13 +117,15 @@ def _channels(settings: Mapping[str, Mapping[str, Any]], hint: Mapping[str, str]
 @click.option("--webhook", "webhooks", multiple=True, metavar="URL", help="POST an Alertmanager-style JSON to this URL; repeat for several.")
 @click.option("--repeat-after", type=_Duration(), help="Announce alerts still open again after this delay (30m, 12h, 7d, 2w).")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing and change nothing in the store.")
+@click.option("--targets-met", is_flag=True, help="Also tell each owner by e-mail, once per period, the targets they met.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds to wait for a server.")
 @click.option("--attempts", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Tries per message before it is left pending.")
 @click.option("--retry-delay", type=click.FloatRange(min=0, max=60), default=1.0, show_default=True, help="Seconds before the second try, doubled for each next one.")
 @LANG
 def notify_command(
     pack: str, facts_files: Sequence[str], state: str, smtp: str | None, sender: str | None, starttls: bool,
-    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, timeout: float, attempts: int, retry_delay: float, lang: str,
+    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, targets_met: bool, timeout: float, attempts: int,
+    retry_delay: float, lang: str,
 ) -> None:
     """Evaluate, remember, and send each owner one message with their new and resolved alerts.
 
@@ -145,7 +147,7 @@ def notify_command(
         raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded)
-    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay)
+    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay, targets_met=targets_met)
     _deliver(loaded, facts, state, channels, options, (pack, facts_files), lang)
 
 
@@ -303,7 +305,8 @@ def run_command(job_file: str, dry_run: bool, lang: str) -> None:
     facts = open_facts([str(f) for f in job.facts], loaded)
     failed = None
     try:
-        _deliver(loaded, facts, job.state, channels, NotifyOptions(repeat_after=job.repeat_after, dry_run=dry_run, attempts=job.attempts, retry_delay=job.retry_delay), (str(job.pack), job.facts), lang)
+        _deliver(loaded, facts, job.state, channels, NotifyOptions(repeat_after=job.repeat_after, dry_run=dry_run, attempts=job.attempts, retry_delay=job.retry_delay,
+                                targets_met=job.targets_met), (str(job.pack), job.facts), lang)
     except Exit as stop:
         if stop.code != EXIT_DELIVERY:
             raise

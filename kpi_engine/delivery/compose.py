@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 
 import jinja2
 
-from ..model import SEVERITY_RANK, Label
+from ..formatting import format_value
+from ..model import SEVERITY_RANK, KpiDef
 from ..owners import DEFAULT_LANG, Owner
 from ..periods import Period
 from .lifecycle import NEW, REMINDER, RESOLVED
+from .reading import Success
 from .store import Pending
 from .texts import text
 
@@ -32,7 +35,8 @@ class Notification:
     owner: Owner | None  # None when the pack's directory does not name this role
     items: tuple[Pending, ...]
     now: datetime
-    kpi_labels: Mapping[str, Label]
+    kpis: Mapping[str, KpiDef]  # for labels and units
+    successes: tuple[Success, ...] = ()  # targets met, announced once per period (--targets-met)
 
     @property
     def lang(self) -> str:
@@ -44,7 +48,13 @@ class Notification:
         return sorted(chosen, key=_severity_order)
 
     def label(self, kpi: str) -> str:
-        return self.kpi_labels.get(kpi, Label()).get(self.lang, kpi)
+        definition = self.kpis.get(kpi)
+        return definition.label.get(self.lang, kpi) if definition else kpi
+
+    def shown(self, kpi: str, value: Decimal) -> str:
+        """A value as the reader writes it: units, separators and decimals of their language."""
+        definition = self.kpis.get(kpi)
+        return format_value(value, definition.unit if definition else "", self.lang)
 
 
 def _severity_order(item: Pending) -> tuple[int, int, str, str]:
@@ -67,6 +77,8 @@ def compose(notification: Notification) -> Message:
         "name": notification.owner.display_name if notification.owner else notification.recipient,
         "sections": [(kind, notification.section(kind)) for kind in SECTIONS if notification.section(kind)],
         "label": notification.label,
+        "successes": [(notification.label(s.kpi), s.entity, s.period, notification.shown(s.kpi, s.value), notification.shown(s.kpi, s.target))
+                      for s in notification.successes],
         "t": lambda key, **values: text(lang, key, **values),
         "date": notification.now.strftime("%d/%m/%Y %H:%M UTC" if lang == "fr" else "%Y-%m-%d %H:%M UTC"),
     }
@@ -74,7 +86,7 @@ def compose(notification: Notification) -> Message:
 
 
 def subject(notification: Notification) -> str:
-    counts = [(kind, len(notification.section(kind))) for kind in SECTIONS]
+    counts = [(kind, len(notification.section(kind))) for kind in SECTIONS] + [("met", len(notification.successes))]
     parts = ", ".join(text(notification.lang, f"subject_{kind}_{'one' if count == 1 else 'many'}", count=count) for kind, count in counts if count)
     return text(notification.lang, "subject", parts=parts)
 

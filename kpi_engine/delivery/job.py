@@ -67,6 +67,7 @@ class Job:
     lang: str = "fr"
     attempts: int = 3
     retry_delay: float = 1.0
+    targets_met: bool = False
 
 
 def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem]]:
@@ -106,5 +107,6 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
         lang=data.get("lang", "fr"),
         attempts=int(data.get("attempts", 3)),
         retry_delay=float(data.get("retry_delay", 1)),
+        targets_met=bool(data.get("targets_met", False)),
     )
     return (None if problems else job), problems

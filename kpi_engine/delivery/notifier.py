@@ -3,10 +3,11 @@
 A run has two steps. First, in one store transaction, it compares this
 evaluation's alerts with the remembered ones, records the changes and events,
 queues a delivery per event and channel, and claims every pending delivery of
-its channels (including those an earlier run could not make). Then, outside any
-transaction, it sends one notification per channel and owner, retrying a
-bounded number of times, and records each outcome: sent, or still pending with
-its error. A dry run does the first step in a transaction it rolls back.
+its channels (including those an earlier run could not make), and the targets
+met not yet announced when asked to. Then, outside any transaction, it sends
+one notification per channel and owner, retrying a bounded number of times,
+and records each outcome: sent, or still pending with its error. A dry run
+does the first step in a transaction it rolls back.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..facts import Facts
-from ..model import LANGUAGES, Label
+from ..model import LANGUAGES, KpiDef
 from ..owners import Owner
 from ..pack import Pack
 from .channels import Channel, DeliveryError
 from .compose import Message, Notification, compose, group
 from .lifecycle import Change, changes
-from .reading import covered_periods, observed_alerts
+from .reading import Success, covered_periods, observed_alerts, targets_met
 from .store import DEFAULT_LEASE, AlertStore, Pending
 
 PREVIEW = "preview"  # the channel key of a dry run given no channel
@@ -36,6 +37,7 @@ class NotifyOptions:
     attempts: int = 3  # tries per notification before it is left pending
     retry_delay: float = 1.0  # seconds before the second try, doubled for each next one
     lease: timedelta = DEFAULT_LEASE
+    targets_met: bool = False  # also tell each owner, once per period, the targets they met
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,16 @@ class RunReport:
         return sum(1 for change in self.changes if change.event == kind)
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """What the first step hands to the second."""
+
+    changes: tuple[Change, ...]
+    reminders: int
+    pending: list[Pending]
+    successes: dict[str, list[Success]]  # channel key -> targets met to announce
+
+
 def notify(
     pack: Pack,
     facts: Facts,
@@ -76,39 +88,52 @@ def notify(
     """Evaluate `pack` over `facts`, update `store` and deliver the news to each owner on each channel."""
     evaluations = {lang: pack.evaluate(facts, lang=lang) for lang in LANGUAGES}  # the same alerts, messages in each language
     observed = observed_alerts({lang: evaluation.alerts for lang, evaluation in evaluations.items()})
-    covered = covered_periods(evaluations[LANGUAGES[0]].results)
+    results = evaluations[LANGUAGES[0]].results
+    covered = covered_periods(results)
+    successes = targets_met(results) if options.targets_met else []
     keys = [channel.key for channel in channels] or ([PREVIEW] if options.dry_run else [])
+    digest_keys = [channel.key for channel in channels if channel.shows_targets_met] or ([PREVIEW] if options.dry_run else [])
 
-    def prepare() -> tuple[tuple[Change, ...], int, list[Pending]]:
+    def prepare() -> _Claimed:
         run = store.start_run(now, sources[0], sources[1])
         found = changes(observed, store.remembered(), covered, store.covered_before())
         events = store.apply(found, observed, run, now)
         store.record_coverage(covered, run)
         reminders = store.remind(options.repeat_after, run, now) if options.repeat_after is not None else []
         store.queue(events + reminders, keys)
-        return tuple(found), len(reminders), (store.claim(keys, run, now, options.lease) if keys else [])
+        pending = store.claim(keys, run, now, options.lease) if keys else []
+        met = {key: store.claim_successes(key, successes, run, now, options.lease) for key in digest_keys} if successes else {}
+        return _Claimed(tuple(found), len(reminders), pending, met)
 
-    labels = {name: kpi.label for name, kpi in pack.kpis.items()}
-    owners = pack.definitions.owners
     if options.dry_run:
         with store.rehearsal():
-            found, reminders, pending = prepare()
-        previews = [(n, compose(n)) for n in _notifications(pending, owners, labels, now)]
-        return RunReport(found, (), tuple(previews), reminders)
+            claimed = prepare()
+        previews = [(n, compose(n)) for n in _notifications(claimed, pack.definitions.owners, pack.kpis, now)]
+        return RunReport(claimed.changes, (), tuple(previews), claimed.reminders)
     with store.transaction():
-        found, reminders, pending = prepare()
+        claimed = prepare()
     by_key = {channel.key: channel for channel in channels}
     outcomes = []
-    for notification in _notifications(pending, owners, labels, now):
+    for notification in _notifications(claimed, pack.definitions.owners, pack.kpis, now):
         attempts, error = _deliver(by_key[notification.channel], notification, options)
-        store.settle(notification.items, now, error, attempts)
-        outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items), attempts, error))
-    return RunReport(found, tuple(outcomes), (), reminders)
+        if notification.items:
+            store.settle(notification.items, now, error, attempts)
+        if notification.successes:
+            store.settle_successes(notification.channel, notification.successes, now, sent=error is None)
+        outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items) + len(notification.successes), attempts, error))
+    return RunReport(claimed.changes, tuple(outcomes), (), claimed.reminders)
 
 
-def _notifications(pending: Sequence[Pending], owners: Mapping[str, Owner], labels: Mapping[str, Label], now: datetime) -> list[Notification]:
-    return [Notification(channel, recipient, owners.get(recipient), tuple(items), now, labels)
-            for (channel, recipient), items in sorted(group(pending).items())]
+def _notifications(claimed: _Claimed, owners: Mapping[str, Owner], kpis: Mapping[str, KpiDef], now: datetime) -> list[Notification]:
+    """One notification per channel and recipient, with their pending alerts and targets met."""
+    alerts = group(claimed.pending)
+    met: dict[tuple[str, str], list[Success]] = {}
+    for channel, successes in claimed.successes.items():
+        for success in successes:
+            met.setdefault((channel, success.owner), []).append(success)
+    return [Notification(channel, recipient, owners.get(recipient), tuple(alerts.get((channel, recipient), ())), now, kpis,
+                         tuple(met.get((channel, recipient), ())))
+            for channel, recipient in sorted(set(alerts) | set(met))]
 
 
 def _deliver(channel: Channel, notification: Notification, options: NotifyOptions) -> tuple[int, str | None]:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..results import UNDEFINED, Alert, Result
+from ..periods import Period
+from ..results import MET, UNDEFINED, Alert, Result
 
 NO_ENTITY = ""  # the store keeps "" for facts without an entity: SQLite keys cannot hold NULL reliably
 
@@ -74,3 +75,26 @@ def covered_periods(results: Iterable[Result]) -> set[tuple[str, str, str]]:
     """(KPI, entity, period) evaluated to a value in this run: an alert there that did not fire has
     truly stopped firing; a period the facts do not reach, or left undefined, says nothing."""
     return {(r.kpi, r.entity or NO_ENTITY, str(r.period)) for r in results if r.status != UNDEFINED}
+
+
+@dataclass(frozen=True)
+class Success:
+    """A target met at the latest period a KPI was evaluated for an entity: good news for its owner."""
+
+    kpi: str
+    entity: str
+    period: str
+    owner: str
+    value: Decimal
+    target: Decimal
+
+
+def targets_met(results: Iterable[Result]) -> list[Success]:
+    """For each KPI and entity, its latest evaluated period, when the target is met there."""
+    latest: dict[tuple[str, str], Result] = {}
+    for result in results:
+        key = (result.kpi, result.entity or NO_ENTITY)
+        if result.status != UNDEFINED and (key not in latest or Period.sort_key(result.period) > Period.sort_key(latest[key].period)):
+            latest[key] = result
+    return [Success(r.kpi, entity, str(r.period), r.owner, r.value, r.target)
+            for (_, entity), r in sorted(latest.items()) if r.status == MET and r.value is not None and r.target is not None]

@@ -13,7 +13,9 @@ Schema (version 1, in `PRAGMA user_version`; the file is marked with
   the history;
 - `deliveries`: one row per event, channel and recipient: pending or sent, the
   attempts, the last error, and the run holding it while it sends;
-- `acks`: who acknowledged an alert, when, with what note and corrective action.
+- `acks`: who acknowledged an alert, when, with what note and corrective action;
+- `celebrations`: the targets met announced to each recipient on each channel
+  (once per KPI, entity and period), claimed while sending like deliveries.
 
 Every change happens in a `BEGIN IMMEDIATE` transaction (one writer at a time,
 readers never blocked thanks to WAL), and a second run waits for the first
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from .lifecycle import OPEN_STATUSES, REMINDER, Change, Covered, Remembered
-from .reading import AlertKey, Observed
+from .reading import AlertKey, Observed, Success
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x4B504953  # "KPIS": marks the file as a kpi-engine alert store
@@ -94,6 +96,17 @@ CREATE TABLE deliveries (
     PRIMARY KEY (event, channel, recipient)
 );
 CREATE INDEX deliveries_pending ON deliveries (status, channel);
+CREATE TABLE celebrations (
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    kpi TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    period TEXT NOT NULL,
+    sent_at TEXT,
+    claimed_by INTEGER REFERENCES runs (id),
+    claimed_at TEXT,
+    PRIMARY KEY (channel, recipient, kpi, entity, period)
+) WITHOUT ROWID;
 CREATE TABLE acks (
     id INTEGER PRIMARY KEY,
     fingerprint TEXT NOT NULL REFERENCES alerts (fingerprint),
@@ -373,6 +386,29 @@ class AlertStore:
                 "UPDATE deliveries SET status = ?, attempts = attempts + ?, last_error = ?, sent_at = ?, claimed_by = NULL, claimed_at = NULL "
                 "WHERE event = ? AND channel = ? AND recipient = ?",
                 (("sent" if sent else "pending", attempts, error, timestamp(now) if sent else None, d.event, d.channel, d.recipient) for d in deliveries),
+            )
+
+    def claim_successes(self, channel: str, successes: Iterable[Success], run: int, now: datetime, lease: timedelta = DEFAULT_LEASE) -> list[Success]:
+        """The successes not yet announced on `channel` to their owner, claimed by this run."""
+        at, stale = timestamp(now), timestamp(now - lease)
+        claimed = []
+        for success in successes:
+            row = (channel, success.owner, success.kpi, success.entity, success.period)
+            self._db.execute("INSERT OR IGNORE INTO celebrations (channel, recipient, kpi, entity, period) VALUES (?, ?, ?, ?, ?)", row)
+            cursor = self._db.execute(
+                "UPDATE celebrations SET claimed_by = ?, claimed_at = ? WHERE channel = ? AND recipient = ? AND kpi = ? AND entity = ? "
+                "AND period = ? AND sent_at IS NULL AND (claimed_by IS NULL OR claimed_at <= ?)", (run, at, *row, stale))
+            if cursor.rowcount:
+                claimed.append(success)
+        return claimed
+
+    def settle_successes(self, channel: str, successes: Iterable[Success], now: datetime, sent: bool) -> None:
+        """Announced: remembered as sent. Not: released, for the next run to announce."""
+        with self.transaction():
+            self._db.executemany(
+                "UPDATE celebrations SET sent_at = ?, claimed_by = NULL, claimed_at = NULL "
+                "WHERE channel = ? AND recipient = ? AND kpi = ? AND entity = ? AND period = ?",
+                ((timestamp(now) if sent else None, channel, s.owner, s.kpi, s.entity, s.period) for s in successes),
             )
 
     # --- reading and acknowledging -------------------------------------------------------

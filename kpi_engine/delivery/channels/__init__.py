@@ -45,6 +45,11 @@ class Channel(Protocol):
         """A stable name for the store: the same destination gives the same key in every run (no secret in it)."""
         ...
 
+    @property
+    def shows_targets_met(self) -> bool:
+        """Whether its messages can carry the targets-met digest (a chat alert payload cannot)."""
+        ...
+
     def send(self, notification: Notification) -> None: ...
 
 

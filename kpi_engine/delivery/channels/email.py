@@ -37,6 +37,10 @@ class EmailChannel:
     def key(self) -> str:
         return "email"
 
+    @property
+    def shows_targets_met(self) -> bool:
+        return True
+
     def send(self, notification: Notification) -> None:
         owner = notification.owner
         if owner is None or not owner.emails:

@@ -38,6 +38,10 @@ class WebhookChannel:
         """The host and a hash of the URL: webhook URLs often carry a secret token, which must not be stored."""
         return f"webhook:{urlsplit(self.url).netloc}#{hashlib.sha256(self.url.encode()).hexdigest()[:8]}"
 
+    @property
+    def shows_targets_met(self) -> bool:
+        return False
+
     def send(self, notification: Notification) -> None:
         body = json.dumps(payload(notification), ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(self.url, data=body, method="POST", headers={"Content-Type": "application/json"})
