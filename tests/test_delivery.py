@@ -320,8 +320,13 @@ def test_dry_run_prints_the_messages_and_changes_nothing(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert "=== preview -> daf (claire.martin@example.fr) ===" in result.output and "Subject: [Indicateurs] 8 nouvelles alertes" in result.output
     assert "new 9, resolved 0" in result.output
+    assert not state.exists()
+    assert run_notify(state, "--webhook", "http://127.0.0.1:9/x", "--attempts", "1").exit_code == 6  # nothing listens there
+    again = run_notify(state, "--dry-run")
+    assert "nouvelles 0, résolues 0" in again.output and "=== preview" not in again.output
     with AlertStore.open(state) as store:
-        assert store.alerts() == [] and store.history() == []
+        history = store.history()
+    assert len(history) == 9 and all(d[2] == "pending" and d[3] == 1 for entry in history for d in entry.deliveries)
 
 
 def test_messages_are_written_in_the_owner_language(tmp_path: Path) -> None:

@@ -161,7 +161,8 @@ def _channels_each(name: str, settings: Sequence[Mapping[str, Any]], hint: str) 
 def _deliver(loaded: Any, facts: Any, state: str | Path, channels: Sequence[Channel], options: NotifyOptions,
              sources: tuple[str, Sequence[str | Path]], lang: str) -> RunReport:
     """Run the notifier and print its outcome; Exit 6 when something stays pending, 7 when the store fails."""
-    store = _open_store(state)
+    rehearsal = options.dry_run and not Path(state).exists()
+    store = _open_store(":memory:" if rehearsal else state)  # a dry run leaves no file behind
     try:
         report = notify(loaded, facts, store, channels, _now(), options, (str(sources[0]), [str(f) for f in sources[1]]))
     except StoreError as error:
