@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,7 +24,9 @@ from ..delivery.job import Job, ReportSpec, parse_duration, read_job
 from ..delivery.lifecycle import STATUSES
 from ..delivery.notifier import NotifyOptions, RunReport, notify
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert, StoreError
+from ..facts import Facts
 from ..loader import display_name, read_text
+from ..pack import Pack
 from .common import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -36,6 +38,9 @@ from .common import (
     open_pack,
     print_problems,
 )
+
+if TYPE_CHECKING:
+    from ..report.build import ReportOptions
 
 EXIT_DELIVERY, EXIT_STORE = 6, 7
 
@@ -96,14 +101,14 @@ def _open_store(path: str | Path) -> AlertStore:
         raise Exit(EXIT_STORE) from None
 
 
-def _channels(settings: Mapping[str, Mapping[str, Any]], hint: Mapping[str, str]) -> list[Channel]:
-    """Channels from their settings; a bad setting or missing secret is a usage error naming the option."""
+def _channels(requested: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[Channel]:
+    """Channels from (registry name, settings, option); a bad setting or a missing secret is a usage error naming the option."""
     built = []
-    for name, values in settings.items():
+    for name, settings, option in requested:
         try:
-            built.append(build_channel(name, values, os.environ))
+            built.append(build_channel(name, settings, os.environ))
         except ChannelError as error:
-            raise click.BadParameter(error.message, param_hint=hint.get(name, name)) from None
+            raise click.BadParameter(error.message, param_hint=option) from None
     return built
 
 
@@ -138,11 +143,10 @@ def notify_command(
           --facts examples/facts/budget_fr.csv --state alertes.sqlite \\
           --smtp smtp.example.fr:587 --starttls --sender kpi@example.fr
     """
-    settings: dict[str, dict[str, Any]] = {}
+    requested: list[tuple[str, Mapping[str, Any], str]] = [("webhook", {"url": url, "timeout": timeout}, "--webhook") for url in webhooks]
     if smtp or sender:
-        settings["email"] = {"smtp": smtp or "", "sender": sender or "", "starttls": starttls, "timeout": timeout}
-    channels = _channels(settings, {"email": "--smtp/--sender"})
-    channels += _channels_each("webhook", [{"url": url, "timeout": timeout} for url in webhooks], "--webhook")
+        requested.insert(0, ("email", {"smtp": smtp or "", "sender": sender or "", "starttls": starttls, "timeout": timeout}, "--smtp/--sender"))
+    channels = _channels(requested)
     if not channels and not dry_run:
         raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
     loaded = open_pack(pack)
@@ -151,14 +155,7 @@ def notify_command(
     _deliver(loaded, facts, state, channels, options, (pack, facts_files), lang)
 
 
-def _channels_each(name: str, settings: Sequence[Mapping[str, Any]], hint: str) -> list[Channel]:
-    built = []
-    for values in settings:
-        built += _channels({name: values}, {name: hint})
-    return built
-
-
-def _deliver(loaded: Any, facts: Any, state: str | Path, channels: Sequence[Channel], options: NotifyOptions,
+def _deliver(loaded: Pack, facts: Facts, state: str | Path, channels: Sequence[Channel], options: NotifyOptions,
              sources: tuple[str, Sequence[str | Path]], lang: str) -> RunReport:
     """Run the notifier and print its outcome; Exit 6 when something stays pending, 7 when the store fails."""
     rehearsal = options.dry_run and not Path(state).exists()
@@ -342,14 +339,14 @@ def _job_channels(job: Job) -> list[Channel]:
     return built
 
 
-def _report_options(job: Job, spec: ReportSpec) -> Any:
+def _report_options(job: Job, spec: ReportSpec) -> ReportOptions:
     from ..report.build import ReportOptions
 
     return ReportOptions(lang=job.lang, audience=spec.audience, owner=spec.owner, frequency=spec.frequency, title=spec.title,
                          sources=tuple(f.name for f in job.facts), generated=_now().date().isoformat())
 
 
-def _check_reports(job: Job, loaded: Any) -> None:
+def _check_reports(job: Job, loaded: Pack) -> None:
     """An unknown audience or owner is found before anything is sent."""
     from ..report.build import ReportError, select_kpis
 
@@ -364,7 +361,7 @@ def _check_reports(job: Job, loaded: Any) -> None:
         raise Exit(EXIT_INVALID)
 
 
-def _write_reports(job: Job, loaded: Any, facts: Any) -> None:
+def _write_reports(job: Job, loaded: Pack, facts: Facts) -> None:
     from ..report.build import build_report, render
 
     evaluation = loaded.evaluate(facts, lang=job.lang)

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from ..formatting import format_value
 from ..model import SEVERITY_RANK, KpiDef
@@ -22,6 +21,9 @@ from .lifecycle import NEW, REMINDER, RESOLVED
 from .reading import Success
 from .store import Pending
 from .texts import text
+
+if TYPE_CHECKING:
+    import jinja2
 
 SECTIONS = (NEW, RESOLVED, REMINDER)
 
@@ -106,6 +108,8 @@ def _template(name: str) -> jinja2.Template:
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # only when a message is composed
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("kpi_engine.delivery", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any, Protocol
 
 from ..compose import Notification
@@ -55,22 +56,24 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class ChannelType:
-    """A registry entry: the channel's name (its key under `channels:` in a job file) and how to build it."""
+    """A registry entry: the channel's name (its key under `channels:` in a job file) and its module.
+
+    The module (under `kpi_engine.delivery.channels`, with a `build(settings, environ)`
+    function) is imported only when the channel is built: `kpi` starts without smtplib or urllib.
+    """
 
     name: str
-    build: Callable[[Mapping[str, Any], Mapping[str, str]], Channel]
+    module: str
+
+    def build(self, settings: Mapping[str, Any], environ: Mapping[str, str]) -> Channel:
+        builder: Callable[[Mapping[str, Any], Mapping[str, str]], Channel] = import_module(f"{__name__}.{self.module}").build
+        return builder(settings, environ)
 
 
-def _registry() -> dict[str, ChannelType]:
-    from . import email, webhook
-
-    return {
-        "email": ChannelType("email", email.build),
-        "webhook": ChannelType("webhook", webhook.build),
-    }
-
-
-CHANNELS: dict[str, ChannelType] = _registry()
+CHANNELS: dict[str, ChannelType] = {
+    "email": ChannelType("email", "email"),
+    "webhook": ChannelType("webhook", "webhook"),
+}
 
 
 def build_channel(name: str, settings: Mapping[str, Any], environ: Mapping[str, str]) -> Channel:
