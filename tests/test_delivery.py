@@ -432,3 +432,17 @@ def test_targets_met_are_announced_by_email_once_per_period(tmp_path: Path) -> N
     only_good_news = [m for m in mailbox.messages if "nouvelle" not in str(m["Subject"])]
     assert only_good_news and all("kpi alerts ack" not in m.get_body(("plain",)).get_content() for m in only_good_news)  # type: ignore[union-attr]
     assert all("objectif" not in json.dumps(body) for body in hook.bodies) and len(hook.bodies) == 2
+
+
+def test_each_email_can_carry_the_owner_scorecard(tmp_path: Path) -> None:
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        result = run_notify(tmp_path / "s.sqlite", *smtp_options(port), "--attach-scorecard")
+    assert result.exit_code == 0, result.output
+    for message in mailbox.messages:
+        [attachment] = list(message.iter_attachments())
+        role = "daf" if "claire" in str(message["To"]) else "controleur_gestion"
+        assert attachment.get_filename() == f"tableau-de-bord-{role}.html" and attachment.get_content_type() == "text/html"
+        assert "<html" in attachment.get_content() and message.get_body(("plain",)) is not None
+    preview = run_notify(tmp_path / "other.sqlite", "--dry-run", "--attach-scorecard")
+    assert "Pièce jointe : tableau-de-bord-daf.html" in preview.output

@@ -52,6 +52,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         "nothing": "rien à envoyer",
         "preview": "=== {channel} -> {recipient} ({to}) ===",
         "subject": "Objet : {subject}",
+        "attachment": "Pièce jointe : {filename}",
         "acked": "{fingerprint} acquittée par {by}",
         "headers": ("Empreinte", "Statut", "Gravité", "Indicateur", "Entité", "Période", "Responsable", "Première vue", "Acquittée par"),
         "words": {"new": "nouvelle", "ongoing": "en cours", "resolved": "résolue", "reminder": "rappel", "appeared": "apparue", "vanished": "disparue",
@@ -66,6 +67,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         "nothing": "nothing to send",
         "preview": "=== {channel} -> {recipient} ({to}) ===",
         "subject": "Subject: {subject}",
+        "attachment": "Attachment: {filename}",
         "acked": "{fingerprint} acknowledged by {by}",
         "headers": ("Fingerprint", "Status", "Severity", "KPI", "Entity", "Period", "Owner", "First seen", "Acknowledged by"),
         "words": {},
@@ -123,13 +125,14 @@ def _channels(requested: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[C
 @click.option("--repeat-after", type=_Duration(), help="Announce alerts still open again after this delay (30m, 12h, 7d, 2w).")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing and change nothing in the store.")
 @click.option("--targets-met", is_flag=True, help="Also tell each owner by e-mail, once per period, the targets they met.")
+@click.option("--attach-scorecard", is_flag=True, help="Attach to each e-mail the owner's own scorecard (HTML).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds to wait for a server.")
 @click.option("--attempts", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Tries per message before it is left pending.")
 @click.option("--retry-delay", type=click.FloatRange(min=0, max=60), default=1.0, show_default=True, help="Seconds before the second try, doubled for each next one.")
 @LANG
 def notify_command(
     pack: str, facts_files: Sequence[str], state: str, smtp: str | None, sender: str | None, starttls: bool,
-    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, targets_met: bool, timeout: float, attempts: int,
+    webhooks: Sequence[str], repeat_after: timedelta | None, dry_run: bool, targets_met: bool, attach_scorecard: bool, timeout: float, attempts: int,
     retry_delay: float, lang: str,
 ) -> None:
     """Evaluate, remember, and send each owner one message with their new and resolved alerts.
@@ -151,7 +154,8 @@ def notify_command(
         raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded)
-    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay, targets_met=targets_met)
+    options = NotifyOptions(repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay, targets_met=targets_met,
+                            attach_scorecard=attach_scorecard)
     _deliver(loaded, facts, state, channels, options, (pack, facts_files), lang)
 
 
@@ -177,7 +181,10 @@ def _print_report(report: RunReport, state: str | Path, words: Mapping[str, Any]
     for notification, message in report.previews:
         to = ", ".join(notification.owner.emails) if notification.owner and notification.owner.emails else "?"
         click.echo(words["preview"].format(channel=notification.channel, recipient=notification.recipient, to=to))
-        click.echo(words["subject"].format(subject=message.subject) + "\n\n" + message.text)
+        click.echo(words["subject"].format(subject=message.subject))
+        for attachment in notification.attachments:
+            click.echo(words["attachment"].format(filename=attachment.filename))
+        click.echo("\n" + message.text)
     for outcome in report.outcomes:
         click.echo(words["failed" if outcome.error else "sent"].format(**vars(outcome)), err=bool(outcome.error))
     sent = sum(1 for outcome in report.outcomes if not outcome.error)
@@ -304,7 +311,7 @@ def run_command(job_file: str, dry_run: bool, lang: str) -> None:
     failed = None
     try:
         _deliver(loaded, facts, job.state, channels, NotifyOptions(repeat_after=job.repeat_after, dry_run=dry_run, attempts=job.attempts, retry_delay=job.retry_delay,
-                                targets_met=job.targets_met), (str(job.pack), job.facts), lang)
+                                targets_met=job.targets_met, attach_scorecard=job.attach_scorecard), (str(job.pack), job.facts), lang)
     except Exit as stop:
         if stop.code != EXIT_DELIVERY:
             raise

@@ -29,6 +29,12 @@ SECTIONS = (NEW, RESOLVED, REMINDER)
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    html: str
+
+
+@dataclass(frozen=True)
 class Notification:
     """Everything one recipient is told by one channel in one run."""
 
@@ -39,6 +45,7 @@ class Notification:
     now: datetime
     kpis: Mapping[str, KpiDef]  # for labels and units
     successes: tuple[Success, ...] = ()  # targets met, announced once per period (--targets-met)
+    attachments: tuple[Attachment, ...] = ()  # the owner's scorecard (--attach-scorecard)
 
     @property
     def lang(self) -> str:

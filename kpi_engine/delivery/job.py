@@ -68,6 +68,7 @@ class Job:
     attempts: int = 3
     retry_delay: float = 1.0
     targets_met: bool = False
+    attach_scorecard: bool = False
 
 
 def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem]]:
@@ -108,5 +109,6 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
         attempts=int(data.get("attempts", 3)),
         retry_delay=float(data.get("retry_delay", 1)),
         targets_met=bool(data.get("targets_met", False)),
+        attach_scorecard=bool(data.get("attach_scorecard", False)),
     )
     return (None if problems else job), problems

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from ..evaluator import Evaluation
 from ..facts import Facts
 from ..model import LANGUAGES, KpiDef
 from ..owners import Owner
 from ..pack import Pack
 from .channels import Channel, DeliveryError
-from .compose import Message, Notification, compose, group
+from .compose import Attachment, Message, Notification, compose, group
 from .lifecycle import Change, changes
 from .reading import Success, covered_periods, observed_alerts, targets_met
 from .store import DEFAULT_LEASE, AlertStore, Pending
@@ -38,6 +39,7 @@ class NotifyOptions:
     retry_delay: float = 1.0  # seconds before the second try, doubled for each next one
     lease: timedelta = DEFAULT_LEASE
     targets_met: bool = False  # also tell each owner, once per period, the targets they met
+    attach_scorecard: bool = False  # attach each owner's own scorecard to rich messages (e-mail)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def notify(
     covered = covered_periods(results)
     successes = targets_met(results) if options.targets_met else []
     keys = [channel.key for channel in channels] or ([PREVIEW] if options.dry_run else [])
-    digest_keys = [channel.key for channel in channels if channel.shows_targets_met] or ([PREVIEW] if options.dry_run else [])
+    digest_keys = [channel.key for channel in channels if channel.rich] or ([PREVIEW] if options.dry_run else [])
 
     def prepare() -> _Claimed:
         run = store.start_run(now, sources[0], sources[1])
@@ -105,16 +107,23 @@ def notify(
         met = {key: store.claim_successes(key, successes, run, now, options.lease) for key in digest_keys} if successes else {}
         return _Claimed(tuple(found), len(reminders), pending, met)
 
+    def notifications(claimed: _Claimed) -> list[Notification]:
+        found = _notifications(claimed, pack.definitions.owners, pack.kpis, now)
+        rich = {channel.key for channel in channels if channel.rich} | ({PREVIEW} if options.dry_run else set())
+        if options.attach_scorecard:
+            found = [replace(n, attachments=(_scorecard(pack, evaluations[n.lang], n, now),)) if n.channel in rich else n for n in found]
+        return found
+
     if options.dry_run:
         with store.rehearsal():
             claimed = prepare()
-        previews = [(n, compose(n)) for n in _notifications(claimed, pack.definitions.owners, pack.kpis, now)]
+        previews = [(n, compose(n)) for n in notifications(claimed)]
         return RunReport(claimed.changes, (), tuple(previews), claimed.reminders)
     with store.transaction():
         claimed = prepare()
     by_key = {channel.key: channel for channel in channels}
     outcomes = []
-    for notification in _notifications(claimed, pack.definitions.owners, pack.kpis, now):
+    for notification in notifications(claimed):
         attempts, error = _deliver(by_key[notification.channel], notification, options)
         if notification.items:
             store.settle(notification.items, now, error, attempts)
@@ -134,6 +143,15 @@ def _notifications(claimed: _Claimed, owners: Mapping[str, Owner], kpis: Mapping
     return [Notification(channel, recipient, owners.get(recipient), tuple(alerts.get((channel, recipient), ())), now, kpis,
                          tuple(met.get((channel, recipient), ())))
             for channel, recipient in sorted(set(alerts) | set(met))]
+
+
+def _scorecard(pack: Pack, evaluation: Evaluation, notification: Notification, now: datetime) -> Attachment:
+    """The recipient's own scorecard (`kpi report --owner ROLE`), in their language."""
+    from ..report.build import ReportOptions, build_report, render  # charts and templates: only when asked for
+
+    options = ReportOptions(lang=notification.lang, owner=notification.recipient, generated=now.date().isoformat())
+    name = {"fr": "tableau-de-bord", "en": "scorecard"}[notification.lang]
+    return Attachment(f"{name}-{notification.recipient}.html", render(build_report(evaluation, pack.definitions, options), "html"))
 
 
 def _deliver(channel: Channel, notification: Notification, options: NotifyOptions) -> tuple[int, str | None]:

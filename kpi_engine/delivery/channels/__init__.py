@@ -47,8 +47,8 @@ class Channel(Protocol):
         ...
 
     @property
-    def shows_targets_met(self) -> bool:
-        """Whether its messages can carry the targets-met digest (a chat alert payload cannot)."""
+    def rich(self) -> bool:
+        """Whether its messages carry more than alerts: the targets met, an attached scorecard (an alert payload cannot)."""
         ...
 
     def send(self, notification: Notification) -> None: ...

@@ -38,7 +38,7 @@ class EmailChannel:
         return "email"
 
     @property
-    def shows_targets_met(self) -> bool:
+    def rich(self) -> bool:
         return True
 
     def send(self, notification: Notification) -> None:
@@ -94,6 +94,8 @@ def _email(notification: Notification, sender: str) -> EmailMessage:
     message["Content-Language"] = notification.lang
     message.set_content(composed.text)
     message.add_alternative(composed.html, subtype="html")
+    for attachment in notification.attachments:
+        message.add_attachment(attachment.html, subtype="html", filename=attachment.filename)
     return message
 
 

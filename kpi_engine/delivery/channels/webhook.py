@@ -39,7 +39,7 @@ class WebhookChannel:
         return f"webhook:{urlsplit(self.url).netloc}#{hashlib.sha256(self.url.encode()).hexdigest()[:8]}"
 
     @property
-    def shows_targets_met(self) -> bool:
+    def rich(self) -> bool:
         return False
 
     def send(self, notification: Notification) -> None:
