@@ -111,7 +111,7 @@ def notify(
         found = _notifications(claimed, pack.definitions.owners, pack.kpis, now)
         rich = {channel.key for channel in channels if channel.rich} | ({PREVIEW} if options.dry_run else set())
         if options.attach_scorecard:
-            found = [replace(n, attachments=(_scorecard(pack, evaluations[n.lang], n, now),)) if n.channel in rich else n for n in found]
+            found = [replace(n, attachments=_scorecard(pack, evaluations[n.lang], n, now)) if n.channel in rich else n for n in found]
         return found
 
     if options.dry_run:
@@ -145,13 +145,22 @@ def _notifications(claimed: _Claimed, owners: Mapping[str, Owner], kpis: Mapping
             for channel, recipient in sorted(set(alerts) | set(met))]
 
 
-def _scorecard(pack: Pack, evaluation: Evaluation, notification: Notification, now: datetime) -> Attachment:
-    """The recipient's own scorecard (`kpi report --owner ROLE`), in their language."""
-    from ..report.build import ReportOptions, build_report, render  # charts and templates: only when asked for
+def _scorecard(pack: Pack, evaluation: Evaluation, notification: Notification, now: datetime) -> tuple[Attachment, ...]:
+    """The recipient's own scorecard (`kpi report --owner ROLE`) in their language; none for a role no KPI has any more."""
+    from ..report.build import (  # charts and templates: only when asked for
+        ReportError,
+        ReportOptions,
+        build_report,
+        render,
+    )
 
     options = ReportOptions(lang=notification.lang, owner=notification.recipient, generated=now.date().isoformat())
+    try:
+        html = render(build_report(evaluation, pack.definitions, options), "html")
+    except ReportError:
+        return ()
     name = {"fr": "tableau-de-bord", "en": "scorecard"}[notification.lang]
-    return Attachment(f"{name}-{notification.recipient}.html", render(build_report(evaluation, pack.definitions, options), "html"))
+    return (Attachment(f"{name}-{notification.recipient}.html", html),)
 
 
 def _deliver(channel: Channel, notification: Notification, options: NotifyOptions) -> tuple[int, str | None]:
