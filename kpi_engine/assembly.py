@@ -31,6 +31,7 @@ from .model import (
     KpiDef,
     Label,
 )
+from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, Limits, parse_formula
 from .periods import FREQUENCIES, Frequency
 from .yamlsource import Document, Path, Spec
@@ -45,6 +46,7 @@ class _Collector:
     kpis: dict[str, KpiDef] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
     themes: dict[str, Label] = field(default_factory=dict)
+    owners: dict[str, Owner] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
     extended_inputs: dict[str, InputDef] = field(default_factory=dict)  # the inputs of the layers below this one
@@ -69,7 +71,8 @@ def build_definitions(
         for document in layer:
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
     definitions = Definitions(
-        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes
+        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        collector.owners,
     )
     return definitions, collector.problems
 
@@ -194,6 +197,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
     data = document.data if isinstance(document.data, dict) else {}
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
+    _add_owners(collector, document, data)
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,
@@ -226,6 +230,27 @@ def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) 
     """An extended input with the keys its redefinition gives; the others are kept."""
     given = {field: getattr(definition, field) for key, field in _INPUT_FIELDS.items() if key in spec}
     return replace(previous, location=definition.location, **given)
+
+
+def _add_owners(collector: _Collector, document: Document, data: dict[str, Any]) -> None:
+    """Owners of this layer over those of earlier ones, key by key (the schema has checked their shape)."""
+    owners = data.get("owners")
+    for role, spec in owners.items() if isinstance(owners, dict) else ():
+        if isinstance(spec, dict):
+            location = document.key_location(("owners", role))
+            collector.owners[role] = merged_owner(collector.owners.get(role), role, spec, location)
+            for path, address in _written_addresses(spec.get("email"), ("owners", role, "email")):
+                if not is_address(address):
+                    message = f"owners.{role}.email: '{address}' is not an e-mail address (name@domain.fr)"
+                    collector.problems.append(Problem(document.location(path), message))
+
+
+def _written_addresses(written: Any, path: Path) -> list[tuple[Path, str]]:
+    """Each address an `email:` key gives (one text or a list), with where it is written."""
+    if isinstance(written, str):
+        return [(path, written)]
+    items = written if isinstance(written, list) else []
+    return [((*path, index), address) for index, address in enumerate(items) if isinstance(address, str)]
 
 
 def _is_duplicate(collector: _Collector, name: str, location: Location, kind: str) -> bool:

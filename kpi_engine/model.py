@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from .errors import Location
+from .formatting import Language
 from .nodes import Node
+from .owners import Owner
 from .periods import Frequency
 from .yamlsource import Scalar
 
@@ -51,7 +53,7 @@ class Direction(StrEnum):
 SEVERITIES = tuple(severity.value for severity in Severity)  # mildest first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ROLLUPS = tuple(rule.value for rule in Rollup)
-LANGUAGES = ("fr", "en")
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ class Definitions:
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
     themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
+    owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
 
     def __post_init__(self) -> None:
-        for name in ("inputs", "kpis", "audiences", "themes"):
+        for name in ("inputs", "kpis", "audiences", "themes", "owners"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))  # names whose definition is invalid: known, but not usable

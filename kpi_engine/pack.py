@@ -14,7 +14,6 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import cast
 
 from . import backends
 from .assembly import build_definitions
@@ -149,7 +148,7 @@ def _selection(period: Period | str | None, entity: Entity | object) -> Selectio
 
 def _checked(lang: str) -> Language:
     if lang in LANGUAGES:
-        return cast("Language", lang)
+        return lang
     raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 

@@ -44,6 +44,7 @@ from .common import (
     print_problems,
     problem_record,
 )
+from .notify import alerts_command, notify_command, run_command
 from .report import report
 
 if TYPE_CHECKING:
@@ -290,3 +291,6 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
 
 for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
     main.add_command(_command)
+main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
+main.add_command(alerts_command)
+main.add_command(run_command)
