@@ -5,40 +5,88 @@ touches the file system. A pack is a `.yaml`/`.yml` file or a folder of them,
 searched recursively; files ending in `.test.yaml` are pack tests, not
 definitions; other files are ignored. `extends: standard` names the bundled
 library (`library.standard_library_path`).
+
+Files outside the user's intent are never read (a pack may come from someone else):
+    - `extends` is `standard` or a path relative to the file that names it; an absolute
+      path is refused, and so is a base that resolves (links followed) outside the
+      *extends root*: by default the folder holding the pack's folder, so a pack may
+      extend packs below it and beside it (`extends: ../base`), never climb further.
+      An embedding program may declare another root (`load_pack(..., extends_root=)`).
+    - a pack folder is searched at most MAX_PACK_DEPTH folders deep and MAX_PACK_ENTRIES
+      entries wide; symbolic links to folders are not followed, and a file linked from
+      outside the root is refused without being read, so no foreign file is ever quoted.
+    - every file read is a regular file of at most `files.MAX_INPUT_BYTES` (no device, no FIFO).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Location, PackError, Problem
+from .files import FileRefusal, check_regular_file, read_bounded
 from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
 from .pack import Pack, build_pack
 from .parser import Limits
 from .yamlsource import Document, load_document
 
+MAX_PACK_DEPTH = 8
+"""How many folders deep a pack folder is searched: deeper than any pack is organised, and `extends: /` cannot walk a disk."""
+MAX_PACK_ENTRIES = 10_000
+"""How many folder entries a pack folder search looks at, files and folders alike, before it stops with a problem."""
 
-def load_pack(path: str | Path, limits: Limits = Limits()) -> Pack:
-    """Load, validate and compile a pack; raises PackError listing every problem, each located."""
-    layers, problems = read_layers(Path(path), limits)
+
+def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None) -> Pack:
+    """Load, validate and compile a pack; raises PackError listing every problem, each located.
+
+    `extends_root` is the folder every extended pack must stay within (default: see the module).
+    """
+    layers, problems = read_layers(Path(path), limits, extends_root)
     if problems:
         raise PackError(problems)
     return build_pack(layers, limits)
 
 
 def definition_files(root: Path) -> list[Path]:
-    """The YAML definition files of a pack (a file, or a folder searched recursively), tests excluded."""
+    """The YAML definition files of a pack (a file, or a folder searched within the bounds), tests excluded."""
     if root.is_file():
         return [root] if root.suffix in DEFINITION_SUFFIXES else []
-    files = [p for p in root.rglob("*") if p.suffix in DEFINITION_SUFFIXES and p.is_file()]
-    return sorted(p for p in files if not p.name.endswith(TEST_SUFFIXES))
+    files, _ = _walk(root)
+    return sorted(p for p in files if p.suffix in DEFINITION_SUFFIXES and not p.name.endswith(TEST_SUFFIXES))
 
 
 def test_files(root: Path) -> list[Path]:
-    """Pack test files kept beside a pack (`*.test.yaml`, anywhere under it)."""
-    base = root if root.is_dir() else root.parent
-    return sorted(p for p in base.rglob("*") if p.name.endswith(TEST_SUFFIXES) and p.is_file())
+    """Pack test files kept beside a pack (`*.test.yaml`, anywhere under it within the bounds)."""
+    files, _ = _walk(root if root.is_dir() else root.parent)
+    return sorted(p for p in files if p.name.endswith(TEST_SUFFIXES))
+
+
+def _walk(folder: Path) -> tuple[list[Path], bool]:
+    """The files under `folder` (links to files included, links to folders not followed), and whether the search was cut short.
+
+    Bounded by MAX_PACK_DEPTH and MAX_PACK_ENTRIES, breadth first, so the files nearest the top are found first.
+    """
+    files: list[Path] = []
+    level, seen = [folder], 0
+    for _ in range(MAX_PACK_DEPTH + 1):
+        below: list[Path] = []
+        for current in level:
+            try:
+                with os.scandir(current) as scan:
+                    entries = list(scan)
+            except OSError:
+                continue
+            seen += len(entries)
+            if seen > MAX_PACK_ENTRIES:
+                return files, True
+            below += [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+            files += [Path(e.path) for e in entries if e.is_file()]
+        if not below:
+            return files, False
+        level = below
+    return files, True
 
 
 def display_name(path: Path) -> str:
@@ -49,58 +97,89 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def read_layers(root: Path, limits: Limits = Limits()) -> tuple[list[list[Document]], list[Problem]]:
+def read_layers(root: Path, limits: Limits = Limits(), extends_root: Path | None = None) -> tuple[list[list[Document]], list[Problem]]:
     """The documents of a pack and of every pack it extends, bases first, and the problems found."""
     layers: list[list[Document]] = []
     problems: list[Problem] = []
-    _read(root, layers, problems, limits, visiting=[], done=set())
+    boundary = (extends_root or (root.resolve() if root.is_dir() else root.resolve().parent).parent).resolve()
+    _read(root, boundary, _Reading(layers, problems, limits))
     return layers, problems
 
 
-def _read(root: Path, layers: list[list[Document]], problems: list[Problem], limits: Limits, visiting: list[Path], done: set[Path]) -> None:
+@dataclass
+class _Reading:
+    """What one `read_layers` call gathers as it follows `extends`: layers, problems, and the packs seen."""
+
+    layers: list[list[Document]]
+    problems: list[Problem]
+    limits: Limits
+    visiting: list[Path] = field(default_factory=list)
+    done: set[Path] = field(default_factory=set)
+
+
+def _read(root: Path, boundary: Path, reading: _Reading) -> None:
     key = root.resolve()
-    if key in done:
+    if key in reading.done:
         return
     if not root.exists():
-        problems.append(Problem(Location(display_name(root)), "no such file or folder"))
+        reading.problems.append(Problem(Location(display_name(root)), "no such file or folder"))
         return
-    visiting.append(key)
-    documents: list[Document] = []
-    for file in definition_files(root):
-        document = _read_document(file, limits)
-        if isinstance(document, list):
-            problems.extend(document)
-            continue
-        documents.append(document)
-        for base, location in _bases(document, file):
-            if base.resolve() in visiting:
-                loop = Problem(location, f"'extends' loops back to {display_name(base)}")
-                if loop not in problems:
-                    problems.append(loop)
-                continue
-            if not base.exists():
-                problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
-                continue
-            _read(base, layers, problems, limits, visiting, done)
-    if not documents and not problems:
+    if not root.is_dir() and (refusal := check_regular_file(root)) is not None:
+        reading.problems.append(refusal.problem())
+        return
+    reading.visiting.append(key)
+    documents = [document for file in _pack_files(root, boundary, reading.problems) if (document := _read_layer_file(file, boundary, reading))]
+    if not documents and not reading.problems:
         what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
-        problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
-    visiting.pop()
-    done.add(key)
-    layers.append(documents)
+        reading.problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
+    reading.visiting.pop()
+    reading.done.add(key)
+    reading.layers.append(documents)
+
+
+def _pack_files(root: Path, boundary: Path, problems: list[Problem]) -> list[Path]:
+    """The definition files of one pack; a search cut short by the bounds, or a file linked from outside `boundary`, is a problem."""
+    if root.is_dir() and _walk(root)[1]:
+        problems.append(Problem(Location(display_name(root)), f"the folder is too large for a pack: more than {MAX_PACK_ENTRIES} entries or "
+                                                              f"{MAX_PACK_DEPTH} levels of folders; a pack folder holds its YAML files"))
+        return []
+    files = []
+    for file in definition_files(root):
+        if file != root and not file.resolve().is_relative_to(boundary):
+            problems.append(Problem(Location(display_name(file)), f"a symbolic link to a file outside {display_name(boundary)}: not read"))
+        else:
+            files.append(file)
+    return files
+
+
+def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document | None:
+    """One definition file's document, after reading every pack it extends; None when it cannot be read."""
+    document = _read_document(file, reading.limits)
+    if isinstance(document, list):
+        reading.problems.extend(document)
+        return None
+    for base, location, base_boundary in _bases(document, file, boundary, reading.problems):
+        if base.resolve() in reading.visiting:
+            loop = Problem(location, f"'extends' loops back to {display_name(base)}")
+            if loop not in reading.problems:
+                reading.problems.append(loop)
+        elif not base.exists():
+            reading.problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
+        else:
+            _read(base, base_boundary, reading)
+    return document
 
 
 def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
+    Only regular files of at most `files.MAX_INPUT_BYTES` are read (`files.read_bounded`).
     `fallback_encoding` is tried when the file is not UTF-8: Excel on Windows
     saves CSV exports in cp1252.
     """
-    location = Location(display_name(file))
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        return Problem(location, f"cannot be read: {error.strerror}")
+    data = read_bounded(file)
+    if isinstance(data, FileRefusal):
+        return FileRefusal(display_name(file), data.code, data.params).problem()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
         return data.decode("utf-16")
     try:
@@ -108,7 +187,7 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem
     except UnicodeDecodeError as error:
         if fallback_encoding:
             return data.decode(fallback_encoding, errors="replace")
-        return Problem(location, f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
+        return Problem(Location(display_name(file)), f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
 
 
 def _read_document(file: Path, limits: Limits) -> Document | list[Problem]:
@@ -120,13 +199,24 @@ def _read_document(file: Path, limits: Limits) -> Document | list[Problem]:
     return problems or document
 
 
-def _bases(document: Document, file: Path) -> Iterator[tuple[Path, Location]]:
+def _bases(document: Document, file: Path, boundary: Path, problems: list[Problem]) -> Iterator[tuple[Path, Location, Path]]:
+    """The packs a document extends, each with the boundary it is read within (the bundled library is its own).
+
+    An absolute path, or one leading outside `boundary`, is a problem and is not followed.
+    """
     data = document.data if isinstance(document.data, dict) else {}
     extends = data.get("extends")
     names = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
     for index, name in enumerate(names):
         if not isinstance(name, str):
             continue
-        path = ("extends",) if isinstance(extends, str) else ("extends", index)
-        location = document.location(path)
-        yield (standard_library_path() if name == STANDARD else (file.parent / name)), location
+        location = document.location(("extends",) if isinstance(extends, str) else ("extends", index))
+        if name == STANDARD:
+            yield standard_library_path(), location, standard_library_path().resolve()
+        elif Path(name).is_absolute() or name.startswith("~"):
+            problems.append(Problem(location, f"'extends' names an absolute path ({name}); name the pack by a path relative to this file, or 'standard'"))
+        elif not (file.parent / name).resolve().is_relative_to(boundary):
+            problems.append(Problem(location, f"'extends' leads outside {display_name(boundary)} ({name}): a pack extends packs below or beside "
+                                              "its folder, never further up"))
+        else:
+            yield file.parent / name, location, boundary
