@@ -151,14 +151,13 @@ def output_refusals(outputs: Sequence[Path], inputs: Sequence[Path], folder: Pat
         if folder is not None and not _inside(output, folder):
             refusals.append(FileRefusal(name, "outside", (("folder", str(folder)),)))
             continue
-        if output.is_symlink():
-            refusals.append(FileRefusal(name, "symlink"))
-            continue
         identity = _identity(output)
-        if identity is None:
-            continue
         if identity in identities:
             refusals.append(FileRefusal(name, "is_input", (("input", str(identities[identity])),)))
+        elif output.is_symlink():
+            refusals.append(FileRefusal(name, "symlink"))
+        elif identity is None:
+            continue
         elif not stat.S_ISREG(output.stat().st_mode):
             refusals.append(FileRefusal(name, "not_writable_kind", (("kind", _kind(output.stat().st_mode)),)))
         elif not force:
@@ -184,12 +183,22 @@ def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Pat
 
 
 def _replace_atomically(path: Path, text: str) -> None:
+    """A temporary file beside `path`, renamed over it; it gets the replaced file's permissions, or the umask's for a new file."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (it can only be read by setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -29,6 +29,7 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     FACTS,
+    FORCE,
     LANG,
     PACK,
     PERIOD,
@@ -43,11 +44,14 @@ from .common import (
     open_pack,
     print_problems,
     problem_record,
+    write_files,
 )
 from .report import report
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
+
+_INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "csv"]
 """`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
@@ -142,7 +146,7 @@ def evaluate(
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack)
-    facts = open_facts(facts_files, loaded, strict)
+    facts = open_facts(facts_files, loaded, strict, lang)
     check_entity(facts, entity, required=False)
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
@@ -251,11 +255,15 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
 
 @main.command(name="init")
 @click.argument("directory", type=click.Path(file_okay=False))
-def init_command(directory: str) -> None:
+@FORCE
+@LANG
+def init_command(directory: str, force: bool, lang: Language) -> None:
     """Create a starter company pack that extends the standard library.
 
     It holds a few overrides (targets, owners, alerts), two company KPIs and
-    a test file; it validates and passes its tests as created.
+    a test file; it validates and passes its tests as created. Existing files
+    are replaced only with --force; nothing is written through a symbolic link
+    or outside DIRECTORY.
 
     \b
     Example:
@@ -265,17 +273,10 @@ def init_command(directory: str) -> None:
 
     target = Path(directory)
     template = resources.files(__package__).joinpath("init_template")
-    files = {"pack.yaml": template.joinpath("pack.yaml"), "tests/pack.test.yaml": template.joinpath("tests/pack.test.yaml")}
-    existing = [name for name in files if (target / name).exists()]
-    if existing:
-        raise click.UsageError(f"{directory} already has {', '.join(existing)}; choose an empty folder")
-    try:
-        for name, source in files.items():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(f"{directory} cannot be written: {error.strerror}", param_hint="DIRECTORY") from None
-    click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
+    names = ("pack.yaml", "tests/pack.test.yaml")
+    write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
+    files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
+    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:

@@ -21,6 +21,7 @@ import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..facts import Facts, read_facts_text
+from ..files import MAX_INPUT_BYTES, FileRefusal, OutputRefused, check_regular_file, output_refusals, write_outputs
 from ..formatting import Language
 from ..loader import display_name, load_pack, read_text
 from ..pack import Pack
@@ -48,6 +49,7 @@ FACTS = click.option(
     help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
+FORCE = click.option("--force", is_flag=True, help="Replace output files that already exist (an input of the command is never replaced).")
 STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
 
 
@@ -89,15 +91,21 @@ def open_pack(path: str) -> Pack:
         raise Exit(EXIT_INVALID) from None
 
 
-def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
+def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False, lang: Language = "en") -> Facts:
     """The facts of every file merged, or every problem printed and exit code 3.
 
+    Only regular files of at most `files.MAX_INPUT_BYTES` are read: `--facts /dev/zero`
+    or a FIFO is refused at once instead of reading forever or blocking.
     Facts the pack does not read, or outside their input's bounds, are warned about;
     `strict` (for CI) makes those warnings fail with exit code 3 too.
     """
     facts, problems = Facts(), []
     for name in files:
         path = Path(name)
+        refusal = check_regular_file(path, MAX_INPUT_BYTES)
+        if refusal is not None:
+            problems.append(refusal.problem(lang))
+            continue
         text = read_text(path, fallback_encoding="cp1252")
         if isinstance(text, Problem):
             problems.append(text)
@@ -116,6 +124,29 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
         click.echo(f"{count(warnings, 'warning')} in the facts, refused by --strict", err=True)
         raise Exit(EXIT_FACTS)
     return facts
+
+
+def check_outputs(outputs: Sequence[Path], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Refuse, before any work, outputs that `write_files` would refuse (exit code 2, every reason printed)."""
+    _refuse(output_refusals(outputs, inputs, folder, force), lang)
+
+
+def write_files(texts: dict[Path, str], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Write command outputs with `files.write_outputs`: no input overwritten, no link followed, `--force` to replace.
+
+    Every refusal is printed in the reader's language, with exit code 2 and nothing written.
+    """
+    try:
+        write_outputs(texts, inputs, folder, force)
+    except OutputRefused as refused:
+        _refuse(refused.refusals, lang)
+
+
+def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
+    for refusal in refusals:
+        click.echo(f"kpi: {refusal.text(lang)}", err=True)
+    if refusals:
+        raise Exit(EXIT_USAGE)
 
 
 def count(items: Sequence[object], word: str) -> str:
