@@ -2,8 +2,9 @@
 
     terminal_text   tables and messages on a terminal: control characters (ANSI escapes, C0/C1,
                     line separators, bidirectional overrides) become visible `\\x1b`-style escapes
-    csv_cell        CSV for spreadsheets: a text cell starting with = + - @ tab or CR gets a leading
-                    `'` (OWASP's advice against formula injection); a number stays a number
+    csv_cell        CSV for spreadsheets: a text cell starting with = + - @ gets a leading `'`
+                    (OWASP's advice against formula injection), controls are shown as in
+                    `terminal_text` (so no tab or CR starts a cell); a number stays a number
     markdown_text   Markdown for an email or a wiki: HTML, links and images, table pipes,
                     emphasis and code marks are escaped, line breaks become spaces
 
@@ -38,19 +39,22 @@ def terminal_text(text: str) -> str:
     return "".join(_visible(c) if _is_control(c) else c for c in text)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def csv_cell(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text: `'` before a leading = + - @ tab or CR, unless the cell is a plain number.
+    """A CSV cell a spreadsheet shows as text: `'` before a leading = + - @, unless the cell is a plain number.
 
+    Control characters are shown as escapes first (`terminal_text`: CSV is printed on the
+    terminal too), so a tab or CR, OWASP's other two formula starts, can never lead a cell.
     A negative number (`-1234.5`, the exact decimal text of a value, target or gap) is left
     as is: a spreadsheet reads it as a number, never as a formula, and a `'` would turn it into text.
     """
-    if text.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    shown = terminal_text(text)
+    if shown.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(shown):
+        return "'" + shown
+    return shown
 
 
 _MARKDOWN_MARKS = re.compile(r"([\\`*_~\[\]|])")

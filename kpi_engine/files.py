@@ -168,7 +168,7 @@ def output_refusals(outputs: Sequence[Path], inputs: Sequence[Path], folder: Pat
 def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> None:
     """Write each text to its path under the module's rules, or raise OutputRefused and write nothing.
 
-    Folders are created as needed (inside `folder`); each file is written to a temporary
+    Folders are created as needed inside `folder`, when there is one; each file is written to a temporary
     file beside it and renamed over the target, so readers never see half a file.
     """
     refusals = output_refusals(list(texts), inputs, folder, force)
@@ -176,7 +176,8 @@ def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Pat
         raise OutputRefused(refusals)
     for path, text in texts.items():
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if folder is not None:  # a command writing a folder (kpi init) creates it; a single output's folder must exist
+                path.parent.mkdir(parents=True, exist_ok=True)
             _replace_atomically(path, text)
         except OSError as error:
             raise OutputRefused([FileRefusal(str(path), "unwritable", (("error", error.strerror or str(error)),))]) from None

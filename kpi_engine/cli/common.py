@@ -20,6 +20,7 @@ from typing import Any, Literal, get_args
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
+from ..escaping import terminal_text
 from ..facts import Facts, read_facts_text
 from ..files import MAX_INPUT_BYTES, FileRefusal, OutputRefused, check_regular_file, output_refusals, write_outputs
 from ..formatting import Language
@@ -76,9 +77,12 @@ class Exit(Exception):
 
 
 def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
-    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise."""
+    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise.
+
+    A message may quote the user's files: its control characters are shown, never sent to the terminal.
+    """
     for problem in problems:
-        click.echo(str(problem), err=err)
+        click.echo("\n".join(terminal_text(line) for line in str(problem).split("\n")), err=err)
 
 
 def open_pack(path: str) -> Pack:
