@@ -75,17 +75,20 @@ class FileRefusal:
     code: str
     params: tuple[tuple[str, str], ...] = ()
 
-    def text(self, lang: Language = "en") -> str:
-        """`PATH: message` in the reader's language."""
+    def message(self, lang: Language = "en") -> str:
+        """The reason, in the reader's language."""
         params = dict(self.params)
         if "kind" in params:
             params["kind"] = _KINDS[lang][params["kind"]]
-        return f"{self.path}: {MESSAGES[self.code][lang == 'fr'].format(**params)}"
+        return MESSAGES[self.code][lang == "fr"].format(**params)
+
+    def text(self, lang: Language = "en") -> str:
+        """`PATH: reason`, for the command line."""
+        return f"{self.path}: {self.message(lang)}"
 
     def problem(self, lang: Language = "en") -> Problem:
         """The refusal as a located problem, for readers that collect problems."""
-        message = self.text(lang).removeprefix(f"{self.path}: ")
-        return Problem(Location(self.path), message)
+        return Problem(Location(self.path), self.message(lang))
 
 
 class OutputRefused(Exception):
@@ -109,12 +112,16 @@ def check_regular_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> FileRefu
     try:
         status = path.stat()
     except OSError as error:
-        return FileRefusal(str(path), "unreadable", (("error", error.strerror or str(error)),))
+        return _unreadable(path, error)
     if not stat.S_ISREG(status.st_mode):
         return FileRefusal(str(path), "not_regular", (("kind", _kind(status.st_mode)),))
     if status.st_size > max_bytes:
         return FileRefusal(str(path), "too_large", (("limit", str(max_bytes)),))
     return None
+
+
+def _unreadable(path: Path, error: OSError) -> FileRefusal:
+    return FileRefusal(str(path), "unreadable", (("error", error.strerror or str(error)),))
 
 
 def read_bounded(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes | FileRefusal:
@@ -126,43 +133,38 @@ def read_bounded(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes | FileRe
         with path.open("rb") as stream:
             data = stream.read(max_bytes + 1)
     except OSError as error:
-        return FileRefusal(str(path), "unreadable", (("error", error.strerror or str(error)),))
+        return _unreadable(path, error)
     return FileRefusal(str(path), "too_large", (("limit", str(max_bytes)),)) if len(data) > max_bytes else data
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _status(path: Path) -> os.stat_result | None:
+    """The file's status, links followed; None when there is no such file (or it cannot be reached)."""
     try:
-        status = path.stat()
+        return path.stat()
     except OSError:
         return None
-    return status.st_dev, status.st_ino
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
 
 
 def output_refusals(outputs: Sequence[Path], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> list[FileRefusal]:
     """Every reason not to write `outputs` (see the module's rules); `folder` is where they must stay, when there is one."""
-    identities = {identity: path for path in inputs if (identity := _identity(path)) is not None}
-    refusals = []
-    for output in outputs:
-        name = str(output)
-        if folder is not None and not _inside(output, folder):
-            refusals.append(FileRefusal(name, "outside", (("folder", str(folder)),)))
-            continue
-        identity = _identity(output)
-        if identity in identities:
-            refusals.append(FileRefusal(name, "is_input", (("input", str(identities[identity])),)))
-        elif output.is_symlink():
-            refusals.append(FileRefusal(name, "symlink"))
-        elif identity is None:
-            continue
-        elif not stat.S_ISREG(output.stat().st_mode):
-            refusals.append(FileRefusal(name, "not_writable_kind", (("kind", _kind(output.stat().st_mode)),)))
-        elif not force:
-            refusals.append(FileRefusal(name, "exists"))
-    return refusals
+    identities = {(status.st_dev, status.st_ino): path for path in inputs if (status := _status(path)) is not None}
+    return [refusal for output in outputs if (refusal := _output_refusal(output, identities, folder, force)) is not None]
+
+
+def _output_refusal(output: Path, inputs: Mapping[tuple[int, int], Path], folder: Path | None, force: bool) -> FileRefusal | None:
+    name = str(output)
+    if folder is not None and not output.resolve().is_relative_to(folder.resolve()):
+        return FileRefusal(name, "outside", (("folder", str(folder)),))
+    status = _status(output)
+    if status is not None and (status.st_dev, status.st_ino) in inputs:
+        return FileRefusal(name, "is_input", (("input", str(inputs[status.st_dev, status.st_ino])),))
+    if output.is_symlink():
+        return FileRefusal(name, "symlink")
+    if status is None:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return FileRefusal(name, "not_writable_kind", (("kind", _kind(status.st_mode)),))
+    return None if force else FileRefusal(name, "exists")
 
 
 def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> None:

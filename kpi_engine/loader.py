@@ -51,10 +51,15 @@ def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | 
 
 def definition_files(root: Path) -> list[Path]:
     """The YAML definition files of a pack (a file, or a folder searched within the bounds), tests excluded."""
+    return _search(root)[0]
+
+
+def _search(root: Path) -> tuple[list[Path], bool]:
+    """The definition files of a pack, and whether the folder search was cut short by the bounds."""
     if root.is_file():
-        return [root] if root.suffix in DEFINITION_SUFFIXES else []
-    files, _ = _walk(root)
-    return sorted(p for p in files if p.suffix in DEFINITION_SUFFIXES and not p.name.endswith(TEST_SUFFIXES))
+        return ([root] if root.suffix in DEFINITION_SUFFIXES else []), False
+    files, cut_short = _walk(root)
+    return sorted(p for p in files if p.suffix in DEFINITION_SUFFIXES and not p.name.endswith(TEST_SUFFIXES)), cut_short
 
 
 def test_files(root: Path) -> list[Path]:
@@ -128,7 +133,11 @@ def _read(root: Path, boundary: Path, reading: _Reading) -> None:
         reading.problems.append(refusal.problem())
         return
     reading.visiting.append(key)
-    documents = [document for file in _pack_files(root, boundary, reading.problems) if (document := _read_layer_file(file, boundary, reading))]
+    documents = []
+    for file in _pack_files(root, boundary, reading.problems):
+        document = _read_layer_file(file, boundary, reading)
+        if document is not None:
+            documents.append(document)
     if not documents and not reading.problems:
         what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
         reading.problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
@@ -139,12 +148,13 @@ def _read(root: Path, boundary: Path, reading: _Reading) -> None:
 
 def _pack_files(root: Path, boundary: Path, problems: list[Problem]) -> list[Path]:
     """The definition files of one pack; a search cut short by the bounds, or a file linked from outside `boundary`, is a problem."""
-    if root.is_dir() and _walk(root)[1]:
+    found, cut_short = _search(root)
+    if cut_short:
         problems.append(Problem(Location(display_name(root)), f"the folder is too large for a pack: more than {MAX_PACK_ENTRIES} entries or "
                                                               f"{MAX_PACK_DEPTH} levels of folders; a pack folder holds its YAML files"))
         return []
     files = []
-    for file in definition_files(root):
+    for file in found:
         if file != root and not file.resolve().is_relative_to(boundary):
             problems.append(Problem(Location(display_name(file)), f"a symbolic link to a file outside {display_name(boundary)}: not read"))
         else:
