@@ -257,6 +257,12 @@ def test_table_shows_control_characters_instead_of_sending_them(hostile):
     assert r"\x1b[2Jlyon\x07" in out and r"<b>x</b> | \x1b[31mred" in out
 
 
+def test_messages_quoting_a_file_show_its_control_characters(folder):
+    (folder / "wide.csv").write_text("period,x,\x1b[31mevil\n2025-01,1,2\n", encoding="utf-8")
+    code, _, err = kpi("evaluate", "pack.yaml", "--facts", "wide.csv", cwd=folder)
+    assert (code, err) == (0, "wide.csv:2: warning: '\\x1b[31mevil' is not an input of the pack, ignored\n")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

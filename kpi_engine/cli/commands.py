@@ -39,6 +39,7 @@ from .common import (
     TextOrJson,
     check_entity,
     count,
+    echo_text,
     open_facts,
     open_for_kpi,
     open_pack,
@@ -70,7 +71,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            click.echo(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -198,7 +199,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     """
     from ..explain import explain
 
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
     evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
     try:
         tree = explain(evaluation, kpi, period, entity)
@@ -245,7 +246,7 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         for file_report in reports:
             print_problems(file_report.problems, err=False)
             for failure in file_report.failures:
-                click.echo(str(failure))
+                echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
         click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")

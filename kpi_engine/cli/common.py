@@ -79,10 +79,15 @@ class Exit(Exception):
 def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
     """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise.
 
-    A message may quote the user's files: its control characters are shown, never sent to the terminal.
+    A message may quote the user's files: `echo_text` shows its control characters instead of sending them.
     """
     for problem in problems:
-        click.echo("\n".join(terminal_text(line) for line in str(problem).split("\n")), err=err)
+        echo_text(str(problem), err=err)
+
+
+def echo_text(text: str, err: bool = False) -> None:
+    """Print text meant for people that may quote the user's files: each line's control characters shown, never sent."""
+    click.echo("\n".join(terminal_text(line) for line in text.split("\n")), err=err)
 
 
 def open_pack(path: str) -> Pack:
@@ -148,7 +153,7 @@ def write_files(texts: dict[Path, str], inputs: Sequence[Path], lang: Language, 
 
 def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
     for refusal in refusals:
-        click.echo(f"kpi: {refusal.text(lang)}", err=True)
+        echo_text(f"kpi: {refusal.text(lang)}", err=True)
     if refusals:
         raise Exit(EXIT_USAGE)
 
@@ -172,11 +177,11 @@ def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
 
 
-def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) -> tuple[Pack, Facts]:
+def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
     """The pack and facts for a question about one KPI of one entity, or a located error."""
     loaded = open_pack(pack)
     if kpi not in loaded.kpis:
         raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
-    facts = open_facts(facts_files, loaded)
+    facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=True)
     return loaded, facts

@@ -173,10 +173,10 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: Lang
 
 
 def explain_text(tree: ExplainNode, lang: Language) -> str:
-    """A computation tree as indented text, each node with its value."""
+    """A computation tree as indented text, each node with its value; reasons may quote entity names, so each line is `terminal_text`."""
     lines = [f"{tree.text} = {_observed(tree, lang)}"]
     _explain_children(tree, "", lines, lang)
-    return "\n".join(lines)
+    return "\n".join(terminal_text(line) for line in lines)
 
 
 def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:
