@@ -27,10 +27,42 @@ from pathlib import Path
 
 from .errors import Location, PackError, Problem
 from .files import FileRefusal, check_regular_file, read_bounded
+from .formatting import Language
 from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
 from .pack import Pack, build_pack
 from .parser import Limits
 from .yamlsource import Document, load_document
+
+# code -> (English, French): every problem the loader itself reports, worded in the reader's language.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("no such file or folder", "fichier ou dossier introuvable"),
+    "not_yaml_file": ("is not a .yaml or .yml file: a pack is written in YAML", "n'est pas un fichier .yaml ou .yml : un pack s'écrit en YAML"),
+    "no_yaml_file": (
+        "holds no .yaml or .yml definition file: a pack is written in YAML",
+        "ne contient aucun fichier de définitions .yaml ou .yml : un pack s'écrit en YAML",
+    ),
+    "folder_too_large": (
+        "the folder is too large for a pack: more than {entries} entries or {depth} levels of folders; a pack folder holds its YAML files",
+        "le dossier est trop grand pour un pack : plus de {entries} entrées ou {depth} niveaux de dossiers ; un dossier de pack contient ses fichiers YAML",
+    ),
+    "linked_outside": ("a symbolic link to a file outside {root}: not read", "un lien symbolique vers un fichier hors de {root} : non lu"),
+    "extends_loop": ("'extends' loops back to {base}", "« extends » revient en boucle sur {base}"),
+    "extends_missing": ("extended pack {base} does not exist", "le pack étendu {base} n'existe pas"),
+    "extends_absolute": (
+        "'extends' names an absolute path ({name}); name the pack by a path relative to this file, or 'standard'",
+        "« extends » donne un chemin absolu ({name}) ; nommez le pack par un chemin relatif à ce fichier, ou « standard »",
+    ),
+    "extends_outside": (
+        "'extends' leads outside {root} ({name}): a pack extends packs below or beside its folder, never further up",
+        "« extends » mène hors de {root} ({name}) : un pack étend des packs sous son dossier ou à côté, jamais plus haut",
+    ),
+    "not_utf8": ("not UTF-8 text (byte {byte}); save the file as UTF-8", "pas du texte UTF-8 (octet {byte}) ; enregistrez le fichier en UTF-8"),
+}
+
+
+def _problem(location: Location, code: str, lang: Language, **params: object) -> Problem:
+    return Problem(location, MESSAGES[code][lang == "fr"].format(**params))
+
 
 MAX_PACK_DEPTH = 8
 """How many folders deep a pack folder is searched: deeper than any pack is organised, and `extends: /` cannot walk a disk."""
@@ -38,12 +70,13 @@ MAX_PACK_ENTRIES = 10_000
 """How many folder entries a pack folder search looks at, files and folders alike, before it stops with a problem."""
 
 
-def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None) -> Pack:
+def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en") -> Pack:
     """Load, validate and compile a pack; raises PackError listing every problem, each located.
 
-    `extends_root` is the folder every extended pack must stay within (default: see the module).
+    `extends_root` is the folder every extended pack must stay within (default: see the module);
+    `lang` words the problems of finding and reading files (English is the text of record).
     """
-    layers, problems = read_layers(Path(path), limits, extends_root)
+    layers, problems = read_layers(Path(path), limits, extends_root, lang)
     if problems:
         raise PackError(problems)
     return build_pack(layers, limits)
@@ -102,12 +135,14 @@ def display_name(path: Path) -> str:
         return str(path)
 
 
-def read_layers(root: Path, limits: Limits = Limits(), extends_root: Path | None = None) -> tuple[list[list[Document]], list[Problem]]:
+def read_layers(
+    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en"
+) -> tuple[list[list[Document]], list[Problem]]:
     """The documents of a pack and of every pack it extends, bases first, and the problems found."""
     layers: list[list[Document]] = []
     problems: list[Problem] = []
     boundary = (extends_root or (root.resolve() if root.is_dir() else root.resolve().parent).parent).resolve()
-    _read(root, boundary, _Reading(layers, problems, limits))
+    _read(root, boundary, _Reading(layers, problems, limits, lang))
     return layers, problems
 
 
@@ -118,6 +153,7 @@ class _Reading:
     layers: list[list[Document]]
     problems: list[Problem]
     limits: Limits
+    lang: Language
     visiting: list[Path] = field(default_factory=list)
     done: set[Path] = field(default_factory=set)
 
@@ -127,36 +163,34 @@ def _read(root: Path, boundary: Path, reading: _Reading) -> None:
     if key in reading.done:
         return
     if not root.exists():
-        reading.problems.append(Problem(Location(display_name(root)), "no such file or folder"))
+        reading.problems.append(_problem(Location(display_name(root)), "missing", reading.lang))
         return
     if not root.is_dir() and (refusal := check_regular_file(root)) is not None:
-        reading.problems.append(refusal.problem())
+        reading.problems.append(refusal.problem(reading.lang))
         return
     reading.visiting.append(key)
     documents = []
-    for file in _pack_files(root, boundary, reading.problems):
+    for file in _pack_files(root, boundary, reading):
         document = _read_layer_file(file, boundary, reading)
         if document is not None:
             documents.append(document)
     if not documents and not reading.problems:
-        what = "is not a .yaml or .yml file" if root.is_file() else "holds no .yaml or .yml definition file"
-        reading.problems.append(Problem(Location(display_name(root)), f"{what}: a pack is written in YAML"))
+        reading.problems.append(_problem(Location(display_name(root)), "not_yaml_file" if root.is_file() else "no_yaml_file", reading.lang))
     reading.visiting.pop()
     reading.done.add(key)
     reading.layers.append(documents)
 
 
-def _pack_files(root: Path, boundary: Path, problems: list[Problem]) -> list[Path]:
+def _pack_files(root: Path, boundary: Path, reading: _Reading) -> list[Path]:
     """The definition files of one pack; a search cut short by the bounds, or a file linked from outside `boundary`, is a problem."""
     found, cut_short = _search(root)
     if cut_short:
-        problems.append(Problem(Location(display_name(root)), f"the folder is too large for a pack: more than {MAX_PACK_ENTRIES} entries or "
-                                                              f"{MAX_PACK_DEPTH} levels of folders; a pack folder holds its YAML files"))
+        reading.problems.append(_problem(Location(display_name(root)), "folder_too_large", reading.lang, entries=MAX_PACK_ENTRIES, depth=MAX_PACK_DEPTH))
         return []
     files = []
     for file in found:
         if file != root and not file.resolve().is_relative_to(boundary):
-            problems.append(Problem(Location(display_name(file)), f"a symbolic link to a file outside {display_name(boundary)}: not read"))
+            reading.problems.append(_problem(Location(display_name(file)), "linked_outside", reading.lang, root=display_name(boundary)))
         else:
             files.append(file)
     return files
@@ -164,23 +198,23 @@ def _pack_files(root: Path, boundary: Path, problems: list[Problem]) -> list[Pat
 
 def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document | None:
     """One definition file's document, after reading every pack it extends; None when it cannot be read."""
-    document = _read_document(file, reading.limits)
+    document = _read_document(file, reading.limits, reading.lang)
     if isinstance(document, list):
         reading.problems.extend(document)
         return None
-    for base, location, base_boundary in _bases(document, file, boundary, reading.problems):
+    for base, location, base_boundary in _bases(document, file, boundary, reading):
         if base.resolve() in reading.visiting:
-            loop = Problem(location, f"'extends' loops back to {display_name(base)}")
+            loop = _problem(location, "extends_loop", reading.lang, base=display_name(base))
             if loop not in reading.problems:
                 reading.problems.append(loop)
         elif not base.exists():
-            reading.problems.append(Problem(location, f"extended pack {display_name(base)} does not exist"))
+            reading.problems.append(_problem(location, "extends_missing", reading.lang, base=display_name(base)))
         else:
             _read(base, base_boundary, reading)
     return document
 
 
-def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem:
+def read_text(file: Path, fallback_encoding: str | None = None, lang: Language = "en") -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
     Only regular files of at most `files.MAX_INPUT_BYTES` are read (`files.read_bounded`).
@@ -189,7 +223,7 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem
     """
     data = read_bounded(file)
     if isinstance(data, FileRefusal):
-        return FileRefusal(display_name(file), data.code, data.params).problem()
+        return FileRefusal(display_name(file), data.code, data.params).problem(lang)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
         return data.decode("utf-16")
     try:
@@ -197,19 +231,19 @@ def read_text(file: Path, fallback_encoding: str | None = None) -> str | Problem
     except UnicodeDecodeError as error:
         if fallback_encoding:
             return data.decode(fallback_encoding, errors="replace")
-        return Problem(Location(display_name(file)), f"not UTF-8 text (byte {error.start}); save the file as UTF-8")
+        return _problem(Location(display_name(file)), "not_utf8", lang, byte=error.start)
 
 
-def _read_document(file: Path, limits: Limits) -> Document | list[Problem]:
+def _read_document(file: Path, limits: Limits, lang: Language) -> Document | list[Problem]:
     """A definition file's document, or the problems that spoil it (unreadable, not YAML...)."""
-    text = read_text(file)
+    text = read_text(file, lang=lang)
     if isinstance(text, Problem):
         return [text]
     document, problems = load_document(text, display_name(file), limits.max_yaml_nodes)
     return problems or document
 
 
-def _bases(document: Document, file: Path, boundary: Path, problems: list[Problem]) -> Iterator[tuple[Path, Location, Path]]:
+def _bases(document: Document, file: Path, boundary: Path, reading: _Reading) -> Iterator[tuple[Path, Location, Path]]:
     """The packs a document extends, each with the boundary it is read within (the bundled library is its own).
 
     An absolute path, or one leading outside `boundary`, is a problem and is not followed.
@@ -224,9 +258,8 @@ def _bases(document: Document, file: Path, boundary: Path, problems: list[Proble
         if name == STANDARD:
             yield standard_library_path(), location, standard_library_path().resolve()
         elif Path(name).is_absolute() or name.startswith("~"):
-            problems.append(Problem(location, f"'extends' names an absolute path ({name}); name the pack by a path relative to this file, or 'standard'"))
+            reading.problems.append(_problem(location, "extends_absolute", reading.lang, name=name))
         elif not (file.parent / name).resolve().is_relative_to(boundary):
-            problems.append(Problem(location, f"'extends' leads outside {display_name(boundary)} ({name}): a pack extends packs below or beside "
-                                              "its folder, never further up"))
+            reading.problems.append(_problem(location, "extends_outside", reading.lang, root=display_name(boundary), name=name))
         else:
             yield file.parent / name, location, boundary

@@ -181,6 +181,14 @@ def test_extends_is_relative_and_stays_within_the_root(tmp_path, extends, messag
     assert _problems(pack) == [f"{pack / 'pack.yaml'}:1:10: {message.format(root=tmp_path / 'group')}"]
 
 
+def test_extends_problems_in_the_readers_language(tmp_path):
+    (tmp_path / "pack.yaml").write_text("extends: /etc\n" + PACK, encoding="utf-8")
+    code, _, err = kpi("graph", "pack.yaml", "--lang", "fr", cwd=tmp_path)
+    assert (code, err.splitlines()[0]) == (
+        1, "pack.yaml:1:10: « extends » donne un chemin absolu (/etc) ; nommez le pack par un chemin relatif à ce fichier, ou « standard »"
+    )
+
+
 def test_extends_a_sibling_pack(tmp_path):
     (tmp_path / "base").mkdir()
     (tmp_path / "base" / "base.yaml").write_text(PACK, encoding="utf-8")

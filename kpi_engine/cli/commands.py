@@ -146,7 +146,7 @@ def evaluate(
       kpi evaluate examples/company --facts examples/facts/monthly.csv \\
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     facts = open_facts(facts_files, loaded, strict, lang)
     check_entity(facts, entity, required=False)
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
@@ -174,7 +174,7 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
     Example:
       kpi graph definitions/ --format dot | dot -Tsvg > kpis.svg
     """
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     definitions = loaded.definitions
     edges = all_dependencies_graph(definitions)
     full = {name: input_dependencies(kpi.formula, definitions) + edges[name] for name, kpi in definitions.kpis.items()}

@@ -90,10 +90,10 @@ def echo_text(text: str, err: bool = False) -> None:
     click.echo("\n".join(terminal_text(line) for line in text.split("\n")), err=err)
 
 
-def open_pack(path: str) -> Pack:
-    """The loaded pack, or every problem printed and exit code 1."""
+def open_pack(path: str, lang: Language = "en") -> Pack:
+    """The loaded pack, or every problem printed and exit code 1 (problems finding and reading files worded in `lang`)."""
     try:
-        return load_pack(path)
+        return load_pack(path, lang=lang)
     except PackError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + " in the pack", err=True)
@@ -115,7 +115,7 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
         if refusal is not None:
             problems.append(refusal.problem(lang))
             continue
-        text = read_text(path, fallback_encoding="cp1252")
+        text = read_text(path, fallback_encoding="cp1252", lang=lang)
         if isinstance(text, Problem):
             problems.append(text)
             continue
@@ -179,7 +179,7 @@ def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
 
 def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
     """The pack and facts for a question about one KPI of one entity, or a located error."""
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
         raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)

@@ -72,7 +72,7 @@ def report(
     """
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
                             sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
     _check_selection(loaded.definitions, options)
