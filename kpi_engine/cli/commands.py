@@ -29,6 +29,7 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     FACTS,
+    FORCE,
     LANG,
     PACK,
     PERIOD,
@@ -38,17 +39,21 @@ from .common import (
     TextOrJson,
     check_entity,
     count,
+    echo_text,
     open_facts,
     open_for_kpi,
     open_pack,
     print_problems,
     problem_record,
+    write_files,
 )
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
+
+_INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "csv"]
 """`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
@@ -67,7 +72,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            click.echo(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -142,8 +147,8 @@ def evaluate(
       kpi evaluate examples/company --facts examples/facts/monthly.csv \\
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
-    loaded = open_pack(pack)
-    facts = open_facts(facts_files, loaded, strict)
+    loaded = open_pack(pack, lang)
+    facts = open_facts(facts_files, loaded, strict, lang)
     check_entity(facts, entity, required=False)
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
@@ -170,7 +175,7 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
     Example:
       kpi graph definitions/ --format dot | dot -Tsvg > kpis.svg
     """
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     definitions = loaded.definitions
     edges = all_dependencies_graph(definitions)
     full = {name: input_dependencies(kpi.formula, definitions) + edges[name] for name, kpi in definitions.kpis.items()}
@@ -193,7 +198,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
     try:
         tree = loaded.explain(facts, kpi, period, entity)
     except KeyError as error:
@@ -239,7 +244,7 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         for file_report in reports:
             print_problems(file_report.problems, err=False)
             for failure in file_report.failures:
-                click.echo(str(failure))
+                echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
         click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
@@ -249,11 +254,15 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
 
 @main.command(name="init")
 @click.argument("directory", type=click.Path(file_okay=False))
-def init_command(directory: str) -> None:
+@FORCE
+@LANG
+def init_command(directory: str, force: bool, lang: Language) -> None:
     """Create a starter company pack that extends the standard library.
 
     It holds a few overrides (targets, owners, alerts), two company KPIs and
-    a test file; it validates and passes its tests as created.
+    a test file; it validates and passes its tests as created. Existing files
+    are replaced only with --force; nothing is written through a symbolic link
+    or outside DIRECTORY.
 
     \b
     Example:
@@ -263,17 +272,10 @@ def init_command(directory: str) -> None:
 
     target = Path(directory)
     template = resources.files(__package__).joinpath("init_template")
-    files = {"pack.yaml": template.joinpath("pack.yaml"), "tests/pack.test.yaml": template.joinpath("tests/pack.test.yaml")}
-    existing = [name for name in files if (target / name).exists()]
-    if existing:
-        raise click.UsageError(f"{directory} already has {', '.join(existing)}; choose an empty folder")
-    try:
-        for name, source in files.items():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(f"{directory} cannot be written: {error.strerror}", param_hint="DIRECTORY") from None
-    click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
+    names = ("pack.yaml", "tests/pack.test.yaml")
+    write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
+    files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
+    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
+from ..escaping import terminal_text
 from ..facts import Facts, load_facts
+from ..files import FileRefusal, OutputRefused, output_refusals, write_outputs
 from ..formatting import Language
 from ..loader import load_pack
 from ..pack import Pack
@@ -47,6 +50,7 @@ FACTS = click.option(
     help="Facts file (.csv long or wide, French ';' exports, .xlsx/.xlsm/.ods workbooks, FILE#Sheet for one sheet, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
+FORCE = click.option("--force", is_flag=True, help="Replace output files that already exist (an input of the command is never replaced).")
 STRICT = click.option(
     "--strict",
     is_flag=True,
@@ -78,30 +82,40 @@ class Exit(Exception):
 
 
 def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
-    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise."""
+    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise.
+
+    A message may quote the user's files: `echo_text` shows its control characters instead of sending them.
+    """
     for problem in problems:
-        click.echo(str(problem), err=err)
+        echo_text(str(problem), err=err)
 
 
-def open_pack(path: str) -> Pack:
-    """The loaded pack, or every problem printed and exit code 1."""
+def echo_text(text: str, err: bool = False) -> None:
+    """Print text meant for people that may quote the user's files: each line's control characters shown, never sent."""
+    click.echo("\n".join(terminal_text(line) for line in text.split("\n")), err=err)
+
+
+def open_pack(path: str, lang: Language = "en") -> Pack:
+    """The loaded pack, or every problem printed and exit code 1 (problems finding and reading files worded in `lang`)."""
     try:
-        return load_pack(path)
+        return load_pack(path, lang=lang)
     except PackError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + " in the pack", err=True)
         raise Exit(EXIT_INVALID) from None
 
 
-def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
+def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False, lang: Language = "en") -> Facts:
     """The facts of every file merged, or every problem printed and exit code 3.
 
+    Only regular files of at most `files.MAX_INPUT_BYTES` are read: `--facts /dev/zero`
+    or a FIFO is refused at once instead of reading forever or blocking.
     Warnings (a line given twice, a fact the pack does not read, a value outside
     its input's bounds...) are printed; `strict` (for CI) makes them fail with
     exit code 3 too.
     """
     try:
-        facts = load_facts(files, pack)
+        facts = load_facts(files, pack, lang=lang)
     except FactsError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + " in the facts", err=True)
@@ -111,6 +125,29 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
         click.echo(f"{count(facts.warnings, 'warning')} in the facts, refused by --strict", err=True)
         raise Exit(EXIT_FACTS)
     return facts
+
+
+def check_outputs(outputs: Sequence[Path], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Refuse, before any work, outputs that `write_files` would refuse (exit code 2, every reason printed)."""
+    _refuse(output_refusals(outputs, inputs, folder, force), lang)
+
+
+def write_files(texts: dict[Path, str], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Write command outputs with `files.write_outputs`: no input overwritten, no link followed, `--force` to replace.
+
+    Every refusal is printed in the reader's language, with exit code 2 and nothing written.
+    """
+    try:
+        write_outputs(texts, inputs, folder, force)
+    except OutputRefused as refused:
+        _refuse(refused.refusals, lang)
+
+
+def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
+    for refusal in refusals:
+        echo_text(f"kpi: {refusal.text(lang)}", err=True)
+    if refusals:
+        raise Exit(EXIT_USAGE)
 
 
 def count(items: Sequence[object], word: str) -> str:
@@ -132,11 +169,11 @@ def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
 
 
-def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) -> tuple[Pack, Facts]:
+def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
     """The pack and facts for a question about one KPI of one entity, or a located error."""
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
         raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
-    facts = open_facts(facts_files, loaded)
+    facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=True)
     return loaded, facts

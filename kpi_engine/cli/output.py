@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..alerts import Alert
+from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..formatting import Language, format_gap, format_value, plain, status_word
 from ..model import Definitions
@@ -68,12 +69,12 @@ def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
 
 
 def to_csv(evaluation: Evaluation) -> str:
-    """The results as CSV, one row each, exact decimal text."""
+    """The results as CSV, one row each, exact decimal text; every cell passes through `csv_cell` (no formula injection)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for result in evaluation.results:
-        writer.writerow({k: ("" if v is None else v) for k, v in result_record(result).items()})
+        writer.writerow({k: csv_cell("" if v is None else str(v)) for k, v in result_record(result).items()})
     return buffer.getvalue()
 
 
@@ -107,8 +108,11 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
 
 
 def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), rule: bool = True) -> str:
-    """A plain-text table; `numeric` columns are right-aligned so decimals line up; `rule` underlines the headers."""
-    rows = [tuple(headers), *rows]
+    """A plain-text table; `numeric` columns are right-aligned so decimals line up; `rule` underlines the headers.
+
+    Every cell passes through `terminal_text` here, so no label, entity or message can send control sequences to the terminal.
+    """
+    rows = [tuple(terminal_text(cell) for cell in row) for row in (headers, *rows)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = []
     for row in rows:
@@ -131,7 +135,8 @@ class _Diagram:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """A Mermaid label shown as written: quotes and HTML brackets as Mermaid entity codes, controls visible."""
+    return terminal_text(text).replace('"', "#quot;").replace("<", "#60;").replace(">", "#62;")
 
 
 DiagramLanguage = Literal["dot", "mermaid"]
@@ -168,10 +173,10 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: Lang
 
 
 def explain_text(tree: ExplainNode, lang: Language) -> str:
-    """A computation tree as indented text, each node with its value."""
+    """A computation tree as indented text, each node with its value; reasons may quote entity names, so each line is `terminal_text`."""
     lines = [f"{tree.text} = {_observed(tree, lang)}"]
     _explain_children(tree, "", lines, lang)
-    return "\n".join(lines)
+    return "\n".join(terminal_text(line) for line in lines)
 
 
 def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:

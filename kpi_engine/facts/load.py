@@ -14,29 +14,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import FactsError, Location, Problem
+from ..files import FileRefusal, read_bounded
 from .checks import consistency_warnings
 from .model import Facts
 from .registry import READERS, detect_format
 from .source import ReadOptions, ReadResult
 
 if TYPE_CHECKING:
+    from ..formatting import Language
     from .source import PackView
 
 PathLike = str | os.PathLike[str]
 
 
-def load_facts(paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None) -> Facts:
+def load_facts(
+    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+) -> Facts:
     """The facts of every file merged; raises FactsError with every error of every file at once.
 
     With a pack, readers use it (columns named by an input's label, account
     rules), and the pack's own warnings (a fact no input reads...) join the
     facts' `warnings`, which hold every warning of the sources. `columns`
     renames headers: `{"CA boutique": "chiffre_affaires_ht", "Magasin": "entity"}`.
+    Only regular files of at most `files.MAX_INPUT_BYTES` are read (a FIFO or
+    `/dev/zero` is refused at once); `lang` words that refusal.
     """
     facts = Facts()
     errors: list[Problem] = []
     for path in paths:
-        result = read_file(path, pack, columns=columns)
+        result = read_file(path, pack, columns=columns, lang=lang)
         errors.extend(result.errors)
         facts.warn(result.warnings)
         errors.extend(facts.merge(result.facts))
@@ -48,14 +54,15 @@ def load_facts(paths: Iterable[PathLike], pack: PackView | None = None, *, colum
     return facts
 
 
-def read_file(path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None) -> ReadResult:
+def read_file(
+    path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+) -> ReadResult:
     """One file's facts and problems, never an exception for a file that cannot be read."""
     file, part = _split_part(path)
     name = str(file)
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        return ReadResult(Facts(), (Problem(Location(name), f"cannot be read: {error.strerror}"),))
+    data = read_bounded(file)
+    if isinstance(data, FileRefusal):
+        return ReadResult(Facts(), (data.problem(lang),))
     return read_facts(data, name, pack=pack, part=part, columns=columns)
 
 
