@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,8 @@ from .model import (
     InputDef,
     KpiDef,
     Label,
+    Severity,
+    Silence,
 )
 from .parser import FormulaSyntaxError, Limits, parse_formula
 from .periods import FREQUENCIES, Frequency
@@ -44,6 +47,7 @@ class _Collector:
     kpis: dict[str, KpiDef] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
     themes: dict[str, Label] = field(default_factory=dict)
+    silences: list[Silence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
 
@@ -66,7 +70,8 @@ def build_definitions(
         for document in layer:
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
     definitions = Definitions(
-        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes
+        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        silences=tuple(collector.silences),
     )
     return definitions, collector.problems
 
@@ -132,12 +137,20 @@ def _repaired_kpi(spec: Spec) -> Spec | None:
     if isinstance(spec.get("tags"), list):
         repaired["tags"] = [tag for tag in spec["tags"] if isinstance(tag, str)]
     if isinstance(spec.get("alerts"), list):
-        repaired["alerts"] = [
-            {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-             "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
-            for alert in spec["alerts"]
-            if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
-        ]
+        repaired["alerts"] = [_repaired_alert(alert) for alert in spec["alerts"] if isinstance(alert, dict) and _is_expression(alert.get("when"))]
+    return repaired
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
+
+
+def _repaired_alert(alert: Spec) -> Spec:
+    """An alert rule the schema rejected, kept so its conditions are still checked."""
+    repaired: Spec = {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
+                      "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
+    if _is_expression(alert.get("resolve_when")):
+        repaired["resolve_when"] = alert["resolve_when"]
     return repaired
 
 
@@ -186,6 +199,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
     data = document.data if isinstance(document.data, dict) else {}
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
+    collector.silences.extend(_silences(collector, document, spoiled))
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,
@@ -242,6 +256,8 @@ def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec:
 def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: Path) -> Iterator[AlertRule]:
     for index, spec in enumerate(specs):
         when = _expression(collector, document, spec["when"], (*base, index, "when"))
+        # a resolve_when that does not parse is reported, and the rule kept so later rules keep their numbers
+        resolve_when = _expression(collector, document, spec["resolve_when"], (*base, index, "resolve_when")) if "resolve_when" in spec else None
         if when is not None:
             message = spec.get("message") or ""
             path = (*base, index, "message")
@@ -251,7 +267,36 @@ def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: 
                 message=label_of(message) if message else Label(),
                 location=document.location((*base, index)),
                 message_scalars=_message_scalars(document, path, message),
+                for_periods=spec.get("for", 1),
+                resolve_when=resolve_when,
+                inhibit=spec.get("inhibit", True),
             )
+
+
+def _silences(collector: _Collector, document: Document, spoiled: set[Path]) -> Iterator[Silence]:
+    """The `silences:` of one document; an entry the schema rejected is skipped (its problems are reported)."""
+    data = document.data if isinstance(document.data, dict) else {}
+    entries = data.get("silences")
+    for index, spec in enumerate(entries if isinstance(entries, list) else ()):
+        path: Path = ("silences", index)
+        if path in spoiled or not isinstance(spec, dict):
+            continue
+        try:
+            until = date.fromisoformat(str(spec["until"]))
+        except ValueError:
+            message = f"silences[{index + 1}].until: '{spec['until']}' is not a date: write it YYYY-MM-DD, like 2026-03-31"
+            collector.problems.append(Problem(document.location((*path, "until")), message))
+            continue
+        severity = spec.get("severity")
+        yield Silence(
+            kpi=spec["kpi"],
+            until=until,
+            reason=spec["reason"],
+            entity=spec.get("entity"),
+            rule=spec.get("rule"),
+            severity=None if severity is None else Severity(severity),
+            location=document.location(path),
+        )
 
 
 def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tuple[str, Any], ...]:
