@@ -99,9 +99,6 @@ class InputDef:
         object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
 
 
-MAX_FOR_PERIODS = 36  # `for:` at most three years of months: a longer run is a trend, not an alert
-
-
 @dataclass(frozen=True)
 class AlertRule:
     """A condition that raises an alert of some severity, with its message template.
@@ -109,7 +106,7 @@ class AlertRule:
     `for_periods` (`for:` in YAML) is how many consecutive periods the
     condition must hold before the alert fires; once firing, an alert with
     `resolve_when` stays firing until that condition holds; `inhibit` False
-    keeps this alert shown when a more severe one of the same KPI fires.
+    sets it apart from inhibition (it hides nothing, nothing hides it).
     """
 
     when: Formula
