@@ -143,8 +143,9 @@ class Alerting:
 
     Remembers, per rule, entity and period, whether the condition held and
     whether the alert was firing, so `for` and `resolve_when` read each
-    earlier period once whatever order the periods are asked in. One
-    instance per evaluation (it is not shared between threads).
+    earlier period once whatever order the periods are asked in. Make one
+    per entity (its memory is dropped with it) or per evaluation; it is not
+    shared between threads.
     """
 
     plan: Plan
@@ -199,6 +200,8 @@ class Alerting:
         return True
 
     def _holds(self, rule: PlannedAlert, readings: Readings) -> bool:
+        if rule.for_periods == 1 and rule.resolve_when is None:
+            return _decided(readings.holds, rule)  # asked once per period: nothing worth remembering
         key = (rule.id, readings.entity, readings.period)
         held = self._held.get(key)
         if held is None:

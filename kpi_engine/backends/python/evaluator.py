@@ -304,8 +304,9 @@ class PythonEvaluation:
         self.selection = selection
         self.lang = lang
         self._runs = runs
-        alerting = Alerting(program.plan, lang, selection.as_of)
-        self.alerts: tuple[Alert, ...] = tuple(alert for run in runs for alert in _alerts(run, selection, alerting))
+        self.alerts: tuple[Alert, ...] = tuple(
+            alert for run in runs for alert in _alerts(run, selection, Alerting(program.plan, lang, selection.as_of))
+        )
         self._results: tuple[Result, ...] | None = None
         self._lock = threading.Lock()
         self._private = threading.local()  # per thread: the runs values outside the evaluated frames are computed on
