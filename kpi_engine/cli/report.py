@@ -67,11 +67,12 @@ def report(
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
     loaded = open_pack(pack)
+    today = date.today()
     options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
-                            sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
+                            sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
     facts = open_facts(facts_files, loaded)
-    evaluation = loaded.evaluate(facts, lang=lang)
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
     text = render(build_report(evaluation, loaded.definitions, options), fmt)
     _write(output, text)
 
