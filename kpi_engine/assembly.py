@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,8 @@ from .model import (
     InputDef,
     KpiDef,
     Label,
+    Severity,
+    Silence,
 )
 from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, Limits, parse_formula
@@ -47,6 +50,7 @@ class _Collector:
     audiences: dict[str, Audience] = field(default_factory=dict)
     themes: dict[str, Label] = field(default_factory=dict)
     owners: dict[str, Owner] = field(default_factory=dict)
+    silences: list[Silence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
     extended_inputs: dict[str, InputDef] = field(default_factory=dict)  # the inputs of the layers below this one
@@ -72,7 +76,8 @@ def build_definitions(
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
     definitions = Definitions(
         collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes,
-        collector.owners,
+        owners=collector.owners,
+        silences=tuple(collector.silences),
     )
     return definitions, collector.problems
 
@@ -138,12 +143,20 @@ def _repaired_kpi(spec: Spec) -> Spec | None:
     if isinstance(spec.get("tags"), list):
         repaired["tags"] = [tag for tag in spec["tags"] if isinstance(tag, str)]
     if isinstance(spec.get("alerts"), list):
-        repaired["alerts"] = [
-            {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-             "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
-            for alert in spec["alerts"]
-            if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
-        ]
+        repaired["alerts"] = [_repaired_alert(alert) for alert in spec["alerts"] if isinstance(alert, dict) and _is_expression(alert.get("when"))]
+    return repaired
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
+
+
+def _repaired_alert(alert: Spec) -> Spec:
+    """An alert rule the schema rejected, kept so its conditions are still checked."""
+    repaired: Spec = {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
+                      "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
+    if _is_expression(alert.get("resolve_when")):
+        repaired["resolve_when"] = alert["resolve_when"]
     return repaired
 
 
@@ -198,6 +211,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
     _add_owners(collector, document, data)
+    collector.silences.extend(_silences(collector, document, spoiled))
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,
@@ -298,6 +312,8 @@ def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec:
 def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: Path) -> Iterator[AlertRule]:
     for index, spec in enumerate(specs):
         when = _expression(collector, document, spec["when"], (*base, index, "when"))
+        # a resolve_when that does not parse is reported, and the rule kept so later rules keep their numbers
+        resolve_when = _expression(collector, document, spec["resolve_when"], (*base, index, "resolve_when")) if "resolve_when" in spec else None
         if when is not None:
             message = spec.get("message") or ""
             path = (*base, index, "message")
@@ -307,7 +323,36 @@ def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: 
                 message=label_of(message) if message else Label(),
                 location=document.location((*base, index)),
                 message_scalars=_message_scalars(document, path, message),
+                for_periods=spec.get("for", 1),
+                resolve_when=resolve_when,
+                inhibit=spec.get("inhibit", True),
             )
+
+
+def _silences(collector: _Collector, document: Document, spoiled: set[Path]) -> Iterator[Silence]:
+    """The `silences:` of one document; an entry the schema rejected is skipped (its problems are reported)."""
+    data = document.data if isinstance(document.data, dict) else {}
+    entries = data.get("silences")
+    for index, spec in enumerate(entries if isinstance(entries, list) else ()):
+        path: Path = ("silences", index)
+        if path in spoiled or not isinstance(spec, dict):
+            continue
+        try:
+            until = date.fromisoformat(str(spec["until"]))
+        except ValueError:
+            message = f"silences[{index + 1}].until: '{spec['until']}' is not a date: write it YYYY-MM-DD, like 2026-03-31"
+            collector.problems.append(Problem(document.location((*path, "until")), message))
+            continue
+        severity = spec.get("severity")
+        yield Silence(
+            kpi=spec["kpi"],
+            until=until,
+            reason=spec["reason"],
+            entity=spec.get("entity"),
+            rule=spec.get("rule"),
+            severity=None if severity is None else Severity(severity),
+            location=document.location(path),
+        )
 
 
 def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tuple[str, Any], ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -107,13 +108,22 @@ class InputDef:
 
 @dataclass(frozen=True)
 class AlertRule:
-    """A condition that raises an alert of some severity, with its message template."""
+    """A condition that raises an alert of some severity, with its message template.
+
+    `for_periods` (`for:` in YAML) is how many consecutive periods the
+    condition must hold before the alert fires; once firing, an alert with
+    `resolve_when` stays firing until that condition holds; `inhibit` False
+    sets it apart from inhibition (it hides nothing, nothing hides it).
+    """
 
     when: Formula
     severity: Severity
     message: Label = Label()  # a template per language (the same text in both when written once)
     location: Location = Location("<alert>")
     message_scalars: tuple[tuple[str, Scalar], ...] = field(default=(), compare=False, repr=False)  # (lang, its YAML text)
+    for_periods: int = 1
+    resolve_when: Formula | None = None
+    inhibit: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
@@ -138,6 +148,23 @@ class KpiDef:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "direction", Direction(self.direction))
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Alerts of a KPI (optionally one entity, one rule or one severity) not to notify until a date, and why.
+
+    `until` is the last day the silence applies (inclusive), compared with the
+    date an evaluation is made "as of", never with the periods' dates.
+    """
+
+    kpi: str
+    until: date
+    reason: str
+    entity: str | None = None  # None: every entity
+    rule: str | None = None  # a rule id (`kpi/severity/digest`); None: every rule
+    severity: Severity | None = None  # None: every severity
+    location: Location = Location("<silence>")
 
 
 @dataclass(frozen=True)
@@ -166,6 +193,7 @@ class Definitions:
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
     themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
     owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
+    silences: tuple[Silence, ...] = ()  # every layer's, bases first
 
     def __post_init__(self) -> None:
         for name in ("inputs", "kpis", "audiences", "themes", "owners"):

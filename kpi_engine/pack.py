@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from . import backends
@@ -100,6 +101,7 @@ class Pack:
         entity: Entity | object = _ALL_ENTITIES,
         lang: str = "en",
         backend: str = "python",
+        as_of: date | str | None = None,
     ) -> Evaluation:
         """Every KPI at its frequency for every period the facts cover.
 
@@ -108,9 +110,13 @@ class Pack:
         Earlier periods are still read by time functions. `lang` is the
         language alert messages are worded in (`Alert.text` gives any). `backend` names
         the engine that computes (`kpi_engine.backends.BACKENDS`); every
-        backend gives the same results. The evaluation is immutable.
+        backend gives the same results. `as_of` (a date or `YYYY-MM-DD`) is
+        the day the evaluation is made: the pack's silences whose `until` is
+        on or after it mark the alerts they cover as silenced; without it no
+        silence applies (nothing here reads the clock; the CLI passes today).
+        The evaluation is immutable.
         """
-        return self.backend(backend).evaluate(facts, _selection(period, entity), _checked(lang))
+        return self.backend(backend).evaluate(facts, _selection(period, entity, as_of), _checked(lang))
 
     def evaluate_iter(
         self,
@@ -119,13 +125,14 @@ class Pack:
         entity: Entity | object = _ALL_ENTITIES,
         lang: str = "en",
         backend: str = "python",
+        as_of: date | str | None = None,
     ) -> Iterator[EntityEvaluation]:
         """As `evaluate`, one entity at a time (`EntityEvaluation`: entity, results, alerts), in facts order.
 
         Nothing of an entity is kept once it is yielded, so an output that
         writes each one out streams any number of entities in bounded memory.
         """
-        return self.backend(backend).evaluate_iter(facts, _selection(period, entity), _checked(lang))
+        return self.backend(backend).evaluate_iter(facts, _selection(period, entity, as_of), _checked(lang))
 
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
         """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
@@ -141,9 +148,10 @@ def _period(period: Period | str) -> Period:
     return Period.parse(period) if isinstance(period, str) else period
 
 
-def _selection(period: Period | str | None, entity: Entity | object) -> Selection:
+def _selection(period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
     chosen = None if period is None else _period(period)
-    return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
+    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
 
 
 def _checked(lang: str) -> Language:

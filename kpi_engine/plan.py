@@ -26,6 +26,9 @@ The rules every backend follows:
   KPI's rules, or rewording a message, leaves the ids unchanged; changing the
   condition or the severity makes it a new rule. Two rules of one KPI with the
   same severity and condition get `#2`, `#3`... in the order written.
+  `for`, `resolve_when`, `inhibit` and the message are not part of the id:
+  tuning how long a condition must hold keeps the rule (and its history).
+- **Silences.** Every layer's silences, bases first; `alerts` applies them.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from .model import (
     Label,
     Rollup,
     Severity,
+    Silence,
 )
 from .nodes import Node, to_text
 from .periods import Frequency
@@ -61,6 +65,9 @@ class PlannedAlert:
     condition: Node
     templates: tuple[tuple[str, Template], ...]  # (language, template), for every language in LANGUAGES
     fields: tuple[str, ...]  # the names its templates read, in first-use order
+    for_periods: int = 1  # consecutive periods the condition must hold, this one included
+    resolve_when: Node | None = None  # once firing, firing until this holds; None: while the condition holds
+    inhibit: bool = True  # False: shown even when a more severe alert of the same KPI, entity and period fires
 
     def template(self, lang: str) -> Template:
         """The message template in `lang` (English when the language is unknown)."""
@@ -102,6 +109,7 @@ class Plan:
     reported: Mapping[Frequency, tuple[str, ...]]  # reported at each frequency, in definition order
     same_period: Mapping[str, tuple[str, ...]]  # KPI -> the KPIs its formula reads at its own period
     alerting: Mapping[Frequency, tuple[PlannedKpi, ...]]  # reported KPIs with alert rules, in report order
+    silences: tuple[Silence, ...] = ()  # every layer's, bases first
 
     def unit(self, name: str) -> str:
         """The unit of an input or a KPI."""
@@ -130,6 +138,7 @@ def build_plan(definitions: Definitions) -> Plan:
         reported=MappingProxyType(reported),
         same_period=MappingProxyType({k: tuple(v) for k, v in same_period.items()}),
         alerting=MappingProxyType({f: tuple(kpis[n] for n in names if kpis[n].alerts) for f, names in reported.items()}),
+        silences=definitions.silences,
     )
 
 
@@ -149,15 +158,25 @@ def _planned_kpi(kpi: KpiDef) -> PlannedKpi:
 
 def _planned_alerts(kpi: KpiDef) -> tuple[PlannedAlert, ...]:
     planned: list[PlannedAlert] = []
+    for identifier, rule in zip(rule_ids(kpi), kpi.alerts, strict=True):
+        templates = tuple((lang, parse_template(rule.message.get(lang) or default_message(kpi.target is not None))) for lang in LANGUAGES)
+        fields = tuple(dict.fromkeys(name for _, template in templates for name in template_fields(template)))
+        resolve_when = rule.resolve_when.node if rule.resolve_when else None
+        planned.append(
+            PlannedAlert(identifier, kpi.name, Severity(rule.severity), rule.when.node, templates, fields, rule.for_periods, resolve_when, rule.inhibit)
+        )
+    return tuple(planned)
+
+
+def rule_ids(kpi: KpiDef) -> tuple[str, ...]:
+    """The stable id of each of the KPI's rules, in order: `#2`, `#3`... for repeats of one severity and condition."""
+    ids: list[str] = []
     seen: dict[str, int] = {}
     for rule in kpi.alerts:
         base = rule_id(kpi.name, rule)
         seen[base] = seen.get(base, 0) + 1
-        templates = tuple((lang, parse_template(rule.message.get(lang) or default_message(kpi.target is not None))) for lang in LANGUAGES)
-        fields = tuple(dict.fromkeys(name for _, template in templates for name in template_fields(template)))
-        identifier = base if seen[base] == 1 else f"{base}#{seen[base]}"
-        planned.append(PlannedAlert(identifier, kpi.name, Severity(rule.severity), rule.when.node, templates, fields))
-    return tuple(planned)
+        ids.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return tuple(ids)
 
 
 def rule_id(kpi: str, rule: AlertRule) -> str:

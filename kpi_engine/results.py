@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -56,11 +57,13 @@ class Result:
 
 @dataclass(frozen=True)
 class Selection:
-    """Which results to report: periods within `period` (itself included), one entity or all of them."""
+    """Which results to report: periods within `period` (itself included), one entity or all of them;
+    and the date the evaluation is made as of, which decides the silences that apply (none without it)."""
 
     period: Period | None = None
     entity: Entity = None
     all_entities: bool = True
+    as_of: date | None = None
 
     def wants_period(self, period: Period) -> bool:
         return self.period is None or self.period.contains(period)
@@ -93,7 +96,7 @@ class Evaluation(Protocol):
 
     @property
     def alerts(self) -> tuple[Alert, ...]:
-        """Every fired alert, in entity, period, definition order."""
+        """Every fired alert, in entity, period, definition order; inhibited and silenced ones marked (`Alert.active`)."""
 
     @property
     def entities(self) -> Sequence[Entity]: ...

@@ -29,6 +29,14 @@ _ALERT_HEADERS = {
     "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
 }
+_SILENCED_HEADERS = {
+    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
+    "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
+}
+_INHIBITED = {
+    "fr": "{count} alerte(s) moins grave(s) masquée(s) par une alerte plus grave du même KPI, de la même entité et de la même période",
+    "en": "{count} lesser alert(s) hidden by a more severe alert of the same KPI, entity and period",
+}
 
 
 def result_record(result: Result) -> dict[str, Any]:
@@ -56,11 +64,15 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "message": alert.message,
         "owner": alert.owner,
         "value": plain(alert.value),
+        "rule": alert.rule_id,
+        "silenced": alert.silenced,
+        "silenced_until": alert.silence.until.isoformat() if alert.silence else None,
+        "inhibited_by": alert.inhibited_by,
     }
 
 
 def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
-    """`{"results": [...], "alerts": [...]}` for machines."""
+    """`{"results": [...], "alerts": [...]}` for machines; every alert, silenced and inhibited ones marked."""
     document = {
         "results": [result_record(r) for r in evaluation.results],
         "alerts": [alert_record(a) for a in alerts],
@@ -97,13 +109,27 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
             )
         )
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
-    if alerts:
-        alert_rows = [
-            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.text(lang), a.owner)
-            for a in alerts
-        ]
+    return text + _alert_tables(alerts, definitions, lang)
+
+
+def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
+    """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
+    def where(a: Alert) -> tuple[str, str, str, str, str]:
+        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.text(lang))
+
+    text = ""
+    active = [a for a in alerts if a.active]
+    if active:
         title = "Alertes" if lang == "fr" else "Alerts"
-        text += f"\n\n{title} ({len(alerts)})\n" + align(_ALERT_HEADERS.get(lang, _ALERT_HEADERS["en"]), alert_rows)
+        text += f"\n\n{title} ({len(active)})\n" + align(_ALERT_HEADERS[lang], [(*where(a), a.owner) for a in active])
+    silenced = [a for a in alerts if a.silence and not a.inhibited_by]
+    if silenced:
+        title = "Alertes en silence" if lang == "fr" else "Silenced alerts"
+        rows = [(*where(a), a.silence.until.isoformat(), a.silence.reason) for a in silenced if a.silence]
+        text += f"\n\n{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows)
+    hidden = sum(1 for a in alerts if a.inhibited_by)
+    if hidden:
+        text += "\n\n" + _INHIBITED[lang].format(count=hidden)
     return text
 
 

@@ -73,14 +73,15 @@ def report(
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
     loaded = open_pack(pack, lang)
+    today = date.today()
     options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
-                            sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
+                            sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if output != "-":  # refused before the evaluation, so a wrong -o costs nothing
         check_outputs([Path(output)], inputs, lang, force=force)
     facts = open_facts(facts_files, loaded, lang=lang)
-    evaluation = loaded.evaluate(facts, lang=lang)
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
     text = render(build_report(evaluation, loaded.definitions, options), fmt)
     if output == "-":
         click.echo(text, nl=False)

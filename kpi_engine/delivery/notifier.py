@@ -88,7 +88,7 @@ def notify(
     sources: tuple[str, Sequence[str]] = ("", ()),
 ) -> RunReport:
     """Evaluate `pack` over `facts`, update `store` and deliver the news to each owner on each channel."""
-    evaluation = pack.evaluate(facts)
+    evaluation = pack.evaluate(facts, as_of=now.date())  # the pack's silences are compared with the run's day
     observed = observed_alerts(evaluation.alerts)  # worded in every language: each owner reads their own
     results = evaluation.results
     covered = covered_periods(results)

@@ -57,9 +57,10 @@ class Observed:
 
 
 def observed_alerts(alerts: Iterable[Alert]) -> dict[str, Observed]:
-    """The alerts of one evaluation, with their messages worded in every language, by fingerprint."""
+    """The alerts of one evaluation to notify (neither silenced nor hidden by a more severe one), with
+    their messages worded in every language, by fingerprint."""
     observed: dict[str, Observed] = {}
-    for alert in alerts:
+    for alert in (alert for alert in alerts if alert.active):
         key = alert_key(alert)
         observed[key.fingerprint] = Observed(key, alert.severity, alert.owner, alert.value, {lang: alert.text(lang) for lang in LANGUAGES})
     return observed

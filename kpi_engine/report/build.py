@@ -233,7 +233,7 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
     for line in lines:
         by_kpi.setdefault(line.kpi, []).append(line)
     current = {(line.kpi, line.entity, line.current.period) for line in lines if line.current}
-    alerts = sorted((a for a in evaluation.alerts if (a.kpi, a.entity, a.period) in current), key=alert_order)
+    alerts = sorted((a for a in evaluation.alerts if a.active and (a.kpi, a.entity, a.period) in current), key=alert_order)
     counts = {status: sum(1 for line in lines if line.status == status) for status in STATUSES}
     return Report(
         title=options.title or _TITLES[lang],

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
-from ...alerts import Alert, fire
+from ...alerts import Alert, Alerting
 from ...errors import Undefined
 from ...facts import Entity, EntityFacts, Facts
 from ...formatting import Language
@@ -254,7 +254,8 @@ def _combine(rule: Rollup, children: list[Decimal]) -> Decimal:
 
 @dataclass(frozen=True)
 class FrameReadings:
-    """What `alerts.fire` reads at one frame: conditions, values and targets, by this backend's closures."""
+    """What `alerts.Alerting` reads at one frame: conditions, values and targets, by this backend's closures,
+    and the frames of the same entity's earlier periods."""
 
     frame: Frame
 
@@ -268,6 +269,13 @@ class FrameReadings:
 
     def holds(self, rule: PlannedAlert) -> object:
         return self.frame.run.program.conditions[rule.id](self.frame)
+
+    def resolves(self, rule: PlannedAlert) -> object:
+        return self.frame.run.program.resolutions[rule.id](self.frame)
+
+    def earlier(self, steps: int) -> FrameReadings | None:
+        frame = self.frame.run.covered_frame(self.frame.period.shift(-steps))
+        return None if frame is None else FrameReadings(frame)
 
     def value(self, name: str) -> Any:
         return self.frame.value(name)
@@ -296,7 +304,9 @@ class PythonEvaluation:
         self.selection = selection
         self.lang = lang
         self._runs = runs
-        self.alerts: tuple[Alert, ...] = tuple(alert for run in runs for alert in _alerts(run, selection, lang))
+        self.alerts: tuple[Alert, ...] = tuple(
+            alert for run in runs for alert in _alerts(run, selection, Alerting(program.plan, lang, selection.as_of))
+        )
         self._results: tuple[Result, ...] | None = None
         self._lock = threading.Lock()
         self._private = threading.local()  # per thread: the runs values outside the evaluated frames are computed on
@@ -393,20 +403,12 @@ def _results(run: EntityRun, selection: Selection) -> Iterator[Result]:
                 yield _result(frame, name)
 
 
-def _alerts(run: EntityRun, selection: Selection, lang: Language) -> Iterator[Alert]:
-    """Every alert fired in one entity's run, in period, definition and rule order."""
-    plan = run.program.plan
+def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterator[Alert]:
+    """Every alert fired in one entity's run, in period, definition and rule order (inhibited and silenced marked)."""
     with localcontext(DECIMAL_CONTEXT):
         for frame in _reported_frames(run, selection):
-            alerting = plan.alerting.get(frame.period.frequency)
-            if not alerting:
-                continue
-            readings = FrameReadings(frame)
-            for kpi in alerting:
-                for rule in kpi.alerts:
-                    alert = fire(plan, kpi, rule, readings, lang)
-                    if alert is not None:
-                        yield alert
+            if frame.period.frequency in run.program.plan.alerting:
+                yield from alerting.at(FrameReadings(frame))
 
 
 def _result(frame: Frame, name: str) -> Result:
@@ -442,7 +444,8 @@ def evaluate_entities(program: Program, facts: Facts, selection: Selection = EVE
         if selection.wants_entity(entity):
             with localcontext(DECIMAL_CONTEXT):
                 run = run_entity(program, entity, facts.entity(entity))
-                evaluated = EntityEvaluation(entity, tuple(_results(run, selection)), tuple(_alerts(run, selection, lang)))
+                alerts = tuple(_alerts(run, selection, Alerting(program.plan, lang, selection.as_of)))
+                evaluated = EntityEvaluation(entity, tuple(_results(run, selection)), alerts)
             del run
             yield evaluated
 

@@ -40,6 +40,7 @@ class Program:
     plan: Plan
     kpis: Mapping[str, CompiledKpi]
     conditions: Mapping[str, Compiled]  # alert rule id -> its condition
+    resolutions: Mapping[str, Compiled]  # alert rule id -> its resolve_when, for the rules that have one
     schedule: Mapping[Frequency, tuple[tuple[str, Compiled], ...]]  # the plan's schedule, each KPI beside its closure
     targeted: Mapping[Frequency, tuple[str, ...]]  # the KPIs reported at each frequency that have a target
     _prerequisites: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
@@ -67,9 +68,17 @@ def compile_program(plan: Plan) -> Program:
     """Compile a plan's formulas, targets and alert conditions."""
     kpis = {name: _compile_kpi(kpi) for name, kpi in plan.kpis.items()}
     conditions = {rule.id: compile_node(rule.condition, _resolver(kpi.name)) for kpi in plan.kpis.values() for rule in kpi.alerts}
+    resolutions = {
+        rule.id: compile_node(rule.resolve_when, _resolver(kpi.name))
+        for kpi in plan.kpis.values()
+        for rule in kpi.alerts
+        if rule.resolve_when is not None
+    }
     schedule = {f: tuple((name, kpis[name].formula) for name in names) for f, names in plan.schedule.items()}
     targeted = {f: tuple(n for n in names if plan.kpis[n].target is not None) for f, names in plan.reported.items()}
-    return Program(plan, MappingProxyType(kpis), MappingProxyType(conditions), MappingProxyType(schedule), MappingProxyType(targeted))
+    return Program(
+        plan, MappingProxyType(kpis), MappingProxyType(conditions), MappingProxyType(resolutions), MappingProxyType(schedule), MappingProxyType(targeted)
+    )
 
 
 def _compile_kpi(kpi: PlannedKpi) -> CompiledKpi:
