@@ -62,7 +62,9 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
     first, second = symbolic.expand(definitions, kpi, before_frame), symbolic.expand(definitions, kpi, after_frame)
     if first.expr != second.expr:
         notes = "; ".join((*first.notes, *second.notes)) or "its expansion differs"
-        raise AnalysisError(f"{kpi} is not the same formula at {start} and {end}: {notes}")
+        raise AnalysisError(
+            f"{kpi} is not the same formula at {start} and {end}: {notes}", french=f"{kpi} n'a pas la même formule pour {start} et pour {end} : {notes}"
+        )
     old, new = symbolic.values_at(first, definitions, before_frame), symbolic.values_at(second, definitions, after_frame)
     symbols = tuple(first.symbol(n) for n in first.variables)
     evaluate = rationals.exact_function(first.expr, symbols)
@@ -129,4 +131,4 @@ def _at(evaluate: rationals.ExactFunction, point: list[Fraction], period: Period
     try:
         return Fraction(evaluate(point))
     except ZeroDivisionError:
-        raise AnalysisError(f"the formula divides by zero at {period}") from None
+        raise AnalysisError(f"the formula divides by zero at {period}", french=f"la formule divise par zéro pour {period}") from None

@@ -79,6 +79,10 @@ def _rank(lever: Lever) -> tuple[int, Decimal, str]:
 def _exact_value(expansion: symbolic.Expansion, point: Point, frame: Any, kpi: str) -> Fraction:
     value = rationals.to_fraction(rationals.substitute(expansion.expr, point))
     if value is None:
-        raise AnalysisError(f"{kpi} is undefined at {frame.period} with these values: {frame.reasons.get(kpi, 'division by zero')}")
+        cause = frame.reasons.get(kpi)
+        raise AnalysisError(
+            f"{kpi} is undefined at {frame.period} with these values: {cause or 'division by zero'}",
+            french=f"{kpi} est indéfini pour {frame.period} avec ces valeurs : {cause.text('fr') if cause else 'division par zéro'}",
+        )
     agrees(value, frame.value(kpi), kpi, frame.period)
     return value

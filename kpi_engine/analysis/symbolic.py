@@ -230,10 +230,17 @@ def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dic
         try:
             values[name] = frame[name]
         except Undefined as undefined:
-            raise SymbolicError(f"{name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+            raise _undefined(name, frame.period, undefined, expansion.kpi) from None
     for held in expansion.held:
         try:
             values[held.name] = evaluate_node(definitions, held.node, frame)
         except Undefined as undefined:
-            raise SymbolicError(f"{held.name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+            raise _undefined(held.name, frame.period, undefined, expansion.kpi) from None
     return values
+
+
+def _undefined(name: str, period: Any, undefined: Undefined, kpi: str) -> SymbolicError:
+    """Why a variable has no value at the period asked, in both languages."""
+    return SymbolicError(
+        f"{name} is undefined at {period}: {undefined.reason}", kpi, french=f"{name} est indéfini pour {period} : {undefined.cause.text('fr')}"
+    )
