@@ -191,12 +191,12 @@ def format_change(change: Decimal, unit: str, lang: Language) -> str:
 
 
 def format_share(share: Decimal, lang: Language) -> str:
-    """A share of a whole (0.482) as `48,2 %` / `48.2%`."""
-    number = format_number(share * 100, 1, lang)
+    """A share of a whole (0.482) as `48,2 %` / `48.2%`; a share that is not 0 never shows as 0."""
+    number = format_number(share * 100, _places_shown(share * 100, 1), lang)
     return f"{number} %" if lang == "fr" else f"{number}%"
 
 
-def _places_shown(value: Decimal, places: int, most: int = 4) -> int:
+def _places_shown(value: Decimal, places: int, most: int = 10) -> int:
     """`places`, or more (up to `most`) when `value` would otherwise round to 0."""
     while value and places < most and round_half_up(value, places) == 0:
         places += 1

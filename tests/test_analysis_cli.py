@@ -4,6 +4,8 @@ English, the exact figures behind --details, JSON, exit codes, and questions ask
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -48,7 +50,7 @@ def test_solve_details_give_the_exact_figures_and_the_algebra():
     assert "    check: resultat re-evaluated = 0: ok" in english
     assert "  in general: ca = charges_fixes/taux_mcv" in english
     french = run("solve", PACK, "resultat", "--vary", "ca", "--facts", FACTS, "--period", "2025-01", "--details", lang="fr").stdout
-    assert "  actuellement : ca = 1000, resultat = -119600.0" in french
+    assert "  actuellement : ca = 1000, resultat = -119600,0" in french
     assert "  solution : ca = 300000 (300 000,00 €), exact 300000" in french
     assert "    vérification : resultat recalculé = 0 : ok" in french
     assert "  écrit dans les faits : ca mis à 300000 pour 2025-01" in french
@@ -434,3 +436,39 @@ def test_lint_warns_on_times_100_in_a_percent_kpi(lang, line):
     index = next(i for i, text in enumerate(lines) if "taux_cent" in text)
     assert lines[index].endswith("lint/pack.yaml" + line)
     assert lines[index + 2].strip() == "^^^"  # under the 100 of `cost / ca * 100`
+
+
+# --- the outputs shown in docs/analysis.md are the real ones -------------------------------------
+def _console_examples(path: Path) -> list[tuple[str, str]]:
+    """(command, expected stdout) for each `$ kpi ...` of the ```console blocks of a page; `\\` continues a command."""
+    examples: list[tuple[str, str]] = []
+    for block in re.findall(r"^```console\n(.*?)^```$", path.read_text(encoding="utf-8"), re.M | re.S):
+        lines = block.splitlines()
+        index = 0
+        while index < len(lines):
+            command = lines[index].removeprefix("$ ")
+            while command.endswith("\\"):
+                index += 1
+                command = command[:-1] + lines[index].strip()
+            output = []
+            index += 1
+            while index < len(lines) and not lines[index].startswith("$ "):
+                output.append(lines[index])
+                index += 1
+            examples.append((command, "\n".join(output)))
+    return examples
+
+
+DOCUMENTED = _console_examples(ROOT / "docs" / "analysis.md")
+
+
+@pytest.mark.parametrize(("command", "expected"), DOCUMENTED, ids=[command[:60] for command, _ in DOCUMENTED])
+def test_documented_outputs(command, expected, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("KPI_LANG", "fr")
+    result = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert result.stdout.rstrip("\n") == expected.rstrip("\n")
+
+
+def test_the_documentation_shows_each_analysis_command():
+    assert {command.split()[1] for command, _ in DOCUMENTED} == {"solve", "sensitivity", "explain-change", "lint"}

@@ -73,7 +73,7 @@ class Spread:
         """`cost's 3 monthly facts within 2025-Q2 scaled proportionally (sum roll-up)`, in English or French."""
         first, count = self.leaves[0], len(self.leaves)
         if count == 1:
-            return f"{self.name} mis à {self.value:f} pour {first}" if lang == "fr" else f"{self.name} set to {self.value:f} for {first}"
+            return f"{self.name} mis à {_french(self.value)} pour {first}" if lang == "fr" else f"{self.name} set to {self.value:f} for {first}"
         if lang == "fr":
             how = "ajustés dans la même proportion" if self.proportional else "répartis également"
             return f"les {count} faits {frequency_word(first.frequency, 'fr')}s de {self.name} dans {self.period} {how} (agrégation {self.rule})"
@@ -184,7 +184,12 @@ def _check(checked: Decimal | None, target: Decimal) -> tuple[bool, Said]:
         gap = abs(checked - target)
         if gap <= CHECK_TOLERANCE * max(abs(target), Decimal(1)):
             return True, Said()
-        return False, Said(f"re-evaluated at {checked}, {gap} away from the target", f"recalculé à {checked}, à {gap} de la cible")
+        return False, Said(f"re-evaluated at {checked}, {gap} away from the target", f"recalculé à {_french(checked)}, à {_french(gap)} de la cible")
+
+
+def _french(value: Decimal) -> str:
+    """An exact figure with the French decimal comma."""
+    return format(value, "f").replace(".", ",")
 
 
 def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str, period: Period, value: Decimal, current: Decimal) -> tuple[Facts, Spread]:

@@ -194,22 +194,21 @@ def _solve_details(result: GoalSeek, pack: Pack, lang: Language) -> list[str]:
     """The exact figures: current values, each solution exactly, its check, and the closed form."""
     words, colon = _words(lang), _colon(lang)
     unit, input_unit = pack.kpis[result.kpi].unit, pack.inputs[result.input].unit
-    undefined = UNDEFINED_WORD[lang]
     where = _where(result.period, result.entity)
     lines = [
-        f"{result.kpi} = {plain(result.target)} ({format_value(result.target, unit, lang)}) {words['at']} {where}, {words['varying']} {result.input}",
-        f"  {words['now']}{colon} {result.input} = {plain(result.current_input)}, {result.kpi} = {plain(result.current_value) or undefined}",
+        f"{result.kpi} = {_exact(result.target, lang)} ({format_value(result.target, unit, lang)}) {words['at']} {where}, {words['varying']} {result.input}",
+        f"  {words['now']}{colon} {result.input} = {_exact(result.current_input, lang)}, {result.kpi} = {_exact(result.current_value, lang)}",
     ]
     if result.status == "range":
         lines.append("  " + words["range"].format(set=result.solution_set))
     elif not result.solutions:
-        lines.append("  " + words["none"].format(input=result.input, kpi=result.kpi, target=plain(result.target)))
+        lines.append("  " + words["none"].format(input=result.input, kpi=result.kpi, target=_exact(result.target, lang)))
     for solution in result.solutions:
         status = "" if solution.admissible else f"  {words['outside']}{colon} {solution.bound_note.text(lang)}"
         value = format_value(solution.value, input_unit, lang)
-        lines.append(f"  {words['solution']}{colon} {result.input} = {plain(solution.value)} ({value}), {words['exact']} {solution.exact}{status}")
+        lines.append(f"  {words['solution']}{colon} {result.input} = {_exact(solution.value, lang)} ({value}), {words['exact']} {solution.exact}{status}")
         verdict = words["ok"] if solution.check_ok else f"{words['failed']}{colon} {solution.check_note.text(lang)}"
-        lines.append(f"    {words['check']}{colon} {result.kpi} {words['re-evaluated']} = {plain(solution.checked_value) or undefined}{colon} {verdict}")
+        lines.append(f"    {words['check']}{colon} {result.kpi} {words['re-evaluated']} = {_exact(solution.checked_value, lang)}{colon} {verdict}")
     if len([s for s in result.solutions if s.admissible]) > 1:
         lines.append("  " + words["several"].format(input=result.input))
     if result.distribution:
@@ -291,8 +290,8 @@ def _sensitivity_details(result: Sensitivity, lang: Language) -> list[str]:
     for rank, lever in enumerate(result.levers, start=1):
         name = lever.name + (f" ({words['earlier']})" if lever.kind != "input" else "")
         elasticity = _short(lever.elasticity, lang) if lever.elasticity is not None else lever.note
-        rows.append((str(rank), name, plain(lever.value), _short(lever.derivative, lang), elasticity))
-    lines = [f"{result.kpi} = {plain(result.value)} {words['at']} {_where(result.period, result.entity)}"]
+        rows.append((str(rank), name, _exact(lever.value, lang), _short(lever.derivative, lang), elasticity))
+    lines = [f"{result.kpi} = {_exact(result.value, lang)} {words['at']} {_where(result.period, result.entity)}"]
     lines.extend(align(rows[0], rows[1:], numeric=(0, 2, 3, 4), rule=False).split("\n"))
     lines.extend(f"{words['note']}{colon} {note}" for note in result.notes)
     return lines
@@ -318,6 +317,13 @@ def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
         ],
         "notes": list(result.notes),
     }
+
+
+def _exact(value: Decimal | None, lang: Language) -> str:
+    """An exact figure of --details, in full, with the reader's decimal mark."""
+    if value is None:
+        return UNDEFINED_WORD[lang]
+    return plain(value).replace(".", ",") if lang == "fr" else plain(value)
 
 
 def _short(value: Decimal | None, lang: Language, digits: int = 6) -> str:
@@ -392,9 +398,9 @@ def _bridge_details(bridge: Bridge, lang: Language) -> list[str]:
     rows = [(words["variable"], str(bridge.start), str(bridge.end), words["contribution"], words["exact_fraction"])]
     for c in bridge.contributions:
         name = c.name + (f" ({words['earlier']})" if c.kind != "input" else "")
-        rows.append((name, plain(c.before), plain(c.after), plain(c.value), exact_text(c.exact)))
+        rows.append((name, _exact(c.before, lang), _exact(c.after, lang), _exact(c.value, lang), exact_text(c.exact)))
     before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
-    rows.append((words["total"], plain(before), plain(after), plain(change), exact_text(bridge.change)))
+    rows.append((words["total"], _exact(before, lang), _exact(after, lang), _exact(change, lang), exact_text(bridge.change)))
     colon = _colon(lang)
     return [*align(rows[0], rows[1:], numeric=(1, 2, 3), rule=False).split("\n"), *(f"{words['note']}{colon} {note}" for note in bridge.notes)]
 
