@@ -130,6 +130,19 @@ def test_solve_no_solution_exits_5(lang, sentence):
     assert result.exit_code == EXIT_NO_ANSWER and result.stdout == sentence + "\n"
 
 
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("fr", "Pour atteindre 1 100 € de capped en janvier 2025, toute valeur de chiffre d'affaires d'au moins 1 000 € convient : pas de réponse unique."),
+        ("en", "To bring the capped to €1,100 in January 2025, any value of revenue of at least €1,000 would do: there is no single answer."),
+    ],
+)
+def test_solve_a_flat_part_gives_the_range(lang, sentence):
+    # capped = min(ca, 1000) + max(600 - 500, 0) = 1100 for every ca >= 1000
+    result = run("solve", PACK, "capped", "--target", "1100", "--vary", "ca", "--facts", FACTS, "--period", "2025-01", lang=lang)
+    assert result.exit_code == EXIT_NO_ANSWER and result.stdout == sentence + "\n"
+
+
 def test_solve_round_says_why_not():
     result = run("solve", PACK, "arrondi", "--target", "10", "--vary", "ca", "--facts", FACTS, "--period", "2025-01")
     assert result.exit_code == EXIT_NO_ANSWER
@@ -155,6 +168,11 @@ def test_solve_usage_errors_exit_2(args, message):
     kpi, *rest = args
     result = run("solve", PACK, kpi, *rest, "--target", "1", "--facts", FACTS, "--period", "2025-01")
     assert result.exit_code == 2 and message in result.output
+
+
+def test_solve_an_unknown_input_is_told_in_french():
+    result = run("solve", PACK, "margin", "--vary", "cots", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
+    assert result.exit_code == 2 and "'cots' n'est pas une entrée (vouliez-vous dire 'cost' ?)" in result.output
 
 
 def test_solve_invalid_pack_exits_1(tmp_path):
@@ -293,6 +311,24 @@ def test_sensitivity_json_and_wrong_period():
     assert result.exit_code == 2 and "revenue_q is quarterly: give a quarter or a longer period made of quarters, not 2025-01" in result.stderr
     french = run("sensitivity", PACK, "revenue_q", "--facts", FACTS, "--period", "2025-01", lang="fr")
     assert "revenue_q est trimestriel : donnez un trimestre ou une période plus longue faite de trimestres, pas 2025-01" in french.stderr
+
+
+def test_a_choice_made_at_the_period_is_told_with_the_answer(tmp_path):
+    # coalesce(taux, 25%) with no fact for taux: net = 1000 * 0.75 = 750; 1 % more ca adds 7.50
+    (tmp_path / "pack").mkdir()
+    (tmp_path / "pack" / "pack.yaml").write_text(
+        "inputs:\n  ca: {unit: EUR, rollup: sum, label: {fr: Ventes, en: Sales}}\n  taux: {unit: percent, rollup: last}\n"
+        "kpis:\n  net:\n    label: {fr: Résultat net, en: Net result}\n    formula: ca * (1 - coalesce(taux, 25%))\n    unit: EUR\n    frequency: monthly\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "facts.yaml").write_text("2025-01: {ca: 1000}\n", encoding="utf-8")
+    result = run("sensitivity", str(tmp_path / "pack"), "net", "--facts", str(tmp_path / "facts.yaml"), "--period", "2025-01", lang="fr")
+    assert result.stdout.splitlines() == [
+        "Résultat net : 750 € en janvier 2025.",
+        "Leviers, du plus fort au plus faible :",
+        "  1. +1 % de ventes ferait gagner 7,50 € de résultat net",
+        "Note : coalesce(taux, 25%) vaut ici 25% pour 2025-01 : donnée manquante « taux » pour 2025-01",
+    ]
 
 
 # --- explain-change -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ..facts import Entity, Facts
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
-from .errors import AnalysisError
+from .errors import AnalysisError, Said
 from .frames import agrees, evaluated, frame_at
 
 MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
@@ -47,7 +47,7 @@ class Bridge:
     before: Fraction
     after: Fraction
     contributions: tuple[Contribution, ...]  # in formula order
-    notes: tuple[str, ...] = ()
+    notes: tuple[Said, ...] = ()
 
     @property
     def change(self) -> Fraction:
@@ -61,9 +61,10 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
     after_frame = frame_at(evaluation, definitions.kpis[kpi], end, entity, facts)
     first, second = symbolic.expand(definitions, kpi, before_frame), symbolic.expand(definitions, kpi, after_frame)
     if first.expr != second.expr:
-        notes = "; ".join((*first.notes, *second.notes)) or "its expansion differs"
+        notes = (*first.notes, *second.notes)
+        why, pourquoi = "; ".join(str(n) for n in notes) or "its expansion differs", " ; ".join(n.fr for n in notes) or "son développement diffère"
         raise AnalysisError(
-            f"{kpi} is not the same formula at {start} and {end}: {notes}", french=f"{kpi} n'a pas la même formule pour {start} et pour {end} : {notes}"
+            f"{kpi} is not the same formula at {start} and {end}: {why}", french=f"{kpi} n'a pas la même formule pour {start} et pour {end} : {pourquoi}"
         )
     old, new = symbolic.values_at(first, definitions, before_frame), symbolic.values_at(second, definitions, after_frame)
     symbols = tuple(first.symbol(n) for n in first.variables)

@@ -1,6 +1,8 @@
-"""Why an analysis has no answer: errors carrying a reason in user words."""
+"""Why an analysis has no answer: errors carrying a reason in user words; and notes in both languages (`Said`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from ..periods import Period
 
@@ -35,3 +37,20 @@ class PeriodError(AnalysisError):
 def french_hint(hint: str) -> str:
     """`did_you_mean`'s ` (did you mean 'x'?)` in French: ` (vouliez-vous dire 'x' ?)`."""
     return hint.replace("did you mean", "vouliez-vous dire").replace("?)", " ?)")
+
+
+@dataclass(frozen=True)
+class Said:
+    """A note in English (its text of record, `str()`) and in French."""
+
+    en: str = ""
+    fr: str = ""
+
+    def __str__(self) -> str:
+        return self.en
+
+    def __bool__(self) -> bool:
+        return bool(self.en)
+
+    def text(self, lang: str) -> str:
+        return self.fr if lang == "fr" else self.en

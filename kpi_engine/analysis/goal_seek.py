@@ -9,7 +9,7 @@ input is given at a finer period, its facts are scaled (`with_input`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -21,25 +21,8 @@ from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
-from .errors import AnalysisError, french_hint
+from .errors import AnalysisError, Said, french_hint
 from .frames import CHECK_TOLERANCE, evaluated, refuse_opaque
-
-
-@dataclass(frozen=True)
-class Said:
-    """A note in English (its text of record, `str()`) and in French."""
-
-    en: str = ""
-    fr: str = ""
-
-    def __str__(self) -> str:
-        return self.en
-
-    def __bool__(self) -> bool:
-        return bool(self.en)
-
-    def text(self, lang: str) -> str:
-        return self.fr if lang == "fr" else self.en
 
 
 @dataclass(frozen=True)
@@ -52,7 +35,7 @@ class Solution:
     bound_note: Said  # why not admissible
     checked_value: Decimal | None  # the KPI evaluated by the engine with the input at `value`
     check_ok: bool
-    check_note: Said = Said()
+    check_note: Said = field(default_factory=Said)
 
 
 @dataclass(frozen=True)
@@ -100,7 +83,8 @@ class GoalSeek:
     solution_set: str  # sympy's set of real solutions, e.g. {300000} or Interval(5, oo)
     general: tuple[str, ...]  # the input as a formula of the other variables (no branches only)
     distribution: Spread | None  # how the value was written into the facts for the check
-    notes: tuple[str, ...] = ()
+    notes: tuple[Said, ...] = ()
+    interval: tuple[Decimal | None, Decimal | None] | None = None  # status range over one interval: its ends (None: infinite)
 
     @property
     def found(self) -> bool:
@@ -136,8 +120,10 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
         raise AnalysisError(f"sympy cannot solve {kpi} = {target} for {vary}: {printing.set_text(found)}")
     solutions, distribution = _checked_solutions(pack, facts, kpi, vary, period, entity, target, values[vary], exact or ())
     status = _status(exact, solutions)
+    ends = algebra.interval_ends(found)
+    interval = None if ends is None else (rationals.to_decimal(ends[0]), rationals.to_decimal(ends[1]))
     return GoalSeek(kpi, vary, period, entity, target, values[vary], frame.value(kpi), status, solutions,
-                    printing.set_text(found), general, distribution, expansion.notes)
+                    printing.set_text(found), general, distribution, expansion.notes, interval)
 
 
 def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> str:

@@ -19,6 +19,7 @@ from fractions import Fraction
 from ..formatting import Language, format_change, format_rounded, format_share, format_value, period_phrase
 from ..pack import Pack
 from .bridge import Bridge, Contribution
+from .errors import Said
 from .goal_seek import NO_SOLUTION, OUT_OF_BOUNDS, RANGE, GoalSeek
 from .rationals import fraction_to_decimal
 from .sensitivity import Lever, Sensitivity
@@ -64,8 +65,9 @@ def _where(period_text: str, entity: str | None) -> str:
     return f"{period_text} ({entity})" if entity else period_text
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def note_lines(notes: Sequence[Said], lang: Language) -> list[str]:
+    """`Note : coalesce(budget, 0) vaut ici 0 ...`: a choice made at the period, which changes what the answer means."""
+    return [f"Note : {note.fr}" if lang == "fr" else f"Note: {note.en}" for note in notes]
 
 
 # --- solve ------------------------------------------------------------------------------------
@@ -79,11 +81,7 @@ def solve_sentence(result: GoalSeek, pack: Pack, lang: Language) -> str:
     goal = f"Pour atteindre {target} {of(kpi, lang)} {when}" if lang == "fr" else f"To bring the {kpi} to {target} {when}"
     admissible = [s for s in result.solutions if s.admissible]
     if result.status == RANGE:
-        text = (
-            f"{goal}, toute une plage de valeurs {of(name, lang)} convient : pas de réponse unique (--details donne la plage)."
-            if lang == "fr"
-            else f"{goal}, a whole range of values of {name} would do: there is no single answer (--details gives the range)."
-        )
+        text = f"{goal}, {_range(name, unit, result.interval, lang)}."
     elif result.status == NO_SOLUTION:
         text = (
             f"Aucune valeur {of(name, lang)} ne permet d'atteindre {target} {of(kpi, lang)} {when}."
@@ -103,6 +101,16 @@ def solve_sentence(result: GoalSeek, pack: Pack, lang: Language) -> str:
         text = f"{goal}, {_needed(name, unit, admissible[0].value, result.current_input, lang)}."
     failed = [s for s in admissible if not s.check_ok]
     return text + (" " + _check_failed(kpi, target, lang) if failed else "")
+
+
+def _range(name: str, unit: str, interval: tuple[Decimal | None, Decimal | None] | None, lang: Language) -> str:
+    """`toute valeur de chiffre d'affaires d'au moins 1 000 € convient` / `any revenue of at least €1,000 would do`."""
+    low, high = (None, None) if interval is None else (None if end is None else format_rounded(end, unit, lang) for end in interval)
+    if lang == "fr":
+        bounds = f"entre {low} et {high}" if low and high else f"d'au moins {low}" if low else f"d'au plus {high}" if high else ""
+        return f"toute valeur {of(name, lang)} {bounds} convient : pas de réponse unique".replace("  ", " ")
+    bounds = f"between {low} and {high}" if low and high else f"of at least {low}" if low else f"of at most {high}" if high else ""
+    return f"any value of {name} {bounds} would do: there is no single answer".replace("  ", " ")
 
 
 def _needed(name: str, unit: str, value: Decimal, current: Decimal, lang: Language) -> str:
@@ -175,7 +183,7 @@ def sensitivity_lines(result: Sensitivity, pack: Pack, lang: Language) -> list[s
         )
     if result.value < 0:
         lines.append(negative_note(lang))
-    return lines
+    return [*lines, *note_lines(result.notes, lang)]
 
 
 def _lever_sentence(pack: Pack, lever: Lever, effect: Decimal, kpi: str, unit: str, lang: Language) -> str:

@@ -174,14 +174,17 @@ def solve_command(
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
+    from ..analysis.errors import french_hint
     from ..analysis.goal_seek import goal_seek
-    from ..analysis.wording import solve_sentence
+    from ..analysis.wording import note_lines, solve_sentence
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
-        raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
+        hint = did_you_mean(vary, loaded.inputs)
+        reason = f"'{vary}' n'est pas une entrée{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
+        raise click.BadParameter(reason, param_hint="--vary")
     result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
-    sentence = solve_sentence(result, loaded, lang)
+    sentence = "\n".join([solve_sentence(result, loaded, lang), *note_lines(result.notes, lang)])
     if fmt == "json":
         click.echo(json.dumps({**_solve_record(result), "text": sentence}, ensure_ascii=False, indent=2))
     else:
@@ -214,7 +217,6 @@ def _solve_details(result: GoalSeek, pack: Pack, lang: Language) -> list[str]:
     if result.distribution:
         lines.append(f"  {words['written']}{colon} {result.distribution.text(lang)}")
     lines.extend(f"  {words['general']}{colon} {general}" for general in result.general)
-    lines.extend(f"  {words['note']}{colon} {note}" for note in result.notes)
     return lines
 
 
@@ -243,7 +245,7 @@ def _solve_record(result: GoalSeek) -> dict[str, Any]:
         ],
         "general": list(result.general),
         "distribution": str(result.distribution) if result.distribution else "",
-        "notes": list(result.notes),
+        "notes": [str(note) for note in result.notes],
     }
 
 
@@ -285,15 +287,14 @@ def sensitivity_command(
 
 def _sensitivity_details(result: Sensitivity, lang: Language) -> list[str]:
     """Every lever with its exact value, ∂KPI/∂x and elasticity, ranked."""
-    words, colon = _words(lang), _colon(lang)
+    words = _words(lang)
     rows = [(words["rank"], words["variable"], words["value"], "∂KPI/∂x", words["elasticity"])]
     for rank, lever in enumerate(result.levers, start=1):
         name = lever.name + (f" ({words['earlier']})" if lever.kind != "input" else "")
-        elasticity = _short(lever.elasticity, lang) if lever.elasticity is not None else lever.note
+        elasticity = _short(lever.elasticity, lang) if lever.elasticity is not None else lever.note.text(lang)
         rows.append((str(rank), name, _exact(lever.value, lang), _short(lever.derivative, lang), elasticity))
     lines = [f"{result.kpi} = {_exact(result.value, lang)} {words['at']} {_where(result.period, result.entity)}"]
     lines.extend(align(rows[0], rows[1:], numeric=(0, 2, 3, 4), rule=False).split("\n"))
-    lines.extend(f"{words['note']}{colon} {note}" for note in result.notes)
     return lines
 
 
@@ -311,11 +312,11 @@ def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
                 "derivative": plain(lever.derivative),
                 "elasticity": plain(lever.elasticity),
                 "formula": lever.formula,
-                "note": lever.note or None,
+                "note": str(lever.note) or None,
             }
             for lever in result.levers
         ],
-        "notes": list(result.notes),
+        "notes": [str(note) for note in result.notes],
     }
 
 
@@ -360,11 +361,11 @@ def explain_change_command(
           --facts examples/facts/monthly.csv --entity lyon
     """
     from ..analysis.bridge import explain_change
-    from ..analysis.wording import bridge_sentence
+    from ..analysis.wording import bridge_sentence, note_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
-    sentence = bridge_sentence(bridge, loaded, lang)
+    sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])
     if fmt == "json":
         click.echo(json.dumps({**_bridge_record(bridge), "text": sentence}, ensure_ascii=False, indent=2))
         return
@@ -401,8 +402,7 @@ def _bridge_details(bridge: Bridge, lang: Language) -> list[str]:
         rows.append((name, _exact(c.before, lang), _exact(c.after, lang), _exact(c.value, lang), exact_text(c.exact)))
     before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
     rows.append((words["total"], _exact(before, lang), _exact(after, lang), _exact(change, lang), exact_text(bridge.change)))
-    colon = _colon(lang)
-    return [*align(rows[0], rows[1:], numeric=(1, 2, 3), rule=False).split("\n"), *(f"{words['note']}{colon} {note}" for note in bridge.notes)]
+    return align(rows[0], rows[1:], numeric=(1, 2, 3), rule=False).split("\n")
 
 
 def _bridge_record(bridge: Bridge) -> dict[str, Any]:
@@ -423,7 +423,7 @@ def _bridge_record(bridge: Bridge) -> dict[str, Any]:
             {"name": c.name, "kind": c.kind, "from": plain(c.before), "to": plain(c.after), "contribution": plain(c.value), "exact": exact_text(c.exact)}
             for c in bridge.contributions
         ],
-        "notes": list(bridge.notes),
+        "notes": [str(note) for note in bridge.notes],
     }
 
 
