@@ -169,12 +169,14 @@ def period_phrase(period: Period, lang: Language) -> str:
 
 def format_rounded(value: Decimal, unit: str, lang: Language) -> str:
     """A value for a sentence: amounts of a currency to the unit once they reach 100 or are whole (`56 887 €`),
-    otherwise as `format_value`; a value that is not 0 never shows as 0 (more decimals are given)."""
+    a whole pure number without decimals, otherwise as `format_value`; a percent that is not 0 never shows as 0."""
     if currency_symbol(unit) and (abs(value) >= 100 or value == value.to_integral_value()):
         return _with_currency(format_number(value, 0, lang), unit, lang)
     if is_percent(unit):
         number = format_number(value * 100, _places_shown(value * 100, 1), lang)
         return f"{number} %" if lang == "fr" else f"{number}%"
+    if unit in ("", "ratio") and value == value.to_integral_value():
+        return format_number(value, 0, lang)
     return format_value(value, unit, lang)
 
 

@@ -143,6 +143,19 @@ def test_solve_a_flat_part_gives_the_range(lang, sentence):
     assert result.exit_code == EXIT_NO_ANSWER and result.stdout == sentence + "\n"
 
 
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("fr", "Pour atteindre 2 500 de carre en janvier 2025, il faudrait 50 € ou 150 € de chiffre d'affaires : choisissez la valeur qui a du sens."),
+        ("en", "To bring the carre to 2,500 in January 2025, revenue could be €50 or €150: choose the one that makes sense."),
+    ],
+)
+def test_solve_lists_several_solutions(lang, sentence):
+    # (ca - 100)^2 = 2500  =>  ca = 50 or 150, both within ca's min 0
+    result = run("solve", PACK, "carre", "--target", "2500", "--vary", "ca", "--facts", FACTS, "--period", "2025-01", lang=lang)
+    assert result.exit_code == 0 and result.stdout == sentence + "\n"
+
+
 def test_solve_round_says_why_not():
     result = run("solve", PACK, "arrondi", "--target", "10", "--vary", "ca", "--facts", FACTS, "--period", "2025-01")
     assert result.exit_code == EXIT_NO_ANSWER
@@ -508,3 +521,39 @@ def test_documented_outputs(command, expected, monkeypatch):
 
 def test_the_documentation_shows_each_analysis_command():
     assert {command.split()[1] for command, _ in DOCUMENTED} == {"solve", "sensitivity", "explain-change", "lint"}
+
+
+# --- numbers and periods for sentences ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("period", "fr", "en"),
+    [
+        ("2025-04", "en avril 2025", "in April 2025"),
+        ("2025-Q2", "au T2 2025", "in Q2 2025"),
+        ("2025", "en 2025", "in 2025"),
+        ("2025-W14", "en semaine 14 de 2025", "in week 14 of 2025"),
+        ("2025-04-03", "le 3 avril 2025", "on 3 April 2025"),
+    ],
+)
+def test_periods_are_named_as_a_reader_names_them(period, fr, en):
+    from kpi_engine.formatting import period_phrase
+    from kpi_engine.periods import Period
+
+    assert (period_phrase(Period.parse(period), "fr"), period_phrase(Period.parse(period), "en")) == (fr, en)
+
+
+@pytest.mark.parametrize(
+    ("change", "unit", "fr", "en"),
+    [
+        ("15043.2", "EUR", "+15 043 €", "+€15,043"),
+        ("-42.5", "EUR", "-42,50 €", "-€42.50"),
+        ("-0.1214604614546679491852066505", "percent", "-12,1 pt", "-12.1 pts"),
+        ("0.00004", "percent", "+0,004 pt", "+0.004 pts"),  # not 0: more decimals rather than a change shown as 0
+        ("0", "percent", "0,0 pt", "0.0 pts"),
+    ],
+)
+def test_changes_are_signed_and_percents_change_in_points(change, unit, fr, en):
+    from decimal import Decimal
+
+    from kpi_engine.formatting import format_change
+
+    assert (format_change(Decimal(change), unit, "fr"), format_change(Decimal(change), unit, "en")) == (fr, en)

@@ -58,7 +58,7 @@ def of(label: str, lang: Language) -> str:
     """`de ventes`, `d'achats` / `ventes` (French elides `de` before a vowel or a mute h)."""
     if lang == "en":
         return label
-    return f"d'{label}" if label[:1].lower() in "aâàeéèêiîoôuûyh" else f"de {label}"
+    return f"d'{label}" if label[:1].lower() in "aâàeéèêiîoôuûh" else f"de {label}"
 
 
 def _where(period_text: str, entity: str | None) -> str:
@@ -93,7 +93,7 @@ def solve_sentence(result: GoalSeek, pack: Pack, lang: Language) -> str:
     elif len(admissible) > 1:
         values = _alternatives([format_rounded(s.value, unit, lang) for s in admissible], lang)
         text = (
-            f"{goal}, {of(name, lang)} pourrait valoir {values} : choisissez la valeur qui a du sens."
+            f"{goal}, il faudrait {values} {of(name, lang)} : choisissez la valeur qui a du sens."
             if lang == "fr"
             else f"{goal}, {name} could be {values}: choose the one that makes sense."
         )
