@@ -418,6 +418,12 @@ def test_explain_change_names_the_previous_period_in_the_table():
     assert lines[5].split()[:4] == ["Chiffre", "d'affaires,", "période", "précédente"]
 
 
+def test_explain_change_compares_periods_of_one_length():
+    result = run("explain-change", PACK, "margin", "--from", "2024-Q2", "--to", "2025-05", "--facts", QUARTERS, lang="fr")
+    assert result.exit_code == 2
+    assert "Invalid value for --to: comparez des périodes de même durée : 2024-Q2 est trimestriel, 2025-05 est mensuel" in result.stderr
+
+
 def test_explain_change_needs_an_entity_when_the_facts_have_some():
     result = run("explain-change", COMPANY, "taux_marge_brute", "--from", "2025-09", "--to", "2025-10", "--facts", MONTHLY)
     assert result.exit_code == 2 and "choose one of: bordeaux, lyon" in result.output

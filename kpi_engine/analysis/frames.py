@@ -100,4 +100,8 @@ def agrees(exact: Fraction, engine_value: Decimal | None, kpi: str, period: Peri
         raise AnalysisError(f"{kpi} is undefined at {period}: nothing to explain", french=f"{kpi} est indéfini pour {period} : rien à expliquer")
     with localcontext(DECIMAL_CONTEXT):
         if abs(rationals.fraction_to_decimal(exact) - engine_value) > CHECK_TOLERANCE * max(abs(engine_value), Decimal(1)):
-            raise AnalysisError(f"{kpi} at {period}: the expanded formula gives {rationals.fraction_to_decimal(exact)}, the engine {engine_value}")
+            expanded = rationals.fraction_to_decimal(exact)
+            raise AnalysisError(
+                f"{kpi} at {period}: the expanded formula gives {expanded}, the engine {engine_value}",
+                french=f"{kpi} pour {period} : la formule développée donne {expanded}, le moteur {engine_value}",
+            )

@@ -117,7 +117,10 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     general = tuple(f"{vary} = {printing.formula_text(g)}" for g in algebra.solve_general(expansion, vary, target) if g.free_symbols)
     exact = algebra.finite_values(found)
     if exact is None and not algebra.is_interval_like(found):
-        raise AnalysisError(f"sympy cannot solve {kpi} = {target} for {vary}: {printing.set_text(found)}")
+        found_text = printing.set_text(found)
+        raise AnalysisError(
+            f"sympy cannot solve {kpi} = {target} for {vary}: {found_text}", french=f"sympy ne sait pas résoudre {kpi} = {target} en {vary} : {found_text}"
+        )
     solutions, distribution = _checked_solutions(pack, facts, kpi, vary, period, entity, target, values[vary], exact or ())
     status = _status(exact, solutions)
     ends = algebra.interval_ends(found)
@@ -219,7 +222,7 @@ def _leaves(by_period: Mapping[Period, Mapping[str, Decimal]], definitions: Defi
         return [period]
     children = period.children()
     if not children:
-        raise AnalysisError(f"no fact of {name} makes up {period}")
+        raise AnalysisError(f"no fact of {name} makes up {period}", french=f"aucun fait de {name} ne compose {period}")
     if definitions.inputs[name].rollup == "last":
         return _leaves(by_period, definitions, name, children[-1])
     return [leaf for child in children for leaf in _leaves(by_period, definitions, name, child)]
