@@ -415,7 +415,7 @@ def test_explain_change_json_gives_exact_fractions():
 
 def test_explain_change_names_the_previous_period_in_the_table():
     lines = run("explain-change", PACK, "croissance", "--from", "2025-02", "--to", "2025-03", "--facts", FACTS, lang="fr").stdout.splitlines()
-    assert lines[5].split()[:4] == ["Chiffre", "d'affaires,", "période", "précédente"]
+    assert lines[5].split()[:4] == ["Chiffre", "d'affaires", "(période", "précédente)"]
 
 
 def test_explain_change_compares_periods_of_one_length():

@@ -39,13 +39,14 @@ def kpi_label(pack: Pack, kpi: str, lang: Language) -> str:
 
 
 def variable_label(pack: Pack, name: str, lang: Language) -> str:
-    """An input's label; a value held from an earlier period as `Ventes de marchandises, période précédente`."""
+    """An input's label; a value held from an earlier period as `Ventes de marchandises (période précédente)`."""
     if name in pack.inputs:
         return pack.inputs[name].label.get(lang, name)
     words = _HELD_WORDS[lang]
     held = _HELD.match(name)
-    if held and held[2] in pack.inputs:
-        return f"{pack.inputs[held[2]].label.get(lang, held[2])}, {words[held[1]]}"
+    if held and (held[2] in pack.inputs or held[2] in pack.kpis):
+        source = pack.inputs.get(held[2]) or pack.kpis[held[2]]
+        return f"{source.label.get(lang, held[2])} ({words[held[1]]})"
     return f"{name} ({words['other']})"
 
 
@@ -283,9 +284,11 @@ def bridge_rows(bridge: Bridge, pack: Pack, lang: Language) -> tuple[list[Bridge
 
 
 def _unit_of(pack: Pack, name: str) -> str:
+    """The unit of an input, or of the input or KPI a held value reads."""
     held = _HELD.match(name)
     source = name if name in pack.inputs else held[2] if held else ""
-    return pack.inputs[source].unit if source in pack.inputs else ""
+    definition = pack.inputs.get(source) or pack.kpis.get(source)
+    return definition.unit if definition else ""
 
 
 def exact_text(value: Fraction) -> str:
