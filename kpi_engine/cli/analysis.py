@@ -104,7 +104,6 @@ _DETAIL_WORDS = {  # word -> (French, English), for the exact figures behind --d
     "outside": ("HORS de ce que l'entrée peut valoir", "OUTSIDE what the input can be"),
     "written": ("écrit dans les faits", "written into the facts as"),
     "general": ("en général", "in general"),
-    "note": ("note", "note"),
     "range": (
         "toutes les valeurs de {set} atteignent la cible (partie plate de min/max/if) : pas de réponse unique",
         "every value in {set} reaches the target (a flat part of min/max/if): no single answer",
