@@ -2,9 +2,10 @@
 
 Two KPIs of one frequency that are the same formula under different names; a
 formula that simplifies (`a * b / b`); a division by an input whose declared
-range contains 0; and unit mismatches, inferred through + - * / with a small
-unit algebra (EUR / EUR is a ratio, EUR + days is a mistake). Every finding is
-a located warning; see docs/analysis.md for the rules.
+range contains 0; unit mismatches, inferred through + - * / with a small
+unit algebra (EUR / EUR is a ratio, EUR + days is a mistake); and the
+spreadsheet habit `a / b * 100` in a percent KPI (percents are fractions here).
+Every finding is a located warning in the reader's language; see docs/analysis.md for the rules.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fractions import Fraction
 from typing import Literal, assert_never
 
 from ..errors import Problem
+from ..formatting import Language, is_percent
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
 from ..model import Definitions, Formula, InputDef, Rollup
@@ -25,9 +27,9 @@ from . import algebra, printing, symbolic
 from .errors import SymbolicError
 
 
-def lint(pack: Pack) -> tuple[Problem, ...]:
-    """Warnings the algebra finds, in file order: duplicates, formulas that simplify, divisions by an
-    input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md."""
+def lint(pack: Pack, lang: Language = "en") -> tuple[Problem, ...]:
+    """Warnings the algebra finds, in file order, in `lang`: duplicates, formulas that simplify, divisions
+    by an input declared able to be 0, unit mismatches and `* 100` in a percent KPI. Rules: docs/analysis.md."""
     definitions = pack.definitions
     expansions = {}
     for name in definitions.kpis:
@@ -36,10 +38,11 @@ def lint(pack: Pack) -> tuple[Problem, ...]:
         except SymbolicError:
             continue
     problems = [
-        *_duplicates(definitions, expansions),
-        *_simplifiable(definitions),
-        *_zero_divisions(definitions),
-        *_unit_problems(definitions),
+        *_duplicates(definitions, expansions, lang),
+        *_simplifiable(definitions, lang),
+        *_zero_divisions(definitions, lang),
+        *_unit_problems(definitions, lang),
+        *_percent_times_100(definitions, lang),
     ]
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
 
@@ -48,7 +51,7 @@ def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem
     return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
 
 
-def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion]) -> Iterator[Problem]:
+def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion], lang: Language) -> Iterator[Problem]:
     """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
     generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
@@ -63,11 +66,16 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
             first = next((m for m in members[:index] if algebra.same_expression(expansions[m].expr, expansions[later].expr)), None)
             if first is not None:
                 kpi = definitions.kpis[later]
-                message = f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?"
+                where = definitions.kpis[first].location
+                message = (
+                    f"l'indicateur '{later}' est algébriquement identique à '{first}' ({where}) : un doublon sous un autre nom ?"
+                    if lang == "fr"
+                    else f"KPI '{later}' is algebraically the same as '{first}' ({where}): a duplicate under another name?"
+                )
                 yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
-def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
+def _simplifiable(definitions: Definitions, lang: Language) -> Iterator[Problem]:
     """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
@@ -78,8 +86,14 @@ def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
         simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
         if lost or algebra.operation_count(simpler) < algebra.operation_count(written):
-            why = f" ({', '.join(sorted(lost))} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {printing.formula_text(simpler)}{why}")
+            simple, names = printing.formula_text(simpler), ", ".join(sorted(lost))
+            if lang == "fr":
+                why = f" ({names} s'annule{'' if len(lost) == 1 else 'nt'})" if lost else ""
+                message = f"la formule de '{name}' se simplifie en {simple}{why}"
+            else:
+                why = f" ({names} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
+                message = f"formula of '{name}' simplifies to {simple}{why}"
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
 def _as_symbols(definitions: Definitions) -> Definitions:
@@ -93,7 +107,7 @@ def _names(node: Node) -> set[str]:
     return {r.name for r in references(node) if r.same_period}
 
 
-def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
+def _zero_divisions(definitions: Definitions, lang: Language) -> Iterator[Problem]:
     """`x / input` where the input is declared able to be negative and so to cross 0 (see _may_be_zero)."""
     for name, kpi in definitions.kpis.items():
         for node in walk(kpi.formula.node):
@@ -101,7 +115,12 @@ def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
                 denominator = definitions.inputs[node.right.id]
                 if _may_be_zero(denominator):
                     span = node.right.span
-                    message = f"'{name}' divides by {denominator.name}, declared {_range_text(denominator)}: it can be 0, and '{name}' is then undefined"
+                    declared = _range_text(denominator)
+                    message = (
+                        f"'{name}' divise par {denominator.name}, déclaré {declared} : il peut valoir 0, et '{name}' est alors indéfini"
+                        if lang == "fr"
+                        else f"'{name}' divides by {denominator.name}, declared {declared}: it can be 0, and '{name}' is then undefined"
+                    )
                     yield _warning(kpi.formula, span.start, span.end - span.start, message)
 
 
@@ -156,12 +175,12 @@ def _combine(a: Unit, b: Unit, sign: int) -> Unit:
     return tuple(sorted((k, v) for k, v in powers.items() if v))
 
 
-def unit_text(unit: Unit | None) -> str:
-    """A unit as written in messages (`EUR/hours`), `?` when unknown."""
+def unit_text(unit: Unit | None, lang: Language = "en") -> str:
+    """A unit as written in messages (`EUR/hours`), in words when unknown or a pure number."""
     if unit is None:
-        return "unknown"
+        return "inconnue" if lang == "fr" else "unknown"
     if not unit:
-        return "a pure number (ratio, percent or count)"
+        return "un nombre pur (ratio, pourcentage ou nombre)" if lang == "fr" else "a pure number (ratio, percent or count)"
     top = "*".join(b if p == 1 else f"{b}^{p}" for b, p in unit if p > 0) or "1"
     bottom = "*".join(b if p == -1 else f"{b}^{-p}" for b, p in unit if p < 0)
     return f"{top}/{bottom}" if bottom else top
@@ -170,9 +189,10 @@ def unit_text(unit: Unit | None) -> str:
 class _Units:
     """Infers the unit of a formula through + - * / ^ and functions; collects mismatches."""
 
-    def __init__(self, definitions: Definitions, formula: Formula) -> None:
+    def __init__(self, definitions: Definitions, formula: Formula, lang: Language) -> None:
         self.definitions = definitions
         self.formula = formula
+        self.lang = lang
         self.problems: list[Problem] = []
 
     def of(self, node: Node) -> Inferred:
@@ -227,7 +247,10 @@ class _Units:
             if unit != known[0][1]:
                 first, other = known[0][0], operand
                 span = node.span
-                message = f"unit mismatch: {verb} {to_text(first)} ({unit_text(known[0][1])}) and {to_text(other)} ({unit_text(unit)})"
+                one, two = f"{to_text(first)} ({unit_text(known[0][1], self.lang)})", f"{to_text(other)} ({unit_text(unit, self.lang)})"
+                message = (
+                    f"unités incompatibles : {_FRENCH_VERBS[verb]} {one} et {two}" if self.lang == "fr" else f"unit mismatch: {verb} {one} and {two}"
+                )
                 self.problems.append(_warning(self.formula, span.start, span.end - span.start, message))
                 return ANY
         if isinstance(node, Compare):
@@ -248,11 +271,39 @@ class _Units:
         return "number"
 
 
-def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
+_FRENCH_VERBS = {"adds": "additionne", "compares": "compare", "mixes": "mélange"}
+
+
+def _unit_problems(definitions: Definitions, lang: Language) -> Iterator[Problem]:
     for name, kpi in definitions.kpis.items():
-        units = _Units(definitions, kpi.formula)
+        units = _Units(definitions, kpi.formula, lang)
         found = units.of(kpi.formula.node)
         yield from units.problems
         declared = unit_of(kpi.unit)
         if isinstance(found, tuple) and declared is not None and found != declared:
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found)}")
+            message = (
+                f"'{name}' est déclaré en {kpi.unit} mais sa formule donne {unit_text(found, lang)}"
+                if lang == "fr"
+                else f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found, lang)}"
+            )
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
+
+
+# --- percents -----------------------------------------------------------------------------------
+def _percent_times_100(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+    """`a / b * 100` (or `100 * a / b`) in a KPI declared in percent: the spreadsheet habit shows 8 600,0 %,
+    since a percent value here is a fraction that the display multiplies by 100."""
+    for name, kpi in definitions.kpis.items():
+        if not is_percent(kpi.unit):
+            continue
+        for node in walk(kpi.formula.node):
+            if isinstance(node, Binary) and node.op == "*":
+                hundred = next((side for side in (node.left, node.right) if isinstance(side, Number) and side.value == 100), None)
+                if hundred is not None:
+                    yield _warning(kpi.formula, hundred.span.start, hundred.span.end - hundred.span.start, _percent_message(name, lang))
+
+
+def _percent_message(name: str, lang: Language) -> str:
+    if lang == "fr":
+        return f"'{name}' est en pourcentage et sa formule multiplie par 100 : un pourcentage est une fraction (0,075 s'affiche 7,5 %) ; retirez `* 100`"
+    return f"'{name}' is a percent KPI and its formula multiplies by 100: percent KPIs are fractions (0.075 shows as 7.5%); remove `* 100`"
