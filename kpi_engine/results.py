@@ -48,6 +48,7 @@ class Result:
     owner: str
     error: str | None = None  # why it is undefined (or its target is), in English: the text of record
     cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
+    is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
 
     def reason(self, lang: Language = "en") -> str:
         """`error` in the reader's language ("" when there is none)."""

@@ -41,6 +41,7 @@ from .common import (
     open_facts,
     open_for_kpi,
     open_pack,
+    pack_period,
     print_problems,
     problem_record,
 )
@@ -142,8 +143,9 @@ def evaluate(
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack)
+    period = pack_period(loaded, period)
     facts = open_facts(facts_files, loaded, strict)
-    check_entity(facts, entity, required=False)
+    check_entity(facts, entity, required=False, pack=loaded)
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
@@ -194,7 +196,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     try:
-        tree = loaded.explain(facts, kpi, period, entity)
+        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))

@@ -19,7 +19,8 @@ from ..formatting import Language, format_gap, format_value, plain, status_word
 from ..model import Definitions
 from ..results import Evaluation, Result
 
-RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
+RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
+_GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS = {
     "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
@@ -42,6 +43,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "status": result.status,
         "owner": result.owner,
         "error": result.error,
+        "is_group": result.is_group,
     }
 
 
@@ -73,7 +75,7 @@ def to_csv(evaluation: Evaluation) -> str:
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for result in evaluation.results:
-        writer.writerow({k: ("" if v is None else v) for k, v in result_record(result).items()})
+        writer.writerow({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in result_record(result).items()})
     return buffer.getvalue()
 
 
@@ -86,7 +88,7 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
             (
                 kpi.label.get(lang, r.kpi),
                 str(r.period),
-                r.entity or "",
+                (r.entity or "") + (_GROUP_MARK[lang] if r.is_group else ""),
                 format_value(r.value, kpi.unit, lang),
                 "" if r.target is None else format_value(r.target, kpi.unit, lang),
                 format_gap(r.gap, kpi.unit, lang),

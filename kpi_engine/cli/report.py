@@ -25,7 +25,7 @@ from ..report.build import (
     render,
     select_kpis,
 )
-from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
+from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack, pack_period
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 
@@ -67,7 +67,7 @@ def report(
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
     loaded = open_pack(pack)
-    options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
+    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
                             sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
     _check_selection(loaded.definitions, options)
     facts = open_facts(facts_files, loaded)
