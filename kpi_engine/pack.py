@@ -22,6 +22,7 @@ from .errors import FactsError, Location, PackError, Problem, did_you_mean
 from .explain import ExplainNode
 from .facts import Entity, Facts
 from .formatting import Language
+from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
@@ -96,6 +97,20 @@ class Pack:
                     yield Problem(self.definitions.entities[group.name].location,
                                   f"member '{member}' of group '{group.name}' has no facts: the group's values will be undefined",
                                   severity="warning")
+
+    def unfed(self, facts: Facts) -> dict[str, tuple[str, ...]]:
+        """KPI -> the inputs it reads (itself or through other KPIs, at any period) that the facts never
+        give, for each KPI that reads one: such a KPI has a value only where a function such as
+        `coalesce` stands in for them."""
+        given = facts.names()
+        reads = {name: input_dependencies(kpi.formula, self.definitions) for name, kpi in self.kpis.items()}
+        every = all_dependencies_graph(self.definitions)
+        unfed = {}
+        for name in self.kpis:
+            missing = sorted({i for k in closure(every, [name]) for i in reads[k] if i not in given})
+            if missing:
+                unfed[name] = tuple(missing)
+        return unfed
 
     def parse_period(self, text: str) -> Period:
         """A period named in this pack's calendar (`FY2025-Q1`...); ValueError says why not."""

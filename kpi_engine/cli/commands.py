@@ -12,11 +12,14 @@ import click
 
 from ..alerts import alert_order
 from ..errors import PackError, Problem
+from ..facts import Facts
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
+from ..pack import Pack
 from ..periods import PERIOD_FORMATS, Period
+from ..results import Evaluation, WithoutKpis
 from . import output
 from .analysis import (
     explain_change_command,
@@ -127,10 +130,12 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
 )
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
+@click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
 @STRICT
 @LANG
 def evaluate(
-    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: ResultsFormat, fail_on: str | None, strict: bool, lang: Language
+    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: ResultsFormat, fail_on: str | None,
+    hide_absent: bool, strict: bool, lang: Language
 ) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
@@ -149,6 +154,8 @@ def evaluate(
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+    if hide_absent:
+        evaluation = _without_absent(evaluation, loaded, facts, lang)
     alerts = sorted(evaluation.alerts, key=alert_order)
     if fmt == "json":
         click.echo(output.to_json(evaluation, alerts))
@@ -158,6 +165,21 @@ def evaluate(
         click.echo(output.to_table(evaluation, alerts, loaded.definitions, lang))
     if fail_on and any(SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
         raise Exit(EXIT_ALERT)
+
+
+def _without_absent(evaluation: Evaluation, pack: Pack, facts: Facts, lang: Language) -> Evaluation:
+    """The evaluation without the KPIs that read inputs the facts never give and have no value at all; says how many on stderr."""
+    unfed = pack.unfed(facts)
+    valued = {r.kpi for r in evaluation.results if r.value is not None}
+    hidden = [name for name in unfed if name not in valued]
+    if hidden:
+        inputs = sorted({i for name in hidden for i in unfed[name]})
+        shown = ", ".join(inputs[:5]) + (", ..." if len(inputs) > 5 else "")
+        if lang == "fr":
+            click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
+        else:
+            click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
+    return WithoutKpis(evaluation, frozenset(hidden))
 
 
 @main.command()
