@@ -48,8 +48,8 @@ The rules every backend follows:
   value makes the group's value undefined, with the reason `member_missing`
   naming the member. `none`: the group's own facts only, as for any entity.
   KPIs are then computed by their formulas on these inputs, so a group margin
-  is the margin of the summed figures. A group's periods are those at which
-  at least one input is known completely, as for any entity.
+  is the margin of the summed figures. A group is reported at every period
+  that one of its members covers, or its own facts do.
 """
 
 from __future__ import annotations

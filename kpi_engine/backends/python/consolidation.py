@@ -10,19 +10,22 @@ eliminations as negative amounts): a period without one adds nothing, so
 they are rolled up with the input's rule, a finer period without an
 adjustment counting as 0. An adjustment given at a coarser period than the
 one asked cannot be split: the value is then undefined. Everything else
-about a group (coverage, frames, KPIs, targets, alerts) is an ordinary run's.
+about a group (frames, KPIs, targets, alerts) is an ordinary run's; it is
+reported at every period one of its members covers (or its own facts do),
+so a member's missing month shows as an undefined group value, not as a
+silent gap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ...errors import Undefined
 from ...facts import Entity, Facts
 from ...model import Consolidation
-from ...periods import Period
+from ...periods import Frequency, Period
 from ...reasons import Reason
 from ...results import Selection
 from .evaluator import EntityRun, combine, prepared
@@ -42,10 +45,12 @@ class GroupRun(EntityRun):
     def native(self, period: Period) -> dict[str, Decimal]:
         return {}  # every input is consolidated on first use, none is read as given
 
-    def native_periods(self) -> Iterator[tuple[Period, Iterable[str]]]:
-        yield from super().native_periods()
+    def _find_covered(self, frequency: Frequency) -> list[Period]:
+        """Every period a member covers, or the group's own facts: a value a member lacks there is undefined, saying so."""
+        periods = set(super()._find_covered(frequency))
         for member in self.members:
-            yield from member.native_periods()
+            periods.update(member.covered(frequency))
+        return sorted(periods)
 
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         if self.program.plan.inputs[name].consolidation is Consolidation.NONE:

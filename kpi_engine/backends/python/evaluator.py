@@ -174,10 +174,6 @@ class EntityRun:
         """The input values the facts give at `period` itself, which a new frame starts from."""
         return self.facts.by_period.get(period, {})
 
-    def native_periods(self) -> Iterator[tuple[Period, Iterable[str]]]:
-        """Each period the facts give values at, and the names given there: where coverage is looked for."""
-        return iter(self.facts.by_period.items())
-
     def frame(self, period: Period) -> Frame:
         frame = self.frames.get(period)
         if frame is None:
@@ -238,7 +234,7 @@ class EntityRun:
     def _find_covered(self, frequency: Frequency) -> list[Period]:
         candidates: dict[Period, set[str]] = {}
         calendar = self.program.plan.calendar
-        for period, values in self.native_periods():
+        for period, values in self.facts.by_period.items():
             ancestor = calendar.ancestor(period, frequency)
             if ancestor is not None:
                 candidates.setdefault(ancestor, set()).update(values)
