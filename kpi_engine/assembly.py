@@ -136,7 +136,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 
 def _repaired_input(spec: Spec) -> Spec:
-    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
+            "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum")}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -370,8 +371,9 @@ def _apply_exclusions(collector: _Collector, document: Document, earlier: dict[s
             collector.excluded[name] = location
             del collector.kpis[name]
         elif name not in collector.excluded:
-            where = "defined in this pack: delete it instead" if name in collector.kpis else f"a KPI of the extended packs{did_you_mean(name, earlier)}"
-            collector.problems.append(Problem(location, f"cannot exclude '{name}': it is not {where}"))
+            why = ("it is defined in this pack, not in the packs it extends: delete it instead" if name in collector.kpis
+                   else f"it is not a KPI of the extended packs{did_you_mean(name, earlier)}")
+            collector.problems.append(Problem(location, f"cannot exclude '{name}': {why}"))
     for index, tag in enumerate(exclude.get("tags") or ()):
         location = document.location(("exclude", "tags", index))
         tagged = [name for name, kpi in earlier.items() if tag in kpi.tags and name in collector.kpis]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from .errors import Problem
-from .graph import find_cycles
+from .graph import closure, find_cycles
 from .model import EntityDef
 
 
@@ -27,17 +27,24 @@ def group_problems(entities: Mapping[str, EntityDef]) -> Iterator[Problem]:
     cycles = find_cycles(graph)
     for cycle in cycles:
         yield Problem(entities[cycle[0]].location, f"group '{cycle[0]}' contains itself: {' -> '.join(cycle)}")
-    if cycles:
-        return
+    looping = {name for cycle in cycles for name in cycle}
     for name in graph:
+        if closure(graph, [name]) & looping:
+            continue  # reported as a cycle; its members cannot be listed
         seen: dict[str, str] = {}  # entity -> the direct member it was reached through
         for member in entities[name].members:
             for reached in (member, *leaves(graph, member)):
                 if reached in seen:
-                    through = "twice" if seen[reached] == member else f"through both '{seen[reached]}' and '{member}'"
-                    yield Problem(entities[name].location, f"group '{name}' counts '{reached}' {through}: each entity may be counted once")
+                    yield Problem(entities[name].location, _counted_twice(name, reached, seen[reached], member))
                     break
                 seen[reached] = member
+
+
+def _counted_twice(group: str, reached: str, first: str, second: str) -> str:
+    if first == second == reached:
+        return f"group '{group}' lists '{reached}' twice: each entity may be counted once"
+    ways = " and ".join("as a member" if way == reached else f"through '{way}'" for way in (first, second))
+    return f"group '{group}' counts '{reached}' twice ({ways}): each entity may be counted once"
 
 
 def leaves(graph: Mapping[str, list[str]], group: str) -> list[str]:
