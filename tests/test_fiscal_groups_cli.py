@@ -72,7 +72,9 @@ def test_a_group_is_an_entity_of_the_command_line(folder: Path) -> None:
     results = json.loads(result.stdout)["results"]
     assert {(r["entity"], r["is_group"]) for r in results} == {("groupe", True)}
     table = run(folder, "evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "FY2025-Q4", "--entity", "groupe")
-    assert "groupe (group)" in table.stdout
+    assert "FY2025 Q4   groupe (group)" in table.stdout  # a fiscal pack's table says its periods in words
+    french = run(folder, "evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "FY2025-Q4", "--entity", "groupe", "--lang", "fr")
+    assert "T4 exercice 2025  groupe (groupe)" in french.stdout
 
 
 def test_a_calendar_year_is_a_usage_error_in_a_fiscal_pack(folder: Path) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kpi_engine.formatting import period_words
 from kpi_engine.periods import Calendar, Frequency, Period
 
 FORMATS = "write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
@@ -238,3 +239,20 @@ def test_the_january_calendar_is_the_calendar_year():
     assert Period.parse("FY2025").fiscal_start == 0  # named, but its months are known only with a calendar
     with pytest.raises(ValueError, match="fiscal_year_start must be a month from 1 to 12, not 0"):
         Calendar(0)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "text", "fr", "en"),
+    [
+        (Calendar(), "2025-06", "juin 2025", "June 2025"),
+        (Calendar(), "2025-Q2", "T2 2025", "Q2 2025"),
+        (Calendar(), "2025", "2025", "2025"),
+        (JULY, "FY2025-Q1", "T1 exercice 2025", "FY2025 Q1"),
+        (JULY, "FY2025", "exercice 2025", "FY2025"),
+        (JULY, "2025-W07", "2025-W07", "2025-W07"),
+        (JULY, "2025-03-15", "2025-03-15", "2025-03-15"),
+    ],
+)
+def test_periods_in_words(calendar, text, fr, en):
+    period = calendar.parse(text)
+    assert (period_words(period, "fr"), period_words(period, "en")) == (fr, en)

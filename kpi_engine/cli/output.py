@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from ..alerts import Alert
 from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, plain, status_word
+from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
 from ..model import Definitions
 from ..results import Evaluation, Result
 
@@ -80,14 +80,16 @@ def to_csv(evaluation: Evaluation) -> str:
 
 
 def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
-    """Results and alerts as aligned text tables, in the reader's language."""
+    """Results and alerts as aligned text tables, in the reader's language; a pack with a fiscal
+    calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)."""
+    named = (lambda period: period_words(period, lang)) if definitions.calendar.is_fiscal else str
     rows = []
     for r in evaluation.results:
         kpi = definitions.kpis[r.kpi]
         rows.append(
             (
                 kpi.label.get(lang, r.kpi),
-                str(r.period),
+                named(r.period),
                 (r.entity or "") + (_GROUP_MARK[lang] if r.is_group else ""),
                 format_value(r.value, kpi.unit, lang),
                 "" if r.target is None else format_value(r.target, kpi.unit, lang),
@@ -100,7 +102,7 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
     if alerts:
         alert_rows = [
-            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.text(lang), a.owner)
+            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang), a.owner)
             for a in alerts
         ]
         title = "Alertes" if lang == "fr" else "Alerts"
