@@ -9,6 +9,10 @@ library, a group pack...), the company's own files last. Each layer may add
 inputs and KPIs, and `overrides:` may change the presentation and steering of
 KPIs from earlier layers (target, direction, owner, frequency, alerts,
 labels, tags), never their formula, so a company pack never copies one.
+A layer may also leave out KPIs of earlier layers (`exclude:`), set the
+calendar (`calendar:`, the last layer that sets it wins) and declare
+entities and groups (`entities:`, a later layer's declaration replaces an
+earlier one of the same name).
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from decimal import Decimal
 from typing import Any
 
 from .accounts import account_rule_of
+from .entities import group_problems
 from .errors import Location, Problem, did_you_mean
+from .graph import references
 from .model import (
     ROLLUPS,
     SEVERITIES,
     AlertRule,
     Audience,
+    Consolidation,
     Definitions,
+    EntityDef,
     Formula,
     InputDef,
     KpiDef,
@@ -36,7 +44,7 @@ from .model import (
 )
 from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, Limits, parse_formula
-from .periods import FREQUENCIES, Frequency
+from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency
 from .yamlsource import Document, Path, Spec
 
 
@@ -54,6 +62,9 @@ class _Collector:
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
     extended_inputs: dict[str, InputDef] = field(default_factory=dict)  # the inputs of the layers below this one
+    calendar: Calendar = GREGORIAN
+    entities: dict[str, EntityDef] = field(default_factory=dict)
+    excluded: dict[str, Location] = field(default_factory=dict)  # KPI left out -> where it was excluded
 
 
 def build_definitions(
@@ -74,8 +85,14 @@ def build_definitions(
             _add_document(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
         for document in layer:
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
+        for document in layer:
+            _apply_exclusions(collector, document, earlier)
+    collector.problems.extend(_excluded_but_read(collector))
+    collector.problems.extend(group_problems(collector.entities))
+    audiences = {name: replace(a, kpis=tuple(k for k in a.kpis if k not in collector.excluded)) for name, a in collector.audiences.items()}
     definitions = Definitions(
-        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        collector.inputs, collector.kpis, audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        collector.calendar, collector.entities,
         owners=collector.owners,
         silences=tuple(collector.silences),
     )
@@ -127,7 +144,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 
 def _repaired_input(spec: Spec) -> Spec:
-    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
+            "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum")}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -187,6 +205,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             maximum=_decimal_or_none(spec.get("max")),
             location=location,
             accounts=accounts,
+            consolidation=Consolidation(spec.get("consolidation", "sum")),
         )
         collector.inputs[name] = _given_over(collector.extended_inputs[name], definition, spec) if redefined else definition
     for name, spec in _section(document, "kpis", spoiled, collector):
@@ -208,6 +227,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
         else:
             collector.broken.add(name)
     data = document.data if isinstance(document.data, dict) else {}
+    _add_calendar_and_entities(collector, document, data)
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
     _add_owners(collector, document, data)
@@ -237,7 +257,8 @@ def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, 
 
 
 _INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "description", "unit": "unit",
-                 "min": "minimum", "max": "maximum", "accounts": "accounts"}  # YAML key -> InputDef field
+                 "min": "minimum", "max": "maximum", "accounts": "accounts",
+                 "consolidation": "consolidation"}  # YAML key -> InputDef field
 
 
 def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:
@@ -389,3 +410,58 @@ def _apply_overrides(collector: _Collector, document: Document, earlier: dict[st
             "tags": tuple(spec["tags"]) if "tags" in spec else current.tags,
         }
         collector.kpis[name] = _with_steering(collector, document, replace(current, **simple), spec, ("overrides", name))
+
+
+def _add_calendar_and_entities(collector: _Collector, document: Document, data: Spec) -> None:
+    """`calendar:` (a later layer's replaces an earlier one's) and `entities:` (added, or replaced by name)."""
+    calendar = data.get("calendar")
+    if isinstance(calendar, dict) and isinstance(calendar.get("fiscal_year_start"), int) and 1 <= calendar["fiscal_year_start"] <= 12:
+        collector.calendar = Calendar(calendar["fiscal_year_start"])
+    entities = data.get("entities")
+    for name, spec in entities.items() if isinstance(entities, dict) else ():
+        if isinstance(spec, dict):
+            members = spec.get("members")
+            collector.entities[str(name)] = EntityDef(
+                name=str(name),
+                label=label_of(spec.get("label", name)),
+                members=tuple(str(m) for m in members) if isinstance(members, list) else (),
+                location=document.key_location(("entities", name)),
+            )
+
+
+def _apply_exclusions(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
+    """Leave out the KPIs of earlier layers that `exclude:` names, or that carry a tag it names."""
+    data = document.data if isinstance(document.data, dict) else {}
+    exclude = data.get("exclude")
+    if not isinstance(exclude, dict):
+        return
+    for index, name in enumerate(exclude.get("kpis") or ()):
+        location = document.location(("exclude", "kpis", index))
+        if name in earlier and name in collector.kpis:
+            collector.excluded[name] = location
+            del collector.kpis[name]
+        elif name not in collector.excluded:
+            why = ("it is defined in this pack, not in the packs it extends: delete it instead" if name in collector.kpis
+                   else f"it is not a KPI of the extended packs{did_you_mean(name, earlier)}")
+            collector.problems.append(Problem(location, f"cannot exclude '{name}': {why}"))
+    for index, tag in enumerate(exclude.get("tags") or ()):
+        location = document.location(("exclude", "tags", index))
+        tagged = [name for name, kpi in earlier.items() if tag in kpi.tags and name in collector.kpis]
+        if not tagged and not any(tag in kpi.tags for kpi in earlier.values()):
+            collector.problems.append(Problem(location, f"cannot exclude tag '{tag}': no KPI of the extended packs has it"))
+        for name in tagged:
+            collector.excluded[name] = location
+            del collector.kpis[name]
+
+
+def _excluded_but_read(collector: _Collector) -> Iterator[Problem]:
+    """An excluded KPI that a kept KPI reads (formula, target or alert) cannot be left out."""
+    for name, kpi in collector.kpis.items():
+        formulas = [kpi.formula, *([kpi.target] if kpi.target else []), *(rule.when for rule in kpi.alerts)]
+        read = dict.fromkeys(r.name for formula in formulas for r in references(formula.node) if r.name in collector.excluded)
+        for excluded in read:
+            collector.broken.add(excluded)  # known, so the formula reading it gets no "unknown name" noise
+            yield Problem(
+                collector.excluded[excluded],
+                f"cannot exclude KPI '{excluded}': KPI '{name}' (at {kpi.location}) reads it; exclude '{name}' too, or keep '{excluded}'",
+            )

@@ -31,6 +31,29 @@ _FREQUENCY_WORDS = {
 }
 
 
+_MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def period_words(period: Period, lang: Language) -> str:
+    """A period as people say it: `juin 2025`, `T2 2025`, `exercice 2025`, `T1 exercice 2025` /
+    `June 2025`, `Q2 2025`, `FY2025`, `FY2025 Q1`; weeks and days keep their ISO form."""
+    french = lang == "fr"
+    match period.frequency:
+        case Frequency.MONTHLY:
+            return f"{_MONTHS['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
+        case Frequency.QUARTERLY:
+            quarter = f"{'T' if french else 'Q'}{period.ordinal % 4 + 1}"
+            if not period.is_fiscal:
+                return f"{quarter} {period.start.year}"
+            return f"{quarter} exercice {period.ordinal // 4}" if french else f"FY{period.ordinal // 4} {quarter}"
+        case Frequency.YEARLY if period.is_fiscal:
+            return f"exercice {period.ordinal}" if french else f"FY{period.ordinal}"
+    return str(period)
+
+
 def status_word(status: str, lang: Language) -> str:
     """`atteint` / `met`: a status in the reader's language."""
     return _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])[status]

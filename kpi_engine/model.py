@@ -19,7 +19,7 @@ from .errors import Location
 from .formatting import Language
 from .nodes import Node
 from .owners import Owner
-from .periods import Frequency
+from .periods import GREGORIAN, Calendar, Frequency
 from .yamlsource import Scalar
 
 if TYPE_CHECKING:  # accounts reads the schema, which reads nothing of the model: a type-only import
@@ -32,6 +32,13 @@ class Rollup(StrEnum):
     SUM = "sum"  # a flow: revenue, costs
     LAST = "last"  # a stock: the closing balance of the last finer period
     AVG = "avg"  # an average level: headcount
+
+
+class Consolidation(StrEnum):
+    """How a group's value of an input is made from its members' values at the same period."""
+
+    SUM = "sum"  # the members' values added, and the group's own facts (eliminations...) with them
+    NONE = "none"  # not consolidated: only facts given for the group itself (a rate, a price)
 
 
 class Severity(StrEnum):
@@ -101,9 +108,11 @@ class InputDef:
     maximum: Decimal | None = None
     location: Location = Location("<input>")
     accounts: AccountRule | None = None  # the ledger accounts that feed it, when accounting gives it
+    consolidation: Consolidation = Consolidation.SUM  # how a group's value is made from its members'
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
+        object.__setattr__(self, "consolidation", Consolidation(self.consolidation))
 
 
 @dataclass(frozen=True)
@@ -180,6 +189,20 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class EntityDef:
+    """An entity the pack declares: its label and, for a group, its members (entities or groups)."""
+
+    name: str
+    label: Label = Label()
+    members: tuple[str, ...] = ()
+    location: Location = Location("<entity>")
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.members)
+
+
+@dataclass(frozen=True)
 class Definitions:
     """Every definition of a pack, merged across its files and the packs it extends.
 
@@ -192,9 +215,12 @@ class Definitions:
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
     themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
+    calendar: Calendar = GREGORIAN  # when its years start
+    entities: Mapping[str, EntityDef] = field(default_factory=dict)  # declared entities and groups, in declaration order
+
     owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
     silences: tuple[Silence, ...] = ()  # every layer's, bases first
 
     def __post_init__(self) -> None:
-        for name in ("inputs", "kpis", "audiences", "themes", "owners"):
+        for name in ("inputs", "kpis", "audiences", "themes", "entities", "owners"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))  # names whose definition is invalid: known, but not usable

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
-from .errors import Location, PackError, Problem, did_you_mean
+from .errors import FactsError, Location, PackError, Problem, did_you_mean
 from .explain import ExplainNode
 from .facts import Entity, Facts
 from .formatting import Language
+from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
-from .periods import Period
+from .periods import Calendar, Period
 from .plan import Plan, build_plan
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
@@ -75,6 +76,7 @@ class Pack:
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
             hint = did_you_mean(name, self.inputs)
             warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
+        warnings.extend(self._absent_members(facts))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:
@@ -85,6 +87,56 @@ class Pack:
                 where = f", entity '{fact.entity}'" if fact.entity else ""
                 warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
         return warnings
+
+    def _absent_members(self, facts: Facts) -> Iterator[Problem]:
+        """Members of a group that the facts do not mention at all: the group will have no value."""
+        present = set(facts.entities)
+        for group in self.plan.groups.values():
+            for member in group.members:
+                if member not in present and member not in self.plan.groups:
+                    yield Problem(self.definitions.entities[group.name].location,
+                                  f"member '{member}' of group '{group.name}' has no facts: the group's values will be undefined",
+                                  severity="warning")
+
+    def unfed(self, facts: Facts) -> dict[str, tuple[str, ...]]:
+        """KPI -> the inputs it reads (itself or through other KPIs, at any period) that the facts never
+        give, for each KPI that reads one: such a KPI has a value only where a function such as
+        `coalesce` stands in for them."""
+        given = facts.names()
+        reads = {name: input_dependencies(kpi.formula, self.definitions) for name, kpi in self.kpis.items()}
+        every = all_dependencies_graph(self.definitions)
+        unfed = {}
+        for name in self.kpis:
+            missing = sorted({i for k in closure(every, [name]) for i in reads[k] if i not in given})
+            if missing:
+                unfed[name] = tuple(missing)
+        return unfed
+
+    def parse_period(self, text: str) -> Period:
+        """A period named in this pack's calendar (`FY2025-Q1`...); ValueError says why not."""
+        return self.plan.calendar.parse(text)
+
+    def bind(self, facts: Facts) -> Facts:
+        """`facts` with their years and quarters in this pack's calendar (the same object when they are
+        already): `FY...` periods get their months, calendar quarters become the fiscal quarters they
+        coincide with. FactsError locates every period this calendar does not have."""
+        calendar = self.plan.calendar
+        if all(_in_calendar(calendar, period) for e in facts.entities for period in facts.entity(e).by_period):
+            return facts
+        bound, problems = Facts(), []
+        for fact in facts.facts():
+            try:
+                period = calendar.bind(fact.period)
+            except ValueError as error:
+                problems.append(Problem(fact.location, str(error)))
+                continue
+            problem = bound.add(replace(fact, period=period))
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise FactsError(problems)
+        bound.warn(facts.warnings)  # what the readers noticed still holds for the same figures
+        return bound
 
     def backend(self, name: str = "python") -> backends.Backend:
         """The backend `name` made for this pack's plan, once (`kpi_engine.backends.BACKENDS`)."""
@@ -116,7 +168,7 @@ class Pack:
         silence applies (nothing here reads the clock; the CLI passes today).
         The evaluation is immutable.
         """
-        return self.backend(backend).evaluate(facts, _selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
 
     def evaluate_iter(
         self,
@@ -132,26 +184,31 @@ class Pack:
         Nothing of an entity is kept once it is yielded, so an output that
         writes each one out streams any number of entities in bounded memory.
         """
-        return self.backend(backend).evaluate_iter(facts, _selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
 
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
         """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
         KeyError when the facts do not cover that period for that entity."""
-        return self.backend(backend).trace(facts, kpi, _period(period), entity, max_depth)
+        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity, max_depth)
 
     def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
         """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
-        return self.backend(backend).value(facts, kpi, _period(period), entity)
+        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity)
+
+    def _period(self, period: Period | str) -> Period:
+        return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
+
+    def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
+        chosen = None if period is None else self._period(period)
+        day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
 
 
-def _period(period: Period | str) -> Period:
-    return Period.parse(period) if isinstance(period, str) else period
-
-
-def _selection(period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
-    chosen = None if period is None else _period(period)
-    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+def _in_calendar(calendar: Calendar, period: Period) -> bool:
+    try:
+        return calendar.bind(period) == period
+    except ValueError:
+        return False
 
 
 def _checked(lang: str) -> Language:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import Alert
-from .errors import Location, Problem, did_you_mean
+from .errors import FactsError, Location, Problem, did_you_mean
 from .facts import Facts, facts_from_document
 from .numbers import parse_number, round_half_up
 from .pack import Pack
@@ -87,6 +87,11 @@ class _Case:
     def run(self) -> Iterator[Failure]:
         facts, problems = facts_from_document(self.document, (*self.path, "facts"), self.entity)
         problems += self._unknown_inputs(facts)
+        if not problems:
+            try:
+                facts = self.pack.bind(facts)  # years and quarters in the pack's calendar
+            except FactsError as error:
+                problems += error.problems
         for problem in problems:
             yield Failure(problem.location, self.name, problem.message)
         if problems:
@@ -122,12 +127,19 @@ class _Case:
 
     def _uncovered(self, path: YamlPath, period: Period, entity: Any) -> Failure | None:
         """An expectation outside the test's facts checks nothing: it fails, saying so."""
-        if entity not in self.facts.entities:
-            known = ", ".join(str(e) for e in self.facts.entities if e) or "none"
+        groups = self.pack.plan.groups
+        if entity not in self.facts.entities and entity not in groups:
+            known = ", ".join(str(e) for e in [*self.facts.entities, *groups] if e) or "none"
             return self._fail(path, f"the test's facts have no entity '{entity}' (entities: {known})")
-        if not any(period.contains(p) or p.contains(period) for p in self.facts.entity(entity).by_period):
+        given = [p for e in self._entities_behind(entity) for p in self.facts.entity(e).by_period]
+        if not any(period.contains(p) or p.contains(period) for p in given):
             return self._fail(path, f"the test's facts do not cover {period}: they run from {self.facts.span()}")
         return None
+
+    def _entities_behind(self, entity: Any) -> list[Any]:
+        """The entity, and for a group every entity and group below it: whose facts may cover a period."""
+        group = self.pack.plan.groups.get(entity)
+        return [entity, *(e for member in group.members for e in self._entities_behind(member))] if group else [entity]
 
     def _fail(self, path: YamlPath, message: str) -> Failure:
         return Failure(self.document.location(path), self.name, message)
@@ -138,7 +150,7 @@ class _Case:
         if kpi not in self.pack.kpis:
             return self._fail((*path, "kpi"), f"unknown KPI '{kpi}'{did_you_mean(kpi, self.pack.kpis)}")
         try:
-            period = Period.parse(str(expectation["period"]))
+            period = self.pack.parse_period(str(expectation["period"]))
         except ValueError as error:
             return self._fail((*path, "period"), str(error))
         entity = expectation.get("entity", self.entity)

@@ -29,19 +29,45 @@ The rules every backend follows:
   `for`, `resolve_when`, `inhibit` and the message are not part of the id:
   tuning how long a condition must hold keeps the rule (and its history).
 - **Silences.** Every layer's silences, bases first; `alerts` applies them.
+- **Calendar.** `calendar.fiscal_year_start` is the month the pack's years
+  start in. Yearly and quarterly periods are then fiscal (`Period.fiscal_start`):
+  a month rolls up into the quarter and year of that calendar
+  (`Calendar.ancestor`), `ytd` runs from the first period of the fiscal year
+  (`Calendar.year_start`), and `prev`, `lag` and `year_ago` step by the KPI's
+  own period as always (a fiscal quarter's `year_ago` is the same quarter of
+  the previous fiscal year). Facts, selections and pack tests are read in the
+  pack's calendar (`Calendar.bind`: `FY2025` gets its months, `2025-Q2`
+  becomes the fiscal quarter it coincides with) before any backend sees them.
+- **Groups.** `groups` lists the declared groups, each after its member
+  groups. Every entity and group of the facts is evaluated on its own as
+  before; then each group (even without facts of its own), marked
+  `Result.is_group`. A group's input at a period, at any frequency, is its
+  consolidation (`PlannedInput.consolidation`): `sum` adds each member's
+  value at that period (a member's value found as for any entity: given, or
+  rolled up from complete finer data; a member group's, consolidated) and the
+  group's own value when its own facts hold that input within the period
+  (eliminations as negative amounts; own facts that cover only part of the
+  period make it undefined, as any incomplete roll-up). A member without the
+  value makes the group's value undefined, with the reason `member_missing`
+  naming the member. `none`: the group's own facts only, as for any entity.
+  KPIs are then computed by their formulas on these inputs, so a group margin
+  is the margin of the summed figures. A group is reported at every period
+  that one of its members covers, or its own facts do.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from .entities import consolidation_order
 from .graph import all_dependencies_graph, closure, same_period_graph, topological_order
 from .model import (
     LANGUAGES,
     AlertRule,
+    Consolidation,
     Definitions,
     Direction,
     KpiDef,
@@ -51,7 +77,7 @@ from .model import (
     Silence,
 )
 from .nodes import Node, to_text
-from .periods import Frequency
+from .periods import GREGORIAN, Calendar, Frequency
 from .templates import Template, default_message, parse_template, template_fields
 
 
@@ -92,11 +118,21 @@ class PlannedKpi:
 
 @dataclass(frozen=True)
 class PlannedInput:
-    """An input: how its finer-period values roll up, and its unit (for alert messages)."""
+    """An input: how its finer-period values roll up, how a group's value is made, and its unit (for alert messages)."""
 
     name: str
     rollup: Rollup
     unit: str
+    consolidation: Consolidation = Consolidation.SUM
+
+
+@dataclass(frozen=True)
+class PlannedGroup:
+    """A group of entities: its direct members (entities or groups), consolidated as the module says."""
+
+    name: str
+    label: Label
+    members: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,6 +146,8 @@ class Plan:
     same_period: Mapping[str, tuple[str, ...]]  # KPI -> the KPIs its formula reads at its own period
     alerting: Mapping[Frequency, tuple[PlannedKpi, ...]]  # reported KPIs with alert rules, in report order
     silences: tuple[Silence, ...] = ()  # every layer's, bases first
+    calendar: Calendar = GREGORIAN  # when years (and so quarters) start
+    groups: Mapping[str, PlannedGroup] = field(default_factory=lambda: MappingProxyType({}))  # each group after its member groups
 
     def unit(self, name: str) -> str:
         """The unit of an input or a KPI."""
@@ -132,14 +170,21 @@ def build_plan(definitions: Definitions) -> Plan:
             schedule[frequency] = tuple(name for name in order if name in needed)
     kpis = {name: _planned_kpi(kpi) for name, kpi in definitions.kpis.items()}
     return Plan(
-        inputs=MappingProxyType({name: PlannedInput(name, Rollup(i.rollup), i.unit) for name, i in definitions.inputs.items()}),
+        inputs=MappingProxyType({name: PlannedInput(name, Rollup(i.rollup), i.unit, i.consolidation) for name, i in definitions.inputs.items()}),
         kpis=MappingProxyType(kpis),
         schedule=MappingProxyType(schedule),
         reported=MappingProxyType(reported),
         same_period=MappingProxyType({k: tuple(v) for k, v in same_period.items()}),
         alerting=MappingProxyType({f: tuple(kpis[n] for n in names if kpis[n].alerts) for f, names in reported.items()}),
         silences=definitions.silences,
+        calendar=definitions.calendar,
+        groups=MappingProxyType({name: _planned_group(definitions, name) for name in consolidation_order(definitions.entities)}),
     )
+
+
+def _planned_group(definitions: Definitions, name: str) -> PlannedGroup:
+    group = definitions.entities[name]
+    return PlannedGroup(name, group.label, group.members)
 
 
 def _planned_kpi(kpi: KpiDef) -> PlannedKpi:

@@ -49,6 +49,7 @@ class Result:
     owner: str
     error: str | None = None  # why it is undefined (or its target is), in English: the text of record
     cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
+    is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
 
     def reason(self, lang: Language = "en") -> str:
         """`error` in the reader's language ("" when there is none)."""
@@ -106,3 +107,33 @@ class Evaluation(Protocol):
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
         """One KPI's value, None when undefined or not covered."""
+
+
+@dataclass(frozen=True)
+class WithoutKpis:
+    """An evaluation with some KPIs left out of its results and alerts: what an output hides (`--hide-absent`)."""
+
+    evaluation: Evaluation
+    hidden: frozenset[str]
+
+    @property
+    def lang(self) -> str:
+        return self.evaluation.lang
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.evaluation.results if r.kpi not in self.hidden)
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.evaluation.alerts if a.kpi not in self.hidden)
+
+    @property
+    def entities(self) -> Sequence[Entity]:
+        return self.evaluation.entities
+
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
+        return self.evaluation.result_at(kpi, period, entity)
+
+    def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
+        return self.evaluation.value(kpi, period, entity)

@@ -21,7 +21,7 @@ from kpi_engine.numbers import DECIMAL_CONTEXT
 CLI = Path(__file__).parent / "data" / "cli"
 BAD = Path(__file__).parent / "data" / "bad"
 
-RESULT_KEYS = ["kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error"]
+RESULT_KEYS = ["kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group"]
 ALERT_KEYS = ["kpi", "period", "entity", "severity", "message", "owner", "value", "rule", "silenced", "silenced_until", "inhibited_by"]
 
 
@@ -145,15 +145,15 @@ def test_evaluate_json_structure_and_exact_values():
     assert len(results) == 9  # 3 KPIs x (lyon 2025-01, lyon 2025-02, paris 2025-01)
     assert results[("marge", "2025-01", "lyon")] == {
         "kpi": "marge", "period": "2025-01", "entity": "lyon", "value": "-100", "target": None,
-        "gap": None, "status": "no_target", "owner": "daf", "error": None,
+        "gap": None, "status": "no_target", "owner": "daf", "error": None, "is_group": False,
     }
     assert results[("taux", "2025-01", "lyon")] == {
         "kpi": "taux", "period": "2025-01", "entity": "lyon", "value": "-0.1", "target": "0.5",
-        "gap": "-0.6", "status": "missed", "owner": "", "error": None,
+        "gap": "-0.6", "status": "missed", "owner": "", "error": None, "is_group": False,
     }
     assert results[("taux", "2025-02", "lyon")] == {
         "kpi": "taux", "period": "2025-02", "entity": "lyon", "value": None, "target": None,
-        "gap": None, "status": "undefined", "owner": "", "error": "division by zero: ca is 0",
+        "gap": None, "status": "undefined", "owner": "", "error": "division by zero: ca is 0", "is_group": False,
     }
     assert results[("marge", "2025-01", "paris")]["value"] == "150.50"
     assert results[("ecart_budget", "2025-01", "lyon")]["value"] == "-100.00"
@@ -191,9 +191,9 @@ def test_evaluate_csv():
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [
         RESULT_KEYS,
-        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", ""],
-        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0"],
-        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", ""],
+        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", "", "false"],
+        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0", "false"],
+        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", "", "false"],
     ]
 
 

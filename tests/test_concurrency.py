@@ -98,3 +98,23 @@ def test_explain_traces_a_run_of_its_own():
     (formula,) = tree.children
     assert [(child.text, child.value) for child in formula.children] == [("resultat", Decimal(60)), ("ca", Decimal(600))]
     assert pack.value(_facts(), "resultat", "2025-Q2", "paris") == Decimal(-60)
+
+
+def test_a_group_and_a_fiscal_calendar_read_from_eight_threads_give_identical_answers():
+    """A group's quarter values, not computed by the monthly evaluation, are consolidated on each thread's own run."""
+    pack = Pack.from_texts({"p.yaml": "calendar: {fiscal_year_start: 4}\nentities:\n  groupe: {members: [lyon, paris]}\n" + PACK})
+    evaluation = pack.evaluate(_facts())
+    start = threading.Barrier(8, timeout=10)
+
+    def read(_: int) -> list[tuple]:
+        start.wait()
+        return [(evaluation.value("marge", "FY2026-Q1", "groupe"), evaluation.result_at("resultat", "2025-Q2", "groupe")) for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = [answer for future in [pool.submit(read, n) for n in range(8)] for answer in future.result(timeout=60)]
+    margin, result = answers[0]
+    assert all(answer == answers[0] for answer in answers)
+    # April to June: lyon ca 1500, charges 1350; paris ca 300, charges 360 -> (1800 - 1710) / 1800
+    assert margin == Decimal("0.05")
+    assert (result.value, str(result.period), result.is_group) == (Decimal(90), "FY2026-Q1", True)
+    assert [part.entity for part in pack.evaluate_iter(_facts())] == ["lyon", "paris", "groupe"]

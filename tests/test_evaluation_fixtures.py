@@ -38,7 +38,7 @@ CASE_KEYS = {
     "results", "results_only", "absent_results", "alerts", "alerts_only", "absent_alerts",
 }
 EXPECTATION_KEYS = {"results", "absent_results", "alerts", "absent_alerts"}
-RESULT_KEYS = {"kpi", "period", "entity", "value", "target", "gap", "status", "owner", "reason", "cause"}
+RESULT_KEYS = {"kpi", "period", "entity", "value", "target", "gap", "status", "owner", "reason", "cause", "is_group"}
 ALERT_KEYS = {"kpi", "period", "entity", "severity", "message", "owner", "value", "rule", "inhibited", "silenced"}
 NUMBER_FIELDS = {"value", "target", "gap"}
 ONLY_CHOICES = (False, True, "ordered")
@@ -165,7 +165,7 @@ def read_results(evaluation: Evaluation) -> list[dict[str, Any]]:
     return [
         {
             "kpi": r.kpi, "period": str(r.period), "entity": r.entity, "value": r.value, "target": r.target,
-            "gap": r.gap, "status": r.status, "owner": r.owner,
+            "gap": r.gap, "status": r.status, "owner": r.owner, "is_group": r.is_group,
             "reason": {"en": r.error, "fr": r.reason("fr") or None}, "cause": _reason_data(r.cause),
         }
         for r in evaluation.results
@@ -332,7 +332,7 @@ def test_evaluation_case(backend: str, case: Case) -> None:
 def test_every_topic_has_cases() -> None:
     topics = {case.topic for case in CASES}
     assert topics == {
-        "alerts", "alert_series", "arithmetic", "logic", "rollups", "selection", "targets", "time_functions", "undefined",
+        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "rollups", "selection", "targets", "time_functions", "undefined",
     }
 
 

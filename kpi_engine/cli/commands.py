@@ -13,11 +13,14 @@ import click
 
 from ..alerts import alert_order
 from ..errors import PackError, Problem
+from ..facts import Facts
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
+from ..pack import Pack
 from ..periods import PERIOD_FORMATS, Period
+from ..results import Evaluation, WithoutKpis
 from . import output
 from .analysis import (
     explain_change_command,
@@ -44,6 +47,7 @@ from .common import (
     open_facts,
     open_for_kpi,
     open_pack,
+    pack_period,
     print_problems,
     problem_record,
     write_files,
@@ -140,6 +144,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day the pack's silences are compared with, YYYY-MM-DD [default: today].",
 )
+@click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
 @STRICT
 @LANG
 def evaluate(
@@ -150,6 +155,7 @@ def evaluate(
     fmt: ResultsFormat,
     fail_on: str | None,
     as_of: datetime | None,
+    hide_absent: bool,
     strict: bool,
     lang: Language,
 ) -> None:
@@ -166,12 +172,15 @@ def evaluate(
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack, lang)
+    period = pack_period(loaded, period)
     facts = open_facts(facts_files, loaded, strict, lang)
-    check_entity(facts, entity, required=False)
+    check_entity(facts, entity, required=False, pack=loaded)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+    if hide_absent:
+        evaluation = _without_absent(evaluation, loaded, facts, lang)
     alerts = sorted(evaluation.alerts, key=alert_order)
     if fmt == "json":
         click.echo(output.to_json(evaluation, alerts))
@@ -181,6 +190,21 @@ def evaluate(
         click.echo(output.to_table(evaluation, alerts, loaded.definitions, lang))
     if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
         raise Exit(EXIT_ALERT)
+
+
+def _without_absent(evaluation: Evaluation, pack: Pack, facts: Facts, lang: Language) -> Evaluation:
+    """The evaluation without the KPIs that read inputs the facts never give and have no value at all; says how many on stderr."""
+    unfed = pack.unfed(facts)
+    valued = {r.kpi for r in evaluation.results if r.value is not None}
+    hidden = [name for name in unfed if name not in valued]
+    if hidden:
+        inputs = sorted({i for name in hidden for i in unfed[name]})
+        shown = ", ".join(inputs[:5]) + (", ..." if len(inputs) > 5 else "")
+        if lang == "fr":
+            click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
+        else:
+            click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
+    return WithoutKpis(evaluation, frozenset(hidden))
 
 
 @main.command()
@@ -219,7 +243,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
     try:
-        tree = loaded.explain(facts, kpi, period, entity)
+        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))

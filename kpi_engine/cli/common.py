@@ -116,6 +116,8 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
     """
     try:
         facts = load_facts(files, pack, lang=lang)
+        if pack is not None:
+            facts = pack.bind(facts)  # years and quarters in the pack's calendar
     except FactsError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + " in the facts", err=True)
@@ -160,12 +162,22 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
 
 
-def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
-    """A usage error (exit 2) for an entity the facts do not have, or none chosen when one is `required`."""
-    named = [e for e in facts.entities if e]
+def pack_period(pack: Pack, period: Period | None, option: str = "--period") -> Period | None:
+    """`period` in the pack's calendar (`2025-Q2` as the fiscal quarter it is), or a usage error (exit 2)."""
+    try:
+        return None if period is None else pack.plan.calendar.bind(period)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | None = None) -> None:
+    """A usage error (exit 2) for an entity the facts do not have (nor the pack as a group), or none chosen
+    when one is `required`."""
+    groups = list(pack.plan.groups) if pack is not None else []
+    named = [e for e in facts.entities if e and e not in groups] + groups
     if required and entity is None and None not in facts.entities and named:
         raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
-    if entity is not None and entity not in facts.entities:
+    if entity is not None and entity not in facts.entities and entity not in groups:
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
 
 
@@ -175,5 +187,5 @@ def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | 
     if kpi not in loaded.kpis:
         raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)
-    check_entity(facts, entity, required=True)
+    check_entity(facts, entity, required=True, pack=loaded)
     return loaded, facts

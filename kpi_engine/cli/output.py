@@ -16,11 +16,13 @@ from typing import Any, Literal
 from ..alerts import Alert
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, plain, status_word
+from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
 from ..model import Definitions
+from ..periods import Period
 from ..results import Evaluation, Result
 
-RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
+RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
+_GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS = {
     "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
@@ -51,6 +53,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "status": result.status,
         "owner": result.owner,
         "error": result.error,
+        "is_group": result.is_group,
     }
 
 
@@ -86,20 +89,22 @@ def to_csv(evaluation: Evaluation) -> str:
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for result in evaluation.results:
-        writer.writerow({k: csv_cell("" if v is None else str(v)) for k, v in result_record(result).items()})
+        writer.writerow({k: csv_cell("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in result_record(result).items()})
     return buffer.getvalue()
 
 
 def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
-    """Results and alerts as aligned text tables, in the reader's language."""
+    """Results and alerts as aligned text tables, in the reader's language; a pack with a fiscal
+    calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)."""
+    named = (lambda period: period_words(period, lang)) if definitions.calendar.is_fiscal else str
     rows = []
     for r in evaluation.results:
         kpi = definitions.kpis[r.kpi]
         rows.append(
             (
                 kpi.label.get(lang, r.kpi),
-                str(r.period),
-                r.entity or "",
+                named(r.period),
+                (r.entity or "") + (_GROUP_MARK[lang] if r.is_group else ""),
                 format_value(r.value, kpi.unit, lang),
                 "" if r.target is None else format_value(r.target, kpi.unit, lang),
                 format_gap(r.gap, kpi.unit, lang),
@@ -109,13 +114,13 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
             )
         )
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
-    return text + _alert_tables(alerts, definitions, lang)
+    return text + _alert_tables(alerts, definitions, lang, named)
 
 
-def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
+def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language, named: Callable[[Period], str]) -> str:
     """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
     def where(a: Alert) -> tuple[str, str, str, str, str]:
-        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.text(lang))
+        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
 
     text = ""
     active = [a for a in alerts if a.active]

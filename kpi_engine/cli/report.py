@@ -25,7 +25,7 @@ from ..report.build import (
     render,
     select_kpis,
 )
-from .common import FACTS, FORCE, LANG, PACK, PERIOD, check_outputs, open_facts, open_pack, write_files
+from .common import FACTS, FORCE, LANG, PACK, PERIOD, check_outputs, open_facts, open_pack, pack_period, write_files
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 
@@ -74,7 +74,7 @@ def report(
         raise click.UsageError("choose either --audience or --owner, not both")
     loaded = open_pack(pack, lang)
     today = date.today()
-    options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
+    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
                             sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]

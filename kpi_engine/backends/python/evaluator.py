@@ -21,14 +21,14 @@ reason and everything else goes on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
 from ...alerts import Alert, Alerting
 from ...errors import Undefined
-from ...facts import Entity, EntityFacts, Facts
+from ...facts import Entity, EntityFacts
 from ...formatting import Language
 from ...model import Direction, Rollup
 from ...numbers import DECIMAL_CONTEXT
@@ -68,7 +68,7 @@ class Frame(dict[str, Any]):
     __slots__ = ("period", "reasons", "run", "targets")
 
     def __init__(self, run: EntityRun, period: Period) -> None:
-        super().__init__(run.facts.by_period.get(period, ()))
+        super().__init__(run.native(period))
         self.run = run
         self.period = period
         self.reasons: dict[str, Reason] = {}
@@ -105,6 +105,10 @@ class Frame(dict[str, Any]):
     def year_ago(self) -> Frame:
         steps = self.period.steps_per_year()
         return self.back(steps) if steps else self.run.frame(self.period.year_ago())
+
+    def periods_into_year(self) -> int:
+        """How many periods of this frequency from the start of the (fiscal) year to this one, itself included."""
+        return self.period.ordinal - self.run.program.plan.calendar.year_start(self.period).ordinal + 1
 
     def value(self, name: str) -> Any:
         """A name's value here, None when undefined (its reason is then in `reasons`).
@@ -161,6 +165,15 @@ class EntityRun:
     _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
     base: EntityRun | None = None  # the run whose frames this private run copies
 
+    @property
+    def is_group(self) -> bool:
+        """Whether this run's inputs are consolidated from members' (`consolidation.GroupRun`)."""
+        return False
+
+    def native(self, period: Period) -> dict[str, Decimal]:
+        """The input values the facts give at `period` itself, which a new frame starts from."""
+        return self.facts.by_period.get(period, {})
+
     def frame(self, period: Period) -> Frame:
         frame = self.frames.get(period)
         if frame is None:
@@ -198,7 +211,7 @@ class EntityRun:
         known = self.facts.frequencies.get(name, set())
         if not known & period.finer_frequencies():
             raise _MissingFact(self._missing(name, period, known), period)
-        return _combine(self.program.plan.inputs[name].rollup, [self._rolled_up(name, child) for child in period.children()])
+        return combine(self.program.plan.inputs[name].rollup, [self._rolled_up(name, child) for child in period.children()])
 
     def _missing(self, name: str, period: Period, known: set[Frequency]) -> Reason:
         coarser = sorted(f.value for f in known if f not in period.finer_frequencies() and f is not period.frequency)
@@ -209,8 +222,8 @@ class EntityRun:
     def private(self) -> EntityRun:
         """A run of the same entity whose frames start as copies of this one's, taken when first used:
         computing on it changes nothing here, so this run can be read from other threads meanwhile."""
-        return EntityRun(self.program, self.entity, self.facts, first=dict(self.first),
-                         reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
+        return replace(self, frames={}, by_ordinal={f: {} for f in Frequency}, first=dict(self.first),
+                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
@@ -220,8 +233,9 @@ class EntityRun:
 
     def _find_covered(self, frequency: Frequency) -> list[Period]:
         candidates: dict[Period, set[str]] = {}
+        calendar = self.program.plan.calendar
         for period, values in self.facts.by_period.items():
-            ancestor = period.ancestor(frequency)
+            ancestor = calendar.ancestor(period, frequency)
             if ancestor is not None:
                 candidates.setdefault(ancestor, set()).update(values)
         return sorted(period for period, names in candidates.items() if self._any_complete(names, period))
@@ -240,7 +254,7 @@ class EntityRun:
 
 
 
-def _combine(rule: Rollup, children: list[Decimal]) -> Decimal:
+def combine(rule: Rollup, children: list[Decimal]) -> Decimal:
     """A coarser period's value from its complete finer values, by the input's roll-up rule."""
     match rule:
         case Rollup.SUM:
@@ -348,7 +362,7 @@ class PythonEvaluation:
 
     def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame | None:
         """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; None when not covered."""
-        period = Period.parse(period) if isinstance(period, str) else period
+        period = in_calendar(self.program, period)
         try:
             run = self._run(entity)
         except KeyError:
@@ -377,11 +391,17 @@ class PythonEvaluation:
 
 def covered_frame(run: EntityRun, period: Period | str) -> Frame:
     """The frame of a covered period; KeyError saying why otherwise."""
-    period = Period.parse(period) if isinstance(period, str) else period
+    period = in_calendar(run.program, period)
     frame = run.covered_frame(period)
     if frame is None:
         raise KeyError(not_covered(period, run.entity))
     return frame
+
+
+def in_calendar(program: Program, period: Period | str) -> Period:
+    """A period asked for, in the plan's calendar (`FY2025-Q1`, or `2025-Q2` as the fiscal quarter it is)."""
+    calendar = program.plan.calendar
+    return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
 
 
 def not_covered(period: Period | str, entity: Entity) -> str:
@@ -412,6 +432,11 @@ def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterato
 
 
 def _result(frame: Frame, name: str) -> Result:
+    result = _plain_result(frame, name)
+    return replace(result, is_group=True) if frame.run.is_group else result
+
+
+def _plain_result(frame: Frame, name: str) -> Result:
     kpi = frame.run.program.plan.kpis[name]
     entity, owner = frame.run.entity, kpi.owner
     value = frame.value(name)
@@ -431,28 +456,26 @@ def _result(frame: Frame, name: str) -> Result:
     return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
 
 
-def evaluate(program: Program, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
-    """Evaluate every KPI at its frequency, for every period the facts cover, for each entity; frames kept."""
+def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
+    """Evaluate every KPI at its frequency, for every period the facts cover, for each prepared run; frames kept."""
     with localcontext(DECIMAL_CONTEXT):
-        runs = [run_entity(program, entity, facts.entity(entity)) for entity in facts.entities if selection.wants_entity(entity)]
-        return PythonEvaluation(program, runs, selection, lang)
+        return PythonEvaluation(program, [computed(run) for run in runs], selection, lang)
 
 
-def evaluate_entities(program: Program, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
-    """Each selected entity's results and alerts in turn; its frames are dropped before the next entity starts."""
-    for entity in facts.entities:
-        if selection.wants_entity(entity):
-            with localcontext(DECIMAL_CONTEXT):
-                run = run_entity(program, entity, facts.entity(entity))
-                alerts = tuple(_alerts(run, selection, Alerting(program.plan, lang, selection.as_of)))
-                evaluated = EntityEvaluation(entity, tuple(_results(run, selection)), alerts)
-            del run
-            yield evaluated
+def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+    """Each prepared run's results and alerts in turn; its frames are dropped before the next entity starts."""
+    for prepared in runs:
+        with localcontext(DECIMAL_CONTEXT):
+            run = computed(prepared)
+            alerts = tuple(_alerts(run, selection, Alerting(run.program.plan, lang, selection.as_of)))
+            evaluated = EntityEvaluation(run.entity, tuple(_results(run, selection)), alerts)
+        del run, prepared
+        yield evaluated
 
 
-def prepared_run(program: Program, entity: Entity, facts: EntityFacts) -> EntityRun:
-    """A run that knows which periods the facts cover and where they start, with nothing computed yet."""
-    run = EntityRun(program, entity, facts)
+def prepared(run: EntityRun) -> EntityRun:
+    """`run`, told which periods its facts cover and where they start, with nothing computed yet."""
+    program = run.program
     for frequency in program.schedule:
         periods = run.covered(frequency)
         if periods:
@@ -461,13 +484,13 @@ def prepared_run(program: Program, entity: Entity, facts: EntityFacts) -> Entity
     return run
 
 
-def run_entity(program: Program, entity: Entity, facts: EntityFacts) -> EntityRun:
+def computed(run: EntityRun) -> EntityRun:
     """Every scheduled KPI at every covered period, chronologically, dependencies first, then reported targets.
 
     This is the hot loop: each KPI is one closure call on a fresh frame, since
     its same-period dependencies were computed just before it.
     """
-    run = prepared_run(program, entity, facts)
+    program = run.program
     for frequency, schedule in program.schedule.items():
         targeted = program.targeted.get(frequency, ())
         for period in run.covered(frequency):
