@@ -141,9 +141,9 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return pack_file, facts_file
 
 
-def run(*args: str):
+def run(*args: str, env: dict[str, str] | None = None):
     group = _Group(name="kpi", commands={"report": report_command})
-    return CliRunner().invoke(group, ["report", *args])
+    return CliRunner().invoke(group, ["report", *args], env=env)
 
 
 # --- which KPIs ---------------------------------------------------------------

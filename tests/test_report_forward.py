@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from test_report import ROOT, run
 
 from kpi_engine import Pack
 from kpi_engine.errors import PackError
@@ -216,6 +217,18 @@ def test_each_section_shows_the_formula_in_words_and_the_written_one_only_in_the
     assert "**Taux de marge nette** = Résultat net / Ventes\n\nFormule telle qu'écrite dans le pack : `marge_nette = resultat / ventes`" in markdown
 
 
+@pytest.mark.parametrize(
+    ("lang", "percent", "budget"),
+    [("fr", "Cible <b>5 %</b>", "Cible <b>Budget de ventes / Ventes</b>"), ("en", "Target <b>5%</b>", "Target <b>Sales budget / Sales</b>")],
+)
+def test_targets_are_in_words_too(pack, evaluation, lang, percent, budget):
+    assert percent in render_html(report_of(pack, evaluation, lang=lang))
+    target = "formula: ventes / budget - 1\n    target: budget / ventes\n    direction: higher_is_better\n"
+    with_budget = Pack.from_texts({"pack.yaml": PACK.replace("formula: ventes / budget - 1\n", target)}, bases={"groupe": {"groupe.yaml": GROUP}})
+    html = render_html(build_report(with_budget.evaluate(read_facts_text(facts_csv(), "facts.csv")), with_budget.definitions, ReportOptions(lang=lang)))
+    assert budget in html
+
+
 # --- periods ------------------------------------------------------------------
 
 
@@ -312,3 +325,74 @@ def test_one_kpi_without_data_is_singular(pack, evaluation):
     report = report_of(pack, evaluation, owner="commercial", lang="en")
     assert "<p>1 KPI without data:</p>" in render_html(report)
     assert "<p>1 indicateur sans données :</p>" in render_html(report_of(pack, evaluation, owner="commercial"))
+
+
+# --- the PDF: errors (the PDF itself is printed for real in test_report_browser.py) ---
+
+
+def example_args() -> list[str]:
+    facts = sorted((ROOT / "examples" / "facts").glob("*.csv"))
+    return [str(ROOT / "examples" / "company"), *[arg for path in facts for arg in ("--facts", str(path))]]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "kpi: KPI_CHROMIUM vaut « {path} », qui n'est pas un programme exécutable"),
+        ("en", "kpi: KPI_CHROMIUM is '{path}', which is not an executable program"),
+    ],
+)
+def test_pdf_with_a_wrong_kpi_chromium_says_so_in_the_readers_language(tmp_path, lang, message):
+    missing = tmp_path / "no-chromium"
+    out = tmp_path / "rapport.pdf"
+    result = run(*example_args(), "--lang", lang, "--format", "pdf", "-o", str(out), env={"KPI_CHROMIUM": str(missing)})
+    assert result.exit_code == 8
+    assert message.format(path=missing) in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "kpi: aucun Chromium trouvé pour imprimer le PDF : installez-le (apt-get install chromium) ou indiquez son chemin dans KPI_CHROMIUM"),
+        ("en", "kpi: no Chromium found to print the PDF: install it (apt-get install chromium) or set KPI_CHROMIUM to its path"),
+    ],
+)
+def test_pdf_without_any_chromium(tmp_path, lang, message):
+    out = tmp_path / "rapport.pdf"
+    result = run(*example_args(), "--lang", lang, "--format", "pdf", "-o", str(out), env={"KPI_CHROMIUM": "", "PATH": str(tmp_path)})
+    assert result.exit_code == 8
+    assert message in result.output
+
+
+def test_pdf_when_chromium_fails(tmp_path):
+    out = tmp_path / "rapport.pdf"
+    result = run(*example_args(), "--format", "pdf", "-o", str(out), env={"KPI_CHROMIUM": "/bin/false"})
+    assert result.exit_code == 8
+    assert "kpi: Chromium n'a pas pu imprimer le PDF (code 1) : no PDF written" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "kpi: un PDF ne s'écrit pas sur la sortie standard : donnez un fichier, par exemple -o rapport.pdf"),
+        ("en", "kpi: a PDF is not written to standard output: give a file, for example -o report.pdf"),
+    ],
+)
+def test_pdf_is_not_written_to_standard_output(lang, message):
+    result = run(*example_args(), "--lang", lang, "--format", "pdf", "-o", "-")
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_yearly_heatmap_labels_each_column_once_with_its_year():
+    years = [Period.parse("2024"), Period.parse("2025")]
+    svg = charts.heatmap([charts.HeatRow("Rentabilité · lyon", dict.fromkeys(years, ("met", "")))], years, "fr")
+    assert re.findall(r'transform="rotate\(-90 [\d.]+ 28\) translate\(0 3.5\)">(\d+)</text>', svg) == ["2024", "2025"]
+    assert 'font-weight="600"' not in svg  # no year group heading over them: it would print on top of the labels
+
+
+@pytest.mark.parametrize(("lang", "footer"), [("fr", "Édité le 1 décembre 2026."), ("en", "Generated on 1 December 2026.")])
+def test_the_date_of_issue_is_written_out(pack, evaluation, lang, footer):
+    assert footer in render_html(report_of(pack, evaluation, lang=lang, generated="2026-12-01"))

@@ -5,9 +5,14 @@ Two stages, like the rest of the engine:
                    exact Decimal values straight from the evaluation's results)
     render_html    Report -> one self-contained HTML file (Jinja2 template, inline SVG charts)
     render_markdown Report -> text to paste into an email or a wiki
+    (pdf.py prints the HTML to a PDF with headless Chromium)
+
+The report speaks to readers, not to the pack's author: the company's name, owners by
+their names, periods as `juin 2025`, formulas in words (`wording.py`), one chart scale
+per KPI across entities, and KPIs without any data listed once by reason.
 
 Nothing here touches files or the clock: the templates are package data, and
-the CLI (`cli_report.py`) reads the pack and facts and writes the output.
+the CLI (`cli/report.py`) reads the pack and facts and writes the output.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from ..formatting import (
     status_word,
 )
 from ..model import Audience, Definitions, KpiDef
-from ..nodes import Name, to_text, walk
+from ..nodes import Name, Node, to_text, walk
 from ..periods import FREQUENCIES, Period
 from ..reasons import Reason
 from ..results import STATUSES, UNDEFINED, Evaluation, Result, Status
@@ -121,7 +126,7 @@ class KpiSection:
     description: str
     unit: str
     direction: str
-    target: str  # the target formula as written, "" when none
+    target: str  # the target in words (`Budget de ventes`, `6 %`), "" when none
     lines: tuple[Line, ...]
 
 
@@ -392,27 +397,32 @@ def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lan
         kpi=kpi.name,
         label=kpi.label.get(lang, kpi.name),
         formula=to_text(kpi.formula.node),
-        formula_words=formula_in_words(kpi.formula.node, dict(_glossary(kpi, definitions, lang)), lang),
+        formula_words=formula_in_words(kpi.formula.node, _labels(kpi.formula.node, definitions, lang), lang),
         glossary=_glossary(kpi, definitions, lang),
         owner=_owner_name(definitions, kpi.owner) or kpi.owner,
         frequency=kpi.frequency.value,
         description=kpi.description,
         unit=kpi.unit,
         direction=kpi.direction,
-        target=kpi.target.text if kpi.target else "",
+        target=formula_in_words(kpi.target.node, _labels(kpi.target.node, definitions, lang), lang) if kpi.target else "",
         lines=lines,
     )
 
 
 def _glossary(kpi: KpiDef, definitions: Definitions, lang: Language) -> tuple[tuple[str, str], ...]:
     """The inputs and KPIs a formula names, with their labels, so a reader can decode it."""
+    return tuple(_labels(kpi.formula.node, definitions, lang).items())
+
+
+def _labels(formula: Node, definitions: Definitions, lang: Language) -> dict[str, str]:
+    """Each input or KPI a formula names -> its label, in the order the formula names them."""
     seen: dict[str, str] = {}
-    for node in walk(kpi.formula.node):
+    for node in walk(formula):
         if isinstance(node, Name) and node.id not in seen:
             known = definitions.inputs.get(node.id) or definitions.kpis.get(node.id)
             if known is not None:
                 seen[node.id] = known.label.get(lang, node.id)
-    return tuple(seen.items())
+    return seen
 
 
 def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap, ...]:
@@ -473,6 +483,7 @@ def _helpers(report: Report) -> dict[str, object]:
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "period": lambda p: period_name(p, lang) if p is not None else "—",
+        "day": lambda iso: period_name(Period.parse(iso), lang),  # `generated` is an ISO date: `1 décembre 2026`
         "who": lambda role: report.owner_names.get(role) or role,
         "no_data": _NO_DATA[lang],
         "title_text": " · ".join(part for part in (report.company.name, report.title, report.scope,

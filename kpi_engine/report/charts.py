@@ -329,6 +329,10 @@ def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: Language) 
     parts, year = [], None
     for column, period in enumerate(periods):
         x = x0 + column * cell + cell / 2
+        if period.frequency is Frequency.YEARLY:  # a column per year: the year is the column's label, written upright
+            parts.append(f'<text x="{x:.1f}" y="28" text-anchor="start" font-size="10" fill="{MUTED}" '
+                         f'transform="rotate(-90 {x:.1f} 28) translate(0 3.5)">{period.year}</text>')
+            continue
         if period.year != year:
             year = period.year
             parts.append(f'<text x="{x - cell / 2 + 1:.1f}" y="12" font-size="11" font-weight="600" fill="{INK}">{year}</text>')
@@ -362,7 +366,7 @@ def legend(lang: Language) -> str:
         stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
         parts.append(f'<rect x="{x}" y="3" width="14" height="14" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}/>')
         parts.append(f'<text x="{x + 20}" y="14.5" font-size="12" fill="{INK}">{escape(words[status])}</text>')
-        x += 32 + 7 * len(words[status])
+        x += 38 + 7 * len(words[status])
     return _svg(x, 20, "legend", "legend", parts)
 
 
