@@ -17,6 +17,7 @@ from kpi_engine.parser import parse_formula
 from kpi_engine.periods import Period
 from kpi_engine.report import charts
 from kpi_engine.report.build import ReportOptions, WithoutData, build_report, css_string, render_html, render_markdown, rows_of
+from kpi_engine.report.pdf import PdfError, html_to_pdf
 from kpi_engine.report.wording import formula_in_words
 from kpi_engine.results import MISSED, NO_TARGET, UNDEFINED, Result
 
@@ -365,11 +366,23 @@ def test_pdf_without_any_chromium(tmp_path, lang, message):
     assert message in result.output
 
 
-def test_pdf_when_chromium_fails(tmp_path):
+@pytest.mark.parametrize(
+    ("lang", "program", "message"),
+    [
+        ("fr", "#!/bin/sh\nexit 1\n", "kpi: Chromium n'a pas pu imprimer le PDF (code 1)\n"),
+        ("en", "#!/bin/sh\nexit 1\n", "kpi: Chromium could not print the PDF (exit code 1)\n"),
+        ("fr", "#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n", "kpi: Chromium n'a pas pu imprimer le PDF (code 3) : cannot open display\n"),
+        ("en", "#!/bin/sh\necho 'cannot open display' >&2\nexit 0\n", "kpi: Chromium could not print the PDF (exit code 0): cannot open display\n"),
+    ],
+)
+def test_pdf_when_chromium_fails(tmp_path, lang, program, message):
+    browser = tmp_path / "chromium"
+    browser.write_text(program, encoding="utf-8")
+    browser.chmod(0o755)
     out = tmp_path / "rapport.pdf"
-    result = run(*example_args(), "--format", "pdf", "-o", str(out), env={"KPI_CHROMIUM": "/bin/false"})
+    result = run(*example_args(), "--lang", lang, "--format", "pdf", "-o", str(out), env={"KPI_CHROMIUM": str(browser)})
     assert result.exit_code == 8
-    assert "kpi: Chromium n'a pas pu imprimer le PDF (code 1) : no PDF written" in result.output
+    assert message in result.output
     assert not out.exists()
 
 
@@ -396,3 +409,15 @@ def test_a_yearly_heatmap_labels_each_column_once_with_its_year():
 @pytest.mark.parametrize(("lang", "footer"), [("fr", "Édité le 1 décembre 2026."), ("en", "Generated on 1 December 2026.")])
 def test_the_date_of_issue_is_written_out(pack, evaluation, lang, footer):
     assert footer in render_html(report_of(pack, evaluation, lang=lang, generated="2026-12-01"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("fr", "Chromium n'a pas imprimé le PDF en 2 secondes"), ("en", "Chromium did not print the PDF within 2 seconds")]
+)
+def test_a_browser_that_hangs_is_stopped(tmp_path, lang, message):
+    browser = tmp_path / "chromium"
+    browser.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    browser.chmod(0o755)
+    with pytest.raises(PdfError) as error:
+        html_to_pdf("<p>x</p>", browser, timeout=2)
+    assert error.value.text(lang) == message

@@ -37,21 +37,24 @@ _MESSAGES = {
         "KPI_CHROMIUM is '{path}', which is not an executable program",
         "KPI_CHROMIUM vaut « {path} », qui n'est pas un programme exécutable",
     ),
-    "failed": ("Chromium could not print the PDF (exit code {code}): {detail}", "Chromium n'a pas pu imprimer le PDF (code {code}) : {detail}"),
+    "failed": ("Chromium could not print the PDF (exit code {code})", "Chromium n'a pas pu imprimer le PDF (code {code})"),
     "timeout": ("Chromium did not print the PDF within {seconds} seconds", "Chromium n'a pas imprimé le PDF en {seconds} secondes"),
 }
 
 
 @dataclass(frozen=True)
 class PdfError(Exception):
-    """Printing failed: why, as a catalogue code and its values, worded in the reader's language by `text`."""
+    """Printing failed: why, as a catalogue code and its values, worded in the reader's language by `text`;
+    `detail` is what Chromium said (its last line of errors), quoted as it is."""
 
     code: str
     values: tuple[tuple[str, str], ...] = ()
+    detail: str = ""
 
     def text(self, lang: Language) -> str:
         english, french = _MESSAGES[self.code]
-        return (french if lang == "fr" else english).format(**dict(self.values))
+        text = (french if lang == "fr" else english).format(**dict(self.values))
+        return f"{text}{' : ' if lang == 'fr' else ': '}{self.detail}" if self.detail else text
 
 
 def find_chromium(environment: Mapping[str, str] | None = None) -> Path:
@@ -70,20 +73,20 @@ def find_chromium(environment: Mapping[str, str] | None = None) -> Path:
     return Path(found)
 
 
-def html_to_pdf(html: str, chromium: Path) -> bytes:
-    """The PDF Chromium prints from `html` (the report's own print stylesheet decides the layout)."""
+def html_to_pdf(html: str, chromium: Path, timeout: float = TIMEOUT) -> bytes:
+    """The PDF Chromium prints from `html` (the report's own print stylesheet decides the layout), within `timeout` seconds."""
     with tempfile.TemporaryDirectory(prefix="kpi-pdf-") as folder:
         page, pdf = Path(folder) / "report.html", Path(folder) / "report.pdf"
         page.write_text(html, encoding="utf-8")
         command = [str(chromium), *FLAGS, f"--user-data-dir={Path(folder) / 'profile'}", f"--print-to-pdf={pdf}", page.as_uri()]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)  # noqa: S603 - fixed flags, our own file
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603 - fixed flags, our own file
         except subprocess.TimeoutExpired:
-            raise PdfError("timeout", (("seconds", str(TIMEOUT)),)) from None
+            raise PdfError("timeout", (("seconds", f"{timeout:g}"),)) from None
         except OSError as error:
-            raise PdfError("failed", (("code", "-"), ("detail", error.strerror or str(error)))) from None
+            raise PdfError("failed", (("code", "-"),), error.strerror or str(error)) from None
         data = pdf.read_bytes() if pdf.is_file() else b""
         if done.returncode != 0 or not data.startswith(b"%PDF"):
-            detail = (done.stderr.strip().splitlines() or ["no PDF written"])[-1][:300]
-            raise PdfError("failed", (("code", str(done.returncode)), ("detail", detail)))
+            said = done.stderr.strip().splitlines()
+            raise PdfError("failed", (("code", str(done.returncode)),), said[-1][:300] if said else "")
         return data
