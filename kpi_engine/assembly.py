@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from .accounts import account_rule_of
+from .company import Company, merged_company
 from .entities import group_problems
 from .errors import Location, Problem, did_you_mean
 from .graph import references
@@ -58,6 +59,7 @@ class _Collector:
     audiences: dict[str, Audience] = field(default_factory=dict)
     themes: dict[str, Label] = field(default_factory=dict)
     owners: dict[str, Owner] = field(default_factory=dict)
+    company: Company = field(default_factory=Company)
     silences: list[Silence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
@@ -95,6 +97,7 @@ def build_definitions(
         collector.calendar, collector.entities,
         owners=collector.owners,
         silences=tuple(collector.silences),
+        company=collector.company,
     )
     return definitions, collector.problems
 
@@ -231,6 +234,8 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
     _add_owners(collector, document, data)
+    if isinstance(data.get("company"), dict):
+        collector.company = merged_company(collector.company, data["company"])
     collector.silences.extend(_silences(collector, document, spoiled))
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(

@@ -167,7 +167,7 @@ def _output_refusal(output: Path, inputs: Mapping[tuple[int, int], Path], folder
     return None if force else FileRefusal(name, "exists")
 
 
-def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> None:
+def write_outputs(texts: Mapping[Path, str | bytes], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> None:
     """Write each text to its path under the module's rules, or raise OutputRefused and write nothing.
 
     Folders are created as needed inside `folder`, when there is one; each file is written to a temporary
@@ -185,13 +185,17 @@ def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Pat
             raise OutputRefused([FileRefusal(str(path), "unwritable", (("error", error.strerror or str(error)),))]) from None
 
 
-def _replace_atomically(path: Path, text: str) -> None:
+def _replace_atomically(path: Path, text: str | bytes) -> None:
     """A temporary file beside `path`, renamed over it; it gets the replaced file's permissions, or the umask's for a new file."""
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):  # a PDF or a workbook
+            with os.fdopen(descriptor, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

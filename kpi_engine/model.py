@@ -15,6 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, get_args
 
+from .company import Company
 from .errors import Location
 from .formatting import Language
 from .nodes import Node
@@ -220,6 +221,7 @@ class Definitions:
 
     owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
     silences: tuple[Silence, ...] = ()  # every layer's, bases first
+    company: Company = field(default_factory=Company)  # who the reports are about (`company:`), inherited through `extends`
 
     def __post_init__(self) -> None:
         for name in ("inputs", "kpis", "audiences", "themes", "entities", "owners"):

@@ -134,7 +134,7 @@ def check_outputs(outputs: Sequence[Path], inputs: Sequence[Path], lang: Languag
     _refuse(output_refusals(outputs, inputs, folder, force), lang)
 
 
-def write_files(texts: dict[Path, str], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+def write_files(texts: dict[Path, str | bytes], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
     """Write command outputs with `files.write_outputs`: no input overwritten, no link followed, `--force` to replace.
 
     Every refusal is printed in the reader's language, with exit code 2 and nothing written.

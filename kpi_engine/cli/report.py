@@ -1,4 +1,4 @@
-"""`kpi report`: an evaluation as a scorecard people read, one self-contained HTML file or Markdown.
+"""`kpi report`: an evaluation as a scorecard people read, one self-contained HTML file, Markdown or a PDF.
 
 A standalone click command, registered on the main group with
 `main.add_command(report)`; it reuses the CLI's pack and facts readers so
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -25,9 +26,15 @@ from ..report.build import (
     render,
     select_kpis,
 )
-from .common import FACTS, FORCE, LANG, PACK, PERIOD, check_outputs, open_facts, open_pack, pack_period, write_files
+from ..report.pdf import PdfError, find_chromium, html_to_pdf
+from .common import EXIT_USAGE, FACTS, FORCE, LANG, PACK, PERIOD, Exit, check_outputs, echo_text, open_facts, open_pack, pack_period, write_files
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
+EXIT_NO_BROWSER = 8  # --format pdf: no Chromium to print with, or it could not print
+_NOT_TO_STDOUT = {
+    "fr": "un PDF ne s'écrit pas sur la sortie standard : donnez un fichier, par exemple -o rapport.pdf",
+    "en": "a PDF is not written to standard output: give a file, for example -o report.pdf",
+}
 
 
 @click.command("report")
@@ -39,9 +46,10 @@ _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--f
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
 @LANG
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki."
+    "--format", "fmt", type=click.Choice((*FORMATS, "pdf")), default="html", show_default=True,
+    help="html: one self-contained file; markdown: for an email or a wiki; pdf: the HTML printed by headless Chromium (KPI_CHROMIUM to choose one).",
 )
-@click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
+@click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language); the pack's company name stays in the header.")
 @click.option(
     "--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for standard output); never the pack or the facts."
 )
@@ -54,7 +62,7 @@ def report(
     owner: str | None,
     frequency: str | None,
     lang: Language,
-    fmt: ReportFormat,
+    fmt: ReportFormat | Literal["pdf"],
     title: str,
     output: str,
     force: bool,
@@ -62,6 +70,9 @@ def report(
     """Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap.
 
     The HTML opens offline: no script, stylesheet, font or image is fetched.
+    --format pdf prints that HTML with headless Chromium (A4, a page per part
+    and per theme, page numbers); exit code 8 when no Chromium is found
+    (KPI_CHROMIUM names one) or it cannot print.
     An existing output file is replaced only with --force, and never when it is
     the pack or a facts file (exit code 2).
 
@@ -72,6 +83,10 @@ def report(
     """
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
+    if fmt == "pdf" and output == "-":
+        echo_text(f"kpi: {_NOT_TO_STDOUT[lang]}", err=True)
+        raise Exit(EXIT_USAGE)
+    chromium = _chromium(lang) if fmt == "pdf" else None  # looked for first: a missing browser costs no evaluation
     loaded = open_pack(pack, lang)
     today = date.today()
     options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
@@ -82,12 +97,32 @@ def report(
         check_outputs([Path(output)], inputs, lang, force=force)
     facts = open_facts(facts_files, loaded, lang=lang)
     evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
-    text = render(build_report(evaluation, loaded.definitions, options), fmt)
-    if output == "-":
-        click.echo(text, nl=False)
-        return
-    write_files({Path(output): text}, inputs, lang, force=force)
+    built = build_report(evaluation, loaded.definitions, options)
+    if fmt == "pdf":
+        content: str | bytes = _print(render(built, "html"), chromium or _chromium(lang), lang)
+    else:
+        content = render(built, fmt)
+        if output == "-":
+            click.echo(content, nl=False)
+            return
+    write_files({Path(output): content}, inputs, lang, force=force)
     click.echo(f"{output}: {'écrit' if lang == 'fr' else 'written'}", err=True)
+
+
+def _chromium(lang: Language) -> Path:
+    try:
+        return find_chromium()
+    except PdfError as error:
+        echo_text(f"kpi: {error.text(lang)}", err=True)
+        raise Exit(EXIT_NO_BROWSER) from None
+
+
+def _print(html: str, chromium: Path, lang: Language) -> bytes:
+    try:
+        return html_to_pdf(html, chromium)
+    except PdfError as error:
+        echo_text(f"kpi: {error.text(lang)}", err=True)
+        raise Exit(EXIT_NO_BROWSER) from None
 
 
 def _check_selection(definitions: Definitions, options: ReportOptions) -> None:

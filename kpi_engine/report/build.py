@@ -5,9 +5,14 @@ Two stages, like the rest of the engine:
                    exact Decimal values straight from the evaluation's results)
     render_html    Report -> one self-contained HTML file (Jinja2 template, inline SVG charts)
     render_markdown Report -> text to paste into an email or a wiki
+    (pdf.py prints the HTML to a PDF with headless Chromium)
+
+The report speaks to readers, not to the pack's author: the company's name, owners by
+their names, periods as `juin 2025`, formulas in words (`wording.py`), one chart scale
+per KPI across entities, and KPIs without any data listed once by reason.
 
 Nothing here touches files or the clock: the templates are package data, and
-the CLI (`cli_report.py`) reads the pack and facts and writes the output.
+the CLI (`cli/report.py`) reads the pack and facts and writes the output.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..alerts import Alert, alert_order
+from ..company import Company
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..escaping import markdown_code, markdown_text
 from ..formatting import (
@@ -28,14 +34,17 @@ from ..formatting import (
     format_gap,
     format_value,
     frequency_word,
+    period_name,
     severity_word,
     status_word,
 )
 from ..model import Audience, Definitions, KpiDef
-from ..nodes import Name, to_text, walk
+from ..nodes import Name, Node, to_text, walk
 from ..periods import FREQUENCIES, Period
+from ..reasons import Reason
 from ..results import STATUSES, UNDEFINED, Evaluation, Result, Status
 from . import charts
+from .wording import formula_in_words
 
 ReportFormat = Literal["html", "markdown"]
 FORMATS: tuple[ReportFormat, ...] = get_args(ReportFormat)
@@ -66,7 +75,7 @@ class ReportOptions:
     audience: str | None = None
     owner: str | None = None
     frequency: str | None = None
-    title: str = ""
+    title: str = ""  # replaces the default title; the company's name stays in the header
     sources: tuple[str, ...] = ()
     generated: str = ""  # a date passed in by the caller; the core never reads the clock
 
@@ -82,10 +91,16 @@ class Line:
     entity: str | None
     label: str
     unit: str
-    owner: str
+    owner: str  # the role, as the KPI names it
     current: Result | None
     history: tuple[Result, ...]
     lang: Language = "en"
+    owner_name: str = ""  # who the role is, from the pack's owners directory ("" when it has none)
+
+    @property
+    def who(self) -> str:
+        """The owner as a reader knows them: the display name, else the role."""
+        return self.owner_name or self.owner
 
     @property
     def status(self) -> str:
@@ -98,12 +113,31 @@ class Line:
 
 
 @dataclass(frozen=True)
+class KpiSection:
+    """The detail of one KPI in a report: charts, formula in words and as written, owner, frequency, description."""
+
+    kpi: str
+    label: str
+    formula: str  # as written, for the detail block
+    formula_words: str  # with labels, for readers
+    glossary: tuple[tuple[str, str], ...]  # (name in the formula, its label)
+    owner: str  # as a reader knows them (display name, else role)
+    frequency: str
+    description: str
+    unit: str
+    direction: str
+    target: str  # the target in words (`Budget de ventes`, `6 %`), "" when none
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
 class Theme:
-    """KPIs grouped under one theme (their first tag) in the scorecard."""
+    """KPIs grouped under one theme (their first tag): its scorecard lines and its detail sections."""
 
     name: str
     title: str
     lines: tuple[Line, ...]
+    sections: tuple[KpiSection, ...] = ()
 
     @property
     def groups(self) -> list[tuple[Line, ...]]:
@@ -115,29 +149,20 @@ class Theme:
 
 
 @dataclass(frozen=True)
-class KpiSection:
-    """The detail of one KPI in a report: chart, formula, owner, frequency, description."""
-
-    kpi: str
-    label: str
-    formula: str
-    glossary: tuple[tuple[str, str], ...]  # (name in the formula, its label)
-    owner: str
-    frequency: str
-    description: str
-    unit: str
-    direction: str
-    target: str  # the target formula as written, "" when none
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
 class Heatmap:
     """Status of KPIs by period for one frequency: rows are lines, columns periods."""
 
     frequency: str
     periods: tuple[Period, ...]
     lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class WithoutData:
+    """KPIs with no value at any period for any entity, for one reason: listed once, not repeated as empty boxes."""
+
+    reason: str
+    labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -159,15 +184,26 @@ class Report:
     title: str
     scope: str  # audience, owner or "all KPIs", and the frequency
     lang: Language
-    as_of: str
+    as_of: Period | None
     summary: Summary
-    themes: tuple[Theme, ...]
-    sections: tuple[KpiSection, ...]
+    themes: tuple[Theme, ...]  # KPIs with a value somewhere; the others are in `without_data`
     heatmaps: tuple[Heatmap, ...]
     has_entities: bool
     sources: tuple[str, ...] = ()
     generated: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # KPI name -> label, for alerts
+    company: Company = field(default_factory=Company)
+    owner_names: Mapping[str, str] = field(default_factory=dict)  # role -> display name, for alerts
+    without_data: tuple[WithoutData, ...] = ()
+
+    @property
+    def sections(self) -> tuple[KpiSection, ...]:
+        """The detail sections, theme by theme."""
+        return tuple(section for theme in self.themes for section in theme.sections)
+
+    @property
+    def without_data_count(self) -> int:
+        return sum(len(group.labels) for group in self.without_data)
 
 
 # --- choosing KPIs ------------------------------------------------------------
@@ -235,19 +271,24 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
     current = {(line.kpi, line.entity, line.current.period) for line in lines if line.current}
     alerts = sorted((a for a in evaluation.alerts if a.active and (a.kpi, a.entity, a.period) in current), key=alert_order)
     counts = {status: sum(1 for line in lines if line.status == status) for status in STATUSES}
+    empty = [name for name in names if not any(r.value is not None for line in by_kpi.get(name, ()) for r in line.history)]
+    shown = [line for line in lines if line.kpi not in empty]
+    sections = {name: _section(definitions.kpis[name], definitions, tuple(by_kpi.get(name, ())), lang) for name in names}
     return Report(
         title=options.title or _TITLES[lang],
         scope=_scope(definitions, options),
         lang=lang,
         as_of=_as_of(options, lines),
         summary=Summary(counts, tuple(alerts)),
-        themes=_themes(definitions, lines, lang),
-        sections=tuple(_section(definitions.kpis[name], definitions, tuple(by_kpi.get(name, ())), lang) for name in names),
-        heatmaps=_heatmaps(definitions, lines),
+        themes=_themes(definitions, shown, sections, lang),
+        heatmaps=_heatmaps(definitions, shown),
         has_entities=any(line.entity is not None for line in lines),
         sources=options.sources,
         generated=options.generated,
         labels={name: definitions.kpis[name].label.get(lang, name) for name in names},
+        company=definitions.company,
+        owner_names={role: owner.name for role, owner in definitions.owners.items() if owner.name},
+        without_data=_without_data(definitions, [tuple(by_kpi.get(name, ())) for name in empty], lang),
     )
 
 
@@ -266,8 +307,14 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
         for entity in evaluation.entities:
             results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
             current = results[-1] if results else None
-            lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang))
+            lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang,
+                              owner_name=_owner_name(definitions, kpi.owner)))
     return lines
+
+
+def _owner_name(definitions: Definitions, role: str) -> str:
+    owner = definitions.owners.get(role)
+    return owner.name if owner else ""
 
 
 def _scope(definitions: Definitions, options: ReportOptions) -> str:
@@ -275,7 +322,8 @@ def _scope(definitions: Definitions, options: ReportOptions) -> str:
     if options.audience is not None:
         scope = definitions.audiences[options.audience].label.get(lang, options.audience)
     elif options.owner is not None:
-        scope = f"Responsable : {options.owner}" if lang == "fr" else f"Owner: {options.owner}"
+        who = _owner_name(definitions, options.owner) or options.owner
+        scope = f"Responsable : {who}" if lang == "fr" else f"Owner: {who}"
     else:
         scope = "Tous les indicateurs" if lang == "fr" else "All KPIs"
     if options.frequency is not None:
@@ -283,21 +331,57 @@ def _scope(definitions: Definitions, options: ReportOptions) -> str:
     return scope
 
 
-def _as_of(options: ReportOptions, lines: Sequence[Line]) -> str:
+def _as_of(options: ReportOptions, lines: Sequence[Line]) -> Period | None:
     if options.period is not None:
-        return str(options.period)
+        return options.period
     ends = [line.current.period for line in lines if line.current]
     # the latest end, and among periods ending that day the finest (2025-12 rather than 2025-Q4)
-    return str(max(ends, key=lambda p: (p.end, -FREQUENCIES.index(p.frequency.value)))) if ends else ""
+    return max(ends, key=lambda p: (p.end, -FREQUENCIES.index(p.frequency.value))) if ends else None
 
 
-def _themes(definitions: Definitions, lines: Sequence[Line], lang: Language) -> tuple[Theme, ...]:
+def _themes(definitions: Definitions, lines: Sequence[Line], sections: Mapping[str, KpiSection], lang: Language) -> tuple[Theme, ...]:
     groups: dict[str, list[Line]] = {}
     for line in lines:
         tags = definitions.kpis[line.kpi].tags
         groups.setdefault(tags[0] if tags else "", []).append(line)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == "", item[0]))
-    return tuple(Theme(name, theme_title(name, lang, definitions), tuple(group)) for name, group in ordered)
+    return tuple(
+        Theme(name, theme_title(name, lang, definitions), tuple(group), tuple(sections[kpi] for kpi in dict.fromkeys(line.kpi for line in group)))
+        for name, group in ordered
+    )
+
+
+def _without_data(definitions: Definitions, empty: Sequence[tuple[Line, ...]], lang: Language) -> tuple[WithoutData, ...]:
+    """KPIs without any value, grouped by why (the first missing fact, named by its label), in definition order."""
+    groups: dict[str, list[str]] = {}
+    for lines in empty:
+        first = lines[0] if lines else None
+        groups.setdefault(_why(first, definitions, lang), []).append(first.label if first else "")
+    return tuple(WithoutData(reason, tuple(labels)) for reason, labels in groups.items())
+
+
+_MISSING = {"fr": "donnée manquante « {} »", "en": "missing fact '{}'"}
+_BEFORE_DATA = {"fr": "période antérieure aux premières données", "en": "period before the first data"}
+
+
+def _why(line: Line | None, definitions: Definitions, lang: Language) -> str:
+    """The reason a KPI has no value, without its period or entity, so KPIs missing the same fact group together."""
+    if line is None or line.current is None:
+        return _NO_DATA[lang]
+    cause = line.current.cause
+    while cause is not None and cause.code == "roll_up":
+        nested = dict(cause.params).get("cause")
+        cause = nested if isinstance(nested, Reason) else None
+    if cause is None:
+        return line.current.reason(lang)
+    params = dict(cause.params)
+    if cause.code in ("missing_fact", "not_split"):
+        name = str(params.get("name", ""))
+        known = definitions.inputs.get(name) or definitions.kpis.get(name)
+        return _MISSING[lang].format(known.label.get(lang, name) if known else name)
+    if cause.code == "before_data":
+        return _BEFORE_DATA[lang]
+    return cause.text(lang)
 
 
 def theme_title(tag: str, lang: Language, definitions: Definitions | None = None) -> str:
@@ -313,26 +397,32 @@ def _section(kpi: KpiDef, definitions: Definitions, lines: tuple[Line, ...], lan
         kpi=kpi.name,
         label=kpi.label.get(lang, kpi.name),
         formula=to_text(kpi.formula.node),
+        formula_words=formula_in_words(kpi.formula.node, _labels(kpi.formula.node, definitions, lang), lang),
         glossary=_glossary(kpi, definitions, lang),
-        owner=kpi.owner,
+        owner=_owner_name(definitions, kpi.owner) or kpi.owner,
         frequency=kpi.frequency.value,
         description=kpi.description,
         unit=kpi.unit,
         direction=kpi.direction,
-        target=kpi.target.text if kpi.target else "",
+        target=formula_in_words(kpi.target.node, _labels(kpi.target.node, definitions, lang), lang) if kpi.target else "",
         lines=lines,
     )
 
 
 def _glossary(kpi: KpiDef, definitions: Definitions, lang: Language) -> tuple[tuple[str, str], ...]:
     """The inputs and KPIs a formula names, with their labels, so a reader can decode it."""
+    return tuple(_labels(kpi.formula.node, definitions, lang).items())
+
+
+def _labels(formula: Node, definitions: Definitions, lang: Language) -> dict[str, str]:
+    """Each input or KPI a formula names -> its label, in the order the formula names them."""
     seen: dict[str, str] = {}
-    for node in walk(kpi.formula.node):
+    for node in walk(formula):
         if isinstance(node, Name) and node.id not in seen:
             known = definitions.inputs.get(node.id) or definitions.kpis.get(node.id)
             if known is not None:
                 seen[node.id] = known.label.get(lang, node.id)
-    return tuple(seen.items())
+    return seen
 
 
 def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap, ...]:
@@ -392,8 +482,22 @@ def _helpers(report: Report) -> dict[str, object]:
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
+        "period": lambda p: period_name(p, lang) if p is not None else "—",
+        "day": lambda iso: period_name(Period.parse(iso), lang),  # `generated` is an ISO date: `1 décembre 2026`
+        "who": lambda role: report.owner_names.get(role) or role,
         "no_data": _NO_DATA[lang],
+        "title_text": " · ".join(part for part in (report.company.name, report.title, report.scope,
+                                                     period_name(report.as_of, lang) if report.as_of else "") if part),
+        "without_data_heading": _without_data_heading(report),
     }
+
+
+def _without_data_heading(report: Report) -> str:
+    """`12 indicateurs sans données :` / `12 KPIs without data:` (singular for one)."""
+    count = report.without_data_count
+    if report.lang == "fr":
+        return f"{count} indicateur{'s' if count > 1 else ''} sans données :"
+    return f"{count} KPI{'s' if count > 1 else ''} without data:"
 
 
 def _chart(svg: str) -> Markup:
@@ -401,14 +505,23 @@ def _chart(svg: str) -> Markup:
     return Markup(svg)  # noqa: S704 - built by charts from escaped text
 
 
+def css_string(text: str) -> Markup:
+    """`text` as a quoted CSS string (for the page footer of the print stylesheet): every character but letters,
+    digits and spaces written as a CSS escape, so no quote, `<` or `\\` can end the string or the style element."""
+    escaped = "".join(char if char.isalnum() or char == " " else f"\\{ord(char):x} " for char in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 - every character that could end the string is escaped above
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML file (inline CSS and SVG, no external resource)."""
     lang = report.lang
     svg = {
         "sparkline": lambda line: _chart(charts.sparkline(line.history[-SPARK_PERIODS:], line.unit, lang, title=line.label)),
-        "line_chart": lambda line, title: _chart(charts.line_chart(line.history, line.unit, lang, title=title)),
+        "line_chart": lambda line, title, domain: _chart(charts.line_chart(line.history, line.unit, lang, title=title, domain=domain)),
+        "shared_domain": lambda section: charts.shared_domain([line.history for line in section.lines]),
         "heatmap": lambda heatmap: _chart(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
         "legend": _chart(charts.legend(lang)),
+        "css_string": css_string,
     }
     return _environment("html").get_template("report.html.j2").render(**_helpers(report), **svg)
 
@@ -438,7 +551,7 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
 
 
 def _cell_tip(line: Line, result: Result, lang: Language) -> str:
-    text = f"{line.label} {result.period}: {format_value(result.value, line.unit, lang)}"
+    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {format_value(result.value, line.unit, lang)}"
     if result.target is not None:
         text += f" / {format_value(result.target, line.unit, lang)}"
     text += f" ({status_word(result.status, lang)})"
@@ -454,7 +567,8 @@ _WORDS = {
         "heatmap": "Statuts par période", "heatmap_title": "Statut des indicateurs par période", "severity": "Gravité",
         "message": "Message", "kpis": "indicateurs", "sources": "Sources", "generated": "Édité le", "reason": "raison",
         "higher_is_better": "plus haut est mieux", "lower_is_better": "plus bas est mieux", "undefined_note": "Valeurs indéfinies",
-        "description": "Description", "target_formula": "Cible",
+        "description": "Description", "target_formula": "Cible", "formula_written": "Formule telle qu'écrite dans le pack",
+        "siren": "SIREN",
     },
     "en": {
         "summary": "Summary", "as_of": "As of", "scope": "Scope", "alerts": "Alerts", "no_alerts": "No alert for the period.",
@@ -464,7 +578,8 @@ _WORDS = {
         "heatmap": "Status by period", "heatmap_title": "KPI status by period", "severity": "Severity",
         "message": "Message", "kpis": "KPIs", "sources": "Sources", "generated": "Generated on", "reason": "reason",
         "higher_is_better": "higher is better", "lower_is_better": "lower is better", "undefined_note": "Undefined values",
-        "description": "Description", "target_formula": "Target",
+        "description": "Description", "target_formula": "Target", "formula_written": "Formula as written in the pack",
+        "siren": "SIREN",
     },
 }
 

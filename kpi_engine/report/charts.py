@@ -1,7 +1,8 @@
 """Charts as inline SVG text, drawn in Python: no browser, no JavaScript, no external font.
 
     sparkline   the last periods of one KPI, the target dashed, the last point in its status colour
-    line_chart  all periods against the target line, each point coloured by status, gaps where undefined
+    line_chart  all periods against the target line, each point coloured by status, gaps where undefined;
+                the charts of one KPI's entities share one scale (`shared_domain`) so they compare side by side
     heatmap     rows of KPIs x columns of periods, one coloured cell per status
     legend      the status colours, for the heatmap
 
@@ -28,6 +29,7 @@ from ..formatting import (
     format_number,
     format_value,
     is_percent,
+    period_name,
     status_word,
 )
 from ..periods import Frequency, Period
@@ -84,7 +86,16 @@ def _numbers(values: Sequence[Decimal | bool | None]) -> list[Decimal | None]:
     return [v if isinstance(v, Decimal) and v.is_finite() else None for v in values]
 
 
-def _domain(numbers: Sequence[Decimal | None]) -> tuple[Decimal, Decimal]:
+Domain = tuple[Decimal, Decimal]
+
+
+def shared_domain(histories: Sequence[Sequence[Result]]) -> Domain:
+    """One value range covering every history's values and targets: the charts of a KPI's entities drawn on it
+    compare at a glance (a shop twice the size of the other looks twice as high)."""
+    return _domain([n for history in histories for r in history for n in _numbers([r.value, r.target])])
+
+
+def _domain(numbers: Sequence[Decimal | None]) -> Domain:
     known = [n for n in numbers if n is not None]
     if not known:
         return Decimal(0), Decimal(1)
@@ -187,7 +198,7 @@ def period_label(period: Period, lang: Language) -> str:
 
 
 def _point_tip(result: Result, unit: str, lang: Language) -> str:
-    text = f"{period_label(result.period, lang)} : " if lang == "fr" else f"{period_label(result.period, lang)}: "
+    text = f"{period_name(result.period, lang)} : " if lang == "fr" else f"{period_name(result.period, lang)}: "
     text += format_value(result.value, unit, lang)
     if result.target is not None:
         text += f" ({_TARGET_WORD[lang]} {format_value(result.target, unit, lang)})"
@@ -225,11 +236,15 @@ def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str =
 # --- line chart ---------------------------------------------------------------
 
 
-def line_chart(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 540, height: int = 210) -> str:
-    """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
+def line_chart(
+    history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 540, height: int = 210, domain: Domain | None = None
+) -> str:
+    """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0.
+
+    `domain` is the value range to draw (`shared_domain` of the KPI's entities); by default, this history's own."""
     left, right, top, bottom = 64, 56, 12, height - 30
     values, targets = _numbers([r.value for r in history]), _numbers([r.target for r in history])
-    low, high = _domain(values + targets)
+    low, high = domain or _domain(values + targets)
     ticks, tick_step = _ticks(low, high)
     scale = _Scale(ticks[0], ticks[-1] if ticks[-1] > ticks[0] else _GEOMETRY.add(ticks[0], tick_step), bottom, top)
     step = (width - left - right) / max(len(history) - 1, 1)
@@ -279,7 +294,7 @@ def _points(
         if value is None:
             parts.append(
                 f'<g><title>{tip}</title><path d="M{x - 4:.1f},{bottom - 8:.1f} l8,8 m0,-8 l-8,8" '
-                f'stroke="{STATUS_COLOURS[MISSED]}" stroke-width="1.5"/></g>'
+                f'stroke="{MUTED}" stroke-width="1.5"/></g>'
             )
         else:
             parts.append(
@@ -314,6 +329,10 @@ def _heat_header(periods: Sequence[Period], x0: int, cell: int, lang: Language) 
     parts, year = [], None
     for column, period in enumerate(periods):
         x = x0 + column * cell + cell / 2
+        if period.frequency is Frequency.YEARLY:  # a column per year: the year is the column's label, written upright
+            parts.append(f'<text x="{x:.1f}" y="28" text-anchor="start" font-size="10" fill="{MUTED}" '
+                         f'transform="rotate(-90 {x:.1f} 28) translate(0 3.5)">{period.year}</text>')
+            continue
         if period.year != year:
             year = period.year
             parts.append(f'<text x="{x - cell / 2 + 1:.1f}" y="12" font-size="11" font-weight="600" fill="{INK}">{year}</text>')
@@ -347,7 +366,7 @@ def legend(lang: Language) -> str:
         stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
         parts.append(f'<rect x="{x}" y="3" width="14" height="14" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}/>')
         parts.append(f'<text x="{x + 20}" y="14.5" font-size="12" fill="{INK}">{escape(words[status])}</text>')
-        x += 30 + 7 * len(words[status])
+        x += 38 + 7 * len(words[status])
     return _svg(x, 20, "legend", "legend", parts)
 
 
