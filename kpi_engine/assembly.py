@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import Location, Problem, did_you_mean
+from .limits import Limits
 from .model import (
     ROLLUPS,
     SEVERITIES,
@@ -30,7 +31,7 @@ from .model import (
     KpiDef,
     Label,
 )
-from .parser import FormulaSyntaxError, Limits, parse_formula
+from .parser import FormulaSyntaxError, parse_formula
 from .periods import FREQUENCIES, Frequency
 from .yamlsource import Document, Path, Spec
 
@@ -116,7 +117,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 
 def _repaired_input(spec: Spec) -> Spec:
-    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+    bounds = {key: spec[key] if isinstance(spec.get(key), (int, Decimal)) and not isinstance(spec.get(key), bool) else None for key in ("min", "max")}
+    return {**spec, **bounds, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -134,7 +136,7 @@ def _repaired_kpi(spec: Spec) -> Spec | None:
     if isinstance(spec.get("alerts"), list):
         repaired["alerts"] = [
             {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-             "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
+             "message": _label_or_none(alert.get("message")) or ""}
             for alert in spec["alerts"]
             if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
         ]

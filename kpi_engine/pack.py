@@ -19,8 +19,8 @@ from .errors import Location, PackError, Problem, did_you_mean
 from .evaluator import Evaluation, Selection
 from .facts import Entity, Facts
 from .library import BUNDLED
+from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
-from .parser import Limits
 from .periods import Period
 from .program import Program, compile_program
 from .schema import check_document
@@ -145,7 +145,7 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
             problems.extend(found)
     definitions, more = build_definitions(layers, limits, spoiled)
     problems.extend(more)
-    problems.extend(semantic_problems(definitions))
+    problems.extend(semantic_problems(definitions, limits))
     if problems:
         raise PackError(_sorted(problems))
     return Pack(definitions, compile_program(definitions))

@@ -15,33 +15,52 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, assert_never
 
-from ..errors import Problem
+from ..errors import Location, Problem
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
+from ..limits import Limits
 from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
 from . import algebra, printing, symbolic
+from .budget import TooComplex, deadline
 from .errors import SymbolicError
 
 
-def lint(pack: Pack) -> tuple[Problem, ...]:
+def lint(pack: Pack, limits: Limits = Limits()) -> tuple[Problem, ...]:
     """Warnings the algebra finds, in file order: duplicates, formulas that simplify, divisions by an
-    input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md."""
+    input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md.
+
+    A KPI too complex to analyse within `limits` is a warning of its own; when the time budget is
+    spent, the warnings found so far are kept and one more says where lint stopped.
+    """
     definitions = pack.definitions
-    expansions = {}
-    for name in definitions.kpis:
-        try:
-            expansions[name] = symbolic.expand(definitions, name)
-        except SymbolicError:
-            continue
-    problems = [
-        *_duplicates(definitions, expansions),
-        *_simplifiable(definitions),
-        *_zero_divisions(definitions),
-        *_unit_problems(definitions),
-    ]
+    problems: list[Problem] = [*_zero_divisions(definitions), *_unit_problems(definitions)]
+    progress: list[str] = []  # the KPIs reached, so a spent budget can say where lint stopped
+    try:
+        with deadline(limits, "lint"):
+            expansions = {}
+            for name, kpi in definitions.kpis.items():
+                progress.append(name)
+                try:
+                    expansions[name] = symbolic.expand(definitions, name, limits=limits)
+                except TooComplex as error:
+                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{name}' is not linted: {error.reason}"))
+                except SymbolicError:
+                    continue
+            problems.extend(_duplicates(definitions, expansions))
+            problems.extend(_simplifiable(definitions, limits, progress))
+    except TooComplex as error:
+        problems.append(_stopped(definitions, progress[-1] if progress else None, error.reason))
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
+
+
+def _stopped(definitions: Definitions, kpi: str | None, reason: str) -> Problem:
+    """The warning that lint ran out of time, at the KPI it was analysing; the KPIs after it were not linted."""
+    if kpi is None:
+        return Problem(Location(definitions.files[0] if definitions.files else "pack"), f"lint stopped: {reason}", severity="warning")
+    formula = definitions.kpis[kpi].formula
+    return _warning(formula, 0, len(formula.text), f"lint stopped at KPI '{kpi}', the KPIs after it are not linted: {reason}")
 
 
 def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem:
@@ -53,10 +72,10 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
     generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
     points = [{s: Fraction(generator.randint(1, 10**6), generator.randint(1, 997)) for s in names} for _ in range(2)]
-    groups: dict[tuple[object, tuple[str, ...]], list[str]] = {}
+    groups: dict[tuple[object, tuple[object, ...]], list[str]] = {}
     for name, expansion in expansions.items():
         frequency = definitions.kpis[name].frequency
-        fingerprint = tuple(str(algebra.sample(expansion.expr, point)) for point in points)
+        fingerprint = tuple(algebra.sample(expansion.expr, point) for point in points)  # exact values: hashable, never printed
         groups.setdefault((frequency, fingerprint), []).append(name)
     for members in groups.values():
         for index, later in enumerate(members[1:], start=1):
@@ -67,13 +86,14 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
                 yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
-def _simplifiable(definitions: Definitions) -> Iterator[Problem]:
+def _simplifiable(definitions: Definitions, limits: Limits, progress: list[str]) -> Iterator[Problem]:
     """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
+        progress.append(name)
         try:
-            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node)
-        except SymbolicError:
+            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node, limits=limits)
+        except SymbolicError:  # TooComplex included: the expansion already said so
             continue
         simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
