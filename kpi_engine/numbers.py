@@ -66,20 +66,21 @@ class NumberLimits:
         sign, point and an exponent; longer text is refused before being converted."""
         return self.max_digits + self.max_exponent + 16
 
-    def checked(self, value: Decimal) -> Decimal:
-        """`value` itself when the policy accepts it; ValueError saying why not."""
+    def checked(self, value: Decimal, written: str | None = None) -> Decimal:
+        """`value` itself when the policy accepts it; ValueError saying why not (quoting `written`, the
+        number as the user wrote it, when given)."""
+        shown = _shown(str(value) if written is None else written)
         if not value.is_finite():
-            raise ValueError(f"{_shown(str(value))} is not a finite number")
+            raise ValueError(f"{shown} is not a finite number")
         digits = len(value.as_tuple().digits)
         if digits > self.max_digits:
-            raise ValueError(
-                f"{_shown(str(value))} has {digits} digits; at most {self.max_digits} are read, the precision the engine computes with"
-            )
+            raise ValueError(f"{shown} has {digits} digits; at most {self.max_digits} are read, the precision the engine computes with")
         if not -self.max_exponent <= value.adjusted() <= self.max_exponent:
-            raise ValueError(
-                f"{_shown(str(value))} is out of range: numbers are read from 1E-{self.max_exponent} to 9.99E+{self.max_exponent} in size"
-            )
+            raise ValueError(self._out_of_range(shown))
         return value
+
+    def _out_of_range(self, shown: str) -> str:
+        return f"{shown} is out of range: numbers are read from 1E-{self.max_exponent} to 9.99E+{self.max_exponent} in size"
 
     def read_decimal(self, text: str) -> Decimal:
         """Plain decimal text (`-12.5`, `1_000`, `1.5e3`) as an accepted Decimal; ValueError saying why not."""
@@ -88,9 +89,9 @@ class NumberLimits:
             raise ValueError(f"{_shown(cleaned)} is {len(cleaned)} characters long: too long to be a number the engine reads")
         try:
             value = Decimal(cleaned)
-        except InvalidOperation:  # not a number, or an exponent beyond what `decimal` itself holds
-            raise ValueError(f"{_shown(cleaned)} is out of range: numbers are read from 1E-{self.max_exponent} to 9.99E+{self.max_exponent} in size") from None
-        return self.checked(value)
+        except InvalidOperation:  # an exponent beyond what `decimal` itself holds, or not a number at all
+            raise ValueError(self._out_of_range(_shown(cleaned)) if _NUMBER.fullmatch(cleaned) else f"{_shown(cleaned)} is not a number") from None
+        return self.checked(value, text.strip())
 
 
 def _shown(text: str) -> str:
