@@ -113,7 +113,7 @@ def _add_text_layers(
     """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
     documents, problems = [], []
     for name, text in files.items():
-        document, found = load_document(text, name, limits.max_yaml_nodes)
+        document, found = load_document(text, name, limits.max_yaml_nodes, limits.numbers)
         problems.extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))

@@ -53,7 +53,8 @@ def deadline(limits: Limits, what: str) -> Iterator[None]:
         )
 
     previous = signal.signal(signal.SIGPROF, expire)
-    signal.setitimer(signal.ITIMER_PROF, limits.analysis_seconds)
+    # then again every 0.1 s: code that catches every exception (some of sympy does) cannot swallow the expiry
+    signal.setitimer(signal.ITIMER_PROF, limits.analysis_seconds, 0.1)
     try:
         yield
     finally:
