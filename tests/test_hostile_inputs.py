@@ -221,3 +221,22 @@ def test_lint_past_its_time_budget_keeps_its_warnings_and_says_where_it_stopped(
         "pack.yaml:3:17: warning: lint stopped at KPI 'k', the KPIs after it are not linted: "
         f"lint is too complex: no answer within 0.2 s; {SPLIT} or ask about fewer variables"
     )
+
+
+def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tmp_path):
+    from click.testing import CliRunner
+
+    from kpi_engine.cli import main
+    from kpi_engine.cli.analysis import EXIT_NO_ANSWER, lint_command, solve_command
+
+    for command in (solve_command, lint_command):
+        main.commands.setdefault(command.name or "", command)
+    (tmp_path / "pack.yaml").write_text("inputs: {x: {rollup: sum}}\nkpis:\n  k: {formula: 'x + 10 ^ 10 ^ 10', frequency: monthly}\n", encoding="utf-8")
+    (tmp_path / "facts.csv").write_text("period,name,value\n2025-01,x,2\n", encoding="utf-8")
+    facts = str(tmp_path / "facts.csv")
+    solved = CliRunner().invoke(main, ["solve", str(tmp_path), "k", "--vary", "x", "--facts", facts, "--period", "2025-01", "--target", "5"])
+    assert solved.exit_code == EXIT_NO_ANSWER
+    assert "no answer: 10 ^ (10 ^ 10) is too complex to analyse: its exponent 10000000000 is beyond 1000, the limit of exact analysis" in solved.output
+    linted = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert linted.exit_code == 1
+    assert "warning: KPI 'k' is not linted: 10 ^ (10 ^ 10) is too complex to analyse" in linted.output
