@@ -89,7 +89,8 @@ class Scalar:
         raw = self.source.text
         pointer = self.start
         if raw[pointer : pointer + 1] in {"|", ">"}:
-            pointer = raw.find("\n", pointer) + 1 or self.end
+            header_end = _LINE_BREAK.search(raw, pointer)
+            pointer = header_end.end() if header_end else self.end
         elif raw[pointer : pointer + 1] in {"'", '"'}:
             pointer += 1
         for index, char in enumerate(value):

@@ -57,6 +57,21 @@ def test_a_valid_pack_with_other_line_breaks_gets_the_right_locations(newline):
     assert problems(text) == ["pack.yaml:4:20: KPI 'k': formula: unknown name 'y'\n      k: {formula: x + y, frequency: monthly}\n                       ^"]
 
 
+@pytest.mark.parametrize(
+    ("newline", "problem"),
+    [
+        ("\r", "pack.yaml:8:11: KPI 'k': formula: unknown name 'y'\n            + y\n              ^"),
+        ("\x85", "pack.yaml:8:11: KPI 'k': formula: unknown name 'y'\n            + y\n              ^"),
+        # YAML keeps a line separator inside a block scalar as a character of its text
+        ("\u2028", "pack.yaml:8:9: kpis.k.formula: unexpected character '\\u2028'\n            + y\n            ^"),
+    ],
+    ids=["CR", "NEL", "LS"],
+)
+def test_a_block_formula_with_other_line_breaks_is_located_inside(newline, problem):
+    text = newline.join(["inputs:", "  x: {rollup: sum}", "kpis:", "  k:", "    frequency: monthly", "    formula: |", "      x", "        + y", ""])
+    assert problems(text) == [problem]
+
+
 # --- case 9: integers beyond Python's 4,300-digit conversion limit -----------------------------------------
 HUGE = "9" * 5000
 HUGE_SHOWN = "'99999999999999999999...9999999999' is 5000 characters long: too long to be a number the engine reads"
