@@ -209,6 +209,8 @@ class Period:
 
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
+    if frequency is Frequency.WEEKLY and parts[:2] == [9999, 52]:  # its Sunday is 10000-01-02: past the calendar
+        raise ValueError(f"{text!r} ends after 9999-12-31, the last day periods can reach")
     try:
         if parts[0] < 1:
             raise ValueError
@@ -222,12 +224,9 @@ def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
                     raise ValueError
                 return Period(frequency, parts[0] * 12 + parts[1] - 1)
             case Frequency.WEEKLY:
-                if parts[:2] == [9999, 52]:  # its Sunday is 10000-01-02: past the calendar
-                    raise ValueError(f"{text!r} ends after 9999-12-31, the last day periods can reach")
                 return Period.from_date(frequency, date.fromisocalendar(parts[0], parts[1], 1))
             case _:
                 return Period(frequency, date(parts[0], parts[1], parts[2]).toordinal())
-    except ValueError as error:
-        reason = str(error) if "9999-12-31" in str(error) else f"{text!r} is not a valid {frequency.value} period: write {PERIOD_FORMATS}"
-        raise ValueError(reason) from None
+    except ValueError:
+        raise ValueError(f"{text!r} is not a valid {frequency.value} period: write {PERIOD_FORMATS}") from None
 
