@@ -36,9 +36,13 @@ class TooComplex(AnalysisError):
     """An analysis would exceed its budget (`limits.Limits.analysis_*`); `reason` says which and what to do."""
 
 
+class OutOfTime(TooComplex):
+    """The time budget is spent: the whole analysis stops (a size refusal stops only the formula concerned)."""
+
+
 @contextmanager
 def deadline(limits: Limits, what: str) -> Iterator[None]:
-    """Run the block within `limits.analysis_seconds` of processor time, else raise TooComplex about `what`.
+    """Run the block within `limits.analysis_seconds` of processor time, else raise OutOfTime about `what`.
 
     Nested deadlines keep the outer one: the budget is per command, not per step.
     """
@@ -47,7 +51,7 @@ def deadline(limits: Limits, what: str) -> Iterator[None]:
         return
 
     def expire(_signal: int, _frame: FrameType | None) -> None:
-        raise TooComplex(
+        raise OutOfTime(
             f"{what} is too complex: no answer within {limits.analysis_seconds:g} s; "
             "split the formula into intermediate KPIs or ask about fewer variables"
         )

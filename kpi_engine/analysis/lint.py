@@ -23,7 +23,7 @@ from ..model import Definitions, Formula, InputDef
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
 from . import algebra, printing, symbolic
-from .budget import TooComplex, deadline
+from .budget import OutOfTime, TooComplex, deadline
 from .errors import SymbolicError
 
 
@@ -44,13 +44,15 @@ def lint(pack: Pack, limits: Limits = Limits()) -> tuple[Problem, ...]:
                 progress.append(name)
                 try:
                     expansions[name] = symbolic.expand(definitions, name, limits=limits)
+                except OutOfTime:
+                    raise
                 except TooComplex as error:
                     problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{name}' is not linted: {error.reason}"))
                 except SymbolicError:
                     continue
             problems.extend(_duplicates(definitions, expansions))
             problems.extend(_simplifiable(definitions, limits, progress))
-    except TooComplex as error:
+    except OutOfTime as error:
         problems.append(_stopped(definitions, progress[-1] if progress else None, error.reason))
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
 
@@ -93,6 +95,8 @@ def _simplifiable(definitions: Definitions, limits: Limits, progress: list[str])
         progress.append(name)
         try:
             written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node, limits=limits)
+        except OutOfTime:
+            raise
         except SymbolicError:  # TooComplex included: the expansion already said so
             continue
         simpler = algebra.simplified(written)
