@@ -21,6 +21,7 @@ from .errors import FactsError, KpiError, Location, PackError, Problem
 from .evaluator import Evaluation
 from .facts import Fact, Facts, read_facts_text
 from .library import standard_library_path
+from .limits import Limits
 from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
@@ -34,6 +35,7 @@ __all__ = [
     "FactsError",
     "Frequency",
     "KpiError",
+    "Limits",
     "Location",
     "Pack",
     "PackError",
