@@ -36,7 +36,8 @@ Spec = dict[str, Any]
 _NULL = re.compile(r"~|null|Null|NULL|")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9][0-9_]*")
-_DECIMAL = re.compile(r"[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?")
+# one way to match each text: `[\d_]*\.?[\d_]*` backtracked quadratically on a long run of digits that is no number
+_DECIMAL = re.compile(r"[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][-+]?\d+)?")
 _STANDARD_TAGS = re.compile(r"tag:yaml\.org,2002:\w+")
 # The line breaks of YAML 1.1, which PyYAML's marks count (str.splitlines also splits at \v, \f, \x1c..., YAML does not).
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
