@@ -6,8 +6,9 @@ The pipeline, one module per stage:
     parser (formula.lark) formulas -> AST (nodes)
     assembly             documents -> merged definitions (extends, overrides)
     semantics, graph     names, functions, types, cycles
-    compiler, program    AST -> closures, worked out once per pack
-    evaluator            program x facts -> results and alerts
+    plan                 definitions -> what the pack means, as data (order, roll-ups, alert rules)
+    backends/            plan x facts -> results and alerts (python: closures, one per formula)
+    alerts, results      what an evaluation gives back, worded at the edge
 
 Typical embedding use, with no file I/O after loading:
 
@@ -17,15 +18,15 @@ Typical embedding use, with no file I/O after loading:
     >>> evaluation = pack.evaluate(facts)                      # doctest: +SKIP
 """
 
+from .alerts import Alert
 from .errors import FactsError, KpiError, Location, PackError, Problem
-from .evaluator import Evaluation
-from .facts import Fact, Facts, read_facts_text
+from .facts import Fact, Facts, load_facts, read_facts_text
 from .library import standard_library_path
 from .limits import Limits
 from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
-from .results import Alert, Result
+from .results import Evaluation, Result
 
 __all__ = [
     "Alert",
@@ -42,6 +43,7 @@ __all__ = [
     "Period",
     "Problem",
     "Result",
+    "load_facts",
     "load_pack",
     "read_facts_text",
     "standard_library_path",

@@ -9,30 +9,43 @@ library, a group pack...), the company's own files last. Each layer may add
 inputs and KPIs, and `overrides:` may change the presentation and steering of
 KPIs from earlier layers (target, direction, owner, frequency, alerts,
 labels, tags), never their formula, so a company pack never copies one.
+A layer may also leave out KPIs of earlier layers (`exclude:`), set the
+calendar (`calendar:`, the last layer that sets it wins) and declare
+entities and groups (`entities:`, a later layer's declaration replaces an
+earlier one of the same name).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .accounts import account_rule_of
+from .entities import group_problems
 from .errors import Location, Problem, did_you_mean
+from .graph import references
 from .limits import Limits
 from .model import (
     ROLLUPS,
     SEVERITIES,
     AlertRule,
     Audience,
+    Consolidation,
     Definitions,
+    EntityDef,
     Formula,
     InputDef,
     KpiDef,
     Label,
+    Severity,
+    Silence,
 )
+from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, parse_formula
-from .periods import FREQUENCIES, Frequency
+from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency
 from .yamlsource import Document, Path, Spec
 
 
@@ -45,8 +58,14 @@ class _Collector:
     kpis: dict[str, KpiDef] = field(default_factory=dict)
     audiences: dict[str, Audience] = field(default_factory=dict)
     themes: dict[str, Label] = field(default_factory=dict)
+    owners: dict[str, Owner] = field(default_factory=dict)
+    silences: list[Silence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: set[str] = field(default_factory=set)
+    extended_inputs: dict[str, InputDef] = field(default_factory=dict)  # the inputs of the layers below this one
+    calendar: Calendar = GREGORIAN
+    entities: dict[str, EntityDef] = field(default_factory=dict)
+    excluded: dict[str, Location] = field(default_factory=dict)  # KPI left out -> where it was excluded
 
 
 def build_definitions(
@@ -61,13 +80,22 @@ def build_definitions(
     files: list[str] = []
     for layer in layers:
         earlier = dict(collector.kpis)
+        collector.extended_inputs = dict(collector.inputs)
         for document in layer:
             files.append(document.source.name)
             _add_document(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
         for document in layer:
             _apply_overrides(collector, document, earlier, (spoiled or {}).get(document.source.name, set()))
+        for document in layer:
+            _apply_exclusions(collector, document, earlier)
+    collector.problems.extend(_excluded_but_read(collector))
+    collector.problems.extend(group_problems(collector.entities))
+    audiences = {name: replace(a, kpis=tuple(k for k in a.kpis if k not in collector.excluded)) for name, a in collector.audiences.items()}
     definitions = Definitions(
-        collector.inputs, collector.kpis, collector.audiences, tuple(files), frozenset(collector.broken), collector.themes
+        collector.inputs, collector.kpis, audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        collector.calendar, collector.entities,
+        owners=collector.owners,
+        silences=tuple(collector.silences),
     )
     return definitions, collector.problems
 
@@ -118,7 +146,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 def _repaired_input(spec: Spec) -> Spec:
     bounds = {key: spec[key] if isinstance(spec.get(key), (int, Decimal)) and not isinstance(spec.get(key), bool) else None for key in ("min", "max")}
-    return {**spec, **bounds, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+    return {**spec, **bounds, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
+            "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum")}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -134,12 +163,20 @@ def _repaired_kpi(spec: Spec) -> Spec | None:
     if isinstance(spec.get("tags"), list):
         repaired["tags"] = [tag for tag in spec["tags"] if isinstance(tag, str)]
     if isinstance(spec.get("alerts"), list):
-        repaired["alerts"] = [
-            {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-             "message": _label_or_none(alert.get("message")) or ""}
-            for alert in spec["alerts"]
-            if isinstance(alert, dict) and isinstance(alert.get("when"), (str, int, Decimal))
-        ]
+        repaired["alerts"] = [_repaired_alert(alert) for alert in spec["alerts"] if isinstance(alert, dict) and _is_expression(alert.get("when"))]
+    return repaired
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)
+
+
+def _repaired_alert(alert: Spec) -> Spec:
+    """An alert rule the schema rejected, kept so its conditions are still checked."""
+    repaired: Spec = {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
+                      "message": _label_or_none(alert.get("message")) or ""}
+    if _is_expression(alert.get("resolve_when")):
+        repaired["resolve_when"] = alert["resolve_when"]
     return repaired
 
 
@@ -155,9 +192,12 @@ _REPAIRS = {"inputs": _repaired_input, "kpis": _repaired_kpi}
 def _add_document(collector: _Collector, document: Document, earlier: dict[str, KpiDef], spoiled: set[Path]) -> None:
     for name, spec in _section(document, "inputs", spoiled, collector):
         location = document.key_location(("inputs", name))
-        if _is_duplicate(collector, name, location, "input"):
+        redefined = _redefines_extended_input(collector, name, spec, location)
+        if not redefined and _is_duplicate(collector, name, location, "input"):
             continue
-        collector.inputs[name] = InputDef(
+        accounts, account_problems = account_rule_of(document, ("inputs", name), spec)
+        collector.problems.extend(account_problems)
+        definition = InputDef(
             name=name,
             rollup=spec["rollup"],  # present: the schema requires it, a repair supplies it
             label=label_of(spec.get("label")),
@@ -166,7 +206,10 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             minimum=_decimal_or_none(spec.get("min")),
             maximum=_decimal_or_none(spec.get("max")),
             location=location,
+            accounts=accounts,
+            consolidation=Consolidation(spec.get("consolidation", "sum")),
         )
+        collector.inputs[name] = _given_over(collector.extended_inputs[name], definition, spec) if redefined else definition
     for name, spec in _section(document, "kpis", spoiled, collector):
         location = document.key_location(("kpis", name))
         if name in earlier:
@@ -186,8 +229,11 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
         else:
             collector.broken.add(name)
     data = document.data if isinstance(document.data, dict) else {}
+    _add_calendar_and_entities(collector, document, data)
     for tag, label in (data.get("themes") or {}).items() if isinstance(data.get("themes"), dict) else ():
         collector.themes[tag] = label_of(label)  # a later layer may rename a theme
+    _add_owners(collector, document, data)
+    collector.silences.extend(_silences(collector, document, spoiled))
     for name, spec in _section(document, "audiences", spoiled, collector):
         collector.audiences[name] = Audience(
             name=name,
@@ -197,6 +243,51 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             owners=tuple(spec.get("owners", ())),
             location=document.key_location(("audiences", name)),
         )
+
+
+def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, Any], location: Location) -> bool:
+    """A layer may define again an input of the packs it extends (to read it from its own accounts,
+    relabel it...): the keys it gives replace the old ones, and the roll-up, which the extended
+    formulas rely on, stays the same. Only once per layer: a second definition is a duplicate."""
+    previous = collector.extended_inputs.get(name)
+    if previous is None or collector.inputs.get(name) is not previous:
+        return False
+    if spec["rollup"] != previous.rollup:
+        collector.problems.append(Problem(location, f"input '{name}' redefines the input of the extended pack at "
+                                                    f"{previous.location}: keep its rollup '{previous.rollup}', not '{spec['rollup']}'"))
+    return True
+
+
+_INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "description", "unit": "unit",
+                 "min": "minimum", "max": "maximum", "accounts": "accounts",
+                 "consolidation": "consolidation"}  # YAML key -> InputDef field
+
+
+def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:
+    """An extended input with the keys its redefinition gives; the others are kept."""
+    given = {field: getattr(definition, field) for key, field in _INPUT_FIELDS.items() if key in spec}
+    return replace(previous, location=definition.location, **given)
+
+
+def _add_owners(collector: _Collector, document: Document, data: dict[str, Any]) -> None:
+    """Owners of this layer over those of earlier ones, key by key (the schema has checked their shape)."""
+    owners = data.get("owners")
+    for role, spec in owners.items() if isinstance(owners, dict) else ():
+        if isinstance(spec, dict):
+            location = document.key_location(("owners", role))
+            collector.owners[role] = merged_owner(collector.owners.get(role), role, spec, location)
+            for path, address in _written_addresses(spec.get("email"), ("owners", role, "email")):
+                if not is_address(address):
+                    message = f"owners.{role}.email: '{address}' is not an e-mail address (name@domain.fr)"
+                    collector.problems.append(Problem(document.location(path), message))
+
+
+def _written_addresses(written: Any, path: Path) -> list[tuple[Path, str]]:
+    """Each address an `email:` key gives (one text or a list), with where it is written."""
+    if isinstance(written, str):
+        return [(path, written)]
+    items = written if isinstance(written, list) else []
+    return [((*path, index), address) for index, address in enumerate(items) if isinstance(address, str)]
 
 
 def _is_duplicate(collector: _Collector, name: str, location: Location, kind: str) -> bool:
@@ -244,6 +335,8 @@ def _with_steering(collector: _Collector, document: Document, kpi: KpiDef, spec:
 def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: Path) -> Iterator[AlertRule]:
     for index, spec in enumerate(specs):
         when = _expression(collector, document, spec["when"], (*base, index, "when"))
+        # a resolve_when that does not parse is reported, and the rule kept so later rules keep their numbers
+        resolve_when = _expression(collector, document, spec["resolve_when"], (*base, index, "resolve_when")) if "resolve_when" in spec else None
         if when is not None:
             message = spec.get("message") or ""
             path = (*base, index, "message")
@@ -253,7 +346,36 @@ def _alerts(collector: _Collector, document: Document, specs: list[Spec], base: 
                 message=label_of(message) if message else Label(),
                 location=document.location((*base, index)),
                 message_scalars=_message_scalars(document, path, message),
+                for_periods=spec.get("for", 1),
+                resolve_when=resolve_when,
+                inhibit=spec.get("inhibit", True),
             )
+
+
+def _silences(collector: _Collector, document: Document, spoiled: set[Path]) -> Iterator[Silence]:
+    """The `silences:` of one document; an entry the schema rejected is skipped (its problems are reported)."""
+    data = document.data if isinstance(document.data, dict) else {}
+    entries = data.get("silences")
+    for index, spec in enumerate(entries if isinstance(entries, list) else ()):
+        path: Path = ("silences", index)
+        if path in spoiled or not isinstance(spec, dict):
+            continue
+        try:
+            until = date.fromisoformat(str(spec["until"]))
+        except ValueError:
+            message = f"silences[{index + 1}].until: '{spec['until']}' is not a date: write it YYYY-MM-DD, like 2026-03-31"
+            collector.problems.append(Problem(document.location((*path, "until")), message))
+            continue
+        severity = spec.get("severity")
+        yield Silence(
+            kpi=spec["kpi"],
+            until=until,
+            reason=spec["reason"],
+            entity=spec.get("entity"),
+            rule=spec.get("rule"),
+            severity=None if severity is None else Severity(severity),
+            location=document.location(path),
+        )
 
 
 def _message_scalars(document: Document, path: Path, message: Any) -> tuple[tuple[str, Any], ...]:
@@ -290,3 +412,58 @@ def _apply_overrides(collector: _Collector, document: Document, earlier: dict[st
             "tags": tuple(spec["tags"]) if "tags" in spec else current.tags,
         }
         collector.kpis[name] = _with_steering(collector, document, replace(current, **simple), spec, ("overrides", name))
+
+
+def _add_calendar_and_entities(collector: _Collector, document: Document, data: Spec) -> None:
+    """`calendar:` (a later layer's replaces an earlier one's) and `entities:` (added, or replaced by name)."""
+    calendar = data.get("calendar")
+    if isinstance(calendar, dict) and isinstance(calendar.get("fiscal_year_start"), int) and 1 <= calendar["fiscal_year_start"] <= 12:
+        collector.calendar = Calendar(calendar["fiscal_year_start"])
+    entities = data.get("entities")
+    for name, spec in entities.items() if isinstance(entities, dict) else ():
+        if isinstance(spec, dict):
+            members = spec.get("members")
+            collector.entities[str(name)] = EntityDef(
+                name=str(name),
+                label=label_of(spec.get("label", name)),
+                members=tuple(str(m) for m in members) if isinstance(members, list) else (),
+                location=document.key_location(("entities", name)),
+            )
+
+
+def _apply_exclusions(collector: _Collector, document: Document, earlier: dict[str, KpiDef]) -> None:
+    """Leave out the KPIs of earlier layers that `exclude:` names, or that carry a tag it names."""
+    data = document.data if isinstance(document.data, dict) else {}
+    exclude = data.get("exclude")
+    if not isinstance(exclude, dict):
+        return
+    for index, name in enumerate(exclude.get("kpis") or ()):
+        location = document.location(("exclude", "kpis", index))
+        if name in earlier and name in collector.kpis:
+            collector.excluded[name] = location
+            del collector.kpis[name]
+        elif name not in collector.excluded:
+            why = ("it is defined in this pack, not in the packs it extends: delete it instead" if name in collector.kpis
+                   else f"it is not a KPI of the extended packs{did_you_mean(name, earlier)}")
+            collector.problems.append(Problem(location, f"cannot exclude '{name}': {why}"))
+    for index, tag in enumerate(exclude.get("tags") or ()):
+        location = document.location(("exclude", "tags", index))
+        tagged = [name for name, kpi in earlier.items() if tag in kpi.tags and name in collector.kpis]
+        if not tagged and not any(tag in kpi.tags for kpi in earlier.values()):
+            collector.problems.append(Problem(location, f"cannot exclude tag '{tag}': no KPI of the extended packs has it"))
+        for name in tagged:
+            collector.excluded[name] = location
+            del collector.kpis[name]
+
+
+def _excluded_but_read(collector: _Collector) -> Iterator[Problem]:
+    """An excluded KPI that a kept KPI reads (formula, target or alert) cannot be left out."""
+    for name, kpi in collector.kpis.items():
+        formulas = [kpi.formula, *([kpi.target] if kpi.target else []), *(rule.when for rule in kpi.alerts)]
+        read = dict.fromkeys(r.name for formula in formulas for r in references(formula.node) if r.name in collector.excluded)
+        for excluded in read:
+            collector.broken.add(excluded)  # known, so the formula reading it gets no "unknown name" noise
+            yield Problem(
+                collector.excluded[excluded],
+                f"cannot exclude KPI '{excluded}': KPI '{name}' (at {kpi.location}) reads it; exclude '{name}' too, or keep '{excluded}'",
+            )

@@ -22,14 +22,28 @@ class Location:
     file: str
     line: int = 0
     column: int = 0
+    sheet: str = ""  # a workbook's sheet: then line and column are its row and column, shown as `Sheet!B12`
 
     def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.file}:{_sheet_cell(self.sheet, self.line, self.column)}"
         if self.line <= 0:
             return self.file
         if self.column <= 0:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
 
+
+def _sheet_cell(sheet: str, row: int, column: int) -> str:
+    """`Ventes!B12`, `'Budget 2025'!A1` (quoted as spreadsheets do when the name has spaces), or `Ventes`."""
+    name = sheet if sheet.replace("_", "").isalnum() else "'" + sheet.replace("'", "''") + "'"
+    if row <= 0:
+        return name
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{name}!{letters}{row}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Literal, overload
 
 from .numbers import round_half_up
+from .periods import Frequency, Period
 
 Language = Literal["fr", "en"]
 """The languages a reader can choose (`--lang`): everything a user reads exists in both."""
@@ -28,6 +29,29 @@ _FREQUENCY_WORDS = {
     "fr": {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"},
     "en": {"daily": "daily", "weekly": "weekly", "monthly": "monthly", "quarterly": "quarterly", "yearly": "yearly"},
 }
+
+
+_MONTHS = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def period_words(period: Period, lang: Language) -> str:
+    """A period as people say it: `juin 2025`, `T2 2025`, `exercice 2025`, `T1 exercice 2025` /
+    `June 2025`, `Q2 2025`, `FY2025`, `FY2025 Q1`; weeks and days keep their ISO form."""
+    french = lang == "fr"
+    match period.frequency:
+        case Frequency.MONTHLY:
+            return f"{_MONTHS['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
+        case Frequency.QUARTERLY:
+            quarter = f"{'T' if french else 'Q'}{period.ordinal % 4 + 1}"
+            if not period.is_fiscal:
+                return f"{quarter} {period.start.year}"
+            return f"{quarter} exercice {period.ordinal // 4}" if french else f"FY{period.ordinal // 4} {quarter}"
+        case Frequency.YEARLY if period.is_fiscal:
+            return f"exercice {period.ordinal}" if french else f"FY{period.ordinal}"
+    return str(period)
 
 
 def status_word(status: str, lang: Language) -> str:
@@ -78,13 +102,7 @@ def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = 
             number = format_number(value * 100, 1, lang)
             return f"{number} %" if lang == "fr" else f"{number}%"
         case unit if currency_symbol(unit):  # EUR, or EUR per something: EUR/m2
-            _, _, per = unit.partition("/")
-            symbol, per = currency_symbol(unit), f"/{per}" if per else ""
-            number = format_number(value, 2, lang)
-            if lang == "fr":
-                return f"{number} {symbol}{per}"
-            sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
-            return f"{sign}{symbol}{digits}{per}"
+            return _with_currency(format_number(value, 2, lang), unit, lang)
         case "days" | "jours" | "j":
             return f"{format_number(value, 1, lang)} {_DAYS.get(lang, 'days')}"
         case "count":
@@ -94,6 +112,16 @@ def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = 
             return format_number(value, 2, lang)
         case _:
             return f"{format_number(value, 2, lang)} {unit}"
+
+
+def _with_currency(number: str, unit: str, lang: Language) -> str:
+    """`1 234,56 €/m2` in French, `€1,234.56/m2` in English (the sign before the symbol)."""
+    _, _, per = unit.partition("/")
+    symbol, per = currency_symbol(unit), f"/{per}" if per else ""
+    if lang == "fr":
+        return f"{number} {symbol}{per}"
+    sign, digits = ("-", number[1:]) if number.startswith("-") else ("", number)
+    return f"{sign}{symbol}{digits}{per}"
 
 
 @overload
@@ -124,3 +152,77 @@ def localize(text: str, lang: Language) -> str:
         return text
     text = text.replace(",", "\u0000").replace(".", ",").replace("\u0000", " ")
     return text[:-1] + " %" if text.endswith("%") else text
+
+
+# --- for sentences: periods in words, rounded amounts, changes ------------------------------------
+_MONTH_NAMES = {
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def period_name(period: Period, lang: Language) -> str:
+    """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it."""
+    start = period.start
+    match period.frequency:
+        case Frequency.MONTHLY:
+            return f"{_MONTH_NAMES[lang][start.month - 1]} {start.year}"
+        case Frequency.QUARTERLY:
+            return f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1} {start.year}"
+        case Frequency.YEARLY:
+            return str(start.year)
+        case Frequency.WEEKLY:
+            iso_year, week, _ = start.isocalendar()
+            return f"semaine {week} de {iso_year}" if lang == "fr" else f"week {week} of {iso_year}"
+        case _:
+            return f"{start.day} {_MONTH_NAMES[lang][start.month - 1]} {start.year}"
+
+
+_PERIOD_PREPOSITIONS = {
+    "fr": {Frequency.QUARTERLY: "au", Frequency.DAILY: "le"},
+    "en": {Frequency.DAILY: "on"},
+}
+
+
+def period_phrase(period: Period, lang: Language) -> str:
+    """`en avril 2025`, `au T2 2025` / `in April 2025`, `in Q2 2025`: a period after a verb."""
+    default = "en" if lang == "fr" else "in"
+    return f"{_PERIOD_PREPOSITIONS[lang].get(period.frequency, default)} {period_name(period, lang)}"
+
+
+def format_rounded(value: Decimal, unit: str, lang: Language) -> str:
+    """A value for a sentence: amounts of a currency to the unit once they reach 100 or are whole (`56 887 €`),
+    a whole pure number without decimals, otherwise as `format_value`; a percent that is not 0 never shows as 0."""
+    if currency_symbol(unit) and (abs(value) >= 100 or value == value.to_integral_value()):
+        return _with_currency(format_number(value, 0, lang), unit, lang)
+    if is_percent(unit):
+        number = format_number(value * 100, _places_shown(value * 100, 1), lang)
+        return f"{number} %" if lang == "fr" else f"{number}%"
+    if unit in ("", "ratio") and value == value.to_integral_value():
+        return format_number(value, 0, lang)
+    return format_value(value, unit, lang)
+
+
+def format_change(change: Decimal, unit: str, lang: Language) -> str:
+    """A signed change for a sentence: `+15 043 €`, `-2,8 pt` (a change of a rate is in points, not a rate).
+
+    A change that is not 0 never shows as 0: more decimals are given (`+0,04 pt`)."""
+    sign = "+" if change > 0 else ""
+    if is_percent(unit):
+        points = change * 100
+        text = format_number(points, _places_shown(points, 1), lang)
+        return f"{sign}{text} pt" if lang == "fr" else f"{sign}{text} pts"
+    return sign + format_rounded(change, unit, lang)
+
+
+def format_share(share: Decimal, lang: Language) -> str:
+    """A share of a whole (0.482) as `48,2 %` / `48.2%`; a share that is not 0 never shows as 0."""
+    number = format_number(share * 100, _places_shown(share * 100, 1), lang)
+    return f"{number} %" if lang == "fr" else f"{number}%"
+
+
+def _places_shown(value: Decimal, places: int, most: int = 10) -> int:
+    """`places`, or more (up to `most`) when `value` would otherwise round to 0."""
+    while value and places < most and round_half_up(value, places) == 0:
+        places += 1
+    return places

@@ -13,7 +13,8 @@ and a test). Every stage reads the entry's fields instead of switching on names:
 
 A compiled closure takes a *frame* (the values of one entity at one period)
 and returns a Decimal or a bool, or raises `Undefined` with a reason.
-Time functions reach other periods through `frame.back(steps)` and `frame.year_ago()`.
+Time functions reach other periods through `frame.back(steps)` and `frame.year_ago()`;
+`frame.periods_into_year()` counts the periods since the start of the (fiscal) year.
 Nothing here imports sympy: a symbolic builder receives it from the analysis.
 """
 
@@ -306,7 +307,7 @@ def _rolling_avg(args: Sequence[Compiled], literals: Sequence[int | None]) -> Co
 
 def _ytd(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     (x,) = args
-    return lambda frame: _total(x, frame, frame.period.ordinal - frame.period.year_start().ordinal + 1)
+    return lambda frame: _total(x, frame, frame.periods_into_year())
 
 
 def _growth(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:

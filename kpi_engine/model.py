@@ -9,18 +9,59 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING, get_args
 
 from .errors import Location
+from .formatting import Language
 from .nodes import Node
-from .periods import Frequency
+from .owners import Owner
+from .periods import GREGORIAN, Calendar, Frequency
 from .yamlsource import Scalar
 
-SEVERITIES = ("info", "warning", "critical")  # mildest first
+if TYPE_CHECKING:  # accounts reads the schema, which reads nothing of the model: a type-only import
+    from .accounts import AccountRule
+
+
+class Rollup(StrEnum):
+    """How an input's finer-period values make a coarser period's value."""
+
+    SUM = "sum"  # a flow: revenue, costs
+    LAST = "last"  # a stock: the closing balance of the last finer period
+    AVG = "avg"  # an average level: headcount
+
+
+class Consolidation(StrEnum):
+    """How a group's value of an input is made from its members' values at the same period."""
+
+    SUM = "sum"  # the members' values added, and the group's own facts (eliminations...) with them
+    NONE = "none"  # not consolidated: only facts given for the group itself (a rate, a price)
+
+
+class Severity(StrEnum):
+    """How serious a fired alert is, mildest first (the order `SEVERITY_RANK` ranks by)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+class Direction(StrEnum):
+    """Whether a KPI meets its target from above or from below; NONE for a KPI without target."""
+
+    NONE = ""
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+# Plain texts for the schema repairs and click choices; a StrEnum member equals and hashes as its text.
+SEVERITIES = tuple(severity.value for severity in Severity)  # mildest first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-ROLLUPS = ("sum", "last", "avg")
-LANGUAGES = ("fr", "en")
+ROLLUPS = tuple(rule.value for rule in Rollup)
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
 @dataclass(frozen=True)
@@ -59,24 +100,42 @@ class InputDef:
     """A fact the pack expects: its unit, how finer periods roll up into coarser ones, and optional bounds."""
 
     name: str
-    rollup: str
+    rollup: Rollup
     label: Label = Label()
     description: str = ""
     unit: str = ""
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     location: Location = Location("<input>")
+    accounts: AccountRule | None = None  # the ledger accounts that feed it, when accounting gives it
+    consolidation: Consolidation = Consolidation.SUM  # how a group's value is made from its members'
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
+        object.__setattr__(self, "consolidation", Consolidation(self.consolidation))
 
 
 @dataclass(frozen=True)
 class AlertRule:
-    """A condition that raises an alert of some severity, with its message template."""
+    """A condition that raises an alert of some severity, with its message template.
+
+    `for_periods` (`for:` in YAML) is how many consecutive periods the
+    condition must hold before the alert fires; once firing, an alert with
+    `resolve_when` stays firing until that condition holds; `inhibit` False
+    sets it apart from inhibition (it hides nothing, nothing hides it).
+    """
 
     when: Formula
-    severity: str
+    severity: Severity
     message: Label = Label()  # a template per language (the same text in both when written once)
     location: Location = Location("<alert>")
     message_scalars: tuple[tuple[str, Scalar], ...] = field(default=(), compare=False, repr=False)  # (lang, its YAML text)
+    for_periods: int = 1
+    resolve_when: Formula | None = None
+    inhibit: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
 
 
 @dataclass(frozen=True)
@@ -91,10 +150,30 @@ class KpiDef:
     unit: str = ""
     owner: str = ""
     target: Formula | None = None
-    direction: str = ""
+    direction: Direction = Direction.NONE
     tags: tuple[str, ...] = ()
     alerts: tuple[AlertRule, ...] = ()
     location: Location = Location("<kpi>")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "direction", Direction(self.direction))
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Alerts of a KPI (optionally one entity, one rule or one severity) not to notify until a date, and why.
+
+    `until` is the last day the silence applies (inclusive), compared with the
+    date an evaluation is made "as of", never with the periods' dates.
+    """
+
+    kpi: str
+    until: date
+    reason: str
+    entity: str | None = None  # None: every entity
+    rule: str | None = None  # a rule id (`kpi/severity/digest`); None: every rule
+    severity: Severity | None = None  # None: every severity
+    location: Location = Location("<silence>")
 
 
 @dataclass(frozen=True)
@@ -110,6 +189,20 @@ class Audience:
 
 
 @dataclass(frozen=True)
+class EntityDef:
+    """An entity the pack declares: its label and, for a group, its members (entities or groups)."""
+
+    name: str
+    label: Label = Label()
+    members: tuple[str, ...] = ()
+    location: Location = Location("<entity>")
+
+    @property
+    def is_group(self) -> bool:
+        return bool(self.members)
+
+
+@dataclass(frozen=True)
 class Definitions:
     """Every definition of a pack, merged across its files and the packs it extends.
 
@@ -122,7 +215,12 @@ class Definitions:
     files: tuple[str, ...] = ()
     broken: frozenset[str] = frozenset()  # names whose definition is invalid: known, but not usable
     themes: Mapping[str, Label] = field(default_factory=dict)  # tag -> its label as a report theme
+    calendar: Calendar = GREGORIAN  # when its years start
+    entities: Mapping[str, EntityDef] = field(default_factory=dict)  # declared entities and groups, in declaration order
+
+    owners: Mapping[str, Owner] = field(default_factory=dict)  # role -> who it is and how to reach them
+    silences: tuple[Silence, ...] = ()  # every layer's, bases first
 
     def __post_init__(self) -> None:
-        for name in ("inputs", "kpis", "audiences", "themes"):
+        for name in ("inputs", "kpis", "audiences", "themes", "entities", "owners"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))  # names whose definition is invalid: known, but not usable

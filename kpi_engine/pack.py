@@ -1,7 +1,7 @@
-"""The public face of a loaded pack: validated definitions plus their compiled program.
+"""The public face of a loaded pack: validated definitions, their plan, and the backends that compute it.
 
 `build_pack` runs the pure pipeline on documents already in memory
-(schema -> assembly -> semantics -> compile) and raises `PackError` with
+(schema -> assembly -> semantics -> plan -> compile) and raises `PackError` with
 every problem at once. `Pack.from_texts` does the same from strings, so an
 embedding tool needs no file at all; the packs it extends are given as texts
 too (`library.BUNDLED`, the standard library, by default). Nothing here reads
@@ -10,19 +10,25 @@ a file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
-from .errors import Location, PackError, Problem, did_you_mean
-from .evaluator import Evaluation, Selection
+from .errors import FactsError, Location, PackError, Problem, did_you_mean
+from .explain import ExplainNode
 from .facts import Entity, Facts
+from .formatting import Language
+from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
 from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
-from .periods import Period
-from .program import Program, compile_program
+from .periods import Calendar, Period
+from .plan import Plan, build_plan
+from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
 from .yamlsource import Document, load_document
@@ -33,10 +39,12 @@ _ALL_ENTITIES = object()
 
 @dataclass(frozen=True)
 class Pack:
-    """A validated, compiled pack; evaluate it against any number of fact sets."""
+    """A validated pack and its plan; evaluate it against any number of fact sets, from any number of threads."""
 
     definitions: Definitions
-    program: Program
+    plan: Plan
+    _backends: dict[str, backends.Backend] = field(default_factory=dict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     @classmethod
     def from_texts(
@@ -68,6 +76,7 @@ class Pack:
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
             hint = did_you_mean(name, self.inputs)
             warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
+        warnings.extend(self._absent_members(facts))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:
@@ -79,6 +88,64 @@ class Pack:
                 warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
         return warnings
 
+    def _absent_members(self, facts: Facts) -> Iterator[Problem]:
+        """Members of a group that the facts do not mention at all: the group will have no value."""
+        present = set(facts.entities)
+        for group in self.plan.groups.values():
+            for member in group.members:
+                if member not in present and member not in self.plan.groups:
+                    yield Problem(self.definitions.entities[group.name].location,
+                                  f"member '{member}' of group '{group.name}' has no facts: the group's values will be undefined",
+                                  severity="warning")
+
+    def unfed(self, facts: Facts) -> dict[str, tuple[str, ...]]:
+        """KPI -> the inputs it reads (itself or through other KPIs, at any period) that the facts never
+        give, for each KPI that reads one: such a KPI has a value only where a function such as
+        `coalesce` stands in for them."""
+        given = facts.names()
+        reads = {name: input_dependencies(kpi.formula, self.definitions) for name, kpi in self.kpis.items()}
+        every = all_dependencies_graph(self.definitions)
+        unfed = {}
+        for name in self.kpis:
+            missing = sorted({i for k in closure(every, [name]) for i in reads[k] if i not in given})
+            if missing:
+                unfed[name] = tuple(missing)
+        return unfed
+
+    def parse_period(self, text: str) -> Period:
+        """A period named in this pack's calendar (`FY2025-Q1`...); ValueError says why not."""
+        return self.plan.calendar.parse(text)
+
+    def bind(self, facts: Facts) -> Facts:
+        """`facts` with their years and quarters in this pack's calendar (the same object when they are
+        already): `FY...` periods get their months, calendar quarters become the fiscal quarters they
+        coincide with. FactsError locates every period this calendar does not have."""
+        calendar = self.plan.calendar
+        if all(_in_calendar(calendar, period) for e in facts.entities for period in facts.entity(e).by_period):
+            return facts
+        bound, problems = Facts(), []
+        for fact in facts.facts():
+            try:
+                period = calendar.bind(fact.period)
+            except ValueError as error:
+                problems.append(Problem(fact.location, str(error)))
+                continue
+            problem = bound.add(replace(fact, period=period))
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise FactsError(problems)
+        bound.warn(facts.warnings)  # what the readers noticed still holds for the same figures
+        return bound
+
+    def backend(self, name: str = "python") -> backends.Backend:
+        """The backend `name` made for this pack's plan, once (`kpi_engine.backends.BACKENDS`)."""
+        with self._lock:
+            made = self._backends.get(name)
+            if made is None:
+                made = self._backends[name] = backends.backend(name)(self.plan)
+            return made
+
     def evaluate(
         self,
         facts: Facts,
@@ -86,20 +153,68 @@ class Pack:
         entity: Entity | object = _ALL_ENTITIES,
         lang: str = "en",
         backend: str = "python",
+        as_of: date | str | None = None,
     ) -> Evaluation:
         """Every KPI at its frequency for every period the facts cover.
 
         `period` keeps results within that period (a quarter keeps its months
         too); `entity` keeps one entity (None is the facts without entity).
-        Earlier periods are still read by time functions. `backend` names
+        Earlier periods are still read by time functions. `lang` is the
+        language alert messages are worded in (`Alert.text` gives any). `backend` names
         the engine that computes (`kpi_engine.backends.BACKENDS`); every
-        backend gives the same results.
+        backend gives the same results. `as_of` (a date or `YYYY-MM-DD`) is
+        the day the evaluation is made: the pack's silences whose `until` is
+        on or after it mark the alerts they cover as silenced; without it no
+        silence applies (nothing here reads the clock; the CLI passes today).
+        The evaluation is immutable.
         """
-        if lang not in LANGUAGES:
-            raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
-        chosen = Period.parse(period) if isinstance(period, str) else period
-        selection = Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES)  # type: ignore[arg-type]
-        return backends.backend(backend)(self.program, facts, selection, lang)  # type: ignore[no-any-return]
+        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+
+    def evaluate_iter(
+        self,
+        facts: Facts,
+        period: Period | str | None = None,
+        entity: Entity | object = _ALL_ENTITIES,
+        lang: str = "en",
+        backend: str = "python",
+        as_of: date | str | None = None,
+    ) -> Iterator[EntityEvaluation]:
+        """As `evaluate`, one entity at a time (`EntityEvaluation`: entity, results, alerts), in facts order.
+
+        Nothing of an entity is kept once it is yielded, so an output that
+        writes each one out streams any number of entities in bounded memory.
+        """
+        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+
+    def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
+        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
+        KeyError when the facts do not cover that period for that entity."""
+        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity, max_depth)
+
+    def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
+        """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
+        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity)
+
+    def _period(self, period: Period | str) -> Period:
+        return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
+
+    def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
+        chosen = None if period is None else self._period(period)
+        day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+        return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+
+
+def _in_calendar(calendar: Calendar, period: Period) -> bool:
+    try:
+        return calendar.bind(period) == period
+    except ValueError:
+        return False
+
+
+def _checked(lang: str) -> Language:
+    if lang in LANGUAGES:
+        return lang
+    raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
 
 
 def _add_text_layers(
@@ -148,7 +263,9 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
     problems.extend(semantic_problems(definitions, limits))
     if problems:
         raise PackError(_sorted(problems))
-    return Pack(definitions, compile_program(definitions))
+    pack = Pack(definitions, build_plan(definitions))
+    pack.backend("python")  # compiled at load: a pack that loads can be evaluated
+    return pack
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

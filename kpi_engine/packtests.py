@@ -3,24 +3,28 @@
 A KPI pack is code a whole finance team edits, so it gets tests like code.
 An expected value is compared after rounding the engine's exact value to the
 decimals the tester wrote: `0.075` checks three decimals, `0.3333` matches
-1/3, `300000` checks whole euros. Every failing expectation is reported at
-its own line of the test file.
+1/3, `300000` checks whole euros. An expected alert is one that would be
+notified (neither hidden by a more severe one nor silenced) unless it says
+`silenced:` or `inhibited:`; a test's `as_of` is the day silences are
+compared with (without it, none applies). Every failing expectation is
+reported at its own line of the test file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .errors import Location, Problem, did_you_mean
-from .evaluator import Evaluation
+from .alerts import Alert
+from .errors import FactsError, Location, Problem, did_you_mean
 from .facts import Facts, facts_from_document
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
-from .results import Alert, Result
+from .results import Evaluation, Result
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
 from .yamlsource import Path as YamlPath
@@ -83,17 +87,34 @@ class _Case:
     def run(self) -> Iterator[Failure]:
         facts, problems = facts_from_document(self.document, (*self.path, "facts"), self.entity)
         problems += self._unknown_inputs(facts)
+        if not problems:
+            try:
+                facts = self.pack.bind(facts)  # years and quarters in the pack's calendar
+            except FactsError as error:
+                problems += error.problems
         for problem in problems:
             yield Failure(problem.location, self.name, problem.message)
         if problems:
             return
+        as_of = self._as_of()
+        if isinstance(as_of, Failure):
+            yield as_of
+            return
         self.facts = facts
-        evaluation = self.pack.evaluate(facts)
+        evaluation = self.pack.evaluate(facts, as_of=as_of)
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):
             for number, expected in enumerate(self.spec.get(key, [])):
                 yield from self._alert(expected, (*self.path, key, number), evaluation, should_fire)
+
+    def _as_of(self) -> date | Failure | None:
+        if "as_of" not in self.spec:
+            return None
+        try:
+            return date.fromisoformat(str(self.spec["as_of"]))
+        except ValueError:
+            return self._fail((*self.path, "as_of"), f"as_of: '{self.spec['as_of']}' is not a date: write it YYYY-MM-DD, like 2026-03-31")
 
     def _unknown_inputs(self, facts: Facts) -> list[Problem]:
         """A misspelt input in a test's facts would silently test nothing: each one is a failure."""
@@ -106,12 +127,19 @@ class _Case:
 
     def _uncovered(self, path: YamlPath, period: Period, entity: Any) -> Failure | None:
         """An expectation outside the test's facts checks nothing: it fails, saying so."""
-        if entity not in self.facts.entities:
-            known = ", ".join(str(e) for e in self.facts.entities if e) or "none"
+        groups = self.pack.plan.groups
+        if entity not in self.facts.entities and entity not in groups:
+            known = ", ".join(str(e) for e in [*self.facts.entities, *groups] if e) or "none"
             return self._fail(path, f"the test's facts have no entity '{entity}' (entities: {known})")
-        if not any(period.contains(p) or p.contains(period) for p in self.facts.entity(entity).by_period):
+        given = [p for e in self._entities_behind(entity) for p in self.facts.entity(e).by_period]
+        if not any(period.contains(p) or p.contains(period) for p in given):
             return self._fail(path, f"the test's facts do not cover {period}: they run from {self.facts.span()}")
         return None
+
+    def _entities_behind(self, entity: Any) -> list[Any]:
+        """The entity, and for a group every entity and group below it: whose facts may cover a period."""
+        group = self.pack.plan.groups.get(entity)
+        return [entity, *(e for member in group.members for e in self._entities_behind(member))] if group else [entity]
 
     def _fail(self, path: YamlPath, message: str) -> Failure:
         return Failure(self.document.location(path), self.name, message)
@@ -122,7 +150,7 @@ class _Case:
         if kpi not in self.pack.kpis:
             return self._fail((*path, "kpi"), f"unknown KPI '{kpi}'{did_you_mean(kpi, self.pack.kpis)}")
         try:
-            period = Period.parse(str(expectation["period"]))
+            period = self.pack.parse_period(str(expectation["period"]))
         except ValueError as error:
             return self._fail((*path, "period"), str(error))
         entity = expectation.get("entity", self.entity)
@@ -166,24 +194,53 @@ class _Case:
             return
         kpi, period, entity = identity
         self.checks += 1
-        matching = [a for a in evaluation.alerts if _alert_matches(a, kpi, period, entity, expected)]
-        severity = f"{expected['severity']} " if "severity" in expected else ""
+        matching = [a for a in evaluation.alerts if alert_matches(a, kpi, period, entity, expected)]
+        kind = _kind(expected)
         if should_fire and not matching:
-            fired = [f"{a.severity}: {a.message}" for a in evaluation.alerts if a.kpi == kpi and a.period == period and a.entity == entity]
+            fired = [describe_alert(a) for a in evaluation.alerts if a.kpi == kpi and a.period == period and a.entity == entity]
             seen = f"; alerts that fired there: {'; '.join(fired)}" if fired else "; no alert fired there"
-            yield self._fail(path, f"expected a {severity}alert on {kpi} at {period}{seen}")
+            unsilenced = " (the test has no as_of: no silence applies)" if expected.get("silenced") and "as_of" not in self.spec else ""
+            yield self._fail(path, f"expected a {kind}alert on {kpi} at {period}{seen}{unsilenced}")
         if not should_fire and matching:
-            yield self._fail(path, f"expected no {severity}alert on {kpi} at {period}, but got: {matching[0].message}")
+            yield self._fail(path, f"expected no {kind}alert on {kpi} at {period}, but got: {describe_alert(matching[0])}")
 
 
-def _alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: Spec) -> bool:
+def alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: Spec) -> bool:
+    """Whether `alert` is the one an expectation describes: its KPI, period and entity, and when given its
+    severity, a text of its message, and whether it is silenced (true, or a text of the reason) or
+    inhibited; an expectation saying neither wants an alert that would be notified."""
     return (
         alert.kpi == kpi
         and alert.period == period
         and alert.entity == entity
         and alert.severity == expected.get("severity", alert.severity)
         and expected.get("message", "") in alert.message
+        and _state_matches(alert, expected)
     )
+
+
+def _state_matches(alert: Alert, expected: Spec) -> bool:
+    if "silenced" not in expected and "inhibited" not in expected:
+        return alert.active
+    silenced = expected.get("silenced")
+    if isinstance(silenced, str) and (alert.silenced is None or silenced not in alert.silenced):
+        return False
+    if isinstance(silenced, bool) and silenced != (alert.silenced is not None):
+        return False
+    return "inhibited" not in expected or expected["inhibited"] == (alert.inhibited_by is not None)
+
+
+def _kind(expected: Spec) -> str:
+    """`critical silenced ` and the like: how the expectation names the alert it wants."""
+    words = [str(expected["severity"])] if "severity" in expected else []
+    words += [state for state in ("silenced", "inhibited") if expected.get(state)]
+    return "".join(f"{word} " for word in words)
+
+
+def describe_alert(alert: Alert) -> str:
+    """`warning: message`, with `(silenced: reason)` or `(hidden by rule ...)` when it would not be notified."""
+    states = ([f"silenced: {alert.silenced}"] if alert.silenced else []) + ([f"hidden by {alert.inhibited_by}"] if alert.inhibited_by else [])
+    return f"{alert.severity}: {alert.message}" + (f" ({'; '.join(states)})" if states else "")
 
 
 def _is_undefined(expected: Any) -> bool:

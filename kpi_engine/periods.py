@@ -4,6 +4,13 @@ A period is a frequency and an ordinal counted from a fixed origin, so that
 stepping (`prev`, `lag`) is integer arithmetic and periods hash and sort fast.
 Roll-ups follow two chains: day -> month -> quarter -> year, and day -> ISO
 week. Weeks do not roll into months (a week can straddle two).
+
+Years and quarters may be fiscal: a `Calendar` (a pack's `calendar:`) says in
+which month its years start, and a yearly or quarterly `Period` carries that
+month (`fiscal_start`), so it knows its own months without any global state.
+A fiscal year is named by the calendar year it ends in (`FY2025`: 2024-07 to
+2025-06 when years start in July), its quarters `FY2025-Q1`..`FY2025-Q4`.
+With the January start (the default) nothing changes: `2025`, `2025-Q1`.
 """
 
 from __future__ import annotations
@@ -58,7 +65,12 @@ _PATTERNS = (
     (re.compile(r"(\d{4})-W(\d{2})"), Frequency.WEEKLY),
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), Frequency.DAILY),
 )
+_FISCAL_PATTERNS = (
+    (re.compile(r"FY(\d{4})", re.IGNORECASE), Frequency.YEARLY),
+    (re.compile(r"FY(\d{4})-[Qq]([1-4])", re.IGNORECASE), Frequency.QUARTERLY),
+)
 PERIOD_FORMATS = "2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
+UNBOUND = 0  # the `fiscal_start` of a period named `FY...` before a pack's calendar says when its year starts
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -67,17 +79,36 @@ class Period:
 
     frequency: Frequency
     ordinal: int
+    fiscal_start: int = 1  # years and quarters: the month their year starts in (UNBOUND: not known yet)
 
     # --- construction -------------------------------------------------------
     @staticmethod
     def parse(text: str) -> Period:
-        """Read `2025`, `2025-Q1`, `2025-03`, `2025-W07` or `2025-03-15`; ValueError says why not."""
+        """Read `2025`, `2025-Q1`, `2025-03`, `2025-W07` or `2025-03-15`; ValueError says why not.
+
+        `FY2025` and `FY2025-Q1` are read too, UNBOUND: only a `Calendar` knows
+        their months (`Calendar.bind`), so facts can be read before the pack.
+        """
         text = str(text).strip()
+        for pattern, frequency in _FISCAL_PATTERNS:
+            match = pattern.fullmatch(text)
+            if match:
+                period = _build(frequency, [int(g) for g in match.groups()], text)
+                return Period(period.frequency, period.ordinal, UNBOUND)
         for pattern, frequency in _PATTERNS:
             match = pattern.fullmatch(text)
             if match:
                 return _build(frequency, [int(g) for g in match.groups()], text)
         raise ValueError(f"{text!r} is not a period: write {PERIOD_FORMATS}")
+
+    @property
+    def is_fiscal(self) -> bool:
+        """Whether this is a year or quarter of a fiscal calendar (named `FY...`)."""
+        return self.fiscal_start != 1 and self.frequency in _FISCAL
+
+    def _month_shift(self) -> int:
+        """Months from the calendar year's start to this period's fiscal year's start (0 or -11..-1)."""
+        return self.fiscal_start - 13 if self.fiscal_start > 1 else 0
 
     # --- reading ------------------------------------------------------------
     @property
@@ -88,9 +119,9 @@ class Period:
     def start(self) -> date:
         match self.frequency:
             case Frequency.YEARLY:
-                return date(self.ordinal, 1, 1)
+                return _month_start(12 * self.ordinal + self._month_shift())
             case Frequency.QUARTERLY:
-                return date(self.ordinal // 4, 3 * (self.ordinal % 4) + 1, 1)
+                return _month_start(3 * self.ordinal + self._month_shift())
             case Frequency.MONTHLY:
                 return date(self.ordinal // 12, self.ordinal % 12 + 1, 1)
             case Frequency.WEEKLY:
@@ -108,6 +139,9 @@ class Period:
         return following - timedelta(days=1)
 
     def __str__(self) -> str:
+        if self.is_fiscal:
+            year = self.ordinal if self.frequency is Frequency.YEARLY else self.ordinal // 4
+            return f"FY{year:04d}" if self.frequency is Frequency.YEARLY else f"FY{year:04d}-Q{self.ordinal % 4 + 1}"
         start = self.start
         match self.frequency:
             case Frequency.YEARLY:
@@ -138,7 +172,7 @@ class Period:
 
     # --- stepping -----------------------------------------------------------
     def shift(self, steps: int) -> Period:
-        return Period(self.frequency, self.ordinal + steps)
+        return Period(self.frequency, self.ordinal + steps, self.fiscal_start)
 
     def steps_per_year(self) -> int | None:
         """How many periods make a year, when that is fixed (12 months, 4 quarters, 1 year)."""
@@ -166,12 +200,16 @@ class Period:
         """The first period of the same frequency in this period's calendar year (ISO year for weeks)."""
         if self.frequency is Frequency.WEEKLY:
             return _build(Frequency.WEEKLY, [self.year, 1], str(self))
-        return Period.from_date(self.frequency, date(self.start.year, 1, 1))
+        return Period.from_date(self.frequency, date(self.start.year, 1, 1), self.fiscal_start)
 
     # --- containment --------------------------------------------------------
     @staticmethod
-    def from_date(frequency: Frequency, day: date) -> Period:
+    def from_date(frequency: Frequency, day: date, fiscal_start: int = 1) -> Period:
+        """The period of `frequency` holding `day`; years and quarters start in month `fiscal_start`."""
         match frequency:
+            case Frequency.YEARLY | Frequency.QUARTERLY if fiscal_start > 1:
+                months = day.year * 12 + day.month - 1 - (fiscal_start - 13)
+                return Period(frequency, months // 12 if frequency is Frequency.YEARLY else months // 3, fiscal_start)
             case Frequency.YEARLY:
                 return Period(frequency, day.year)
             case Frequency.QUARTERLY:
@@ -192,20 +230,96 @@ class Period:
         child = _CHILD.get(self.frequency)
         if child is None:
             return []
-        first = Period.from_date(child, self.start)
-        last = Period.from_date(child, self.end)
-        return [Period(child, ordinal) for ordinal in range(first.ordinal, last.ordinal + 1)]
+        first = Period.from_date(child, self.start, self.fiscal_start)
+        last = Period.from_date(child, self.end, self.fiscal_start)
+        return [Period(child, ordinal, first.fiscal_start) for ordinal in range(first.ordinal, last.ordinal + 1)]
 
-    def ancestor(self, frequency: Frequency) -> Period | None:
-        """The coarser period of `frequency` containing this one, None when periods do not nest."""
+    def ancestor(self, frequency: Frequency, fiscal_start: int = 1) -> Period | None:
+        """The coarser period of `frequency` containing this one (years starting in month
+        `fiscal_start`; a fiscal quarter's own start), None when periods do not nest."""
         if frequency is self.frequency:
             return self
         if frequency not in _ANCESTORS[self.frequency]:
             return None
-        return Period.from_date(frequency, self.start)
+        return Period.from_date(frequency, self.start, self.fiscal_start if self.frequency in _FISCAL else fiscal_start)
 
     def contains(self, other: Period) -> bool:
-        return other.ancestor(self.frequency) == self
+        return other.ancestor(self.frequency, self.fiscal_start) == self
+
+
+def _month_start(months: int) -> date:
+    """The first day of the month counted `months` from January of year 0."""
+    return date(months // 12, months % 12 + 1, 1)
+
+
+_FISCAL = (Frequency.QUARTERLY, Frequency.YEARLY)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A pack's calendar: the month its years (and so its quarters) start in, 1 (January) to 12.
+
+    The one place where period names meet a pack: it reads `--period`, pack
+    tests and facts (`bind`), finds the year or quarter a month belongs to,
+    and where a year-to-date starts. Monthly, weekly and daily periods are the
+    same in every calendar.
+
+    With a fiscal start, `FY2025` and `FY2025-Q1` name fiscal periods; a
+    calendar quarter (`2025-Q2`) is accepted when it is also a fiscal quarter
+    (the year starts in January, April, July or October) and read as that one
+    (`FY2025-Q4` when years start in July); a calendar year (`2025`) or a
+    calendar quarter that straddles two fiscal quarters is refused, naming the
+    fiscal periods to write instead.
+    """
+
+    fiscal_year_start: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.fiscal_year_start <= 12:
+            raise ValueError(f"fiscal_year_start must be a month from 1 to 12, not {self.fiscal_year_start}")
+
+    @property
+    def is_fiscal(self) -> bool:
+        return self.fiscal_year_start != 1
+
+    def parse(self, text: str) -> Period:
+        """A period named in this calendar; ValueError says why not."""
+        return self.bind(Period.parse(text), str(text).strip())
+
+    def bind(self, period: Period, text: str | None = None) -> Period:
+        """`period` as this calendar's: an `FY...` name gets its months, a calendar quarter becomes the
+        fiscal quarter it coincides with; ValueError for a year or quarter this calendar does not have."""
+        if period.frequency not in _FISCAL or period.fiscal_start == self.fiscal_year_start:
+            return period
+        if period.fiscal_start == UNBOUND:
+            return Period(period.frequency, period.ordinal, self.fiscal_year_start)
+        fiscal = Period.from_date(period.frequency, period.start, self.fiscal_year_start)
+        if fiscal.start == period.start and fiscal.end == period.end:
+            return fiscal
+        return self._refuse(period, fiscal, text or str(period))
+
+    def _refuse(self, period: Period, fiscal: Period, text: str) -> Period:
+        first, last = (Period.from_date(Frequency.MONTHLY, day) for day in (fiscal.start, fiscal.end))
+        kind = "calendar year" if period.frequency is Frequency.YEARLY else "calendar quarter"
+        word = "years" if period.frequency is Frequency.YEARLY else "quarters"
+        raise ValueError(
+            f"{text!r} is a {kind}, but this pack's {word} are fiscal, starting in month {self.fiscal_year_start}: "
+            f"write a fiscal period such as {fiscal} ({first} to {last})"
+        )
+
+    def ancestor(self, period: Period, frequency: Frequency) -> Period | None:
+        """The period of `frequency` in this calendar that holds `period`, None when periods do not nest."""
+        return period.ancestor(frequency, self.fiscal_year_start)
+
+    def year_start(self, period: Period) -> Period:
+        """The first period of `period`'s frequency in its (fiscal) year: where `ytd` starts."""
+        if period.frequency is Frequency.WEEKLY or not self.is_fiscal:
+            return period.year_start()
+        year = Period.from_date(Frequency.YEARLY, period.start, self.fiscal_year_start)
+        return Period.from_date(period.frequency, year.start, self.fiscal_year_start)
+
+
+GREGORIAN = Calendar()  # years from January: the calendar of a pack that sets none
 
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:

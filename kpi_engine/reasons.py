@@ -38,6 +38,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "growth cannot be computed at {period}: the previous period's value is 0",
         "évolution incalculable en {period} : la valeur de la période précédente est 0",
     ),
+    "member_missing": (
+        "member '{member}' of group '{group}' has no '{name}' for {period}, so the group has none: {cause}",
+        "le membre « {member} » du groupe « {group} » n'a pas « {name} » pour {period}, le groupe non plus : {cause}",
+    ),
     "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),
     "target_undefined": ("target undefined: {cause}", "cible indéfinie : {cause}"),
 }

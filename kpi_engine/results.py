@@ -1,16 +1,38 @@
-"""What an evaluation gives back: typed, frozen, free of engine internals."""
+"""What an evaluation gives back, whatever backend computed it: typed, frozen, free of engine internals.
+
+`Evaluation` is the protocol every backend's evaluation follows. It is
+immutable once built: reading it (results, alerts, one value, a result at a
+coarser period) from several threads at once gives the same answers and
+changes nothing another reader can see.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
 
-from .model import SEVERITY_RANK
+from .alerts import Alert
+from .facts import Entity
+from .formatting import Language
 from .periods import Period
 from .reasons import Reason
 
-MET, MISSED, NO_TARGET, UNDEFINED = "met", "missed", "no_target", "undefined"
-STATUSES = (MET, MISSED, NO_TARGET, UNDEFINED)
+
+class Status(StrEnum):
+    """Where a KPI stands against its target."""
+
+    MET = "met"
+    MISSED = "missed"
+    NO_TARGET = "no_target"
+    UNDEFINED = "undefined"
+
+
+MET, MISSED, NO_TARGET, UNDEFINED = Status.MET, Status.MISSED, Status.NO_TARGET, Status.UNDEFINED
+STATUSES = tuple(Status)
 
 
 @dataclass(frozen=True)
@@ -23,29 +45,95 @@ class Result:
     value: Decimal | None
     target: Decimal | None
     gap: Decimal | None
-    status: str
+    status: Status
     owner: str
     error: str | None = None  # why it is undefined (or its target is), in English: the text of record
     cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
+    is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
 
-    def reason(self, lang: str = "en") -> str:
+    def reason(self, lang: Language = "en") -> str:
         """`error` in the reader's language ("" when there is none)."""
         return self.cause.text(lang) if self.cause else (self.error or "")
 
 
-def alert_order(alert: Alert) -> tuple:
-    """Sort key: most severe first, then the latest period, then entity and KPI for a stable order."""
-    return (-SEVERITY_RANK[alert.severity], -alert.period.end.toordinal(), alert.entity or "", alert.kpi)
+@dataclass(frozen=True)
+class Selection:
+    """Which results to report: periods within `period` (itself included), one entity or all of them;
+    and the date the evaluation is made as of, which decides the silences that apply (none without it)."""
+
+    period: Period | None = None
+    entity: Entity = None
+    all_entities: bool = True
+    as_of: date | None = None
+
+    def wants_period(self, period: Period) -> bool:
+        return self.period is None or self.period.contains(period)
+
+    def wants_entity(self, entity: Entity) -> bool:
+        return self.all_entities or entity == self.entity
+
+
+EVERYTHING = Selection()  # every period the facts cover, every entity
 
 
 @dataclass(frozen=True)
-class Alert:
-    """An alert that fired: for which KPI, period and entity, how severe, its message and owner."""
+class EntityEvaluation:
+    """One entity's results and alerts: what `Pack.evaluate_iter` yields, entity after entity."""
 
-    kpi: str
-    period: Period
-    entity: str | None
-    severity: str
-    message: str
-    owner: str
-    value: Decimal | None
+    entity: Entity
+    results: tuple[Result, ...]
+    alerts: tuple[Alert, ...]
+
+
+class Evaluation(Protocol):
+    """The outcome of evaluating a pack over facts: results, alerts and values on demand, read-only."""
+
+    @property
+    def lang(self) -> str: ...
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        """Every reported result, in entity, period, definition order."""
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """Every fired alert, in entity, period, definition order; inhibited and silenced ones marked (`Alert.active`)."""
+
+    @property
+    def entities(self) -> Sequence[Entity]: ...
+
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
+        """`kpi` at any covered period, even one coarser than its frequency; None when not covered."""
+
+    def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
+        """One KPI's value, None when undefined or not covered."""
+
+
+@dataclass(frozen=True)
+class WithoutKpis:
+    """An evaluation with some KPIs left out of its results and alerts: what an output hides (`--hide-absent`)."""
+
+    evaluation: Evaluation
+    hidden: frozenset[str]
+
+    @property
+    def lang(self) -> str:
+        return self.evaluation.lang
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        return tuple(r for r in self.evaluation.results if r.kpi not in self.hidden)
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.evaluation.alerts if a.kpi not in self.hidden)
+
+    @property
+    def entities(self) -> Sequence[Entity]:
+        return self.evaluation.entities
+
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
+        return self.evaluation.result_at(kpi, period, entity)
+
+    def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
+        return self.evaluation.value(kpi, period, entity)

@@ -106,6 +106,10 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
                     yield from _explain(suberror, document)
                 return
             message = f"{where}: {_describe(instance)} is not allowed here; expected {_one_of_words(error)}"
+        case "minimum":
+            message = f"{where}: must be at least {validator_value}, not {instance}"
+        case "maximum":
+            message = f"{where}: must be at most {validator_value}, not {instance}"
         case "minProperties":
             message = f"{where}: must not be empty"
         case "uniqueItems":
@@ -134,6 +138,8 @@ _TYPE_WORDS = {
     "array": "a list",
     "string": "text",
     "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
     "['string', 'number']": "a formula or a number",
 }
 

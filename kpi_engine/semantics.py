@@ -4,7 +4,7 @@ Each check is a small generator of `Problem`s; `semantic_problems` runs them
 all so the user gets every problem at once. Checks: reserved names, unknown
 names and functions (with "did you mean"), argument counts and literal
 arguments, number-versus-condition types, targets without a direction,
-message templates, audiences, and dependency cycles.
+message templates, audiences, silences, and dependency cycles.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .graph import find_cycles, references, same_period_graph
 from .limits import Limits
 from .model import Definitions, Formula, KpiDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal
+from .plan import rule_ids
 
 RESERVED = frozenset({"value", "target", "gap", "and", "or", "not"})
 ALERT_NAMES = ("value", "target", "gap")
@@ -39,7 +40,7 @@ class _Need(Protocol):
 def semantic_problems(definitions: Definitions, limits: Limits = Limits()) -> list[Problem]:
     """Every semantic problem of merged definitions, each located; time linear in the size of the pack."""
     problems: list[Problem] = []
-    for check in (_reserved_names, _expressions, _directions, _audiences, _cycles):
+    for check in (_reserved_names, _expressions, _directions, _audiences, _silences, _cycles):
         problems.extend(check(definitions))
     problems.extend(_templates(definitions, limits))
     return problems
@@ -60,10 +61,14 @@ def _expressions(definitions: Definitions) -> Iterator[Problem]:
         if kpi.target:
             yield from check_expression(kpi.target, known, f"KPI '{kpi.name}': target", NUMBER)
         for number, alert in enumerate(kpi.alerts, 1):
-            context = f"KPI '{kpi.name}': alert {number} condition"
-            yield from check_expression(alert.when, with_alert_names, context, CONDITION)
-            if not kpi.target:
-                yield from _needs_target(alert.when, context)
+            conditions = (("condition", alert.when), ("resolve_when", alert.resolve_when))
+            for role, condition in conditions:
+                if condition is None:
+                    continue
+                context = f"KPI '{kpi.name}': alert {number} {role}"
+                yield from check_expression(condition, with_alert_names, context, CONDITION)
+                if not kpi.target:
+                    yield from _needs_target(condition, context)
 
 
 def _needs_target(formula: Formula, context: str) -> Iterator[Problem]:
@@ -305,6 +310,19 @@ def _audiences(definitions: Definitions) -> Iterator[Problem]:
         for name in audience.kpis:
             if name not in definitions.kpis:
                 yield Problem(audience.location, f"audience '{audience.name}': unknown KPI '{name}'{did_you_mean(name, definitions.kpis)}")
+
+
+def _silences(definitions: Definitions) -> Iterator[Problem]:
+    """A silence names a KPI of the pack and, when it names a rule, one of that KPI's rules."""
+    for silence in definitions.silences:
+        kpi = definitions.kpis.get(silence.kpi)
+        if kpi is None:
+            yield Problem(silence.location, f"silences: unknown KPI '{silence.kpi}'{did_you_mean(silence.kpi, definitions.kpis)}")
+            continue
+        known = rule_ids(kpi)
+        if silence.rule is not None and silence.rule not in known:
+            listed = ", ".join(known) if known else "none: it has no alert rule"
+            yield Problem(silence.location, f"silences: KPI '{kpi.name}' has no rule '{silence.rule}' (its rules: {listed})")
 
 
 def _cycles(definitions: Definitions) -> Iterator[Problem]:

@@ -21,8 +21,8 @@ from kpi_engine.numbers import DECIMAL_CONTEXT
 CLI = Path(__file__).parent / "data" / "cli"
 BAD = Path(__file__).parent / "data" / "bad"
 
-RESULT_KEYS = ["kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error"]
-ALERT_KEYS = ["kpi", "period", "entity", "severity", "message", "owner", "value"]
+RESULT_KEYS = ["kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group"]
+ALERT_KEYS = ["kpi", "period", "entity", "severity", "message", "owner", "value", "rule", "silenced", "silenced_until", "inhibited_by"]
 
 
 def run(*args: str, cwd: Path = CLI):
@@ -145,15 +145,15 @@ def test_evaluate_json_structure_and_exact_values():
     assert len(results) == 9  # 3 KPIs x (lyon 2025-01, lyon 2025-02, paris 2025-01)
     assert results[("marge", "2025-01", "lyon")] == {
         "kpi": "marge", "period": "2025-01", "entity": "lyon", "value": "-100", "target": None,
-        "gap": None, "status": "no_target", "owner": "daf", "error": None,
+        "gap": None, "status": "no_target", "owner": "daf", "error": None, "is_group": False,
     }
     assert results[("taux", "2025-01", "lyon")] == {
         "kpi": "taux", "period": "2025-01", "entity": "lyon", "value": "-0.1", "target": "0.5",
-        "gap": "-0.6", "status": "missed", "owner": "", "error": None,
+        "gap": "-0.6", "status": "missed", "owner": "", "error": None, "is_group": False,
     }
     assert results[("taux", "2025-02", "lyon")] == {
         "kpi": "taux", "period": "2025-02", "entity": "lyon", "value": None, "target": None,
-        "gap": None, "status": "undefined", "owner": "", "error": "division by zero: ca is 0",
+        "gap": None, "status": "undefined", "owner": "", "error": "division by zero: ca is 0", "is_group": False,
     }
     assert results[("marge", "2025-01", "paris")]["value"] == "150.50"
     assert results[("ecart_budget", "2025-01", "lyon")]["value"] == "-100.00"
@@ -191,9 +191,9 @@ def test_evaluate_csv():
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [
         RESULT_KEYS,
-        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", ""],
-        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0"],
-        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", ""],
+        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", "", "false"],
+        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0", "false"],
+        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", "", "false"],
     ]
 
 
@@ -201,7 +201,8 @@ def test_evaluate_table_shows_undefined_with_reason_never_zero():
     result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en", "--period", "2025-02")
     line = next(line for line in result.stdout.splitlines() if line.startswith("taux"))
     assert "undefined" in line and "division by zero: ca is 0" in line
-    assert "Alerts (2)" in result.stdout
+    assert "Alerts (1)" in result.stdout  # marge < 0: critical; its warning (marge < 100) is hidden by it
+    assert "1 lesser alert(s) hidden by a more severe alert of the same KPI, entity and period" in result.stdout
 
 
 # --- validate, graph, explain --------------------------------------------------------------------
@@ -296,3 +297,45 @@ def test_strict_turns_facts_warnings_into_exit_3(tmp_path):
     assert "warning: 'ca' is -5 for 2025-01; it should be at least 0" in lenient.stderr
     strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
     assert strict.exit_code == 3 and "2 warnings in the facts, refused by --strict" in strict.stderr
+
+
+# --- silences and inhibition -------------------------------------------------------------------------
+
+
+def _silenced_run(*extra: str):
+    return run("evaluate", "silenced.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", *extra)
+
+
+def test_evaluate_marks_silenced_and_inhibited_alerts_in_json():
+    # silenced.yaml silences marge at lyon until 2025-03-31: on that day it still applies
+    alerts = json.loads(_silenced_run("--format", "json", "--as-of", "2025-03-31").stdout)["alerts"]
+    states = [(a["severity"], a["kpi"], a["period"], a["silenced"], a["silenced_until"], a["inhibited_by"] is not None) for a in alerts]
+    assert states == [
+        ("critical", "marge", "2025-02", "écritures de clôture en attente", "2025-03-31", False),
+        ("critical", "marge", "2025-01", "écritures de clôture en attente", "2025-03-31", False),
+        # marge < 100 is hidden by marge < 0 at the same period (and silenced too)
+        ("warning", "marge", "2025-02", "écritures de clôture en attente", "2025-03-31", True),
+        ("warning", "marge", "2025-01", "écritures de clôture en attente", "2025-03-31", True),
+        ("info", "ecart_budget", "2025-01", None, None, False),
+    ]
+    assert alerts[2]["inhibited_by"] == alerts[0]["rule"] and alerts[0]["rule"].startswith("marge/critical/")
+
+
+def test_evaluate_counts_silenced_alerts_in_the_table_and_fail_on_ignores_them():
+    silenced = _silenced_run("--as-of", "2025-03-31", "--lang", "en", "--fail-on", "critical")
+    assert silenced.exit_code == 0
+    assert "Alerts (1)" in silenced.stdout and "Silenced alerts (2)" in silenced.stdout
+    assert "2025-03-31      écritures de clôture en attente" in silenced.stdout
+    expired = _silenced_run("--as-of", "2025-04-01", "--lang", "en", "--fail-on", "critical")
+    assert expired.exit_code == 4
+    assert "Alerts (3)" in expired.stdout and "Silenced" not in expired.stdout
+
+
+def test_evaluate_as_of_defaults_to_today():
+    # today is after 2025-03-31: the silence has expired, so the critical margin alerts count
+    assert _silenced_run("--fail-on", "critical").exit_code == 4
+
+
+def test_evaluate_refuses_a_malformed_as_of():
+    result = _silenced_run("--as-of", "31/03/2025")
+    assert result.exit_code == 2 and "--as-of" in result.output

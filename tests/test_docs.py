@@ -9,8 +9,10 @@
        facts:     period -> {input: value}, optionally under entity names
        facts_file: {name: budget.csv, text: "..."}   (read with read_facts_text)
        expect:    [{kpi, period, value | target | gap | status | error, entity}]
-       alerts:    [{kpi, period, severity, message, entity}]   must fire
-       no_alerts: [{kpi, period, severity, message, entity}]   must not fire
+       as_of:     the day silences are compared with (YYYY-MM-DD)
+       alerts:    [{kpi, period, severity, message, entity, silenced, inhibited}]   must fire
+       no_alerts: [{kpi, period, severity, message, entity, silenced, inhibited}]   must not fire
+                  (as in pack tests: without silenced/inhibited, an alert that is notified)
        problems:  [substrings of the expected problem messages]  (invalid packs)
 
    Numbers are compared like `kpi test` does: the engine's exact value is
@@ -43,7 +45,7 @@ import yaml
 import kpi_engine
 from kpi_engine import Facts, Pack, PackError, Period, load_pack, read_facts_text
 from kpi_engine.functions import FUNCTIONS
-from kpi_engine.packtests import _compare, run_test_text
+from kpi_engine.packtests import _compare, alert_matches, describe_alert, run_test_text
 from kpi_engine.schema import load_schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +133,7 @@ class _PackDumper(yaml.SafeDumper):
 
 _PackDumper.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", format(value, "f")))
 
-ALLOWED_KEYS = {"pack", "facts", "facts_file", "expect", "alerts", "no_alerts", "problems"}
+ALLOWED_KEYS = {"pack", "facts", "facts_file", "as_of", "expect", "alerts", "no_alerts", "problems"}
 
 
 def load_example(text: str) -> dict[str, Any]:
@@ -205,16 +207,8 @@ def check_expectation(evaluation: kpi_engine.Evaluation, expected: dict[str, Any
 
 def check_alert(evaluation: kpi_engine.Evaluation, expected: dict[str, Any], should_fire: bool) -> list[str]:
     period = Period.parse(str(expected["period"]))
-    matching = [
-        a
-        for a in evaluation.alerts
-        if a.kpi == expected["kpi"]
-        and a.period == period
-        and a.entity == expected.get("entity")
-        and a.severity == expected.get("severity", a.severity)
-        and expected.get("message", "") in a.message
-    ]
-    fired = [f"{a.kpi} {a.period} {a.severity}: {a.message}" for a in evaluation.alerts]
+    matching = [a for a in evaluation.alerts if alert_matches(a, expected["kpi"], period, expected.get("entity"), expected)]
+    fired = [f"{a.kpi} {a.period} {describe_alert(a)}" for a in evaluation.alerts]
     if should_fire and not matching:
         return [f"expected alert {expected} did not fire; fired: {fired}"]
     if not should_fire and matching:
@@ -237,7 +231,8 @@ def run_yaml_example(text: str, tmp_path: Path) -> None:
     except PackError as error:
         pytest.fail(f"the example pack is invalid:\n{error}")
     assert {"expect", "alerts", "no_alerts"} & set(example), "an example must expect something"
-    evaluation = pack.evaluate(build_facts(example))
+    as_of = example.get("as_of")
+    evaluation = pack.evaluate(build_facts(example), as_of=None if as_of is None else str(as_of))
     failures = [f for e in example.get("expect") or [] for f in check_expectation(evaluation, e)]
     failures += [f for e in example.get("alerts") or [] for f in check_alert(evaluation, e, True)]
     failures += [f for e in example.get("no_alerts") or [] for f in check_alert(evaluation, e, False)]

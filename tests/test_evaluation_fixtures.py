@@ -34,12 +34,12 @@ LANGS = ("en", "fr")
 
 FILE_KEYS = {"packs", "facts", "cases"}
 CASE_KEYS = {
-    "id", "about", "pack", "facts", "select", "tolerance",
+    "id", "about", "pack", "facts", "select", "as_of", "tolerance",
     "results", "results_only", "absent_results", "alerts", "alerts_only", "absent_alerts",
 }
 EXPECTATION_KEYS = {"results", "absent_results", "alerts", "absent_alerts"}
-RESULT_KEYS = {"kpi", "period", "entity", "value", "target", "gap", "status", "owner", "reason", "cause"}
-ALERT_KEYS = {"kpi", "period", "entity", "severity", "message", "owner", "value"}
+RESULT_KEYS = {"kpi", "period", "entity", "value", "target", "gap", "status", "owner", "reason", "cause", "is_group"}
+ALERT_KEYS = {"kpi", "period", "entity", "severity", "message", "owner", "value", "rule", "inhibited", "silenced"}
 NUMBER_FIELDS = {"value", "target", "gap"}
 ONLY_CHOICES = (False, True, "ordered")
 
@@ -153,8 +153,10 @@ def evaluate(case: Case, backend: str, lang: str) -> Evaluation:
     select = case.spec.get("select", {})
     chosen = {"entity": select["entity"]} if "entity" in select else {}
     period = select.get("period")
+    as_of = case.spec.get("as_of")
     return _pack(case.pack_text).evaluate(
-        build_facts(case), period=None if period is None else str(period), lang=lang, backend=backend, **chosen
+        build_facts(case), period=None if period is None else str(period), lang=lang, backend=backend,
+        as_of=None if as_of is None else str(as_of), **chosen,
     )
 
 
@@ -163,7 +165,7 @@ def read_results(evaluation: Evaluation) -> list[dict[str, Any]]:
     return [
         {
             "kpi": r.kpi, "period": str(r.period), "entity": r.entity, "value": r.value, "target": r.target,
-            "gap": r.gap, "status": r.status, "owner": r.owner,
+            "gap": r.gap, "status": r.status, "owner": r.owner, "is_group": r.is_group,
             "reason": {"en": r.error, "fr": r.reason("fr") or None}, "cause": _reason_data(r.cause),
         }
         for r in evaluation.results
@@ -182,6 +184,7 @@ def read_alerts(evaluations: Mapping[str, Evaluation]) -> list[dict[str, Any]]:
         {
             "kpi": a.kpi, "period": str(a.period), "entity": a.entity, "severity": a.severity,
             "owner": a.owner, "value": a.value, "message": {lang: by_lang[lang][i].message for lang in LANGS},
+            "rule": a.rule_id, "inhibited": a.inhibited_by is not None, "silenced": a.silenced,
         }
         for i, a in enumerate(by_lang["en"])
     ]
@@ -328,7 +331,9 @@ def test_evaluation_case(backend: str, case: Case) -> None:
 
 def test_every_topic_has_cases() -> None:
     topics = {case.topic for case in CASES}
-    assert topics == {"alerts", "arithmetic", "logic", "rollups", "selection", "targets", "time_functions", "undefined"}
+    assert topics == {
+        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "rollups", "selection", "targets", "time_functions", "undefined",
+    }
 
 
 @pytest.mark.parametrize(

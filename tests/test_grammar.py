@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpi_engine.compiler import compile_node
+from kpi_engine.backends.python.compiler import compile_node
 from kpi_engine.errors import Undefined
 from kpi_engine.nodes import Call, Name, Number, children, to_text
 from kpi_engine.numbers import DECIMAL_CONTEXT

@@ -220,6 +220,10 @@ def test_explain_change_on_a_product_of_sums_is_refused_by_its_size():
     with pytest.raises(AnalysisError) as caught:
         explain_change(pack, facts, "k", JANUARY, FEBRUARY)
     assert caught.value.reason == f"the change of k is too complex: it multiplies out into 4,096 terms, beyond the limit of 2000; {SPLIT}"
+    assert caught.value.text("fr") == (
+        "la variation de k est trop complexe : son développement compte 4\u202f096 termes, au-delà de la limite de 2000 ; "
+        "découpez la formule en indicateurs intermédiaires"
+    )
 
 
 def test_an_analysis_past_its_time_budget_answers_too_complex():
@@ -231,7 +235,7 @@ def test_an_analysis_past_its_time_budget_answers_too_complex():
 
 def test_lint_past_its_time_budget_keeps_its_warnings_and_says_where_it_stopped():
     pack = pack_of(" * ".join(f"(x{i} + y{i})" for i in range(12)), ",".join(f"x{i},y{i}" for i in range(12)))
-    (warning,) = lint(pack, Limits(analysis_seconds=0.2))
+    (warning,) = lint(pack, limits=Limits(analysis_seconds=0.2))
     assert str(warning).splitlines()[0] == (
         "pack.yaml:3:17: warning: lint stopped at KPI 'k', the KPIs after it are not linted: "
         f"lint is too complex: no answer within 0.2 s; {SPLIT} or ask about fewer variables"
@@ -249,9 +253,16 @@ def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tm
     (tmp_path / "pack.yaml").write_text("inputs: {x: {rollup: sum}}\nkpis:\n  k: {formula: 'x + 10 ^ 10 ^ 10', frequency: monthly}\n", encoding="utf-8")
     (tmp_path / "facts.csv").write_text("period,name,value\n2025-01,x,2\n", encoding="utf-8")
     facts = str(tmp_path / "facts.csv")
-    solved = CliRunner().invoke(main, ["solve", str(tmp_path), "k", "--vary", "x", "--facts", facts, "--period", "2025-01", "--target", "5"])
+    solve = ["solve", str(tmp_path), "k", "--vary", "x", "--facts", facts, "--period", "2025-01", "--target", "5"]
+    solved = CliRunner().invoke(main, [*solve, "--lang", "en"])
     assert solved.exit_code == EXIT_NO_ANSWER
     assert "no answer: 10 ^ (10 ^ 10) is too complex to analyse: its exponent 10000000000 is beyond 1000, the limit of exact analysis" in solved.output
-    linted = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    resolu = CliRunner().invoke(main, solve)
+    assert resolu.exit_code == EXIT_NO_ANSWER
+    assert "pas de réponse : 10 ^ (10 ^ 10) est trop complexe à analyser : son exposant 10000000000 dépasse 1000, la limite de l'analyse exacte" in resolu.output
+    linted = CliRunner().invoke(main, ["lint", str(tmp_path), "--lang", "en"])
     assert linted.exit_code == 1
     assert "warning: KPI 'k' is not linted: 10 ^ (10 ^ 10) is too complex to analyse" in linted.output
+    analyse = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert analyse.exit_code == 1
+    assert "l'indicateur 'k' n'est pas analysé : 10 ^ (10 ^ 10) est trop complexe à analyser" in analyse.output

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from kpi_engine.periods import Frequency, Period
+from kpi_engine.formatting import period_words
+from kpi_engine.periods import Calendar, Frequency, Period
 
 FORMATS = "write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
 
@@ -175,3 +176,83 @@ def test_periods_of_one_frequency_sort_chronologically_and_hash():
 )
 def test_year_start(text, expected):
     assert str(Period.parse(text).year_start()) == expected
+
+
+# --- fiscal calendars ---------------------------------------------------------------------
+JULY = Calendar(7)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "start", "end"),
+    [
+        ("FY2025", "FY2025", date(2024, 7, 1), date(2025, 6, 30)),
+        ("fy2025-q1", "FY2025-Q1", date(2024, 7, 1), date(2024, 9, 30)),
+        ("FY2025-Q4", "FY2025-Q4", date(2025, 4, 1), date(2025, 6, 30)),
+        ("2025-Q2", "FY2025-Q4", date(2025, 4, 1), date(2025, 6, 30)),  # a calendar quarter that is a fiscal one
+        ("2025-Q3", "FY2026-Q1", date(2025, 7, 1), date(2025, 9, 30)),
+        ("2025-03", "2025-03", date(2025, 3, 1), date(2025, 3, 31)),    # months are the same in every calendar
+    ],
+)
+def test_fiscal_periods_are_read_in_the_calendar(text, name, start, end):
+    period = JULY.parse(text)
+    assert (str(period), period.start, period.end) == (name, start, end)
+
+
+def test_months_belong_to_the_fiscal_quarter_and_year():
+    march = Period.parse("2025-03")
+    assert str(JULY.ancestor(march, Frequency.QUARTERLY)) == "FY2025-Q3"
+    assert str(JULY.ancestor(march, Frequency.YEARLY)) == "FY2025"
+    assert str(JULY.ancestor(Period.parse("2025-07"), Frequency.YEARLY)) == "FY2026"
+    assert [str(p) for p in JULY.parse("FY2025").children()] == ["FY2025-Q1", "FY2025-Q2", "FY2025-Q3", "FY2025-Q4"]
+    assert [str(p) for p in JULY.parse("FY2025-Q2").children()] == ["2024-10", "2024-11", "2024-12"]
+    assert JULY.parse("FY2025").contains(march) and not JULY.parse("FY2026").contains(march)
+
+
+def test_stepping_and_year_start_stay_in_the_fiscal_calendar():
+    quarter = JULY.parse("FY2025-Q1")
+    assert str(quarter.shift(-1)) == "FY2024-Q4"
+    assert str(quarter.year_ago()) == "FY2024-Q1"
+    assert str(JULY.year_start(Period.parse("2025-01"))) == "2024-07"
+    assert str(JULY.year_start(Period.parse("2025-07"))) == "2025-07"
+    assert str(JULY.year_start(JULY.parse("FY2025-Q3"))) == "FY2025-Q1"
+    assert str(Calendar().year_start(Period.parse("2025-05"))) == "2025-01"
+
+
+def test_a_february_year_has_quarters_across_calendar_quarters():
+    february = Calendar(2)
+    assert (february.parse("FY2025").start, february.parse("FY2025").end) == (date(2024, 2, 1), date(2025, 1, 31))
+    assert [str(p) for p in february.parse("FY2025-Q1").children()] == ["2024-02", "2024-03", "2024-04"]
+    with pytest.raises(ValueError, match=r"'2025-Q2' is a calendar quarter, but this pack's quarters are fiscal, starting in month 2: "
+                                         r"write a fiscal period such as FY2026-Q1 \(2025-02 to 2025-04\)"):
+        february.parse("2025-Q2")
+
+
+def test_a_calendar_year_is_refused_in_a_fiscal_calendar():
+    with pytest.raises(ValueError, match=r"'2025' is a calendar year, but this pack's years are fiscal, starting in month 7: "
+                                         r"write a fiscal period such as FY2025 \(2024-07 to 2025-06\)"):
+        JULY.parse("2025")
+
+
+def test_the_january_calendar_is_the_calendar_year():
+    assert Calendar().parse("2025") == Period.parse("2025") and str(Calendar().parse("FY2025")) == "2025"
+    assert str(Calendar().parse("FY2025-Q2")) == "2025-Q2"
+    assert Period.parse("FY2025").fiscal_start == 0  # named, but its months are known only with a calendar
+    with pytest.raises(ValueError, match="fiscal_year_start must be a month from 1 to 12, not 0"):
+        Calendar(0)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "text", "fr", "en"),
+    [
+        (Calendar(), "2025-06", "juin 2025", "June 2025"),
+        (Calendar(), "2025-Q2", "T2 2025", "Q2 2025"),
+        (Calendar(), "2025", "2025", "2025"),
+        (JULY, "FY2025-Q1", "T1 exercice 2025", "FY2025 Q1"),
+        (JULY, "FY2025", "exercice 2025", "FY2025"),
+        (JULY, "2025-W07", "2025-W07", "2025-W07"),
+        (JULY, "2025-03-15", "2025-03-15", "2025-03-15"),
+    ],
+)
+def test_periods_in_words(calendar, text, fr, en):
+    period = calendar.parse(text)
+    assert (period_words(period, "fr"), period_words(period, "en")) == (fr, en)

@@ -15,6 +15,8 @@ SAMPLE = {
     "since": Period.parse("2025-01"),
     "denominator": "chiffre_affaires_ht",
     "error": "Overflow",
+    "member": "gare",
+    "group": "groupe_martin",
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 import kpi_engine
 from kpi_engine import Facts, Pack, PackError
-from kpi_engine.alerts import render_message
+from kpi_engine.templates import render_message
 
 SOURCE = Path(kpi_engine.__file__).parent
 PY_FILES = sorted(SOURCE.rglob("*.py"))

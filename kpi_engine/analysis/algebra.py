@@ -82,6 +82,13 @@ def finite_values(found: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def interval_ends(found: Any) -> tuple[Any, Any] | None:
+    """The two ends of a solution set that is one interval (None for an infinite end); None for any other set."""
+    if not isinstance(found, sympy.Interval):
+        return None
+    return (None if found.start.is_infinite else found.start), (None if found.end.is_infinite else found.end)
+
+
 def is_interval_like(found: Any) -> bool:
     """Whether a solution set is a continuum (an interval) rather than isolated values."""
     return isinstance(found, (sympy.Interval, sympy.Union)) and not isinstance(found, sympy.ConditionSet)

@@ -12,13 +12,14 @@ from math import factorial
 from typing import Any
 
 from ..facts import Entity, Facts
+from ..formatting import frequency_word
 from ..limits import Limits
 from ..model import Definitions
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import check_terms, deadline
-from .errors import AnalysisError
+from .errors import AnalysisError, PeriodError, Said
 from .frames import agrees, evaluated, frame_at
 
 MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
@@ -50,7 +51,7 @@ class Bridge:
     before: Fraction
     after: Fraction
     contributions: tuple[Contribution, ...]  # in formula order
-    notes: tuple[str, ...] = ()
+    notes: tuple[Said, ...] = ()
 
     @property
     def change(self) -> Fraction:
@@ -63,9 +64,15 @@ def explain_change(
     """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable;
     TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
+    if start.frequency is not end.frequency:  # a quarter against a month compares amounts of different lengths
+        raise PeriodError(
+            f"compare periods of one length: {start} is {start.frequency}, {end} is {end.frequency}",
+            end,
+            f"comparez des périodes de même durée : {start} est {frequency_word(start.frequency, 'fr')}, {end} est {frequency_word(end.frequency, 'fr')}",
+        )
     evaluation, before_frame = evaluated(pack, facts, kpi, start, entity)
     after_frame = frame_at(evaluation, definitions.kpis[kpi], end, entity, facts)
-    with deadline(limits, f"the change of {kpi}"):
+    with deadline(limits, f"the change of {kpi}", f"la variation de {kpi}"):
         return _bridge(definitions, kpi, (start, before_frame), (end, after_frame), entity, limits)
 
 
@@ -73,8 +80,11 @@ def _bridge(definitions: Definitions, kpi: str, earlier: tuple[Period, Any], lat
     (start, before_frame), (end, after_frame) = earlier, later
     first, second = symbolic.expand(definitions, kpi, before_frame, limits), symbolic.expand(definitions, kpi, after_frame, limits)
     if first.expr != second.expr:
-        notes = "; ".join((*first.notes, *second.notes)) or "its expansion differs"
-        raise AnalysisError(f"{kpi} is not the same formula at {start} and {end}: {notes}")
+        notes = (*first.notes, *second.notes)
+        why, pourquoi = "; ".join(str(n) for n in notes) or "its expansion differs", " ; ".join(n.fr for n in notes) or "son développement diffère"
+        raise AnalysisError(
+            f"{kpi} is not the same formula at {start} and {end}: {why}", french=f"{kpi} n'a pas la même formule pour {start} et pour {end} : {pourquoi}"
+        )
     old, new = symbolic.values_at(first, definitions, before_frame), symbolic.values_at(second, definitions, after_frame)
     symbols = tuple(first.symbol(n) for n in first.variables)
     evaluate = rationals.exact_function(first.expr, symbols)
@@ -82,7 +92,7 @@ def _bridge(definitions: Definitions, kpi: str, earlier: tuple[Period, Any], lat
     after = _at(evaluate, [Fraction(new[n]) for n in first.variables], end)
     agrees(before, before_frame.value(kpi), kpi, start)
     agrees(after, after_frame.value(kpi), kpi, end)
-    check_terms(first.expr, limits, f"the change of {kpi}")
+    check_terms(first.expr, limits, f"the change of {kpi}", f"la variation de {kpi}")
     shares = shapley(first.expr, symbols, [Fraction(old[n]) for n in first.variables], [Fraction(new[n]) for n in first.variables])
     contributions = tuple(
         Contribution(name, "input" if name in first.inputs else "earlier period", old[name], new[name], shares[index])
@@ -113,7 +123,10 @@ def shapley(expr: Any, symbols: tuple[Any, ...], before: list[Fraction], after: 
         if not players:
             continue
         if len(players) > MAX_PLAYERS:
-            raise AnalysisError(f"{len(players)} variables change together in one term: an exact attribution needs 2^{len(players)} evaluations")
+            raise AnalysisError(
+                f"{len(players)} variables change together in one term: an exact attribution needs 2^{len(players)} evaluations",
+                french=f"{len(players)} variables changent ensemble dans un même terme : une attribution exacte demande 2^{len(players)} évaluations",
+            )
         for index, share in zip(players, _group_shapley(term, [symbols[i] for i in players], [before[i] for i in players], [after[i] for i in players])):
             shares[index] += share
     return shares
@@ -129,7 +142,11 @@ def _group_shapley(term: Any, symbols: list[Any], before: list[Fraction], after:
             worth.append(Fraction(evaluate(point)))
         except ZeroDivisionError:
             mixed = ", ".join(f"{symbols[j]} at the {'later' if mask >> j & 1 else 'earlier'} value" for j in range(n))
-            raise AnalysisError(f"{printing.formula_text(term)} divides by zero with {mixed}: no attribution") from None
+            mixte = ", ".join(f"{symbols[j]} à sa valeur {'finale' if mask >> j & 1 else 'initiale'}" for j in range(n))
+            term_text = printing.formula_text(term)
+            raise AnalysisError(
+                f"{term_text} divides by zero with {mixed}: no attribution", french=f"{term_text} divise par zéro avec {mixte} : pas d'attribution"
+            ) from None
     weight = [Fraction(factorial(size) * factorial(n - size - 1), factorial(n)) for size in range(n)]
     shares = []
     for i in range(n):
@@ -142,4 +159,4 @@ def _at(evaluate: rationals.ExactFunction, point: list[Fraction], period: Period
     try:
         return Fraction(evaluate(point))
     except ZeroDivisionError:
-        raise AnalysisError(f"the formula divides by zero at {period}") from None
+        raise AnalysisError(f"the formula divides by zero at {period}", french=f"la formule divise par zéro pour {period}") from None

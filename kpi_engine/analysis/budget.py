@@ -29,7 +29,9 @@ from typing import Any
 import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 
 from ..limits import Limits
-from .errors import AnalysisError
+from .errors import AnalysisError, Said
+
+NARROW_SPACE = "\u202f"  # the French thousands separator
 
 
 class TooComplex(AnalysisError):
@@ -41,8 +43,9 @@ class OutOfTime(TooComplex):
 
 
 @contextmanager
-def deadline(limits: Limits, what: str) -> Iterator[None]:
-    """Run the block within `limits.analysis_seconds` of processor time, else raise OutOfTime about `what`.
+def deadline(limits: Limits, what: str, quoi: str) -> Iterator[None]:
+    """Run the block within `limits.analysis_seconds` of processor time, else raise OutOfTime about `what`
+    (`quoi`: the same in French).
 
     Nested deadlines keep the outer one: the budget is per command, not per step.
     """
@@ -51,9 +54,11 @@ def deadline(limits: Limits, what: str) -> Iterator[None]:
         return
 
     def expire(_signal: int, _frame: FrameType | None) -> None:
+        seconds = limits.analysis_seconds
         raise OutOfTime(
-            f"{what} is too complex: no answer within {limits.analysis_seconds:g} s; "
-            "split the formula into intermediate KPIs or ask about fewer variables"
+            f"{what} is too complex: no answer within {seconds:g} s; split the formula into intermediate KPIs or ask about fewer variables",
+            french=f"{quoi} est trop complexe : pas de réponse en {seconds:g} s ; découpez la formule en indicateurs intermédiaires "
+            "ou interrogez moins de variables",
         )
 
     previous = signal.signal(signal.SIGPROF, expire)
@@ -70,7 +75,7 @@ def _can_time() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def power_problem(base: Any, exponent: Any, limits: Limits) -> str | None:
+def power_problem(base: Any, exponent: Any, limits: Limits) -> Said | None:
     """Why `base ^ exponent` is too large to build exactly, or None.
 
     A whole exponent over `analysis_max_digits` is refused whatever the base: evaluated at any value
@@ -82,11 +87,18 @@ def power_problem(base: Any, exponent: Any, limits: Limits) -> str | None:
         return None  # a root or a symbolic exponent builds no large exact number
     size = abs(int(exponent.p)) if abs(exponent.p) < 10**18 else math.inf
     if size > limits.analysis_max_digits:
-        return f"its exponent {exponent} is beyond {limits.analysis_max_digits}, the limit of exact analysis"
+        return Said(
+            f"its exponent {exponent} is beyond {limits.analysis_max_digits}, the limit of exact analysis",
+            f"son exposant {exponent} dépasse {limits.analysis_max_digits}, la limite de l'analyse exacte",
+        )
     if isinstance(base, sympy.Rational) and base != 0:
         digits = size * max(math.log10(abs(int(base.p))), math.log10(int(base.q)))
         if digits > limits.analysis_max_digits:
-            return f"it has about {digits:,.0f} digits, beyond {limits.analysis_max_digits}, the limit of exact analysis"
+            grouped = f"{digits:,.0f}"
+            return Said(
+                f"it has about {grouped} digits, beyond {limits.analysis_max_digits}, the limit of exact analysis",
+                f"il aurait environ {grouped.replace(',', NARROW_SPACE)} chiffres, au-delà de {limits.analysis_max_digits}, la limite de l'analyse exacte",
+            )
     return None
 
 
@@ -104,12 +116,15 @@ def expanded_terms(expr: Any) -> float:
     return 1
 
 
-def check_terms(expr: Any, limits: Limits, what: str) -> None:
-    """TooComplex when `expr` would multiply out into more than `limits.analysis_max_terms` terms."""
+def check_terms(expr: Any, limits: Limits, what: str, quoi: str) -> None:
+    """TooComplex when `expr` would multiply out into more than `limits.analysis_max_terms` terms (`quoi`: `what` in French)."""
     terms = expanded_terms(expr)
     if terms > limits.analysis_max_terms:
         shown = "too many" if math.isinf(terms) else f"{terms:,.0f}"
+        montre = "trop de" if math.isinf(terms) else shown.replace(",", NARROW_SPACE)
         raise TooComplex(
             f"{what} is too complex: it multiplies out into {shown} terms, beyond the limit of {limits.analysis_max_terms}; "
-            "split the formula into intermediate KPIs"
+            "split the formula into intermediate KPIs",
+            french=f"{quoi} est trop complexe : son développement compte {montre} termes, au-delà de la limite de "
+            f"{limits.analysis_max_terms} ; découpez la formule en indicateurs intermédiaires",
         )

@@ -8,43 +8,86 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 from fractions import Fraction
-from typing import Any
 
+from ..backends.python.evaluator import Frame, PythonEvaluation
 from ..errors import did_you_mean
-from ..evaluator import Evaluation
 from ..facts import Entity, Facts
+from ..formatting import frequency_word
 from ..model import Definitions, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
-from ..periods import Period
+from ..periods import Frequency, Period
+from ..results import Selection
 from . import rationals
-from .errors import AnalysisError, PeriodError
+from .errors import AnalysisError, PeriodError, french_hint
 from .symbolic import Expansion
 
 CHECK_TOLERANCE = Decimal("1e-15")  # relative: a solution's re-evaluated KPI may differ by rounding only
 
 
-def evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[Evaluation, Any]:
-    """The pack evaluated on the facts, and the frame of `entity` at `period` (a period of the KPI's frequency)."""
+def evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity) -> tuple[PythonEvaluation, Frame]:
+    """The pack evaluated by the python backend, whose frames `symbolic` reads with the engine's closures,
+    and the frame of `entity` at `period` (of the KPI's frequency or coarser)."""
     definition = known_kpi(pack.definitions, kpi)
-    evaluation = pack.evaluate(facts, entity=entity)
+    evaluation = pack.backend("python").evaluate(facts, Selection(entity=entity, all_entities=False), "en")
+    if not isinstance(evaluation, PythonEvaluation):
+        raise TypeError("the python backend gives a PythonEvaluation")
     return evaluation, frame_at(evaluation, definition, period, entity, facts)
 
 
-def frame_at(evaluation: Evaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Any:
-    """The evaluated frame at `period`; PeriodError when the KPI is not evaluated there."""
-    if period.frequency is not definition.frequency:
-        raise PeriodError(f"{definition.name} is {definition.frequency}: give a {definition.frequency} period, not {period}", period)
+def frame_at(evaluation: PythonEvaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Frame:
+    """The evaluated frame at `period`, a period of the KPI's frequency or a coarser one made of
+    its periods (the second quarter of a monthly KPI: its formula on the inputs rolled up to the
+    quarter, as `Evaluation.result_at` computes it); PeriodError when it cannot be asked there."""
+    if not computable_at(definition, period):
+        (one, many), (un, plusieurs) = _PERIOD_NOUNS["en"][definition.frequency], _PERIOD_NOUNS["fr"][definition.frequency]
+        raise PeriodError(
+            f"{definition.name} is {definition.frequency}: give {one} or a longer period made of {many}, not {period}",
+            period,
+            f"{definition.name} est {frequency_word(definition.frequency, 'fr')} : donnez {un} ou une période plus longue faite de {plusieurs}, pas {period}",
+        )
     try:
         return evaluation.frame(period, entity)
     except KeyError:
-        raise PeriodError(f"the facts do not cover {period}: they run from {facts.span()}", period) from None
+        span = facts.span()
+        raise PeriodError(
+            f"the facts do not cover {period}: they run from {span}", period, f"les faits ne couvrent pas {period} : ils vont de {_french_span(span)}"
+        ) from None
+
+
+_PERIOD_NOUNS = {
+    "en": {
+        Frequency.DAILY: ("a day", "days"),
+        Frequency.WEEKLY: ("a week", "weeks"),
+        Frequency.MONTHLY: ("a month", "months"),
+        Frequency.QUARTERLY: ("a quarter", "quarters"),
+        Frequency.YEARLY: ("a year", "years"),
+    },
+    "fr": {
+        Frequency.DAILY: ("un jour", "jours"),
+        Frequency.WEEKLY: ("une semaine", "semaines"),
+        Frequency.MONTHLY: ("un mois", "mois"),
+        Frequency.QUARTERLY: ("un trimestre", "trimestres"),
+        Frequency.YEARLY: ("une année", "années"),
+    },
+}
+
+
+def _french_span(span: str) -> str:
+    """`Facts.span()` (`2024-01 to 2025-12`) in French."""
+    return span.replace(" to ", " à ").replace("no period", "aucune période")
+
+
+def computable_at(definition: KpiDef, period: Period) -> bool:
+    """Whether `period` is of the KPI's frequency or made of its periods (a quarter of months, not a month of weeks)."""
+    return period.frequency is definition.frequency or definition.frequency in period.finer_frequencies()
 
 
 def known_kpi(definitions: Definitions, kpi: str) -> KpiDef:
     """The definition of `kpi`; an unknown name is an AnalysisError with a suggestion."""
     if kpi not in definitions.kpis:
-        raise AnalysisError(f"unknown KPI '{kpi}'{did_you_mean(kpi, definitions.kpis)}")
+        hint = did_you_mean(kpi, definitions.kpis)
+        raise AnalysisError(f"unknown KPI '{kpi}'{hint}", french=f"indicateur inconnu '{kpi}'{french_hint(hint)}")
     return definitions.kpis[kpi]
 
 
@@ -57,7 +100,11 @@ def refuse_opaque(expansion: Expansion) -> None:
 def agrees(exact: Fraction, engine_value: Decimal | None, kpi: str, period: Period) -> None:
     """Nothing silently wrong: an exact value that the engine does not confirm is an AnalysisError."""
     if engine_value is None:
-        raise AnalysisError(f"{kpi} is undefined at {period}: nothing to explain")
+        raise AnalysisError(f"{kpi} is undefined at {period}: nothing to explain", french=f"{kpi} est indéfini pour {period} : rien à expliquer")
     with localcontext(DECIMAL_CONTEXT):
         if abs(rationals.fraction_to_decimal(exact) - engine_value) > CHECK_TOLERANCE * max(abs(engine_value), Decimal(1)):
-            raise AnalysisError(f"{kpi} at {period}: the expanded formula gives {rationals.fraction_to_decimal(exact)}, the engine {engine_value}")
+            expanded = rationals.fraction_to_decimal(exact)
+            raise AnalysisError(
+                f"{kpi} at {period}: the expanded formula gives {expanded}, the engine {engine_value}",
+                french=f"{kpi} pour {period} : la formule développée donne {expanded}, le moteur {engine_value}",
+            )

@@ -9,12 +9,13 @@ input is given at a finer period, its facts are scaled (`with_input`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import Undefined, did_you_mean
 from ..facts import Entity, Fact, Facts
+from ..formatting import frequency_word
 from ..limits import Limits
 from ..model import Definitions, InputDef
 from ..numbers import DECIMAL_CONTEXT
@@ -22,7 +23,7 @@ from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import deadline
-from .errors import AnalysisError
+from .errors import AnalysisError, Said, french_hint
 from .frames import CHECK_TOLERANCE, evaluated, refuse_opaque
 
 
@@ -33,10 +34,36 @@ class Solution:
     value: Decimal
     exact: str  # sympy's exact value, e.g. "300000" or "200*sqrt(2)"
     admissible: bool  # within the input's declared min/max
-    bound_note: str  # why not admissible
+    bound_note: Said  # why not admissible
     checked_value: Decimal | None  # the KPI evaluated by the engine with the input at `value`
     check_ok: bool
-    check_note: str = ""
+    check_note: Said = field(default_factory=Said)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a solution was written into the facts: one fact set, or the finer facts of the period changed together."""
+
+    name: str
+    period: Period
+    value: Decimal
+    leaves: tuple[Period, ...]  # the facts changed
+    rule: str  # the input's roll-up
+    proportional: bool  # scaled by one factor (the mix kept), else spread evenly
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str = "en") -> str:
+        """`cost's 3 monthly facts within 2025-Q2 scaled proportionally (sum roll-up)`, in English or French."""
+        first, count = self.leaves[0], len(self.leaves)
+        if count == 1:
+            return f"{self.name} mis à {_french(self.value)} pour {first}" if lang == "fr" else f"{self.name} set to {self.value:f} for {first}"
+        if lang == "fr":
+            how = "ajustés dans la même proportion" if self.proportional else "répartis également"
+            return f"les {count} faits {frequency_word(first.frequency, 'fr')}s de {self.name} dans {self.period} {how} (agrégation {self.rule})"
+        how = "scaled proportionally" if self.proportional else "spread evenly"
+        return f"{self.name}'s {count} {first.frequency} facts within {self.period} {how} ({self.rule} roll-up)"
 
 
 SOLVED, SEVERAL, NO_SOLUTION, OUT_OF_BOUNDS, RANGE = "solved", "several", "no_solution", "out_of_bounds", "range"
@@ -57,8 +84,9 @@ class GoalSeek:
     solutions: tuple[Solution, ...]
     solution_set: str  # sympy's set of real solutions, e.g. {300000} or Interval(5, oo)
     general: tuple[str, ...]  # the input as a formula of the other variables (no branches only)
-    distribution: str  # how the value was written into the facts for the check
-    notes: tuple[str, ...] = ()
+    distribution: Spread | None  # how the value was written into the facts for the check
+    notes: tuple[Said, ...] = ()
+    interval: tuple[Decimal | None, Decimal | None] | None = None  # status range over one interval: its ends (None: infinite)
 
     @property
     def found(self) -> bool:
@@ -72,11 +100,18 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     definitions = pack.definitions
     _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
-        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{did_you_mean(vary, definitions.inputs)}")
-    with deadline(limits, f"solving {kpi} for {vary}"):  # the algebra, not the evaluation of the facts, is budgeted
+        hint = did_you_mean(vary, definitions.inputs)
+        raise AnalysisError(
+            f"'{vary}' is not an input: goal seek varies an input{hint}", french=f"'{vary}' n'est pas une entrée : on fait varier une entrée{french_hint(hint)}"
+        )
+    with deadline(limits, f"solving {kpi} for {vary}", f"la résolution de {kpi} en {vary}"):  # the algebra, not the evaluation of the facts, is budgeted
         expansion = symbolic.expand(definitions, kpi, frame, limits)
         if vary not in expansion.inputs:
-            raise AnalysisError(f"{kpi} does not depend on {vary} at its own period; it reads: {', '.join(expansion.variables)}")
+            reads = ", ".join(expansion.variables)
+            raise AnalysisError(
+                f"{kpi} does not depend on {vary} at its own period; it reads: {reads}",
+                french=f"{kpi} ne dépend pas de {vary} à sa propre période ; il lit : {reads}",
+            )
         refuse_opaque(expansion)
         if target is None:
             target = _own_target(frame, kpi)
@@ -87,11 +122,16 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
         general = tuple(f"{vary} = {printing.formula_text(g)}" for g in algebra.solve_general(expansion, vary, target) if g.free_symbols)
         exact = algebra.finite_values(found)
         if exact is None and not algebra.is_interval_like(found):
-            raise AnalysisError(f"sympy cannot solve {kpi} = {target} for {vary}: {printing.set_text(found)}")
+            found_text = printing.set_text(found)
+            raise AnalysisError(
+                f"sympy cannot solve {kpi} = {target} for {vary}: {found_text}", french=f"sympy ne sait pas résoudre {kpi} = {target} en {vary} : {found_text}"
+            )
         solutions, distribution = _checked_solutions(pack, facts, kpi, vary, period, entity, target, values[vary], exact or ())
         status = _status(exact, solutions)
+        ends = algebra.interval_ends(found)
+        interval = None if ends is None else (rationals.to_decimal(ends[0]), rationals.to_decimal(ends[1]))
         return GoalSeek(kpi, vary, period, entity, target, values[vary], frame.value(kpi), status, solutions,
-                        printing.set_text(found), general, distribution, expansion.notes)
+                        printing.set_text(found), general, distribution, expansion.notes, interval)
 
 
 def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> str:
@@ -107,9 +147,9 @@ def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> s
 
 def _checked_solutions(
     pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, entity: Entity, target: Decimal, current: Decimal, exact: tuple[Any, ...]
-) -> tuple[tuple[Solution, ...], str]:
+) -> tuple[tuple[Solution, ...], Spread | None]:
     solutions: list[Solution] = []
-    distribution = ""
+    distribution = None
     for value in exact:
         decimal = rationals.to_decimal(value)
         if decimal is None:
@@ -122,25 +162,31 @@ def _checked_solutions(
     return tuple(solutions), distribution
 
 
-def _within(definition: InputDef, value: Decimal) -> tuple[bool, str]:
-    if definition.minimum is not None and value < Decimal(str(definition.minimum)):
-        return False, f"below the declared min {definition.minimum} of {definition.name}"
-    if definition.maximum is not None and value > Decimal(str(definition.maximum)):
-        return False, f"above the declared max {definition.maximum} of {definition.name}"
-    return True, ""
+def _within(definition: InputDef, value: Decimal) -> tuple[bool, Said]:
+    low, high, name = definition.minimum, definition.maximum, definition.name
+    if low is not None and value < Decimal(str(low)):
+        return False, Said(f"below the declared min {low} of {name}", f"sous le minimum déclaré {low} de {name}")
+    if high is not None and value > Decimal(str(high)):
+        return False, Said(f"above the declared max {high} of {name}", f"au-dessus du maximum déclaré {high} de {name}")
+    return True, Said()
 
 
-def _check(checked: Decimal | None, target: Decimal) -> tuple[bool, str]:
+def _check(checked: Decimal | None, target: Decimal) -> tuple[bool, Said]:
     if checked is None:
-        return False, "the KPI is undefined when re-evaluated with this value"
+        return False, Said("the KPI is undefined when re-evaluated with this value", "l'indicateur est indéfini une fois recalculé avec cette valeur")
     with localcontext(DECIMAL_CONTEXT):
         gap = abs(checked - target)
         if gap <= CHECK_TOLERANCE * max(abs(target), Decimal(1)):
-            return True, ""
-        return False, f"re-evaluated at {checked}, {gap} away from the target"
+            return True, Said()
+        return False, Said(f"re-evaluated at {checked}, {gap} away from the target", f"recalculé à {_french(checked)}, à {_french(gap)} de la cible")
 
 
-def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str, period: Period, value: Decimal, current: Decimal) -> tuple[Facts, str]:
+def _french(value: Decimal) -> str:
+    """An exact figure with the French decimal comma."""
+    return format(value, "f").replace(".", ",")
+
+
+def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str, period: Period, value: Decimal, current: Decimal) -> tuple[Facts, Spread]:
     """Facts where `name` rolls up to `value` at `period`, and how the change was spread.
 
     A fact given at `period` itself is replaced. Otherwise the finer facts it is
@@ -154,30 +200,25 @@ def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str
     old = [entity_facts.by_period[leaf][name] for leaf in leaves]
     rule = definitions.inputs[name].rollup
     if len(leaves) == 1:
-        new, how = [value], f"{name} set to {value:f} for {leaves[0]}"
+        new, proportional = [value], False
     else:
         with localcontext(DECIMAL_CONTEXT):
-            new, spread = _spread(old, current, value, rule)
-        how = f"{name}'s {len(leaves)} {leaves[0].frequency} facts within {period} {spread} ({rule} roll-up)"
+            new, proportional = _spread(old, current, value, rule)
     replaced = dict(zip(leaves, new))
     records = (
         Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if f.entity == entity and f.name == name and f.period in replaced else f
         for f in facts.facts()
     )
-    return Facts.from_records(records), how
+    return Facts.from_records(records), Spread(name, period, value, tuple(leaves), rule, proportional)
 
 
-def _spread(old: list[Decimal], current: Decimal, value: Decimal, rule: str) -> tuple[list[Decimal], str]:
-    """New leaf values rolling up to `value`; `current` is what they roll up to now."""
-    if current:
-        new = [o * value / current for o in old]
-        how = "scaled proportionally"
-    else:
-        new = [value / len(old) if rule == "sum" else value] * len(old)
-        how = "spread evenly"
+def _spread(old: list[Decimal], current: Decimal, value: Decimal, rule: str) -> tuple[list[Decimal], bool]:
+    """New leaf values rolling up to `value`, and whether they are scaled (else spread evenly); `current` is what they roll up to now."""
+    evenly = value / len(old) if rule == "sum" else value
+    new = [o * value / current for o in old] if current else [evenly] * len(old)
     if rule == "sum":
         new[-1] = value - sum(new[:-1], Decimal(0))
-    return new, how
+    return new, bool(current)
 
 
 def _leaves(by_period: Mapping[Period, Mapping[str, Decimal]], definitions: Definitions, name: str, period: Period) -> list[Period]:
@@ -186,7 +227,7 @@ def _leaves(by_period: Mapping[Period, Mapping[str, Decimal]], definitions: Defi
         return [period]
     children = period.children()
     if not children:
-        raise AnalysisError(f"no fact of {name} makes up {period}")
+        raise AnalysisError(f"no fact of {name} makes up {period}", french=f"aucun fait de {name} ne compose {period}")
     if definitions.inputs[name].rollup == "last":
         return _leaves(by_period, definitions, name, children[-1])
     return [leaf for child in children for leaf in _leaves(by_period, definitions, name, child)]
@@ -196,7 +237,10 @@ def _own_target(frame: Any, kpi: str) -> Decimal:
     try:
         target = frame.target(kpi)
     except Undefined as undefined:
-        raise AnalysisError(f"{kpi} has a target that is undefined at {frame.period}: {undefined.reason}") from None
+        raise AnalysisError(
+            f"{kpi} has a target that is undefined at {frame.period}: {undefined.reason}",
+            french=f"la cible de {kpi} est indéfinie pour {frame.period} : {undefined.cause.text('fr')}",
+        ) from None
     if not isinstance(target, Decimal):
-        raise AnalysisError(f"{kpi} has no target: give one with --target")
+        raise AnalysisError(f"{kpi} has no target: give one with --target", french=f"{kpi} n'a pas de cible : donnez-en une avec --target")
     return target

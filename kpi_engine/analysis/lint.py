@@ -2,9 +2,10 @@
 
 Two KPIs of one frequency that are the same formula under different names; a
 formula that simplifies (`a * b / b`); a division by an input whose declared
-range contains 0; and unit mismatches, inferred through + - * / with a small
-unit algebra (EUR / EUR is a ratio, EUR + days is a mistake). Every finding is
-a located warning; see docs/analysis.md for the rules.
+range contains 0; unit mismatches, inferred through + - * / with a small
+unit algebra (EUR / EUR is a ratio, EUR + days is a mistake); and the
+spreadsheet habit `a / b * 100` in a percent KPI (percents are fractions here).
+Every finding is a located warning in the reader's language; see docs/analysis.md for the rules.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from fractions import Fraction
 from typing import Literal, assert_never
 
 from ..errors import Location, Problem
+from ..formatting import Language, is_percent
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
 from ..limits import Limits
-from ..model import Definitions, Formula, InputDef
+from ..model import Definitions, Formula, InputDef, Rollup
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
 from . import algebra, printing, symbolic
@@ -27,18 +29,23 @@ from .budget import OutOfTime, TooComplex, deadline
 from .errors import SymbolicError
 
 
-def lint(pack: Pack, limits: Limits = Limits()) -> tuple[Problem, ...]:
-    """Warnings the algebra finds, in file order: duplicates, formulas that simplify, divisions by an
-    input declared able to be 0, and unit mismatches. Rules and their limits: docs/analysis.md.
+def lint(pack: Pack, lang: Language = "en", limits: Limits = Limits()) -> tuple[Problem, ...]:
+    """Warnings the algebra finds, in file order, in `lang`: duplicates, formulas that simplify, divisions
+    by an input declared able to be 0, unit mismatches and `* 100` in a percent KPI. Rules and their
+    limits: docs/analysis.md.
 
     A KPI too complex to analyse within `limits` is a warning of its own; when the time budget is
     spent, the warnings found so far are kept and one more says where lint stopped.
     """
     definitions = pack.definitions
-    problems: list[Problem] = [*_zero_divisions(definitions), *_unit_problems(definitions)]
+    problems: list[Problem] = [
+        *_zero_divisions(definitions, lang),
+        *_unit_problems(definitions, lang),
+        *_percent_times_100(definitions, lang),
+    ]
     progress: list[str] = []  # the KPIs reached, so a spent budget can say where lint stopped
     try:
-        with deadline(limits, "lint"):
+        with deadline(limits, "lint", "l'analyse (lint)"):
             expansions = {}
             for name, kpi in definitions.kpis.items():
                 progress.append(name)
@@ -47,29 +54,40 @@ def lint(pack: Pack, limits: Limits = Limits()) -> tuple[Problem, ...]:
                 except OutOfTime:
                     raise
                 except TooComplex as error:
-                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), f"KPI '{name}' is not linted: {error.reason}"))
+                    message = (
+                        f"l'indicateur '{name}' n'est pas analysé : {error.text('fr')}"
+                        if lang == "fr"
+                        else f"KPI '{name}' is not linted: {error.reason}"
+                    )
+                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), message))
                 except SymbolicError:
                     continue
-            problems.extend(_duplicates(definitions, expansions))
-            problems.extend(_simplifiable(definitions, limits, progress))
+            problems.extend(_duplicates(definitions, expansions, lang))
+            problems.extend(_simplifiable(definitions, lang, limits, progress))
     except OutOfTime as error:
-        problems.append(_stopped(definitions, progress[-1] if progress else None, error.reason))
+        problems.append(_stopped(definitions, progress[-1] if progress else None, error.text(lang), lang))
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
 
 
-def _stopped(definitions: Definitions, kpi: str | None, reason: str) -> Problem:
+def _stopped(definitions: Definitions, kpi: str | None, reason: str, lang: Language) -> Problem:
     """The warning that lint ran out of time, at the KPI it was analysing; the KPIs after it were not linted."""
     if kpi is None:
-        return Problem(Location(definitions.files[0] if definitions.files else "pack"), f"lint stopped: {reason}", severity="warning")
+        stopped = f"l'analyse s'est arrêtée : {reason}" if lang == "fr" else f"lint stopped: {reason}"
+        return Problem(Location(definitions.files[0] if definitions.files else "pack"), stopped, severity="warning")
     formula = definitions.kpis[kpi].formula
-    return _warning(formula, 0, len(formula.text), f"lint stopped at KPI '{kpi}', the KPIs after it are not linted: {reason}")
+    message = (
+        f"l'analyse s'est arrêtée à l'indicateur '{kpi}', les suivants ne sont pas analysés : {reason}"
+        if lang == "fr"
+        else f"lint stopped at KPI '{kpi}', the KPIs after it are not linted: {reason}"
+    )
+    return _warning(formula, 0, len(formula.text), message)
 
 
 def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem:
     return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
 
 
-def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion]) -> Iterator[Problem]:
+def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion], lang: Language) -> Iterator[Problem]:
     """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
     generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
@@ -84,11 +102,16 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
             first = next((m for m in members[:index] if algebra.same_expression(expansions[m].expr, expansions[later].expr)), None)
             if first is not None:
                 kpi = definitions.kpis[later]
-                message = f"KPI '{later}' is algebraically the same as '{first}' ({definitions.kpis[first].location}): a duplicate under another name?"
+                where = definitions.kpis[first].location
+                message = (
+                    f"l'indicateur '{later}' est algébriquement identique à '{first}' ({where}) : un doublon sous un autre nom ?"
+                    if lang == "fr"
+                    else f"KPI '{later}' is algebraically the same as '{first}' ({where}): a duplicate under another name?"
+                )
                 yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
-def _simplifiable(definitions: Definitions, limits: Limits, progress: list[str]) -> Iterator[Problem]:
+def _simplifiable(definitions: Definitions, lang: Language, limits: Limits, progress: list[str]) -> Iterator[Problem]:
     """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
@@ -102,13 +125,19 @@ def _simplifiable(definitions: Definitions, limits: Limits, progress: list[str])
         simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
         if lost or algebra.operation_count(simpler) < algebra.operation_count(written):
-            why = f" ({', '.join(sorted(lost))} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"formula of '{name}' simplifies to {printing.formula_text(simpler)}{why}")
+            simple, names = printing.formula_text(simpler), ", ".join(sorted(lost))
+            if lang == "fr":
+                why = f" ({names} s'annule{'' if len(lost) == 1 else 'nt'})" if lost else ""
+                message = f"la formule de '{name}' se simplifie en {simple}{why}"
+            else:
+                why = f" ({names} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
+                message = f"formula of '{name}' simplifies to {simple}{why}"
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
 def _as_symbols(definitions: Definitions) -> Definitions:
     """Definitions where every KPI is an input, so a formula is converted as written, not expanded."""
-    every = {**definitions.inputs, **{name: InputDef(name, "sum") for name in definitions.kpis}}
+    every = {**definitions.inputs, **{name: InputDef(name, Rollup.SUM) for name in definitions.kpis}}
     return Definitions(every, {}, definitions.audiences, definitions.files)
 
 
@@ -117,7 +146,7 @@ def _names(node: Node) -> set[str]:
     return {r.name for r in references(node) if r.same_period}
 
 
-def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
+def _zero_divisions(definitions: Definitions, lang: Language) -> Iterator[Problem]:
     """`x / input` where the input is declared able to be negative and so to cross 0 (see _may_be_zero)."""
     for name, kpi in definitions.kpis.items():
         for node in walk(kpi.formula.node):
@@ -125,7 +154,12 @@ def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
                 denominator = definitions.inputs[node.right.id]
                 if _may_be_zero(denominator):
                     span = node.right.span
-                    message = f"'{name}' divides by {denominator.name}, declared {_range_text(denominator)}: it can be 0, and '{name}' is then undefined"
+                    declared = _range_text(denominator)
+                    message = (
+                        f"'{name}' divise par {denominator.name}, déclaré {declared} : il peut valoir 0, et '{name}' est alors indéfini"
+                        if lang == "fr"
+                        else f"'{name}' divides by {denominator.name}, declared {declared}: it can be 0, and '{name}' is then undefined"
+                    )
                     yield _warning(kpi.formula, span.start, span.end - span.start, message)
 
 
@@ -180,12 +214,12 @@ def _combine(a: Unit, b: Unit, sign: int) -> Unit:
     return tuple(sorted((k, v) for k, v in powers.items() if v))
 
 
-def unit_text(unit: Unit | None) -> str:
-    """A unit as written in messages (`EUR/hours`), `?` when unknown."""
+def unit_text(unit: Unit | None, lang: Language = "en") -> str:
+    """A unit as written in messages (`EUR/hours`), in words when unknown or a pure number."""
     if unit is None:
-        return "unknown"
+        return "inconnue" if lang == "fr" else "unknown"
     if not unit:
-        return "a pure number (ratio, percent or count)"
+        return "un nombre pur (ratio, pourcentage ou nombre)" if lang == "fr" else "a pure number (ratio, percent or count)"
     top = "*".join(b if p == 1 else f"{b}^{p}" for b, p in unit if p > 0) or "1"
     bottom = "*".join(b if p == -1 else f"{b}^{-p}" for b, p in unit if p < 0)
     return f"{top}/{bottom}" if bottom else top
@@ -194,9 +228,10 @@ def unit_text(unit: Unit | None) -> str:
 class _Units:
     """Infers the unit of a formula through + - * / ^ and functions; collects mismatches."""
 
-    def __init__(self, definitions: Definitions, formula: Formula) -> None:
+    def __init__(self, definitions: Definitions, formula: Formula, lang: Language) -> None:
         self.definitions = definitions
         self.formula = formula
+        self.lang = lang
         self.problems: list[Problem] = []
 
     def of(self, node: Node) -> Inferred:
@@ -251,7 +286,10 @@ class _Units:
             if unit != known[0][1]:
                 first, other = known[0][0], operand
                 span = node.span
-                message = f"unit mismatch: {verb} {to_text(first)} ({unit_text(known[0][1])}) and {to_text(other)} ({unit_text(unit)})"
+                one, two = f"{to_text(first)} ({unit_text(known[0][1], self.lang)})", f"{to_text(other)} ({unit_text(unit, self.lang)})"
+                message = (
+                    f"unités incompatibles : {_FRENCH_VERBS[verb]} {one} et {two}" if self.lang == "fr" else f"unit mismatch: {verb} {one} and {two}"
+                )
                 self.problems.append(_warning(self.formula, span.start, span.end - span.start, message))
                 return ANY
         if isinstance(node, Compare):
@@ -272,11 +310,39 @@ class _Units:
         return "number"
 
 
-def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
+_FRENCH_VERBS = {"adds": "additionne", "compares": "compare", "mixes": "mélange"}
+
+
+def _unit_problems(definitions: Definitions, lang: Language) -> Iterator[Problem]:
     for name, kpi in definitions.kpis.items():
-        units = _Units(definitions, kpi.formula)
+        units = _Units(definitions, kpi.formula, lang)
         found = units.of(kpi.formula.node)
         yield from units.problems
         declared = unit_of(kpi.unit)
         if isinstance(found, tuple) and declared is not None and found != declared:
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found)}")
+            message = (
+                f"'{name}' est déclaré en {kpi.unit} mais sa formule donne {unit_text(found, lang)}"
+                if lang == "fr"
+                else f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found, lang)}"
+            )
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
+
+
+# --- percents -----------------------------------------------------------------------------------
+def _percent_times_100(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+    """`a / b * 100` (or `100 * a / b`) in a KPI declared in percent: the spreadsheet habit shows 8 600,0 %,
+    since a percent value here is a fraction that the display multiplies by 100."""
+    for name, kpi in definitions.kpis.items():
+        if not is_percent(kpi.unit):
+            continue
+        for node in walk(kpi.formula.node):
+            if isinstance(node, Binary) and node.op == "*":
+                hundred = next((side for side in (node.left, node.right) if isinstance(side, Number) and side.value == 100), None)
+                if hundred is not None:
+                    yield _warning(kpi.formula, hundred.span.start, hundred.span.end - hundred.span.start, _percent_message(name, lang))
+
+
+def _percent_message(name: str, lang: Language) -> str:
+    if lang == "fr":
+        return f"'{name}' est en pourcentage et sa formule multiplie par 100 : un pourcentage est une fraction (0,075 s'affiche 7,5 %) ; retirez `* 100`"
+    return f"'{name}' is a percent KPI and its formula multiplies by 100: percent KPIs are fractions (0.075 shows as 7.5%); remove `* 100`"

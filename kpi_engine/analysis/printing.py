@@ -83,6 +83,6 @@ def expanded_formula(pack: Pack, kpi: str, limits: Limits = Limits()) -> Expande
     """`kpi`'s formula through its same-period KPIs, down to inputs and values held from earlier periods;
     TooComplex beyond the analysis budget of `limits`."""
     known_kpi(pack.definitions, kpi)
-    with deadline(limits, f"the expanded formula of {kpi}"):
+    with deadline(limits, f"the expanded formula of {kpi}", f"la formule développée de {kpi}"):
         expr = symbolic.expand(pack.definitions, kpi, limits=limits).expr
         return ExpandedFormula(formula_text(expr), formula_latex(expr))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -14,7 +14,7 @@ from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import deadline
-from .errors import AnalysisError
+from .errors import AnalysisError, Said
 from .frames import agrees, evaluated, refuse_opaque
 
 Point = Mapping[Any, Decimal]  # a sympy symbol -> its value at the period asked
@@ -30,7 +30,7 @@ class Lever:
     derivative: Decimal | None
     elasticity: Decimal | None
     formula: str  # the partial derivative as a formula
-    note: str = ""
+    note: Said = field(default_factory=Said)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Sensitivity:
     entity: Entity
     value: Decimal
     levers: tuple[Lever, ...]  # by decreasing |elasticity|, those without one last
-    notes: tuple[str, ...] = ()
+    notes: tuple[Said, ...] = ()
 
 
 def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity = None, limits: Limits = Limits()) -> Sensitivity:
@@ -50,7 +50,7 @@ def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Enti
     TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
     _, frame = evaluated(pack, facts, kpi, period, entity)
-    with deadline(limits, f"the sensitivity of {kpi}"):
+    with deadline(limits, f"the sensitivity of {kpi}", f"la sensibilité de {kpi}"):
         expansion = symbolic.expand(definitions, kpi, frame, limits)
         refuse_opaque(expansion)
         values = symbolic.values_at(expansion, definitions, frame)
@@ -67,9 +67,10 @@ def _lever(expansion: symbolic.Expansion, name: str, x: Decimal, point: Point, v
     formula = printing.formula_text(slope)
     exact = rationals.to_fraction(rationals.substitute(slope, point))
     if exact is None:
-        return Lever(name, kind, x, None, None, formula, "not differentiable at these values")
+        return Lever(name, kind, x, None, None, formula, Said("not differentiable at these values", "non dérivable en ces valeurs"))
     if not value:
-        return Lever(name, kind, x, rationals.fraction_to_decimal(exact), None, formula, "no elasticity: the KPI is 0")
+        no_elasticity = Said("no elasticity: the KPI is 0", "pas d'élasticité : l'indicateur vaut 0")
+        return Lever(name, kind, x, rationals.fraction_to_decimal(exact), None, formula, no_elasticity)
     elasticity = exact * Fraction(x) / value
     return Lever(name, kind, x, rationals.fraction_to_decimal(exact), rationals.fraction_to_decimal(elasticity), formula)
 
@@ -83,6 +84,10 @@ def _rank(lever: Lever) -> tuple[int, Decimal, str]:
 def _exact_value(expansion: symbolic.Expansion, point: Point, frame: Any, kpi: str) -> Fraction:
     value = rationals.to_fraction(rationals.substitute(expansion.expr, point))
     if value is None:
-        raise AnalysisError(f"{kpi} is undefined at {frame.period} with these values: {frame.reasons.get(kpi, 'division by zero')}")
+        cause = frame.reasons.get(kpi)
+        raise AnalysisError(
+            f"{kpi} is undefined at {frame.period} with these values: {cause or 'division by zero'}",
+            french=f"{kpi} est indéfini pour {frame.period} avec ces valeurs : {cause.text('fr') if cause else 'division par zéro'}",
+        )
     agrees(value, frame.value(kpi), kpi, frame.period)
     return value

@@ -23,7 +23,7 @@ from typing import Any, assert_never
 
 import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 
-from ..compiler import compile_node
+from ..backends.python.compiler import compile_node
 from ..errors import Undefined
 from ..functions import FUNCTIONS, NotSymbolic, Propagation, Symbolic
 from ..graph import prerequisites, same_period_graph
@@ -41,7 +41,7 @@ from ..nodes import (
 )
 from ..numbers import DECIMAL_CONTEXT
 from .budget import TooComplex, power_problem
-from .errors import SymbolicError
+from .errors import Said, SymbolicError
 from .rationals import rational
 
 _RELATIONS = {"<": sympy.Lt, "<=": sympy.Le, ">": sympy.Gt, ">=": sympy.Ge, "==": sympy.Eq, "!=": sympy.Ne}
@@ -68,7 +68,7 @@ class Expansion:
     inputs: tuple[str, ...]  # inputs read at this period, first use first
     held: tuple[Held, ...] = ()  # values read at earlier periods
     opaque: Mapping[str, str] = field(default_factory=dict)  # function -> why it blocks analysis
-    notes: tuple[str, ...] = ()  # choices made at the frame (coalesce)
+    notes: tuple[Said, ...] = ()  # choices made at the frame (coalesce)
 
     def symbol(self, name: str) -> sympy.Symbol:
         return input_symbol(name) if name in self.inputs else next(h.symbol for h in self.held if h.name == name)
@@ -116,7 +116,7 @@ class _Expander:
         self.inputs: dict[str, None] = {}
         self.held_values: dict[str, Held] = {}
         self.opaque: dict[str, str] = {}
-        self.notes: list[str] = []
+        self.notes: list[Said] = []
         self.current: list[str] = []
 
     def kpi(self, name: str) -> sympy.Expr:
@@ -162,7 +162,10 @@ class _Expander:
         """`base ^ exponent`, refused (TooComplex) before sympy builds a number beyond the limits."""
         problem = power_problem(base, exponent, self.limits)
         if problem:
-            raise TooComplex(f"{to_text(node)} is too complex to analyse: {problem}", self._here(), node.span.start)
+            text = to_text(node)
+            raise TooComplex(
+                f"{text} is too complex to analyse: {problem.en}", self._here(), node.span.start, french=f"{text} est trop complexe à analyser : {problem.fr}"
+            )
         return base**exponent
 
     def call(self, node: Call) -> Any:
@@ -187,17 +190,25 @@ class _Expander:
                 assert_never(function.symbolic)
 
     def first_defined(self, node: Call) -> Any:
-        reasons = []
+        causes: list[Any] = []
         for index, arg in enumerate(node.args):
             try:
                 evaluate_node(self.definitions, arg, self.frame)
             except Undefined as undefined:
-                reasons.append(undefined.reason)
+                causes.append(undefined.cause)
                 continue
             if index:
-                self.notes.append(f"{to_text(node)} is taken as {to_text(arg)} at {self.frame.period}: {'; '.join(reasons)}")
+                why, pourquoi = "; ".join(str(c) for c in causes), " ; ".join(c.text("fr") for c in causes)
+                call, taken, period = to_text(node), to_text(arg), self.frame.period
+                self.notes.append(Said(f"{call} is taken as {taken} at {period}: {why}", f"{call} vaut ici {taken} pour {period} : {pourquoi}"))
             return self.node(arg)
-        raise SymbolicError(f"{to_text(node)} is undefined at {self.frame.period}: {'; '.join(reasons)}", self._here(), node.span.start)
+        why, pourquoi = "; ".join(str(c) for c in causes), " ; ".join(c.text("fr") for c in causes)
+        raise SymbolicError(
+            f"{to_text(node)} is undefined at {self.frame.period}: {why}",
+            self._here(),
+            node.span.start,
+            french=f"{to_text(node)} est indéfini pour {self.frame.period} : {pourquoi}",
+        )
 
     @property
     def sympy(self) -> Any:
@@ -243,10 +254,17 @@ def values_at(expansion: Expansion, definitions: Definitions, frame: Any) -> dic
         try:
             values[name] = frame[name]
         except Undefined as undefined:
-            raise SymbolicError(f"{name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+            raise _undefined(name, frame.period, undefined, expansion.kpi) from None
     for held in expansion.held:
         try:
             values[held.name] = evaluate_node(definitions, held.node, frame)
         except Undefined as undefined:
-            raise SymbolicError(f"{held.name} is undefined at {frame.period}: {undefined.reason}", expansion.kpi) from None
+            raise _undefined(held.name, frame.period, undefined, expansion.kpi) from None
     return values
+
+
+def _undefined(name: str, period: Any, undefined: Undefined, kpi: str) -> SymbolicError:
+    """Why a variable has no value at the period asked, in both languages."""
+    return SymbolicError(
+        f"{name} is undefined at {period}: {undefined.reason}", kpi, french=f"{name} est indéfini pour {period} : {undefined.cause.text('fr')}"
+    )

@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import did_you_mean
-from ..formatting import Language, format_value, plain
+from ..formatting import UNDEFINED_WORD, Language, format_value, period_name, plain, severity_word
 from ..pack import Pack
 from ..periods import Period
 from .common import (
@@ -70,7 +69,7 @@ NUMBER = _Number()
 T = TypeVar("T")
 
 
-def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
+def _answer(question: Callable[[], T], options: dict[Period, str], lang: Language) -> T:
     """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
     error on its option (exit 2); any other question without an answer ends with exit code 5."""
     from ..analysis.errors import PeriodError, SymbolicError
@@ -78,13 +77,13 @@ def _answer(question: Callable[[], T], options: dict[Period, str]) -> T:
     try:
         return question()
     except PeriodError as error:
-        raise click.BadParameter(error.reason, param_hint=options.get(error.period, "--period")) from None
+        raise click.BadParameter(error.text(lang), param_hint=options.get(error.period, "--period")) from None
     except SymbolicError as error:  # AnalysisError included: every reason a question has no answer
-        raise _no_answer(error.reason) from None
+        raise _no_answer(error.text(lang), lang) from None
 
 
-def _no_answer(reason: str) -> Exit:
-    click.echo(f"no answer: {reason}", err=True)
+def _no_answer(reason: str, lang: Language) -> Exit:
+    click.echo(f"{'pas de réponse :' if lang == 'fr' else 'no answer:'} {reason}", err=True)
     return Exit(EXIT_NO_ANSWER)
 
 
@@ -92,8 +91,51 @@ def _where(period: Period, entity: str | None) -> str:
     return f"{period}" + (f", {entity}" if entity else "")
 
 
-def _exact(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+_DETAIL_WORDS = {  # word -> (French, English), for the exact figures behind --details
+    "at": ("pour", "at"),
+    "varying": ("en faisant varier", "varying"),
+    "now": ("actuellement", "now"),
+    "solution": ("solution", "solution"),
+    "exact": ("exact", "exact"),
+    "check": ("vérification", "check"),
+    "re-evaluated": ("recalculé", "re-evaluated"),
+    "ok": ("ok", "ok"),
+    "failed": ("ÉCHEC", "FAILED"),
+    "outside": ("HORS de ce que l'entrée peut valoir", "OUTSIDE what the input can be"),
+    "written": ("écrit dans les faits", "written into the facts as"),
+    "general": ("en général", "in general"),
+    "range": (
+        "toutes les valeurs de {set} atteignent la cible (partie plate de min/max/if) : pas de réponse unique",
+        "every value in {set} reaches the target (a flat part of min/max/if): no single answer",
+    ),
+    "none": ("pas de solution : aucune valeur réelle de {input} ne donne {kpi} = {target}", "no solution: no real value of {input} gives {kpi} = {target}"),
+    "several": ("plusieurs solutions : choisissez celle qui a du sens pour {input}", "several solutions: choose the one that makes sense for {input}"),
+    "rank": ("rang", "rank"),
+    "variable": ("variable", "variable"),
+    "value": ("valeur", "value"),
+    "elasticity": ("élasticité", "elasticity"),
+    "earlier": ("période antérieure", "earlier period"),
+    "contribution": ("contribution", "contribution"),
+    "exact_fraction": ("fraction exacte", "exact fraction"),
+    "total": ("total", "total"),
+    "add_up": (
+        "Les contributions s'additionnent exactement à la variation (valeurs de Shapley exactes) ; --details et --format json donnent les fractions.",
+        "Contributions add up exactly to the change (exact Shapley values); --details and --format json give the fractions.",
+    ),
+}
+
+
+def _words(lang: Language) -> dict[str, str]:
+    """The words of --details in `lang`."""
+    return {key: pair[0] if lang == "fr" else pair[1] for key, pair in _DETAIL_WORDS.items()}
+
+
+def _colon(lang: Language) -> str:
+    """French puts a space before a colon."""
+    return " :" if lang == "fr" else ":"
+
+
+_DETAILS = click.option("--details", is_flag=True, help="Also print the exact figures and the algebra behind the answer.")
 
 
 # --- solve ------------------------------------------------------------------------------
@@ -103,12 +145,22 @@ def _exact(value: Fraction) -> str:
 @click.option("--target", type=NUMBER, help="The value to reach (default: the KPI's own target). 6% and 0.06 are the same.")
 @click.option("--vary", required=True, help="The input to solve for; every other fact stays as it is.")
 @FACTS
-@click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency.")
+@click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency, or a coarser one (a quarter of a monthly KPI).")
 @_ENTITY
 @_FORMAT
+@_DETAILS
 @LANG
 def solve_command(
-    pack: str, kpi: str, target: Decimal | None, vary: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language
+    pack: str,
+    kpi: str,
+    target: Decimal | None,
+    vary: str,
+    facts_files: Sequence[str],
+    period: Period,
+    entity: str | None,
+    fmt: TextOrJson,
+    details: bool,
+    lang: Language,
 ) -> None:
     """Goal seek: the value of an input that makes a KPI reach a target.
 
@@ -121,42 +173,50 @@ def solve_command(
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
+    from ..analysis.errors import french_hint
     from ..analysis.goal_seek import goal_seek
+    from ..analysis.wording import note_lines, solve_sentence
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
-        raise click.BadParameter(f"'{vary}' is not an input{did_you_mean(vary, loaded.inputs)}", param_hint="--vary")
-    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"})
+        hint = did_you_mean(vary, loaded.inputs)
+        reason = f"'{vary}' n'est pas une entrée{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
+        raise click.BadParameter(reason, param_hint="--vary")
+    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
+    sentence = "\n".join([solve_sentence(result, loaded, lang), *note_lines(result.notes, lang)])
     if fmt == "json":
-        click.echo(json.dumps(_solve_record(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**_solve_record(result), "text": sentence}, ensure_ascii=False, indent=2))
     else:
-        click.echo(_solve_text(result, loaded, lang))
+        click.echo("\n".join([sentence, *(["", *_solve_details(result, loaded, lang)] if details else [])]))
     if not result.found:
         raise Exit(EXIT_NO_ANSWER)
 
 
-def _solve_text(result: GoalSeek, pack: Pack, lang: Language) -> str:
+def _solve_details(result: GoalSeek, pack: Pack, lang: Language) -> list[str]:
+    """The exact figures: current values, each solution exactly, its check, and the closed form."""
+    words, colon = _words(lang), _colon(lang)
     unit, input_unit = pack.kpis[result.kpi].unit, pack.inputs[result.input].unit
+    where = _where(result.period, result.entity)
     lines = [
-        f"{result.kpi} = {plain(result.target)} ({format_value(result.target, unit, lang)}) at {_where(result.period, result.entity)}, varying {result.input}",
-        f"  now: {result.input} = {plain(result.current_input)}, {result.kpi} = {plain(result.current_value) or 'undefined'}",
+        f"{result.kpi} = {_exact(result.target, lang)} ({format_value(result.target, unit, lang)}) {words['at']} {where}, {words['varying']} {result.input}",
+        f"  {words['now']}{colon} {result.input} = {_exact(result.current_input, lang)}, {result.kpi} = {_exact(result.current_value, lang)}",
     ]
     if result.status == "range":
-        lines.append(f"  every value in {result.solution_set} reaches the target (a flat part of min/max/if): no single answer")
+        lines.append("  " + words["range"].format(set=result.solution_set))
     elif not result.solutions:
-        lines.append(f"  no solution: no real value of {result.input} gives {result.kpi} = {plain(result.target)}")
+        lines.append("  " + words["none"].format(input=result.input, kpi=result.kpi, target=_exact(result.target, lang)))
     for solution in result.solutions:
-        status = "" if solution.admissible else f"  OUTSIDE what the input can be: {solution.bound_note}"
-        lines.append(f"  solution: {result.input} = {plain(solution.value)} ({format_value(solution.value, input_unit, lang)}), exact {solution.exact}{status}")
-        verdict = "ok" if solution.check_ok else f"FAILED: {solution.check_note}"
-        lines.append(f"    check: {result.kpi} re-evaluated = {plain(solution.checked_value) or 'undefined'}: {verdict}")
+        status = "" if solution.admissible else f"  {words['outside']}{colon} {solution.bound_note.text(lang)}"
+        value = format_value(solution.value, input_unit, lang)
+        lines.append(f"  {words['solution']}{colon} {result.input} = {_exact(solution.value, lang)} ({value}), {words['exact']} {solution.exact}{status}")
+        verdict = words["ok"] if solution.check_ok else f"{words['failed']}{colon} {solution.check_note.text(lang)}"
+        lines.append(f"    {words['check']}{colon} {result.kpi} {words['re-evaluated']} = {_exact(solution.checked_value, lang)}{colon} {verdict}")
     if len([s for s in result.solutions if s.admissible]) > 1:
-        lines.append(f"  several solutions: choose the one that makes sense for {result.input}")
+        lines.append("  " + words["several"].format(input=result.input))
     if result.distribution:
-        lines.append(f"  written into the facts as: {result.distribution}")
-    lines.extend(f"  in general: {general}" for general in result.general)
-    lines.extend(f"  note: {note}" for note in result.notes)
-    return "\n".join(lines)
+        lines.append(f"  {words['written']}{colon} {result.distribution.text(lang)}")
+    lines.extend(f"  {words['general']}{colon} {general}" for general in result.general)
+    return lines
 
 
 def _solve_record(result: GoalSeek) -> dict[str, Any]:
@@ -175,16 +235,16 @@ def _solve_record(result: GoalSeek) -> dict[str, Any]:
                 "value": plain(s.value),
                 "exact": s.exact,
                 "admissible": s.admissible,
-                "bound_note": s.bound_note or None,
+                "bound_note": str(s.bound_note) or None,
                 "checked_value": plain(s.checked_value),
                 "check_ok": s.check_ok,
-                "check_note": s.check_note or None,
+                "check_note": str(s.check_note) or None,
             }
             for s in result.solutions
         ],
         "general": list(result.general),
-        "distribution": result.distribution,
-        "notes": list(result.notes),
+        "distribution": str(result.distribution) if result.distribution else "",
+        "notes": [str(note) for note in result.notes],
     }
 
 
@@ -193,16 +253,19 @@ def _solve_record(result: GoalSeek) -> dict[str, Any]:
 @PACK
 @click.argument("kpi")
 @FACTS
-@click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency.")
+@click.option("--period", type=PERIOD, required=True, help="A period of the KPI's frequency, or a coarser one (a quarter of a monthly KPI).")
 @_ENTITY
 @_FORMAT
+@_DETAILS
 @LANG
-def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, lang: Language) -> None:
-    """Which lever matters most: ∂KPI/∂input and the elasticity for each input, ranked.
+def sensitivity_command(
+    pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, fmt: TextOrJson, details: bool, lang: Language
+) -> None:
+    """Which lever matters most: the effect of a 1 % rise of each input on the KPI, ranked.
 
-    The elasticity is the % change of the KPI for a 1 % change of the input
-    (∂K/∂x · x/K). Values read at earlier periods (prev, year_ago, the earlier
-    months of a rolling sum) are listed too, marked "earlier period".
+    --details adds ∂KPI/∂input and the elasticity (∂K/∂x · x/K, the % change of
+    the KPI for a 1 % change of the input). Values read at earlier periods (prev,
+    year_ago, the earlier months of a rolling sum) are listed too.
 
     \b
     Example:
@@ -210,21 +273,28 @@ def sensitivity_command(pack: str, kpi: str, facts_files: Sequence[str], period:
           --period 2025-10 --entity lyon
     """
     from ..analysis.sensitivity import sensitivity
+    from ..analysis.wording import sensitivity_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"})
+    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
+    lines = sensitivity_lines(result, loaded, lang)
     if fmt == "json":
-        click.echo(json.dumps(_sensitivity_record(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**_sensitivity_record(result), "text": "\n".join(lines)}, ensure_ascii=False, indent=2))
         return
-    unit = loaded.kpis[kpi].unit
-    lines = [f"{kpi} = {plain(result.value)} ({format_value(result.value, unit, lang)}) at {_where(period, entity)}", ""]
-    rows = [("rank", "variable", "value", "∂KPI/∂x", "elasticity")]
+    click.echo("\n".join([*lines, *(["", *_sensitivity_details(result, lang)] if details else [])]))
+
+
+def _sensitivity_details(result: Sensitivity, lang: Language) -> list[str]:
+    """Every lever with its exact value, ∂KPI/∂x and elasticity, ranked."""
+    words = _words(lang)
+    rows = [(words["rank"], words["variable"], words["value"], "∂KPI/∂x", words["elasticity"])]
     for rank, lever in enumerate(result.levers, start=1):
-        name = lever.name + (" (earlier period)" if lever.kind != "input" else "")
-        rows.append((str(rank), name, plain(lever.value), _short(lever.derivative), _short(lever.elasticity) if lever.elasticity is not None else lever.note))
+        name = lever.name + (f" ({words['earlier']})" if lever.kind != "input" else "")
+        elasticity = _short(lever.elasticity, lang) if lever.elasticity is not None else lever.note.text(lang)
+        rows.append((str(rank), name, _exact(lever.value, lang), _short(lever.derivative, lang), elasticity))
+    lines = [f"{result.kpi} = {_exact(result.value, lang)} {words['at']} {_where(result.period, result.entity)}"]
     lines.extend(align(rows[0], rows[1:], numeric=(0, 2, 3, 4), rule=False).split("\n"))
-    lines.extend(f"note: {note}" for note in result.notes)
-    click.echo("\n".join(lines))
+    return lines
 
 
 def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
@@ -241,33 +311,42 @@ def _sensitivity_record(result: Sensitivity) -> dict[str, Any]:
                 "derivative": plain(lever.derivative),
                 "elasticity": plain(lever.elasticity),
                 "formula": lever.formula,
-                "note": lever.note or None,
+                "note": str(lever.note) or None,
             }
             for lever in result.levers
         ],
-        "notes": list(result.notes),
+        "notes": [str(note) for note in result.notes],
     }
 
 
-def _short(value: Decimal | None, digits: int = 6) -> str:
-    """`digits` significant digits, never in exponent notation."""
+def _exact(value: Decimal | None, lang: Language) -> str:
+    """An exact figure of --details, in full, with the reader's decimal mark."""
+    if value is None:
+        return UNDEFINED_WORD[lang]
+    return plain(value).replace(".", ",") if lang == "fr" else plain(value)
+
+
+def _short(value: Decimal | None, lang: Language, digits: int = 6) -> str:
+    """`digits` significant digits, never in exponent notation, with the reader's decimal mark."""
     if value is None:
         return "-"
-    return format(Decimal(f"{value:.{digits}g}"), "f") if value else "0"
+    text = format(Decimal(f"{value:.{digits}g}"), "f") if value else "0"
+    return text.replace(".", ",") if lang == "fr" else text
 
 
 # --- explain-change ------------------------------------------------------------------------------
 @click.command(name="explain-change")
 @PACK
 @click.argument("kpi")
-@click.option("--from", "start", type=PERIOD, required=True, help="The earlier period.")
+@click.option("--from", "start", type=PERIOD, required=True, help="The earlier period (of the KPI's frequency, or a coarser one: 2024-Q2).")
 @click.option("--to", "end", type=PERIOD, required=True, help="The later period.")
 @FACTS
 @_ENTITY
 @_FORMAT
+@_DETAILS
 @LANG
 def explain_change_command(
-    pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: TextOrJson, lang: Language
+    pack: str, kpi: str, start: Period, end: Period, facts_files: Sequence[str], entity: str | None, fmt: TextOrJson, details: bool, lang: Language
 ) -> None:
     """Why a KPI moved: its change split into one contribution per input (a bridge).
 
@@ -281,36 +360,53 @@ def explain_change_command(
           --facts examples/facts/monthly.csv --entity lyon
     """
     from ..analysis.bridge import explain_change
+    from ..analysis.wording import bridge_sentence, note_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"})
+    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
+    sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])
     if fmt == "json":
-        click.echo(json.dumps(_bridge_record(bridge), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**_bridge_record(bridge), "text": sentence}, ensure_ascii=False, indent=2))
         return
-    from ..analysis.rationals import fraction_to_decimal
+    click.echo("\n".join([sentence, "", *_bridge_table(bridge, loaded, lang), *(["", *_bridge_details(bridge, lang)] if details else [])]))
 
-    unit = loaded.kpis[kpi].unit
-    before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
-    lines = [
-        f"{kpi}{' (' + entity + ')' if entity else ''}: {plain(before)} at {start} -> {plain(after)} at {end}",
-        f"  change: {plain(change)} ({format_value(change, unit, lang)})",
-        "",
-    ]
-    rows = [("variable", str(start), str(end), "contribution", "share")]
+
+def _bridge_table(bridge: Bridge, pack: Pack, lang: Language) -> list[str]:
+    """The bridge for readers: labels, values, contributions in the KPI's unit and shares, largest first."""
+    from ..analysis.wording import bridge_rows
+
+    rows, still = bridge_rows(bridge, pack, lang)
+    words = _words(lang)
+    headers = ("Variable", period_name(bridge.start, lang), period_name(bridge.end, lang), "Contribution", "Part" if lang == "fr" else "Share")
+    lines = align(headers, [(r.label, r.before, r.after, r.contribution, r.share) for r in rows], numeric=(1, 2, 3, 4)).split("\n")
+    if still:
+        lines.append(
+            f"{still} autre{'s' if still > 1 else ''} variable{'s' if still > 1 else ''} sans changement."
+            if lang == "fr"
+            else f"{still} other variable{'s' if still > 1 else ''} did not change."
+        )
+    lines.append(words["add_up"])
+    return lines
+
+
+def _bridge_details(bridge: Bridge, lang: Language) -> list[str]:
+    """Every contribution exactly: decimal and fraction, in formula order."""
+    from ..analysis.rationals import fraction_to_decimal
+    from ..analysis.wording import exact_text
+
+    words = _words(lang)
+    rows = [(words["variable"], str(bridge.start), str(bridge.end), words["contribution"], words["exact_fraction"])]
     for c in bridge.contributions:
-        share = f"{float(c.exact / bridge.change):.1%}" if bridge.change else "-"
-        name = c.name + (" (earlier period)" if c.kind != "input" else "")
-        rows.append((name, plain(c.before), plain(c.after), _short(c.value, 10), share))
-    rows.append(("total", _short(before, 10), _short(after, 10), _short(change, 10), "100.0%" if bridge.change else "-"))
-    lines.extend(align(rows[0], rows[1:], numeric=(1, 2, 3, 4), rule=False).split("\n"))
-    lines.append("")
-    lines.append("contributions add up exactly to the change (exact Shapley values; --format json gives them as fractions)")
-    lines.extend(f"note: {note}" for note in bridge.notes)
-    click.echo("\n".join(lines))
+        name = c.name + (f" ({words['earlier']})" if c.kind != "input" else "")
+        rows.append((name, _exact(c.before, lang), _exact(c.after, lang), _exact(c.value, lang), exact_text(c.exact)))
+    before, after, change = (fraction_to_decimal(v) for v in (bridge.before, bridge.after, bridge.change))
+    rows.append((words["total"], _exact(before, lang), _exact(after, lang), _exact(change, lang), exact_text(bridge.change)))
+    return align(rows[0], rows[1:], numeric=(1, 2, 3), rule=False).split("\n")
 
 
 def _bridge_record(bridge: Bridge) -> dict[str, Any]:
     from ..analysis.rationals import fraction_to_decimal
+    from ..analysis.wording import exact_text
 
     return {
         "kpi": bridge.kpi,
@@ -320,21 +416,22 @@ def _bridge_record(bridge: Bridge) -> dict[str, Any]:
         "before": plain(fraction_to_decimal(bridge.before)),
         "after": plain(fraction_to_decimal(bridge.after)),
         "change": plain(fraction_to_decimal(bridge.change)),
-        "change_exact": _exact(bridge.change),
+        "change_exact": exact_text(bridge.change),
         "method": "shapley",
         "contributions": [
-            {"name": c.name, "kind": c.kind, "from": plain(c.before), "to": plain(c.after), "contribution": plain(c.value), "exact": _exact(c.exact)}
+            {"name": c.name, "kind": c.kind, "from": plain(c.before), "to": plain(c.after), "contribution": plain(c.value), "exact": exact_text(c.exact)}
             for c in bridge.contributions
         ],
-        "notes": list(bridge.notes),
+        "notes": [str(note) for note in bridge.notes],
     }
 
 
 # --- lint -----------------------------------------------------------------------------------------
 @click.command(name="lint")
 @PACK
-def lint_command(pack: str) -> None:
-    """Algebraic checks: duplicate KPIs, formulas that simplify, risky divisions, unit mismatches.
+@LANG
+def lint_command(pack: str, lang: Language) -> None:
+    """Algebraic checks: duplicate KPIs, formulas that simplify, risky divisions, unit mismatches, `* 100` in a percent KPI.
 
     Prints each warning as FILE:LINE:COL: warning: message. Exit code 0 when
     there is none, 1 otherwise (an invalid pack is reported as by validate).
@@ -346,10 +443,13 @@ def lint_command(pack: str) -> None:
     from ..analysis.lint import lint
 
     loaded = open_pack(pack)
-    problems = lint(loaded)
+    problems = lint(loaded, lang)
+    word = severity_word("warning", lang)
     for problem in problems:
-        click.echo(str(problem))
+        text = f"{problem.location}: {word}{_colon(lang)} {problem.message}"
+        click.echo(f"{text}\n{problem.snippet}" if problem.snippet else text)
     if problems:
-        click.echo(f"{len(problems)} warning{'s' if len(problems) != 1 else ''}", err=True)
+        many = len(problems) != 1
+        click.echo(f"{len(problems)} avertissement{'s' if many else ''}" if lang == "fr" else f"{len(problems)} warning{'s' if many else ''}", err=True)
         raise Exit(EXIT_INVALID)
-    click.echo(f"{pack}: no algebraic problem found")
+    click.echo(f"{pack} : aucun problème algébrique trouvé" if lang == "fr" else f"{pack}: no algebraic problem found")

@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import click
 
+from ..alerts import alert_order
 from ..errors import PackError, Problem
+from ..facts import Facts
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
+from ..pack import Pack
 from ..periods import PERIOD_FORMATS, Period
-from ..results import alert_order
+from ..results import Evaluation, WithoutKpis
 from . import output
 from .analysis import (
     explain_change_command,
@@ -29,6 +33,7 @@ from .common import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     FACTS,
+    FORCE,
     LANG,
     PACK,
     PERIOD,
@@ -38,16 +43,22 @@ from .common import (
     TextOrJson,
     check_entity,
     count,
+    echo_text,
     open_facts,
     open_for_kpi,
     open_pack,
+    pack_period,
     print_problems,
     problem_record,
+    write_files,
 )
+from .notify import alerts_command, notify_command, run_command
 from .report import report
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
+
+_INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "csv"]
 """`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
@@ -66,7 +77,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            click.echo(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -125,28 +136,51 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     show_default=True,
     help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
 )
-@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires (silenced and hidden alerts do not count)."
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the pack's silences are compared with, YYYY-MM-DD [default: today].",
+)
+@click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
 @STRICT
 @LANG
 def evaluate(
-    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: ResultsFormat, fail_on: str | None, strict: bool, lang: Language
+    pack: str,
+    facts_files: Sequence[str],
+    period: Period | None,
+    entity: str | None,
+    fmt: ResultsFormat,
+    fail_on: str | None,
+    as_of: datetime | None,
+    hide_absent: bool,
+    strict: bool,
+    lang: Language,
 ) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
     Values are exact; undefined values say why. JSON and CSV give exact
-    decimal text and null for undefined.
+    decimal text and null for undefined. Alerts the pack silences until
+    --as-of (today by default) or later, and alerts hidden by a more severe
+    one of the same KPI, are counted apart (JSON: `silenced`, `inhibited_by`).
 
     \b
     Example:
       kpi evaluate examples/company --facts examples/facts/monthly.csv \\
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
-    loaded = open_pack(pack)
-    facts = open_facts(facts_files, loaded, strict)
-    check_entity(facts, entity, required=False)
-    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
+    loaded = open_pack(pack, lang)
+    period = pack_period(loaded, period)
+    facts = open_facts(facts_files, loaded, strict, lang)
+    check_entity(facts, entity, required=False, pack=loaded)
+    day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
+    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+    if hide_absent:
+        evaluation = _without_absent(evaluation, loaded, facts, lang)
     alerts = sorted(evaluation.alerts, key=alert_order)
     if fmt == "json":
         click.echo(output.to_json(evaluation, alerts))
@@ -154,8 +188,23 @@ def evaluate(
         click.echo(output.to_csv(evaluation), nl=False)
     else:
         click.echo(output.to_table(evaluation, alerts, loaded.definitions, lang))
-    if fail_on and any(SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
+    if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
         raise Exit(EXIT_ALERT)
+
+
+def _without_absent(evaluation: Evaluation, pack: Pack, facts: Facts, lang: Language) -> Evaluation:
+    """The evaluation without the KPIs that read inputs the facts never give and have no value at all; says how many on stderr."""
+    unfed = pack.unfed(facts)
+    valued = {r.kpi for r in evaluation.results if r.value is not None}
+    hidden = [name for name in unfed if name not in valued]
+    if hidden:
+        inputs = sorted({i for name in hidden for i in unfed[name]})
+        shown = ", ".join(inputs[:5]) + (", ..." if len(inputs) > 5 else "")
+        if lang == "fr":
+            click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
+        else:
+            click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
+    return WithoutKpis(evaluation, frozenset(hidden))
 
 
 @main.command()
@@ -169,7 +218,7 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
     Example:
       kpi graph definitions/ --format dot | dot -Tsvg > kpis.svg
     """
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     definitions = loaded.definitions
     edges = all_dependencies_graph(definitions)
     full = {name: input_dependencies(kpi.formula, definitions) + edges[name] for name, kpi in definitions.kpis.items()}
@@ -192,12 +241,9 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    from ..explain import explain
-
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    evaluation = loaded.evaluate(facts, entity=entity, lang=lang)
+    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
     try:
-        tree = explain(evaluation, kpi, period, entity)
+        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
     click.echo(output.explain_text(tree, lang))
@@ -241,7 +287,7 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         for file_report in reports:
             print_problems(file_report.problems, err=False)
             for failure in file_report.failures:
-                click.echo(str(failure))
+                echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
         click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
@@ -251,11 +297,15 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
 
 @main.command(name="init")
 @click.argument("directory", type=click.Path(file_okay=False))
-def init_command(directory: str) -> None:
+@FORCE
+@LANG
+def init_command(directory: str, force: bool, lang: Language) -> None:
     """Create a starter company pack that extends the standard library.
 
     It holds a few overrides (targets, owners, alerts), two company KPIs and
-    a test file; it validates and passes its tests as created.
+    a test file; it validates and passes its tests as created. Existing files
+    are replaced only with --force; nothing is written through a symbolic link
+    or outside DIRECTORY.
 
     \b
     Example:
@@ -265,17 +315,10 @@ def init_command(directory: str) -> None:
 
     target = Path(directory)
     template = resources.files(__package__).joinpath("init_template")
-    files = {"pack.yaml": template.joinpath("pack.yaml"), "tests/pack.test.yaml": template.joinpath("tests/pack.test.yaml")}
-    existing = [name for name in files if (target / name).exists()]
-    if existing:
-        raise click.UsageError(f"{directory} already has {', '.join(existing)}; choose an empty folder")
-    try:
-        for name, source in files.items():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            (target / name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(f"{directory} cannot be written: {error.strerror}", param_hint="DIRECTORY") from None
-    click.echo(f"created {directory}/pack.yaml and {directory}/tests/pack.test.yaml\nnext: kpi test {directory}")
+    names = ("pack.yaml", "tests/pack.test.yaml")
+    write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
+    files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
+    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:
@@ -293,3 +336,6 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
 
 for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
     main.add_command(_command)
+main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
+main.add_command(alerts_command)
+main.add_command(run_command)

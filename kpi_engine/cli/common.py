@@ -20,9 +20,11 @@ from typing import Any, Literal, get_args
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
-from ..facts import Facts, read_facts_text
+from ..escaping import terminal_text
+from ..facts import Facts, load_facts
+from ..files import FileRefusal, OutputRefused, output_refusals, write_outputs
 from ..formatting import Language
-from ..loader import display_name, load_pack, read_text
+from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
 
@@ -45,10 +47,16 @@ FACTS = click.option(
     multiple=True,
     required=True,
     type=click.Path(dir_okay=False),
-    help="Facts file (.csv long or wide, French ';' exports, .yaml, .json); repeat to merge several.",
+    help="Facts file (.csv long or wide, French ';' exports, .xlsx/.xlsm/.ods workbooks, FILE#Sheet for one sheet, .yaml, .json); repeat to merge several.",
 )
 PACK = click.argument("pack", type=click.Path())
-STRICT = click.option("--strict", is_flag=True, help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds.")
+FORCE = click.option("--force", is_flag=True, help="Replace output files that already exist (an input of the command is never replaced).")
+STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 3) on facts warnings: a fact no input reads, a value outside its input's bounds, "
+    "a line given twice, entity names differing only by case or accents, an entity missing a period the others have.",
+)
 
 
 class _PeriodType(click.ParamType[Period]):
@@ -74,48 +82,74 @@ class Exit(Exception):
 
 
 def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
-    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise."""
+    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise.
+
+    A message may quote the user's files: `echo_text` shows its control characters instead of sending them.
+    """
     for problem in problems:
-        click.echo(str(problem), err=err)
+        echo_text(str(problem), err=err)
 
 
-def open_pack(path: str) -> Pack:
-    """The loaded pack, or every problem printed and exit code 1."""
+def echo_text(text: str, err: bool = False) -> None:
+    """Print text meant for people that may quote the user's files: each line's control characters shown, never sent."""
+    click.echo("\n".join(terminal_text(line) for line in text.split("\n")), err=err)
+
+
+def open_pack(path: str, lang: Language = "en") -> Pack:
+    """The loaded pack, or every problem printed and exit code 1 (problems finding and reading files worded in `lang`)."""
     try:
-        return load_pack(path)
+        return load_pack(path, lang=lang)
     except PackError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + " in the pack", err=True)
         raise Exit(EXIT_INVALID) from None
 
 
-def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False) -> Facts:
+def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = False, lang: Language = "en") -> Facts:
     """The facts of every file merged, or every problem printed and exit code 3.
 
-    Facts the pack does not read, or outside their input's bounds, are warned about;
-    `strict` (for CI) makes those warnings fail with exit code 3 too.
+    Only regular files of at most `files.MAX_INPUT_BYTES` are read: `--facts /dev/zero`
+    or a FIFO is refused at once instead of reading forever or blocking.
+    Warnings (a line given twice, a fact the pack does not read, a value outside
+    its input's bounds...) are printed; `strict` (for CI) makes them fail with
+    exit code 3 too.
     """
-    facts, problems = Facts(), []
-    for name in files:
-        path = Path(name)
-        text = read_text(path, fallback_encoding="cp1252")
-        if isinstance(text, Problem):
-            problems.append(text)
-            continue
-        try:
-            problems.extend(facts.merge(read_facts_text(text, display_name(path))))
-        except FactsError as error:
-            problems.extend(error.problems)
-    if problems:
-        print_problems(problems)
-        click.echo(count(problems, "problem") + " in the facts", err=True)
-        raise Exit(EXIT_FACTS)
-    warnings = pack.fact_warnings(facts) if pack is not None else []
-    print_problems(warnings)
-    if strict and warnings:
-        click.echo(f"{count(warnings, 'warning')} in the facts, refused by --strict", err=True)
+    try:
+        facts = load_facts(files, pack, lang=lang)
+        if pack is not None:
+            facts = pack.bind(facts)  # years and quarters in the pack's calendar
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the facts", err=True)
+        raise Exit(EXIT_FACTS) from None
+    print_problems(facts.warnings)
+    if strict and facts.warnings:
+        click.echo(f"{count(facts.warnings, 'warning')} in the facts, refused by --strict", err=True)
         raise Exit(EXIT_FACTS)
     return facts
+
+
+def check_outputs(outputs: Sequence[Path], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Refuse, before any work, outputs that `write_files` would refuse (exit code 2, every reason printed)."""
+    _refuse(output_refusals(outputs, inputs, folder, force), lang)
+
+
+def write_files(texts: dict[Path, str], inputs: Sequence[Path], lang: Language, folder: Path | None = None, force: bool = False) -> None:
+    """Write command outputs with `files.write_outputs`: no input overwritten, no link followed, `--force` to replace.
+
+    Every refusal is printed in the reader's language, with exit code 2 and nothing written.
+    """
+    try:
+        write_outputs(texts, inputs, folder, force)
+    except OutputRefused as refused:
+        _refuse(refused.refusals, lang)
+
+
+def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
+    for refusal in refusals:
+        echo_text(f"kpi: {refusal.text(lang)}", err=True)
+    if refusals:
+        raise Exit(EXIT_USAGE)
 
 
 def count(items: Sequence[object], word: str) -> str:
@@ -128,20 +162,30 @@ def problem_record(problem: Problem) -> dict[str, Any]:
     return {"file": location.file, "line": location.line, "column": location.column, "severity": problem.severity, "message": problem.message}
 
 
-def check_entity(facts: Facts, entity: str | None, required: bool) -> None:
-    """A usage error (exit 2) for an entity the facts do not have, or none chosen when one is `required`."""
-    named = [e for e in facts.entities if e]
+def pack_period(pack: Pack, period: Period | None, option: str = "--period") -> Period | None:
+    """`period` in the pack's calendar (`2025-Q2` as the fiscal quarter it is), or a usage error (exit 2)."""
+    try:
+        return None if period is None else pack.plan.calendar.bind(period)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
+def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | None = None) -> None:
+    """A usage error (exit 2) for an entity the facts do not have (nor the pack as a group), or none chosen
+    when one is `required`."""
+    groups = list(pack.plan.groups) if pack is not None else []
+    named = [e for e in facts.entities if e and e not in groups] + groups
     if required and entity is None and None not in facts.entities and named:
         raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
-    if entity is not None and entity not in facts.entities:
+    if entity is not None and entity not in facts.entities and entity not in groups:
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
 
 
-def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None) -> tuple[Pack, Facts]:
+def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
     """The pack and facts for a question about one KPI of one entity, or a located error."""
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
         raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
-    facts = open_facts(facts_files, loaded)
-    check_entity(facts, entity, required=True)
+    facts = open_facts(facts_files, loaded, lang=lang)
+    check_entity(facts, entity, required=True, pack=loaded)
     return loaded, facts

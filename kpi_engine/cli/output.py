@@ -13,13 +13,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..evaluator import Evaluation
+from ..alerts import Alert
+from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, plain, status_word
+from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
 from ..model import Definitions
-from ..results import Alert, Result
+from ..periods import Period
+from ..results import Evaluation, Result
 
-RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
+RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
+_GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS = {
     "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
@@ -27,6 +30,14 @@ _HEADERS = {
 _ALERT_HEADERS = {
     "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
+}
+_SILENCED_HEADERS = {
+    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
+    "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
+}
+_INHIBITED = {
+    "fr": "{count} alerte(s) moins grave(s) masquée(s) par une alerte plus grave du même KPI, de la même entité et de la même période",
+    "en": "{count} lesser alert(s) hidden by a more severe alert of the same KPI, entity and period",
 }
 
 
@@ -42,6 +53,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "status": result.status,
         "owner": result.owner,
         "error": result.error,
+        "is_group": result.is_group,
     }
 
 
@@ -55,11 +67,15 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "message": alert.message,
         "owner": alert.owner,
         "value": plain(alert.value),
+        "rule": alert.rule_id,
+        "silenced": alert.silenced,
+        "silenced_until": alert.silence.until.isoformat() if alert.silence else None,
+        "inhibited_by": alert.inhibited_by,
     }
 
 
 def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
-    """`{"results": [...], "alerts": [...]}` for machines."""
+    """`{"results": [...], "alerts": [...]}` for machines; every alert, silenced and inhibited ones marked."""
     document = {
         "results": [result_record(r) for r in evaluation.results],
         "alerts": [alert_record(a) for a in alerts],
@@ -68,25 +84,27 @@ def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
 
 
 def to_csv(evaluation: Evaluation) -> str:
-    """The results as CSV, one row each, exact decimal text."""
+    """The results as CSV, one row each, exact decimal text; every cell passes through `csv_cell` (no formula injection)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for result in evaluation.results:
-        writer.writerow({k: ("" if v is None else v) for k, v in result_record(result).items()})
+        writer.writerow({k: csv_cell("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in result_record(result).items()})
     return buffer.getvalue()
 
 
 def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
-    """Results and alerts as aligned text tables, in the reader's language."""
+    """Results and alerts as aligned text tables, in the reader's language; a pack with a fiscal
+    calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)."""
+    named = (lambda period: period_words(period, lang)) if definitions.calendar.is_fiscal else str
     rows = []
     for r in evaluation.results:
         kpi = definitions.kpis[r.kpi]
         rows.append(
             (
                 kpi.label.get(lang, r.kpi),
-                str(r.period),
-                r.entity or "",
+                named(r.period),
+                (r.entity or "") + (_GROUP_MARK[lang] if r.is_group else ""),
                 format_value(r.value, kpi.unit, lang),
                 "" if r.target is None else format_value(r.target, kpi.unit, lang),
                 format_gap(r.gap, kpi.unit, lang),
@@ -96,19 +114,36 @@ def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Defin
             )
         )
     text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
-    if alerts:
-        alert_rows = [
-            (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), str(a.period), a.entity or "", a.message, a.owner)
-            for a in alerts
-        ]
+    return text + _alert_tables(alerts, definitions, lang, named)
+
+
+def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language, named: Callable[[Period], str]) -> str:
+    """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
+    def where(a: Alert) -> tuple[str, str, str, str, str]:
+        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
+
+    text = ""
+    active = [a for a in alerts if a.active]
+    if active:
         title = "Alertes" if lang == "fr" else "Alerts"
-        text += f"\n\n{title} ({len(alerts)})\n" + align(_ALERT_HEADERS.get(lang, _ALERT_HEADERS["en"]), alert_rows)
+        text += f"\n\n{title} ({len(active)})\n" + align(_ALERT_HEADERS[lang], [(*where(a), a.owner) for a in active])
+    silenced = [a for a in alerts if a.silence and not a.inhibited_by]
+    if silenced:
+        title = "Alertes en silence" if lang == "fr" else "Silenced alerts"
+        rows = [(*where(a), a.silence.until.isoformat(), a.silence.reason) for a in silenced if a.silence]
+        text += f"\n\n{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows)
+    hidden = sum(1 for a in alerts if a.inhibited_by)
+    if hidden:
+        text += "\n\n" + _INHIBITED[lang].format(count=hidden)
     return text
 
 
 def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), rule: bool = True) -> str:
-    """A plain-text table; `numeric` columns are right-aligned so decimals line up; `rule` underlines the headers."""
-    rows = [tuple(headers), *rows]
+    """A plain-text table; `numeric` columns are right-aligned so decimals line up; `rule` underlines the headers.
+
+    Every cell passes through `terminal_text` here, so no label, entity or message can send control sequences to the terminal.
+    """
+    rows = [tuple(terminal_text(cell) for cell in row) for row in (headers, *rows)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = []
     for row in rows:
@@ -131,7 +166,8 @@ class _Diagram:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """A Mermaid label shown as written: quotes and HTML brackets as Mermaid entity codes, controls visible."""
+    return terminal_text(text).replace('"', "#quot;").replace("<", "#60;").replace(">", "#62;")
 
 
 DiagramLanguage = Literal["dot", "mermaid"]
@@ -168,10 +204,10 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: Lang
 
 
 def explain_text(tree: ExplainNode, lang: Language) -> str:
-    """A computation tree as indented text, each node with its value."""
+    """A computation tree as indented text, each node with its value; reasons may quote entity names, so each line is `terminal_text`."""
     lines = [f"{tree.text} = {_observed(tree, lang)}"]
     _explain_children(tree, "", lines, lang)
-    return "\n".join(lines)
+    return "\n".join(terminal_text(line) for line in lines)
 
 
 def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:

@@ -25,7 +25,7 @@ from ..report.build import (
     render,
     select_kpis,
 )
-from .common import FACTS, LANG, PACK, PERIOD, open_facts, open_pack
+from .common import FACTS, FORCE, LANG, PACK, PERIOD, check_outputs, open_facts, open_pack, pack_period, write_files
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 
@@ -42,7 +42,10 @@ _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--f
     "--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="html: one self-contained file; markdown: for an email or a wiki."
 )
 @click.option("--title", default="", help="Title of the report (default: the scorecard's title in the language).")
-@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write ('-' for standard output).")
+@click.option(
+    "--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for standard output); never the pack or the facts."
+)
+@FORCE
 def report(
     pack: str,
     facts_files: Sequence[str],
@@ -54,10 +57,13 @@ def report(
     fmt: ReportFormat,
     title: str,
     output: str,
+    force: bool,
 ) -> None:
     """Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap.
 
     The HTML opens offline: no script, stylesheet, font or image is fetched.
+    An existing output file is replaced only with --force, and never when it is
+    the pack or a facts file (exit code 2).
 
     \b
     Example:
@@ -66,14 +72,22 @@ def report(
     """
     if audience is not None and owner is not None:
         raise click.UsageError("choose either --audience or --owner, not both")
-    loaded = open_pack(pack)
-    options = ReportOptions(lang=lang, period=period, audience=audience, owner=owner, frequency=frequency, title=title,
-                            sources=tuple(Path(f).name for f in facts_files), generated=date.today().isoformat())
+    loaded = open_pack(pack, lang)
+    today = date.today()
+    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
+                            sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
-    facts = open_facts(facts_files, loaded)
-    evaluation = loaded.evaluate(facts, lang=lang)
+    inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
+    if output != "-":  # refused before the evaluation, so a wrong -o costs nothing
+        check_outputs([Path(output)], inputs, lang, force=force)
+    facts = open_facts(facts_files, loaded, lang=lang)
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
     text = render(build_report(evaluation, loaded.definitions, options), fmt)
-    _write(output, text)
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    write_files({Path(output): text}, inputs, lang, force=force)
+    click.echo(f"{output}: {'écrit' if lang == 'fr' else 'written'}", err=True)
 
 
 def _check_selection(definitions: Definitions, options: ReportOptions) -> None:
@@ -82,14 +96,3 @@ def _check_selection(definitions: Definitions, options: ReportOptions) -> None:
         select_kpis(definitions, options)
     except ReportError as error:
         raise click.BadParameter(error.message, param_hint=_OPTION_HINTS.get(error.option, "--audience/--owner/--frequency")) from None
-
-
-def _write(output: str, text: str) -> None:
-    if output == "-":
-        click.echo(text, nl=False)
-        return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise click.BadParameter(f"{output} cannot be written: {error.strerror}", param_hint="--output") from None
-    click.echo(f"{output}: written", err=True)

@@ -20,8 +20,9 @@ from typing import Literal, get_args
 import jinja2
 from markupsafe import Markup
 
+from ..alerts import Alert, alert_order
 from ..errors import KpiError, Location, Problem, did_you_mean
-from ..evaluator import Evaluation
+from ..escaping import markdown_code, markdown_text
 from ..formatting import (
     Language,
     format_gap,
@@ -33,7 +34,7 @@ from ..formatting import (
 from ..model import Audience, Definitions, KpiDef
 from ..nodes import Name, to_text, walk
 from ..periods import FREQUENCIES, Period
-from ..results import STATUSES, UNDEFINED, Alert, Result, alert_order
+from ..results import STATUSES, UNDEFINED, Evaluation, Result, Status
 from . import charts
 
 ReportFormat = Literal["html", "markdown"]
@@ -143,7 +144,7 @@ class Heatmap:
 class Summary:
     """How many KPIs met, missed, had no target or were undefined at the report period."""
 
-    counts: Mapping[str, int]
+    counts: Mapping[Status, int]
     alerts: tuple[Alert, ...]
 
     @property
@@ -232,7 +233,7 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
     for line in lines:
         by_kpi.setdefault(line.kpi, []).append(line)
     current = {(line.kpi, line.entity, line.current.period) for line in lines if line.current}
-    alerts = sorted((a for a in evaluation.alerts if (a.kpi, a.entity, a.period) in current), key=alert_order)
+    alerts = sorted((a for a in evaluation.alerts if a.active and (a.kpi, a.entity, a.period) in current), key=alert_order)
     counts = {status: sum(1 for line in lines if line.status == status) for status in STATUSES}
     return Report(
         title=options.title or _TITLES[lang],
@@ -355,17 +356,27 @@ def format_actual(result: Result | None, unit: str, lang: Language) -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def _environment(fmt: ReportFormat) -> jinja2.Environment:
+    """HTML autoescaped by Jinja; Markdown escaped by `markdown_text`, Jinja's `finalize` on every `{{ }}` (one place, no field missed)."""
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("kpi_engine.report", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        finalize=None if fmt == "html" else _markdown_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters["md"] = _markdown_cell
+    environment.globals["code"] = lambda text: _MarkdownCode(markdown_code(str(text)))
     return environment
+
+
+class _MarkdownCode(str):
+    """A code span already escaped by `markdown_code`, which `_markdown_finalize` leaves as is."""
+
+
+def _markdown_finalize(value: object) -> str:
+    return value if isinstance(value, _MarkdownCode) else markdown_text(str(value))
 
 
 def _helpers(report: Report) -> dict[str, object]:
@@ -399,13 +410,13 @@ def render_html(report: Report) -> str:
         "heatmap": lambda heatmap: _chart(charts.heatmap(heatmap_rows(heatmap, report), heatmap.periods, lang, _WORDS[lang]["heatmap_title"])),
         "legend": _chart(charts.legend(lang)),
     }
-    return _environment().get_template("report.html.j2").render(**_helpers(report), **svg)
+    return _environment("html").get_template("report.html.j2").render(**_helpers(report), **svg)
 
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown, for an email or a wiki."""
     spark = {"sparkline": lambda line: charts.text_sparkline([r.value for r in line.history[-SPARK_PERIODS:]])}
-    return _environment().get_template("report.md.j2").render(**_helpers(report), **spark)
+    return _environment("markdown").get_template("report.md.j2").render(**_helpers(report), **spark)
 
 
 def render(report: Report, fmt: ReportFormat) -> str:
@@ -432,10 +443,6 @@ def _cell_tip(line: Line, result: Result, lang: Language) -> str:
         text += f" / {format_value(result.target, line.unit, lang)}"
     text += f" ({status_word(result.status, lang)})"
     return f"{text}: {result.reason(lang)}" if result.error else text
-
-
-def _markdown_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 _WORDS = {

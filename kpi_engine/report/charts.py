@@ -6,8 +6,12 @@
     legend      the status colours, for the heatmap
 
 Every chart is an `<svg role="img">` with a `<title>`, and every point or cell
-has its own `<title>` tooltip. Geometry uses floats (display only); values
-keep their Decimal precision everywhere else.
+has its own `<title>` tooltip. Scales and axis ticks are computed in exact
+Decimal arithmetic (in `_GEOMETRY`, a context wide enough for any value a pack can
+hold), and only the resulting pixel positions, between 0 and the chart's size,
+become floats: a value of 1e400 or a span from -1e308 to 1e308 is drawn, never
+an overflow. Tick labels are exact: as many decimals as the tick step needs, and
+powers of ten (`1,5×10³⁰⁸ €`) where plain digits would not fit an axis.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_FLOOR, Context, Decimal, DivisionByZero, InvalidOperation
 from html import escape
 
 from ..formatting import (
@@ -27,7 +31,7 @@ from ..formatting import (
     status_word,
 )
 from ..periods import Frequency, Period
-from ..results import MET, MISSED, NO_TARGET, UNDEFINED, Result
+from ..results import MET, MISSED, NO_TARGET, UNDEFINED, Result, Status
 
 STATUS_COLOURS = {MET: "#2e7d32", MISSED: "#c62828", NO_TARGET: "#78909c", UNDEFINED: "#eceff1"}
 INK, MUTED, GRID, LINE, TARGET = "#263238", "#607d8b", "#e3e8ec", "#1f4e79", "#37474f"
@@ -46,17 +50,22 @@ class HeatRow:
     cells: Mapping[Period, tuple[str, str]]  # period -> (status, tooltip)
 
 
+_GEOMETRY = Context(prec=28, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero])
+"""Scale arithmetic: 28 digits place a point to far under a pixel, and no exponent a value can have overflows."""
+
+
 @dataclass(frozen=True)
 class _Scale:
-    """Maps values in [low, high] to pixels in [bottom, top] (SVG y grows downwards)."""
+    """Maps values in [low, high] to pixels in [bottom, top] (SVG y grows downwards); exact until the pixel."""
 
-    low: float
-    high: float
+    low: Decimal
+    high: Decimal
     bottom: float
     top: float
 
-    def __call__(self, value: float) -> float:
-        return self.bottom - (value - self.low) / (self.high - self.low) * (self.bottom - self.top)
+    def __call__(self, value: Decimal) -> float:
+        share = _GEOMETRY.divide(_GEOMETRY.subtract(value, self.low), _GEOMETRY.subtract(self.high, self.low))
+        return self.bottom - float(share) * (self.bottom - self.top)
 
 
 # --- small helpers ------------------------------------------------------------
@@ -70,19 +79,19 @@ def _svg(width: float, height: float, css_class: str, title: str, body: Sequence
     )
 
 
-def _floats(values: Sequence[Decimal | bool | None]) -> list[float | None]:
-    """Plotted values; a condition's true/false has no place on an axis."""
-    return [None if v is None or isinstance(v, bool) else float(v) for v in values]
+def _numbers(values: Sequence[Decimal | bool | None]) -> list[Decimal | None]:
+    """Plotted values; a condition's true/false has no place on an axis, nor has a value that is not a finite number."""
+    return [v if isinstance(v, Decimal) and v.is_finite() else None for v in values]
 
 
-def _domain(numbers: Sequence[float | None]) -> tuple[float, float]:
+def _domain(numbers: Sequence[Decimal | None]) -> tuple[Decimal, Decimal]:
     known = [n for n in numbers if n is not None]
     if not known:
-        return 0.0, 1.0
+        return Decimal(0), Decimal(1)
     low, high = min(known), max(known)
-    if high - low <= abs(high) * 1e-9:  # equal, or too close for float steps to tell apart
-        pad = abs(high) * 0.1 or 1.0
-        return low - pad, high + pad
+    if _GEOMETRY.subtract(high, low) <= _GEOMETRY.multiply(high.copy_abs(), Decimal("1e-6")):  # equal, or too close to label apart on an axis
+        pad = _GEOMETRY.divide(high.copy_abs(), 10) or Decimal(1)
+        return _GEOMETRY.subtract(low, pad), _GEOMETRY.add(high, pad)
     return low, high
 
 
@@ -102,34 +111,65 @@ def _path(run: Sequence[tuple[float, float]]) -> str:
     return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in run)
 
 
-def _nice_step(span: float, count: int) -> float:
-    raw = span / max(count, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
+def _nice_step(span: Decimal, count: int) -> Decimal:
+    """The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that cuts `span` into at most `count` steps."""
+    raw = _GEOMETRY.divide(span, max(count, 1))
+    power = Decimal(1).scaleb(raw.adjusted(), _GEOMETRY)
+    return next(step for m in ("1", "2", "2.5", "5", "10") if (step := _GEOMETRY.multiply(Decimal(m), power)) >= raw)
 
 
-def _ticks(low: float, high: float, count: int = 4) -> list[float]:
-    step = _nice_step(high - low, count)
-    first = math.floor(low / step) * step
-    # by index, and bounded: adding a step too small for the float would never reach `high`
-    number = min(math.floor((high + step * 0.5 - first) / step) + 1, 50)
-    return [round(first + index * step, 10) for index in range(number)]
+def _ticks(low: Decimal, high: Decimal, count: int = 4) -> tuple[list[Decimal], Decimal]:
+    """Exact multiples of a nice step covering [low, high], and that step; at most 50 ticks."""
+    step = _nice_step(_GEOMETRY.subtract(high, low), count)
+    first = _GEOMETRY.multiply(_GEOMETRY.divide(low, step).to_integral_value(ROUND_FLOOR, _GEOMETRY), step)
+    steps = _GEOMETRY.divide(_GEOMETRY.subtract(_GEOMETRY.add(high, _GEOMETRY.divide(step, 2)), first), step).to_integral_value(ROUND_FLOOR, _GEOMETRY)
+    return [_GEOMETRY.add(first, _GEOMETRY.multiply(step, index)) for index in range(min(int(steps) + 1, 50))], step
 
 
-def compact(value: float, unit: str, lang: Language) -> str:
-    """A short axis label: `1,2 M€`, `250 k€`, `7,5 %` in French; `€1.2M`, `€250k`, `7.5%` in English."""
-    if is_percent(unit):
-        percent = round(value * 100, 1)
-        number = format_number(Decimal(str(percent)), 0 if percent == int(percent) else 1, lang)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_MAX_PLACES = 6  # more decimals than this, or a million M or more, and a label is written with a power of ten
+_MANTISSA_PLACES = 8  # enough for every tick: `_domain` keeps a span above a millionth of the values' size
+
+
+def _places(step: Decimal) -> int:
+    """How many decimals show every multiple of `step` exactly."""
+    return max(0, -int(step.normalize(_GEOMETRY).as_tuple().exponent))
+
+
+def compact(value: Decimal, unit: str, lang: Language, step: Decimal | None = None) -> str:
+    """A short, exact axis label: `1,2 M€`, `250 k€`, `7,5 %`, `1,5×10³⁰⁸ €` in French; `€1.2M`, `€250k`, `7.5%` in English.
+
+    `step` is the axis step: the label has the decimals the step needs, so two ticks never
+    read the same; without it, one decimal below 10.
+    """
+    percent = is_percent(unit)
+    number = _GEOMETRY.multiply(value, 100) if percent else value
+    size = _GEOMETRY.multiply(step, 100) if percent and step is not None else step
+    suffix, divisor = ("", 0) if percent or number.copy_abs() < 10_000 else ("k", 3) if number.copy_abs() < 1_000_000 else ("M", 6)
+    scaled = number.scaleb(-divisor, _GEOMETRY)
+    places = _label_places(scaled, None if size is None else size.scaleb(-divisor, _GEOMETRY))
+    if not number:
+        text, suffix = "0", ""
+    elif scaled.adjusted() >= 6 or places > _MAX_PLACES:
+        exponent = number.adjusted()
+        places = min(_places(size.scaleb(-exponent, _GEOMETRY)), _MANTISSA_PLACES) if size is not None else 1
+        mantissa = format_number(number.scaleb(-exponent, _GEOMETRY), places, lang)
+        text, suffix = f"{mantissa}×10{str(exponent).translate(_SUPERSCRIPT)}", ""
+    else:
+        text = format_number(scaled, places, lang)
+    return _with_unit(text, suffix, "%" if percent else currency_symbol(unit), lang)
+
+
+def _label_places(scaled: Decimal, step: Decimal | None) -> int:
+    """The decimals an axis step needs; without a step, one decimal for a fraction below 10."""
+    if step is not None:
+        return _places(step)
+    return 1 if scaled != scaled.to_integral_value(context=_GEOMETRY) and scaled.copy_abs() < 10 else 0
+
+
+def _with_unit(number: str, suffix: str, symbol: str, lang: Language) -> str:
+    if symbol == "%":
         return f"{number} %" if lang == "fr" else f"{number}%"
-    suffix = ""
-    if abs(value) >= 1e6:
-        value, suffix = value / 1e6, "M"
-    elif abs(value) >= 1e4:
-        value, suffix = value / 1e3, "k"
-    places = 1 if round(value, 1) != int(value) and abs(value) < 10 else 0
-    number = format_number(Decimal(str(round(value, places))), places, lang)
-    symbol = currency_symbol(unit)
     if lang == "fr":
         return f"{number} {suffix}{symbol}".rstrip()
     if number.startswith("-"):
@@ -159,7 +199,7 @@ def _point_tip(result: Result, unit: str, lang: Language) -> str:
 
 def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 120, height: int = 30) -> str:
     """The trend of the last periods: the values, the target dashed, the last point in its status colour."""
-    values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
+    values, targets = _numbers([r.value for r in history]), _numbers([r.target for r in history])
     label = title or "trend"
     if not any(v is not None for v in values):
         body = [f'<line x1="4" y1="{height / 2}" x2="{width - 4}" y2="{height / 2}" stroke="{GRID}" stroke-width="2" stroke-dasharray="3 3"/>']
@@ -188,13 +228,13 @@ def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str =
 def line_chart(history: Sequence[Result], unit: str, lang: Language, title: str = "", width: int = 540, height: int = 210) -> str:
     """Every period of one KPI against its target line; undefined periods are marked on the axis, not drawn as 0."""
     left, right, top, bottom = 64, 56, 12, height - 30
-    values, targets = _floats([r.value for r in history]), _floats([r.target for r in history])
+    values, targets = _numbers([r.value for r in history]), _numbers([r.target for r in history])
     low, high = _domain(values + targets)
-    ticks = _ticks(low, high)
-    scale = _Scale(ticks[0], ticks[-1] if ticks[-1] > ticks[0] else ticks[0] + 1, bottom, top)
+    ticks, tick_step = _ticks(low, high)
+    scale = _Scale(ticks[0], ticks[-1] if ticks[-1] > ticks[0] else _GEOMETRY.add(ticks[0], tick_step), bottom, top)
     step = (width - left - right) / max(len(history) - 1, 1)
     xs = [left + i * step if len(history) > 1 else (left + width - right) / 2 for i in range(len(history))]
-    body = _axes(ticks, scale, unit, lang, left, width - right)
+    body = _axes(ticks, tick_step, scale, unit, lang, left, width - right)
     body += _x_labels(history, xs, bottom, lang)
     body += _target_line(targets, xs, scale, lang)
     body += [f'<path d="{_path(run)}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>'
@@ -203,12 +243,12 @@ def line_chart(history: Sequence[Result], unit: str, lang: Language, title: str 
     return _svg(width, height, "line-chart", title or "chart", body)
 
 
-def _axes(ticks: Sequence[float], scale: _Scale, unit: str, lang: Language, x0: float, x1: float) -> list[str]:
+def _axes(ticks: Sequence[Decimal], step: Decimal, scale: _Scale, unit: str, lang: Language, x0: float, x1: float) -> list[str]:
     parts = []
     for tick in ticks:
         y = scale(tick)
         parts.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
-        parts.append(f'<text x="{x0 - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(compact(tick, unit, lang))}</text>')
+        parts.append(f'<text x="{x0 - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(compact(tick, unit, lang, step))}</text>')
     return parts
 
 
@@ -221,7 +261,7 @@ def _x_labels(history: Sequence[Result], xs: Sequence[float], bottom: float, lan
     ]
 
 
-def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _Scale, lang: Language) -> list[str]:
+def _target_line(targets: Sequence[Decimal | None], xs: Sequence[float], scale: _Scale, lang: Language) -> list[str]:
     runs = _segments([(x, None if t is None else scale(t)) for x, t in zip(xs, targets)])
     parts = [f'<path d="{_path(run)}" fill="none" stroke="{TARGET}" stroke-width="1.4" stroke-dasharray="6 4"/>' for run in runs]
     if runs:
@@ -231,7 +271,7 @@ def _target_line(targets: Sequence[float | None], xs: Sequence[float], scale: _S
 
 
 def _points(
-    history: Sequence[Result], values: Sequence[float | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: Language
+    history: Sequence[Result], values: Sequence[Decimal | None], xs: Sequence[float], scale: _Scale, bottom: float, unit: str, lang: Language
 ) -> list[str]:
     parts = []
     for result, value, x in zip(history, values, xs):
@@ -294,7 +334,7 @@ def _column_label(period: Period, lang: Language) -> str:
 def _heat_cell(x: float, y: float, cell: int, status: str, tip: str) -> str:
     stroke = ' stroke="#b0bec5" stroke-dasharray="2 2"' if status == UNDEFINED else ""
     return (
-        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[status]}"{stroke}>'
+        f'<rect x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" height="{cell - 2}" rx="3" fill="{STATUS_COLOURS[Status(status)]}"{stroke}>'
         f"<title>{escape(tip)}</title></rect>"
     )
 
@@ -318,10 +358,10 @@ _BLOCKS = "▁▂▃▄▅▆▇█"
 
 def text_sparkline(values: Sequence[Decimal | None]) -> str:
     """`▁▃▅▇` for email and wiki text; `·` where a value is undefined."""
-    numbers = _floats(values)
+    numbers = _numbers(values)
     known = [n for n in numbers if n is not None]
     if not known:
         return ""
     low, high = min(known), max(known)
-    span = (high - low) or 1.0
-    return "".join("·" if n is None else _BLOCKS[min(7, int((n - low) / span * 7.999))] for n in numbers)
+    span = _GEOMETRY.subtract(high, low) or Decimal(1)
+    return "".join("·" if n is None else _BLOCKS[min(7, int(_GEOMETRY.divide(_GEOMETRY.subtract(n, low), span) * 8))] for n in numbers)

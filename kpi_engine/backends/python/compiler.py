@@ -17,9 +17,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from .errors import Undefined
-from .functions import FUNCTIONS, Compiled
-from .nodes import (
+from ...errors import Undefined
+from ...functions import FUNCTIONS, Compiled
+from ...nodes import (
     Binary,
     Call,
     Compare,
@@ -30,7 +30,7 @@ from .nodes import (
     integer_literal,
     to_text,
 )
-from .reasons import Reason
+from ...reasons import Reason
 
 # A name resolves to the key it is read under on a frame (`frame[key]`), or to a closure of its own.
 NameResolver = Callable[[str], str | Compiled]
@@ -87,7 +87,8 @@ def _compile(node: Node, names: NameResolver, tracer: Tracer | None) -> Compiled
 
 # How an operation reads its two operands, by their shape: a name is read straight off the
 # frame and a literal is a constant, so `a / b` or `x * 1.2` costs one call, not three.
-_SHAPES: dict[tuple[str, str], Callable[[Callable, Any, Any], Compiled]] = {
+Operation = Callable[[Any, Any], Any]
+_SHAPES: dict[tuple[str, str], Callable[[Operation, Any, Any], Compiled]] = {
     ("key", "key"): lambda op, a, b: lambda frame: op(frame[a], frame[b]),
     ("key", "const"): lambda op, a, b: lambda frame: op(frame[a], b),
     ("const", "key"): lambda op, a, b: lambda frame: op(a, frame[b]),
@@ -99,7 +100,7 @@ _SHAPES: dict[tuple[str, str], Callable[[Callable, Any, Any], Compiled]] = {
 }
 
 
-def _binary(op: Callable[[Any, Any], Any], left: Node, right: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:
+def _binary(op: Operation, left: Node, right: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:
     """A closure applying `op` to both operands, left first; each traced node stays a call of its own."""
     shape_left, first = _operand(left, names, tracer)
     shape_right, second = _operand(right, names, tracer)
@@ -122,8 +123,8 @@ def _constant(value: Any) -> Compiled:
     return lambda frame: value
 
 
-def _divider(denominator_text: str) -> Callable[[Any, Any], Any]:
-    def divide(top, bottom):
+def _divider(denominator_text: str) -> Operation:
+    def divide(top: Any, bottom: Any) -> Any:
         if not bottom:
             raise Undefined(Reason.of("division_by_zero", denominator=denominator_text))
         return top / bottom
@@ -144,13 +145,13 @@ def _power(base: Any, exponent: Any) -> Any:
 def _logical(is_and: bool, left: Compiled, right: Compiled) -> Compiled:
     decisive = not is_and  # `False` decides an `and`, `True` decides an `or`
 
-    def logical(frame):
+    def logical(frame: Any) -> Any:
         try:
             first = left(frame)
-        except Undefined as undefined:
+        except Undefined:
             if right(frame) is decisive:
                 return decisive
-            raise undefined
+            raise
         if first is decisive:
             return decisive
         return right(frame)

@@ -1,0 +1,513 @@
+"""Running a `Program` over `Facts`: entity by entity, frequency by frequency, period by period.
+
+A `Frame` holds one entity's values at one period. KPIs are computed in
+dependency order, chronologically, so `prev()` and roll-forwards always find
+the earlier period already done. Inputs at a coarser period than the facts
+are rolled up on first use, and only from complete data: a quarter with a
+missing month is undefined, never the sum of two months.
+
+Evaluation proceeds entity by entity: `evaluate_entities` yields each
+entity's results and alerts and drops its frames, so an output can stream
+any number of entities in bounded memory. `PythonEvaluation` keeps the
+frames instead, to answer `value` and `result_at` later; it never changes
+them after it is built: a value that was not computed (a monthly KPI at a
+quarter) is computed on a private copy of the entity's run, so readers in
+several threads see the same answers.
+
+Nothing here raises on bad data: an undefined value is recorded with its
+reason and everything else goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, localcontext
+from typing import Any, assert_never
+
+from ...alerts import Alert, Alerting
+from ...errors import Undefined
+from ...facts import Entity, EntityFacts
+from ...formatting import Language
+from ...model import Direction, Rollup
+from ...numbers import DECIMAL_CONTEXT
+from ...periods import Frequency, Period
+from ...plan import PlannedAlert
+from ...reasons import Reason
+from ...results import (
+    EVERYTHING,
+    MET,
+    MISSED,
+    NO_TARGET,
+    UNDEFINED,
+    EntityEvaluation,
+    Result,
+    Selection,
+)
+from .program import Program
+
+
+class _MissingFact(Undefined):
+    """A fact absent at `period`, the finest period it was looked for."""
+
+    def __init__(self, cause: Reason, period: Period) -> None:
+        super().__init__(cause)
+        self.period = period
+
+
+class Frame(dict[str, Any]):
+    """One entity at one period: every input and KPI value by name, and why others are undefined.
+
+    Inputs and KPIs share one namespace (validation forbids a name used twice),
+    so the compiled closures read any name with a single dict lookup; a name
+    not there yet goes through `__missing__`, which rolls an input up or
+    computes a KPI, once, and remembers an undefined value's reason.
+    """
+
+    __slots__ = ("period", "reasons", "run", "targets")
+
+    def __init__(self, run: EntityRun, period: Period) -> None:
+        super().__init__(run.native(period))
+        self.run = run
+        self.period = period
+        self.reasons: dict[str, Reason] = {}
+        self.targets: dict[str, Decimal | Reason | None] = {}  # a Reason: why the target is undefined
+
+    def __missing__(self, name: str) -> Any:
+        cause = self.reasons.get(name)
+        if cause is not None:
+            raise Undefined(cause)
+        kpi = self.run.program.kpis.get(name)
+        try:
+            with localcontext(DECIMAL_CONTEXT):  # also when read later, by explain or analysis
+                value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
+        except Undefined as undefined:
+            self.reasons[name] = undefined.cause
+            raise
+        except ArithmeticError as error:
+            self.reasons[name] = Reason.of("arithmetic", error=type(error).__name__)
+            raise Undefined(self.reasons[name]) from None
+        except RecursionError:
+            self.reasons[name] = Reason.of("too_deep")
+            raise Undefined(self.reasons[name]) from None
+        self[name] = value
+        return value
+
+    def at(self, period: Period) -> Frame:
+        return self.run.frame(period)
+
+    def back(self, steps: int) -> Frame:
+        """The frame `steps` periods earlier, found by ordinal: the hot path of time functions."""
+        frame = self.run.by_ordinal[self.period.frequency].get(self.period.ordinal - steps)
+        return frame if frame is not None else self.run.frame(self.period.shift(-steps))
+
+    def year_ago(self) -> Frame:
+        steps = self.period.steps_per_year()
+        return self.back(steps) if steps else self.run.frame(self.period.year_ago())
+
+    def periods_into_year(self) -> int:
+        """How many periods of this frequency from the start of the (fiscal) year to this one, itself included."""
+        return self.period.ordinal - self.run.program.plan.calendar.year_start(self.period).ordinal + 1
+
+    def value(self, name: str) -> Any:
+        """A name's value here, None when undefined (its reason is then in `reasons`).
+
+        A KPI not computed yet (a frame opened after the evaluation) gets its
+        dependencies computed first, in order, rather than by deep recursion.
+        """
+        if not self.known(name) and name in self.run.program.kpis:
+            for dependency in self.run.program.prerequisites(name):
+                if not self.known(dependency):
+                    self.value(dependency)
+        try:
+            return self[name]
+        except Undefined:
+            return None
+
+    def copy_from(self, other: Frame | None) -> None:
+        """Start from what `other` (the same period, another run) computed already."""
+        if other is not None:
+            self.update(other)
+            self.reasons.update(other.reasons)
+            self.targets.update(other.targets)
+
+    def known(self, name: str) -> bool:
+        """Whether `name` was computed here already (its value or its reason): reading it changes nothing."""
+        return name in self or name in self.reasons
+
+    def target(self, name: str) -> Decimal | None:
+        """The KPI's target here; None when it has none. Raises Undefined when it cannot be computed."""
+        if name not in self.targets:
+            compiled = self.run.program.kpis[name].target
+            try:
+                with localcontext(DECIMAL_CONTEXT):
+                    self.targets[name] = compiled(self) if compiled else None
+            except Undefined as undefined:
+                self.targets[name] = undefined.cause
+        target = self.targets[name]
+        if isinstance(target, Reason):
+            raise Undefined(target)
+        return target
+
+
+@dataclass
+class EntityRun:
+    """The evaluation state of one entity: its frames, and where its data starts at each frequency."""
+
+    program: Program
+    entity: Entity
+    facts: EntityFacts
+    frames: dict[Period, Frame] = field(default_factory=dict)
+    by_ordinal: dict[Frequency, dict[int, Frame]] = field(default_factory=lambda: {f: {} for f in Frequency})
+    first: dict[Frequency, Period] = field(default_factory=dict)
+    reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
+    _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
+    base: EntityRun | None = None  # the run whose frames this private run copies
+
+    @property
+    def is_group(self) -> bool:
+        """Whether this run's inputs are consolidated from members' (`consolidation.GroupRun`)."""
+        return False
+
+    def native(self, period: Period) -> dict[str, Decimal]:
+        """The input values the facts give at `period` itself, which a new frame starts from."""
+        return self.facts.by_period.get(period, {})
+
+    def frame(self, period: Period) -> Frame:
+        frame = self.frames.get(period)
+        if frame is None:
+            first = self.first.get(period.frequency)
+            if first is None or period.ordinal < first.ordinal:
+                raise Undefined(Reason.of("before_data", period=period, since=first, entity=self.entity))
+            frame = self.frames[period] = Frame(self, period)
+            self.by_ordinal[period.frequency][period.ordinal] = frame
+            if self.base is not None:
+                frame.copy_from(self.base.frames.get(period))
+        return frame
+
+    def covered_frame(self, period: Period) -> Frame | None:
+        """The frame of `period` when the facts cover it, even at a frequency no KPI is reported at."""
+        if period in self.reported_periods:
+            return self.frame(period)
+        covered = self.covered(period.frequency)
+        if period not in covered:
+            return None
+        self.first.setdefault(period.frequency, covered[0])
+        return self.frame(period)
+
+    def rolled_up(self, name: str, period: Period) -> Decimal:
+        try:
+            return self._rolled_up(name, period)
+        except _MissingFact as missing:
+            if missing.period == period:
+                raise
+            raise Undefined(Reason.of("roll_up", cause=missing.cause, name=name, period=period)) from None
+
+    def _rolled_up(self, name: str, period: Period) -> Decimal:
+        native = self.facts.by_period.get(period)
+        if native is not None and name in native:
+            return native[name]
+        known = self.facts.frequencies.get(name, set())
+        if not known & period.finer_frequencies():
+            raise _MissingFact(self._missing(name, period, known), period)
+        return combine(self.program.plan.inputs[name].rollup, [self._rolled_up(name, child) for child in period.children()])
+
+    def _missing(self, name: str, period: Period, known: set[Frequency]) -> Reason:
+        coarser = sorted(f.value for f in known if f not in period.finer_frequencies() and f is not period.frequency)
+        if coarser:
+            return Reason.of("not_split", name=name, period=period, entity=self.entity, known=", ".join(coarser), frequency=period.frequency.value)
+        return Reason.of("missing_fact", name=name, period=period, entity=self.entity)
+
+    def private(self) -> EntityRun:
+        """A run of the same entity whose frames start as copies of this one's, taken when first used:
+        computing on it changes nothing here, so this run can be read from other threads meanwhile."""
+        return replace(self, frames={}, by_ordinal={f: {} for f in Frequency}, first=dict(self.first),
+                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
+
+    def covered(self, frequency: Frequency) -> list[Period]:
+        """Periods of `frequency` with at least one input known completely."""
+        if frequency not in self._covered:
+            self._covered[frequency] = self._find_covered(frequency)
+        return self._covered[frequency]
+
+    def _find_covered(self, frequency: Frequency) -> list[Period]:
+        candidates: dict[Period, set[str]] = {}
+        calendar = self.program.plan.calendar
+        for period, values in self.facts.by_period.items():
+            ancestor = calendar.ancestor(period, frequency)
+            if ancestor is not None:
+                candidates.setdefault(ancestor, set()).update(values)
+        return sorted(period for period, names in candidates.items() if self._any_complete(names, period))
+
+    def _any_complete(self, names: set[str], period: Period) -> bool:
+        for name in names:
+            if name not in self.program.plan.inputs:
+                continue
+            try:
+                self._rolled_up(name, period)
+            except Undefined:
+                continue
+            return True
+        return False
+
+
+
+
+def combine(rule: Rollup, children: list[Decimal]) -> Decimal:
+    """A coarser period's value from its complete finer values, by the input's roll-up rule."""
+    match rule:
+        case Rollup.SUM:
+            return sum(children, Decimal(0))
+        case Rollup.LAST:
+            return children[-1]
+        case Rollup.AVG:
+            return sum(children, Decimal(0)) / len(children)
+    assert_never(rule)
+
+
+@dataclass(frozen=True)
+class FrameReadings:
+    """What `alerts.Alerting` reads at one frame: conditions, values and targets, by this backend's closures,
+    and the frames of the same entity's earlier periods."""
+
+    frame: Frame
+
+    @property
+    def period(self) -> Period:
+        return self.frame.period
+
+    @property
+    def entity(self) -> Entity:
+        return self.frame.run.entity
+
+    def holds(self, rule: PlannedAlert) -> object:
+        return self.frame.run.program.conditions[rule.id](self.frame)
+
+    def resolves(self, rule: PlannedAlert) -> object:
+        return self.frame.run.program.resolutions[rule.id](self.frame)
+
+    def earlier(self, steps: int) -> FrameReadings | None:
+        frame = self.frame.run.covered_frame(self.frame.period.shift(-steps))
+        return None if frame is None else FrameReadings(frame)
+
+    def value(self, name: str) -> Any:
+        return self.frame.value(name)
+
+    def target(self, kpi: str) -> Decimal | None:
+        try:
+            return self.frame.target(kpi)
+        except Undefined:
+            return None
+
+
+class PythonEvaluation:
+    """The outcome of evaluating a program over facts: results (built once, on first read), alerts, values on demand.
+
+    Immutable once built: `results` is a memo of frames that no longer
+    change, built under a lock; `value`, `result_at` and `frame` read an
+    evaluated frame when what they ask was computed, and otherwise compute on
+    a private run of the entity that belongs to the calling thread (kept, so
+    asking every KPI at a quarter computes each dependency once per thread).
+    No thread ever sees another's computations, and the evaluated frames
+    never change.
+    """
+
+    def __init__(self, program: Program, runs: list[EntityRun], selection: Selection, lang: Language) -> None:
+        self.program = program
+        self.selection = selection
+        self.lang = lang
+        self._runs = runs
+        self.alerts: tuple[Alert, ...] = tuple(
+            alert for run in runs for alert in _alerts(run, selection, Alerting(program.plan, lang, selection.as_of))
+        )
+        self._results: tuple[Result, ...] | None = None
+        self._lock = threading.Lock()
+        self._private = threading.local()  # per thread: the runs values outside the evaluated frames are computed on
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        with self._lock:
+            if self._results is None:
+                self._results = tuple(result for run in self._runs for result in _results(run, self.selection))
+            return self._results
+
+    @property
+    def entities(self) -> Sequence[Entity]:
+        return [run.entity for run in self._runs]
+
+    def frame(self, period: Period | str, entity: Entity = None) -> Frame:
+        """The values of one entity at one period the facts cover (at any frequency), on this thread's
+        private run (computing on it changes nothing another thread sees); KeyError when not covered."""
+        try:
+            run = self._run(entity)
+        except KeyError:
+            raise KeyError(not_covered(period, entity)) from None
+        return covered_frame(self._private_run(run), period)
+
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
+        """`kpi` computed at any evaluated period, even one coarser than its own frequency
+        (the yearly net result of a monthly KPI); None when the facts do not cover `period`."""
+        if kpi not in self.program.kpis:
+            raise KeyError(f"unknown KPI '{kpi}'")
+        frame = self._reading_frame(kpi, period, entity)
+        with localcontext(DECIMAL_CONTEXT):
+            return None if frame is None else _result(frame, kpi)
+
+    def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
+        """One KPI's value, or None when undefined or not evaluated."""
+        frame = self._reading_frame(kpi, period, entity)
+        with localcontext(DECIMAL_CONTEXT):
+            return None if frame is None else frame.value(kpi)
+
+    def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame | None:
+        """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; None when not covered."""
+        period = in_calendar(self.program, period)
+        try:
+            run = self._run(entity)
+        except KeyError:
+            return None
+        shared = run.frames.get(period)
+        if shared is not None and shared.known(kpi) and (kpi not in self.program.plan.kpis or kpi in shared.targets or self.program.kpis[kpi].target is None):
+            return shared
+        return self._private_run(run).covered_frame(period)
+
+    def _private_run(self, run: EntityRun) -> EntityRun:
+        """This thread's private run of `run`'s entity, made on first need and kept: later reads reuse what it computed."""
+        runs: dict[Entity, EntityRun] | None = getattr(self._private, "runs", None)
+        if runs is None:
+            runs = self._private.runs = {}
+        private = runs.get(run.entity)
+        if private is None:
+            private = runs[run.entity] = run.private()
+        return private
+
+    def _run(self, entity: Entity) -> EntityRun:
+        for run in self._runs:
+            if run.entity == entity:
+                return run
+        raise KeyError(f"entity '{entity}' was not evaluated")
+
+
+def covered_frame(run: EntityRun, period: Period | str) -> Frame:
+    """The frame of a covered period; KeyError saying why otherwise."""
+    period = in_calendar(run.program, period)
+    frame = run.covered_frame(period)
+    if frame is None:
+        raise KeyError(not_covered(period, run.entity))
+    return frame
+
+
+def in_calendar(program: Program, period: Period | str) -> Period:
+    """A period asked for, in the plan's calendar (`FY2025-Q1`, or `2025-Q2` as the fiscal quarter it is)."""
+    calendar = program.plan.calendar
+    return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
+
+
+def not_covered(period: Period | str, entity: Entity) -> str:
+    where = f" for entity '{entity}'" if entity is not None else ""
+    return f"{period} was not evaluated{where}: the facts do not cover it"
+
+
+def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
+    for period in sorted((p for p in run.reported_periods if selection.wants_period(p)), key=Period.sort_key):
+        yield run.frames[period]
+
+
+def _results(run: EntityRun, selection: Selection) -> Iterator[Result]:
+    """Every result of one entity's run, in period then definition order."""
+    reported = run.program.plan.reported
+    with localcontext(DECIMAL_CONTEXT):
+        for frame in _reported_frames(run, selection):
+            for name in reported.get(frame.period.frequency, ()):
+                yield _result(frame, name)
+
+
+def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterator[Alert]:
+    """Every alert fired in one entity's run, in period, definition and rule order (inhibited and silenced marked)."""
+    with localcontext(DECIMAL_CONTEXT):
+        for frame in _reported_frames(run, selection):
+            if frame.period.frequency in run.program.plan.alerting:
+                yield from alerting.at(FrameReadings(frame))
+
+
+def _result(frame: Frame, name: str) -> Result:
+    result = _plain_result(frame, name)
+    return replace(result, is_group=True) if frame.run.is_group else result
+
+
+def _plain_result(frame: Frame, name: str) -> Result:
+    kpi = frame.run.program.plan.kpis[name]
+    entity, owner = frame.run.entity, kpi.owner
+    value = frame.value(name)
+    if value is None:
+        cause = frame.reasons.get(name)
+        return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
+    if kpi.target is None:
+        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
+    try:
+        target = frame.target(name)
+    except Undefined as undefined:
+        cause = Reason.of("target_undefined", cause=undefined.cause)
+        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner, str(cause), cause)
+    if target is None:
+        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
+    met = value >= target if kpi.direction is not Direction.LOWER_IS_BETTER else value <= target
+    return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
+
+
+def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
+    """Evaluate every KPI at its frequency, for every period the facts cover, for each prepared run; frames kept."""
+    with localcontext(DECIMAL_CONTEXT):
+        return PythonEvaluation(program, [computed(run) for run in runs], selection, lang)
+
+
+def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+    """Each prepared run's results and alerts in turn; its frames are dropped before the next entity starts."""
+    for prepared in runs:
+        with localcontext(DECIMAL_CONTEXT):
+            run = computed(prepared)
+            alerts = tuple(_alerts(run, selection, Alerting(run.program.plan, lang, selection.as_of)))
+            evaluated = EntityEvaluation(run.entity, tuple(_results(run, selection)), alerts)
+        del run, prepared
+        yield evaluated
+
+
+def prepared(run: EntityRun) -> EntityRun:
+    """`run`, told which periods its facts cover and where they start, with nothing computed yet."""
+    program = run.program
+    for frequency in program.schedule:
+        periods = run.covered(frequency)
+        if periods:
+            run.first[frequency] = periods[0]
+            run.reported_periods.update(periods)
+    return run
+
+
+def computed(run: EntityRun) -> EntityRun:
+    """Every scheduled KPI at every covered period, chronologically, dependencies first, then reported targets.
+
+    This is the hot loop: each KPI is one closure call on a fresh frame, since
+    its same-period dependencies were computed just before it.
+    """
+    program = run.program
+    for frequency, schedule in program.schedule.items():
+        targeted = program.targeted.get(frequency, ())
+        for period in run.covered(frequency):
+            frame = run.frame(period)
+            reasons = frame.reasons
+            for name, formula in schedule:
+                if name in frame or name in reasons:
+                    continue  # computed already, as a time function reached back into this period
+                try:
+                    frame[name] = formula(frame)
+                except Undefined as undefined:
+                    reasons[name] = undefined.cause
+                except (ArithmeticError, RecursionError):
+                    frame.value(name)  # records the reason, worded once, in Frame.__missing__
+            for name in targeted:  # so that reading results later only reads the frame
+                try:  # noqa: SIM105 - the hot loop: a try block costs less than a context manager
+                    frame.target(name)
+                except Undefined:
+                    pass
+    return run

@@ -1,0 +1,81 @@
+"""Every word a recipient of a message reads, in French and English."""
+
+from __future__ import annotations
+
+from ..formatting import Language
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "greeting": "Bonjour {name},",
+        "intro": "Voici ce qui a changé dans vos indicateurs depuis le dernier envoi.",
+        "new": "Nouvelles alertes",
+        "resolved": "Alertes résolues",
+        "reminder": "Toujours ouvertes (rappel)",
+        "appeared": "apparue après une révision des chiffres de {period}",
+        "vanished": "disparue après une révision des chiffres de {period}",
+        "severity": "Gravité",
+        "kpi": "Indicateur",
+        "entity": "Entité",
+        "period": "Période",
+        "message": "Message",
+        "fingerprint": "Empreinte",
+        "ack_hint": "Pour noter ce que vous en avez fait : kpi alerts ack EMPREINTE --by \"{name}\" --note \"...\" --action \"...\"",
+        "footer": "Envoyé par kpi-engine le {date}.",
+        "subject_new_one": "1 nouvelle alerte",
+        "subject_new_many": "{count} nouvelles alertes",
+        "subject_resolved_one": "1 résolue",
+        "subject_resolved_many": "{count} résolues",
+        "subject_reminder_one": "1 toujours ouverte",
+        "subject_reminder_many": "{count} toujours ouvertes",
+        "item": "{kpi}, {entity}, {period} : {message}",
+        "met": "Objectifs atteints",
+        "met_item": "{kpi}, {entity}, {period} : {value} (cible {target})",
+        "subject_met_one": "1 objectif atteint",
+        "subject_met_many": "{count} objectifs atteints",
+        "fingerprint_line": "Empreinte : {fingerprint}",
+        "subject": "[Indicateurs] {parts}",
+        "info": "info",
+        "warning": "attention",
+        "critical": "critique",
+        "all_entities": "—",
+    },
+    "en": {
+        "greeting": "Hello {name},",
+        "intro": "Here is what changed in your indicators since the last message.",
+        "new": "New alerts",
+        "resolved": "Resolved alerts",
+        "reminder": "Still open (reminder)",
+        "appeared": "appeared after the figures of {period} were revised",
+        "vanished": "vanished after the figures of {period} were revised",
+        "severity": "Severity",
+        "kpi": "Indicator",
+        "entity": "Entity",
+        "period": "Period",
+        "message": "Message",
+        "fingerprint": "Fingerprint",
+        "ack_hint": "To record what you did about it: kpi alerts ack FINGERPRINT --by \"{name}\" --note \"...\" --action \"...\"",
+        "footer": "Sent by kpi-engine on {date}.",
+        "subject_new_one": "1 new alert",
+        "subject_new_many": "{count} new alerts",
+        "subject_resolved_one": "1 resolved",
+        "subject_resolved_many": "{count} resolved",
+        "subject_reminder_one": "1 still open",
+        "subject_reminder_many": "{count} still open",
+        "item": "{kpi}, {entity}, {period}: {message}",
+        "met": "Targets met",
+        "met_item": "{kpi}, {entity}, {period}: {value} (target {target})",
+        "subject_met_one": "1 target met",
+        "subject_met_many": "{count} targets met",
+        "fingerprint_line": "Fingerprint: {fingerprint}",
+        "subject": "[KPIs] {parts}",
+        "info": "info",
+        "warning": "warning",
+        "critical": "critical",
+        "all_entities": "—",
+    },
+}
+
+
+def text(lang: Language, key: str, **values: object) -> str:
+    """One text in the reader's language (French when the language is unknown), filled with `values`."""
+    return TEXTS.get(lang, TEXTS["fr"])[key].format(**values)

@@ -1,0 +1,34 @@
+"""Facts: the company's figures, and the readers that get them from files.
+
+    model      Fact, Facts, EntityFacts: the in-memory form, built by readers or by hand
+    source     the reader contract: Reader, ReadResult
+    registry   READERS, keyed by format, recognised by content
+    load       load_facts(paths, pack), read_facts(bytes, name), read_facts_text(text, name)
+    table      rows and columns (long or wide) to facts, for every tabular reader
+    *_reader   one module per source format
+"""
+
+from .checks import consistency_warnings
+from .load import load_facts, read_facts, read_facts_text, read_file
+from .model import Entity, EntityFacts, Fact, Facts
+from .registry import READERS, detect_format
+from .source import Reader, ReadOptions, ReadResult
+from .yaml_reader import facts_from_document
+
+__all__ = [
+    "READERS",
+    "Entity",
+    "EntityFacts",
+    "Fact",
+    "Facts",
+    "ReadOptions",
+    "ReadResult",
+    "Reader",
+    "consistency_warnings",
+    "detect_format",
+    "facts_from_document",
+    "load_facts",
+    "read_facts",
+    "read_facts_text",
+    "read_file",
+]

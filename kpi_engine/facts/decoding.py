@@ -1,0 +1,33 @@
+"""Bytes to text for the text readers: what spreadsheets and accounting software really write.
+
+UTF-8, with or without the byte-order mark Excel and Notepad write; UTF-16
+with its mark (Excel's "Unicode text" export); otherwise a single-byte legacy
+encoding, cp1252 by default (Excel on Windows saves CSV that way). Decoding
+never fails: a file that is not text shows up as cells that are not numbers,
+each reported where it is.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+_UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_HEAD_BYTES = 4096
+
+
+def decode(data: bytes, fallback: str = "cp1252") -> str:
+    """The text of a file's bytes, the byte-order mark dropped; `fallback` when it is not UTF-8."""
+    if data.startswith(_UTF16_MARKS):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode(fallback, errors="replace")
+
+
+def first_line(data: bytes) -> str:
+    """The first non-blank line of a file, decoded, for recognising its format (comments included)."""
+    head = data[:_HEAD_BYTES]
+    utf16 = head.startswith(_UTF16_MARKS)
+    text = head[: len(head) // 2 * 2].decode("utf-16", errors="ignore") if utf16 else head.decode("utf-8-sig", errors="ignore")
+    return next((line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()), "")

@@ -1,0 +1,154 @@
+"""Periods as people write them in exports, and the one rule that says which reading wins.
+
+Besides the engine's own forms (`2025`, `2025-Q1`, `2025-03`, `2025-W07`), a
+period cell may be written as:
+- a date: `2025-03-15`, `15/03/2025` (day first, as in France), `2025-03-15 00:00:00`, or a
+  workbook's date cell;
+- a month: `03/2025`, `mars 2025`, `janv. 2025`, `janv.-25`, `March 2025`;
+- a quarter: `T1 2025`, `Q1 2025`, `T1-2025`.
+
+The rule: a table writes all its periods in one form (the engine's own forms
+may be mixed among themselves, as a monthly file with a quarterly budget
+line); a second form is an error, reported once where it first appears.
+Dates are days, unless every date of the table is the first of a month: then
+they are those months, which is how Excel writes a month.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from ..errors import Location, Problem
+from ..periods import Frequency, Period
+
+
+class PeriodForm(Enum):
+    """How a period is written; the value is how messages name it."""
+
+    STANDARD = "the engine's form (2025-01)"
+    DATE = "a date"
+    MONTH_NUMBER = "a month number (01/2025)"
+    MONTH_NAME = "a month name (janv. 2025)"
+    QUARTER = "a quarter (T1 2025)"
+
+
+@dataclass(frozen=True)
+class WrittenPeriod:
+    """A period cell read on its own: its form, its period (a day for dates) and its text."""
+
+    form: PeriodForm
+    period: Period
+    text: str
+
+
+_MONTHS = {
+    **dict.fromkeys(("janvier", "janv", "jan", "january"), 1),
+    **dict.fromkeys(("fevrier", "fevr", "fev", "february", "feb"), 2),
+    **dict.fromkeys(("mars", "mar", "march"), 3),
+    **dict.fromkeys(("avril", "avr", "april", "apr"), 4),
+    **dict.fromkeys(("mai", "may"), 5),
+    **dict.fromkeys(("juin", "june", "jun"), 6),
+    **dict.fromkeys(("juillet", "juil", "july", "jul"), 7),
+    **dict.fromkeys(("aout", "august", "aug"), 8),
+    **dict.fromkeys(("septembre", "sept", "sep", "september"), 9),
+    **dict.fromkeys(("octobre", "oct", "october"), 10),
+    **dict.fromkeys(("novembre", "nov", "november"), 11),
+    **dict.fromkeys(("decembre", "dec", "december"), 12),
+}
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_MONTH_NUMBER = re.compile(r"(\d{1,2})[/-](\d{4})")
+_MONTH_NAME = re.compile(r"([a-z]+)\.?[\s\-/]*(\d{4}|\d{2})")
+_QUARTER = re.compile(r"[tq]([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]*[tq]([1-4])")
+
+
+def read_period(value: str | date) -> WrittenPeriod:
+    """One period cell in whichever form it is written; ValueError says why it is not a period.
+
+    The engine's own forms are tried first (but `2025-03-15` is a date), so
+    `2025` stays a year and `2025-Q1` a quarter.
+    """
+    if isinstance(value, date):
+        return WrittenPeriod(PeriodForm.DATE, _day(value), value.isoformat())
+    text = value.strip()
+    if not _ISO_DATE.fullmatch(text):
+        try:
+            return WrittenPeriod(PeriodForm.STANDARD, Period.parse(text), text)
+        except ValueError as error:
+            not_standard = error
+    folded = _fold(text)
+    for form, pattern, build in _FORMS:
+        match = pattern.fullmatch(folded)
+        if match:
+            try:
+                return WrittenPeriod(form, build(match.groups()), text)
+            except ValueError:
+                raise ValueError(f"{text!r} is not a valid period: it reads as {form.value}, but there is no such one") from None
+    raise not_standard
+
+
+def resolve(cells: Sequence[tuple[Location, WrittenPeriod]]) -> tuple[list[Period | None], list[tuple[int, Problem]]]:
+    """The period of each cell under the table's rule (None where it breaks it), and the problem if it does,
+    with the index of the cell it is about."""
+    first = next((i for i, (_, w) in enumerate(cells) if w.form is not PeriodForm.STANDARD), None)
+    chosen = PeriodForm.STANDARD if first is None else cells[first][1].form
+    odd = {i for i, (_, w) in enumerate(cells) if w.form is not chosen}
+    as_months = chosen is PeriodForm.DATE and all(w.period.start.day == 1 for i, (_, w) in enumerate(cells) if i not in odd)
+    periods = [None if i in odd else _month_of(w.period) if as_months else w.period for i, (_, w) in enumerate(cells)]
+    if not odd or first is None:
+        return periods, []
+    location, written = cells[min(odd)]
+    example_location, example = cells[first]
+    more = f" ({len(odd) - 1} more like it)" if len(odd) > 1 else ""
+    message = (f"period {written.text!r} is written as {written.form.value}, but {example.text!r} "
+               f"at {example_location} is {example.form.value}: write every period of a file one way{more}")
+    return periods, [(min(odd), Problem(location, message))]
+
+
+def _month_of(day: Period) -> Period:
+    return Period.from_date(Frequency.MONTHLY, day.start)
+
+
+def _day(value: date) -> Period:
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise ValueError(f"{value.isoformat(sep=' ')} has a time of day: a period is a date")
+        value = value.date()
+    return Period.from_date(Frequency.DAILY, value)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so `Févr.` and `fevr` read alike."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _month(year: int, month: int) -> Period:
+    if not 1 <= month <= 12 or year < 1:
+        raise ValueError
+    return Period(Frequency.MONTHLY, year * 12 + month - 1)
+
+
+def _named_month(name: str, year: str) -> Period:
+    if name not in _MONTHS:
+        raise ValueError
+    return _month(int(year) + (2000 if len(year) == 2 else 0), _MONTHS[name])
+
+
+def _quarter(groups: Sequence[str | None]) -> Period:
+    number, year = (groups[0], groups[1]) if groups[0] else (groups[3], groups[2])
+    return Period.parse(f"{year}-Q{number}")
+
+
+_FORMS = (  # tried in order on the text in lower case without accents
+    (PeriodForm.DATE, _ISO_DATE, lambda g: _day(date(int(g[0]), int(g[1]), int(g[2])))),
+    (PeriodForm.DATE, _FRENCH_DATE, lambda g: _day(date(int(g[2]), int(g[1]), int(g[0])))),
+    (PeriodForm.MONTH_NUMBER, _MONTH_NUMBER, lambda g: _month(int(g[1]), int(g[0]))),
+    (PeriodForm.QUARTER, _QUARTER, _quarter),
+    (PeriodForm.MONTH_NAME, _MONTH_NAME, lambda g: _named_month(g[0], g[1])),
+)

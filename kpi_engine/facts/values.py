@@ -1,0 +1,67 @@
+"""One cell to one fact: what every reader does with a value once it knows the input, period and entity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ..errors import Location, Problem
+from ..numbers import parse_number
+from ..periods import Period
+from .model import Entity, Fact, Facts, entity_words
+
+RawValue = str | int | Decimal | bool | None | object
+
+
+def add_value(
+    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool
+) -> Iterator[Problem]:
+    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero.
+
+    Two lines of one source giving the same fact the same value are a warning:
+    two accounts mapped to one input, or a line pasted twice, would otherwise
+    be counted once without a word. (Two sources agreeing is not reported.)
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return
+    if not name:
+        yield Problem(location, "the 'name' cell is empty")
+        return
+    if isinstance(raw, date):
+        yield Problem(location, f"'{name}' for {period}: the date {raw.isoformat()} is not a number")
+        return
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
+        return
+    try:
+        value = _number(raw, decimal_comma)
+    except (ValueError, InvalidOperation):
+        yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
+        return
+    earlier = facts.find(entity, name, period)
+    problem = facts.add(Fact(entity, name, period, value, location))
+    if problem:
+        yield problem
+    elif earlier is not None:
+        yield Problem(
+            location,
+            f"'{name}' for {period}{entity_words(entity)} is given twice with the same value "
+            f"({earlier.value} at {earlier.location}, {value} here): counted once",
+            severity="warning",
+        )
+
+
+def is_number(raw: RawValue, decimal_comma: bool) -> bool:
+    """Whether a cell holds a number (a text that reads as one, or a typed number)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        return False
+    try:
+        _number(raw, decimal_comma)
+    except (ValueError, InvalidOperation):
+        return False
+    return True
+
+
+def _number(raw: str | int | Decimal, decimal_comma: bool) -> Decimal:
+    return raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(raw, decimal_comma)

@@ -1,0 +1,207 @@
+"""Files the user meant: inputs that are regular files of bounded size, outputs that never destroy anything by surprise.
+
+Reading (packs, facts, pack tests):
+    check_regular_file  refuses a device (`/dev/zero`), a FIFO (which would block forever), a
+                        folder or a socket, and a file over `max_bytes` (MAX_INPUT_BYTES by default)
+    read_bounded        the bytes of such a file, never more than `max_bytes` even if it grows
+
+Writing (`kpi report -o`, `kpi init`, and any command that writes files), `write_outputs`:
+    - never overwrites an input of the same command: same resolved path, or same device and
+      inode (a symbolic or hard link to the facts or the pack is the facts or the pack);
+    - never writes through a symbolic link, and never outside the folder the output belongs to
+      (for `kpi init d`, `d`; a link `d/tests -> /etc` is refused);
+    - never replaces an existing file unless `force` (`--force`), and never replaces anything
+      that is not a regular file (`-o /dev/null`: use `-o -` for standard output);
+    - writes atomically: a temporary file in the same folder, renamed over the target, so a
+      failure leaves the old file whole.
+Every refusal is checked before anything is written, and reported at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Location, Problem
+from .formatting import Language
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+"""The largest pack, facts or test file read (256 MiB): far above a real ledger export, far below what exhausts memory."""
+
+# code -> (English, French); parameters are filled in by `FileRefusal.text`.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "not_regular": (
+        "is not a regular file ({kind}); give a file saved on disk",
+        "n'est pas un fichier ordinaire ({kind}) ; indiquez un fichier enregistré sur disque",
+    ),
+    "too_large": (
+        "is larger than {limit} bytes, the most kpi reads from one file",
+        "dépasse {limit} octets, la taille maximale que kpi lit dans un fichier",
+    ),
+    "unreadable": ("cannot be read: {error}", "illisible : {error}"),
+    "is_input": (
+        "is an input of this command ({input}); choose another output file",
+        "est une entrée de cette commande ({input}) ; choisissez un autre fichier de sortie",
+    ),
+    "exists": ("already exists; add --force to replace it", "existe déjà ; ajoutez --force pour le remplacer"),
+    "symlink": (
+        "is a symbolic link; kpi does not write through links, give the real path",
+        "est un lien symbolique ; kpi n'écrit pas à travers un lien, indiquez le vrai chemin",
+    ),
+    "outside": ("leads outside {folder} (through a symbolic link)", "mène hors de {folder} (par un lien symbolique)"),
+    "not_writable_kind": (
+        "exists and is not a regular file ({kind}); use '-' for standard output",
+        "existe et n'est pas un fichier ordinaire ({kind}) ; utilisez « - » pour la sortie standard",
+    ),
+    "unwritable": ("cannot be written: {error}", "impossible à écrire : {error}"),
+}
+
+_KINDS = {
+    "en": {"dir": "a folder", "fifo": "a named pipe", "chr": "a device", "blk": "a device", "sock": "a socket", "other": "not a file"},
+    "fr": {"dir": "un dossier", "fifo": "un tube nommé", "chr": "un périphérique", "blk": "un périphérique", "sock": "un socket", "other": "pas un fichier"},
+}
+
+
+@dataclass(frozen=True)
+class FileRefusal:
+    """Why a file is not read or not written: a `MESSAGES` code and its parameters, worded per language at the edge."""
+
+    path: str
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def message(self, lang: Language = "en") -> str:
+        """The reason, in the reader's language."""
+        params = dict(self.params)
+        if "kind" in params:
+            params["kind"] = _KINDS[lang][params["kind"]]
+        return MESSAGES[self.code][lang == "fr"].format(**params)
+
+    def text(self, lang: Language = "en") -> str:
+        """`PATH: reason`, for the command line."""
+        return f"{self.path}: {self.message(lang)}"
+
+    def problem(self, lang: Language = "en") -> Problem:
+        """The refusal as a located problem, for readers that collect problems."""
+        return Problem(Location(self.path), self.message(lang))
+
+
+class OutputRefused(Exception):
+    """Raised by `write_outputs` with every refusal; nothing has been written."""
+
+    def __init__(self, refusals: Sequence[FileRefusal]) -> None:
+        super().__init__("; ".join(r.text() for r in refusals))
+        self.refusals = tuple(refusals)
+
+
+def _kind(mode: int) -> str:
+    checks = (("dir", stat.S_ISDIR), ("fifo", stat.S_ISFIFO), ("chr", stat.S_ISCHR), ("blk", stat.S_ISBLK), ("sock", stat.S_ISSOCK))
+    return next((name for name, check in checks if check(mode)), "other")
+
+
+def check_regular_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> FileRefusal | None:
+    """None when `path` is a regular file (links followed) of at most `max_bytes`, else why it is refused.
+
+    `stat` never blocks, even on a FIFO, where opening would wait for a writer forever.
+    """
+    try:
+        status = path.stat()
+    except OSError as error:
+        return _unreadable(path, error)
+    if not stat.S_ISREG(status.st_mode):
+        return FileRefusal(str(path), "not_regular", (("kind", _kind(status.st_mode)),))
+    if status.st_size > max_bytes:
+        return FileRefusal(str(path), "too_large", (("limit", str(max_bytes)),))
+    return None
+
+
+def _unreadable(path: Path, error: OSError) -> FileRefusal:
+    return FileRefusal(str(path), "unreadable", (("error", error.strerror or str(error)),))
+
+
+def read_bounded(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> bytes | FileRefusal:
+    """The bytes of a regular file of at most `max_bytes`; a file that grows past it while read is refused too."""
+    refusal = check_regular_file(path, max_bytes)
+    if refusal is not None:
+        return refusal
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError as error:
+        return _unreadable(path, error)
+    return FileRefusal(str(path), "too_large", (("limit", str(max_bytes)),)) if len(data) > max_bytes else data
+
+
+def _status(path: Path) -> os.stat_result | None:
+    """The file's status, links followed; None when there is no such file (or it cannot be reached)."""
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def output_refusals(outputs: Sequence[Path], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> list[FileRefusal]:
+    """Every reason not to write `outputs` (see the module's rules); `folder` is where they must stay, when there is one."""
+    identities = {(status.st_dev, status.st_ino): path for path in inputs if (status := _status(path)) is not None}
+    return [refusal for output in outputs if (refusal := _output_refusal(output, identities, folder, force)) is not None]
+
+
+def _output_refusal(output: Path, inputs: Mapping[tuple[int, int], Path], folder: Path | None, force: bool) -> FileRefusal | None:
+    name = str(output)
+    if folder is not None and not output.resolve().is_relative_to(folder.resolve()):
+        return FileRefusal(name, "outside", (("folder", str(folder)),))
+    status = _status(output)
+    if status is not None and (status.st_dev, status.st_ino) in inputs:
+        return FileRefusal(name, "is_input", (("input", str(inputs[status.st_dev, status.st_ino])),))
+    if output.is_symlink():
+        return FileRefusal(name, "symlink")
+    if status is None:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return FileRefusal(name, "not_writable_kind", (("kind", _kind(status.st_mode)),))
+    return None if force else FileRefusal(name, "exists")
+
+
+def write_outputs(texts: Mapping[Path, str], inputs: Sequence[Path], folder: Path | None = None, force: bool = False) -> None:
+    """Write each text to its path under the module's rules, or raise OutputRefused and write nothing.
+
+    Folders are created as needed inside `folder`, when there is one; each file is written to a temporary
+    file beside it and renamed over the target, so readers never see half a file.
+    """
+    refusals = output_refusals(list(texts), inputs, folder, force)
+    if refusals:
+        raise OutputRefused(refusals)
+    for path, text in texts.items():
+        try:
+            if folder is not None:  # a command writing a folder (kpi init) creates it; a single output's folder must exist
+                path.parent.mkdir(parents=True, exist_ok=True)
+            _replace_atomically(path, text)
+        except OSError as error:
+            raise OutputRefused([FileRefusal(str(path), "unwritable", (("error", error.strerror or str(error)),))]) from None
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    """A temporary file beside `path`, renamed over it; it gets the replaced file's permissions, or the umask's for a new file."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    """The process's umask (it can only be read by setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

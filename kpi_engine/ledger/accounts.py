@@ -1,0 +1,156 @@
+"""The ledger -> facts mapping: the account rules of a pack (`kpi_engine.accounts`) applied to ledgers.
+
+An input declares its rule in the pack:
+
+    ventes_marchandises:
+      rollup: sum
+      accounts: {flow: credit, include: ["707", "7097"]}
+
+`flow` sums the movements of each month (by `EcritureDate`), `balance` takes
+each account's balance at the end of the month (opening entries plus the
+movements of the fiscal year so far). The side named is the one counted
+positive: `credit` for income and liabilities, `debit` for charges and
+assets, so every figure reads as the standard library expects it. A contra
+account listed with the others nets itself out (7097, rebates granted, is
+debited: it reduces the credit total of 707). `gross: true` counts only the
+named side: the debits alone of a flow (cash received), or only the accounts
+whose balance is on that side (banks in credit are overdrafts, not cash).
+
+An account belongs to the rule when the longest prefix it starts with is in
+`include` rather than `exclude`, so `include: ["70"], exclude: ["707"]`
+takes every 70x but 707, and an `include` of "7071" would take 7071 back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..accounts import AccountRule
+from ..errors import Location, Problem
+from ..facts.model import Entity, Fact, Facts
+from ..model import InputDef
+from ..periods import Period
+from .model import ZERO, Ledger, Movements
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One account's part in a fact: its number, its label and the amount it brought, signed as the fact."""
+
+    account: str
+    label: str
+    amount: Decimal
+
+
+AuditKey = tuple[str, Entity, Period]  # (input, entity, month)
+
+
+@dataclass(frozen=True)
+class LedgerFacts:
+    """The facts a ledger gives, and for each the accounts and amounts that made it (for audits)."""
+
+    facts: Facts
+    audit: Mapping[AuditKey, tuple[AuditLine, ...]]
+
+
+def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> tuple[LedgerFacts, list[Problem]]:
+    """Every input with account rules, for every month each ledger covers: a month with no entry is zero.
+
+    Ledgers of consecutive fiscal years of one entity join up; a ledger whose fiscal year
+    overlaps an earlier one of the same entity is reported and left out. The accounts with
+    amounts that no rule reads are reported as warnings (see `_unread_accounts`).
+    """
+    rules = {name: definition.accounts for name, definition in inputs.items() if definition.accounts is not None}
+    facts, audit, problems = Facts(), {}, []
+    read: list[Ledger] = []
+    for ledger in ledgers:
+        overlap = next((other for other in read if other.entity == ledger.entity and set(other.months) & set(ledger.months)), None)
+        if overlap is not None:
+            problems.append(_overlap_problem(ledger, overlap))
+            continue
+        read.append(ledger)
+        problems.extend(_unread_accounts(ledger, rules))
+        for fact, lines in _ledger_facts(ledger, rules):
+            facts.add(fact)  # no conflict: one ledger per entity and month
+            audit[(fact.name, fact.entity, fact.period)] = lines
+    return LedgerFacts(facts, audit), problems
+
+
+def _overlap_problem(ledger: Ledger, other: Ledger) -> Problem:
+    entity = f" of entity '{ledger.entity}'" if ledger.entity else ""
+    return Problem(Location(ledger.source), f"the fiscal year {_span(ledger)} overlaps the fiscal year {_span(other)}{entity} "
+                                            f"read from {other.source}: give each fiscal year once; this file is not read")
+
+
+def _span(ledger: Ledger) -> str:
+    return f"{ledger.months[0]} to {ledger.months[-1]}"
+
+
+MAX_LISTED = 5  # accounts named in a warning; the others are counted
+_GENERAL_CLASSES = ("1", "2", "3", "4", "5", "6", "7")  # the PCG's general accounts (8 and 9: off-balance, analytic)
+
+
+def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[Problem]:
+    """Income and charge accounts (classes 6 and 7) with movements that no net flow reads, and
+    balance sheet accounts (classes 1 to 5) left with a balance that no balance reads: no KPI
+    counts them, which a controller must know (a rebate account 6094, VAT to regularise 4458...)."""
+    if not rules:
+        return [Problem(Location(ledger.source), "no input of the pack has account rules ('accounts:'), so the FEC gives no figure", severity="warning")]
+    flows = [rule for rule in rules.values() if rule.kind == "flow" and not rule.gross]
+    balances = [rule for rule in rules.values() if rule.kind == "balance"]
+    unread = []
+    for account in ledger.accounts:
+        income_or_charge = account[:1] in ("6", "7")
+        readers = flows if income_or_charge else balances
+        if account[:1] not in _GENERAL_CLASSES or any(rule.covers(account) for rule in readers):
+            continue
+        closing = ZERO if income_or_charge else ledger.opening.get(account, ZERO)
+        closing += sum((m.debit - m.credit for month in ledger.months if (m := ledger.movements.get((account, month)))), ZERO)
+        if closing:
+            side = "debit" if closing > 0 else "credit"
+            unread.append(f"{account} {ledger.labels.get(account, '')} ({side} balance {abs(closing)})")
+    if not unread:
+        return []
+    more = f" and {len(unread) - MAX_LISTED} more" if len(unread) > MAX_LISTED else ""
+    counted = f"{len(unread)} accounts with amounts feed" if len(unread) > 1 else "1 account with amounts feeds"
+    return [Problem(Location(ledger.source), f"{counted} no input, so no KPI counts them: "
+                                             f"{', '.join(unread[:MAX_LISTED])}{more}", severity="warning")]
+
+
+def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[tuple[Fact, tuple[AuditLine, ...]]]:
+    accounts = ledger.accounts
+    fed = {name: [a for a in accounts if rule.covers(a)] for name, rule in rules.items()}
+    balances = _running_balances(ledger, {a for name, rule in rules.items() if rule.kind == "balance" for a in fed[name]})
+    location = Location(ledger.source)
+    for month in ledger.months:
+        for name, rule in rules.items():
+            amounts = [(a, _amount(rule, ledger.movements.get((a, month)), balances.get((a, month), ZERO))) for a in fed[name]]
+            lines = tuple(AuditLine(a, ledger.labels.get(a, ""), amount) for a, amount in amounts if amount)
+            yield Fact(ledger.entity, name, month, sum((line.amount for line in lines), ZERO), location), lines
+
+
+def _amount(rule: AccountRule, movements: Movements | None, balance: Decimal) -> Decimal:
+    """What one account brings to a rule in a month."""
+    if rule.kind == "balance":
+        signed = balance if rule.side == "debit" else -balance
+        return signed if not rule.gross or signed > 0 else ZERO
+    if movements is None:
+        return ZERO
+    if rule.gross:
+        return movements.debit if rule.side == "debit" else movements.credit
+    return rule.signed(movements.debit, movements.credit)
+
+
+def _running_balances(ledger: Ledger, accounts: set[str]) -> dict[tuple[str, Period], Decimal]:
+    """Each account's debit-positive balance at the end of each month: opening entries plus movements so far."""
+    balances = {}
+    for account in accounts:
+        balance = ledger.opening.get(account, ZERO)
+        for month in ledger.months:
+            movements = ledger.movements.get((account, month))
+            if movements is not None:
+                balance += movements.debit - movements.credit
+            balances[(account, month)] = balance
+    return balances

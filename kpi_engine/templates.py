@@ -1,0 +1,67 @@
+"""Alert message templates: `{name}` and `{name:spec}` filled from plain values, and nothing else.
+
+A template is split once, when the plan is built, into literal text and
+named fields. Filling it looks each field up by name in a flat set of
+decimals and strings: there is no attribute or index access to follow (such
+fields are rejected when the pack is loaded), and a value without a format
+spec is shown according to its unit and the reader's language.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from decimal import Decimal
+
+from .formatting import Language, format_value, localize
+
+Lookup = Callable[[str], tuple[object, str]]  # name -> (value or None when undefined, unit)
+Template = tuple[tuple[str, str | None, str], ...]  # (literal text, field name or None, format spec)
+_CURRENCY_SIGNS = ("€", "$", "£")
+
+
+def parse_template(text: str) -> Template:
+    """Literal text and fields of a template; ValueError for anything but `{name}` / `{name:spec}`.
+
+    `semantics` reports these mistakes with their location when the pack is
+    loaded; refusing them here too means no path can fill `{value.__class__}`.
+    """
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is not None and (not name.isidentifier() or conversion or "{" in (spec or "")):
+            raise ValueError(f"template field {name!r} is not a plain name")
+        parts.append((literal, name, spec or ""))
+    return tuple(parts)
+
+
+def template_fields(template: Template) -> tuple[str, ...]:
+    """The names a template reads, in order."""
+    return tuple(name for _, name, _ in template if name is not None)
+
+
+def render_message(template: Template | str, lookup: Lookup, lang: Language = "en") -> str:
+    """Fill a template; a field that cannot be filled reads 'undefined', never 0."""
+    if isinstance(template, str):
+        template = parse_template(template)
+    parts = []
+    for literal, name, spec in template:
+        parts.append(literal)
+        if name is not None:
+            text = _field_text(*lookup(name), spec, lang)
+            if text.startswith("-") and literal.endswith(_CURRENCY_SIGNS):
+                parts[-1], text = literal[:-1] + "-" + literal[-1], text[1:]  # "€{value}" of -8 145 reads -€8,145
+            parts.append(text)
+    return "".join(parts)
+
+
+def _field_text(content: object, unit: str, spec: str, lang: Language) -> str:
+    if content is None:
+        return format_value(None, lang=lang)
+    if isinstance(content, Decimal):
+        return localize(format(content, spec), lang) if spec else format_value(content, unit, lang)
+    return format(str(content), spec)
+
+
+def default_message(has_target: bool) -> str:
+    """The message of an alert rule that does not write one."""
+    return "{label}: {value} (target {target})" if has_target else "{label}: {value}"
