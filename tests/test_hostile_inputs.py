@@ -259,7 +259,11 @@ def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tm
     assert "no answer: 10 ^ (10 ^ 10) is too complex to analyse: its exponent 10000000000 is beyond 1000, the limit of exact analysis" in solved.output
     resolu = CliRunner().invoke(main, solve)
     assert resolu.exit_code == EXIT_NO_ANSWER
-    assert "pas de réponse : 10 ^ (10 ^ 10) est trop complexe à analyser : son exposant 10000000000 dépasse 1000, la limite de l'analyse exacte" in resolu.output
+    refused = "10 ^ (10 ^ 10) est trop complexe à analyser : son exposant 10000000000 dépasse 1000, la limite de l'analyse exacte"
+    assert f"pas de réponse : {refused}" in resolu.output
+    explained = CliRunner().invoke(main, ["explain", str(tmp_path), "k", "--facts", facts, "--period", "2025-01", "--expanded", "text"])
+    assert explained.exit_code == EXIT_NO_ANSWER
+    assert "pas de réponse : 10 ^ (10 ^ 10) est trop complexe à analyser" in explained.output
     linted = CliRunner().invoke(main, ["lint", str(tmp_path), "--lang", "en"])
     assert linted.exit_code == 1
     assert "warning: KPI 'k' is not linted: 10 ^ (10 ^ 10) is too complex to analyse" in linted.output
