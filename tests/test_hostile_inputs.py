@@ -270,3 +270,19 @@ def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tm
     analyse = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert analyse.exit_code == 1
     assert "l'indicateur 'k' n'est pas analysé : 10 ^ (10 ^ 10) est trop complexe à analyser" in analyse.output
+
+
+# --- the number policy of the Limits given is the one the YAML loader applies, from files or from texts ------
+def test_a_pack_read_from_files_or_texts_follows_the_number_policy_of_its_limits(tmp_path):
+    from kpi_engine.loader import load_pack
+
+    text = "inputs: {x: {rollup: sum, max: 12345}}\nkpis:\n  k: {formula: x, frequency: monthly}\n"
+    (tmp_path / "pack.yaml").write_text(text, encoding="utf-8")
+    tight = Limits(numbers=NumberLimits(max_exponent=3))
+    for read in (lambda: load_pack(tmp_path, tight), lambda: Pack.from_texts({"pack.yaml": text}, tight, bases={})):
+        with pytest.raises(PackError) as caught:
+            read()
+        (problem,) = caught.value.problems
+        assert (problem.location.line, problem.location.column) == (1, 32)
+        assert "'12345' is out of range: numbers are read from 1E-3 to 9.99E+3 in size" in problem.message
+    assert load_pack(tmp_path).kpis["k"].name == "k"
