@@ -29,8 +29,8 @@ from .errors import Location, PackError, Problem
 from .files import FileRefusal, check_regular_file, read_bounded
 from .formatting import Language
 from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
-from .pack import Pack, build_pack
 from .limits import Limits
+from .pack import Pack, build_pack
 from .yamlsource import Document, load_document
 
 # code -> (English, French): every problem the loader itself reports, worded in the reader's language.
