@@ -105,6 +105,14 @@ _GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}")  # 1,234,567: thousands for s
 _NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
 
+def read_number(raw: str | int | Decimal, decimal_comma: bool = False, limits: NumberLimits = NumberLimits()) -> Decimal:
+    """A number as a reader found it, typed (an int or Decimal from JSON, YAML, a workbook or a program) or
+    written (`parse_number`), under the number policy: `Decimal('Infinity')` is refused like `'1e999999999'`."""
+    if isinstance(raw, str):
+        return parse_number(raw, decimal_comma, limits)
+    return limits.checked(raw if isinstance(raw, Decimal) else Decimal(raw))
+
+
 def parse_number(text: str, decimal_comma: bool = False, limits: NumberLimits = NumberLimits()) -> Decimal:
     """Read `1234.56`, `1 234,56`, `-12,5 %`, `(1 234,56)` (accounting negative) as an exact decimal.
 

@@ -12,14 +12,14 @@ from decimal import Decimal
 
 import pytest
 
-from kpi_engine import Pack, PackError
+from kpi_engine import FactsError, Pack, PackError
 from kpi_engine.analysis.bridge import explain_change
 from kpi_engine.analysis.errors import AnalysisError
 from kpi_engine.analysis.goal_seek import goal_seek
 from kpi_engine.analysis.lint import lint
 from kpi_engine.analysis.printing import expanded_formula
 from kpi_engine.analysis.sensitivity import sensitivity
-from kpi_engine.facts import Facts
+from kpi_engine.facts import Fact, Facts, read_facts
 from kpi_engine.limits import Limits
 from kpi_engine.numbers import NumberLimits, parse_number
 from kpi_engine.packtests import run_test_text
@@ -286,3 +286,40 @@ def test_a_pack_read_from_files_or_texts_follows_the_number_policy_of_its_limits
         assert (problem.location.line, problem.location.column) == (1, 32)
         assert "'12345' is out of range: numbers are read from 1E-3 to 9.99E+3 in size" in problem.message
     assert load_pack(tmp_path).kpis["k"].name == "k"
+
+
+# --- cases 4 and 16: facts follow the number policy, whatever the reader or the type of the number -------------
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (Decimal("Infinity"), "'Infinity' is not a finite number"),
+        (Decimal("NaN"), "'NaN' is not a finite number"),
+        ("1e999999999", f"'1e999999999' {OUT_OF_RANGE}"),
+        (10**30, f"'{10**30}' has 31 digits; at most 28 are read, the precision the engine computes with"),
+    ],
+)
+def test_facts_from_records_refuse_a_number_outside_the_policy_at_its_record(value, reason):
+    records = [(None, "x", "2025-01", Decimal(1)), (None, "x", "2025-02", value)]
+    with pytest.raises(FactsError) as caught:
+        Facts.from_records(records)
+    (problem,) = caught.value.problems
+    assert str(problem) == f"<records>:2: record 2: {reason}"
+
+
+def test_facts_from_records_check_the_value_of_a_fact_given_whole():
+    with pytest.raises(FactsError) as caught:
+        Facts.from_records([Fact(None, "x", JANUARY, Decimal("-Infinity"))])
+    assert str(caught.value.problems[0]) == "<records>:1: record 1: '-Infinity' is not a finite number"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("facts.csv", "period,name,value\n2025-01,x,1e999999999\n", "facts.csv:2"),
+        ("facts.json", '{"2025-01": {"x": 1e999999999}}', "facts.json:1:19"),
+    ],
+)
+def test_facts_read_from_a_file_refuse_a_number_out_of_range_at_its_place(name, text, where):
+    result = read_facts(text.encode("utf-8"), name)
+    (problem,) = result.errors
+    assert str(problem) == f"{where}: 'x' for 2025-01: '1e999999999' {OUT_OF_RANGE}"
