@@ -22,6 +22,7 @@ from .alerts import Alert
 from .errors import FactsError, KpiError, Location, PackError, Problem
 from .facts import Fact, Facts, load_facts, read_facts_text
 from .library import standard_library_path
+from .limits import Limits
 from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
@@ -35,6 +36,7 @@ __all__ = [
     "FactsError",
     "Frequency",
     "KpiError",
+    "Limits",
     "Location",
     "Pack",
     "PackError",

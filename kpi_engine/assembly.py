@@ -28,6 +28,7 @@ from .company import Company, merged_company
 from .entities import group_problems
 from .errors import Location, Problem, did_you_mean
 from .graph import references
+from .limits import Limits
 from .model import (
     ROLLUPS,
     SEVERITIES,
@@ -44,7 +45,7 @@ from .model import (
     Silence,
 )
 from .owners import Owner, is_address, merged_owner
-from .parser import FormulaSyntaxError, Limits, parse_formula
+from .parser import FormulaSyntaxError, parse_formula
 from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency
 from .yamlsource import Document, Path, Spec
 
@@ -147,7 +148,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 
 def _repaired_input(spec: Spec) -> Spec:
-    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
+    bounds = {key: spec[key] if isinstance(spec.get(key), (int, Decimal)) and not isinstance(spec.get(key), bool) else None for key in ("min", "max")}
+    return {**spec, **bounds, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
             "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum")}
 
 
@@ -175,7 +177,7 @@ def _is_expression(value: Any) -> bool:
 def _repaired_alert(alert: Spec) -> Spec:
     """An alert rule the schema rejected, kept so its conditions are still checked."""
     repaired: Spec = {"when": alert["when"], "severity": _choice(alert.get("severity"), SEVERITIES, "warning"),
-                      "message": alert.get("message") if isinstance(alert.get("message"), (str, dict)) else ""}
+                      "message": _label_or_none(alert.get("message")) or ""}
     if _is_expression(alert.get("resolve_when")):
         repaired["resolve_when"] = alert["resolve_when"]
     return repaired

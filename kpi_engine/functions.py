@@ -390,6 +390,10 @@ def _exact_round(args: Sequence[Fraction]) -> Fraction:
     return magnitude if x >= 0 else -magnitude
 
 
+ROUND_PLACES = 28
+"""The most decimals round() may keep, and the most tens it may round to (-28): the engine computes with 28
+significant digits, so more decimals keep no more information, and 10^28 is beyond any amount. Without a bound,
+round(x, 999999999) wrote a gigabyte per value."""
 ROUND_REASON = "round() is a step function: it has no inverse to solve through and its derivative is 0 almost everywhere"
 COALESCE_REASON = "coalesce() depends on which facts exist; it can only be expanded at a given period and entity"
 
@@ -449,7 +453,7 @@ FUNCTIONS: dict[str, Function] = {
             example="round(taux_marge_nette, 3)",
             min_args=1,
             max_args=2,
-            arguments=(_N, Count(minimum=None, maximum=None)),
+            arguments=(_N, Count(minimum=-ROUND_PLACES, maximum=ROUND_PLACES)),
             result=_N,
             build=_round,
             undefined=Propagation.STRICT,

@@ -29,8 +29,8 @@ from .errors import Location, PackError, Problem
 from .files import FileRefusal, check_regular_file, read_bounded
 from .formatting import Language
 from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
+from .limits import Limits
 from .pack import Pack, build_pack
-from .parser import Limits
 from .yamlsource import Document, load_document
 
 # code -> (English, French): every problem the loader itself reports, worded in the reader's language.
@@ -234,7 +234,7 @@ def _read_document(file: Path, limits: Limits, lang: Language) -> Document | lis
     text = read_text(file, lang=lang)
     if isinstance(text, Problem):
         return [text]
-    document, problems = load_document(text, display_name(file), limits.max_yaml_nodes)
+    document, problems = load_document(text, display_name(file), limits.max_yaml_nodes, limits.numbers)
     return problems or document
 
 

@@ -24,8 +24,8 @@ from .facts import Entity, Facts
 from .formatting import Language
 from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
+from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
-from .parser import Limits
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
 from .results import EntityEvaluation, Evaluation, Selection
@@ -228,7 +228,7 @@ def _add_text_layers(
     """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
     documents, problems = [], []
     for name, text in files.items():
-        document, found = load_document(text, name, limits.max_yaml_nodes)
+        document, found = load_document(text, name, limits.max_yaml_nodes, limits.numbers)
         problems.extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
@@ -260,7 +260,7 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
             problems.extend(found)
     definitions, more = build_definitions(layers, limits, spoiled)
     problems.extend(more)
-    problems.extend(semantic_problems(definitions))
+    problems.extend(semantic_problems(definitions, limits))
     if problems:
         raise PackError(_sorted(problems))
     pack = Pack(definitions, build_plan(definitions))

@@ -9,7 +9,6 @@ to a file position (it knows where the formula sits in the YAML).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -26,16 +25,10 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from . import nodes
+from .limits import Limits
 from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds that keep hostile or accidental input from exhausting the machine."""
-
-    max_formula_length: int = 2_000
-    max_formula_depth: int = 100
-    max_yaml_nodes: int = 200_000
+__all__ = ["FormulaSyntaxError", "Limits", "parse_formula"]  # Limits lives in `limits`; re-exported for existing callers
 
 
 class FormulaSyntaxError(Exception):

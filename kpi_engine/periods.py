@@ -131,8 +131,12 @@ class Period:
 
     @property
     def end(self) -> date:
-        """The last day of the period."""
-        return self.shift(1).start - timedelta(days=1)
+        """The last day of the period (9999-12-31 for the last period of the calendar, which has no next one)."""
+        try:
+            following = self.shift(1).start
+        except ValueError:
+            return date.max
+        return following - timedelta(days=1)
 
     def __str__(self) -> str:
         if self.is_fiscal:
@@ -175,10 +179,16 @@ class Period:
         return _PER_YEAR.get(self.frequency)
 
     def year_ago(self) -> Period:
-        """The same period one year earlier (same week number, same calendar date; 29 Feb -> 28 Feb)."""
+        """The same period one year earlier (same week number, same calendar date; 29 Feb -> 28 Feb).
+
+        In year 1 it is a period before year 1 (`describe` names it): no facts are ever there, so a value
+        read there is undefined with that reason, as for any period before the facts start.
+        """
         if self.frequency in _PER_YEAR:
             return self.shift(-_PER_YEAR[self.frequency])
         start = self.start
+        if self.year <= 1:
+            return self.shift(-52 if self.frequency is Frequency.WEEKLY else -365)
         if self.frequency is Frequency.WEEKLY:
             iso_year, week, _ = start.isocalendar()
             weeks_last_year = date(iso_year - 1, 12, 28).isocalendar()[1]
@@ -313,6 +323,8 @@ GREGORIAN = Calendar()  # years from January: the calendar of a pack that sets n
 
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
+    if frequency is Frequency.WEEKLY and parts[:2] == [9999, 52]:  # its Sunday is 10000-01-02: past the calendar
+        raise ValueError(f"{text!r} ends after 9999-12-31, the last day periods can reach")
     try:
         if parts[0] < 1:
             raise ValueError

@@ -9,14 +9,16 @@ message templates, audiences, silences, and dependency cycles.
 
 from __future__ import annotations
 
+import re
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from decimal import Decimal
 from typing import Protocol, assert_never
 
 from .errors import Problem, did_you_mean
 from .functions import FUNCTIONS, Count, Function, Kind
 from .graph import find_cycles, references, same_period_graph
+from .limits import Limits
 from .model import Definitions, Formula, KpiDef
 from .nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal
 from .plan import rule_ids
@@ -35,11 +37,12 @@ class _Need(Protocol):
     def __call__(self, child: Node, wanted: str, role: str) -> None: ...
 
 
-def semantic_problems(definitions: Definitions) -> list[Problem]:
-    """Every semantic problem of merged definitions, each located."""
+def semantic_problems(definitions: Definitions, limits: Limits = Limits()) -> list[Problem]:
+    """Every semantic problem of merged definitions, each located; time linear in the size of the pack."""
     problems: list[Problem] = []
-    for check in (_reserved_names, _expressions, _directions, _templates, _audiences, _silences, _cycles):
+    for check in (_reserved_names, _expressions, _directions, _audiences, _silences, _cycles):
         problems.extend(check(definitions))
+    problems.extend(_templates(definitions, limits))
     return problems
 
 
@@ -51,17 +54,19 @@ def _reserved_names(definitions: Definitions) -> Iterator[Problem]:
 
 
 def _expressions(definitions: Definitions) -> Iterator[Problem]:
+    known = known_names(definitions)  # built once: rebuilt per KPI, it made validation quadratic in the KPI count
+    with_alert_names = known | set(ALERT_NAMES)
     for kpi in definitions.kpis.values():
-        yield from check_expression(kpi.formula, definitions, f"KPI '{kpi.name}': formula", NUMBER, own=kpi.name)
+        yield from check_expression(kpi.formula, known, f"KPI '{kpi.name}': formula", NUMBER, own=kpi.name)
         if kpi.target:
-            yield from check_expression(kpi.target, definitions, f"KPI '{kpi.name}': target", NUMBER)
+            yield from check_expression(kpi.target, known, f"KPI '{kpi.name}': target", NUMBER)
         for number, alert in enumerate(kpi.alerts, 1):
             conditions = (("condition", alert.when), ("resolve_when", alert.resolve_when))
             for role, condition in conditions:
                 if condition is None:
                     continue
                 context = f"KPI '{kpi.name}': alert {number} {role}"
-                yield from check_expression(condition, definitions, context, CONDITION, extra=ALERT_NAMES)
+                yield from check_expression(condition, with_alert_names, context, CONDITION)
                 if not kpi.target:
                     yield from _needs_target(condition, context)
 
@@ -72,15 +77,18 @@ def _needs_target(formula: Formula, context: str) -> Iterator[Problem]:
             yield _at(formula, reference.node, f"{context}: uses '{reference.name}' but the KPI has no target, so it could never fire")
 
 
-def check_expression(
-    formula: Formula, definitions: Definitions, context: str, expected: str, extra: tuple[str, ...] = (), own: str = ""
-) -> Iterator[Problem]:
+def known_names(definitions: Definitions) -> frozenset[str]:
+    """The names a formula may read: inputs, KPIs, and the entries too broken to build (no "unknown name" noise)."""
+    return frozenset(definitions.inputs) | frozenset(definitions.kpis) | definitions.broken
+
+
+def check_expression(formula: Formula, known: Set[str], context: str, expected: str, own: str = "") -> Iterator[Problem]:
     """Names, functions and types of one expression; `expected` is NUMBER or CONDITION.
 
-    `own` is the KPI the formula defines: never suggested for a misspelt name, since
-    using it would make the KPI depend on itself.
+    `known` is every name the expression may read (`known_names`, plus `value`... in an alert),
+    built once by the caller for all expressions. `own` is the KPI the formula defines: never
+    suggested for a misspelt name, since using it would make the KPI depend on itself.
     """
-    known = set(definitions.inputs) | set(definitions.kpis) | definitions.broken | set(extra)
     for reference in references(formula.node):
         if reference.name not in known:
             hint = did_you_mean(reference.name, known - {own})
@@ -221,17 +229,19 @@ def _directions(definitions: Definitions) -> Iterator[Problem]:
             )
 
 
-def _templates(definitions: Definitions) -> Iterator[Problem]:
-    names = set(TEMPLATE_NAMES) | set(definitions.inputs) | set(definitions.kpis)
+def _templates(definitions: Definitions, limits: Limits) -> Iterator[Problem]:
+    # both sets built once: rebuilt per KPI (`names - {...}` copies every name) they made validation quadratic
+    with_target = frozenset(TEMPLATE_NAMES) | frozenset(definitions.inputs) | frozenset(definitions.kpis)
+    without_target = with_target - {"target", "gap"}
     for kpi in definitions.kpis.values():
-        usable = names if kpi.target else names - {"target", "gap"}
+        usable = with_target if kpi.target else without_target
         for number, alert in enumerate(kpi.alerts, 1):
             templates = {lang: alert.message.get(lang) for lang in ("fr", "en")}
             scalars = dict(alert.message_scalars)
             for lang, template in templates.items():
                 if lang == "en" and template == templates["fr"]:
                     continue  # written once: checked once
-                for offset, width, message in template_problems(template, usable):
+                for offset, width, message in template_problems(template, usable, limits):
                     text = f"KPI '{kpi.name}': alert {number} message: {message}"
                     scalar = scalars.get(lang)
                     if scalar is None:
@@ -240,8 +250,9 @@ def _templates(definitions: Definitions) -> Iterator[Problem]:
                         yield Problem(scalar.locate(template, offset), text, scalar.snippet(template, offset, width))
 
 
-def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int, str]]:
-    """(offset, width, what is wrong) for each bad field: only `{name}` and `{name:format}` are allowed."""
+def template_problems(template: str, names: Set[str], limits: Limits = Limits()) -> Iterator[tuple[int, int, str]]:
+    """(offset, width, what is wrong) for each bad field: only `{name}` and `{name:format}` are allowed,
+    with a width and a number of decimals within `limits`."""
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template) if name is not None]
     except ValueError as error:
@@ -260,9 +271,30 @@ def template_problems(template: str, names: set[str]) -> Iterator[tuple[int, int
             yield offset, width, f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
         if conversion:
             yield offset, width, f"'!{conversion}' is not allowed in '{{{field}}}'"
-        if spec and ("{" in spec or not _valid_spec(spec, field in TEXT_FIELDS)):
-            kind, examples = ("text", ">10, <20") if field in TEXT_FIELDS else ("number", ".1%, ,.2f, .0f")
-            yield offset, width, f"'{spec}' is not a valid {kind} format in '{{{field}}}' (examples: {examples})"
+        if spec:
+            yield from ((offset, width, problem) for problem in _spec_problems(spec, field, limits))
+
+
+# Python's format specification: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_FORMAT_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?(?P<width>\d*)[,_]?(?:\.(?P<precision>\d*))?[a-zA-Z%]?", re.DOTALL)
+
+
+def _spec_problems(spec: str, field: str, limits: Limits) -> Iterator[str]:
+    """What is wrong with the format of one field; the width and decimals are read before anything is
+    formatted, since formatting with a width of 999999999 is itself the gigabyte to avoid."""
+    kind, examples = ("text", ">10, <20") if field in TEXT_FIELDS else ("number", ".1%, ,.2f, .0f")
+    invalid = f"'{spec}' is not a valid {kind} format in '{{{field}}}' (examples: {examples})"
+    shape = _FORMAT_SPEC.fullmatch(spec)
+    if "{" in spec or shape is None:
+        yield invalid
+        return
+    width, precision = shape["width"], shape["precision"]
+    if width and (len(width) > 9 or int(width) > limits.max_format_width):
+        yield f"'{spec}' in '{{{field}}}' asks for a width of {width} characters; the limit is {limits.max_format_width}"
+    elif precision and (len(precision) > 9 or int(precision) > limits.max_format_precision):
+        yield f"'{spec}' in '{{{field}}}' asks for {precision} decimals; the limit is {limits.max_format_precision}"
+    elif not _valid_spec(spec, field in TEXT_FIELDS):
+        yield invalid
 
 
 def _valid_spec(spec: str, is_text: bool) -> bool:

@@ -6,7 +6,11 @@ built here, so that:
 - duplicate keys are reported, not silently overwritten;
 - alias expansion is bounded (a "billion laughs" file is refused);
 - scalars follow YAML 1.2's core schema: `no`/`on` stay strings, `1.10` is
-  the exact decimal 1.10, dates stay text;
+  the exact decimal 1.10, dates stay text; every number follows the number
+  policy (`numbers.NumberLimits`), so a 5,000-digit integer or `1e999999999`
+  is a located problem, not a crash or a gigabyte string later;
+- lines are counted as YAML counts them (LF, CR LF, CR, U+0085, U+2028,
+  U+2029), so positions are right whatever a file's line breaks;
 - each value's position is kept, including the exact column of any character
   inside a scalar, so formula errors point at the culprit in the file.
 """
@@ -17,12 +21,12 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
 
 from .errors import Location, Problem, caret_snippet
+from .numbers import NumberLimits
 
 Path = tuple[str | int, ...]
 """Where a value sits in a document: keys and list indexes, `("kpis", "marge", "alerts", 0)`."""
@@ -32,8 +36,11 @@ Spec = dict[str, Any]
 _NULL = re.compile(r"~|null|Null|NULL|")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"[-+]?[0-9][0-9_]*")
-_DECIMAL = re.compile(r"[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?")
+# one way to match each text: `[\d_]*\.?[\d_]*` backtracked quadratically on a long run of digits that is no number
+_DECIMAL = re.compile(r"[-+]?(\d[\d_]*(\.[\d_]*)?|\.\d[\d_]*)([eE][-+]?\d+)?")
 _STANDARD_TAGS = re.compile(r"tag:yaml\.org,2002:\w+")
+# The line breaks of YAML 1.1, which PyYAML's marks count (str.splitlines also splits at \v, \f, \x1c..., YAML does not).
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class SourceFile:
     _line_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
         object.__setattr__(self, "_line_starts", tuple(starts))
 
     def location(self, index: int) -> Location:
@@ -53,9 +60,12 @@ class SourceFile:
         return Location(self.name, line + 1, index - self._line_starts[line] + 1)
 
     def line_text(self, line: int) -> str:
+        """The text of line `line` (from 1) without its line break; "" past the last line."""
+        if not 1 <= line <= len(self._line_starts):
+            return ""
         start = self._line_starts[line - 1]
-        end = self.text.find("\n", start)
-        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
+        end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n\x85\u2028\u2029")
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,8 @@ class Scalar:
         raw = self.source.text
         pointer = self.start
         if raw[pointer : pointer + 1] in {"|", ">"}:
-            pointer = raw.find("\n", pointer) + 1 or self.end
+            header_end = _LINE_BREAK.search(raw, pointer)
+            pointer = header_end.end() if header_end else self.end
         elif raw[pointer : pointer + 1] in {"'", '"'}:
             pointer += 1
         for index, char in enumerate(value):
@@ -122,8 +133,12 @@ class Document:
         return self.keys[path].location if path in self.keys else self.location(path)
 
 
-def load_document(text: str, name: str, max_nodes: int = 200_000) -> tuple[Document, list[Problem]]:
-    """Parse YAML text safely; returns the document and every problem found."""
+def load_document(text: str, name: str, max_nodes: int = 200_000, numbers: NumberLimits = NumberLimits()) -> tuple[Document, list[Problem]]:
+    """Parse YAML text safely; returns the document and every problem found.
+
+    `max_nodes` bounds the values the file expands to (`limits.Limits.max_yaml_nodes`); `numbers` is the
+    number policy every number of the file must follow (`limits.Limits.numbers`).
+    """
     source = SourceFile(name, text)
     document = Document(source)
     try:
@@ -136,7 +151,7 @@ def load_document(text: str, name: str, max_nodes: int = 200_000) -> tuple[Docum
         return document, [Problem(Location(name, 1, 1), f"not valid YAML: {error}")]
     if node is None:
         return document, []
-    builder = _Builder(document, max_nodes)
+    builder = _Builder(document, max_nodes, numbers)
     try:
         document.data = builder.build(node, ())
     except RecursionError:
@@ -159,7 +174,7 @@ def _syntax_problem(source: SourceFile, error: yaml.MarkedYAMLError) -> Problem:
     message = f"YAML syntax error: {error.problem or error.context}"
     if error.context and error.problem:
         message += f" ({error.context})"
-    line = source.line_text(location.line) if mark and location.line <= len(source.text.splitlines()) else ""
+    line = source.line_text(location.line) if mark else ""
     snippet = caret_snippet(line, location.column) if line else ""
     if "\t" in line[: location.column]:
         message += "; YAML indentation must use spaces, not tabs"
@@ -173,9 +188,10 @@ class _TooLarge(Exception):
 class _Builder:
     """Node graph -> plain data, counting every value built (aliases included)."""
 
-    def __init__(self, document: Document, max_nodes: int) -> None:
+    def __init__(self, document: Document, max_nodes: int, numbers: NumberLimits) -> None:
         self.document = document
         self.max_nodes = max_nodes
+        self.numbers = numbers
         self.count = 0
         self.active: set[int] = set()
         self.problems: list[Problem] = []
@@ -192,7 +208,7 @@ class _Builder:
             return None
         self.document.values[path] = self.scalar_ref(node)
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
+            return self.scalar(node)
         if id(node) in self.active:
             self.problems.append(Problem(self.scalar_ref(node).location, "recursive YAML alias refers to itself"))
             return None
@@ -230,19 +246,20 @@ class _Builder:
             yield key, self.build(value_node, (*path, key))
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    text = node.value
-    if node.style or node.tag == "tag:yaml.org,2002:str":
-        return text
-    if _NULL.fullmatch(text):
-        return None
-    if text in _BOOL:
-        return _BOOL[text]
-    if _INT.fullmatch(text):
-        return int(text.replace("_", ""))
-    if _DECIMAL.fullmatch(text):
-        try:
-            return Decimal(text.replace("_", ""))
-        except InvalidOperation:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        """A plain value; a number outside the number policy is a problem at its place, and None."""
+        text = node.value
+        if node.style or node.tag == "tag:yaml.org,2002:str":
             return text
-    return text
+        if _NULL.fullmatch(text):
+            return None
+        if text in _BOOL:
+            return _BOOL[text]
+        if not (_INT.fullmatch(text) or _DECIMAL.fullmatch(text)):
+            return text
+        try:
+            number = self.numbers.read_decimal(text)
+        except ValueError as error:
+            self.problems.append(Problem(self.scalar_ref(node).location, f"{error} (write it in quotes if it is meant as text)"))
+            return None
+        return int(number) if _INT.fullmatch(text) else number

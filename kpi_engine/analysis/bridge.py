@@ -13,9 +13,12 @@ from typing import Any
 
 from ..facts import Entity, Facts
 from ..formatting import frequency_word
+from ..limits import Limits
+from ..model import Definitions
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
+from .budget import check_terms, deadline
 from .errors import AnalysisError, PeriodError, Said
 from .frames import agrees, evaluated, frame_at
 
@@ -55,8 +58,11 @@ class Bridge:
         return self.after - self.before
 
 
-def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Period, entity: Entity = None) -> Bridge:
-    """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable."""
+def explain_change(
+    pack: Pack, facts: Facts, kpi: str, start: Period, end: Period, entity: Entity = None, limits: Limits = Limits()
+) -> Bridge:
+    """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable;
+    TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
     if start.frequency is not end.frequency:  # a quarter against a month compares amounts of different lengths
         raise PeriodError(
@@ -66,7 +72,13 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
         )
     evaluation, before_frame = evaluated(pack, facts, kpi, start, entity)
     after_frame = frame_at(evaluation, definitions.kpis[kpi], end, entity, facts)
-    first, second = symbolic.expand(definitions, kpi, before_frame), symbolic.expand(definitions, kpi, after_frame)
+    with deadline(limits, f"the change of {kpi}", f"la variation de {kpi}"):
+        return _bridge(definitions, kpi, (start, before_frame), (end, after_frame), entity, limits)
+
+
+def _bridge(definitions: Definitions, kpi: str, earlier: tuple[Period, Any], later: tuple[Period, Any], entity: Entity, limits: Limits) -> Bridge:
+    (start, before_frame), (end, after_frame) = earlier, later
+    first, second = symbolic.expand(definitions, kpi, before_frame, limits), symbolic.expand(definitions, kpi, after_frame, limits)
     if first.expr != second.expr:
         notes = (*first.notes, *second.notes)
         why, pourquoi = "; ".join(str(n) for n in notes) or "its expansion differs", " ; ".join(n.fr for n in notes) or "son développement diffère"
@@ -80,6 +92,7 @@ def explain_change(pack: Pack, facts: Facts, kpi: str, start: Period, end: Perio
     after = _at(evaluate, [Fraction(new[n]) for n in first.variables], end)
     agrees(before, before_frame.value(kpi), kpi, start)
     agrees(after, after_frame.value(kpi), kpi, end)
+    check_terms(first.expr, limits, f"the change of {kpi}", f"la variation de {kpi}")
     shares = shapley(first.expr, symbols, [Fraction(old[n]) for n in first.variables], [Fraction(new[n]) for n in first.variables])
     contributions = tuple(
         Contribution(name, "input" if name in first.inputs else "earlier period", old[name], new[name], shares[index])

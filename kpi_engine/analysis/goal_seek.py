@@ -16,11 +16,13 @@ from typing import Any
 from ..errors import Undefined, did_you_mean
 from ..facts import Entity, Fact, Facts
 from ..formatting import frequency_word
+from ..limits import Limits
 from ..model import Definitions, InputDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
+from .budget import deadline
 from .errors import AnalysisError, Said, french_hint
 from .frames import CHECK_TOLERANCE, evaluated, refuse_opaque
 
@@ -91,8 +93,10 @@ class GoalSeek:
         return any(s.admissible and s.check_ok for s in self.solutions)
 
 
-def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, entity: Entity = None, target: Decimal | None = None) -> GoalSeek:
-    """The value of input `vary` making `kpi` equal `target` (default: the KPI's own target) at `period`."""
+def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, entity: Entity = None, target: Decimal | None = None,
+              limits: Limits = Limits()) -> GoalSeek:
+    """The value of input `vary` making `kpi` equal `target` (default: the KPI's own target) at `period`;
+    TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
     _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
@@ -100,33 +104,34 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
         raise AnalysisError(
             f"'{vary}' is not an input: goal seek varies an input{hint}", french=f"'{vary}' n'est pas une entrée : on fait varier une entrée{french_hint(hint)}"
         )
-    expansion = symbolic.expand(definitions, kpi, frame)
-    if vary not in expansion.inputs:
-        reads = ", ".join(expansion.variables)
-        raise AnalysisError(
-            f"{kpi} does not depend on {vary} at its own period; it reads: {reads}",
-            french=f"{kpi} ne dépend pas de {vary} à sa propre période ; il lit : {reads}",
-        )
-    refuse_opaque(expansion)
-    if target is None:
-        target = _own_target(frame, kpi)
-    values = symbolic.values_at(expansion, definitions, frame)
-    others = {expansion.symbol(n): v for n, v in values.items() if n != vary}
-    symbol = symbolic.input_symbol(vary)
-    found = algebra.solve_at(rationals.substitute(expansion.expr, others), symbol, target)
-    general = tuple(f"{vary} = {printing.formula_text(g)}" for g in algebra.solve_general(expansion, vary, target) if g.free_symbols)
-    exact = algebra.finite_values(found)
-    if exact is None and not algebra.is_interval_like(found):
-        found_text = printing.set_text(found)
-        raise AnalysisError(
-            f"sympy cannot solve {kpi} = {target} for {vary}: {found_text}", french=f"sympy ne sait pas résoudre {kpi} = {target} en {vary} : {found_text}"
-        )
-    solutions, distribution = _checked_solutions(pack, facts, kpi, vary, period, entity, target, values[vary], exact or ())
-    status = _status(exact, solutions)
-    ends = algebra.interval_ends(found)
-    interval = None if ends is None else (rationals.to_decimal(ends[0]), rationals.to_decimal(ends[1]))
-    return GoalSeek(kpi, vary, period, entity, target, values[vary], frame.value(kpi), status, solutions,
-                    printing.set_text(found), general, distribution, expansion.notes, interval)
+    with deadline(limits, f"solving {kpi} for {vary}", f"la résolution de {kpi} en {vary}"):  # the algebra, not the evaluation of the facts, is budgeted
+        expansion = symbolic.expand(definitions, kpi, frame, limits)
+        if vary not in expansion.inputs:
+            reads = ", ".join(expansion.variables)
+            raise AnalysisError(
+                f"{kpi} does not depend on {vary} at its own period; it reads: {reads}",
+                french=f"{kpi} ne dépend pas de {vary} à sa propre période ; il lit : {reads}",
+            )
+        refuse_opaque(expansion)
+        if target is None:
+            target = _own_target(frame, kpi)
+        values = symbolic.values_at(expansion, definitions, frame)
+        others = {expansion.symbol(n): v for n, v in values.items() if n != vary}
+        symbol = symbolic.input_symbol(vary)
+        found = algebra.solve_at(rationals.substitute(expansion.expr, others), symbol, target)
+        general = tuple(f"{vary} = {printing.formula_text(g)}" for g in algebra.solve_general(expansion, vary, target) if g.free_symbols)
+        exact = algebra.finite_values(found)
+        if exact is None and not algebra.is_interval_like(found):
+            found_text = printing.set_text(found)
+            raise AnalysisError(
+                f"sympy cannot solve {kpi} = {target} for {vary}: {found_text}", french=f"sympy ne sait pas résoudre {kpi} = {target} en {vary} : {found_text}"
+            )
+        solutions, distribution = _checked_solutions(pack, facts, kpi, vary, period, entity, target, values[vary], exact or ())
+        status = _status(exact, solutions)
+        ends = algebra.interval_ends(found)
+        interval = None if ends is None else (rationals.to_decimal(ends[0]), rationals.to_decimal(ends[1]))
+        return GoalSeek(kpi, vary, period, entity, target, values[vary], frame.value(kpi), status, solutions,
+                        printing.set_text(found), general, distribution, expansion.notes, interval)
 
 
 def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> str:

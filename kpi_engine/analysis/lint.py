@@ -16,35 +16,71 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, assert_never
 
-from ..errors import Problem
+from ..errors import Location, Problem
 from ..formatting import Language, is_percent
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
+from ..limits import Limits
 from ..model import Definitions, Formula, InputDef, Rollup
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
 from . import algebra, printing, symbolic
+from .budget import OutOfTime, TooComplex, deadline
 from .errors import SymbolicError
 
 
-def lint(pack: Pack, lang: Language = "en") -> tuple[Problem, ...]:
+def lint(pack: Pack, lang: Language = "en", limits: Limits = Limits()) -> tuple[Problem, ...]:
     """Warnings the algebra finds, in file order, in `lang`: duplicates, formulas that simplify, divisions
-    by an input declared able to be 0, unit mismatches and `* 100` in a percent KPI. Rules: docs/analysis.md."""
+    by an input declared able to be 0, unit mismatches and `* 100` in a percent KPI. Rules and their
+    limits: docs/analysis.md.
+
+    A KPI too complex to analyse within `limits` is a warning of its own; when the time budget is
+    spent, the warnings found so far are kept and one more says where lint stopped.
+    """
     definitions = pack.definitions
-    expansions = {}
-    for name in definitions.kpis:
-        try:
-            expansions[name] = symbolic.expand(definitions, name)
-        except SymbolicError:
-            continue
-    problems = [
-        *_duplicates(definitions, expansions, lang),
-        *_simplifiable(definitions, lang),
+    problems: list[Problem] = [
         *_zero_divisions(definitions, lang),
         *_unit_problems(definitions, lang),
         *_percent_times_100(definitions, lang),
     ]
+    progress: list[str] = []  # the KPIs reached, so a spent budget can say where lint stopped
+    try:
+        with deadline(limits, "lint", "l'analyse (lint)"):
+            expansions = {}
+            for name, kpi in definitions.kpis.items():
+                progress.append(name)
+                try:
+                    expansions[name] = symbolic.expand(definitions, name, limits=limits)
+                except OutOfTime:
+                    raise
+                except TooComplex as error:
+                    message = (
+                        f"l'indicateur '{name}' n'est pas analysé : {error.text('fr')}"
+                        if lang == "fr"
+                        else f"KPI '{name}' is not linted: {error.reason}"
+                    )
+                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), message))
+                except SymbolicError:
+                    continue
+            problems.extend(_duplicates(definitions, expansions, lang))
+            problems.extend(_simplifiable(definitions, lang, limits, progress))
+    except OutOfTime as error:
+        problems.append(_stopped(definitions, progress[-1] if progress else None, error.text(lang), lang))
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
+
+
+def _stopped(definitions: Definitions, kpi: str | None, reason: str, lang: Language) -> Problem:
+    """The warning that lint ran out of time, at the KPI it was analysing; the KPIs after it were not linted."""
+    if kpi is None:
+        stopped = f"l'analyse s'est arrêtée : {reason}" if lang == "fr" else f"lint stopped: {reason}"
+        return Problem(Location(definitions.files[0] if definitions.files else "pack"), stopped, severity="warning")
+    formula = definitions.kpis[kpi].formula
+    message = (
+        f"l'analyse s'est arrêtée à l'indicateur '{kpi}', les suivants ne sont pas analysés : {reason}"
+        if lang == "fr"
+        else f"lint stopped at KPI '{kpi}', the KPIs after it are not linted: {reason}"
+    )
+    return _warning(formula, 0, len(formula.text), message)
 
 
 def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem:
@@ -56,10 +92,10 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
     generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
     points = [{s: Fraction(generator.randint(1, 10**6), generator.randint(1, 997)) for s in names} for _ in range(2)]
-    groups: dict[tuple[object, tuple[str, ...]], list[str]] = {}
+    groups: dict[tuple[object, tuple[object, ...]], list[str]] = {}
     for name, expansion in expansions.items():
         frequency = definitions.kpis[name].frequency
-        fingerprint = tuple(str(algebra.sample(expansion.expr, point)) for point in points)
+        fingerprint = tuple(algebra.sample(expansion.expr, point) for point in points)  # exact values: hashable, never printed
         groups.setdefault((frequency, fingerprint), []).append(name)
     for members in groups.values():
         for index, later in enumerate(members[1:], start=1):
@@ -75,13 +111,16 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
                 yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
 
 
-def _simplifiable(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+def _simplifiable(definitions: Definitions, lang: Language, limits: Limits, progress: list[str]) -> Iterator[Problem]:
     """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
+        progress.append(name)
         try:
-            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node)
-        except SymbolicError:
+            written = symbolic.expand_node(_as_symbols(definitions), kpi.formula.node, limits=limits)
+        except OutOfTime:
+            raise
+        except SymbolicError:  # TooComplex included: the expansion already said so
             continue
         simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}

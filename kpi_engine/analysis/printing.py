@@ -7,8 +7,10 @@ from typing import Any, NamedTuple
 import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 from sympy.printing.str import StrPrinter  # type: ignore[import-untyped]  # sympy ships no type information
 
+from ..limits import Limits
 from ..pack import Pack
 from . import symbolic
+from .budget import deadline
 from .frames import known_kpi
 
 
@@ -77,8 +79,10 @@ class ExpandedFormula(NamedTuple):
     latex: str
 
 
-def expanded_formula(pack: Pack, kpi: str) -> ExpandedFormula:
-    """`kpi`'s formula through its same-period KPIs, down to inputs and values held from earlier periods."""
+def expanded_formula(pack: Pack, kpi: str, limits: Limits = Limits()) -> ExpandedFormula:
+    """`kpi`'s formula through its same-period KPIs, down to inputs and values held from earlier periods;
+    TooComplex beyond the analysis budget of `limits`."""
     known_kpi(pack.definitions, kpi)
-    expr = symbolic.expand(pack.definitions, kpi).expr
-    return ExpandedFormula(formula_text(expr), formula_latex(expr))
+    with deadline(limits, f"the expanded formula of {kpi}", f"la formule développée de {kpi}"):
+        expr = symbolic.expand(pack.definitions, kpi, limits=limits).expr
+        return ExpandedFormula(formula_text(expr), formula_latex(expr))

@@ -9,9 +9,11 @@ from fractions import Fraction
 from typing import Any
 
 from ..facts import Entity, Facts
+from ..limits import Limits
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
+from .budget import deadline
 from .errors import AnalysisError, Said
 from .frames import agrees, evaluated, refuse_opaque
 
@@ -43,16 +45,18 @@ class Sensitivity:
     notes: tuple[Said, ...] = ()
 
 
-def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity = None) -> Sensitivity:
-    """Partial derivative and elasticity of `kpi` for each variable it depends on, at `period`."""
+def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity = None, limits: Limits = Limits()) -> Sensitivity:
+    """Partial derivative and elasticity of `kpi` for each variable it depends on, at `period`;
+    TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
     _, frame = evaluated(pack, facts, kpi, period, entity)
-    expansion = symbolic.expand(definitions, kpi, frame)
-    refuse_opaque(expansion)
-    values = symbolic.values_at(expansion, definitions, frame)
-    point = {expansion.symbol(n): v for n, v in values.items()}
-    value = _exact_value(expansion, point, frame, kpi)
-    levers = [_lever(expansion, name, values[name], point, value) for name in expansion.variables]
+    with deadline(limits, f"the sensitivity of {kpi}", f"la sensibilité de {kpi}"):
+        expansion = symbolic.expand(definitions, kpi, frame, limits)
+        refuse_opaque(expansion)
+        values = symbolic.values_at(expansion, definitions, frame)
+        point = {expansion.symbol(n): v for n, v in values.items()}
+        value = _exact_value(expansion, point, frame, kpi)
+        levers = [_lever(expansion, name, values[name], point, value) for name in expansion.variables]
     levers.sort(key=_rank)
     return Sensitivity(kpi, period, entity, rationals.fraction_to_decimal(value), tuple(levers), expansion.notes)
 

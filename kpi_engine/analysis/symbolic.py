@@ -27,6 +27,7 @@ from ..backends.python.compiler import compile_node
 from ..errors import Undefined
 from ..functions import FUNCTIONS, NotSymbolic, Propagation, Symbolic
 from ..graph import prerequisites, same_period_graph
+from ..limits import Limits
 from ..model import Definitions
 from ..nodes import (
     Binary,
@@ -39,6 +40,7 @@ from ..nodes import (
     to_text,
 )
 from ..numbers import DECIMAL_CONTEXT
+from .budget import TooComplex, power_problem
 from .errors import Said, SymbolicError
 from .rationals import rational
 
@@ -82,9 +84,11 @@ def input_symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
-    """`kpi`'s formula through its same-period KPIs; with an evaluated `frame`, coalesce is resolved there."""
-    expander = _Expander(definitions, frame)
+def expand(definitions: Definitions, kpi: str, frame: Any = None, limits: Limits = Limits()) -> Expansion:
+    """`kpi`'s formula through its same-period KPIs; with an evaluated `frame`, coalesce is resolved there.
+
+    TooComplex when a power would build a number beyond `limits` (checked before it is built)."""
+    expander = _Expander(definitions, frame, limits)
     for dependency in prerequisites(same_period_graph(definitions), kpi):
         expander.kpi(dependency)  # bottom-up, so a long chain of KPIs is no deep recursion
     expr = expander.kpi(kpi)
@@ -98,15 +102,16 @@ def expand(definitions: Definitions, kpi: str, frame: Any = None) -> Expansion:
     )
 
 
-def expand_node(definitions: Definitions, node: Node, frame: Any = None) -> sympy.Basic:
+def expand_node(definitions: Definitions, node: Node, frame: Any = None, limits: Limits = Limits()) -> sympy.Basic:
     """One formula as written, KPIs it names expanded (used by lint on unexpanded formulas too)."""
-    return _Expander(definitions, frame).node(node)
+    return _Expander(definitions, frame, limits).node(node)
 
 
 class _Expander:
-    def __init__(self, definitions: Definitions, frame: Any) -> None:
+    def __init__(self, definitions: Definitions, frame: Any, limits: Limits) -> None:
         self.definitions = definitions
         self.frame = frame
+        self.limits = limits
         self.memo: dict[str, sympy.Expr] = {}
         self.inputs: dict[str, None] = {}
         self.held_values: dict[str, Held] = {}
@@ -142,6 +147,8 @@ class _Expander:
                 return sympy.And(self.node(left), self.node(right))
             case Binary(op="or", left=left, right=right):
                 return sympy.Or(self.node(left), self.node(right))
+            case Binary(op="^", left=left, right=right):
+                return self.power(node, self.node(left), self.node(right))
             case Binary(op=op, left=left, right=right):
                 return _ARITHMETIC[op](self.node(left), self.node(right))
             case Compare(op=op, left=left, right=right):
@@ -150,6 +157,16 @@ class _Expander:
                 return self.call(node)
             case _:
                 assert_never(node)
+
+    def power(self, node: Binary, base: Any, exponent: Any) -> Any:
+        """`base ^ exponent`, refused (TooComplex) before sympy builds a number beyond the limits."""
+        problem = power_problem(base, exponent, self.limits)
+        if problem:
+            text = to_text(node)
+            raise TooComplex(
+                f"{text} is too complex to analyse: {problem.en}", self._here(), node.span.start, french=f"{text} est trop complexe à analyser : {problem.fr}"
+            )
+        return base**exponent
 
     def call(self, node: Call) -> Any:
         """The call's sympy form, from its registry entry.
@@ -219,7 +236,6 @@ _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
     "/": _divide,
-    "^": lambda a, b: a**b,
 }
 
 

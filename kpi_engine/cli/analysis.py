@@ -69,7 +69,7 @@ NUMBER = _Number()
 T = TypeVar("T")
 
 
-def _answer(question: Callable[[], T], options: dict[Period, str], lang: Language) -> T:
+def answer(question: Callable[[], T], options: dict[Period, str], lang: Language) -> T:
     """Run an analysis. A period it cannot be asked about (wrong frequency, not covered) is a usage
     error on its option (exit 2); any other question without an answer ends with exit code 5."""
     from ..analysis.errors import PeriodError, SymbolicError
@@ -182,7 +182,7 @@ def solve_command(
         hint = did_you_mean(vary, loaded.inputs)
         reason = f"'{vary}' n'est pas une entrée{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
         raise click.BadParameter(reason, param_hint="--vary")
-    result = _answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
+    result = answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
     sentence = "\n".join([solve_sentence(result, loaded, lang), *note_lines(result.notes, lang)])
     if fmt == "json":
         click.echo(json.dumps({**_solve_record(result), "text": sentence}, ensure_ascii=False, indent=2))
@@ -276,7 +276,7 @@ def sensitivity_command(
     from ..analysis.wording import sensitivity_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    result = _answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
+    result = answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
     lines = sensitivity_lines(result, loaded, lang)
     if fmt == "json":
         click.echo(json.dumps({**_sensitivity_record(result), "text": "\n".join(lines)}, ensure_ascii=False, indent=2))
@@ -363,7 +363,7 @@ def explain_change_command(
     from ..analysis.wording import bridge_sentence, note_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
-    bridge = _answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
+    bridge = answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
     sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])
     if fmt == "json":
         click.echo(json.dumps({**_bridge_record(bridge), "text": sentence}, ensure_ascii=False, indent=2))

@@ -23,6 +23,7 @@ from ..periods import PERIOD_FORMATS, Period
 from ..results import Evaluation, WithoutKpis
 from . import output
 from .analysis import (
+    answer,
     explain_change_command,
     lint_command,
     sensitivity_command,
@@ -252,7 +253,7 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
             expanded_formula,  # sympy: loaded only when asked for
         )
 
-        formula = expanded_formula(loaded, kpi)
+        formula = answer(lambda: expanded_formula(loaded, kpi), {}, lang)  # too complex: exit 5, like solve
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
 
 

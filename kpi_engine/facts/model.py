@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import FactsError, Location, Problem
-from ..numbers import parse_number
+from ..numbers import NumberLimits, read_number
 from ..periods import Frequency, Period
 
 Entity = str | None
@@ -62,6 +62,8 @@ class Facts:
         problems: list[Problem] = []
         for number, record in enumerate(records, 1):
             try:
+                if isinstance(record, Fact):
+                    NumberLimits().checked(record.value)
                 fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number))
             except (ValueError, TypeError) as error:
                 problems.append(Problem(Location("<records>", number), f"record {number}: {error}"))
@@ -154,5 +156,4 @@ def _fact_from_tuple(record: tuple[Any, ...], location: Location) -> Fact | None
         return None
     if isinstance(value, (bool, float)):
         raise ValueError(f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string")
-    number = value if isinstance(value, Decimal) else Decimal(value) if isinstance(value, int) else parse_number(str(value))
-    return Fact(entity, name, period, number, location)
+    return Fact(entity, name, period, read_number(value if isinstance(value, (int, Decimal)) else str(value)), location)

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ..errors import Location, Problem
-from ..numbers import parse_number
+from ..numbers import read_number
 from ..periods import Period
 from .model import Entity, Fact, Facts, entity_words
 
@@ -36,8 +36,8 @@ def add_value(
         return
     try:
         value = _number(raw, decimal_comma)
-    except (ValueError, InvalidOperation):
-        yield Problem(location, f"'{name}' for {period}: {str(raw)!r} is not a number")
+    except (ValueError, InvalidOperation) as error:
+        yield Problem(location, f"'{name}' for {period}: {error}")
         return
     earlier = facts.find(entity, name, period)
     problem = facts.add(Fact(entity, name, period, value, location))
@@ -64,4 +64,4 @@ def is_number(raw: RawValue, decimal_comma: bool) -> bool:
 
 
 def _number(raw: str | int | Decimal, decimal_comma: bool) -> Decimal:
-    return raw if isinstance(raw, Decimal) else Decimal(raw) if isinstance(raw, int) else parse_number(raw, decimal_comma)
+    return read_number(raw, decimal_comma)
