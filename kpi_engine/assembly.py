@@ -22,6 +22,7 @@ from typing import Any
 from .accounts import account_rule_of
 from .errors import Location, Problem, did_you_mean
 from .model import (
+    MISSINGS,
     ROLLUPS,
     SEVERITIES,
     AlertRule,
@@ -31,6 +32,7 @@ from .model import (
     InputDef,
     KpiDef,
     Label,
+    Missing,
     Severity,
     Silence,
 )
@@ -127,7 +129,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 
 
 def _repaired_input(spec: Spec) -> Spec:
-    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label"))}
+    return {**spec, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
+            "missing": _choice(spec.get("missing"), MISSINGS, Missing.UNDEFINED)}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -187,6 +190,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             maximum=_decimal_or_none(spec.get("max")),
             location=location,
             accounts=accounts,
+            missing=spec.get("missing", Missing.UNDEFINED),
         )
         collector.inputs[name] = _given_over(collector.extended_inputs[name], definition, spec) if redefined else definition
     for name, spec in _section(document, "kpis", spoiled, collector):
@@ -237,7 +241,8 @@ def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, 
 
 
 _INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "description", "unit": "unit",
-                 "min": "minimum", "max": "maximum", "accounts": "accounts"}  # YAML key -> InputDef field
+                 "min": "minimum", "max": "maximum", "accounts": "accounts",
+                 "missing": "missing"}  # YAML key -> InputDef field
 
 
 def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:
