@@ -10,13 +10,14 @@
 
 from .checks import consistency_warnings
 from .load import load_facts, read_facts, read_facts_text, read_file
-from .model import Entity, EntityFacts, Fact, Facts
+from .model import AuditLine, Entity, EntityFacts, Fact, Facts
 from .registry import READERS, detect_format
 from .source import Reader, ReadOptions, ReadResult
 from .yaml_reader import facts_from_document
 
 __all__ = [
     "READERS",
+    "AuditLine",
     "Entity",
     "EntityFacts",
     "Fact",
