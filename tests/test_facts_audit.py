@@ -26,7 +26,10 @@ def explain(kpi: str, period: str, lang: str = "en") -> list[str]:
 
 
 def test_an_input_from_the_books_shows_its_accounts() -> None:
-    assert explain("tresorerie_nette", "2025-03") == [
+    lines = explain("tresorerie_nette", "2025-03")
+    for page in ("tutorial.md", "reference.md"):  # both show this output
+        assert "\n".join(lines) in (EXAMPLE.parents[1] / "docs" / page).read_text(encoding="utf-8")
+    assert lines == [
         "tresorerie_nette = 8017.40 (€8,017.40)",
         "└─ disponibilites - concours_bancaires_courants = 8017.40",
         "   ├─ disponibilites [input] = 8017.40 (€8,017.40)",
