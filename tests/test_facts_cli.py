@@ -150,3 +150,14 @@ def test_an_evaluation_with_no_result_is_never_an_empty_success(tmp_path: Path) 
     assert result.stderr.splitlines()[-1] == (
         "kpi : rien n'est évalué : les faits (2024-01 à 2024-01) donnent ca, mais aucun KPI du pack n'a tout ce qu'il lit à une même période"
     )
+
+
+def test_the_readme_shows_the_standard_library_evaluated_from_the_fec(monkeypatch) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ kpi evaluate definitions --facts examples/fec/.*?\n(.*?)```", readme, re.S)
+    assert block is not None
+    shown = [line for line in block.group(1).splitlines()[2:] if line != "..."]  # after the command's 2nd line and the header
+    monkeypatch.chdir(ROOT)
+    result = run("evaluate", "definitions", "--facts", BOOKS[0], "--facts", BOOKS[1], "--period", "2025-12")
+    assert result.exit_code == 0, result.output
+    assert shown and all(line in result.stdout.splitlines() for line in shown)
