@@ -214,6 +214,7 @@ _EXPLAIN_WORDS: dict[str, dict[Language, str]] = {  # the nodes an FEC's audit a
     "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
     "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
     "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
+    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
 }
 
 

@@ -18,7 +18,7 @@ from ...errors import Undefined
 from ...explain import ExplainNode, Observation
 from ...facts import AuditLine, EntityFacts
 from ...functions import Compiled
-from ...model import Rollup
+from ...model import Missing, Rollup
 from ...nodes import Call, Name, Node, Number, children, to_text
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Period
@@ -81,9 +81,12 @@ def _accounts(frame: Frame, name: str, observations: tuple[Observation, ...], un
     if not observations or observations[-1].period != frame.period:
         return ()
     period = frame.period
-    lines = _audit(frame.run.facts, name, frame.run.program.plan.inputs[name].rollup, period)
+    planned = frame.run.program.plan.inputs[name]
+    lines = _audit(frame.run.facts, name, planned.rollup, period)
     if lines is None:
-        return ()
+        given = name in frame.run.facts.by_period.get(period, {})
+        zero = planned.missing is Missing.ZERO and not given and observations[-1].value == 0
+        return (ExplainNode("", "zero_by_default", (observations[-1],), (), unit),) if zero else ()
     if not lines:
         return (ExplainNode("", "no_entry", (Observation(period, Decimal(0)),), (), unit),)
     return tuple(_account(line, period, unit) for line in lines)
