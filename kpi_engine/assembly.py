@@ -30,6 +30,7 @@ from .errors import Location, Problem, did_you_mean
 from .graph import references
 from .limits import Limits
 from .model import (
+    MISSINGS,
     ROLLUPS,
     SEVERITIES,
     AlertRule,
@@ -41,6 +42,7 @@ from .model import (
     InputDef,
     KpiDef,
     Label,
+    Missing,
     Severity,
     Silence,
 )
@@ -150,7 +152,8 @@ def _choice(value: Any, allowed: Sequence[str], fallback: str) -> str:
 def _repaired_input(spec: Spec) -> Spec:
     bounds = {key: spec[key] if isinstance(spec.get(key), (int, Decimal)) and not isinstance(spec.get(key), bool) else None for key in ("min", "max")}
     return {**spec, **bounds, "rollup": _choice(spec.get("rollup"), ROLLUPS, "sum"), "label": _label_or_none(spec.get("label")),
-            "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum")}
+            "consolidation": _choice(spec.get("consolidation"), tuple(Consolidation), "sum"),
+            "missing": _choice(spec.get("missing"), MISSINGS, Missing.UNDEFINED)}
 
 
 def _repaired_kpi(spec: Spec) -> Spec | None:
@@ -211,6 +214,7 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
             location=location,
             accounts=accounts,
             consolidation=Consolidation(spec.get("consolidation", "sum")),
+            missing=spec.get("missing", Missing.UNDEFINED),
         )
         collector.inputs[name] = _given_over(collector.extended_inputs[name], definition, spec) if redefined else definition
     for name, spec in _section(document, "kpis", spoiled, collector):
@@ -265,7 +269,7 @@ def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, 
 
 _INPUT_FIELDS = {"rollup": "rollup", "label": "label", "description": "description", "unit": "unit",
                  "min": "minimum", "max": "maximum", "accounts": "accounts",
-                 "consolidation": "consolidation"}  # YAML key -> InputDef field
+                 "consolidation": "consolidation", "missing": "missing"}  # YAML key -> InputDef field
 
 
 def _given_over(previous: InputDef, definition: InputDef, spec: dict[str, Any]) -> InputDef:

@@ -42,6 +42,20 @@ class Consolidation(StrEnum):
     NONE = "none"  # not consolidated: only facts given for the group itself (a rate, a price)
 
 
+class Missing(StrEnum):
+    """What an input's absent value means.
+
+    UNDEFINED (the default): a figure not given is not known, and what reads it is undefined.
+    ZERO: absent from the books means none (operating grants of a company that has none). At a
+    period where the entity has at least one fact of any input (the period is *covered*), the
+    input reads 0 when it is not given there. A coarser period is rolled up from finer ones as
+    for any input, so a quarter with a month the entity has no fact at all for stays undefined.
+    """
+
+    UNDEFINED = "undefined"
+    ZERO = "zero"
+
+
 class Severity(StrEnum):
     """How serious a fired alert is, mildest first (the order `SEVERITY_RANK` ranks by)."""
 
@@ -62,6 +76,7 @@ class Direction(StrEnum):
 SEVERITIES = tuple(severity.value for severity in Severity)  # mildest first
 SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 ROLLUPS = tuple(rule.value for rule in Rollup)
+MISSINGS = tuple(meaning.value for meaning in Missing)
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
@@ -110,10 +125,12 @@ class InputDef:
     location: Location = Location("<input>")
     accounts: AccountRule | None = None  # the ledger accounts that feed it, when accounting gives it
     consolidation: Consolidation = Consolidation.SUM  # how a group's value is made from its members'
+    missing: Missing = Missing.UNDEFINED  # ZERO: absent at a period the entity's facts cover reads 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rollup", Rollup(self.rollup))  # ValueError for an unknown rule, never a silent average
         object.__setattr__(self, "consolidation", Consolidation(self.consolidation))
+        object.__setattr__(self, "missing", Missing(self.missing))
 
 
 @dataclass(frozen=True)

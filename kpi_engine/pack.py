@@ -18,9 +18,10 @@ from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
-from .errors import FactsError, Location, PackError, Problem, did_you_mean
+from .errors import FactsError, Location, PackError, Problem
 from .explain import ExplainNode
 from .facts import Entity, Facts
+from .facts.columns import near_miss
 from .formatting import Language
 from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
@@ -74,7 +75,7 @@ class Pack:
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
-            hint = did_you_mean(name, self.inputs)
+            hint = near_miss(name, self.inputs)
             warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
         warnings.extend(self._absent_members(facts))
         for fact in facts.facts():

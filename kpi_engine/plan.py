@@ -72,6 +72,7 @@ from .model import (
     Direction,
     KpiDef,
     Label,
+    Missing,
     Rollup,
     Severity,
     Silence,
@@ -118,12 +119,18 @@ class PlannedKpi:
 
 @dataclass(frozen=True)
 class PlannedInput:
-    """An input: how its finer-period values roll up, how a group's value is made, and its unit (for alert messages)."""
+    """An input: how its finer-period values roll up, how a group's value is made, its unit (for alert
+    messages), and what its absence means.
+
+    `missing` ZERO: at a period where the entity has at least one fact of any input, the input
+    reads 0 when not given there (see `model.Missing`); every backend must do the same.
+    """
 
     name: str
     rollup: Rollup
     unit: str
     consolidation: Consolidation = Consolidation.SUM
+    missing: Missing = Missing.UNDEFINED
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,9 @@ def build_plan(definitions: Definitions) -> Plan:
             schedule[frequency] = tuple(name for name in order if name in needed)
     kpis = {name: _planned_kpi(kpi) for name, kpi in definitions.kpis.items()}
     return Plan(
-        inputs=MappingProxyType({name: PlannedInput(name, Rollup(i.rollup), i.unit, i.consolidation) for name, i in definitions.inputs.items()}),
+        inputs=MappingProxyType(
+            {name: PlannedInput(name, Rollup(i.rollup), i.unit, i.consolidation, Missing(i.missing)) for name, i in definitions.inputs.items()}
+        ),
         kpis=MappingProxyType(kpis),
         schedule=MappingProxyType(schedule),
         reported=MappingProxyType(reported),

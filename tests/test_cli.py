@@ -293,7 +293,7 @@ def test_strict_turns_facts_warnings_into_exit_3(tmp_path):
     runner = CliRunner()
     lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv"])
     assert lenient.exit_code == 0
-    assert "warning: 'caa' is not an input of the pack, ignored (did you mean 'ca'?)" in lenient.stderr
+    assert "warning: 'caa' is not an input of the pack, ignored (did you mean 'ca', a revenue?)" in lenient.stderr
     assert "warning: 'ca' is -5 for 2025-01; it should be at least 0" in lenient.stderr
     strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
     assert strict.exit_code == 3 and "2 warnings in the facts, refused by --strict" in strict.stderr

@@ -90,7 +90,7 @@ def test_load_facts_with_a_pack_keeps_its_warnings(tmp_path):
     (tmp_path / "a.csv").write_text("period,ca,caa\n2025-01,-5,1\n")
     facts = load_facts([tmp_path / "a.csv"], Pack.from_texts({"pack.yaml": PACK}))
     assert [str(w).replace(str(tmp_path) + "/", "") for w in facts.warnings] == [
-        "a.csv:2: warning: 'caa' is not an input of the pack, ignored (did you mean 'ca'?)",
+        "a.csv:2: warning: 'caa' is not an input of the pack, ignored (did you mean 'ca', a revenue?)",
         "a.csv:2: warning: 'ca' is -5 for 2025-01; it should be at least 0",
     ]
 

@@ -53,6 +53,7 @@ from .common import (
     problem_record,
     write_files,
 )
+from .facts import facts_command, refuse_no_result
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 
@@ -178,8 +179,8 @@ def evaluate(
     check_entity(facts, entity, required=False, pack=loaded)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
     evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
-    if period is not None and not evaluation.results:
-        raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+    if not evaluation.results:
+        refuse_no_result(facts, loaded, period, lang)  # never an empty success (cli/facts.py)
     if hide_absent:
         evaluation = _without_absent(evaluation, loaded, facts, lang)
     alerts = sorted(evaluation.alerts, key=alert_order)
@@ -337,6 +338,7 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
 
 for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
     main.add_command(_command)
+main.add_command(facts_command)  # what facts sources give: coverage, totals, checks (cli/facts.py)
 main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
 main.add_command(alerts_command)
 main.add_command(run_command)

@@ -11,6 +11,7 @@ punctuation (`Chiffre d'affaires HT`, `chiffre_affaires_ht` and
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..model import InputDef
     from .source import PackView
 
 PERIOD, ENTITY, NAME, VALUE = "period", "entity", "name", "value"
@@ -82,3 +84,60 @@ class ColumnNames:
 
 
 NO_PACK = ColumnNames()  # names as written, roles recognised, no input known
+
+
+# --- near misses ---------------------------------------------------------------------
+_KIND_WORDS = {
+    "income": frozenset({"ca", "chiffre", "vente", "ventes", "produit", "produits", "recette", "recettes", "revenue",
+                         "revenues", "sales", "income", "encaissement", "encaissements", "subvention", "subventions"}),
+    "charge": frozenset({"cout", "couts", "charge", "charges", "achat", "achats", "frais", "depense", "depenses", "cost",
+                         "costs", "expense", "expenses", "purchases", "decaissement", "decaissements", "loyer", "salaires"}),
+}
+KIND_WORDS = {"income": "a revenue", "charge": "a cost", "balance": "a balance"}  # how messages name a kind
+_ACCOUNT_KINDS = {("flow", "credit"): "income", ("flow", "debit"): "charge"}
+
+
+def kind_of_words(text: str) -> str | None:
+    """`income` or `charge` when the words of a name say so (`CA production HT`, `Coût de production`), else None."""
+    words = set(normal(text).split("_"))
+    kinds = [kind for kind, known in _KIND_WORDS.items() if words & known]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def input_kind(name: str, definition: InputDef) -> str | None:
+    """What an input is: income or charge (a flow of accounts on the credit or debit side), balance,
+    else what its name and labels say, or None."""
+    rule = definition.accounts
+    if rule is not None:
+        return "balance" if rule.kind == "balance" else _ACCOUNT_KINDS[(rule.kind, rule.side)]
+    return kind_of_words(f"{name} {definition.label.fr} {definition.label.en}")
+
+
+def closest_inputs(title: str, inputs: Mapping[str, InputDef], limit: int = 1) -> tuple[list[str], list[str]]:
+    """The inputs whose name or label is closest to a column title, best first: those of the kind the title's
+    words say (or of any kind when they say none), and apart those of another kind, never proposed silently."""
+    aliases: dict[str, str] = {}
+    for input_name, definition in inputs.items():
+        for alias in (input_name, definition.label.fr, definition.label.en):
+            if normal(alias):
+                aliases.setdefault(normal(alias), input_name)
+    close = [aliases[alias] for alias in difflib.get_close_matches(normal(title), list(aliases), n=10, cutoff=0.5)]
+    close = list(dict.fromkeys(close))
+    written = kind_of_words(title)
+    same = [name for name in close if written is None or input_kind(name, inputs[name]) in (written, None)]
+    other = [name for name in close if name not in same]
+    return same[:limit], other[:limit]
+
+
+def near_miss(title: str, inputs: Mapping[str, InputDef]) -> str:
+    """` (did you mean 'x', a revenue?)` for a column no input reads; an input of another kind than the
+    column's words say is named as such, never proposed as the answer."""
+    same, other = closest_inputs(title, inputs)
+    if same:
+        kind = input_kind(same[0], inputs[same[0]])
+        return f" (did you mean '{same[0]}'{', ' + KIND_WORDS[kind] if kind else ''}?)"
+    if other:
+        kind, written = input_kind(other[0], inputs[other[0]]), kind_of_words(title)
+        return (f" (the closest input, '{other[0]}', is {KIND_WORDS.get(kind or '', 'of another kind')}, but '{title}' reads as "
+                f"{KIND_WORDS.get(written or '', 'another kind')}: not proposed; rename the column after the input it holds)")
+    return ""

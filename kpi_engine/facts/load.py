@@ -39,6 +39,17 @@ def load_facts(
     Only regular files of at most `files.MAX_INPUT_BYTES` are read (a FIFO or
     `/dev/zero` is refused at once); `lang` words that refusal.
     """
+    facts, errors = survey_facts(paths, pack, columns=columns, lang=lang)
+    if errors:
+        raise FactsError(errors)
+    return facts
+
+
+def survey_facts(
+    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+) -> tuple[Facts, list[Problem]]:
+    """As `load_facts`, but never raising: the facts that could be read (with every warning, the
+    checks of the whole included) and the errors, for a command that shows all of it (`kpi facts`)."""
     facts = Facts()
     errors: list[Problem] = []
     for path in paths:
@@ -46,12 +57,10 @@ def load_facts(
         errors.extend(result.errors)
         facts.warn(result.warnings)
         errors.extend(facts.merge(result.facts))
-    if errors:
-        raise FactsError(errors)
     facts.warn(consistency_warnings(facts))
     if pack is not None:
         facts.warn(pack.fact_warnings(facts))
-    return facts
+    return facts, errors
 
 
 def read_file(

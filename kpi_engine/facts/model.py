@@ -31,12 +31,34 @@ class Fact:
     location: Location = field(default=Location("<memory>"), compare=False)
 
 
+@dataclass(frozen=True)
+class AuditLine:
+    """One account's part in a fact read from a ledger: its number, its label and the amount it brought,
+    signed as the fact. For a balance, `opening` is the part of the amount the opening entries
+    (à-nouveaux) gave, the rest being the movements of the fiscal year so far; None for a flow."""
+
+    account: str
+    label: str
+    amount: Decimal
+    opening: Decimal | None = None
+
+    @property
+    def movements(self) -> Decimal:
+        """What the entries of the fiscal year brought (the whole amount for a flow)."""
+        return self.amount - (self.opening or 0)
+
+
 @dataclass
 class EntityFacts:
-    """One entity's figures: period -> {input: value}, and at which frequencies each input is known."""
+    """One entity's figures: period -> {input: value}, and at which frequencies each input is known.
+
+    `details` holds, for the facts a ledger gave only, the accounts that made each one (an
+    audit, read by explain); facts from other sources carry none, so they cost nothing here.
+    """
 
     by_period: dict[Period, dict[str, Decimal]] = field(default_factory=dict)
     frequencies: dict[str, set[Frequency]] = field(default_factory=dict)
+    details: dict[tuple[str, Period], tuple[AuditLine, ...]] = field(default_factory=dict)
 
     def add(self, name: str, period: Period, value: Decimal) -> None:
         self.by_period.setdefault(period, {})[name] = value
@@ -75,6 +97,17 @@ class Facts:
             raise FactsError(problems)
         return facts
 
+    def add_detail(self, fact: Fact, lines: tuple[AuditLine, ...]) -> Problem | None:
+        """Record a fact with the accounts that made it (a ledger's facts); as `add` otherwise."""
+        problem = self.add(fact)
+        if problem is None:
+            self._entities[fact.entity].details[(fact.name, fact.period)] = lines
+        return problem
+
+    def detail(self, entity: Entity, name: str, period: Period) -> tuple[AuditLine, ...] | None:
+        """The accounts that made a fact read from a ledger; None for a fact from any other source."""
+        return self.entity(entity).details.get((name, period))
+
     def add(self, fact: Fact) -> Problem | None:
         """Record one fact; returns a problem (and keeps the first value) when it contradicts an earlier one.
 
@@ -105,7 +138,13 @@ class Facts:
     def merge(self, other: Facts) -> list[Problem]:
         """Add every fact of `other` (and keep its warnings); returns the contradictions found."""
         self._warnings.extend(other.warnings)
-        return [p for fact in other.facts() if (p := self.add(fact))]
+        problems = []
+        for fact in other.facts():
+            lines = other.detail(fact.entity, fact.name, fact.period)
+            problem = self.add(fact) if lines is None else self.add_detail(fact, lines)
+            if problem is not None:
+                problems.append(problem)
+        return problems
 
     def warn(self, warnings: Iterable[Problem]) -> None:
         """Keep warnings about these facts (severity "warning"), for whoever shows them."""

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..accounts import AccountRule
 from ..errors import Location, Problem
-from ..facts.model import Facts
-from .accounts import AuditLine, LedgerFacts, ledger_facts
+from ..facts.model import AuditLine, Facts
+from .accounts import LedgerFacts, ledger_facts
 from .fec import LEGAL_COLUMNS, is_fec, read_fec
 from .model import Ledger, Movements
 

@@ -29,30 +29,25 @@ from decimal import Decimal
 
 from ..accounts import AccountRule
 from ..errors import Location, Problem
-from ..facts.model import Entity, Fact, Facts
+from ..facts.model import AuditLine, Entity, Fact, Facts
 from ..model import InputDef
 from ..periods import Period
 from .model import ZERO, Ledger, Movements
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    """One account's part in a fact: its number, its label and the amount it brought, signed as the fact."""
-
-    account: str
-    label: str
-    amount: Decimal
-
 
 AuditKey = tuple[str, Entity, Period]  # (input, entity, month)
 
 
 @dataclass(frozen=True)
 class LedgerFacts:
-    """The facts a ledger gives, and for each the accounts and amounts that made it (for audits)."""
+    """The facts a ledger gives; each carries the accounts and amounts that made it (`Facts.detail`)."""
 
     facts: Facts
-    audit: Mapping[AuditKey, tuple[AuditLine, ...]]
+
+    @property
+    def audit(self) -> dict[AuditKey, tuple[AuditLine, ...]]:
+        """Every fact's accounts, by (input, entity, month)."""
+        return {(name, entity, period): lines for entity in self.facts.entities
+                for (name, period), lines in self.facts.entity(entity).details.items()}
 
 
 def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> tuple[LedgerFacts, list[Problem]]:
@@ -63,7 +58,7 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
     amounts that no rule reads are reported as warnings (see `_unread_accounts`).
     """
     rules = {name: definition.accounts for name, definition in inputs.items() if definition.accounts is not None}
-    facts, audit, problems = Facts(), {}, []
+    facts, problems = Facts(), []
     read: list[Ledger] = []
     for ledger in ledgers:
         overlap = next((other for other in read if other.entity == ledger.entity and set(other.months) & set(ledger.months)), None)
@@ -73,9 +68,8 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
         read.append(ledger)
         problems.extend(_unread_accounts(ledger, rules))
         for fact, lines in _ledger_facts(ledger, rules):
-            facts.add(fact)  # no conflict: one ledger per entity and month
-            audit[(fact.name, fact.entity, fact.period)] = lines
-    return LedgerFacts(facts, audit), problems
+            facts.add_detail(fact, lines)  # no conflict: one ledger per entity and month
+    return LedgerFacts(facts), problems
 
 
 def _overlap_problem(ledger: Ledger, other: Ledger) -> Problem:
@@ -127,7 +121,7 @@ def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[
     for month in ledger.months:
         for name, rule in rules.items():
             amounts = [(a, _amount(rule, ledger.movements.get((a, month)), balances.get((a, month), ZERO))) for a in fed[name]]
-            lines = tuple(AuditLine(a, ledger.labels.get(a, ""), amount) for a, amount in amounts if amount)
+            lines = tuple(AuditLine(a, ledger.labels.get(a, ""), amount, _opening(rule, ledger, a)) for a, amount in amounts if amount)
             yield Fact(ledger.entity, name, month, sum((line.amount for line in lines), ZERO), location), lines
 
 
@@ -141,6 +135,13 @@ def _amount(rule: AccountRule, movements: Movements | None, balance: Decimal) ->
     if rule.gross:
         return movements.debit if rule.side == "debit" else movements.credit
     return rule.signed(movements.debit, movements.credit)
+
+
+def _opening(rule: AccountRule, ledger: Ledger, account: str) -> Decimal | None:
+    """The opening balance of an account, signed as a balance rule counts it; None for a flow."""
+    if rule.kind != "balance":
+        return None
+    return rule.signed(ledger.opening.get(account, ZERO), ZERO)
 
 
 def _running_balances(ledger: Ledger, accounts: set[str]) -> dict[tuple[str, Period], Decimal]:

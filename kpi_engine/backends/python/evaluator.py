@@ -30,7 +30,7 @@ from ...alerts import Alert, Alerting
 from ...errors import Undefined
 from ...facts import Entity, EntityFacts
 from ...formatting import Language
-from ...model import Direction, Rollup
+from ...model import Direction, Missing, Rollup
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Frequency, Period
 from ...plan import PlannedAlert
@@ -46,6 +46,8 @@ from ...results import (
     Selection,
 )
 from .program import Program
+
+ZERO = Decimal(0)
 
 
 class _MissingFact(Undefined):
@@ -208,10 +210,21 @@ class EntityRun:
         native = self.facts.by_period.get(period)
         if native is not None and name in native:
             return native[name]
+        planned = self.program.plan.inputs[name]
         known = self.facts.frequencies.get(name, set())
-        if not known & period.finer_frequencies():
+        finer = period.finer_frequencies()
+        if not known & finer and planned.missing is Missing.ZERO:
+            if native is not None:
+                return ZERO  # the entity has facts at this period, none for this input: absent means none
+            known = self._frequencies  # read as if given wherever the entity has facts: rolled up from those
+        if not known & finer:
             raise _MissingFact(self._missing(name, period, known), period)
-        return combine(self.program.plan.inputs[name].rollup, [self._rolled_up(name, child) for child in period.children()])
+        return combine(planned.rollup, [self._rolled_up(name, child) for child in period.children()])
+
+    @property
+    def _frequencies(self) -> set[Frequency]:
+        """Every frequency the entity has facts at (for inputs whose absence means zero)."""
+        return set().union(*self.facts.frequencies.values())
 
     def _missing(self, name: str, period: Period, known: set[Frequency]) -> Reason:
         coarser = sorted(f.value for f in known if f not in period.finer_frequencies() and f is not period.frequency)

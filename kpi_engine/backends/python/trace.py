@@ -4,21 +4,24 @@ The formula is compiled again with a tracer and run on a frame of a run of
 its own (nothing shared is computed or changed), so the values shown are
 produced by the same closures as the evaluation itself, not by a second
 interpreter. KPIs used by the formula are expanded in turn, down to the
-inputs.
+inputs, and an input read from a ledger down to its accounts and amounts.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from decimal import localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 from ...errors import Undefined
 from ...explain import ExplainNode, Observation
+from ...facts import AuditLine, EntityFacts
 from ...functions import Compiled
+from ...model import Missing, Rollup
 from ...nodes import Call, Name, Node, Number, children, to_text
 from ...numbers import DECIMAL_CONTEXT
+from ...periods import Period
 from .evaluator import Frame
 
 Records = dict[int, list[Observation]]  # id(node) -> what it gave, at each period it was computed
@@ -64,9 +67,55 @@ def _tree(frame: Frame, node: Node, records: Records, depth: int) -> ExplainNode
                 return _explain_kpi(frame, name, depth - 1)
             return ExplainNode(name, "kpi", observations, (), plan.kpis[name].unit)
         case Name(id=name):
-            return ExplainNode(name, "input", observations, (), plan.inputs[name].unit)
+            unit = plan.inputs[name].unit
+            return ExplainNode(name, "input", observations, _accounts(frame, name, observations, unit), unit)
         case Number():
             return ExplainNode(to_text(node), "number", observations)
     kind = "function" if isinstance(node, Call) else "operation"
     subtrees = tuple(_tree(frame, child, records, depth) for child in children(node))
     return ExplainNode(to_text(node), kind, observations, subtrees)
+
+
+def _accounts(frame: Frame, name: str, observations: tuple[Observation, ...], unit: str) -> tuple[ExplainNode, ...]:
+    """The accounts that made an input read at the frame's period, when a ledger gave it (else nothing)."""
+    if not observations or observations[-1].period != frame.period:
+        return ()
+    period = frame.period
+    planned = frame.run.program.plan.inputs[name]
+    lines = _audit(frame.run.facts, name, planned.rollup, period)
+    if lines is None:
+        given = name in frame.run.facts.by_period.get(period, {})
+        zero = planned.missing is Missing.ZERO and not given and observations[-1].value == 0
+        return (ExplainNode("", "zero_by_default", (observations[-1],), (), unit),) if zero else ()
+    if not lines:
+        return (ExplainNode("", "no_entry", (Observation(period, Decimal(0)),), (), unit),)
+    return tuple(_account(line, period, unit) for line in lines)
+
+
+def _account(line: AuditLine, period: Period, unit: str) -> ExplainNode:
+    parts = () if line.opening is None else (
+        ExplainNode("", "opening", (Observation(period, line.opening),), (), unit),
+        ExplainNode("", "movements", (Observation(period, line.movements),), (), unit),
+    )
+    return ExplainNode(f"{line.account} {line.label}".strip(), "account", (Observation(period, line.amount),), parts, unit)
+
+
+def _audit(facts: EntityFacts, name: str, rollup: Rollup, period: Period) -> tuple[AuditLine, ...] | None:
+    """The accounts of a ledger fact at `period`, or of the months it is rolled up from (summed per
+    account for a flow, the last month's for a balance); None when any part did not come from a ledger."""
+    lines = facts.details.get((name, period))
+    if lines is not None or name in facts.by_period.get(period, {}):
+        return lines
+    children = period.children()
+    if not children or rollup is Rollup.AVG:
+        return None
+    if rollup is Rollup.LAST:
+        return _audit(facts, name, rollup, children[-1])
+    parts = [_audit(facts, name, rollup, child) for child in children]
+    if any(part is None for part in parts):
+        return None
+    totals: dict[tuple[str, str], Decimal] = {}
+    for part in parts:
+        for line in part or ():
+            totals[(line.account, line.label)] = totals.get((line.account, line.label), Decimal(0)) + line.amount
+    return tuple(AuditLine(account, label, amount) for (account, label), amount in sorted(totals.items()) if amount)
