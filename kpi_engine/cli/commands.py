@@ -50,6 +50,7 @@ from .common import (
 )
 from .notify import alerts_command, notify_command, run_command
 from .report import report
+from .serve import serve_command, users_command
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
@@ -315,3 +316,5 @@ for _command in (report, solve_command, sensitivity_command, explain_change_comm
 main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
 main.add_command(alerts_command)
 main.add_command(run_command)
+main.add_command(serve_command)  # with users: the shared web space (cli/serve.py)
+main.add_command(users_command)
