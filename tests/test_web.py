@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from web_support import PASSWORD, Clock, csrf_of, make_app
+from web_support import PASSWORD, USERS, Clock, csrf_of, make_app
 
 from kpi_engine.cli import main
+from kpi_engine.web.app import Web, create_app
 from kpi_engine.web.auth import LoginLimiter
-from kpi_engine.web.users import UsersError, check_password, load_users, parse_users
+from kpi_engine.web.space import Space
+from kpi_engine.web.users import User, UsersError, check_password, load_users, parse_users
 from kpi_engine.web.words import choose_language
 
 
@@ -87,7 +90,6 @@ def test_the_limiter_counts_per_key_forgets_after_the_window_and_is_bounded():
 
 
 def test_unknown_users_and_wrong_passwords_are_the_same_answer():
-    from web_support import USERS
     assert check_password(USERS, "nobody", PASSWORD) is None
     assert check_password(USERS, "lea", "wrong") is None
     assert check_password(USERS, "lea", PASSWORD) is USERS["lea"]
@@ -284,3 +286,26 @@ def test_serve_refuses_an_invalid_pack_with_located_problems(tmp_path):
     done = CliRunner().invoke(main, ["serve", str(pack), "--facts", str(facts), "--users", str(users)])
     assert done.exit_code == 1
     assert re.search(r"pack.yaml:2:\d+: .*unknown name 'nope'", done.output)
+
+
+# --- the example company -------------------------------------------------------------------------
+
+
+def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_their_own_view(tmp_path):
+    root = Path(__file__).resolve().parent.parent / "examples"
+    clock = Clock()
+    space = Space(root / "company", [root / "facts" / "monthly.csv", root / "facts" / "budget_fr.csv"], tmp_path / "alerts.db", clock)
+    hashed = USERS["claire"].password_hash
+    people = {
+        "marc": User("marc", "Marc Durand", hashed, "viewer", audiences=("dirigeants",)),
+        "claire": User("claire", "Claire Martin", hashed, "daf"),
+        "lea": User("lea", "Léa Moreau", hashed, "owner", owner_roles=("commercial",), audiences=("operations",), entities=("bordeaux",)),
+    }
+    app = (create_app(Web(space, people, clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
+    kpis = {name: set(re.findall(r'class="kpi-link" href="/kpi/([a-z0-9_]+)\?entity=([a-z]+)', login(app, name).get("/").text)) for name in people}
+    leadership = {"chiffre_affaires_ht", "evolution_ca_annee", "taux_marge_brute", "taux_marge_nette", "ebe", "tresorerie_nette", "dscr"}
+    assert {kpi for kpi, _ in kpis["marc"]} == leadership
+    assert {entity for _, entity in kpis["marc"]} == {entity for _, entity in kpis["claire"]} == {"bordeaux", "lyon"}
+    assert len({kpi for kpi, _ in kpis["claire"]}) == 59
+    assert {entity for _, entity in kpis["lea"]} == {"bordeaux"} and "ca_par_m2" in {kpi for kpi, _ in kpis["lea"]}
+    assert not {kpi for kpi, _ in kpis["lea"]} & leadership

@@ -21,6 +21,7 @@ USERS = {
     "claire": User("claire", "Claire Martin", _HASH, "daf"),
     "lea": User("lea", "Léa Moreau", _HASH, "owner", owner_roles=("commercial",), entities=("paris",)),
     "marc": User("marc", "Marc Durand", _HASH, "viewer", audiences=("direction",)),
+    "sophie": User("sophie", "Sophie Bernard", _HASH, "owner", owner_roles=("commercial", "daf"), entities=("paris",), lang="fr"),
 }
 
 
