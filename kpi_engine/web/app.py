@@ -36,6 +36,7 @@ from .users import User, check_password
 from .words import LANGUAGES, WORDS, choose_language
 
 HERE = Path(__file__).parent
+MAX_PASSWORD = 1024  # characters: a longer one is refused before hashing, so a huge password cannot tie up a worker
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -139,7 +140,8 @@ async def login(request: Request) -> Response:
     lang = _lang(request, None)
     if web.limiter.blocked(keys, web.monotonic()):
         return _render(request, "login.html.j2", None, {"error": WORDS[lang]["too_many"]}, 429)
-    user = await run_in_threadpool(check_password, web.users, name, form.get("password", ""))
+    password = form.get("password", "")
+    user = await run_in_threadpool(check_password, web.users, name, password) if len(password) <= MAX_PASSWORD else None
     if user is None:
         web.limiter.failed(keys, web.monotonic())
         return _render(request, "login.html.j2", None, {"error": WORDS[lang]["bad_login"]}, 401)

@@ -185,8 +185,9 @@ def kpi_page(snapshot: Snapshot, user: User, lang: Language, name: str, query: M
 
 
 def _alerts(store: AlertStore, rights: Rights, filters: Filters) -> list[StoredAlert]:
-    found = [alert for alert in store.alerts(filters) if rights.alert(alert)]
-    return sorted(found, key=lambda a: (a.status == "resolved", SEVERITY_RANK.get(a.severity, 9), a.key.period), reverse=False)
+    """The alerts the user may read: open before resolved, the most severe first, the latest period first."""
+    found = sorted((alert for alert in store.alerts(filters) if rights.alert(alert)), key=lambda a: a.key.period, reverse=True)
+    return sorted(found, key=lambda a: (a.status == "resolved", -SEVERITY_RANK.get(a.severity, 0)))
 
 
 def alerts_page(snapshot: Snapshot, user: User, lang: Language, state: str | None, store: AlertStore | None) -> dict[str, Any]:
