@@ -1,11 +1,12 @@
 """The web space in a real browser: Debian's headless Chromium, driven through the DevTools protocol (tests/devtools.py).
 
-Two people with different rights: Sophie (owner of the sales and cash KPIs of
+On the test pack, two people with different rights: Sophie (owner of the sales and cash KPIs of
 the Paris shop) opens her dashboard, hovers a chart and zooms on it, drills
 into a KPI and acknowledges an alert; Marc (a viewer of the leadership
 audience) then reads her acknowledgement, and cannot read her cash KPI even
-by its URL. No console error on any page. A screenshot of Sophie's dashboard,
-tooltip shown, is taken; KPI_WEB_SCREENSHOT=1 copies it to docs/web-example.png.
+by its URL. No console error on any page. On the example company, the
+leadership's dashboard is shown with a chart's tooltip and a screenshot is
+taken; KPI_WEB_SCREENSHOT=1 copies it to docs/web-example.png.
 """
 
 from __future__ import annotations
@@ -16,21 +17,26 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import uvicorn
 from devtools import CHROMIUM, Browser, Page
-from web_support import PASSWORD, Clock, make_app
+from starlette.applications import Starlette
+from web_support import PASSWORD, USERS, Clock, make_app
+
+from kpi_engine.web.app import Web, create_app
+from kpi_engine.web.space import Space
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "web-example.png"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT = ROOT / "docs" / "web-example.png"
+EXAMPLES = ROOT / "examples"
 
 
-@pytest.fixture
-def server(tmp_path) -> Iterator[str]:
-    """The application served by uvicorn on a free port of 127.0.0.1, in a thread; its base URL."""
-    app, _ = make_app(tmp_path / "space", Clock())
+def serve(app: Starlette) -> Iterator[str]:
+    """`app` served by uvicorn on a free port of 127.0.0.1, in a thread; its base URL."""
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     port = listening.getsockname()[1]
@@ -45,6 +51,20 @@ def server(tmp_path) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=15)
     listening.close()
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[str]:
+    yield from serve(make_app(tmp_path / "space", Clock())[0])
+
+
+@pytest.fixture
+def example_server(tmp_path) -> Iterator[str]:
+    """The example company, with the leadership team's Marc as a user."""
+    clock = Clock()
+    space = Space(EXAMPLES / "company", [EXAMPLES / "facts" / "monthly.csv", EXAMPLES / "facts" / "budget_fr.csv"], tmp_path / "alerts.db", clock)
+    marc = replace(USERS["marc"], audiences=("dirigeants",))
+    yield from serve(create_app(Web(space, {"marc": marc}, clock, clock.monotonic), secret_key="test secret"))  # noqa: S106 - test sessions only
 
 
 @pytest.fixture
@@ -77,8 +97,6 @@ def test_two_people_with_different_rights_share_the_space(server, browser, tmp_p
     sophie.mouse("mouseMoved", x, y)
     tip = sophie.run("(() => { const t = document.getElementById('tooltip'); return t.hidden ? '' : t.innerText; })()")
     assert "paris" in tip and "€" in tip and "Cible" in tip and "Écart" in tip
-    shot = tmp_path / "web.png"
-    sophie.screenshot(shot)
 
     # drag across the first chart: it zooms on that range; a double-click shows every period again
     points = "document.querySelectorAll('figure.kchart')[0].querySelectorAll('circle.point').length"
@@ -126,7 +144,20 @@ def test_two_people_with_different_rights_share_the_space(server, browser, tmp_p
     assert sophie_errors == []
     assert [e for e in marc.errors() if "/kpi/tresorerie_fin" not in e] == []  # the refused page's own 404 is expected
 
+
+def test_the_leadership_dashboard_of_the_example_company(example_server, browser, tmp_path):
+    marc = browser.page()
+    log_in(marc, example_server, "marc")
+    marc.goto(f"{example_server}/?entity=bordeaux")
+    assert marc.run("document.querySelectorAll('table.scorecard tbody tr').length") == 7
+    x, y = marc.centre("#charts figure.kchart:nth-of-type(2) svg circle.point:nth-last-of-type(3)")
+    marc.mouse("mouseMoved", x, y)
+    assert "bordeaux" in marc.run("document.getElementById('tooltip').innerText")
+    shot = tmp_path / "web.png"
+    marc.screenshot(shot)
+    assert marc.errors() == []
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 1280
+    assert len(data) > 50_000  # a blank page compresses to a few kilobytes
     if os.environ.get("KPI_WEB_SCREENSHOT"):
         shutil.copyfile(shot, SCREENSHOT)

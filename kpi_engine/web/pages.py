@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
 from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, frequency_word, severity_word, status_word
+from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
 from ..report import charts
@@ -96,6 +96,7 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
     periods = sorted({r.period for r in snapshot.evaluation.results if rights.kpi(r.kpi)}, key=Period.sort_key, reverse=True)
     return {
         "report": report,
+        "scope": report.scope if report and (user.sees_everything or filters.audience) else _own_scope(lang, filters.frequency),
         "filters": filters,
         "audiences": [(name, definitions.audiences[name].label.get(lang, name)) for name in rights.audiences],
         "entities": [e for e in snapshot.evaluation.entities if e is not None and rights.entity(e)],
@@ -106,6 +107,11 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
         "heatmap": lambda heat: _svg(charts.heatmap(heatmap_rows(heat, report), heat.periods, lang, WORDS[lang]["heatmap_title"])) if report else "",
         "legend": _svg(charts.legend(lang)),
     }
+
+
+def _own_scope(lang: Language, frequency: str | None) -> str:
+    """What a user who does not see everything is shown without an audience chosen: their own KPIs, not "all"."""
+    return WORDS[lang]["own_kpis"] + (f" · {frequency_word(frequency, lang)}" if frequency else "")
 
 
 def _svg(text: str) -> Markup:
@@ -130,7 +136,9 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
             "reason": r.reason(lang),
         } for r in line.history]
         series.append({"name": line.entity or line.label, "points": points})
-    return json.dumps({"series": series, "words": {"target": WORDS[lang]["target"], "gap": WORDS[lang]["gap"]}}, ensure_ascii=False)
+    words = {"target": WORDS[lang]["target"], "gap": WORDS[lang]["gap"]}
+    axis = {"percent": is_percent(unit), "decimal": "," if lang == "fr" else ".", "space": "\u00a0" if lang == "fr" else ""}
+    return json.dumps({"series": series, "words": words, "axis": axis}, ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "Aucun indicateur ne correspond à ces filtres.", "language": "English", "event_new": "apparue",
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "kind_kpi": "indicateur", "kind_input": "donnée", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
+        "own_kpis": "Vos indicateurs",
     },
     "en": {
         "app": "KPI space", "login": "Sign in", "user": "User name", "password": "Password",
@@ -70,5 +71,6 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "No KPI matches these filters.", "language": "Français", "event_new": "appeared",
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
         "kind_kpi": "KPI", "kind_input": "input", "no_value": "no period evaluated", "alert_list": "Alert list",
+        "own_kpis": "Your KPIs",
     },
 }

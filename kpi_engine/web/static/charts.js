@@ -36,12 +36,15 @@
     return [low - pad, high + pad];
   }
 
-  function compact(value) {
+  // An axis label: percentages as percents, large amounts in k and M, in the reader's decimal separator.
+  function compact(value, axis) {
+    let text;
+    if (axis.percent) return (value * 100).toFixed(Math.abs(value) < 0.1 ? 1 : 0).replace(".", axis.decimal) + axis.space + "%";
     const size = Math.abs(value);
-    if (size >= 1e6) return (value / 1e6).toFixed(1) + "M";
-    if (size >= 1e3) return (value / 1e3).toFixed(size >= 1e4 ? 0 : 1) + "k";
-    if (size > 0 && size < 1) return value.toFixed(2);
-    return value.toFixed(size < 10 ? 1 : 0);
+    if (size >= 1e6) text = (value / 1e6).toFixed(1) + axis.space + "M";
+    else if (size >= 1e3) text = (value / 1e3).toFixed(size >= 1e4 ? 0 : 1) + axis.space + "k";
+    else text = value.toFixed(size < 1 ? 2 : size < 10 ? 1 : 0);
+    return text.replace(".", axis.decimal);
   }
 
   function pathOf(points) {
@@ -67,7 +70,7 @@
     for (let tick = 0; tick <= 4; tick++) {
       const value = low + (high - low) * tick / 4;
       element("line", { class: "grid-line", x1: LEFT, x2: WIDTH - RIGHT, y1: y(value), y2: y(value) }, svg);
-      element("text", { class: "axis", x: LEFT - 6, y: y(value) + 3, "text-anchor": "end" }, svg).textContent = compact(value);
+      element("text", { class: "axis", x: LEFT - 6, y: y(value) + 3, "text-anchor": "end" }, svg).textContent = compact(value, data.axis);
     }
     const every = Math.max(1, Math.ceil(periods.length / 8));
     periods.forEach(function (p, index) {
@@ -110,7 +113,8 @@
     lines.push(point.statusText);
     for (const text of lines) { tip.appendChild(document.createElement("br")); tip.appendChild(document.createTextNode(text)); }
     tip.hidden = false;
-    tip.style.left = (event.pageX + 14) + "px";
+    const right = window.scrollX + document.documentElement.clientWidth;
+    tip.style.left = (event.pageX + 14 + tip.offsetWidth > right ? event.pageX - 14 - tip.offsetWidth : event.pageX + 14) + "px";
     tip.style.top = (event.pageY + 14) + "px";
   }
 
