@@ -316,3 +316,12 @@ def test_alerts_are_listed_open_first_then_most_severe_first(app):
     listed = re.findall(r'<li id="a-[0-9a-f]{16}" class="alert sev-(\w+) st-(\w+)', page)
     # Lyon's alerts of 2025-02 are resolved: its March values are clear (the store's lifecycle, as kpi notify decides)
     assert listed == [("critical", "new"), ("warning", "new"), ("critical", "resolved"), ("warning", "resolved")]
+
+
+def test_the_dashboard_is_filtered_by_entity_period_and_frequency(app):
+    client = login(app, "claire")
+    page = client.get("/?entity=paris&period=2025-02&frequency=monthly").text
+    assert "Situation au 2025-02" in page and "110 000,00 €" in page  # Paris's sales in February
+    assert "85 000,00 €" not in page and "lyon" not in page.split('<section id="summary">')[1]
+    assert client.get("/?period=someday").status_code == 400
+    assert client.get("/?frequency=hourly").status_code == 400

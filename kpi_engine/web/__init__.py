@@ -8,5 +8,7 @@ and works without the `web` extra. Modules:
     rights   what a user may read: KPIs, entities, alerts (one place, checked by every view)
     auth     sessions, CSRF tokens, login rate limiting
     space    the pack, facts and store as currently on disk, reloaded when they change
-    views    the pages; app assembles them into a Starlette application
+    pages    what each page shows, from the report model and the explain tree
+    words    every word of the pages in French and English, and the choice of language
+    app      routes, sessions, security headers: the Starlette application
 """
