@@ -238,8 +238,10 @@ def test_english_from_the_browser_and_french_by_default(app):
 
 def test_the_language_can_be_switched_on_the_page(app):
     client = login(app, "claire")
-    answer = client.post("/lang", data={"csrf_token": csrf_of(client.get("/").text), "lang": "en", "back": "//evil.example/"})
-    assert answer.headers["location"] == "/"
+    token = csrf_of(client.get("/").text)
+    for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        assert client.post("/lang", data={"csrf_token": token, "lang": "en", "back": elsewhere}).headers["location"] == "/"
+    assert client.post("/lang", data={"csrf_token": token, "lang": "en", "back": "/alerts?state=open"}).headers["location"] == "/alerts?state=open"
     assert "Dashboard" in client.get("/").text
 
 

@@ -9,7 +9,7 @@ own scripts and styles, so even an escaping mistake could not run a script.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,10 +28,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..delivery.store import AlertStore
 from ..formatting import Language
 from . import pages
 from .auth import CSRF_FIELD, LoginLimiter, csrf_token, csrf_valid, start_session
-from .space import Space
+from .space import Snapshot, Space
 from .users import User, check_password
 from .words import LANGUAGES, WORDS, choose_language
 
@@ -109,23 +110,21 @@ async def _form(request: Request) -> Mapping[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
-def _page(build: Callable[..., dict[str, Any]]) -> Callable[..., Awaitable[dict[str, Any]]]:
-    """Run a page builder off the event loop (it evaluates, explains and reads SQLite), its refusals as HTTP answers."""
-    async def run(*args: Any) -> dict[str, Any]:
-        try:
-            return await run_in_threadpool(build, *args)
-        except pages.NotVisible:
-            raise HTTPException(404) from None
-        except pages.BadFilter:
-            raise HTTPException(400) from None
-    return run
-
-
-def _with_store(build: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
-    def run(web: Web, *args: Any) -> dict[str, Any]:
+async def _built(web: Web, build: Callable[[Snapshot, AlertStore | None], dict[str, Any]], with_store: bool = True) -> dict[str, Any]:
+    """A page's data, built off the event loop (it evaluates, explains and reads SQLite) from the current snapshot
+    and, when asked, the alert store; its refusals become HTTP answers (404 for anything not visible)."""
+    def run() -> dict[str, Any]:
+        snapshot = web.space.current()
+        if not with_store:
+            return build(snapshot, None)
         with web.space.store() as store:
-            return build(web.space.current(), *args, store)
-    return run
+            return build(snapshot, store)
+    try:
+        return await run_in_threadpool(run)
+    except pages.NotVisible:
+        raise HTTPException(404) from None
+    except pages.BadFilter:
+        raise HTTPException(400) from None
 
 
 async def login_form(request: Request) -> Response:
@@ -161,33 +160,32 @@ async def language(request: Request) -> Response:
     if form.get("lang") in LANGUAGES:
         request.session["lang"] = form["lang"]
     back = form.get("back", "/")
-    return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/", 303)
+    local = back.startswith("/") and not back.startswith("//") and "\\" not in back  # never another site ("/\\x" is "//x" to browsers)
+    return RedirectResponse(back if local else "/", 303)
 
 
 async def dashboard(request: Request) -> Response:
     user = _user(request)
-    web = _web(request)
     lang = _lang(request, user)
-
-    def build() -> dict[str, Any]:
-        return pages.dashboard(web.space.current(), user, lang, pages.read_filters(request.query_params))
-    return _render(request, "dashboard.html.j2", user, await _page(build)())
+    filters = request.query_params
+    context = await _built(_web(request), lambda snapshot, _: pages.dashboard(snapshot, user, lang, pages.read_filters(filters)), with_store=False)
+    return _render(request, "dashboard.html.j2", user, context)
 
 
 async def kpi(request: Request) -> Response:
     user = _user(request)
-    web = _web(request)
-    build = _with_store(lambda snapshot, store: pages.kpi_page(snapshot, user, _lang(request, user), request.path_params["name"],
-                                                              request.query_params, store))
-    return _render(request, "kpi.html.j2", user, await _page(build)(web))
+    lang = _lang(request, user)
+    name, query = request.path_params["name"], request.query_params
+    context = await _built(_web(request), lambda snapshot, store: pages.kpi_page(snapshot, user, lang, name, query, store))
+    return _render(request, "kpi.html.j2", user, context)
 
 
 async def alerts(request: Request) -> Response:
     user = _user(request)
-    web = _web(request)
+    lang = _lang(request, user)
     state = request.query_params.get("state") or None
-    build = _with_store(lambda snapshot, store: pages.alerts_page(snapshot, user, _lang(request, user), state, store))
-    return _render(request, "alerts.html.j2", user, await _page(build)(web))
+    context = await _built(_web(request), lambda snapshot, store: pages.alerts_page(snapshot, user, lang, state, store))
+    return _render(request, "alerts.html.j2", user, context)
 
 
 async def acknowledge(request: Request) -> Response:
@@ -195,16 +193,8 @@ async def acknowledge(request: Request) -> Response:
     form = await _form(request)
     web = _web(request)
     fingerprint = request.path_params["fingerprint"]
-
-    def record(snapshot: Any, store: Any) -> dict[str, Any]:
-        if store is None:
-            raise pages.NotVisible(fingerprint)
-        pages.visible_alert(store, user, snapshot.pack.definitions, fingerprint)
-        if not user.may_acknowledge:
-            raise pages.NotVisible(fingerprint)
-        store.acknowledge(fingerprint, user.login, web.clock(), form.get("note", "")[:pages.NOTE_LIMIT], form.get("action", "")[:pages.NOTE_LIMIT])
-        return {}
-    await _page(_with_store(record))(web)
+    note, action = form.get("note", "")[:pages.NOTE_LIMIT], form.get("action", "")[:pages.NOTE_LIMIT]
+    await _built(web, lambda snapshot, store: pages.acknowledge(snapshot, user, fingerprint, store, web.clock(), note, action))
     return RedirectResponse(f"/alerts#a-{fingerprint}", 303)
 
 

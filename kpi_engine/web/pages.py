@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -212,13 +213,15 @@ def alerts_page(snapshot: Snapshot, user: User, lang: Language, state: str | Non
             "labels": {name: kpi.label.get(lang, name) for name, kpi in definitions.kpis.items() if rights.kpi(name)}}
 
 
-def visible_alert(store: AlertStore, user: User, definitions: Definitions, fingerprint: str) -> StoredAlert:
-    """The alert of exactly this fingerprint when the user may read it; NotVisible otherwise."""
-    rights = rights_of(user, definitions)
-    found = next((a for a in store.alerts() if a.fingerprint == fingerprint and rights.alert(a)), None)
-    if found is None:
+def acknowledge(snapshot: Snapshot, user: User, fingerprint: str, store: AlertStore | None, now: datetime, note: str, action: str) -> dict[str, Any]:
+    """Record the user's acknowledgement of the alert of exactly this fingerprint; NotVisible when they may not read it
+    or act on it (a viewer), so a refusal says no more than a missing alert."""
+    rights = rights_of(user, snapshot.pack.definitions)
+    found = store is not None and any(a.fingerprint == fingerprint and rights.alert(a) for a in store.alerts())
+    if store is None or not found or not user.may_acknowledge:
         raise NotVisible(fingerprint)
-    return found
+    store.acknowledge(fingerprint, user.login, now, note, action)
+    return {}
 
 
 def helpers(lang: Language) -> dict[str, Any]:
