@@ -224,6 +224,20 @@ def test_a_pack_that_no_longer_validates_keeps_the_last_good_one_and_shows_where
     page = client.get("/kpi/taux_marge?entity=paris&period=2025-03").text
     assert "17,6 %" in page
     assert re.search(r"pack.yaml:\d+:\d+: KPI &#39;taux_marge&#39;: formula: unknown name &#39;cout&#39;", page)
+    pack.write_text(pack.read_text().replace("(ventes - cout) / ventes", "(ventes - couts) / ventes"))
+    clock.advance(2)
+    assert 'id="problems"' not in client.get("/").text
+
+
+def test_a_reload_records_the_new_evaluation_in_the_alert_store(app, clock, tmp_path):
+    client = login(app, "claire")
+    target = fingerprint(client, "chiffre_affaires", "paris", "2025-03")
+    facts = tmp_path / "space" / "facts.csv"
+    facts.write_text(facts.read_text().replace("2025-03,paris,ventes,85000", "2025-03,paris,ventes,95000"))
+    clock.advance(2)
+    page = client.get("/alerts?state=resolved").text
+    assert f'<li id="a-{target}" class="alert sev-warning st-resolved">' in page
+    assert "résolue" in page.split('<section id="history">')[1]
 
 
 # --- languages -----------------------------------------------------------------------------------
