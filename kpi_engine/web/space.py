@@ -64,12 +64,14 @@ class Space:
             if self._checked is None or (now - self._checked).total_seconds() >= self._poll:
                 self._checked = now
                 signature = self._signature()
-                if signature != self.snapshot.signature and (not self.problems or signature != self._failed):
+                if signature == self.snapshot.signature:
+                    self.problems = ()  # the files are back as they were at the last good load
+                elif signature != self._failed:  # a version that failed is not loaded again until it changes
                     loaded = self._load(signature)
                     if isinstance(loaded, tuple):
                         self.problems, self._failed = loaded, signature
                     else:
-                        self.snapshot, self.problems = loaded, ()
+                        self.snapshot, self.problems, self._failed = loaded, (), ()
             return self.snapshot
 
     @contextmanager
