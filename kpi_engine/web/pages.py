@@ -189,7 +189,7 @@ def kpi_page(snapshot: Snapshot, user: User, lang: Language, name: str, query: M
         "frequency": frequency_word(kpi.frequency.value, lang), "tree": tree,
         "periods": [str(r.period) for r in reversed(line.history)] if line else [],
         "chart": chart_data(section.lines, section.unit, lang) if section else "",
-        "alerts": alerts, "has_store": store is not None,
+        "alerts": alerts, "has_store": store is not None, "labels": {name: kpi.label.get(lang, name)},
     }
 
 
