@@ -56,6 +56,7 @@ from .common import (
 from .facts import facts_command, refuse_no_result
 from .notify import alerts_command, notify_command, run_command
 from .report import report
+from .serve import serve_command, users_command
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
@@ -342,3 +343,5 @@ main.add_command(facts_command)  # what facts sources give: coverage, totals, ch
 main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
 main.add_command(alerts_command)
 main.add_command(run_command)
+main.add_command(serve_command)  # with users: the shared web space (cli/serve.py)
+main.add_command(users_command)
