@@ -318,10 +318,10 @@ def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_
         "lea": User("lea", "Léa Moreau", hashed, "owner", owner_roles=("commercial",), audiences=("operations",), entities=("bordeaux",)),
     }
     app = (create_app(Web(space, people, clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
-    kpis = {name: set(re.findall(r'class="kpi-link" href="/kpi/([a-z0-9_]+)\?entity=([a-z]+)', login(app, name).get("/").text)) for name in people}
+    kpis = {name: set(re.findall(r'class="kpi-link" href="/kpi/([a-z0-9_]+)\?entity=([a-z_]+)', login(app, name).get("/").text)) for name in people}
     leadership = {"chiffre_affaires_ht", "evolution_ca_annee", "taux_marge_brute", "taux_marge_nette", "ebe", "tresorerie_nette", "dscr"}
     assert {kpi for kpi, _ in kpis["marc"]} == leadership
-    assert {entity for _, entity in kpis["marc"]} == {entity for _, entity in kpis["claire"]} == {"bordeaux", "lyon"}
+    assert {entity for _, entity in kpis["marc"]} == {entity for _, entity in kpis["claire"]} == {"bordeaux", "lyon", "groupe_durand"}
     assert len({kpi for kpi, _ in kpis["claire"]}) == 59
     assert {entity for _, entity in kpis["lea"]} == {"bordeaux"} and "ca_par_m2" in {kpi for kpi, _ in kpis["lea"]}
     assert not {kpi for kpi, _ in kpis["lea"]} & leadership
