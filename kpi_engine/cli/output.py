@@ -1,7 +1,10 @@
-"""Evaluation results as text: aligned tables for people, JSON and CSV for machines, DOT and Mermaid for the graph.
+"""Evaluation results as text: aligned tables for people, JSON, JSON lines and CSV for machines and spreadsheets,
+DOT and Mermaid for the graph.
 
-Machine formats carry exact decimal text (`"1234.56"`, never a float) and
-`null` for undefined; human formats round for display by unit and language.
+Results are written as they stream (`ResultsWriter`: one entity's batch at a time, then the alerts), so no
+output holds every result. Machine formats carry exact decimal text (`"1234.56"`, never a float) and `null`
+(or an empty cell) for undefined; human formats round for display by unit and language. The workbook
+(`--format xlsx`) is in `workbook`, which imports openpyxl only when it is asked for.
 """
 
 from __future__ import annotations
