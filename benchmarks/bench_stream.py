@@ -132,17 +132,22 @@ def main(argv: list[str] | None = None) -> int:
                         "-o", "out.json", "--lang", "en"], folder)
         spec_args = [str(args.kpis), str(args.inputs), str(args.layers), str(args.seed)]
         hand = timed([sys.executable, "-c", HAND_WRITTEN, str(Path(__file__).parent), "facts.csv", *spec_args, "hand.jsonl"], folder)
-        check = same_values(folder / "out.json", folder / "hand.jsonl") if args.format == "json" else None
         sizes = [(folder / f).stat().st_size / 2**20 for f in ("out.json", "hand.jsonl")]
+        report(args, values, engine, hand, sizes)
+        check = same_values(folder / "out.json", folder / "hand.jsonl") if args.format == "json" else None
+    print("check: " + ("skipped" if check is None else "identical values" if check else "VALUES DIFFER"))
+    return 0 if check is not False else 1
+
+
+def report(args: argparse.Namespace, values: int, engine: tuple[float, float, float], hand: tuple[float, float, float], sizes: list[float]) -> None:
+    """The figures, printed before the check (which takes minutes at full size)."""
     print(f"{args.kpis:,} KPIs x {args.entities * args.months:,} entity-months ({args.entities} entities x {args.months} months) "
           f"= {values:,} values, {args.entities * args.months * args.inputs:,} facts")
     print("| | wall | CPU | peak RSS | output |\n|---|---|---|---|---|")
     print(f"| `kpi evaluate --format {args.format}` | {engine[0]:.2f} s | {engine[2]:.2f} s | {engine[1]:,.0f} MiB | {sizes[0]:,.0f} MiB |")
     print(f"| hand-written `Decimal`, JSON lines | {hand[0]:.2f} s | {hand[2]:.2f} s | {hand[1]:,.0f} MiB | {sizes[1]:,.0f} MiB |")
     print(f"| ratio | {engine[0] / hand[0]:.2f} | {engine[2] / hand[2]:.2f} | {engine[1] / hand[1]:.2f} | |")
-    print(f"engine: {engine[1] * 2**20 / values:,.0f} bytes of peak RSS per value; check: "
-          + ("skipped" if check is None else "identical values" if check else "VALUES DIFFER"))
-    return 0 if check is not False else 1
+    print(f"engine: {engine[1] * 2**20 / values:,.0f} bytes of peak RSS per value", flush=True)
 
 
 if __name__ == "__main__":
