@@ -5,7 +5,8 @@ Reading (packs, facts, pack tests):
                         folder or a socket, and a file over `max_bytes` (MAX_INPUT_BYTES by default)
     read_bounded        the bytes of such a file, never more than `max_bytes` even if it grows
 
-Writing (`kpi report -o`, `kpi init`, and any command that writes files), `write_outputs`:
+Writing (`kpi report -o`, `kpi init`, `kpi evaluate -o`, any command that writes files), `write_outputs`
+(or `write_output`, for one output streamed as it is computed):
     - never overwrites an input of the same command: same resolved path, or same device and
       inode (a symbolic or hard link to the facts or the pack is the facts or the pack);
     - never writes through a symbolic link, and never outside the folder the output belongs to
@@ -20,12 +21,14 @@ Every refusal is checked before anything is written, and reported at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import stat
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import Location, Problem
 from .formatting import Language
@@ -180,22 +183,42 @@ def write_outputs(texts: Mapping[Path, str | bytes], inputs: Sequence[Path], fol
         try:
             if folder is not None:  # a command writing a folder (kpi init) creates it; a single output's folder must exist
                 path.parent.mkdir(parents=True, exist_ok=True)
-            _replace_atomically(path, text)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")  # bytes: a PDF or a workbook
+            _replace_atomically(path, functools.partial(_write_bytes, data))
         except OSError as error:
-            raise OutputRefused([FileRefusal(str(path), "unwritable", (("error", error.strerror or str(error)),))]) from None
+            raise _unwritable(path, error) from None
 
 
-def _replace_atomically(path: Path, text: str | bytes) -> None:
-    """A temporary file beside `path`, renamed over it; it gets the replaced file's permissions, or the umask's for a new file."""
+def _write_bytes(data: bytes, stream: BinaryIO) -> None:
+    stream.write(data)
+
+
+def write_output(path: Path, inputs: Sequence[Path], fill: Callable[[BinaryIO], None], force: bool = False) -> None:
+    """Write one output under the module's rules as `fill` streams it, never held whole in memory (`kpi evaluate -o`).
+
+    Raises OutputRefused, with nothing written, when it would be refused; an exception in `fill` leaves the
+    old file (or none) in place, since `fill` writes to the temporary file.
+    """
+    refusals = output_refusals([path], inputs, None, force)
+    if refusals:
+        raise OutputRefused(refusals)
+    try:
+        _replace_atomically(path, fill)
+    except OSError as error:
+        raise _unwritable(path, error) from None
+
+
+def _unwritable(path: Path, error: OSError) -> OutputRefused:
+    return OutputRefused([FileRefusal(str(path), "unwritable", (("error", error.strerror or str(error)),))])
+
+
+def _replace_atomically(path: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """A temporary file beside `path`, filled, then renamed over it; it gets the replaced file's permissions, or the umask's for a new file."""
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask()
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if isinstance(text, bytes):  # a PDF or a workbook
-            with os.fdopen(descriptor, "wb") as binary:
-                binary.write(text)
-        else:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            fill(stream)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:

@@ -186,15 +186,62 @@ def test_evaluate_json_filters():
     assert len(by_quarter["results"]) == 9
 
 
-def test_evaluate_csv():
+def test_evaluate_csv_in_english_keeps_comma_and_dot():
     result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "csv", "--entity", "lyon", "--period", "2025-02")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows == [
-        RESULT_KEYS,
-        ["marge", "2025-02", "lyon", "-50", "", "", "no_target", "daf", "", "false"],
-        ["taux", "2025-02", "lyon", "", "", "", "undefined", "", "division by zero: ca is 0", "false"],
-        ["ecart_budget", "2025-02", "lyon", "0", "", "", "no_target", "", "", "false"],
+        ["kpi", "label", "period", "entity", "value", "unit", "target", "gap", "status", "owner", "reason", "is_group"],
+        ["marge", "marge", "2025-02", "lyon", "-50", "EUR", "", "", "no target", "daf", "", "false"],
+        ["taux", "taux", "2025-02", "lyon", "", "", "", "", "undefined", "", "division by zero: ca is 0", "false"],
+        ["ecart_budget", "ecart_budget", "2025-02", "lyon", "0", "", "", "", "no target", "", "", "false"],
     ]
+
+
+def test_evaluate_csv_in_french_opens_in_french_excel():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "csv", "--lang", "fr", "--entity", "paris")
+    assert result.stdout.startswith("\ufeffkpi;libellé;période;entité;valeur;unité;cible;écart;statut;responsable;raison;is_group\n")
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[1:] == [
+        ["marge", "marge", "2025-01", "paris", "150,50", "EUR", "", "", "sans cible", "daf", "", "false"],
+        ["taux", "taux", "2025-01", "paris", _taux_paris().replace(".", ","), "", "0,5", "0,2506234413965087281795511222", "atteint", "", "", "false"],
+        ["ecart_budget", "ecart_budget", "2025-01", "paris", "100,50", "", "", "", "sans cible", "", "", "false"],
+    ]
+
+
+def test_evaluate_json_is_the_same_document_streamed_one_record_a_line():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "json", "--lang", "en")
+    lines = result.stdout.splitlines()
+    assert lines[0] == '{"results": [' and lines[10] == "]," and lines[11] == '"alerts": [' and lines[-1] == "]}"
+    assert len(lines) == 1 + 9 + 2 + 5 + 1  # one record a line: 9 results, 5 alerts
+    assert json.loads(lines[1].rstrip(",")) == json.loads(result.stdout)["results"][0]
+
+
+def test_evaluate_json_with_no_alert_and_no_result_is_valid():
+    assert evaluate_json("--entity", "paris")["alerts"] == []
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json", "--period", "2024")
+    assert result.exit_code == 2 and result.stdout == "" and "no KPI is evaluated within 2024" in result.stderr
+
+
+def test_evaluate_jsonl_one_typed_object_per_line_results_then_alerts():
+    document = evaluate_json()
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "jsonl", "--lang", "en")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.pop("type") for r in records] == ["result"] * 9 + ["alert"] * 5
+    assert records == document["results"] + document["alerts"]
+
+
+def test_evaluate_table_streams_with_the_widths_known_before_evaluating():
+    result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en")
+    lines = result.stdout.splitlines()
+    header, rule = lines[0], lines[1]
+    assert header.split() == ["KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"]
+    # labels, entities, statuses and owners sized from the pack and the facts; numbers from the first entity's rows
+    assert [len(dashes) for dashes in rule.split()] == [len("ecart_budget"), len("2025-01"), len("Entity"), len("undefined"), 6, 5, len("no target"), 5]
+    rows = lines[2:11]
+    status = header.index("Status")
+    assert {row[status:].split("  ")[0] for row in rows} == {"no target", "missed", "undefined", "met"}  # aligned for every entity
+    assert all(row[status - 2 : status] == "  " and row[status] != " " for row in rows)
+    assert lines[11:13] == ["", "Alerts (3)"]
 
 
 def test_evaluate_table_shows_undefined_with_reason_never_zero():

@@ -9,6 +9,8 @@ The other cases have their tests beside the mechanism that handles them:
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -24,8 +26,8 @@ def evaluate(facts: Path, *options: str):
 
 
 def values(output: str, *kpis: str) -> dict[tuple[str, str], str]:
-    rows = [line.split(",") for line in output.splitlines()[1:]]
-    return {(row[0], row[1]): row[3] for row in rows if row[0] in kpis}
+    rows = csv.DictReader(io.StringIO(output))
+    return {(row["kpi"], row["period"]): row["value"] for row in rows if row["kpi"] in kpis}
 
 
 def test_a_management_export_cp1252_with_month_numbers_and_shops(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_a_member_without_facts_is_a_warning(folder: Path) -> None:
     assert result.exit_code == 0
     assert "member 'halles' of group 'groupe' has no facts: the group's values will be undefined" in result.stderr
     group = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["entity"] == "groupe" and r["kpi"] == "marge"]
-    assert group[0]["error"].startswith("member 'halles' of group 'groupe' has no 'ca' for FY2025-Q4")
+    assert group[0]["reason"].startswith("member 'halles' of group 'groupe' has no 'ca' for FY2025-Q4")
 
 
 def test_hide_absent_leaves_out_kpis_reading_inputs_never_given(folder: Path) -> None:

@@ -168,6 +168,6 @@ def test_a_file_that_is_not_a_workbook(tmp_path: Path):
 def test_cli_evaluates_a_workbook(tmp_path: Path):
     (tmp_path / "pack.yaml").write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  double: {formula: ca * 2, frequency: monthly}\n")
     (tmp_path / "book.xlsx").write_bytes(xlsx({"Feuil1": [["Mois", "ca"], [date(2025, 1, 1), 0.1]]}))
-    result = CliRunner().invoke(main, ["evaluate", str(tmp_path / "pack.yaml"), "--facts", str(tmp_path / "book.xlsx"), "--format", "csv"])
+    result = CliRunner().invoke(main, ["evaluate", str(tmp_path / "pack.yaml"), "--facts", str(tmp_path / "book.xlsx"), "--format", "csv", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "2025-01" in result.stdout and "0.2" in result.stdout

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, assert_never, get_args
 
 import click
 
-from ..alerts import alert_order
+from ..alerts import Alert, alert_order
 from ..errors import PackError, Problem
-from ..facts import Facts
+from ..facts import Entity
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
 from ..pack import Pack
 from ..periods import PERIOD_FORMATS, Period
-from ..results import Evaluation, WithoutKpis
+from ..results import EntityEvaluation
 from . import output
 from .analysis import (
     answer,
@@ -43,6 +46,7 @@ from .common import (
     Exit,
     TextOrJson,
     check_entity,
+    check_outputs,
     count,
     echo_text,
     open_facts,
@@ -52,6 +56,7 @@ from .common import (
     print_problems,
     problem_record,
     write_files,
+    write_stream,
 )
 from .facts import facts_command, refuse_no_result
 from .notify import alerts_command, notify_command, run_command
@@ -63,8 +68,9 @@ if TYPE_CHECKING:
 
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
-ResultsFormat = Literal["table", "json", "csv"]
-"""`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
+ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
+"""`kpi evaluate --format`: table for people; json and jsonl (one object per line) for results and alerts;
+csv (the results) and xlsx (results and alerts) for spreadsheets, in the reader's convention."""
 
 
 class _Group(click.Group):
@@ -77,6 +83,9 @@ class _Group(click.Group):
             ctx.exit(stop.code)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:  # `kpi evaluate ... | head`: the reader has what it wanted; stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit fails no more
+            ctx.exit(0)
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
@@ -137,8 +146,15 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     type=click.Choice(get_args(ResultsFormat)),
     default="table",
     show_default=True,
-    help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
+    help="table: for people; json: results and alerts; jsonl: the same, one object per line with its 'type'; "
+    "csv: the results, in the reader's convention (--lang fr: ';' and decimal commas for French Excel); "
+    "xlsx: a workbook of results and alerts (needs --output).",
 )
+@click.option(
+    "--output", "-o", "destination", default="-", show_default=True, type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write ('-' for standard output); never the pack or the facts.",
+)
+@FORCE
 @click.option(
     "--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires (silenced and hidden alerts do not count)."
 )
@@ -156,6 +172,8 @@ def evaluate(
     period: Period | None,
     entity: str | None,
     fmt: ResultsFormat,
+    destination: str,
+    force: bool,
     fail_on: str | None,
     as_of: datetime | None,
     hide_absent: bool,
@@ -165,40 +183,58 @@ def evaluate(
     """Evaluate every KPI for every period and entity the facts cover.
 
     Values are exact; undefined values say why. JSON and CSV give exact
-    decimal text and null for undefined. Alerts the pack silences until
-    --as-of (today by default) or later, and alerts hidden by a more severe
-    one of the same KPI, are counted apart (JSON: `silenced`, `inhibited_by`).
+    decimal text and null (or an empty cell) for undefined. Alerts the pack
+    silences until --as-of (today by default) or later, and alerts hidden by
+    a more severe one of the same KPI, are counted apart (JSON: `silenced`,
+    `inhibited_by`). Results are written entity by entity as they are
+    computed, so memory does not grow with the number of entities.
 
     \b
     Example:
       kpi evaluate examples/company --facts examples/facts/monthly.csv \\
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
+      kpi evaluate examples/company --facts examples/facts/monthly.csv --format xlsx -o kpis.xlsx
     """
+    if fmt == "xlsx" and destination == "-":
+        raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
     loaded = open_pack(pack, lang)
     period = pack_period(loaded, period)
+    inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
+    if destination != "-":
+        check_outputs([Path(destination)], inputs, lang, force=force)
     facts = open_facts(facts_files, loaded, strict, lang)
     check_entity(facts, entity, required=False, pack=loaded)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
-    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
-    if not evaluation.results:
-        refuse_no_result(facts, loaded, period, lang)  # never an empty success (cli/facts.py)
-    if hide_absent:
-        evaluation = _without_absent(evaluation, loaded, facts, lang)
-    alerts = sorted(evaluation.alerts, key=alert_order)
-    if fmt == "json":
-        click.echo(output.to_json(evaluation, alerts))
-    elif fmt == "csv":
-        click.echo(output.to_csv(evaluation), nl=False)
+    evaluations = loaded.evaluate_iter(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
+    unfed = loaded.unfed(facts) if hide_absent else {}
+    valued: set[str] = set()
+    alerts: list[Alert] = []
+
+    def write(writer: output.ResultsWriter) -> None:
+        shown = _without_absent(evaluations, unfed, valued) if hide_absent else evaluations
+        alerts.extend(_stream_results(writer, shown, lambda: refuse_no_result(facts, loaded, period, lang)))
+
+    if destination == "-":
+        write(_results_writer(fmt, sys.stdout, loaded, facts.entities, lang))
     else:
-        click.echo(output.to_table(evaluation, alerts, loaded.definitions, lang))
+        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, facts.entities, lang, write), lang, force)
+    if hide_absent:
+        _say_hidden(unfed, valued, lang)
     if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
         raise Exit(EXIT_ALERT)
 
 
-def _without_absent(evaluation: Evaluation, pack: Pack, facts: Facts, lang: Language) -> Evaluation:
-    """The evaluation without the KPIs that read inputs the facts never give and have no value at all; says how many on stderr."""
-    unfed = pack.unfed(facts)
-    valued = {r.kpi for r in evaluation.results if r.value is not None}
+def _without_absent(evaluations: Iterable[EntityEvaluation], unfed: Mapping[str, Sequence[str]], valued: set[str]) -> Iterator[EntityEvaluation]:
+    """Each entity's results without the undefined ones of KPIs that read inputs the facts never give
+    (streamed: `valued` collects the KPIs that had a value, for `_say_hidden` at the end)."""
+    for evaluated in evaluations:
+        valued.update(r.kpi for r in evaluated.results if r.value is not None)
+        kept = tuple(r for r in evaluated.results if r.value is not None or r.kpi not in unfed)
+        yield replace(evaluated, results=kept)
+
+
+def _say_hidden(unfed: Mapping[str, Sequence[str]], valued: set[str], lang: Language) -> None:
+    """How many KPIs --hide-absent left out, and which inputs they lack, on stderr."""
     hidden = [name for name in unfed if name not in valued]
     if hidden:
         inputs = sorted({i for name in hidden for i in unfed[name]})
@@ -207,7 +243,57 @@ def _without_absent(evaluation: Evaluation, pack: Pack, facts: Facts, lang: Lang
             click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
         else:
             click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
-    return WithoutKpis(evaluation, frozenset(hidden))
+
+
+def _stream_results(writer: output.ResultsWriter, evaluations: Iterable[EntityEvaluation], refuse_empty: Callable[[], None]) -> list[Alert]:
+    """Write each entity's results as they come, then the alerts, most severe first; returns the alerts.
+
+    Only alerts are kept until the end (to sort them): their number grows with the alerts, not with the values.
+    Nothing is written before the first result, so an evaluation with no result is refused (`refuse_empty`,
+    which raises: never an empty success) with an empty output.
+    """
+    alerts: list[Alert] = []
+    started = False
+    for evaluated in evaluations:
+        if evaluated.results and not started:
+            writer.start()
+            started = True
+        writer.results(evaluated.results)
+        alerts.extend(evaluated.alerts)
+    if not started:
+        refuse_empty()
+    alerts.sort(key=alert_order)
+    writer.finish(alerts)
+    return alerts
+
+
+def _results_writer(fmt: ResultsFormat, stream: TextIO, loaded: Pack, entities: Sequence[Entity], lang: Language) -> output.ResultsWriter:
+    """The writer of a text format."""
+    match fmt:
+        case "json":
+            return output.JsonWriter(stream)
+        case "jsonl":
+            return output.JsonLinesWriter(stream)
+        case "csv":
+            return output.CsvWriter(stream, loaded.definitions, lang)
+        case "table" | "xlsx":  # xlsx is binary: `_write_to` gives it its own writer
+            return output.TableWriter(stream, loaded.definitions, entities, lang)
+    assert_never(fmt)
+
+
+def _write_to(
+    stream: BinaryIO, fmt: ResultsFormat, loaded: Pack, entities: Sequence[Entity], lang: Language, write: Callable[[output.ResultsWriter], None]
+) -> None:
+    """Write the results in `fmt` to a file being written (`--output`): a workbook, or UTF-8 text."""
+    if fmt == "xlsx":
+        from .workbook import WorkbookWriter
+
+        write(WorkbookWriter(stream, loaded.definitions, lang))
+        return
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    write(_results_writer(fmt, text, loaded, entities, lang))
+    text.flush()
+    text.detach()  # the file is closed by its owner
 
 
 @main.command()

@@ -13,16 +13,16 @@ Exit codes are stable, for CI pipelines:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, BinaryIO, Literal, get_args
 
 import click
 
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
-from ..files import FileRefusal, OutputRefused, output_refusals, write_outputs
+from ..files import FileRefusal, OutputRefused, output_refusals, write_output, write_outputs
 from ..formatting import Language
 from ..loader import load_pack
 from ..pack import Pack
@@ -141,6 +141,14 @@ def write_files(texts: dict[Path, str | bytes], inputs: Sequence[Path], lang: La
     """
     try:
         write_outputs(texts, inputs, folder, force)
+    except OutputRefused as refused:
+        _refuse(refused.refusals, lang)
+
+
+def write_stream(path: Path, inputs: Sequence[Path], fill: Callable[[BinaryIO], None], lang: Language, force: bool = False) -> None:
+    """Write one output as `fill` streams it, under the same rules as `write_files` (`files.write_output`)."""
+    try:
+        write_output(path, inputs, fill, force)
     except OutputRefused as refused:
         _refuse(refused.refusals, lang)
 

@@ -1,29 +1,33 @@
-"""Evaluation results as text: aligned tables for people, JSON and CSV for machines, DOT and Mermaid for the graph.
+"""Evaluation results as text: aligned tables for people, JSON, JSON lines and CSV for machines and spreadsheets,
+DOT and Mermaid for the graph.
 
-Machine formats carry exact decimal text (`"1234.56"`, never a float) and
-`null` for undefined; human formats round for display by unit and language.
+Results are written as they stream (`ResultsWriter`: one entity's batch at a time, then the alerts), so no
+output holds every result. Machine formats carry exact decimal text (`"1234.56"`, never a float) and `null`
+(or an empty cell) for undefined; human formats round for display by unit and language. The workbook
+(`--format xlsx`) is in `workbook`, which imports openpyxl only when it is asked for.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Any, Literal, Protocol, TextIO
 
 from ..alerts import Alert
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
+from ..facts import Entity
 from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
 from ..model import Definitions
 from ..periods import Period
-from ..results import Evaluation, Result
+from ..results import STATUSES, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
 _GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
-_HEADERS = {
+_HEADERS: dict[Language, tuple[str, ...]] = {
     "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
 }
@@ -74,68 +78,218 @@ def alert_record(alert: Alert) -> dict[str, Any]:
     }
 
 
-def to_json(evaluation: Evaluation, alerts: Sequence[Alert]) -> str:
-    """`{"results": [...], "alerts": [...]}` for machines; every alert, silenced and inhibited ones marked."""
-    document = {
-        "results": [result_record(r) for r in evaluation.results],
-        "alerts": [alert_record(a) for a in alerts],
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+class ResultsWriter(Protocol):
+    """Writes an evaluation as it streams: `start` once, `results` per entity batch, `finish` with the sorted alerts.
+
+    Nothing is written before `start`, so a command can still refuse (a period with no result) with an empty output.
+    """
+
+    def start(self) -> None: ...
+
+    def results(self, batch: Sequence[Result]) -> None: ...
+
+    def finish(self, alerts: Sequence[Alert]) -> None: ...
 
 
-def to_csv(evaluation: Evaluation) -> str:
-    """The results as CSV, one row each, exact decimal text; every cell passes through `csv_cell` (no formula injection)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for result in evaluation.results:
-        writer.writerow({k: csv_cell("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for k, v in result_record(result).items()})
-    return buffer.getvalue()
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""Compact, hence Python's C encoder: `indent=2` takes the pure-Python one, about three times slower per record."""
 
 
-def to_table(evaluation: Evaluation, alerts: Sequence[Alert], definitions: Definitions, lang: Language) -> str:
-    """Results and alerts as aligned text tables, in the reader's language; a pack with a fiscal
-    calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)."""
-    named = (lambda period: period_words(period, lang)) if definitions.calendar.is_fiscal else str
-    rows = []
-    for r in evaluation.results:
-        kpi = definitions.kpis[r.kpi]
-        rows.append(
-            (
-                kpi.label.get(lang, r.kpi),
-                named(r.period),
-                (r.entity or "") + (_GROUP_MARK[lang] if r.is_group else ""),
-                format_value(r.value, kpi.unit, lang),
-                "" if r.target is None else format_value(r.target, kpi.unit, lang),
-                format_gap(r.gap, kpi.unit, lang),
-                status_word(r.status, lang),
-                r.owner,
-                r.reason(lang),
-            )
+class JsonWriter:
+    """`{"results": [...], "alerts": [...]}`, written as it comes, one compact record per line: the document stays
+    one valid, deterministic JSON value, readable line by line, and costs no more to write than JSON lines."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._written = 0
+
+    def start(self) -> None:
+        self.stream.write('{"results": [')
+
+    def results(self, batch: Sequence[Result]) -> None:
+        self._records(result_record(result) for result in batch)
+
+    def finish(self, alerts: Sequence[Alert]) -> None:
+        self.stream.write(("\n" if self._written else "") + '],\n"alerts": [')
+        self._written = 0
+        self._records(alert_record(alert) for alert in alerts)
+        self.stream.write(("\n" if self._written else "") + "]}\n")
+
+    def _records(self, records: Iterable[dict[str, Any]]) -> None:
+        write, encode = self.stream.write, _ENCODER.encode
+        for record in records:
+            write(",\n" if self._written else "\n")
+            write(encode(record))
+            self._written += 1
+
+
+class JsonLinesWriter:
+    """One JSON object per line, for pipelines: `{"type": "result", ...}` for each result, entity by entity, then
+    `{"type": "alert", ...}` for each alert, most severe first; the other fields are those of the JSON format."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def start(self) -> None:
+        """JSON lines have no header."""
+
+    def results(self, batch: Sequence[Result]) -> None:
+        encode = _ENCODER.encode
+        self.stream.writelines(encode({"type": "result", **result_record(result)}) + "\n" for result in batch)
+
+    def finish(self, alerts: Sequence[Alert]) -> None:
+        encode = _ENCODER.encode
+        self.stream.writelines(encode({"type": "alert", **alert_record(alert)}) + "\n" for alert in alerts)
+
+
+SPREADSHEET_COLUMNS: dict[Language, tuple[str, ...]] = {
+    "en": ("kpi", "label", "period", "entity", "value", "unit", "target", "gap", "status", "owner", "reason", "is_group"),
+    "fr": ("kpi", "libellé", "période", "entité", "valeur", "unité", "cible", "écart", "statut", "responsable", "raison", "is_group"),
+}
+"""The columns of `--format csv` and of the workbook's results sheet: the KPI's code and label, the period's code,
+the entity, the exact value, the KPI's unit as the pack writes it (`percent` values are fractions: 0.075 is 7.5 %),
+the target and the gap, then the status and the reason in the reader's words, and `is_group` (`true` for a group's
+consolidated result, `false` otherwise)."""
+
+SpreadsheetRow = tuple[str, str, str, str, Decimal | None, str, Decimal | None, Decimal | None, str, str, str, str]
+
+
+def spreadsheet_row(result: Result, definitions: Definitions, lang: Language) -> SpreadsheetRow:
+    """A result as the cells of `SPREADSHEET_COLUMNS`: text in the reader's language, numbers left exact."""
+    kpi = definitions.kpis[result.kpi]
+    return (
+        result.kpi,
+        kpi.label.get(lang, result.kpi),
+        str(result.period),
+        result.entity or "",
+        result.value,
+        kpi.unit,
+        result.target,
+        result.gap,
+        status_word(result.status, lang),
+        result.owner,
+        result.reason(lang),
+        "true" if result.is_group else "false",
+    )
+
+
+_CSV_CONVENTIONS: dict[Language, tuple[str, str, str]] = {"en": (",", ".", ""), "fr": (";", ",", "\ufeff")}
+"""Per language: separator, decimal mark, and what opens the file (the byte-order mark French Excel needs to read UTF-8)."""
+
+
+class CsvWriter:
+    """The results as CSV in the reader's convention, one row each (`SPREADSHEET_COLUMNS`): in French `;`, decimal
+    commas and a byte-order mark so French Excel opens it right; in English `,` and dots. Numbers are the exact
+    decimal text; every text cell passes through `csv_cell` (no formula injection). Alerts: use json or jsonl."""
+
+    def __init__(self, stream: TextIO, definitions: Definitions, lang: Language) -> None:
+        self.stream, self.definitions, self.lang = stream, definitions, lang
+        separator, self._decimal_mark, self._opening = _CSV_CONVENTIONS[lang]
+        self._writer = csv.writer(stream, delimiter=separator, lineterminator="\n")
+
+    def start(self) -> None:
+        self.stream.write(self._opening)
+        self._writer.writerow(SPREADSHEET_COLUMNS[self.lang])
+
+    def results(self, batch: Sequence[Result]) -> None:
+        self._writer.writerows(tuple(map(self._cell, spreadsheet_row(result, self.definitions, self.lang))) for result in batch)
+
+    def _cell(self, cell: str | Decimal | None) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, Decimal):  # our exact decimal text, never user text: a negative number stays a number
+            return plain(cell).replace(".", self._decimal_mark)
+        return csv_cell(cell)
+
+    def finish(self, alerts: Sequence[Alert]) -> None:
+        """The CSV holds the results only: alerts are in json, jsonl and xlsx."""
+
+
+_TABLE_NUMERIC = (3, 4, 5)  # value, target, gap: right-aligned so the decimals line up
+_TABLE_MEASURED = (1, 3, 4, 5)  # period and numbers: as wide as the rows written so far need
+
+
+class TableWriter:
+    """Results and alerts as aligned text tables, in the reader's language, written entity by entity.
+
+    Widths cannot wait for the last row. The text columns take theirs from what is known before evaluating: every
+    KPI's label and owner, every entity of the facts, the status words. The period and the numbers take theirs from
+    the rows written so far (a later entity with longer numbers widens them from then on). So the header is printed
+    once and the columns stay aligned. The reason, last, is not padded. Alerts, collected by the command (their
+    number grows with the alerts, not with the values), are listed at the end, most severe first.
+    """
+
+    def __init__(self, stream: TextIO, definitions: Definitions, entities: Sequence[Entity], lang: Language) -> None:
+        self.stream, self.definitions, self.lang = stream, definitions, lang
+        kpis = definitions.kpis.values()
+        known = {
+            0: max((len(terminal_text(k.label.get(lang, k.name))) for k in kpis), default=0),
+            2: max((*(len(terminal_text(e or "")) for e in entities), *(len(terminal_text(g + _GROUP_MARK[lang])) for g in definitions.entities)), default=0),
+            6: max(len(status_word(s, lang)) for s in STATUSES),
+            7: max((len(terminal_text(k.owner)) for k in kpis), default=0),
+        }
+        self._widths = [max(len(header), known.get(i, 0)) for i, header in enumerate(_HEADERS[lang])]
+        self._widths[-1] = 0
+        self._headed = False
+        # a pack with a fiscal calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)
+        self._named: Callable[[Period], str] = (lambda period: period_words(period, lang)) if definitions.calendar.is_fiscal else str
+
+    def start(self) -> None:
+        """The header waits for the first rows, which size the period and the numbers."""
+
+    def results(self, batch: Sequence[Result]) -> None:
+        rows = [tuple(terminal_text(cell) for cell in self._row(result)) for result in batch]
+        if not rows:
+            return
+        for i in _TABLE_MEASURED:
+            self._widths[i] = max(self._widths[i], *(len(row[i]) for row in rows))
+        self._header()
+        self.stream.writelines(_line(row, self._widths, _TABLE_NUMERIC) + "\n" for row in rows)
+
+    def _row(self, result: Result) -> tuple[str, ...]:
+        kpi, lang = self.definitions.kpis[result.kpi], self.lang
+        return (
+            kpi.label.get(lang, result.kpi),
+            self._named(result.period),
+            (result.entity or "") + (_GROUP_MARK[lang] if result.is_group else ""),
+            format_value(result.value, kpi.unit, lang),
+            "" if result.target is None else format_value(result.target, kpi.unit, lang),
+            format_gap(result.gap, kpi.unit, lang),
+            status_word(result.status, lang),
+            result.owner,
+            result.reason(lang),
         )
-    text = align(_HEADERS.get(lang, _HEADERS["en"]), rows, numeric=(3, 4, 5))
-    return text + _alert_tables(alerts, definitions, lang, named)
+
+    def _header(self) -> None:
+        if not self._headed:
+            self._headed = True
+            self.stream.write(_line(_HEADERS[self.lang], self._widths, _TABLE_NUMERIC) + "\n" + _rule(self._widths) + "\n")
+
+    def finish(self, alerts: Sequence[Alert]) -> None:
+        self._header()
+        self.stream.writelines(f"\n{section}\n" for section in _alert_tables(alerts, self.definitions, self.lang, self._named))
 
 
-def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language, named: Callable[[Period], str]) -> str:
+def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Language, named: Callable[[Period], str]) -> list[str]:
     """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
+
     def where(a: Alert) -> tuple[str, str, str, str, str]:
         return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
 
-    text = ""
+    sections = []
     active = [a for a in alerts if a.active]
     if active:
         title = "Alertes" if lang == "fr" else "Alerts"
-        text += f"\n\n{title} ({len(active)})\n" + align(_ALERT_HEADERS[lang], [(*where(a), a.owner) for a in active])
+        sections.append(f"{title} ({len(active)})\n" + align(_ALERT_HEADERS[lang], [(*where(a), a.owner) for a in active]))
     silenced = [a for a in alerts if a.silence and not a.inhibited_by]
     if silenced:
         title = "Alertes en silence" if lang == "fr" else "Silenced alerts"
         rows = [(*where(a), a.silence.until.isoformat(), a.silence.reason) for a in silenced if a.silence]
-        text += f"\n\n{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows)
+        sections.append(f"{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows))
     hidden = sum(1 for a in alerts if a.inhibited_by)
     if hidden:
-        text += "\n\n" + _INHIBITED[lang].format(count=hidden)
-    return text
+        sections.append(_INHIBITED[lang].format(count=hidden))
+    return sections
 
 
 def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[int] = (), rule: bool = True) -> str:
@@ -145,13 +299,18 @@ def align(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequen
     """
     rows = [tuple(terminal_text(cell) for cell in row) for row in (headers, *rows)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
-    lines = []
-    for row in rows:
-        cells = [cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
+    lines = [_line(row, widths, numeric) for row in rows]
     if rule:
-        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.insert(1, _rule(widths))
     return "\n".join(lines)
+
+
+def _line(row: Sequence[str], widths: Sequence[int], numeric: Sequence[int]) -> str:
+    return "  ".join(cell.rjust(w) if i in numeric else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+
+
+def _rule(widths: Sequence[int]) -> str:
+    return "  ".join("-" * w for w in widths).rstrip()
 
 
 @dataclass(frozen=True)
