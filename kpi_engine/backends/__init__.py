@@ -15,6 +15,7 @@ from typing import Any
 # name -> "module:function" evaluating (program, facts, selection, lang) into an Evaluation.
 BACKENDS: dict[str, str] = {
     "python": "kpi_engine.evaluator:evaluate",
+    "duckdb": "kpi_engine.backends.duckdb:evaluate",
 }
 
 

@@ -286,8 +286,7 @@ class FrequencyQuery:
     def _input_why(self, name: str) -> str:
         rolled = reason("roll_up", nested("cause", f"v.{q('rolled:' + name)}"), text("name", name), period("period", self.frequency, "g.ordinal"))
         known = _KnownFlags(name)
-        absent = _absent(f"'{name}'", self.frequency, "g.ordinal", known.prefix).replace("'\"' || '" + name + "' || '\"'", f"'\"{name}\"'")
-        absent = known.rewrite(absent)
+        absent = known.rewrite(_absent(f"'{name}'", self.frequency, "g.ordinal", known.prefix))
         return f"CASE WHEN v.{q(name)} IS NOT NULL THEN NULL WHEN v.{q('present:' + name)} THEN {rolled} ELSE {absent} END"
 
     # KPI layers
@@ -312,14 +311,19 @@ class FrequencyQuery:
             names = [n for n in self.plan.order if layer.get(n) == number]
             plain = [n for n in names if n not in groups]
             if plain:
-                self._step(f"{self.frequency.value}_layer_{number}", [(n, self.plan.kpis[n].formula, True) for n in plain], {})
+                self._step(f"{self.frequency.value}_layer_{number}", [(n, self.plan.kpis[n].formula, True) for n in plain])
             for group in dict.fromkeys(groups[n] for n in names if n in groups):
                 self._group(number, group)
 
-    def _step(self, name: str, outputs: list[tuple[str, Node, bool]], aliases: dict[str, Sql]) -> None:
-        """One named step adding `outputs` (column, formula, with its reason), window columns first."""
+    def _step(self, name: str, outputs: list[tuple[str, Node, bool]], aliases: dict[str, dict[str, Sql]] | None = None) -> None:
+        """One named step adding `outputs` (column, formula, with its reason), window columns first.
+
+        `aliases` maps an output column to the names its formula reads differently (an alert's `value`).
+        """
         step = _Step()
-        compiled = [(column, Compiler(_RowScope(self, step, aliases)).compile(node), with_why) for column, node, with_why in outputs]
+        compiled = [
+            (column, Compiler(_RowScope(self, step, (aliases or {}).get(column))).compile(node), with_why) for column, node, with_why in outputs
+        ]
         if step.args:
             self._add(f"{name}_arguments", step.args, True)
         if step.windows:
@@ -361,14 +365,9 @@ class FrequencyQuery:
             f"    UNION ALL\n    SELECT base.*,\n        {columns(False)}\n"
             f"    FROM {name} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"
         )
-        body = body.replace("base.*,\n        ", "base.*,\n        ", 2)
-        self._fix_past(members)
         self.steps.append((name, body))
         self.defined |= group
         self.last = name
-
-    def _fix_past(self, members: list[str]) -> None:
-        """Nothing to fix: kept separate so the recursive step's reading of the past stays in `_GroupScope`."""
 
     # targets, statuses' inputs and alert conditions, then the covered rows
     def _results(self) -> list[str]:
@@ -379,8 +378,9 @@ class FrequencyQuery:
             if spec.target:
                 outputs.append((f"target:{name}", spec.target, True))
         if outputs:
-            self._step(f"{self.frequency.value}_targets", outputs, {})
+            self._step(f"{self.frequency.value}_targets", outputs)
         alerts: list[tuple[str, Node, bool]] = []
+        aliases: dict[str, dict[str, Sql]] = {}
         for name in self.kpis:
             spec = self.plan.kpis[name]
             target = Sql(q(f"target:{name}"), why(f"target:{name}")) if spec.target else Sql("NULL::HUGEINT", NULL)
@@ -390,8 +390,10 @@ class FrequencyQuery:
                 "gap": Sql(f"({q(name)} - {target.value})", first_why(why(name), target.why)),
             }
             for index, alert in enumerate(spec.alerts, 1):
-                self._step(f"{self.frequency.value}_alerts_{name}_{index}", [(f"alert:{name}:{index}", alert.condition, False)], aliases_by_kpi[name])
                 alerts.append((f"alert:{name}:{index}", alert.condition, False))
+                aliases[f"alert:{name}:{index}"] = aliases_by_kpi[name]
+        if alerts:
+            self._step(f"{self.frequency.value}_alerts", alerts, aliases)
         columns = ["entity", "ordinal"]
         for name in self.kpis:
             spec = self.plan.kpis[name]
