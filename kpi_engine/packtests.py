@@ -52,8 +52,8 @@ class TestFileReport:
         return not self.failures and not self.problems
 
 
-def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
-    """Run one test file's text against a loaded pack."""
+def run_test_text(pack: Pack, text: str, name: str, backend: str = "python") -> TestFileReport:
+    """Run one test file's text against a loaded pack, evaluated by `backend`."""
     document, problems = load_document(text, name)
     problems += list(schema_problems(document, TESTS_SCHEMA)) if not problems else []
     if problems:
@@ -61,7 +61,7 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
     failures: list[Failure] = []
     checks = 0
     for index, test in enumerate(document.data["tests"]):
-        case = _Case(pack, document, index, test)
+        case = _Case(pack, document, index, test, backend)
         for failure in case.run():
             failures.append(failure)
         checks += case.checks
@@ -71,8 +71,9 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
 class _Case:
     """One test: its facts evaluated once, then each expectation checked."""
 
-    def __init__(self, pack: Pack, document: Document, index: int, spec: dict[str, Any]) -> None:
+    def __init__(self, pack: Pack, document: Document, index: int, spec: dict[str, Any], backend: str) -> None:
         self.pack = pack
+        self.backend = backend
         self.document = document
         self.path = ("tests", index)
         self.spec = spec
@@ -88,7 +89,7 @@ class _Case:
         if problems:
             return
         self.facts = facts
-        evaluation = self.pack.evaluate(facts)
+        evaluation = self.pack.evaluate(facts, backend=self.backend)
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):
