@@ -38,26 +38,22 @@ class Dialect:
 
 _S = f"{UNIT}::HUGEINT"
 _DUCKDB_HELPERS = f"""\
+-- Each helper reads its operands once (bound in a one-element list), so nested formulas stay small once expanded.
 -- a * b in units of 1e-18, exact then rounded half away from zero: both split into whole and fractional parts
-CREATE OR REPLACE TEMP MACRO kpi_mul(a, b) AS sign(a) * sign(b) * (
-    (abs(a) // {_S}) * (abs(b) // {_S}) * {_S}
-    + (abs(a) // {_S}) * (abs(b) % {_S})
-    + (abs(a) % {_S}) * (abs(b) // {_S})
-    + ((abs(a) % {_S}) * (abs(b) % {_S}) + {_S} // 2) // {_S});
--- one step of long division: the next three digits of r / q, and what remains
-CREATE OR REPLACE TEMP MACRO kpi_digits(r, q) AS (r * 1000) // q;
-CREATE OR REPLACE TEMP MACRO kpi_rest(r, q) AS (r * 1000) % q;
-CREATE OR REPLACE TEMP MACRO kpi_fraction(r, q) AS
-    kpi_digits(r, q) * 1000000000000000
-    + kpi_digits(kpi_rest(r, q), q) * 1000000000000
-    + kpi_digits(kpi_rest(kpi_rest(r, q), q), q) * 1000000000
-    + kpi_digits(kpi_rest(kpi_rest(kpi_rest(r, q), q), q), q) * 1000000
-    + kpi_digits(kpi_rest(kpi_rest(kpi_rest(kpi_rest(r, q), q), q), q), q) * 1000
-    + kpi_digits(kpi_rest(kpi_rest(kpi_rest(kpi_rest(kpi_rest(r, q), q), q), q), q), q)
-    + CASE WHEN 2 * kpi_rest(kpi_rest(kpi_rest(kpi_rest(kpi_rest(kpi_rest(r, q), q), q), q), q), q) >= q THEN 1 ELSE 0 END;
--- a / b in units of 1e-18 (b is not 0): whole part, then 18 decimals by long division, rounded half away from zero
-CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS sign(a) * sign(b) * (
-    (abs(a) // abs(b)) * {_S} + kpi_fraction(abs(a) % abs(b), abs(b)));
+CREATE OR REPLACE TEMP MACRO kpi_mul(a, b) AS list_transform([{{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}}], lambda x: x.s * (
+    (x.a // {_S}) * (x.b // {_S}) * {_S}
+    + (x.a // {_S}) * (x.b % {_S})
+    + (x.a % {_S}) * (x.b // {_S})
+    + ((x.a % {_S}) * (x.b % {_S}) + {_S} // 2) // {_S}))[1];
+-- 18 decimals of r / q (0 <= r < q) by long division, three digits at a time, rounded half away from zero
+CREATE OR REPLACE TEMP MACRO kpi_fraction(r, q) AS list_reduce(
+    [0, 1, 2, 3, 4, 5],
+    lambda acc, step: {{'digits': acc.digits * 1000 + (acc.rest * 1000) // q, 'rest': (acc.rest * 1000) % q}},
+    {{'digits': 0::HUGEINT, 'rest': r}});
+-- a / b in units of 1e-18 (b is not 0): whole part, then 18 decimals by long division
+CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}}], lambda x: x.s * (
+    (x.a // x.b) * {_S}
+    + list_transform([kpi_fraction(x.a % x.b, x.b)], lambda f: f.digits + CASE WHEN 2 * f.rest >= x.b THEN 1 ELSE 0 END)[1]))[1];
 -- x rounded to `unit` (a power of ten in units of 1e-18), halves away from zero
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 """

@@ -249,45 +249,46 @@ class FrequencyQuery:
         return [name for name in self.plan.inputs if name in names]
 
     def _inputs(self) -> str:
+        """Every needed input at every period of the grid, with its reason, in long form then one column each."""
         f = self.frequency.value
         inputs = self._needed_inputs()
-        pivot = ",\n        ".join(
-            f"max(value) FILTER (WHERE input = '{n}') AS {q(n)}, max(why) FILTER (WHERE input = '{n}') AS {q('rolled:' + n)}, "
-            f"bool_or(true) FILTER (WHERE input = '{n}') AS {q('present:' + n)}"
-            for n in inputs
-        )
-        known = ",\n        ".join(
-            f"bool_or({g.value}) FILTER (WHERE input = '{n}') AS {q(g.value + ':' + n)}" for n in inputs for g in SUPPORTED_FREQUENCIES
-        )
-        columns = ",\n        ".join(f"v.{q(n)}, {self._input_why(n)} AS {why(n)}" for n in inputs)
         self.steps += [
             ("covered", f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{f} WHERE value IS NOT NULL"),
             ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
             ("grid", "SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds"),
         ]
-        if inputs:
-            self.steps += [
-                ("rolled", f"SELECT entity, ordinal,\n        {pivot}\n    FROM kpi_rolled_{f}\n    GROUP BY entity, ordinal"),
-                ("known", f"SELECT entity,\n        {known}\n    FROM kpi_known\n    GROUP BY entity"),
-            ]
-        joins = (
-            f"\n    LEFT JOIN rolled v ON {_same('v', 'g')} AND v.ordinal = g.ordinal\n    LEFT JOIN known k ON {_same('k', 'g')}" if inputs else ""
+        covered = f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered\n    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
+        if not inputs:
+            self.steps.append(("inputs", covered))
+            return "inputs"
+        names = ", ".join(f"('{n}')" for n in inputs)
+        rolled = reason("roll_up", nested("cause", "r.why"), sql_text("name", "i.input"), period("period", self.frequency, "g.ordinal"))
+        absent = _absent("i.input", self.frequency, "g.ordinal", "k")
+        self.steps.append(
+            (
+                "input_values",
+                f"SELECT g.entity, g.ordinal, i.input, r.value,\n"
+                f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
+                f"             ELSE {absent} END AS why\n"
+                f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input)\n"
+                f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
+                f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input",
+            )
+        )
+        pivot = ",\n        ".join(
+            f"max(v.value) FILTER (WHERE v.input = '{n}') AS {q(n)}, max(v.why) FILTER (WHERE v.input = '{n}') AS {why(n)}" for n in inputs
         )
         self.steps.append(
             (
                 "inputs",
-                f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered{',' if inputs else ''}\n        {columns}\n"
-                f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal{joins}",
+                f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
+                f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
+                f"    JOIN input_values v ON {_same('v', 'g')} AND v.ordinal = g.ordinal\n"
+                f"    GROUP BY g.entity, g.ordinal, g.first, c.ordinal",
             )
         )
         self.defined |= set(inputs)
         return "inputs"
-
-    def _input_why(self, name: str) -> str:
-        rolled = reason("roll_up", nested("cause", f"v.{q('rolled:' + name)}"), text("name", name), period("period", self.frequency, "g.ordinal"))
-        known = _KnownFlags(name)
-        absent = known.rewrite(_absent(f"'{name}'", self.frequency, "g.ordinal", known.prefix))
-        return f"CASE WHEN v.{q(name)} IS NOT NULL THEN NULL WHEN v.{q('present:' + name)} THEN {rolled} ELSE {absent} END"
 
     # KPI layers
     def _layers(self) -> None:
@@ -412,19 +413,6 @@ class FrequencyQuery:
             f"-- KPIs at the {self.frequency.value} frequency: {', '.join(self.kpis)}\n{head}\n{steps}\n"
             f"SELECT {select}\nFROM {self.last}\nWHERE covered\nORDER BY entity NULLS FIRST, ordinal"
         )
-
-
-@dataclass(frozen=True)
-class _KnownFlags:
-    """The known-frequency flags of one input, as columns of the `known` step."""
-
-    name: str
-    prefix: str = "k"
-
-    def rewrite(self, sql: str) -> str:
-        for frequency in SUPPORTED_FREQUENCIES:
-            sql = sql.replace(f"k.{frequency.value}", f"k.{q(frequency.value + ':' + self.name)}")
-        return sql
 
 
 def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, list[str]]) -> tuple[list[str], dict[Frequency, FrequencyQuery]]:
