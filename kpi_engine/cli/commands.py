@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..backends import BACKENDS
 from ..errors import PackError
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
@@ -41,6 +42,7 @@ from .common import (
     problem_record,
 )
 from .report import report
+from .sql import check_engine, sql_command
 
 
 class _Group(click.Group):
@@ -116,10 +118,11 @@ def validate(pack: str, fmt: str) -> None:
     help="table: for people; json: results and alerts; csv: the results, one row each (alerts: use json).",
 )
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires.")
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, or duckdb (SQL).")
 @STRICT
 @LANG
 def evaluate(
-    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, strict: bool, lang: str
+    pack: str, facts_files: Sequence[str], period: Period | None, entity: str | None, fmt: str, fail_on: str | None, engine: str, strict: bool, lang: str
 ) -> None:
     """Evaluate every KPI for every period and entity the facts cover.
 
@@ -132,9 +135,10 @@ def evaluate(
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack)
+    check_engine(loaded, engine)
     facts = open_facts(facts_files, loaded, strict)
     check_entity(facts, entity, required=False)
-    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
+    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, backend=engine)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
     alerts = sorted(evaluation.alerts, key=alert_order)
@@ -279,5 +283,5 @@ def _test_record(report) -> dict:
     }
 
 
-for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
+for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command, sql_command):
     main.add_command(_command)

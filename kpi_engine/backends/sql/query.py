@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text
 from ...periods import Frequency
-from .dialect import UNIT, Dialect
+from .dialect import SCALE, UNIT, Dialect
 from .expressions import NULL, PER_YEAR, TIME_FUNCTIONS, Compiler, Sql, entity, first_why, nested, period, reason, scaled, sql_text, text
 from .plan import SUPPORTED_FREQUENCIES, SqlPlan
 
@@ -421,3 +421,15 @@ def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, lis
 
 
 __all__ = ["UNIT", "FrequencyQuery", "preparation", "statements"]
+
+
+def script(plan: SqlPlan, dialect: Dialect) -> str:
+    """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""
+    prepared, queries = statements(plan, dialect, {f: list(names) for f, names in plan.reported.items()})
+    header = (
+        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,\n"
+        f"-- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1\n"
+        f"-- or year), value HUGEINT in units of 1e-{SCALE}). Every value has a why:<name> column: NULL when defined,\n"
+        f"-- else the reason as JSON.\n"
+    )
+    return header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())])

@@ -1,0 +1,44 @@
+"""`kpi sql`: the SQL a pack compiles to, for review; and the load-time check of a SQL engine."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import PackError
+from ..pack import Pack
+from .common import EXIT_INVALID, PACK, Exit, count, open_pack, print_problems
+
+DIALECT_NAMES = ("duckdb",)
+
+
+def check_engine(pack: Pack, engine: str) -> None:
+    """Refuse, before any fact is read, a pack the SQL engine cannot compute exactly as the Python one."""
+    if engine == "python":
+        return
+    from ..backends.sql.plan import sql_plan
+
+    try:
+        sql_plan(pack.program)
+    except PackError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + f" for --engine {engine}", err=True)
+        raise Exit(EXIT_INVALID) from None
+
+
+@click.command(name="sql")
+@PACK
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), default="duckdb", show_default=True, help="The SQL engine to write for.")
+def sql_command(pack: str, dialect: str) -> None:
+    """Print the SQL that evaluates a pack: roll-ups, then one named step per KPI layer.
+
+    \b
+    Example:
+      kpi sql examples/company --dialect duckdb > company.sql
+    """
+    from ..backends.sql.dialect import DIALECTS
+    from ..backends.sql.plan import sql_plan
+    from ..backends.sql.query import script
+
+    loaded = open_pack(pack)
+    check_engine(loaded, dialect)
+    click.echo(script(sql_plan(loaded.program), DIALECTS[dialect]), nl=False)
