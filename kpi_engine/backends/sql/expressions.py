@@ -141,7 +141,8 @@ class Compiler:
             case Call() as call if call.func in TIME_FUNCTIONS:
                 return self.scope.time(call, self)
             case Call(func=func, args=args):
-                return FUNCTION_SQL[func]([self.compile(arg) for arg in args], [integer_literal(arg) for arg in args])
+                render: Renderer = FUNCTION_SQL[func]  # type: ignore[assignment]
+                return render([self.compile(arg) for arg in args], [integer_literal(arg) for arg in args])
         raise TypeError(f"unknown node {node!r}")
 
 
@@ -283,16 +284,15 @@ def _growth(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
     )
 
 
-# One entry per function of `kpi_engine.functions.FUNCTIONS` (a test checks none is missing).
-FUNCTION_SQL: dict[str, Renderer] = {
+# One entry per function of `kpi_engine.functions.FUNCTIONS` (a test checks none is missing): a renderer of
+# compiled arguments, or for a time function a renderer of its argument read through a `Window`.
+FUNCTION_SQL: dict[str, Renderer | TimeRenderer] = {
     "abs": _abs,
     "min": _extreme("LEAST"),
     "max": _extreme("GREATEST"),
     "round": _round,
     "coalesce": _coalesce,
     "if": _if,
-}
-TIME_FUNCTIONS: dict[str, TimeRenderer] = {
     "prev": _prev,
     "lag": _lag,
     "year_ago": _year_ago,
@@ -301,3 +301,4 @@ TIME_FUNCTIONS: dict[str, TimeRenderer] = {
     "ytd": _ytd,
     "growth": _growth,
 }
+TIME_FUNCTIONS = frozenset(("prev", "lag", "year_ago", "rolling_sum", "rolling_avg", "ytd", "growth"))

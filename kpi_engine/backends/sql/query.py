@@ -22,7 +22,7 @@ from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text
 from ...periods import Frequency
 from .dialect import SCALE, UNIT, Dialect
-from .expressions import NULL, PER_YEAR, TIME_FUNCTIONS, Compiler, Sql, entity, first_why, nested, period, reason, scaled, sql_text, text
+from .expressions import FUNCTION_SQL, NULL, PER_YEAR, Compiler, TimeRenderer, Sql, entity, first_why, nested, period, reason, scaled, sql_text, text
 from .plan import SUPPORTED_FREQUENCIES, SqlPlan
 
 CHILD = {Frequency.QUARTERLY: Frequency.MONTHLY, Frequency.YEARLY: Frequency.QUARTERLY}
@@ -166,7 +166,8 @@ class _RowScope:
                 self.step.args[column] = arg
             arg = Sql(q(column), why(column))
         self.label = label
-        return TIME_FUNCTIONS[call.func](arg, [integer_literal(a) for a in call.args], self)
+        render: TimeRenderer = FUNCTION_SQL[call.func]  # type: ignore[assignment]
+        return render(arg, [integer_literal(a) for a in call.args], self)
 
     def ordinal(self) -> str:
         return "ordinal"

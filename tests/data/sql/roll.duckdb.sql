@@ -1,0 +1,255 @@
+-- KPI evaluation in duckdb SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,
+-- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1
+-- or year), value HUGEINT in units of 1e-18). Every value has a why:<name> column: NULL when defined,
+-- else the reason as JSON.
+-- Each helper reads its operands once (bound in a one-element list), so nested formulas stay small once expanded.
+-- a * b in units of 1e-18, exact then rounded half away from zero: both split into whole and fractional parts
+CREATE OR REPLACE TEMP MACRO kpi_mul(a, b) AS list_transform([{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}], lambda x: x.s * (
+    (x.a // 1000000000000000000::HUGEINT) * (x.b // 1000000000000000000::HUGEINT) * 1000000000000000000::HUGEINT
+    + (x.a // 1000000000000000000::HUGEINT) * (x.b % 1000000000000000000::HUGEINT)
+    + (x.a % 1000000000000000000::HUGEINT) * (x.b // 1000000000000000000::HUGEINT)
+    + ((x.a % 1000000000000000000::HUGEINT) * (x.b % 1000000000000000000::HUGEINT) + 1000000000000000000::HUGEINT // 2) // 1000000000000000000::HUGEINT))[1];
+-- 18 decimals of r / q (0 <= r < q) by long division, three digits at a time, rounded half away from zero
+CREATE OR REPLACE TEMP MACRO kpi_fraction(r, q) AS list_reduce(
+    [0, 1, 2, 3, 4, 5],
+    lambda acc, step: {'digits': acc.digits * 1000 + (acc.rest * 1000) // q, 'rest': (acc.rest * 1000) % q},
+    {'digits': 0::HUGEINT, 'rest': r});
+-- a / b in units of 1e-18 (b is not 0): whole part, then 18 decimals by long division
+CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}], lambda x: x.s * (
+    (x.a // x.b) * 1000000000000000000::HUGEINT
+    + list_transform([kpi_fraction(x.a % x.b, x.b)], lambda f: f.digits + CASE WHEN 2 * f.rest >= x.b THEN 1 ELSE 0 END)[1]))[1];
+-- x rounded to `unit` (a power of ten in units of 1e-18), halves away from zero
+CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
+
+CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES
+    ('ca', 'sum'),
+    ('cout', 'sum'),
+    ('stock', 'last'),
+    ('effectif', 'avg'),
+    ('initiale', 'last')
+) AS rules(input, rule);
+
+-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)
+CREATE OR REPLACE TEMP TABLE kpi_known AS
+SELECT entity, input, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
+FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
+GROUP BY entity, input;
+
+CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+SELECT entity, input, ordinal, value, NULL::VARCHAR AS why
+FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'monthly';
+
+-- quarterly values: given, or rolled up from 3 complete monthly values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'quarterly'
+), parents AS (
+    SELECT DISTINCT entity, input, ordinal // 3 AS ordinal FROM kpi_rolled_monthly
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || (p.ordinal * 3 + c.position) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || (p.ordinal * 3 + c.position) || ']' || ',"entity":null}' END END AS why
+    FROM parents p CROSS JOIN range(3) AS c(position)
+    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + c.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal,
+        CASE WHEN count(c.value) = 3 THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- yearly values: given, or rolled up from 4 complete quarterly values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'yearly'
+), parents AS (
+    SELECT DISTINCT entity, input, ordinal // 4 AS ordinal FROM kpi_rolled_quarterly
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || ((p.ordinal * 4 + c.position) * 3) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || ((p.ordinal * 4 + c.position) * 3) || ']' || ',"entity":null}' END ELSE CASE WHEN k.yearly THEN '{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || (p.ordinal * 4 + c.position) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}' ELSE '{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || (p.ordinal * 4 + c.position) || ']' || ',"entity":null}' END END END AS why
+    FROM parents p CROSS JOIN range(4) AS c(position)
+    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + c.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal,
+        CASE WHEN count(c.value) = 4 THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- KPIs at the monthly frequency: marge, tresorerie, cumul, bornes
+WITH RECURSIVE
+covered AS (
+    SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL
+),
+bounds AS (
+    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+),
+grid AS (
+    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+),
+input_values AS (
+    SELECT g.entity, g.ordinal, i.input, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || '}'
+             ELSE CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || ',"entity":null}' END END AS why
+    FROM grid g CROSS JOIN (VALUES ('ca'), ('cout'), ('initiale')) AS i(input)
+    LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+),
+inputs AS (
+    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+        max(v.value) FILTER (WHERE v.input = 'ca') AS "ca", max(v.why) FILTER (WHERE v.input = 'ca') AS "why:ca",
+        max(v.value) FILTER (WHERE v.input = 'cout') AS "cout", max(v.why) FILTER (WHERE v.input = 'cout') AS "why:cout",
+        max(v.value) FILTER (WHERE v.input = 'initiale') AS "initiale", max(v.why) FILTER (WHERE v.input = 'initiale') AS "why:initiale"
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
+    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+),
+monthly_layer_1_arguments AS (
+    SELECT *,
+        TRY(("ca" - "cout")) AS "arg:ca - cout",
+        COALESCE(TRY(COALESCE("why:ca", "why:cout")), CASE WHEN "arg:ca - cout" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:arg:ca - cout"
+    FROM inputs
+),
+monthly_layer_1_time AS (
+    SELECT *,
+        CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
+        CASE WHEN ordinal - 1 < first THEN '{"code":"before_data","period":' || '["monthly",' || (ordinal - 1) || ']' || ',"since":' || '["monthly",' || (first) || ']' || ',"entity":null}' ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
+    FROM monthly_layer_1_arguments
+),
+monthly_layer_1 AS (
+    SELECT *,
+        TRY(CASE WHEN "ca" <> 0 THEN kpi_div(("ca" - "cout"), "ca") END) AS "marge",
+        COALESCE(TRY(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), "why:ca"), CASE WHEN "ca" = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)), CASE WHEN "marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:marge",
+        TRY("rolling_sum(ca - cout, 2)") AS "cumul",
+        COALESCE(TRY("why:rolling_sum(ca - cout, 2)"), CASE WHEN "cumul" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul",
+        TRY((((kpi_round(CASE WHEN 3000000000000000000::HUGEINT <> 0 THEN kpi_div(CASE WHEN "ca" IS NULL OR "cout" IS NULL THEN NULL ELSE GREATEST("ca", "cout") END, 3000000000000000000::HUGEINT) END, 10000000000000000::HUGEINT) + CASE WHEN "ca" IS NULL OR 5000000000000000000::HUGEINT IS NULL THEN NULL ELSE LEAST("ca", 5000000000000000000::HUGEINT) END) + CASE WHEN ("ca" > "cout") THEN 1000000000000000000::HUGEINT WHEN NOT (("ca" > "cout")) THEN -(1000000000000000000::HUGEINT) END) + kpi_mul(abs(("cout" - "ca")), abs(("cout" - "ca"))))) AS "bornes",
+        COALESCE(TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))), CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
+    FROM monthly_layer_1_time
+),
+monthly_layer_1_tresorerie AS (
+    -- tresorerie: read their own previous period, so computed one period after the other (recursive)
+    SELECT base.*,
+        CAST(TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
+        CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(NULL::HUGEINT, base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
+    FROM monthly_layer_1 base WHERE base.ordinal = base.first
+    UNION ALL
+    SELECT base.*,
+        CAST(TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
+        CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(walk."tresorerie", base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
+    FROM monthly_layer_1_tresorerie walk JOIN monthly_layer_1 base ON base.entity IS NOT DISTINCT FROM walk.entity AND base.ordinal = walk.ordinal + 1
+),
+monthly_targets AS (
+    SELECT *,
+        TRY(250000000000000000::HUGEINT) AS "target:marge",
+        COALESCE(TRY(NULL), CASE WHEN "target:marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:target:marge"
+    FROM monthly_layer_1_tresorerie
+),
+monthly_alerts AS (
+    SELECT *,
+        COALESCE(TRY((("marge" < 200000000000000000::HUGEINT) AND ("ca" > 0::HUGEINT))), false) AS "alert:marge:1"
+    FROM monthly_targets
+)
+SELECT entity, ordinal, "marge", "why:marge", "target:marge", "why:target:marge", "alert:marge:1", "ca", "tresorerie", "why:tresorerie", "cumul", "why:cumul", "bornes", "why:bornes"
+FROM monthly_alerts
+WHERE covered
+ORDER BY entity NULLS FIRST, ordinal;
+
+-- KPIs at the quarterly frequency: stock_t, croissance_t, cumul_t
+WITH
+covered AS (
+    SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL
+),
+bounds AS (
+    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+),
+grid AS (
+    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+),
+input_values AS (
+    SELECT g.entity, g.ordinal, i.input, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || '}'
+             ELSE CASE WHEN k.monthly THEN '{"code":"roll_up","cause":' || (CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || ((g.ordinal) * 3) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || ((g.ordinal) * 3) || ']' || ',"entity":null}' END) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || '}' ELSE CASE WHEN k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || ',"entity":null}' END END END AS why
+    FROM grid g CROSS JOIN (VALUES ('ca'), ('stock')) AS i(input)
+    LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+),
+inputs AS (
+    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+        max(v.value) FILTER (WHERE v.input = 'ca') AS "ca", max(v.why) FILTER (WHERE v.input = 'ca') AS "why:ca",
+        max(v.value) FILTER (WHERE v.input = 'stock') AS "stock", max(v.why) FILTER (WHERE v.input = 'stock') AS "why:stock"
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
+    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+),
+quarterly_layer_1_time AS (
+    SELECT *,
+        LAG("ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) AS "lag(ca, 1)",
+        CASE WHEN ordinal - 1 < first THEN '{"code":"before_data","period":' || '["quarterly",' || (ordinal - 1) || ']' || ',"since":' || '["quarterly",' || (first) || ']' || ',"entity":null}' ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
+        CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
+        CASE WHEN ordinal - ordinal % 4 < first THEN '{"code":"before_data","period":' || '["quarterly",' || (ordinal - ordinal % 4) || ']' || ',"since":' || '["quarterly",' || (first) || ']' || ',"entity":null}' ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
+    FROM inputs
+),
+quarterly_layer_1 AS (
+    SELECT *,
+        TRY("stock") AS "stock_t",
+        COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
+        TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000::HUGEINT END) AS "croissance_t",
+        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN '{"code":"growth_from_zero","period":' || '["quarterly",' || (ordinal) || ']' || '}' END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
+        TRY("ytd(ca)") AS "cumul_t",
+        COALESCE(TRY("why:ytd(ca)"), CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
+    FROM quarterly_layer_1_time
+)
+SELECT entity, ordinal, "stock_t", "why:stock_t", "croissance_t", "why:croissance_t", "cumul_t", "why:cumul_t"
+FROM quarterly_layer_1
+WHERE covered
+ORDER BY entity NULLS FIRST, ordinal;
+
+-- KPIs at the yearly frequency: effectif_a
+WITH
+covered AS (
+    SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL
+),
+bounds AS (
+    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+),
+grid AS (
+    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+),
+input_values AS (
+    SELECT g.entity, g.ordinal, i.input, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || '}'
+             ELSE CASE WHEN k.quarterly OR k.monthly THEN '{"code":"roll_up","cause":' || (CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (((g.ordinal) * 4) * 3) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (((g.ordinal) * 4) * 3) || ']' || ',"entity":null}' END ELSE CASE WHEN k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || ((g.ordinal) * 4) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || ((g.ordinal) * 4) || ']' || ',"entity":null}' END END) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || '}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || ',"entity":null}' END END AS why
+    FROM grid g CROSS JOIN (VALUES ('effectif')) AS i(input)
+    LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+),
+inputs AS (
+    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+        max(v.value) FILTER (WHERE v.input = 'effectif') AS "effectif", max(v.why) FILTER (WHERE v.input = 'effectif') AS "why:effectif"
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
+    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+),
+yearly_layer_1 AS (
+    SELECT *,
+        TRY("effectif") AS "effectif_a",
+        COALESCE(TRY("why:effectif"), CASE WHEN "effectif_a" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:effectif_a"
+    FROM inputs
+)
+SELECT entity, ordinal, "effectif_a", "why:effectif_a"
+FROM yearly_layer_1
+WHERE covered
+ORDER BY entity NULLS FIRST, ordinal;

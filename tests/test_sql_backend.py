@@ -1,0 +1,182 @@
+"""The DuckDB backend gives the Python backend's results, reasons and alerts, and refuses what it cannot do.
+
+Parity is the test: the example company and the standard library's pack
+tests run on both backends. Values are exact where the Python value has at
+most 18 decimals (sums, differences, quotients that terminate); other
+quotients are rounded at the 18th decimal by the SQL, so they are compared
+within 1e-15 relative (the Python backend keeps 28 significant digits).
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("duckdb")
+
+from kpi_engine import Facts, Pack  # noqa: E402
+from kpi_engine.backends.duckdb import evaluate_source  # noqa: E402
+from kpi_engine.backends.sql.dialect import DUCKDB  # noqa: E402
+from kpi_engine.backends.sql.expressions import FUNCTION_SQL  # noqa: E402
+from kpi_engine.backends.sql.plan import sql_plan  # noqa: E402
+from kpi_engine.backends.sql.query import script  # noqa: E402
+from kpi_engine.errors import PackError  # noqa: E402
+from kpi_engine.facts import read_facts_text  # noqa: E402
+from kpi_engine.functions import FUNCTIONS  # noqa: E402
+from kpi_engine.loader import load_pack  # noqa: E402
+from kpi_engine.packtests import run_test_text  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS = Path(__file__).parent / "data" / "sql"
+TOLERANCE = Decimal("1e-15")
+
+
+def company_facts() -> Facts:
+    facts = read_facts_text((ROOT / "examples/facts/monthly.csv").read_text(encoding="utf-8"), "monthly.csv")
+    facts.merge(read_facts_text((ROOT / "examples/facts/budget_fr.csv").read_text(encoding="utf-8"), "budget_fr.csv"))
+    return facts
+
+
+def same_number(expected: Decimal | None, actual: Decimal | None) -> bool:
+    if expected is None or actual is None:
+        return expected is actual
+    if expected.as_tuple().exponent >= -18:  # type: ignore[operator]
+        return expected == actual
+    return abs(expected - actual) <= TOLERANCE * max(Decimal(1), abs(expected))
+
+
+def assert_same_evaluation(expected, actual) -> None:
+    assert len(actual.results) == len(expected.results)
+    for want, got in zip(expected.results, actual.results):
+        assert (got.kpi, got.period, got.entity, got.status, got.error, got.owner) == (want.kpi, want.period, want.entity, want.status, want.error, want.owner)
+        assert got.cause == want.cause
+        for field in ("value", "target", "gap"):
+            assert same_number(getattr(want, field), getattr(got, field)), (want, got)
+    assert [(a.kpi, a.period, a.entity, a.severity, a.message, a.owner) for a in actual.alerts] == [
+        (a.kpi, a.period, a.entity, a.severity, a.message, a.owner) for a in expected.alerts
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_example_company_gives_the_same_results_reasons_and_alerts(lang):
+    pack = load_pack(str(ROOT / "examples/company"))
+    facts = company_facts()
+    python = pack.evaluate(facts, lang=lang)
+    assert python.alerts and any(r.status == "undefined" for r in python.results)
+    assert_same_evaluation(python, pack.evaluate(facts, lang=lang, backend="duckdb"))
+
+
+def test_selection_by_period_and_entity_is_the_same():
+    pack = load_pack(str(ROOT / "examples/company"))
+    facts = company_facts()
+    assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))
+
+
+# Each pack test evaluates its facts at every frequency, and DuckDB plans each query in about a second:
+# the roll-forward and time-function files run always, every file with KPI_SQL_ALL_PACK_TESTS=1.
+ALWAYS = {"tresorerie", "chiffre_affaires"}
+
+
+@pytest.mark.parametrize("test_file", sorted((ROOT / "definitions/tests").glob("*.test.yaml")), ids=lambda p: p.stem)
+def test_standard_library_pack_tests_pass_on_duckdb(test_file):
+    if test_file.name.split(".")[0] not in ALWAYS and not os.environ.get("KPI_SQL_ALL_PACK_TESTS"):
+        pytest.skip("slow on DuckDB: set KPI_SQL_ALL_PACK_TESTS=1")
+    report = run_test_text(load_pack(str(ROOT / "definitions")), test_file.read_text(encoding="utf-8"), test_file.name, backend="duckdb")
+    assert report.passed, [str(f) for f in report.failures] + [str(p) for p in report.problems]
+    assert report.checks > 0
+
+
+def test_facts_read_by_duckdb_from_a_long_csv_file(tmp_path):
+    pack = load_pack(str(ROOT / "examples/company"))
+    path = tmp_path / "facts.csv"
+    path.write_text((ROOT / "examples/facts/monthly.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    facts = read_facts_text(path.read_text(encoding="utf-8"), "monthly.csv")
+    assert_same_evaluation(pack.evaluate(facts), evaluate_source(pack.program, str(path)))
+
+
+ROLL = """
+inputs:
+  ca: {rollup: sum}
+  cout: {rollup: sum}
+  stock: {rollup: last}
+  effectif: {rollup: avg}
+  initiale: {rollup: last}
+kpis:
+  marge: {formula: (ca - cout) / ca, frequency: monthly, target: 25%, direction: higher_is_better,
+          alerts: [{when: value < 0.2 and ca > 0, severity: warning, message: "{value:.1%} at {period}, sales {ca}"}]}
+  tresorerie: {formula: "coalesce(prev(tresorerie), initiale) + ca - cout", frequency: monthly}
+  cumul: {formula: "rolling_sum(ca - cout, 2)", frequency: monthly}
+  bornes: {formula: "round(max(ca, cout) / 3, 2) + min(ca, 5) + if(ca > cout, 1, -1) + abs(cout - ca) ^ 2", frequency: monthly}
+  stock_t: {formula: stock, frequency: quarterly}
+  effectif_a: {formula: effectif, frequency: yearly}
+  croissance_t: {formula: growth(ca), frequency: quarterly}
+  cumul_t: {formula: ytd(ca), frequency: quarterly}
+"""
+
+
+def roll_facts() -> Facts:
+    records = []
+    for month in range(1, 13):
+        if month != 5:
+            records.append(("a", "ca", f"2025-{month:02d}", 100 + month))
+        records += [("a", "cout", f"2025-{month:02d}", 90), ("a", "stock", f"2025-{month:02d}", month), ("a", "effectif", f"2025-{month:02d}", 10 + month % 3)]
+    records += [("a", "initiale", "2025-01", 1000), ("b", "ca", "2025-Q1", 300), ("b", "ca", "2025-03", 0)]
+    records += [("b", "cout", f"2025-{month:02d}", 0) for month in (1, 2, 3)]
+    return Facts.from_records(records)
+
+
+def test_roll_ups_time_functions_roll_forwards_and_undefined_rules_match():
+    pack = Pack.from_texts({"pack.yaml": ROLL})
+    facts = roll_facts()
+    python = pack.evaluate(facts)
+    assert {r.cause.code for r in python.results if r.cause} >= {"roll_up", "missing_fact", "before_data", "division_by_zero", "not_split"}
+    assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
+
+
+def test_results_at_coarser_periods_match():
+    pack = Pack.from_texts({"pack.yaml": ROLL})
+    facts = roll_facts()
+    python, sql = pack.evaluate(facts), pack.evaluate(facts, backend="duckdb")
+    for kpi in ("marge", "tresorerie", "cumul"):
+        for period in ("2025-Q1", "2025-Q2", "2025"):
+            want, got = python.result_at(kpi, period, "a"), sql.result_at(kpi, period, "a")
+            assert (got.status, got.error) == (want.status, want.error)
+            assert same_number(want.value, got.value)
+
+
+@pytest.mark.parametrize(
+    ("formula", "construct"),
+    [
+        ("ca ^ cout", "a power whose exponent is not a whole number"),
+        ("prev(rolling_sum(ca, 3))", "the time function prev() applied to another time function"),
+        ("coalesce(lag(k, 2), 0) + ca", "the time function lag() in a KPI that reads its own previous value"),
+    ],
+)
+def test_what_the_sql_backend_cannot_do_is_refused_at_load_time_located(formula, construct):
+    pack = Pack.from_texts({"pack.yaml": f"inputs:\n  ca: {{rollup: sum}}\n  cout: {{rollup: sum}}\nkpis:\n  k: {{formula: \"{formula}\", frequency: monthly}}\n"})
+    with pytest.raises(PackError) as raised:
+        pack.evaluate(Facts.from_records([(None, "ca", "2025-01", 1)]), backend="duckdb")
+    (problem,) = raised.value.problems
+    assert construct in problem.message
+    assert (problem.location.file, problem.location.line) == ("pack.yaml", 5)
+
+
+def test_daily_kpis_are_refused():
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n"})
+    with pytest.raises(PackError, match="does not compute daily KPIs"):
+        sql_plan(pack.program)
+
+
+def test_every_function_has_a_sql_rendering():
+    assert set(FUNCTION_SQL) == set(FUNCTIONS)
+
+
+def test_rendered_sql_matches_the_snapshot():
+    rendered = script(sql_plan(Pack.from_texts({"pack.yaml": ROLL}).program), DUCKDB)
+    snapshot = SNAPSHOTS / "roll.duckdb.sql"
+    if os.environ.get("KPI_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8"), "SQL changed: review it, then regenerate with KPI_UPDATE_SNAPSHOTS=1"
