@@ -2,9 +2,9 @@
 
 Parity is the test: the example company and the standard library's pack
 tests run on both backends. Values are exact where the Python value has at
-most 18 decimals (sums, differences, quotients that terminate); other
-quotients are rounded at the 18th decimal by the SQL, so they are compared
-within 1e-15 relative (the Python backend keeps 28 significant digits).
+most 24 decimals (sums, differences, quotients that terminate); other
+quotients are rounded at the 24th decimal by the SQL and the Python backend
+keeps 28 significant digits, so they are compared within 1e-18 relative.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ pytest.importorskip("duckdb")
 
 from kpi_engine import Facts, Pack  # noqa: E402
 from kpi_engine.backends.duckdb import evaluate_source  # noqa: E402
-from kpi_engine.backends.sql.dialect import DUCKDB  # noqa: E402
+from kpi_engine.backends.sql.dialect import DUCKDB, SCALE  # noqa: E402
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL  # noqa: E402
 from kpi_engine.backends.sql.plan import sql_plan  # noqa: E402
 from kpi_engine.backends.sql.query import script  # noqa: E402
@@ -31,7 +31,7 @@ from kpi_engine.packtests import run_test_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"
-TOLERANCE = Decimal("1e-15")
+TOLERANCE = Decimal("1e-18")
 
 
 def company_facts() -> Facts:
@@ -43,9 +43,9 @@ def company_facts() -> Facts:
 def same_number(expected: Decimal | None, actual: Decimal | None) -> bool:
     if expected is None or actual is None:
         return expected is actual
-    if expected.as_tuple().exponent >= -18:  # type: ignore[operator]
+    if expected.as_tuple().exponent >= -SCALE:  # type: ignore[operator]
         return expected == actual
-    return abs(expected - actual) <= TOLERANCE * max(Decimal(1), abs(expected))
+    return abs(expected - actual) <= TOLERANCE * abs(expected)
 
 
 def assert_same_evaluation(expected, actual) -> None:

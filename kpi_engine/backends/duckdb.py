@@ -136,7 +136,7 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, selection: 
 
 
 def to_decimal(units: int | None) -> Decimal | None:
-    """A value in units of 1e-18 as an exact Decimal, without trailing zeros."""
+    """A value in units of 1e-24 as an exact Decimal, without trailing zeros."""
     if units is None:
         return None
     whole, fraction = divmod(abs(units), UNIT)

@@ -6,7 +6,7 @@ reason column beside every value, `query` assembles the statements (roll-ups,
 one named step per KPI layer, targets and alerts), `dialect` holds what
 differs between engines. `kpi_engine.backends.duckdb` runs them.
 
-Numbers are exact: every value is a HUGEINT counting 10^-18 units (see
+Numbers are exact: every value is a HUGEINT counting 10^-24 units (see
 `dialect.SCALE`), so sums are exact and products and quotients are rounded
-once, at the 18th decimal.
+once, at the 24th decimal.
 """

@@ -1,6 +1,6 @@
 """Formula AST -> SQL: a value expression and, beside it, why it is undefined.
 
-Every expression compiles to a pair: `value` (a HUGEINT in units of 1e-18,
+Every expression compiles to a pair: `value` (a HUGEINT in units of 1e-24 (`dialect.SCALE`),
 or a BOOLEAN for conditions; NULL when undefined) and `why` (the reason as
 JSON text, NULL when the value is defined). The pair follows the Python
 backend's undefined rules, which differ from SQL's: `LEAST(1, NULL)` is 1 in
@@ -96,7 +96,7 @@ def first_why(*whys: str) -> str:
 
 
 def scaled(value: object) -> str:
-    """A literal number in units of 1e-18."""
+    """A literal number in units of 1e-24 (`dialect.SCALE`)."""
     from decimal import Decimal
 
     number = Decimal(str(value)).scaleb(SCALE)

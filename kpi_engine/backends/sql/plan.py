@@ -137,8 +137,8 @@ def _refusal(node: Node, group: frozenset[str], kpis: set[str]) -> str | None:
         exponent = integer_literal(node.right)
         if exponent is None or abs(exponent) > MAX_POWER:
             return f"a power whose exponent is not a whole number between -{MAX_POWER} and {MAX_POWER} written literally"
-    if isinstance(node, Call) and node.func == "round" and len(node.args) > 1 and (integer_literal(node.args[1]) or 0) < -SCALE:
-        return f"round to fewer than -{SCALE} decimals"
+    if isinstance(node, Call) and node.func == "round" and len(node.args) > 1 and (integer_literal(node.args[1]) or 0) < SCALE - 38:
+        return f"round to fewer than {SCALE - 38} decimals"
     if isinstance(node, Call) and _is_time(node):
         if any(_is_time(inner) for arg in node.args for inner in walk(arg) if isinstance(inner, Call)):
             return f"the time function {node.func}() applied to another time function"

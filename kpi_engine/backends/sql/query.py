@@ -1,7 +1,7 @@
 """The statements that evaluate a pack: roll-ups, then per frequency one named step per KPI layer.
 
 Facts arrive as a relation `kpi_facts(entity, input, frequency, ordinal,
-value)`, the value in units of 1e-18. Roll-ups build `kpi_rolled_<frequency>`
+value)`, the value in units of 1e-24 (`dialect.SCALE`). Roll-ups build `kpi_rolled_<frequency>`
 tables level by level (months -> quarters -> years) with the completeness
 rule: a quarter with a missing month is undefined and keeps the first missing
 month's reason. Each frequency's query then walks a dense grid of periods per

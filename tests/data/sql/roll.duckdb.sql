@@ -1,24 +1,27 @@
 -- KPI evaluation in duckdb SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,
 -- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1
--- or year), value HUGEINT in units of 1e-18). Every value has a why:<name> column: NULL when defined,
+-- or year), value HUGEINT in units of 1e-24). Every value has a why:<name> column: NULL when defined,
 -- else the reason as JSON.
 -- Each helper reads its operands once (bound in a one-element list), so nested formulas stay small once expanded.
--- a * b in units of 1e-18, exact then rounded half away from zero: both split into whole and fractional parts
-CREATE OR REPLACE TEMP MACRO kpi_mul(a, b) AS list_transform([{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}], lambda x: x.s * (
-    (x.a // 1000000000000000000::HUGEINT) * (x.b // 1000000000000000000::HUGEINT) * 1000000000000000000::HUGEINT
-    + (x.a // 1000000000000000000::HUGEINT) * (x.b % 1000000000000000000::HUGEINT)
-    + (x.a % 1000000000000000000::HUGEINT) * (x.b // 1000000000000000000::HUGEINT)
-    + ((x.a % 1000000000000000000::HUGEINT) * (x.b % 1000000000000000000::HUGEINT) + 1000000000000000000::HUGEINT // 2) // 1000000000000000000::HUGEINT))[1];
--- 18 decimals of r / q (0 <= r < q) by long division, three digits at a time, rounded half away from zero
+-- a * b in units of 1e-24, exact then rounded half away from zero: whole and fractional parts multiplied
+-- separately, the fractional ones in halves of 12 digits, so no partial product exceeds 128 bits
+CREATE OR REPLACE TEMP MACRO kpi_mul(a, b) AS list_transform(
+    [{'ah': abs(a) // 1000000000000000000000000::HUGEINT, 'al': abs(a) % 1000000000000000000000000::HUGEINT, 'bh': abs(b) // 1000000000000000000000000::HUGEINT, 'bl': abs(b) % 1000000000000000000000000::HUGEINT, 's': sign(a) * sign(b)}],
+    lambda x: x.s * (
+        x.ah * x.bh * 1000000000000000000000000::HUGEINT + x.ah * x.bl + x.al * x.bh
+        + (x.al // 1000000000000::HUGEINT) * (x.bl // 1000000000000::HUGEINT)
+        + (((x.al // 1000000000000::HUGEINT) * (x.bl % 1000000000000::HUGEINT) + (x.al % 1000000000000::HUGEINT) * (x.bl // 1000000000000::HUGEINT)) * 1000000000000::HUGEINT
+           + (x.al % 1000000000000::HUGEINT) * (x.bl % 1000000000000::HUGEINT) + 1000000000000000000000000::HUGEINT // 2) // 1000000000000000000000000::HUGEINT))[1];
+-- 24 decimals of r / q (0 <= r < q) by long division, 2 digits at a time; the rest decides the rounding
 CREATE OR REPLACE TEMP MACRO kpi_fraction(r, q) AS list_reduce(
-    [0, 1, 2, 3, 4, 5],
-    lambda acc, step: {'digits': acc.digits * 1000 + (acc.rest * 1000) // q, 'rest': (acc.rest * 1000) % q},
+    range(12),
+    lambda acc, step: {'digits': acc.digits * 100 + (acc.rest * 100) // q, 'rest': (acc.rest * 100) % q},
     {'digits': 0::HUGEINT, 'rest': r});
--- a / b in units of 1e-18 (b is not 0): whole part, then 18 decimals by long division
+-- a / b in units of 1e-24 (b is not 0): whole part, then the decimals, rounded half away from zero
 CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{'a': abs(a), 'b': abs(b), 's': sign(a) * sign(b)}], lambda x: x.s * (
-    (x.a // x.b) * 1000000000000000000::HUGEINT
+    (x.a // x.b) * 1000000000000000000000000::HUGEINT
     + list_transform([kpi_fraction(x.a % x.b, x.b)], lambda f: f.digits + CASE WHEN 2 * f.rest >= x.b THEN 1 ELSE 0 END)[1]))[1];
--- x rounded to `unit` (a power of ten in units of 1e-18), halves away from zero
+-- x rounded to `unit` (a power of ten in units of 1e-24), halves away from zero
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 
 CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES
@@ -54,7 +57,7 @@ WITH native AS (
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal,
         CASE WHEN count(c.value) = 3 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000::HUGEINT) END
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -79,7 +82,7 @@ WITH native AS (
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal,
         CASE WHEN count(c.value) = 4 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000::HUGEINT) END
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -135,8 +138,8 @@ monthly_layer_1 AS (
         COALESCE(TRY(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), "why:ca"), CASE WHEN "ca" = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)), CASE WHEN "marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:marge",
         TRY("rolling_sum(ca - cout, 2)") AS "cumul",
         COALESCE(TRY("why:rolling_sum(ca - cout, 2)"), CASE WHEN "cumul" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul",
-        TRY((((kpi_round(CASE WHEN 3000000000000000000::HUGEINT <> 0 THEN kpi_div(CASE WHEN "ca" IS NULL OR "cout" IS NULL THEN NULL ELSE GREATEST("ca", "cout") END, 3000000000000000000::HUGEINT) END, 10000000000000000::HUGEINT) + CASE WHEN "ca" IS NULL OR 5000000000000000000::HUGEINT IS NULL THEN NULL ELSE LEAST("ca", 5000000000000000000::HUGEINT) END) + CASE WHEN ("ca" > "cout") THEN 1000000000000000000::HUGEINT WHEN NOT (("ca" > "cout")) THEN -(1000000000000000000::HUGEINT) END) + kpi_mul(abs(("cout" - "ca")), abs(("cout" - "ca"))))) AS "bornes",
-        COALESCE(TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))), CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
+        TRY((((kpi_round(CASE WHEN 3000000000000000000000000::HUGEINT <> 0 THEN kpi_div(CASE WHEN "ca" IS NULL OR "cout" IS NULL THEN NULL ELSE GREATEST("ca", "cout") END, 3000000000000000000000000::HUGEINT) END, 10000000000000000000000::HUGEINT) + CASE WHEN "ca" IS NULL OR 5000000000000000000000000::HUGEINT IS NULL THEN NULL ELSE LEAST("ca", 5000000000000000000000000::HUGEINT) END) + CASE WHEN ("ca" > "cout") THEN 1000000000000000000000000::HUGEINT WHEN NOT (("ca" > "cout")) THEN -(1000000000000000000000000::HUGEINT) END) + kpi_mul(abs(("cout" - "ca")), abs(("cout" - "ca"))))) AS "bornes",
+        COALESCE(TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))), CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
     FROM monthly_layer_1_time
 ),
 monthly_layer_1_tresorerie AS (
@@ -153,13 +156,13 @@ monthly_layer_1_tresorerie AS (
 ),
 monthly_targets AS (
     SELECT *,
-        TRY(250000000000000000::HUGEINT) AS "target:marge",
+        TRY(250000000000000000000000::HUGEINT) AS "target:marge",
         COALESCE(TRY(NULL), CASE WHEN "target:marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:target:marge"
     FROM monthly_layer_1_tresorerie
 ),
 monthly_alerts AS (
     SELECT *,
-        COALESCE(TRY((("marge" < 200000000000000000::HUGEINT) AND ("ca" > 0::HUGEINT))), false) AS "alert:marge:1"
+        COALESCE(TRY((("marge" < 200000000000000000000000::HUGEINT) AND ("ca" > 0::HUGEINT))), false) AS "alert:marge:1"
     FROM monthly_targets
 )
 SELECT entity, ordinal, "marge", "why:marge", "target:marge", "why:target:marge", "alert:marge:1", "ca", "tresorerie", "why:tresorerie", "cumul", "why:cumul", "bornes", "why:bornes"
@@ -206,7 +209,7 @@ quarterly_layer_1 AS (
     SELECT *,
         TRY("stock") AS "stock_t",
         COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
-        TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000::HUGEINT END) AS "croissance_t",
+        TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000000000::HUGEINT END) AS "croissance_t",
         COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN '{"code":"growth_from_zero","period":' || '["quarterly",' || (ordinal) || ']' || '}' END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
         TRY("ytd(ca)") AS "cumul_t",
         COALESCE(TRY("why:ytd(ca)"), CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
