@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from ..alerts import render_message
-from ..errors import FactsError, Problem
+from ..errors import FactsError, Location, Problem
 from ..evaluator import Selection
 from ..facts import Entity, Facts
 from ..periods import Frequency, Period
@@ -85,23 +85,29 @@ SELECT entity, input,
     CASE WHEN regexp_full_match(period, '\\d{{4}}') THEN CAST(period AS BIGINT)
          WHEN regexp_full_match(period, '\\d{{4}}-[Qq][1-4]') THEN CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1
          WHEN regexp_full_match(period, '\\d{{4}}-(0[1-9]|1[0-2])') THEN CAST(period[1:4] AS BIGINT) * 12 + CAST(period[6:7] AS BIGINT) - 1 END AS ordinal,
-    CAST(trunc(CAST(value AS DECIMAL(38, {SCALE}))) AS HUGEINT) * {UNIT}::HUGEINT
-        + CAST((CAST(value AS DECIMAL(38, {SCALE})) - trunc(CAST(value AS DECIMAL(38, {SCALE})))) * {UNIT} AS HUGEINT) AS value,
+    TRY(CASE WHEN regexp_full_match(value, '[-+]?\\d+(\\.\\d{{0,{SCALE}}})?') THEN
+        (CASE WHEN starts_with(value, '-') THEN -1 ELSE 1 END)
+        * (CAST(split_part(ltrim(value, '-+'), '.', 1) AS HUGEINT) * {UNIT}::HUGEINT + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS HUGEINT))
+    END) AS value,
+    value AS value_text,
     period AS period_text
 FROM source{where}"""
 
 
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
-    bad = connection.execute("SELECT period_text FROM kpi_facts WHERE frequency IS NULL LIMIT 5").fetchall()
-    if bad:
-        periods = ", ".join(repr(row[0]) for row in bad)
-        raise FactsError([Problem(_location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {periods}")])
-
-
-def _location(source: str) -> Any:
-    from ..errors import Location
-
-    return Location(source)
+    """Every period a monthly, quarterly or yearly one, every value a plain number that fits: else FactsError."""
+    problems = []
+    periods = connection.execute("SELECT DISTINCT period_text FROM kpi_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
+    if periods:
+        found = ", ".join(repr(row[0]) for row in periods)
+        problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
+    values = connection.execute("SELECT DISTINCT value_text FROM kpi_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
+    if values:
+        found = ", ".join(repr(row[0]) for row in values)
+        problems.append(Problem(Location(source), f"values must be plain numbers (-1234.5) of at most {SCALE} decimals and below 1.7e14; found {found}"))
+    if problems:
+        raise FactsError(problems)
+    connection.execute("DELETE FROM kpi_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
 def _quote_value(value: Entity) -> str:
