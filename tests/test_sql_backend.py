@@ -16,19 +16,17 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("duckdb")
-
-from kpi_engine import Facts, Pack  # noqa: E402
-from kpi_engine.backends.duckdb import evaluate_source  # noqa: E402
-from kpi_engine.backends.sql.dialect import DUCKDB, SCALE  # noqa: E402
-from kpi_engine.backends.sql.expressions import FUNCTION_SQL  # noqa: E402
-from kpi_engine.backends.sql.plan import sql_plan  # noqa: E402
-from kpi_engine.backends.sql.query import script  # noqa: E402
-from kpi_engine.errors import PackError  # noqa: E402
-from kpi_engine.facts import read_facts_text  # noqa: E402
-from kpi_engine.functions import FUNCTIONS  # noqa: E402
-from kpi_engine.loader import load_pack  # noqa: E402
-from kpi_engine.packtests import run_test_text  # noqa: E402
+from kpi_engine import Facts, Pack
+from kpi_engine.backends.duckdb import evaluate_source
+from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
+from kpi_engine.backends.sql.expressions import FUNCTION_SQL
+from kpi_engine.backends.sql.plan import sql_plan
+from kpi_engine.backends.sql.query import script
+from kpi_engine.errors import PackError
+from kpi_engine.facts import read_facts_text
+from kpi_engine.functions import FUNCTIONS
+from kpi_engine.loader import load_pack
+from kpi_engine.packtests import run_test_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"

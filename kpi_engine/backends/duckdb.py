@@ -33,11 +33,12 @@ from .sql.dialect import DUCKDB, SCALE, UNIT
 from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
+EVERYTHING = Selection()  # every period and entity
 FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 Row = tuple[Any, ...]
 
 
-def evaluate(program: Program, facts: Facts, selection: Selection = Selection(), lang: str = "en") -> SqlEvaluation:
+def evaluate(program: Program, facts: Facts, selection: Selection = EVERYTHING, lang: str = "en") -> SqlEvaluation:
     """Every KPI at its frequency for every period and entity the facts cover, computed by DuckDB."""
     plan = sql_plan(program)
     connection = duckdb.connect()
@@ -45,7 +46,7 @@ def evaluate(program: Program, facts: Facts, selection: Selection = Selection(),
     return SqlEvaluation(program, plan, connection, selection, lang, facts.entities)
 
 
-def evaluate_source(program: Program, source: str, selection: Selection = Selection(), lang: str = "en") -> SqlEvaluation:
+def evaluate_source(program: Program, source: str, selection: Selection = EVERYTHING, lang: str = "en") -> SqlEvaluation:
     """Evaluate facts DuckDB reads itself: CSV or Parquet paths (globs too), or `database.duckdb:table`.
 
     The source is in long format: entity, input (or name), period, value.
@@ -262,7 +263,7 @@ class SqlEvaluation:
                 case "severity":
                     return severity, ""
                 case "label":
-                    return spec.label.label.get(self.lang, name), ""
+                    return spec.definition.label.get(self.lang, name), ""
             unit = self.plan.input_units.get(field) if field in self.plan.inputs else self.plan.kpis[field].unit
             return to_decimal(row[field]), unit or ""
 

@@ -18,9 +18,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
-from ...nodes import Binary, Call, Compare, Name, Node, Number, Unary, integer_literal, to_text
+from ...nodes import (
+    Binary,
+    Call,
+    Compare,
+    Name,
+    Node,
+    Number,
+    Unary,
+    integer_literal,
+    to_text,
+)
 from ...periods import Frequency
 from .dialect import SCALE, UNIT
 
@@ -97,8 +108,6 @@ def first_why(*whys: str) -> str:
 
 def scaled(value: object) -> str:
     """A literal number in units of 1e-24 (`dialect.SCALE`)."""
-    from decimal import Decimal
-
     number = Decimal(str(value)).scaleb(SCALE)
     return f"{int(number)}::HUGEINT"
 

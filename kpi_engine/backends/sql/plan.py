@@ -14,10 +14,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...alerts import Template
-from ...errors import Location, PackError, Problem
-from ...graph import all_dependencies_graph, closure, find_cycles, references, same_period_graph, topological_order
-from ...model import Formula, KpiDef
-from ...nodes import Binary, Call, Node, Number, children, integer_literal, walk
+from ...errors import PackError, Problem
+from ...functions import FUNCTIONS
+from ...graph import (
+    all_dependencies_graph,
+    closure,
+    find_cycles,
+    references,
+    same_period_graph,
+    topological_order,
+)
+from ...model import KpiDef
+from ...nodes import Binary, Call, Node, Number, integer_literal, walk
 from ...periods import Frequency
 from ...program import Program
 from .dialect import SCALE
@@ -48,7 +56,7 @@ class KpiSpec:
     direction: str
     owner: str
     unit: str
-    label: KpiDef
+    definition: KpiDef  # for its label in messages
     alerts: tuple[AlertSpec, ...]
 
     def fields(self) -> list[str]:
@@ -150,8 +158,6 @@ def _refusal(node: Node, group: frozenset[str], kpis: set[str]) -> str | None:
 
 
 def _is_time(node: Call) -> bool:
-    from ...functions import FUNCTIONS
-
     function = FUNCTIONS.get(node.func)
     return bool(function and function.is_time)
 
@@ -160,10 +166,3 @@ def _fits(value: Decimal) -> bool:
     scaled = value.scaleb(SCALE)
     return scaled == scaled.to_integral_value() and abs(scaled) < 10**38
 
-
-def location_of(formula: Formula) -> Location:
-    """Where a formula is written (for messages about a whole formula)."""
-    return formula.location
-
-
-__all__ = ["AlertSpec", "KpiSpec", "SqlPlan", "children", "sql_plan"]

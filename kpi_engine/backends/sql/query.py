@@ -21,8 +21,23 @@ from dataclasses import dataclass, field
 from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text
 from ...periods import Frequency
-from .dialect import SCALE, UNIT, Dialect
-from .expressions import FUNCTION_SQL, NULL, PER_YEAR, Compiler, TimeRenderer, Sql, entity, first_why, nested, period, reason, scaled, sql_text, text
+from .dialect import SCALE, Dialect
+from .expressions import (
+    FUNCTION_SQL,
+    NULL,
+    PER_YEAR,
+    Compiler,
+    Sql,
+    TimeRenderer,
+    entity,
+    first_why,
+    nested,
+    period,
+    reason,
+    scaled,
+    sql_text,
+    text,
+)
 from .plan import SUPPORTED_FREQUENCIES, SqlPlan
 
 CHILD = {Frequency.QUARTERLY: Frequency.MONTHLY, Frequency.YEARLY: Frequency.QUARTERLY}
@@ -86,8 +101,10 @@ def preparation(plan: SqlPlan) -> list[str]:
     flags = ", ".join(f"bool_or(frequency = '{f.value}') AS {f.value}" for f in SUPPORTED_FREQUENCIES)
     statements = [
         f"CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES\n    {rules}\n) AS rules(input, rule)",
-        f"-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)\n"
-        f"CREATE OR REPLACE TEMP TABLE kpi_known AS\nSELECT entity, input, {flags}\nFROM {pack_facts}\nGROUP BY entity, input",
+        (
+            "-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)\n"
+            f"CREATE OR REPLACE TEMP TABLE kpi_known AS\nSELECT entity, input, {flags}\nFROM {pack_facts}\nGROUP BY entity, input"
+        ),
         f"CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS\nSELECT entity, input, ordinal, value, NULL::VARCHAR AS why\nFROM {pack_facts} AND frequency = 'monthly'",
     ]
     for frequency in (Frequency.QUARTERLY, Frequency.YEARLY):
@@ -220,7 +237,7 @@ class _GroupScope:
     def time(self, call: Call, compiler: Compiler) -> Sql:  # prev(x) or lag(x, 1): the plan refuses the others
         if self.past is None:
             before = reason("before_data", period("period", self.frequency, "base.ordinal - 1"), period("since", self.frequency, "base.first"), entity())
-            return Sql(f"NULL::HUGEINT", before)
+            return Sql("NULL::HUGEINT", before)
         return Compiler(_GroupScope(self.plan, self.group, self.frequency, True)).compile(call.args[0])
 
 
@@ -268,12 +285,14 @@ class FrequencyQuery:
         self.steps.append(
             (
                 "input_values",
-                f"SELECT g.entity, g.ordinal, i.input, r.value,\n"
-                f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
-                f"             ELSE {absent} END AS why\n"
-                f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input)\n"
-                f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
-                f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input",
+                (
+                    "SELECT g.entity, g.ordinal, i.input, r.value,\n"
+                    f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
+                    f"             ELSE {absent} END AS why\n"
+                    f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input)\n"
+                    f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
+                    f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input"
+                ),
             )
         )
         pivot = ",\n        ".join(
@@ -282,10 +301,12 @@ class FrequencyQuery:
         self.steps.append(
             (
                 "inputs",
-                f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
-                f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
-                f"    JOIN input_values v ON {_same('v', 'g')} AND v.ordinal = g.ordinal\n"
-                f"    GROUP BY g.entity, g.ordinal, g.first, c.ordinal",
+                (
+                    f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
+                    f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
+                    f"    JOIN input_values v ON {_same('v', 'g')} AND v.ordinal = g.ordinal\n"
+                    "    GROUP BY g.entity, g.ordinal, g.first, c.ordinal"
+                ),
             )
         )
         self.defined |= set(inputs)
@@ -420,8 +441,6 @@ def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, lis
     """The preparation statements and one query per frequency."""
     return [dialect.helpers, *preparation(plan)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
 
-
-__all__ = ["UNIT", "FrequencyQuery", "preparation", "statements"]
 
 
 def script(plan: SqlPlan, dialect: Dialect) -> str:
