@@ -14,6 +14,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from kpi_engine import Facts, Pack
@@ -22,7 +23,7 @@ from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL
 from kpi_engine.backends.sql.plan import sql_plan
 from kpi_engine.backends.sql.query import script
-from kpi_engine.errors import PackError
+from kpi_engine.errors import FactsError, PackError
 from kpi_engine.facts import read_facts_text
 from kpi_engine.functions import FUNCTIONS
 from kpi_engine.loader import load_pack
@@ -89,12 +90,33 @@ def test_standard_library_pack_tests_pass_on_duckdb(test_file):
     assert report.checks > 0
 
 
-def test_facts_read_by_duckdb_from_a_long_csv_file(tmp_path):
+@pytest.mark.parametrize("form", ["csv", "parquet", "database table"])
+def test_facts_read_by_duckdb_from_files_or_a_database_table(tmp_path, form):
     pack = load_pack(str(ROOT / "examples/company"))
+    csv_path = ROOT / "examples/facts/monthly.csv"
+    facts = read_facts_text(csv_path.read_text(encoding="utf-8"), "monthly.csv")
+    source = str(csv_path)
+    if form == "parquet":
+        source = str(tmp_path / "facts.parquet")
+        duckdb.sql(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) TO '{source}' (FORMAT parquet)")
+    elif form == "database table":
+        database = tmp_path / "ledger.duckdb"
+        with duckdb.connect(str(database)) as connection:
+            connection.execute(f"CREATE TABLE facts AS SELECT * FROM read_csv('{csv_path}', all_varchar = true)")
+        source = f"{database}:facts"
+    assert_same_evaluation(pack.evaluate(facts), evaluate_source(pack.program, source))
+
+
+def test_bad_periods_and_values_in_a_facts_file_are_all_reported(tmp_path):
     path = tmp_path / "facts.csv"
-    path.write_text((ROOT / "examples/facts/monthly.csv").read_text(encoding="utf-8"), encoding="utf-8")
-    facts = read_facts_text(path.read_text(encoding="utf-8"), "monthly.csv")
-    assert_same_evaluation(pack.evaluate(facts), evaluate_source(pack.program, str(path)))
+    path.write_text("period,name,value\n2025-01,ca,1\n2025-W03,ca,2\n2025-02,ca,1e3\n", encoding="utf-8")
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n"})
+    with pytest.raises(FactsError) as raised:
+        evaluate_source(pack.program, str(path))
+    assert [p.message for p in raised.value.problems] == [
+        "the SQL backend reads monthly, quarterly and yearly periods only; found '2025-W03'",
+        "values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '1e3'",
+    ]
 
 
 ROLL = """

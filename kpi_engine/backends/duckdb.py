@@ -61,7 +61,8 @@ def evaluate_source(program: Program, source: str, selection: Selection = EVERYT
         reader = "read_parquet" if source.lower().endswith(".parquet") else "read_csv"
         options = "" if reader == "read_parquet" else ", all_varchar = true"
         relation = f"{reader}('{_escape(source)}'{options})"
-    connection.execute(_facts_from_long(relation, selection))
+    columns = {row[0].lower(): row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    connection.execute(_facts_from_long(relation, columns, selection))
     _check_source(connection, source)
     entities = [row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_facts ORDER BY entity NULLS FIRST").fetchall()]
     return SqlEvaluation(program, plan, connection, selection, lang, entities)
@@ -71,13 +72,26 @@ def _escape(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _facts_from_long(relation: str, selection: Selection) -> str:
-    """Long-format rows -> kpi_facts: the period text read into a frequency and an ordinal, the value scaled."""
+def _facts_from_long(relation: str, columns: dict[str, str], selection: Selection) -> str:
+    """Long-format rows -> kpi_facts: the period text read into a frequency and an ordinal, the value scaled.
+
+    `columns` maps the lower-case column names of the source to their spelling: `entity` is optional,
+    the input's column is `input` or `name`.
+    """
+    missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
+    if missing:
+        raise FactsError([Problem(Location(relation), f"the facts need columns entity (optional), input (or name), period and value; missing: {', '.join(missing)}")])
+
+    def column(name: str) -> str:
+        return '"' + columns[name].replace('"', '""') + '"'
+
+    entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
+    name = column("input" if "input" in columns else "name")
     where = "" if selection.all_entities else f" WHERE entity IS NOT DISTINCT FROM {_quote_value(selection.entity)}"
     return f"""CREATE OR REPLACE TEMP TABLE kpi_facts AS
 WITH source AS (
-    SELECT NULLIF(trim(CAST(entity AS VARCHAR)), '') AS entity, trim(CAST(COLUMNS('^(input|name)$') AS VARCHAR)) AS input,
-        trim(CAST(period AS VARCHAR)) AS period, trim(CAST(value AS VARCHAR)) AS value
+    SELECT {entity} AS entity, trim(CAST({name} AS VARCHAR)) AS input,
+        trim(CAST({column('period')} AS VARCHAR)) AS period, trim(CAST({column('value')} AS VARCHAR)) AS value
     FROM {relation}
 )
 SELECT entity, input,
