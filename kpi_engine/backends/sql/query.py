@@ -279,33 +279,37 @@ class FrequencyQuery:
         if not inputs:
             self.steps.append(("inputs", covered))
             return "inputs"
-        names = ", ".join(f"('{n}')" for n in inputs)
+        names = ", ".join(f"('{n}', {position})" for position, n in enumerate(inputs, 1))
         rolled = reason("roll_up", nested("cause", "r.why"), sql_text("name", "i.input"), period("period", self.frequency, "g.ordinal"))
         absent = _absent("i.input", self.frequency, "g.ordinal", "k")
         self.steps.append(
             (
                 "input_values",
                 (
-                    "SELECT g.entity, g.ordinal, i.input, r.value,\n"
+                    "SELECT g.entity, g.ordinal, i.position, r.value,\n"
                     f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
                     f"             ELSE {absent} END AS why\n"
-                    f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input)\n"
+                    f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input, position)\n"
                     f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
                     f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input"
                 ),
             )
         )
-        pivot = ",\n        ".join(
-            f"max(v.value) FILTER (WHERE v.input = '{n}') AS {q(n)}, max(v.why) FILTER (WHERE v.input = '{n}') AS {why(n)}" for n in inputs
+        self.steps.append(
+            (
+                "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
+                "SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
+                "    FROM input_values GROUP BY entity, ordinal",
+            )
         )
+        pivot = ",\n        ".join(f"v.input_value[{position}] AS {q(n)}, v.input_why[{position}] AS {why(n)}" for position, n in enumerate(inputs, 1))
         self.steps.append(
             (
                 "inputs",
                 (
                     f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
                     f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
-                    f"    JOIN input_values v ON {_same('v', 'g')} AND v.ordinal = g.ordinal\n"
-                    "    GROUP BY g.entity, g.ordinal, g.first, c.ordinal"
+                    f"    JOIN input_lists v ON {_same('v', 'g')} AND v.ordinal = g.ordinal"
                 ),
             )
         )

@@ -104,21 +104,24 @@ grid AS (
     SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.input, r.value,
+    SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || '}'
              ELSE CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (g.ordinal) || ']' || ',"entity":null}' END END AS why
-    FROM grid g CROSS JOIN (VALUES ('ca'), ('cout'), ('initiale')) AS i(input)
+    FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
     LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
 ),
+input_lists AS (
+    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, ordinal
+),
 inputs AS (
     SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
-        max(v.value) FILTER (WHERE v.input = 'ca') AS "ca", max(v.why) FILTER (WHERE v.input = 'ca') AS "why:ca",
-        max(v.value) FILTER (WHERE v.input = 'cout') AS "cout", max(v.why) FILTER (WHERE v.input = 'cout') AS "why:cout",
-        max(v.value) FILTER (WHERE v.input = 'initiale') AS "initiale", max(v.why) FILTER (WHERE v.input = 'initiale') AS "why:initiale"
+        v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
+        v.input_value[2] AS "cout", v.input_why[2] AS "why:cout",
+        v.input_value[3] AS "initiale", v.input_why[3] AS "why:initiale"
     FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
-    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 monthly_layer_1_arguments AS (
     SELECT *,
@@ -182,20 +185,23 @@ grid AS (
     SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.input, r.value,
+    SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || '}'
              ELSE CASE WHEN k.monthly THEN '{"code":"roll_up","cause":' || (CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || ((g.ordinal) * 3) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || ((g.ordinal) * 3) || ']' || ',"entity":null}' END) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || '}' ELSE CASE WHEN k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || (g.ordinal) || ']' || ',"entity":null}' END END END AS why
-    FROM grid g CROSS JOIN (VALUES ('ca'), ('stock')) AS i(input)
+    FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
     LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
 ),
+input_lists AS (
+    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, ordinal
+),
 inputs AS (
     SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
-        max(v.value) FILTER (WHERE v.input = 'ca') AS "ca", max(v.why) FILTER (WHERE v.input = 'ca') AS "why:ca",
-        max(v.value) FILTER (WHERE v.input = 'stock') AS "stock", max(v.why) FILTER (WHERE v.input = 'stock') AS "why:stock"
+        v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
+        v.input_value[2] AS "stock", v.input_why[2] AS "why:stock"
     FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
-    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 quarterly_layer_1_time AS (
     SELECT *,
@@ -232,19 +238,22 @@ grid AS (
     SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.input, r.value,
+    SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN '{"code":"roll_up","cause":' || (r.why) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || '}'
              ELSE CASE WHEN k.quarterly OR k.monthly THEN '{"code":"roll_up","cause":' || (CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (((g.ordinal) * 4) * 3) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || (((g.ordinal) * 4) * 3) || ']' || ',"entity":null}' END ELSE CASE WHEN k.yearly THEN '{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || ((g.ordinal) * 4) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || ((g.ordinal) * 4) || ']' || ',"entity":null}' END END) || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || '}' ELSE '{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || (g.ordinal) || ']' || ',"entity":null}' END END AS why
-    FROM grid g CROSS JOIN (VALUES ('effectif')) AS i(input)
+    FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
     LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
 ),
+input_lists AS (
+    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, ordinal
+),
 inputs AS (
     SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
-        max(v.value) FILTER (WHERE v.input = 'effectif') AS "effectif", max(v.why) FILTER (WHERE v.input = 'effectif') AS "why:effectif"
+        v.input_value[1] AS "effectif", v.input_why[1] AS "why:effectif"
     FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_values v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
-    GROUP BY g.entity, g.ordinal, g.first, c.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 yearly_layer_1 AS (
     SELECT *,
