@@ -47,51 +47,39 @@ class Sql:
 
 
 # --- reasons as JSON text ------------------------------------------------------------
-Param = tuple[str, str, bool]  # key, JSON text (constant) or SQL producing JSON text, is it SQL
+# A parameter: its key, its JSON text when constant, the SQL giving its JSON value otherwise.
+Param = tuple[str, str | None, str]
 
 
 def text(key: str, value: str) -> Param:
-    return key, json.dumps(value, ensure_ascii=False), False
+    return key, json.dumps(value, ensure_ascii=False), _literal(value)
 
 
 def sql_text(key: str, expression: str) -> Param:
-    """A text computed by SQL (no quote or backslash inside: words joined by commas)."""
-    return key, f"'\"' || {expression} || '\"'", True
+    """A text computed by SQL."""
+    return key, None, expression
 
 
 def period(key: str, frequency: Frequency, ordinal: str) -> Param:
-    return key, f"'[\"{frequency.value}\",' || ({ordinal}) || ']'", True
+    return key, None, f"json_array('{frequency.value}', {ordinal})"
 
 
 def nested(key: str, why: str) -> Param:
-    return key, why, True
+    return key, None, f"json({why})"
 
 
 def entity() -> Param:
     """The row's entity: filled in when the reason is read back (the SQL does not repeat it)."""
-    return "entity", "null", False
+    return "entity", "null", "NULL"
 
 
 def reason(code: str, *params: Param) -> str:
-    """SQL producing the JSON text `{"code": ..., params in order}`."""
-    parts: list[tuple[str, bool]] = [("{" + f'"code":"{code}"', False)]
-    for key, content, is_sql in params:
-        parts.append((f',"{key}":', False))
-        parts.append((content, is_sql))
-    parts.append(("}", False))
-    merged: list[str] = []
-    constant = ""
-    for content, is_sql in parts:
-        if not is_sql:
-            constant += content
-            continue
-        if constant:
-            merged.append(_literal(constant))
-            constant = ""
-        merged.append(content if content.startswith("'") else f"({content})")
-    if constant:
-        merged.append(_literal(constant))
-    return " || ".join(merged)
+    """SQL giving the JSON text `{"code": ..., params in order}`: a literal when every parameter is constant."""
+    if all(constant is not None for _, constant, _ in params):
+        members = "".join(f',"{key}":{constant}' for key, constant, _ in params)
+        return _literal('{"code":"' + code + '"' + members + "}")
+    members = "".join(f", '{key}', {sql}" for key, _, sql in params)
+    return f"CAST(json_object('code', '{code}'{members}) AS VARCHAR)"
 
 
 def _literal(text_value: str) -> str:

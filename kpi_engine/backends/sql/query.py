@@ -298,8 +298,10 @@ class FrequencyQuery:
         self.steps.append(
             (
                 "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
-                "SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
-                "    FROM input_values GROUP BY entity, ordinal",
+                (
+                    "SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
+                    "    FROM input_values GROUP BY entity, ordinal"
+                ),
             )
         )
         pivot = ",\n        ".join(f"v.input_value[{position}] AS {q(n)}, v.input_why[{position}] AS {why(n)}" for position, n in enumerate(inputs, 1))
