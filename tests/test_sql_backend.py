@@ -202,3 +202,45 @@ def test_rendered_sql_matches_the_snapshot():
     if os.environ.get("KPI_UPDATE_SNAPSHOTS"):
         snapshot.write_text(rendered, encoding="utf-8")
     assert rendered == snapshot.read_text(encoding="utf-8"), "SQL changed: review it, then regenerate with KPI_UPDATE_SNAPSHOTS=1"
+
+
+def run_kpi(*args: str):
+    from click.testing import CliRunner
+
+    from kpi_engine.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_kpi_sql_prints_one_named_step_per_layer():
+    result = run_kpi("sql", str(ROOT / "examples/company"), "--dialect", "duckdb")
+    assert result.exit_code == 0, result.output
+    assert "monthly_layer_1 AS (" in result.output and "monthly_layer_1_tresorerie_previsionnelle AS (" in result.output
+    assert "CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly" in result.output
+
+
+def test_kpi_evaluate_with_engine_duckdb_gives_the_same_statuses():
+    common = ("evaluate", str(ROOT / "examples/company"), "--facts", str(ROOT / "examples/facts/monthly.csv"), "--format", "csv", "--period", "2025-Q4")
+    python, sql = run_kpi(*common), run_kpi(*common, "--engine", "duckdb")
+    assert python.exit_code == sql.exit_code == 0, sql.output
+    assert _without_numbers(sql.output) == _without_numbers(python.output)
+
+
+def _without_numbers(csv_text: str) -> list[list[str]]:
+    """KPI, period, entity, status, owner and reason of each CSV row (numbers are compared elsewhere)."""
+    return [cells[:3] + cells[6:] for cells in (line.split(",") for line in csv_text.splitlines())]
+
+
+def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path):
+    facts = tmp_path / "facts.csv"
+    facts.write_text("period,name,value\n2025-01-03,ca,5\n", encoding="utf-8")
+    monthly = tmp_path / "monthly.yaml"
+    monthly.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n", encoding="utf-8")
+    result = run_kpi("evaluate", str(monthly), "--facts", str(facts), "--engine", "duckdb")
+    assert result.exit_code == 3
+    assert "facts.csv:2: 'ca' for 2025-01-03: the SQL backend reads monthly, quarterly and yearly facts only" in result.output
+    daily = tmp_path / "daily.yaml"
+    daily.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n", encoding="utf-8")
+    result = run_kpi("evaluate", str(daily), "--facts", str(facts), "--engine", "duckdb")
+    assert result.exit_code == 1
+    assert "daily.yaml:4:3: KPI 'k': the SQL backend does not compute daily KPIs yet" in result.output

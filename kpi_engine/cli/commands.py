@@ -42,7 +42,7 @@ from .common import (
     problem_record,
 )
 from .report import report
-from .sql import check_engine, sql_command
+from .sql import check_engine, evaluate_on, sql_command
 
 
 class _Group(click.Group):
@@ -138,7 +138,7 @@ def evaluate(
     check_engine(loaded, engine)
     facts = open_facts(facts_files, loaded, strict)
     check_entity(facts, entity, required=False)
-    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, backend=engine)
+    evaluation = evaluate_on(engine, loaded, facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
     alerts = sorted(evaluation.alerts, key=alert_order)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from ..errors import PackError
+from ..errors import FactsError, PackError
+from ..evaluator import Evaluation
+from ..facts import Facts
 from ..pack import Pack
-from .common import EXIT_INVALID, PACK, Exit, count, open_pack, print_problems
+from .common import EXIT_FACTS, EXIT_INVALID, PACK, Exit, count, open_pack, print_problems
 
 DIALECT_NAMES = ("duckdb",)
 
@@ -23,6 +27,16 @@ def check_engine(pack: Pack, engine: str) -> None:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + f" for --engine {engine}", err=True)
         raise Exit(EXIT_INVALID) from None
+
+
+def evaluate_on(engine: str, pack: Pack, facts: Facts, **selection: Any) -> Evaluation:
+    """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
+    try:
+        return pack.evaluate(facts, backend=engine, **selection)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + f" in the facts for --engine {engine}", err=True)
+        raise Exit(EXIT_FACTS) from None
 
 
 @click.command(name="sql")
