@@ -10,7 +10,15 @@ from ..errors import FactsError, PackError
 from ..evaluator import Evaluation
 from ..facts import Facts
 from ..pack import Pack
-from .common import EXIT_FACTS, EXIT_INVALID, PACK, Exit, count, open_pack, print_problems
+from .common import (
+    EXIT_FACTS,
+    EXIT_INVALID,
+    PACK,
+    Exit,
+    count,
+    open_pack,
+    print_problems,
+)
 
 DIALECT_NAMES = ("duckdb",)
 
