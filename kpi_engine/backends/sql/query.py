@@ -273,9 +273,13 @@ class FrequencyQuery:
         self.steps += [
             ("covered", f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{f} WHERE value IS NOT NULL"),
             ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
-            ("grid", "SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds"),
+            (
+                "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
+                "SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
+                "    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)",
+            ),
         ]
-        covered = f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered\n    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
+        covered = f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered\n    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
         if not inputs:
             self.steps.append(("inputs", covered))
             return "inputs"
@@ -309,7 +313,7 @@ class FrequencyQuery:
             (
                 "inputs",
                 (
-                    f"SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
+                    f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
                     f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
                     f"    JOIN input_lists v ON {_same('v', 'g')} AND v.ordinal = g.ordinal"
                 ),
@@ -370,7 +374,12 @@ class FrequencyQuery:
             reason_sql = f"COALESCE(TRY({sql.why}), CASE WHEN {q(column)} IS NULL THEN {OVERFLOW} END)" if guarded else sql.why
             lines.append(f"{reason_sql} AS {why(column)}")
         body = ",\n        ".join(lines)
-        self.steps.append((name, f"SELECT *,\n        {body}\n    FROM {self.last}"))
+        if guarded:
+            self.steps.append((name, f"SELECT *,\n        {body}\n    FROM {self.last}"))
+        else:  # window functions over the few columns they read, joined back: sorting whole rows costs more
+            self.steps.append(
+                (name, f"SELECT p.*, w.* EXCLUDE (grid_row)\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w ON w.grid_row = p.grid_row")
+            )
         self.defined |= set(columns)
         self.last = name
 
@@ -388,12 +397,21 @@ class FrequencyQuery:
                 lines.append(f"CAST(COALESCE(TRY({sql.why}), CASE WHEN TRY({sql.value}) IS NULL THEN {OVERFLOW} END) AS VARCHAR) AS {why(member)}")
             return ",\n        ".join(lines)
 
-        body = (
-            f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
-            f"    SELECT base.*,\n        {columns(None)}\n    FROM {self.last} base WHERE base.ordinal = base.first\n"
-            f"    UNION ALL\n    SELECT base.*,\n        {columns(False)}\n"
-            f"    FROM {name} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"
+        read = [r.name for m in members for r in references(self.plan.kpis[m].formula) if r.name not in group]
+        carried = "".join(f"base.{q(n)}, base.{why(n)}, " for n in dict.fromkeys(read))
+        walk = f"{name}_walk"
+        self.steps.append(
+            (
+                walk,
+                f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
+                f"    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
+                f"    FROM {self.last} base WHERE base.ordinal = base.first\n"
+                f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
+                f"    FROM {walk} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1",
+            )
         )
+        added = ", ".join(f"w.{q(m)}, w.{why(m)}" for m in members)
+        body = f"SELECT p.*, {added}\n    FROM {self.last} p JOIN {walk} w ON w.grid_row = p.grid_row"
         self.steps.append((name, body))
         self.defined |= group
         self.last = name

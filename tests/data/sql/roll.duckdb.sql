@@ -101,7 +101,8 @@ bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
+    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
@@ -116,7 +117,7 @@ input_lists AS (
     FROM input_values GROUP BY entity, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
         v.input_value[2] AS "cout", v.input_why[2] AS "why:cout",
         v.input_value[3] AS "initiale", v.input_why[3] AS "why:initiale"
@@ -130,10 +131,11 @@ monthly_layer_1_arguments AS (
     FROM inputs
 ),
 monthly_layer_1_time AS (
-    SELECT *,
+    SELECT p.*, w.* EXCLUDE (grid_row)
+    FROM monthly_layer_1_arguments p JOIN (SELECT grid_row,
         CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
         CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('monthly', ordinal - 1), 'since', json_array('monthly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
-    FROM monthly_layer_1_arguments
+    FROM monthly_layer_1_arguments) w ON w.grid_row = p.grid_row
 ),
 monthly_layer_1 AS (
     SELECT *,
@@ -145,17 +147,21 @@ monthly_layer_1 AS (
         COALESCE(TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))), CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
     FROM monthly_layer_1_time
 ),
-monthly_layer_1_tresorerie AS (
+monthly_layer_1_tresorerie_walk AS (
     -- tresorerie: read their own previous period, so computed one period after the other (recursive)
-    SELECT base.*,
+    SELECT base.grid_row, base.entity, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
         CAST(TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
         CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(NULL::HUGEINT, base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
     FROM monthly_layer_1 base WHERE base.ordinal = base.first
     UNION ALL
-    SELECT base.*,
+    SELECT base.grid_row, base.entity, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
         CAST(TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
         CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(walk."tresorerie", base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
-    FROM monthly_layer_1_tresorerie walk JOIN monthly_layer_1 base ON base.entity IS NOT DISTINCT FROM walk.entity AND base.ordinal = walk.ordinal + 1
+    FROM monthly_layer_1_tresorerie_walk walk JOIN monthly_layer_1 base ON base.entity IS NOT DISTINCT FROM walk.entity AND base.ordinal = walk.ordinal + 1
+),
+monthly_layer_1_tresorerie AS (
+    SELECT p.*, w."tresorerie", w."why:tresorerie"
+    FROM monthly_layer_1 p JOIN monthly_layer_1_tresorerie_walk w ON w.grid_row = p.grid_row
 ),
 monthly_targets AS (
     SELECT *,
@@ -182,7 +188,8 @@ bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
+    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
@@ -197,19 +204,20 @@ input_lists AS (
     FROM input_values GROUP BY entity, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
         v.input_value[2] AS "stock", v.input_why[2] AS "why:stock"
     FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 quarterly_layer_1_time AS (
-    SELECT *,
+    SELECT p.*, w.* EXCLUDE (grid_row)
+    FROM inputs p JOIN (SELECT grid_row,
         LAG("ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) AS "lag(ca, 1)",
         CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - 1), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
         CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
         CASE WHEN ordinal - ordinal % 4 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - ordinal % 4), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
-    FROM inputs
+    FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
     SELECT *,
@@ -235,7 +243,8 @@ bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds
+    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
+    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
@@ -250,7 +259,7 @@ input_lists AS (
     FROM input_values GROUP BY entity, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "effectif", v.input_why[1] AS "why:effectif"
     FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
