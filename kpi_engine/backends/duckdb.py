@@ -16,7 +16,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import duckdb
@@ -156,15 +156,15 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, selection: 
         os.unlink(path)
 
 
+_EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
+
+
 def to_decimal(units: int | None) -> Decimal | None:
-    """A value in units of 1e-24 as an exact Decimal, without trailing zeros."""
+    """A value in units of 1e-24 as an exact Decimal, without trailing zeros (`40000`, `0.5`)."""
     if units is None:
         return None
-    whole, fraction = divmod(abs(units), UNIT)
-    sign = "-" if units < 0 else ""
-    if not fraction:
-        return Decimal(f"{sign}{whole}")
-    return Decimal(f"{sign}{whole}.{fraction:0{SCALE}d}".rstrip("0"))
+    whole, fraction = divmod(units, UNIT)
+    return Decimal(whole) if not fraction else Decimal(units).scaleb(-SCALE, _EXACT).normalize(_EXACT)
 
 
 def to_reason(text: str | None, entity: Entity) -> Reason | None:
