@@ -275,8 +275,8 @@ class FrequencyQuery:
             ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
             (
                 "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
-                "SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
-                "    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)",
+                ("SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
+                "    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)"),
             ),
         ]
         covered = f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered\n    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
@@ -403,11 +403,11 @@ class FrequencyQuery:
         self.steps.append(
             (
                 walk,
-                f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
+                (f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
                 f"    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
                 f"    FROM {self.last} base WHERE base.ordinal = base.first\n"
                 f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
-                f"    FROM {walk} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1",
+                f"    FROM {walk} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
             )
         )
         added = ", ".join(f"w.{q(m)}, w.{why(m)}" for m in members)
