@@ -158,6 +158,20 @@ def test_roll_ups_time_functions_roll_forwards_and_undefined_rules_match():
     assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
 
 
+def test_alerts_reading_their_own_past_are_told_apart():
+    pack = Pack.from_texts(
+        {
+            "pack.yaml": "inputs:\n  ca: {rollup: sum}\n  cout: {rollup: sum}\nkpis:\n"
+            "  a: {formula: ca, frequency: monthly, alerts: [{when: value > prev(value), severity: info}]}\n"
+            "  b: {formula: cout, frequency: monthly, alerts: [{when: value > prev(value), severity: info}]}\n"
+        }
+    )
+    facts = Facts.from_records([(None, "ca", "2025-01", 1), (None, "ca", "2025-02", 2), (None, "cout", "2025-01", 5), (None, "cout", "2025-02", 4)])
+    python = pack.evaluate(facts)
+    assert [(a.kpi, str(a.period)) for a in python.alerts] == [("a", "2025-02")]
+    assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
+
+
 def test_results_at_coarser_periods_match():
     pack = Pack.from_texts({"pack.yaml": ROLL})
     facts = roll_facts()

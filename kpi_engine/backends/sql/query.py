@@ -177,6 +177,8 @@ class _RowScope:
     def time(self, call: Call, compiler: Compiler) -> Sql:
         arg = compiler.compile(call.args[0])
         label = to_text(call.args[0])
+        if self.aliases and any(r.name in self.aliases for r in references(call.args[0])):  # an alert's `value`: whose
+            label += f" of {self.aliases['value'].value.strip(chr(34))}"
         if arg.value != q(label):  # an expression: computed first, in a column of its own
             column = f"arg:{label}"
             if column not in self.query.defined:
