@@ -61,18 +61,21 @@ def assert_same_evaluation(expected, actual) -> None:
     ]
 
 
+@pytest.fixture(scope="module")
+def company() -> tuple[Pack, Facts]:
+    return load_pack(str(ROOT / "examples/company")), company_facts()
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_example_company_gives_the_same_results_reasons_and_alerts(lang):
-    pack = load_pack(str(ROOT / "examples/company"))
-    facts = company_facts()
+def test_example_company_gives_the_same_results_reasons_and_alerts(company, lang):
+    pack, facts = company
     python = pack.evaluate(facts, lang=lang)
     assert python.alerts and any(r.status == "undefined" for r in python.results)
     assert_same_evaluation(python, pack.evaluate(facts, lang=lang, backend="duckdb"))
 
 
-def test_selection_by_period_and_entity_is_the_same():
-    pack = load_pack(str(ROOT / "examples/company"))
-    facts = company_facts()
+def test_selection_by_period_and_entity_is_the_same(company):
+    pack, facts = company
     assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))
 
 
@@ -91,8 +94,8 @@ def test_standard_library_pack_tests_pass_on_duckdb(test_file):
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet", "database table"])
-def test_facts_read_by_duckdb_from_files_or_a_database_table(tmp_path, form):
-    pack = load_pack(str(ROOT / "examples/company"))
+def test_facts_read_by_duckdb_from_files_or_a_database_table(company, tmp_path, form):
+    pack = company[0]
     csv_path = ROOT / "examples/facts/monthly.csv"
     facts = read_facts_text(csv_path.read_text(encoding="utf-8"), "monthly.csv")
     source = str(csv_path)

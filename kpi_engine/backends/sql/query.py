@@ -251,6 +251,7 @@ class FrequencyQuery:
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
         self.recursive = False
+        self.comment = ""  # said above the next step
         self.needed = plan.needed(kpis)
         self.last = self._inputs()
         self._layers()
@@ -346,6 +347,7 @@ class FrequencyQuery:
             names = [n for n in self.plan.order if layer.get(n) == number]
             plain = [n for n in names if n not in groups]
             if plain:
+                self.comment = f"KPIs of layer {number}: {', '.join(plain)}"
                 self._step(f"{self.frequency.value}_layer_{number}", [(n, self.plan.kpis[n].formula, True) for n in plain])
             for group in dict.fromkeys(groups[n] for n in names if n in groups):
                 self._group(number, group)
@@ -377,7 +379,8 @@ class FrequencyQuery:
             lines.append(f"{reason_sql} AS {why(column)}")
         body = ",\n        ".join(lines)
         if guarded:
-            self.steps.append((name, f"SELECT *,\n        {body}\n    FROM {self.last}"))
+            comment, self.comment = (f"-- {self.comment}\n    " if self.comment else ""), ""
+            self.steps.append((name, f"{comment}SELECT *,\n        {body}\n    FROM {self.last}"))
         else:  # window functions over the few columns they read, joined back: sorting whole rows costs more
             self.steps.append(
                 (name, f"SELECT p.*, w.* EXCLUDE (grid_row)\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w ON w.grid_row = p.grid_row")
@@ -427,6 +430,7 @@ class FrequencyQuery:
             if spec.target:
                 outputs.append((f"target:{name}", spec.target, True))
         if outputs:
+            self.comment = "targets of the reported KPIs"
             self._step(f"{self.frequency.value}_targets", outputs)
         alerts: list[tuple[str, Node, bool]] = []
         aliases: dict[str, dict[str, Sql]] = {}
@@ -442,6 +446,7 @@ class FrequencyQuery:
                 alerts.append((f"alert:{name}:{index}", alert.condition, False))
                 aliases[f"alert:{name}:{index}"] = aliases_by_kpi[name]
         if alerts:
+            self.comment = "alert conditions: true when the alert fires (undefined does not fire)"
             self._step(f"{self.frequency.value}_alerts", alerts, aliases)
         columns = ["entity", "ordinal"]
         for name in self.kpis:

@@ -125,6 +125,7 @@ inputs AS (
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 monthly_layer_1_arguments AS (
+    -- KPIs of layer 1: marge, cumul, bornes
     SELECT *,
         TRY(("ca" - "cout")) AS "arg:ca - cout",
         COALESCE(TRY(COALESCE("why:ca", "why:cout")), CASE WHEN "arg:ca - cout" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:arg:ca - cout"
@@ -164,12 +165,14 @@ monthly_layer_1_tresorerie AS (
     FROM monthly_layer_1 p JOIN monthly_layer_1_tresorerie_walk w ON w.grid_row = p.grid_row
 ),
 monthly_targets AS (
+    -- targets of the reported KPIs
     SELECT *,
         TRY(250000000000000000000000::HUGEINT) AS "target:marge",
         COALESCE(TRY(NULL), CASE WHEN "target:marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:target:marge"
     FROM monthly_layer_1_tresorerie
 ),
 monthly_alerts AS (
+    -- alert conditions: true when the alert fires (undefined does not fire)
     SELECT *,
         COALESCE(TRY((("marge" < 200000000000000000000000::HUGEINT) AND ("ca" > 0::HUGEINT))), false) AS "alert:marge:1"
     FROM monthly_targets
@@ -220,6 +223,7 @@ quarterly_layer_1_time AS (
     FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
+    -- KPIs of layer 1: stock_t, croissance_t, cumul_t
     SELECT *,
         TRY("stock") AS "stock_t",
         COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
@@ -265,6 +269,7 @@ inputs AS (
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 yearly_layer_1 AS (
+    -- KPIs of layer 1: effectif_a
     SELECT *,
         TRY("effectif") AS "effectif_a",
         COALESCE(TRY("why:effectif"), CASE WHEN "effectif_a" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:effectif_a"
