@@ -35,7 +35,6 @@ from .sql.query import FrequencyQuery, statements
 
 EVERYTHING = Selection()  # every period and entity
 FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
-Row = tuple[Any, ...]
 
 
 def evaluate(program: Program, facts: Facts, selection: Selection = EVERYTHING, lang: str = "en") -> SqlEvaluation:
@@ -56,7 +55,7 @@ def evaluate_source(program: Program, source: str, selection: Selection = EVERYT
     database, _, table = source.rpartition(":") if ".duckdb:" in source else ("", "", "")
     if database:
         connection.execute(f"ATTACH '{_escape(database)}' AS kpi_source (READ_ONLY)")
-        relation = f"kpi_source.{table}"
+        relation = 'kpi_source."' + table.replace('"', '""') + '"'
     else:
         reader = "read_parquet" if source.lower().endswith(".parquet") else "read_csv"
         options = "" if reader == "read_parquet" else ", all_varchar = true"
