@@ -11,6 +11,7 @@ keeps 28 significant digits, so they are compared within 1e-18 relative.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,15 +81,20 @@ def test_selection_by_period_and_entity_is_the_same(company):
 
 
 # Each pack test evaluates its facts at every frequency, and DuckDB plans each query in about a second:
-# the roll-forward and time-function files run always, every file with KPI_SQL_ALL_PACK_TESTS=1.
+# the roll-forward and time-function files run always, every file (and the example's) with KPI_SQL_ALL_PACK_TESTS=1.
 ALWAYS = {"tresorerie", "chiffre_affaires"}
 
 
-@pytest.mark.parametrize("test_file", sorted((ROOT / "definitions/tests").glob("*.test.yaml")), ids=lambda p: p.stem)
-def test_standard_library_pack_tests_pass_on_duckdb(test_file):
+PACK_TESTS = [("definitions", path) for path in sorted((ROOT / "definitions/tests").glob("*.test.yaml"))] + [
+    ("examples/company", path) for path in sorted((ROOT / "examples/company/tests").glob("*.yaml"))
+]
+
+
+@pytest.mark.parametrize(("pack_dir", "test_file"), PACK_TESTS, ids=lambda p: p.stem if isinstance(p, Path) else p)
+def test_pack_tests_pass_on_duckdb(pack_dir, test_file):
     if test_file.name.split(".")[0] not in ALWAYS and not os.environ.get("KPI_SQL_ALL_PACK_TESTS"):
         pytest.skip("slow on DuckDB: set KPI_SQL_ALL_PACK_TESTS=1")
-    report = run_test_text(load_pack(str(ROOT / "definitions")), test_file.read_text(encoding="utf-8"), test_file.name, backend="duckdb")
+    report = run_test_text(load_pack(str(ROOT / pack_dir)), test_file.read_text(encoding="utf-8"), test_file.name, backend="duckdb")
     assert report.passed, [str(f) for f in report.failures] + [str(p) for p in report.problems]
     assert report.checks > 0
 
@@ -173,6 +179,19 @@ def test_alerts_reading_their_own_past_are_told_apart():
     python = pack.evaluate(facts)
     assert [(a.kpi, str(a.period)) for a in python.alerts] == [("a", "2025-02")]
     assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
+
+
+def test_an_evaluation_answers_several_threads_at_once():
+    pack = Pack.from_texts({"pack.yaml": ROLL})
+    facts = roll_facts()
+    python, sql = pack.evaluate(facts), pack.evaluate(facts, backend="duckdb")
+    questions = [(kpi, period) for kpi in ("marge", "tresorerie", "cumul", "bornes") for period in ("2025-Q1", "2025-Q3", "2025")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda question: sql.result_at(question[0], question[1], "a"), questions))
+    for (kpi, period), got in zip(questions, answers):
+        want = python.result_at(kpi, period, "a")
+        assert (got.status, got.error) == (want.status, want.error)
+        assert same_number(want.value, got.value)
 
 
 def test_results_at_coarser_periods_match():
