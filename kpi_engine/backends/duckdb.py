@@ -34,6 +34,8 @@ from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
 EVERYTHING = Selection()  # every period and entity
+_EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
+_LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
 FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 
 
@@ -130,32 +132,51 @@ def _quote_value(value: Entity) -> str:
 
 def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, selection: Selection) -> None:
     """Facts -> the kpi_facts table, in bulk: written once as tab-separated text DuckDB reads in one pass."""
-    problems = []
+    lines, refused = [], []
+    for entity in facts.entities:
+        if not selection.wants_entity(entity):
+            continue
+        written = "\\N" if entity is None else entity
+        for period, values in facts.entity(entity).by_period.items():
+            if period.frequency not in SUPPORTED_FREQUENCIES:
+                refused += [(entity, name, period) for name in values]
+                continue
+            where = f"\t{period.frequency.value}\t{period.ordinal}\t"
+            for name, value in values.items():
+                units = value.scaleb(SCALE, _EXACT)
+                if units != units.to_integral_value() or abs(units) >= _LIMIT:
+                    refused.append((entity, name, period))
+                    continue
+                lines.append(f"{written}\t{name}{where}{int(units)}\n")
+    if refused:
+        raise FactsError(_refusals(facts, set(refused)))
+    connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
+    if not lines:
+        return
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as file:
-        path = file.name
-        for fact in facts.facts():
-            if not selection.wants_entity(fact.entity):
-                continue
-            if fact.period.frequency not in SUPPORTED_FREQUENCIES:
-                problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: the SQL backend reads monthly, quarterly and yearly facts only"))
-                continue
-            scaled = fact.value.scaleb(SCALE)
-            if scaled != scaled.to_integral_value() or abs(scaled) >= 10**38:
-                problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} has more than {SCALE} decimals or is too large for the SQL backend"))
-                continue
-            entity = "\\N" if fact.entity is None else fact.entity
-            file.write(f"{entity}\t{fact.name}\t{fact.period.frequency.value}\t{fact.period.ordinal}\t{int(scaled)}\n")
+        file.writelines(lines)
     try:
-        if problems:
-            raise FactsError(problems)
-        connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
-        if os.path.getsize(path):
-            connection.execute(f"INSERT INTO kpi_facts SELECT * FROM read_csv('{_escape(path)}', delim = '\t', header = false, quote = '', escape = '', nullstr = '\\N', columns = {{'entity': 'VARCHAR', 'input': 'VARCHAR', 'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'}})")
+        connection.execute(
+            f"INSERT INTO kpi_facts SELECT * FROM read_csv('{_escape(file.name)}', delim = '\t', header = false, quote = '', escape = '', "
+            "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'input': 'VARCHAR', 'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
+        )
     finally:
-        os.unlink(path)
+        os.unlink(file.name)
 
 
-_EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
+def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Problem]:
+    """Each fact the SQL backend cannot read, located where it was read."""
+    problems = []
+    for fact in facts.facts():
+        if (fact.entity, fact.name, fact.period) not in refused:
+            continue
+        if fact.period.frequency not in SUPPORTED_FREQUENCIES:
+            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: the SQL backend reads monthly, quarterly and yearly facts only"))
+        else:
+            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} has more than {SCALE} decimals or is too large for the SQL backend"))
+    return problems
+
+
 
 
 def to_decimal(units: int | None) -> Decimal | None:
