@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import click
 
 from ..alerts import alert_order
+from ..backends import BACKENDS
 from ..errors import PackError, Problem
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
@@ -50,6 +51,7 @@ from .common import (
 )
 from .notify import alerts_command, notify_command, run_command
 from .report import report
+from .sql import check_engine, evaluate_on, sql_command
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
@@ -140,6 +142,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day the pack's silences are compared with, YYYY-MM-DD [default: today].",
 )
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, or duckdb (SQL).")
 @STRICT
 @LANG
 def evaluate(
@@ -150,6 +153,7 @@ def evaluate(
     fmt: ResultsFormat,
     fail_on: str | None,
     as_of: datetime | None,
+    engine: str,
     strict: bool,
     lang: Language,
 ) -> None:
@@ -166,10 +170,11 @@ def evaluate(
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
     """
     loaded = open_pack(pack, lang)
+    check_engine(loaded, engine)
     facts = open_facts(facts_files, loaded, strict, lang)
     check_entity(facts, entity, required=False)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
-    evaluation = loaded.evaluate(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
+    evaluation = evaluate_on(engine, loaded, facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
     if period is not None and not evaluation.results:
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
     alerts = sorted(evaluation.alerts, key=alert_order)
@@ -310,7 +315,7 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
     }
 
 
-for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
+for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command, sql_command):
     main.add_command(_command)
 main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
 main.add_command(alerts_command)
