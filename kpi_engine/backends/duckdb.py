@@ -89,14 +89,35 @@ def _not_covered(period: Period, entity: Entity) -> str:
     return f"{period} was not evaluated{where}: the facts do not cover it"
 
 
-def evaluate_source(backend: DuckDBBackend, source: str, selection: Selection = EVERYTHING, lang: Language = "en") -> SqlEvaluation:
-    """Evaluate facts DuckDB reads itself: CSV or Parquet paths (globs too), or `database.duckdb:table`.
+def evaluate_source(
+    backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "en"
+) -> SqlEvaluation:
+    """Evaluate facts DuckDB reads itself, with facts read by Python: each source a CSV or Parquet path (globs
+    too) or `database.duckdb:table`, in long format (entity, input or name, period, value), or a `Facts`.
 
-    The source is in long format: entity, input (or name), period, value.
+    Entities come sorted, None first, as `Facts.entities` gives them.
     """
     connection = duckdb.connect()
+    connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
+    entities: set[Entity] = set()
+    for source in sources:
+        if isinstance(source, Facts):
+            _load_facts(connection, source, selection, table="kpi_python_facts")
+            connection.execute("INSERT INTO kpi_facts SELECT * FROM kpi_python_facts")
+            entities.update(e for e in source.entities if selection.wants_entity(e))
+            continue
+        connection.execute(_facts_from_long(_relation(connection, source), selection))
+        _check_source(connection, source)
+        entities.update(row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_source_facts").fetchall())
+        connection.execute("INSERT INTO kpi_facts SELECT entity, input, frequency, ordinal, value FROM kpi_source_facts")
+    return SqlEvaluation(backend.sql, connection, selection, lang, sorted(entities, key=lambda e: (e is not None, e or "")))
+
+
+def _relation(connection: duckdb.DuckDBPyConnection, source: str) -> tuple[str, dict[str, str]]:
+    """The relation DuckDB reads `source` as, and its columns' spelling by lower-case name."""
     database, _, table = source.rpartition(":") if ".duckdb:" in source else ("", "", "")
     if database:
+        connection.execute("DETACH DATABASE IF EXISTS kpi_source")
         connection.execute(f"ATTACH '{_escape(database)}' AS kpi_source (READ_ONLY)")
         relation = 'kpi_source."' + table.replace('"', '""') + '"'
     else:
@@ -104,22 +125,20 @@ def evaluate_source(backend: DuckDBBackend, source: str, selection: Selection = 
         options = "" if reader == "read_parquet" else ", all_varchar = true"
         relation = f"{reader}('{_escape(source)}'{options})"
     columns = {row[0].lower(): row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-    connection.execute(_facts_from_long(relation, columns, selection))
-    _check_source(connection, source)
-    entities = [row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_facts ORDER BY entity NULLS FIRST").fetchall()]
-    return SqlEvaluation(backend.sql, connection, selection, lang, entities)
+    return relation, columns
 
 
 def _escape(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _facts_from_long(relation: str, columns: dict[str, str], selection: Selection) -> str:
-    """Long-format rows -> kpi_facts: the period text read into a frequency and an ordinal, the value scaled.
+def _facts_from_long(read: tuple[str, dict[str, str]], selection: Selection) -> str:
+    """Long-format rows -> kpi_source_facts (checked before they join kpi_facts): the period text read into a frequency and an ordinal, the value scaled.
 
     `columns` maps the lower-case column names of the source to their spelling: `entity` is optional,
     the input's column is `input` or `name`.
     """
+    relation, columns = read
     missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
     if missing:
         needed = "the facts need columns entity (optional), input (or name), period and value"
@@ -131,7 +150,7 @@ def _facts_from_long(relation: str, columns: dict[str, str], selection: Selectio
     entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
     name = column("input" if "input" in columns else "name")
     where = "" if selection.all_entities else f" WHERE entity IS NOT DISTINCT FROM {_quote_value(selection.entity)}"
-    return f"""CREATE OR REPLACE TEMP TABLE kpi_facts AS
+    return f"""CREATE OR REPLACE TEMP TABLE kpi_source_facts AS
 WITH source AS (
     SELECT {entity} AS entity, trim(CAST({name} AS VARCHAR)) AS input,
         trim(CAST({column('period')} AS VARCHAR)) AS period, trim(CAST({column('value')} AS VARCHAR)) AS value
@@ -155,26 +174,28 @@ FROM source{where}"""
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
     """Every period a monthly, quarterly or yearly one, every value a plain number that fits: else FactsError."""
     problems = []
-    periods = connection.execute("SELECT DISTINCT period_text FROM kpi_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
+    periods = connection.execute("SELECT DISTINCT period_text FROM kpi_source_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
     if periods:
         found = ", ".join(repr(row[0]) for row in periods)
         problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
-    values = connection.execute("SELECT DISTINCT value_text FROM kpi_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
+    values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
         found = ", ".join(repr(row[0]) for row in values)
         problems.append(Problem(Location(source), f"values must be plain numbers (-1234.5) of at most {SCALE} decimals and below 1.7e14; found {found}"))
     if problems:
         raise FactsError(problems)
-    connection.execute("DELETE FROM kpi_facts WHERE value IS NULL")  # empty cells: missing facts
+    connection.execute("DELETE FROM kpi_source_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
 def _quote_value(value: Entity) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
-def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None) -> None:
-    """Facts of the selected `entities` (all by default) -> the kpi_facts table, in bulk: written once as
-    tab-separated text DuckDB reads in one pass."""
+def _load_facts(
+    connection: duckdb.DuckDBPyConnection, facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None, table: str = "kpi_facts"
+) -> None:
+    """Facts of the selected `entities` (all by default) -> `table`, in bulk: written once as tab-separated
+    text DuckDB reads in one pass."""
     lines: list[str] = []
     refused: list[tuple[Entity, str, Period]] = []
     for entity in facts.entities if entities is None else entities:
@@ -194,14 +215,14 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, selection: 
                 lines.append(f"{written}\t{name}{where}{int(units)}\n")
     if refused:
         raise FactsError(_refusals(facts, set(refused)))
-    connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({FACTS_COLUMNS})")
     if not lines:
         return
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as file:
         file.writelines(lines)
     try:
         connection.execute(
-            f"INSERT INTO kpi_facts SELECT * FROM read_csv('{_escape(file.name)}', delim = '\t', header = false, quote = '', escape = '', "
+            f"INSERT INTO {table} SELECT * FROM read_csv('{_escape(file.name)}', delim = '\t', header = false, quote = '', escape = '', "
             "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'input': 'VARCHAR', 'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
         )
     finally:

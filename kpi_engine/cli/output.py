@@ -2,6 +2,9 @@
 
 Machine formats carry exact decimal text (`"1234.56"`, never a float) and
 `null` for undefined; human formats round for display by unit and language.
+A quotient that does not terminate is written at most at `MACHINE_DECIMALS`
+decimals and 28 significant digits, the precision every backend keeps (Python:
+28 digits; SQL: 24 decimals), so equal values print equal whatever computed them.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from ..alerts import Alert
@@ -18,6 +22,7 @@ from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..formatting import Language, format_gap, format_value, plain, status_word
 from ..model import Definitions
+from ..numbers import DECIMAL_CONTEXT
 from ..results import Evaluation, Result
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error")
@@ -39,15 +44,29 @@ _INHIBITED = {
 }
 
 
+MACHINE_DECIMALS = 24
+_MACHINE_STEP = Decimal(1).scaleb(-MACHINE_DECIMALS)
+
+
+def machine_number(value: Decimal | None) -> str | None:
+    """A value's exact text for machines, rounded (half even) only beyond 24 decimals or 28 significant digits."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MACHINE_DECIMALS:
+        value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy())
+    return plain(DECIMAL_CONTEXT.plus(value))
+
+
 def result_record(result: Result) -> dict[str, Any]:
     """A result as a JSON object: exact decimal text, null for undefined."""
     return {
         "kpi": result.kpi,
         "period": str(result.period),
         "entity": result.entity,
-        "value": plain(result.value),
-        "target": plain(result.target),
-        "gap": plain(result.gap),
+        "value": machine_number(result.value),
+        "target": machine_number(result.target),
+        "gap": machine_number(result.gap),
         "status": result.status,
         "owner": result.owner,
         "error": result.error,
@@ -63,7 +82,7 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "severity": alert.severity,
         "message": alert.message,
         "owner": alert.owner,
-        "value": plain(alert.value),
+        "value": machine_number(alert.value),
         "rule": alert.rule_id,
         "silenced": alert.silenced,
         "silenced_until": alert.silence.until.isoformat() if alert.silence else None,

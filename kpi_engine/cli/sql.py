@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..errors import FactsError, PackError
 from ..facts import Facts
+from ..formatting import Language
 from ..pack import Pack
-from ..results import Evaluation
+from ..periods import Period
+from ..results import Evaluation, Selection
 from .common import (
     EXIT_FACTS,
     EXIT_INVALID,
     PACK,
     Exit,
     count,
+    open_facts,
     open_pack,
     print_problems,
 )
@@ -44,6 +50,44 @@ def evaluate_on(engine: str, pack: Pack, facts: Facts, **selection: Any) -> Eval
     except FactsError as error:
         print_problems(error.problems)
         click.echo(count(error.problems, "problem") + f" in the facts for --engine {engine}", err=True)
+        raise Exit(EXIT_FACTS) from None
+
+
+def read_directly(path: str) -> bool:
+    """Whether DuckDB reads this facts file itself: Parquet, `FILE.duckdb:table`, or a comma-separated long CSV
+    (columns period, value, and input or name; entity optional). Anything else goes through the Python readers."""
+    if ".duckdb:" in path or path.lower().endswith(".parquet"):
+        return True
+    if not path.lower().endswith(".csv"):
+        return False
+    with Path(path).open(encoding="utf-8", errors="replace") as file:
+        header = {cell.strip().lower() for cell in file.readline().split(",")}
+    return {"period", "value"} <= header and bool({"input", "name"} & header)
+
+
+def evaluate_directly(
+    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date
+) -> Evaluation:
+    """`kpi evaluate --engine duckdb`: files DuckDB can read it reads itself, the others through the Python
+    readers, in the order given; unreadable facts exit with code 3, located."""
+    from ..backends.duckdb import DuckDBBackend, evaluate_source
+
+    backend = loaded.backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)  # noqa: S101  # what BACKENDS names
+    others = [f for f in files if not read_directly(f)]
+    facts = open_facts(others, loaded, lang=lang) if others else None
+    sources: list[str | Facts] = []
+    for file in files:
+        if read_directly(file):
+            sources.append(file)
+        elif facts is not None and facts not in sources:
+            sources.append(facts)
+    selection = Selection(period, entity, entity is None, as_of)
+    try:
+        return evaluate_source(backend, sources, selection, lang)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the facts for --engine duckdb", err=True)
         raise Exit(EXIT_FACTS) from None
 
 
