@@ -57,8 +57,8 @@ class TestFileReport:
         return not self.failures and not self.problems
 
 
-def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
-    """Run one test file's text against a loaded pack."""
+def run_test_text(pack: Pack, text: str, name: str, backend: str = "python") -> TestFileReport:
+    """Run one test file's text against a loaded pack, evaluated by `backend`."""
     document, problems = load_document(text, name)
     problems += list(schema_problems(document, TESTS_SCHEMA)) if not problems else []
     if problems:
@@ -66,7 +66,7 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
     failures: list[Failure] = []
     checks = 0
     for index, test in enumerate(document.data["tests"]):
-        case = _Case(pack, document, index, test)
+        case = _Case(pack, document, index, test, backend)
         failures.extend(case.run())
         checks += case.checks
     return TestFileReport(name, len(document.data["tests"]), checks, tuple(failures))
@@ -75,8 +75,9 @@ def run_test_text(pack: Pack, text: str, name: str) -> TestFileReport:
 class _Case:
     """One test: its facts evaluated once, then each expectation checked."""
 
-    def __init__(self, pack: Pack, document: Document, index: int, spec: dict[str, Any]) -> None:
+    def __init__(self, pack: Pack, document: Document, index: int, spec: dict[str, Any], backend: str) -> None:
         self.pack = pack
+        self.backend = backend
         self.document = document
         self.path = ("tests", index)
         self.spec = spec
@@ -101,7 +102,7 @@ class _Case:
             yield as_of
             return
         self.facts = facts
-        evaluation = self.pack.evaluate(facts, as_of=as_of)
+        evaluation = self.pack.evaluate(facts, as_of=as_of, backend=self.backend)
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):

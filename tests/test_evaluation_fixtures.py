@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from kpi_engine import Evaluation, Facts, Pack, backends, read_facts_text
+from kpi_engine.errors import PackError
 from kpi_engine.reasons import Reason
 
 FIXTURES = Path(__file__).parent / "data" / "evaluation"
@@ -34,7 +35,7 @@ LANGS = ("en", "fr")
 
 FILE_KEYS = {"packs", "facts", "cases"}
 CASE_KEYS = {
-    "id", "about", "pack", "facts", "select", "as_of", "tolerance",
+    "id", "about", "pack", "facts", "select", "as_of", "tolerance", "refused",
     "results", "results_only", "absent_results", "alerts", "alerts_only", "absent_alerts",
 }
 EXPECTATION_KEYS = {"results", "absent_results", "alerts", "absent_alerts"}
@@ -102,6 +103,9 @@ def _check_case(where: str, spec: Mapping[str, Any]) -> None:
             raise ValueError(f"{where}: '{required}' is required")
     if not EXPECTATION_KEYS & set(spec):
         raise ValueError(f"{where}: a case must expect something ({', '.join(sorted(EXPECTATION_KEYS))})")
+    for name in spec.get("refused", {}):
+        if name == "python" or name not in backends.BACKENDS:
+            raise ValueError(f"{where}: refused names a backend other than python ({', '.join(sorted(set(backends.BACKENDS) - {'python'}))}), not {name!r}")
     for key in ("results_only", "alerts_only"):
         if spec.get(key, False) not in ONLY_CHOICES:
             raise ValueError(f"{where}: {key} must be false, true or ordered")
@@ -315,6 +319,12 @@ CASES = load_cases()
     [pytest.param(backend, case, id=f"{backend}-{case.name}") for backend in backends.available() for case in CASES],
 )
 def test_evaluation_case(backend: str, case: Case) -> None:
+    refusal = case.spec.get("refused", {}).get(backend)
+    if refusal is not None:  # the backend must refuse the pack with exactly these located messages, when it is made
+        with pytest.raises(PackError) as refused:
+            evaluate(case, backend, "en")
+        assert str(refused.value) == refusal.strip()
+        return
     compare = comparison_for(case, backend)
     evaluations = {lang: evaluate(case, backend, lang) for lang in LANGS}
     results = read_results(evaluations["en"])
@@ -345,6 +355,7 @@ def test_every_topic_has_cases() -> None:
         ({"cases": [{"id": "a", "pack": "p", "results": [], "results_only": "yes"}]}, "results_only must be false, true or ordered"),
         ({"cases": [{"id": "a", "pack": "p", "results": []}, {"id": "a", "pack": "p", "results": []}]}, "duplicate id"),
         ({"cases": [{"id": "a", "pack": "p", "results": [], "facts": ["nope"]}]}, "'nope' is neither a fact"),
+        ({"cases": [{"id": "a", "pack": "p", "results": [], "refused": {"python": "no"}}]}, "refused names a backend other than python"),
     ],
 )
 def test_malformed_fixtures_are_refused(document: dict[str, Any], message: str) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # name -> "module:class" of a class made from a Plan that follows `Backend`.
 BACKENDS: dict[str, str] = {
     "python": "kpi_engine.backends.python:PythonBackend",
+    "duckdb": "kpi_engine.backends.duckdb:DuckDBBackend",
 }
 
 

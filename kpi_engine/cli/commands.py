@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, assert_never, 
 import click
 
 from ..alerts import Alert, alert_order
+from ..backends import BACKENDS
 from ..errors import PackError, Problem
 from ..facts import Entity
 from ..formatting import Language
@@ -62,6 +63,7 @@ from .facts import facts_command, refuse_no_result
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 from .serve import serve_command, users_command
+from .sql import check_engine, evaluate_directly, evaluate_on, read_directly, sql_command
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
@@ -164,6 +166,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     help="The day the pack's silences are compared with, YYYY-MM-DD [default: today].",
 )
 @click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, or duckdb (SQL).")
 @STRICT
 @LANG
 def evaluate(
@@ -177,6 +180,7 @@ def evaluate(
     fail_on: str | None,
     as_of: datetime | None,
     hide_absent: bool,
+    engine: str,
     strict: bool,
     lang: Language,
 ) -> None:
@@ -198,26 +202,48 @@ def evaluate(
     if fmt == "xlsx" and destination == "-":
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
     loaded = open_pack(pack, lang)
+    check_engine(loaded, engine)
     period = pack_period(loaded, period)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if destination != "-":
         check_outputs([Path(destination)], inputs, lang, force=force)
-    facts = open_facts(facts_files, loaded, strict, lang)
-    check_entity(facts, entity, required=False, pack=loaded)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
-    evaluations = loaded.evaluate_iter(facts, period=period, **({"entity": entity} if entity is not None else {}), lang=lang, as_of=day)
-    unfed = loaded.unfed(facts) if hide_absent else {}
+    selection: dict[str, Any] = {"period": period, **({"entity": entity} if entity is not None else {}), "lang": lang, "as_of": day}
+    unfed: Mapping[str, Sequence[str]] = {}
+    evaluations: Iterable[EntityEvaluation]
+    if engine == "duckdb" and not strict and not hide_absent and any(read_directly(f) for f in facts_files):
+        direct = evaluate_directly(loaded, facts_files, period, entity, lang, day)  # DuckDB reads the files itself
+        if entity is not None and entity not in direct.entities:
+            raise click.BadParameter(f"no facts for entity '{entity}'", param_hint="--entity")
+        entities, evaluations = direct.entities, [EntityEvaluation(None, direct.results, direct.alerts)]
+
+        def refuse() -> None:
+            where = f" within {period}" if period is not None else ""
+            raise click.BadParameter(f"no KPI is evaluated{where}", param_hint="--period" if period is not None else "--facts")
+    else:
+        facts = open_facts(facts_files, loaded, strict, lang)
+        check_entity(facts, entity, required=False, pack=loaded)
+        entities = facts.entities
+        if engine == "python":  # streamed entity by entity
+            evaluations = loaded.evaluate_iter(facts, **selection)
+        else:
+            evaluated = evaluate_on(engine, loaded, facts, **selection)
+            evaluations = [EntityEvaluation(None, evaluated.results, evaluated.alerts)]
+        unfed = loaded.unfed(facts) if hide_absent else {}
+
+        def refuse() -> None:
+            refuse_no_result(facts, loaded, period, lang)
     valued: set[str] = set()
     alerts: list[Alert] = []
 
     def write(writer: output.ResultsWriter) -> None:
         shown = _without_absent(evaluations, unfed, valued) if hide_absent else evaluations
-        alerts.extend(_stream_results(writer, shown, lambda: refuse_no_result(facts, loaded, period, lang)))
+        alerts.extend(_stream_results(writer, shown, refuse))
 
     if destination == "-":
-        write(_results_writer(fmt, sys.stdout, loaded, facts.entities, lang))
+        write(_results_writer(fmt, sys.stdout, loaded, entities, lang))
     else:
-        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, facts.entities, lang, write), lang, force)
+        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, write), lang, force)
     if hide_absent:
         _say_hidden(unfed, valued, lang)
     if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
@@ -423,7 +449,7 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
     }
 
 
-for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command):
+for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command, sql_command):
     main.add_command(_command)
 main.add_command(facts_command)  # what facts sources give: coverage, totals, checks (cli/facts.py)
 main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)

@@ -5,6 +5,9 @@ Results are written as they stream (`ResultsWriter`: one entity's batch at a tim
 output holds every result. Machine formats carry exact decimal text (`"1234.56"`, never a float) and `null`
 (or an empty cell) for undefined; human formats round for display by unit and language. The workbook
 (`--format xlsx`) is in `workbook`, which imports openpyxl only when it is asked for.
+A quotient that does not terminate is written at most at `MACHINE_DECIMALS`
+decimals and 28 significant digits, the precision every backend keeps (Python:
+28 digits; SQL: 24 decimals), so equal values print equal whatever computed them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, Protocol, TextIO
 
 from ..alerts import Alert
@@ -22,6 +25,7 @@ from ..explain import ExplainNode
 from ..facts import Entity
 from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
 from ..model import Definitions
+from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
 from ..results import STATUSES, Result
 
@@ -45,15 +49,29 @@ _INHIBITED = {
 }
 
 
+MACHINE_DECIMALS = 24
+_MACHINE_STEP = Decimal(1).scaleb(-MACHINE_DECIMALS)
+
+
+def machine_number(value: Decimal | None) -> str | None:
+    """A value's exact text for machines, rounded (half even) only beyond 24 decimals or 28 significant digits."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MACHINE_DECIMALS:
+        value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy())
+    return plain(DECIMAL_CONTEXT.plus(value))
+
+
 def result_record(result: Result) -> dict[str, Any]:
     """A result as a JSON object: exact decimal text, null for undefined."""
     return {
         "kpi": result.kpi,
         "period": str(result.period),
         "entity": result.entity,
-        "value": plain(result.value),
-        "target": plain(result.target),
-        "gap": plain(result.gap),
+        "value": machine_number(result.value),
+        "target": machine_number(result.target),
+        "gap": machine_number(result.gap),
         "status": result.status,
         "owner": result.owner,
         "error": result.error,
@@ -70,7 +88,7 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "severity": alert.severity,
         "message": alert.message,
         "owner": alert.owner,
-        "value": plain(alert.value),
+        "value": machine_number(alert.value),
         "rule": alert.rule_id,
         "silenced": alert.silenced,
         "silenced_until": alert.silence.until.isoformat() if alert.silence else None,

@@ -1,0 +1,110 @@
+"""`kpi sql`: the SQL a pack compiles to, for review; and the load-time check of a SQL engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import FactsError, PackError
+from ..facts import Facts
+from ..formatting import Language
+from ..pack import Pack
+from ..periods import Period
+from ..results import Evaluation, Selection
+from .common import (
+    EXIT_FACTS,
+    EXIT_INVALID,
+    PACK,
+    Exit,
+    count,
+    open_facts,
+    open_pack,
+    print_problems,
+)
+
+DIALECT_NAMES = ("duckdb",)
+
+
+def check_engine(pack: Pack, engine: str) -> None:
+    """Refuse, before any fact is read, a pack the SQL engine cannot compute exactly as the Python one."""
+    if engine == "python":
+        return
+    from ..backends.sql.plan import sql_plan
+
+    try:
+        sql_plan(pack.plan, pack.definitions)
+    except PackError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + f" for --engine {engine}", err=True)
+        raise Exit(EXIT_INVALID) from None
+
+
+def evaluate_on(engine: str, pack: Pack, facts: Facts, **selection: Any) -> Evaluation:
+    """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
+    try:
+        return pack.evaluate(facts, backend=engine, **selection)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + f" in the facts for --engine {engine}", err=True)
+        raise Exit(EXIT_FACTS) from None
+
+
+def read_directly(path: str) -> bool:
+    """Whether DuckDB reads this facts file itself: Parquet, `FILE.duckdb:table`, or a comma-separated long CSV
+    (columns period, value, and input or name; entity optional). Anything else goes through the Python readers."""
+    if ".duckdb:" in path or path.lower().endswith(".parquet"):
+        return True
+    if not path.lower().endswith(".csv"):
+        return False
+    with Path(path).open(encoding="utf-8", errors="replace") as file:
+        header = {cell.strip().lower() for cell in file.readline().split(",")}
+    return {"period", "value"} <= header and bool({"input", "name"} & header)
+
+
+def evaluate_directly(
+    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date
+) -> Evaluation:
+    """`kpi evaluate --engine duckdb`: files DuckDB can read it reads itself, the others through the Python
+    readers, in the order given; unreadable facts exit with code 3, located."""
+    from ..backends.duckdb import DuckDBBackend, evaluate_source
+
+    backend = loaded.backend("duckdb")
+    assert isinstance(backend, DuckDBBackend)  # noqa: S101  # what BACKENDS names
+    others = [f for f in files if not read_directly(f)]
+    facts = open_facts(others, loaded, lang=lang) if others else None
+    sources: list[str | Facts] = []
+    for file in files:
+        if read_directly(file):
+            sources.append(file)
+        elif facts is not None and facts not in sources:
+            sources.append(facts)
+    selection = Selection(period, entity, entity is None, as_of)
+    try:
+        return evaluate_source(backend, sources, selection, lang)
+    except FactsError as error:
+        print_problems(error.problems)
+        click.echo(count(error.problems, "problem") + " in the facts for --engine duckdb", err=True)
+        raise Exit(EXIT_FACTS) from None
+
+
+@click.command(name="sql")
+@PACK
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), default="duckdb", show_default=True, help="The SQL engine to write for.")
+def sql_command(pack: str, dialect: str) -> None:
+    """Print the SQL that evaluates a pack: roll-ups, then one named step per KPI layer.
+
+    \b
+    Example:
+      kpi sql examples/company --dialect duckdb > company.sql
+    """
+    from ..backends.sql.dialect import DIALECTS
+    from ..backends.sql.plan import sql_plan
+    from ..backends.sql.query import script
+
+    loaded = open_pack(pack)
+    check_engine(loaded, dialect)
+    click.echo(script(sql_plan(loaded.plan), DIALECTS[dialect]), nl=False)
