@@ -100,9 +100,9 @@ def _shown(text: str) -> str:
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-_AMBIGUOUS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")  # 1,500: thousands, or one and a half?
-_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}")  # 1,234,567: thousands for sure
-_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_AMBIGUOUS = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}", re.ASCII)  # 1,500: thousands, or one and a half?
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3}){2,}", re.ASCII)  # 1,234,567: thousands for sure
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", re.ASCII)  # ASCII: "２０２５" is no number
 
 
 def read_number(raw: str | int | Decimal, decimal_comma: bool = False, limits: NumberLimits = NumberLimits()) -> Decimal:

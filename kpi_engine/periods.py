@@ -59,15 +59,15 @@ _DESCENDANTS = {
 _PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.YEARLY: 1}
 
 _PATTERNS = (
-    (re.compile(r"(\d{4})"), Frequency.YEARLY),
-    (re.compile(r"(\d{4})-[Qq]([1-4])"), Frequency.QUARTERLY),
-    (re.compile(r"(\d{4})-(\d{2})"), Frequency.MONTHLY),
-    (re.compile(r"(\d{4})-W(\d{2})"), Frequency.WEEKLY),
-    (re.compile(r"(\d{4})-(\d{2})-(\d{2})"), Frequency.DAILY),
+    (re.compile(r"(\d{4})", re.ASCII), Frequency.YEARLY),
+    (re.compile(r"(\d{4})-[Qq]([1-4])", re.ASCII), Frequency.QUARTERLY),
+    (re.compile(r"(\d{4})-(\d{2})", re.ASCII), Frequency.MONTHLY),
+    (re.compile(r"(\d{4})-W(\d{2})", re.ASCII), Frequency.WEEKLY),
+    (re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII), Frequency.DAILY),
 )
 _FISCAL_PATTERNS = (
-    (re.compile(r"FY(\d{4})", re.IGNORECASE), Frequency.YEARLY),
-    (re.compile(r"FY(\d{4})-[Qq]([1-4])", re.IGNORECASE), Frequency.QUARTERLY),
+    (re.compile(r"FY(\d{4})", re.IGNORECASE | re.ASCII), Frequency.YEARLY),
+    (re.compile(r"FY(\d{4})-[Qq]([1-4])", re.IGNORECASE | re.ASCII), Frequency.QUARTERLY),
 )
 PERIOD_FORMATS = "2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
 UNBOUND = 0  # the `fiscal_start` of a period named `FY...` before a pack's calendar says when its year starts

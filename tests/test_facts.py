@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpi_engine import Fact, Facts, FactsError, Period
+from kpi_engine import Fact, Facts, FactsError, Period, read_facts_text
 from kpi_engine.facts import ReadResult, read_facts
 from kpi_engine.numbers import parse_number
 
@@ -142,3 +142,14 @@ def test_parse_number(text, decimal_comma, expected):
 def test_parse_number_refuses(text):
     with pytest.raises(ValueError):
         parse_number(text, True)
+
+
+def test_digits_of_other_scripts_are_neither_periods_nor_numbers() -> None:
+    """Issue 14, case 5: `２０２５-０１` (full width) and `٢٠` (Arabic-Indic) look like figures to a regex's `\\d`
+    and to `Decimal`, but no export writes them: they are refused, located, never read as 2025-01 or 20."""
+    with pytest.raises(FactsError) as raised:
+        read_facts_text("period,ventes\n２０２５-０１,5\n2025-02,٢٠\n", "faits.csv")
+    assert [str(p) for p in raised.value.problems] == [
+        "faits.csv:2: column 'period': '２０２５-０１' is not a period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        "faits.csv:3: 'ventes' for 2025-02: '٢٠' is not a number",
+    ]

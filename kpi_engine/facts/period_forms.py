@@ -60,9 +60,9 @@ _MONTHS = {
     **dict.fromkeys(("novembre", "nov", "november"), 11),
     **dict.fromkeys(("decembre", "dec", "december"), 12),
 }
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?")
-_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_MONTH_NUMBER = re.compile(r"(\d{1,2})[/-](\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?", re.ASCII)
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+_MONTH_NUMBER = re.compile(r"(\d{1,2})[/-](\d{4})", re.ASCII)
 _MONTH_NAME = re.compile(r"([a-z]+)\.?[\s\-/]*(\d{4}|\d{2})")
 _QUARTER = re.compile(r"[tq]([1-4])[\s\-/]*(\d{4})|(\d{4})[\s\-/]*[tq]([1-4])")
 
