@@ -1,24 +1,9 @@
-"""The ledger -> facts mapping: the account rules of a pack (`kpi_engine.accounts`) applied to ledgers.
+"""The ledger -> facts mapping: the account rules of a pack applied to ledgers.
 
-An input declares its rule in the pack:
-
-    ventes_marchandises:
-      rollup: sum
-      accounts: {flow: credit, include: ["707", "7097"]}
-
-`flow` sums the movements of each month (by `EcritureDate`), `balance` takes
-each account's balance at the end of the month (opening entries plus the
-movements of the fiscal year so far). The side named is the one counted
-positive: `credit` for income and liabilities, `debit` for charges and
-assets, so every figure reads as the standard library expects it. A contra
-account listed with the others nets itself out (7097, rebates granted, is
-debited: it reduces the credit total of 707). `gross: true` counts only the
-named side: the debits alone of a flow (cash received), or only the accounts
-whose balance is on that side (banks in credit are overdrafts, not cash).
-
-An account belongs to the rule when the longest prefix it starts with is in
-`include` rather than `exclude`, so `include: ["70"], exclude: ["707"]`
-takes every 70x but 707, and an `include` of "7071" would take 7071 back.
+The rules themselves (flow or balance, the side counted positive, prefixes
+included and excluded, `gross`) are described and parsed in `kpi_engine.accounts`;
+this module sums each ledger's accounts by those rules, month by month, and keeps
+which accounts made each figure (the audit `kpi explain` shows).
 """
 
 from __future__ import annotations
