@@ -68,7 +68,7 @@ def format_number(value: Decimal, places: int, lang: Language) -> str:
     return text
 
 
-def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "en") -> str:
+def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "fr") -> str:
     """A KPI value for display, according to its unit (a condition's value is a bool)."""
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")

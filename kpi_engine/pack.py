@@ -10,6 +10,7 @@ a file.
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
-from .errors import Location, PackError, Problem, did_you_mean
+from .errors import Location, PackError, Problem
 from .explain import ExplainNode
 from .facts import Entity, Facts
 from .formatting import Language
@@ -27,6 +28,7 @@ from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .parser import Limits
 from .periods import Period
 from .plan import Plan, build_plan
+from .reasons import Reason
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -73,17 +75,16 @@ class Pack:
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
-            hint = did_you_mean(name, self.inputs)
-            warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
+            close = difflib.get_close_matches(name, list(self.inputs), n=1, cutoff=0.6)
+            warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=close[0] if close else ""), "warning"))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:
                 continue
             low, high = definition.minimum, definition.maximum
             if (low is not None and fact.value < low) or (high is not None and fact.value > high):
-                bounds = " and ".join(f"{word} {bound}" for word, bound in (("at least", low), ("at most", high)) if bound is not None)
-                where = f", entity '{fact.entity}'" if fact.entity else ""
-                warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
+                cause = Reason.of("out_of_bounds", name=fact.name, value=fact.value, period=fact.period, entity=fact.entity, bounds=(low, high))
+                warnings.append(Problem.of(fact.location, cause, "warning"))
         return warnings
 
     def backend(self, name: str = "python") -> backends.Backend:
@@ -99,7 +100,7 @@ class Pack:
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
     ) -> Evaluation:
@@ -123,7 +124,7 @@ class Pack:
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
     ) -> Iterator[EntityEvaluation]:
@@ -137,11 +138,12 @@ class Pack:
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
         """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
         KeyError when the facts do not cover that period for that entity."""
-        return self.backend(backend).trace(facts, kpi, _period(period), entity, max_depth)
+        return self.backend(backend).trace(facts, kpi, _period(period), entity or None, max_depth)
 
     def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
-        """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
-        return self.backend(backend).value(facts, kpi, _period(period), entity)
+        """One KPI (or input) at one period (any frequency the facts cover), None only when undefined; KeyError,
+        with a did-you-mean, for an unknown KPI or entity, or a period the facts do not cover."""
+        return self.backend(backend).value(facts, kpi, _period(period), entity or None)
 
 
 def _period(period: Period | str) -> Period:
@@ -151,7 +153,8 @@ def _period(period: Period | str) -> Period:
 def _selection(period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
     chosen = None if period is None else _period(period)
     day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-    return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+    one = None if entity is _ALL_ENTITIES else entity or None  # "" is the facts without entity, as None
+    return Selection(chosen, one, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
 
 
 def _checked(lang: str) -> Language:

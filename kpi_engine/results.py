@@ -8,7 +8,7 @@ changes nothing another reader can see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from .alerts import Alert
+from .errors import did_you_mean
 from .facts import Entity
 from .formatting import Language
 from .periods import Period
@@ -50,7 +51,7 @@ class Result:
     error: str | None = None  # why it is undefined (or its target is), in English: the text of record
     cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
 
-    def reason(self, lang: Language = "en") -> str:
+    def reason(self, lang: Language = "fr") -> str:
         """`error` in the reader's language ("" when there is none)."""
         return self.cause.text(lang) if self.cause else (self.error or "")
 
@@ -101,8 +102,23 @@ class Evaluation(Protocol):
     @property
     def entities(self) -> Sequence[Entity]: ...
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
-        """`kpi` at any covered period, even one coarser than its frequency; None when not covered."""
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
+        """`kpi` at any evaluated period, even one coarser than its frequency: a `Result` whose status is
+        undefined (with its reason) when it cannot be computed; KeyError when it was not evaluated (an
+        unknown KPI or entity, a period the facts do not cover), see `lookup_error`."""
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
-        """One KPI's value, None when undefined or not covered."""
+        """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated, as `result_at`."""
+
+
+def lookup_error(what: str, name: str, known: Iterable[str]) -> KeyError:
+    """The KeyError every lookup of an evaluation raises for a name it does not know, with a did-you-mean:
+    an unknown KPI and an unknown entity are treated alike (`what` is "KPI" or "entity")."""
+    names = sorted(known)
+    return KeyError(f"unknown {what} '{name}'{did_you_mean(name, names)}; {what}s: {', '.join(names) or 'none'}")
+
+
+def not_evaluated(period: Period | str, entity: Entity) -> KeyError:
+    """The KeyError for a period the facts do not cover: nothing was evaluated there (unlike undefined)."""
+    where = f" for entity '{entity}'" if entity is not None else ""
+    return KeyError(f"{period} was not evaluated{where}: the facts do not cover it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -39,28 +40,39 @@ from .common import (
     Exit,
     TextOrJson,
     check_entity,
-    count,
     echo_text,
     open_facts,
     open_for_kpi,
     open_pack,
     print_problems,
     problem_record,
+    summary,
     write_files,
 )
+from .language import LocalizedGroup, environment_language
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
 
+_INTERNAL = {
+    "en": "kpi: internal error: {error} (set KPI_DEBUG=1 for details, and please report it)",
+    "fr": "kpi : erreur interne : {error} (KPI_DEBUG=1 donne le détail ; merci de la signaler)",
+}
+_VALID = {"en": "{pack}: valid ({kpis} KPIs, {inputs} inputs, {files} files)", "fr": "{pack} : valide ({kpis} indicateurs, {inputs} entrées, {files} fichiers)"}
+_NO_TEST = {"en": "{pack}: no test file (*.test.yaml) found", "fr": "{pack} : aucun fichier de tests (*.test.yaml) trouvé"}
+_TESTS_DONE = {
+    "en": "{files} files, {tests} tests, {checks} checks: {passed} passed, {failed} failed",
+    "fr": "{files} fichiers, {tests} tests, {checks} vérifications : {passed} réussies, {failed} en échec",
+}
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "csv"]
 """`kpi evaluate --format`: table for people, json for results and alerts, csv for the results."""
 
 
-class _Group(click.Group):
+class _Group(LocalizedGroup):
     """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -73,7 +85,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(_INTERNAL[environment_language()].format(error=f"{type(error).__name__}: {error}"), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -92,7 +104,8 @@ def main() -> None:
 @main.command()
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI and editors.")
-def validate(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Check a pack and print every problem as FILE:LINE:COL: message.
 
     Exit code 0 when the pack is valid, 1 otherwise.
@@ -102,19 +115,19 @@ def validate(pack: str, fmt: TextOrJson) -> None:
       kpi validate examples/company
     """
     try:
-        loaded = load_pack(pack)
+        loaded = load_pack(pack, lang=lang)
     except PackError as error:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "problems": [problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
         else:
-            print_problems(error.problems, err=False)
-            click.echo(count(error.problems, "problem"), err=True)
+            print_problems(error.problems, err=False, lang=lang)
+            click.echo(summary("problems", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
-    summary = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
+    counts = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
     if fmt == "json":
-        click.echo(json.dumps({**summary, "problems": []}, indent=2))
+        click.echo(json.dumps({**counts, "problems": []}, indent=2))
     else:
-        click.echo(f"{pack}: valid ({summary['kpis']} KPIs, {summary['inputs']} inputs, {summary['files']} files)")
+        click.echo(_VALID[lang].format(pack=pack, **{k: v for k, v in counts.items() if k != "valid"}))
 
 
 
@@ -123,7 +136,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
 @PACK
 @FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
-@click.option("--entity", help="Only this entity.")
+@click.option("--entity", help="Only this entity (\"\" for the facts without entity).")
 @click.option(
     "--format",
     "fmt",
@@ -235,7 +248,8 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
 @main.command(name="test")
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI.")
-def test_command(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Run the tests kept beside a pack (files ending in .test.yaml).
 
     Each failing expectation is printed as FILE:LINE:COL with what was
@@ -248,10 +262,10 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
     from ..loader import test_files
     from ..packtests import TestFileReport, run_test_text
 
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     files = test_files(Path(pack))
     if not files:
-        click.echo(f"{pack}: no test file (*.test.yaml) found", err=True)
+        click.echo(_NO_TEST[lang].format(pack=pack), err=True)
         raise Exit(EXIT_INVALID)
     reports = []
     for file in files:
@@ -261,12 +275,13 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
         for file_report in reports:
-            print_problems(file_report.problems, err=False)
+            print_problems(file_report.problems, err=False, lang=lang)
             for failure in file_report.failures:
                 echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
-        click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
+        passed = checks - failed if failed <= checks else 0
+        click.echo(_TESTS_DONE[lang].format(files=len(files), tests=tests, checks=checks, passed=passed, failed=failed))
     if not all(r.passed for r in reports):
         raise Exit(EXIT_INVALID)
 
@@ -294,7 +309,7 @@ def init_command(directory: str, force: bool, lang: Language) -> None:
     names = ("pack.yaml", "tests/pack.test.yaml")
     write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
     files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
-    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
+    click.echo(_INIT_DONE[lang].format(files=files, directory=shlex.quote(directory)))  # a command to paste: quoted
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:
