@@ -106,10 +106,10 @@ def plain(value: Decimal) -> str: ...
 @overload
 def plain(value: Decimal | None) -> str | None: ...
 def plain(value: Decimal | None) -> str | None:
-    """Exact text of a value for machine-readable output (never in exponent notation)."""
+    """Exact text of a value for machine-readable output (never in exponent notation, never `-0`)."""
     if value is None:
         return None
-    return format(value, "f")
+    return format(value.copy_abs() if value == 0 else value, "f")
 
 
 def format_gap(gap: Decimal | None, unit: str, lang: Language) -> str:

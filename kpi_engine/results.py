@@ -18,7 +18,7 @@ from typing import Protocol
 from .alerts import Alert
 from .errors import did_you_mean
 from .facts import Entity
-from .formatting import Language
+from .formatting import Language, format_value, plain, status_word
 from .periods import Period
 from .reasons import Reason
 
@@ -54,6 +54,26 @@ class Result:
     def reason(self, lang: Language = "fr") -> str:
         """`error` in the reader's language ("" when there is none)."""
         return self.cause.text(lang) if self.cause else (self.error or "")
+
+    def to_dict(self, label: str = "", unit: str = "", lang: Language = "fr") -> dict[str, object]:
+        """A JSON-ready record: exact decimal texts (null when undefined), the status and reason, and for people
+        the KPI's `label` and `unit` (from `Pack.kpis[kpi]`) with the value and target formatted in `lang`."""
+        return {
+            "kpi": self.kpi,
+            "label": label or self.kpi,
+            "period": str(self.period),
+            "entity": self.entity,
+            "value": plain(self.value),
+            "target": plain(self.target),
+            "gap": plain(self.gap),
+            "unit": unit,
+            "status": str(self.status),
+            "owner": self.owner,
+            "text": format_value(self.value, unit, lang),
+            "target_text": format_value(self.target, unit, lang) if self.target is not None else None,
+            "status_text": status_word(self.status, lang),
+            "reason": self.reason(lang) or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,7 +135,8 @@ def lookup_error(what: str, name: str, known: Iterable[str]) -> KeyError:
     """The KeyError every lookup of an evaluation raises for a name it does not know, with a did-you-mean:
     an unknown KPI and an unknown entity are treated alike (`what` is "KPI" or "entity")."""
     names = sorted(known)
-    return KeyError(f"unknown {what} '{name}'{did_you_mean(name, names)}; {what}s: {', '.join(names) or 'none'}")
+    plural = "entities" if what == "entity" else f"{what}s"
+    return KeyError(f"unknown {what} '{name}'{did_you_mean(name, names)}; {plural}: {', '.join(names) or 'none'}")
 
 
 def not_evaluated(period: Period | str, entity: Entity) -> KeyError:
