@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .accounts import account_rule_of
-from .errors import Location, Problem, did_you_mean
+from .errors import Location, Problem, did_you_mean, path_text
 from .model import (
     ROLLUPS,
     SEVERITIES,
@@ -91,8 +91,7 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
     except FormulaSyntaxError as error:
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
-        where = ".".join(str(p) for p in path)
-        return Problem(location, f"{where}: {error.message}", snippet)
+        return Problem(location, f"{path_text(path)}: {error.message}", snippet)
     return Formula(text, node, scalar)
 
 

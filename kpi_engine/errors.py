@@ -133,6 +133,15 @@ class Undefined(Exception):
         return str(self.cause)
 
 
+def path_text(path: Iterable[str | int]) -> str:
+    """`kpis.marge.alerts[1].severity`: the one notation of a place in a YAML document in every message,
+    list items counted from 1 as people count them ("" for the document itself)."""
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest known word, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, did_you_mean, path_text
 from .yamlsource import Document, Path
 
 PACK_SCHEMA = "pack.schema.json"
@@ -63,11 +63,8 @@ def _errors(document: Document, schema: str) -> list[ValidationError]:
 
 
 def _where(path: Path) -> str:
-    """`kpis.marge.alerts[1].severity`: list items counted from 1, as the semantic messages say "alert 1"."""
-    text = ""
-    for part in path:
-        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "the file"
+    """`kpis.marge.alerts[1].severity` (`errors.path_text`), or "the file"."""
+    return path_text(path) or "the file"
 
 
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
