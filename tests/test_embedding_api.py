@@ -107,3 +107,18 @@ def test_init_prints_a_next_command_that_can_be_pasted(tmp_path, monkeypatch):
     created = CliRunner().invoke(main, ["init", "Boulangerie Martin", "--lang", "fr"])
     assert created.exit_code == 0
     assert created.output.splitlines()[-1] == "ensuite : kpi test 'Boulangerie Martin'"
+
+
+def test_french_keys_and_severity_words_get_the_english_to_write():
+    from kpi_engine import PackError
+
+    text = "inputs:\n  ca: {rollup: sum}\nkpis:\n  k:\n    formula: ca\n    frequency: monthly\n    cible: 3\n    responsable: daf\n"
+    text += "    alerts:\n      - {when: value < 1, severity: attention, message: x}\n"
+    with pytest.raises(PackError) as raised:
+        Pack.from_texts({"p.yaml": text})
+    keys = "allowed keys: alerts, description, direction, formula, frequency, label, owner, tags, target, unit"
+    assert [str(p) for p in raised.value.problems] == [
+        f"p.yaml:7:5: kpis.k: unknown key 'cible' (in English: 'target'); {keys}",
+        f"p.yaml:8:5: kpis.k: unknown key 'responsable' (in English: 'owner'); {keys}",
+        "p.yaml:10:37: kpis.k.alerts[1].severity: 'attention' is not one of info, warning, critical (in English: 'warning')",
+    ]
