@@ -92,7 +92,7 @@ class Alert:
     owner: str
     value: Decimal | None
     fields: tuple[tuple[str, FieldValue, str], ...]  # (name, value, unit) of every field its templates read
-    lang: Language = field(default="en", compare=False)
+    lang: Language = field(default="fr", compare=False)
     inhibited_by: str | None = None  # the rule id of the more severe alert that hides this one
     silence: Silence | None = None  # the silence that applies to it
 
@@ -149,7 +149,7 @@ class Alerting:
     """
 
     plan: Plan
-    lang: Language = "en"
+    lang: Language = "fr"
     as_of: date | None = None
     _held: dict[_Key, bool] = field(default_factory=dict, repr=False)
     _firing: dict[_Key, bool] = field(default_factory=dict, repr=False)

@@ -26,7 +26,7 @@ from typing import Any
 from .accounts import account_rule_of
 from .company import Company, merged_company
 from .entities import group_problems
-from .errors import Location, Problem, did_you_mean
+from .errors import Location, Problem, did_you_mean, path_text
 from .graph import references
 from .limits import Limits
 from .model import (
@@ -114,8 +114,7 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
     except FormulaSyntaxError as error:
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
-        where = ".".join(str(p) for p in path)
-        return Problem(location, f"{where}: {error.message}", snippet)
+        return Problem(location, f"{path_text(path)}: {error.message}", snippet)
     return Formula(text, node, scalar)
 
 

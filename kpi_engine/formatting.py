@@ -91,7 +91,7 @@ def format_number(value: Decimal, places: int, lang: Language) -> str:
     return text
 
 
-def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "en") -> str:
+def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "fr") -> str:
     """A KPI value for display, according to its unit (a condition's value is a bool)."""
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")
@@ -129,10 +129,10 @@ def plain(value: Decimal) -> str: ...
 @overload
 def plain(value: Decimal | None) -> str | None: ...
 def plain(value: Decimal | None) -> str | None:
-    """Exact text of a value for machine-readable output (never in exponent notation)."""
+    """Exact text of a value for machine-readable output (never in exponent notation, never `-0`)."""
     if value is None:
         return None
-    return format(value, "f")
+    return format(value.copy_abs() if value == 0 else value, "f")
 
 
 def format_gap(gap: Decimal | None, unit: str, lang: Language) -> str:

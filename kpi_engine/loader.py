@@ -70,7 +70,7 @@ MAX_PACK_ENTRIES = 10_000
 """How many folder entries a pack folder search looks at, files and folders alike, before it stops with a problem."""
 
 
-def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en") -> Pack:
+def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr") -> Pack:
     """Load, validate and compile a pack; raises PackError listing every problem, each located.
 
     `extends_root` is the folder every extended pack must stay within (default: see the module);
@@ -136,7 +136,7 @@ def display_name(path: Path) -> str:
 
 
 def read_layers(
-    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en"
+    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr"
 ) -> tuple[list[list[Document]], list[Problem]]:
     """The documents of a pack and of every pack it extends, bases first, and the problems found."""
     layers: list[list[Document]] = []
@@ -214,7 +214,7 @@ def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document 
     return document
 
 
-def read_text(file: Path, lang: Language = "en") -> str | Problem:
+def read_text(file: Path, lang: Language = "fr") -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
     Only regular files of at most `files.MAX_INPUT_BYTES` are read (`files.read_bounded`). Facts

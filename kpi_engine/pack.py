@@ -29,6 +29,7 @@ from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
+from .reasons import Reason
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -75,8 +76,8 @@ class Pack:
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
-            hint = near_miss(name, self.inputs)
-            warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
+            hint = near_miss(name, self.inputs) or ""
+            warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=hint), "warning"))
         warnings.extend(self._absent_members(facts))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
@@ -84,9 +85,8 @@ class Pack:
                 continue
             low, high = definition.minimum, definition.maximum
             if (low is not None and fact.value < low) or (high is not None and fact.value > high):
-                bounds = " and ".join(f"{word} {bound}" for word, bound in (("at least", low), ("at most", high)) if bound is not None)
-                where = f", entity '{fact.entity}'" if fact.entity else ""
-                warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
+                cause = Reason.of("out_of_bounds", name=fact.name, value=fact.value, period=fact.period, entity=fact.entity, bounds=(low, high))
+                warnings.append(Problem.of(fact.location, cause, "warning"))
         return warnings
 
     def _absent_members(self, facts: Facts) -> Iterator[Problem]:
@@ -95,9 +95,8 @@ class Pack:
         for group in self.plan.groups.values():
             for member in group.members:
                 if member not in present and member not in self.plan.groups:
-                    yield Problem(self.definitions.entities[group.name].location,
-                                  f"member '{member}' of group '{group.name}' has no facts: the group's values will be undefined",
-                                  severity="warning")
+                    where = self.definitions.entities[group.name].location
+                    yield Problem.of(where, Reason.of("member_without_facts", member=member, group=group.name), "warning")
 
     def unfed(self, facts: Facts) -> dict[str, tuple[str, ...]]:
         """KPI -> the inputs it reads (itself or through other KPIs, at any period) that the facts never
@@ -152,7 +151,7 @@ class Pack:
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
     ) -> Evaluation:
@@ -176,7 +175,7 @@ class Pack:
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
     ) -> Iterator[EntityEvaluation]:
@@ -190,11 +189,12 @@ class Pack:
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
         """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
         KeyError when the facts do not cover that period for that entity."""
-        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity, max_depth)
+        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity or None, max_depth)
 
     def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
-        """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
-        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity)
+        """One KPI (or input) at one period (any frequency the facts cover), None only when undefined; KeyError,
+        with a did-you-mean, for an unknown KPI or entity, or a period the facts do not cover."""
+        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity or None)
 
     def _period(self, period: Period | str) -> Period:
         return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
@@ -202,7 +202,8 @@ class Pack:
     def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
         chosen = None if period is None else self._period(period)
         day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+        one = None if entity is _ALL_ENTITIES else entity or None  # "" is the facts without entity, as None
+        return Selection(chosen, one, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
 
 
 def _in_calendar(calendar: Calendar, period: Period) -> bool:

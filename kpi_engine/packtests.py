@@ -102,7 +102,7 @@ class _Case:
             yield as_of
             return
         self.facts = facts
-        evaluation = self.pack.evaluate(facts, as_of=as_of, backend=self.backend)
+        evaluation = self.pack.evaluate(facts, as_of=as_of, backend=self.backend, lang="en")  # expectations quote the text of record
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):
@@ -163,7 +163,11 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
-        result: Result | None = evaluation.result_at(kpi, period, entity)
+        result: Result | None
+        try:
+            result = evaluation.result_at(kpi, period, entity)
+        except KeyError:  # facts around it, but not covering it
+            result = None
         where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "")
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value"}:
             self.checks += 1  # facts around it, but too few to cover it completely (a partial quarter)

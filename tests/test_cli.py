@@ -338,12 +338,19 @@ def test_strict_turns_facts_warnings_into_exit_3(tmp_path):
     facts = tmp_path / "facts.csv"
     facts.write_text("period,name,value\n2025-01,ca,-5\n2025-01,caa,1\n")
     runner = CliRunner()
-    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv"])
+    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv", "--lang", "en"])
     assert lenient.exit_code == 0
     assert "warning: 'caa' is not an input of the pack, ignored (did you mean 'ca', a revenue?)" in lenient.stderr
     assert "warning: 'ca' is -5 for 2025-01; it should be at least 0" in lenient.stderr
-    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
+    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict", "--lang", "en"])
     assert strict.exit_code == 3 and "2 warnings in the facts, refused by --strict" in strict.stderr
+    locale = {"KPI_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"}  # French from the locale
+    french = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"], env=locale)
+    assert french.stderr.splitlines() == [
+        f"{facts}:3: attention : « caa » n'est pas une donnée d'entrée du pack : ignorée (vouliez-vous dire « ca », un produit ?)",
+        f"{facts}:2: attention : « ca » vaut -5 en 2025-01 ; elle devrait être au moins 0",
+        "2 avertissements dans les données, refusés par --strict",
+    ]
 
 
 # --- silences and inhibition -------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from ..model import Definitions, Direction
 from ..periods import Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
-from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection
+from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
 from .sql.dialect import DUCKDB, SCALE, UNIT
 from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
@@ -53,12 +53,12 @@ class DuckDBBackend:
         self.plan = plan
         self.sql = sql_plan(plan, definitions)
 
-    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> SqlEvaluation:
+    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> SqlEvaluation:
         connection = duckdb.connect()
         _load_facts(connection, facts, selection)
         return SqlEvaluation(self.sql, connection, selection, lang, [e for e in facts.entities if selection.wants_entity(e)])
 
-    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
         """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows."""
         entities = [e for e in facts.entities if selection.wants_entity(e)]
         for start in range(0, len(entities), BATCH):
@@ -77,20 +77,12 @@ class DuckDBBackend:
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
         if entity not in facts.entities:
-            raise KeyError(_not_covered(period, entity))
-        result = self.evaluate(facts, Selection(entity=entity, all_entities=False)).result_at(kpi, period, entity)
-        if result is None:
-            raise KeyError(_not_covered(period, entity))
-        return result
-
-
-def _not_covered(period: Period, entity: Entity) -> str:
-    where = f" for entity '{entity}'" if entity is not None else ""
-    return f"{period} was not evaluated{where}: the facts do not cover it"
+            raise lookup_error("entity", entity or "", [e for e in facts.entities if e is not None])
+        return self.evaluate(facts, Selection(entity=entity, all_entities=False)).result_at(kpi, period, entity)
 
 
 def evaluate_source(
-    backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "en"
+    backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "fr"
 ) -> SqlEvaluation:
     """Evaluate facts DuckDB reads itself, with facts read by Python: each source a CSV or Parquet path (globs
     too) or `database.duckdb:table`, in long format (entity, input or name, period, value), or a `Facts`.
@@ -378,17 +370,18 @@ class SqlEvaluation:
         met = value >= target if spec.direction is not Direction.LOWER_IS_BETTER else value <= target
         return Result(name, period, entity, value, target, value - target, MET if met else MISSED, spec.owner)
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
-        """`kpi` at any period the facts cover, even at a frequency it is not reported at; None otherwise."""
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
+        """`kpi` at any period the facts cover, even at a frequency it is not reported at; KeyError otherwise."""
         if kpi not in self.plan.kpis:
-            raise KeyError(f"unknown KPI '{kpi}'")
+            raise lookup_error("KPI", kpi, self.plan.kpis)
         period = Period.parse(period) if isinstance(period, str) else period
         row = self._row(period, entity, kpi)
-        return None if row is None else self._result(kpi, entity, period, row)
+        if row is None:
+            raise not_evaluated(period, entity)
+        return self._result(kpi, entity, period, row)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
-        result = self.result_at(kpi, period, entity)
-        return None if result is None else result.value
+        return self.result_at(kpi, period, entity).value
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -48,7 +49,6 @@ from .common import (
     TextOrJson,
     check_entity,
     check_outputs,
-    count,
     echo_text,
     open_facts,
     open_for_kpi,
@@ -56,10 +56,12 @@ from .common import (
     pack_period,
     print_problems,
     problem_record,
+    summary,
     write_files,
     write_stream,
 )
 from .facts import facts_command, refuse_no_result
+from .language import LocalizedGroup, environment_language
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 from .serve import serve_command, users_command
@@ -68,6 +70,16 @@ from .sql import check_engine, evaluate_directly, evaluate_on, read_directly, sq
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
 
+_INTERNAL = {
+    "en": "kpi: internal error: {error} (set KPI_DEBUG=1 for details, and please report it)",
+    "fr": "kpi : erreur interne : {error} (KPI_DEBUG=1 donne le détail ; merci de la signaler)",
+}
+_VALID = {"en": "{pack}: valid ({kpis} KPIs, {inputs} inputs, {files} files)", "fr": "{pack} : valide ({kpis} indicateurs, {inputs} entrées, {files} fichiers)"}
+_NO_TEST = {"en": "{pack}: no test file (*.test.yaml) found", "fr": "{pack} : aucun fichier de tests (*.test.yaml) trouvé"}
+_TESTS_DONE = {
+    "en": "{files} files, {tests} tests, {checks} checks: {passed} passed, {failed} failed",
+    "fr": "{files} fichiers, {tests} tests, {checks} vérifications : {passed} réussies, {failed} en échec",
+}
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
@@ -75,7 +87,7 @@ ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
 csv (the results) and xlsx (results and alerts) for spreadsheets, in the reader's convention."""
 
 
-class _Group(click.Group):
+class _Group(LocalizedGroup):
     """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -91,7 +103,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(_INTERNAL[environment_language()].format(error=f"{type(error).__name__}: {error}"), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -110,7 +122,8 @@ def main() -> None:
 @main.command()
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI and editors.")
-def validate(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Check a pack and print every problem as FILE:LINE:COL: message.
 
     Exit code 0 when the pack is valid, 1 otherwise.
@@ -120,19 +133,19 @@ def validate(pack: str, fmt: TextOrJson) -> None:
       kpi validate examples/company
     """
     try:
-        loaded = load_pack(pack)
+        loaded = load_pack(pack, lang=lang)
     except PackError as error:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "problems": [problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
         else:
-            print_problems(error.problems, err=False)
-            click.echo(count(error.problems, "problem"), err=True)
+            print_problems(error.problems, err=False, lang=lang)
+            click.echo(summary("problems", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
-    summary = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
+    counts = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
     if fmt == "json":
-        click.echo(json.dumps({**summary, "problems": []}, indent=2))
+        click.echo(json.dumps({**counts, "problems": []}, indent=2))
     else:
-        click.echo(f"{pack}: valid ({summary['kpis']} KPIs, {summary['inputs']} inputs, {summary['files']} files)")
+        click.echo(_VALID[lang].format(pack=pack, **{k: v for k, v in counts.items() if k != "valid"}))
 
 
 
@@ -141,7 +154,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
 @PACK
 @FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
-@click.option("--entity", help="Only this entity.")
+@click.option("--entity", help="Only this entity (\"\" for the facts without entity).")
 @click.option(
     "--format",
     "fmt",
@@ -202,7 +215,7 @@ def evaluate(
     if fmt == "xlsx" and destination == "-":
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
     loaded = open_pack(pack, lang)
-    check_engine(loaded, engine)
+    check_engine(loaded, engine, lang)
     period = pack_period(loaded, period)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if destination != "-":
@@ -227,7 +240,7 @@ def evaluate(
         if engine == "python":  # streamed entity by entity
             evaluations = loaded.evaluate_iter(facts, **selection)
         else:
-            evaluated = evaluate_on(engine, loaded, facts, **selection)
+            evaluated = evaluate_on(engine, loaded, facts, lang, **selection)
             evaluations = [EntityEvaluation(None, evaluated.results, evaluated.alerts)]
         unfed = loaded.unfed(facts) if hide_absent else {}
 
@@ -265,10 +278,7 @@ def _say_hidden(unfed: Mapping[str, Sequence[str]], valued: set[str], lang: Lang
     if hidden:
         inputs = sorted({i for name in hidden for i in unfed[name]})
         shown = ", ".join(inputs[:5]) + (", ..." if len(inputs) > 5 else "")
-        if lang == "fr":
-            click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
-        else:
-            click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
+        click.echo(summary("hidden_kpis", len(hidden), lang, inputs=shown), err=True)
 
 
 def _stream_results(writer: output.ResultsWriter, evaluations: Iterable[EntityEvaluation], refuse_empty: Callable[[], None]) -> list[Alert]:
@@ -374,7 +384,8 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
 @main.command(name="test")
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI.")
-def test_command(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Run the tests kept beside a pack (files ending in .test.yaml).
 
     Each failing expectation is printed as FILE:LINE:COL with what was
@@ -387,10 +398,10 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
     from ..loader import test_files
     from ..packtests import TestFileReport, run_test_text
 
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     files = test_files(Path(pack))
     if not files:
-        click.echo(f"{pack}: no test file (*.test.yaml) found", err=True)
+        click.echo(_NO_TEST[lang].format(pack=pack), err=True)
         raise Exit(EXIT_INVALID)
     reports = []
     for file in files:
@@ -400,12 +411,13 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
         for file_report in reports:
-            print_problems(file_report.problems, err=False)
+            print_problems(file_report.problems, err=False, lang=lang)
             for failure in file_report.failures:
                 echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
-        click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
+        passed = checks - failed if failed <= checks else 0
+        click.echo(_TESTS_DONE[lang].format(files=len(files), tests=tests, checks=checks, passed=passed, failed=failed))
     if not all(r.passed for r in reports):
         raise Exit(EXIT_INVALID)
 
@@ -433,7 +445,7 @@ def init_command(directory: str, force: bool, lang: Language) -> None:
     names = ("pack.yaml", "tests/pack.test.yaml")
     write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
     files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
-    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
+    click.echo(_INIT_DONE[lang].format(files=files, directory=shlex.quote(directory)))  # a command to paste: quoted
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:

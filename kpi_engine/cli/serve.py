@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from ..errors import KpiError
-from .common import EXIT_INVALID, EXIT_USAGE, FACTS, PACK, Exit, count, echo_text, print_problems
+from .common import EXIT_INVALID, EXIT_USAGE, FACTS, PACK, Exit, echo_text, print_problems, summary
+from .language import environment_language
 
 _MISSING = "kpi serve needs the web extra: pip install 'kpi-rules[web]' ({error})"
 
@@ -66,8 +67,9 @@ def serve_command(pack: str, facts_files: tuple[str, ...], state: str | None, us
         users = load_users(users_file)
         space = Space(Path(pack), [Path(f) for f in facts_files], Path(state) if state else None, _now)
     except KpiError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem"), err=True)
+        lang = environment_language()
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
     secret = os.environ.get("KPI_WEB_SECRET")
     app = create_app(Web(space, users, _now, time.monotonic), secret_key=secret)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from ..errors import Location, Problem
 from ..periods import Frequency, Period
+from ..reasons import Reason
 from .columns import normal
 from .model import Entity, Facts
 
@@ -39,13 +40,8 @@ def _lookalike_entities(first_seen: dict[Entity, Location]) -> Iterator[Problem]
             groups[normal(entity)].append(entity)
     for names in groups.values():
         if len(names) > 1:
-            spelled = ", ".join(f"'{name}' ({first_seen[name]})" for name in names)
-            yield Problem(
-                first_seen[names[1]],
-                f"entities {spelled} differ only by case, accents or spacing: they are read as {len(names)} "
-                "different entities; write them alike",
-                severity="warning",
-            )
+            spelled = tuple((name, str(first_seen[name])) for name in names)
+            yield Problem.of(first_seen[names[1]], Reason.of("lookalike_entities", spelled=spelled, count=len(names)), "warning")
 
 
 def _missing_periods(facts: Facts, first_seen: dict[Entity, Location]) -> Iterator[Problem]:
@@ -58,10 +54,6 @@ def _missing_periods(facts: Facts, first_seen: dict[Entity, Location]) -> Iterat
         for entity, periods in having.items():
             missing = sorted(every - periods, key=Period.sort_key)
             if missing:
-                yield Problem(first_seen[entity], _missing_message(entity, missing), severity="warning")
-
-
-def _missing_message(entity: Entity, missing: list[Period]) -> str:
-    shown = ", ".join(str(p) for p in missing[:SHOWN_PERIODS])
-    more = f" and {len(missing) - SHOWN_PERIODS} more" if len(missing) > SHOWN_PERIODS else ""
-    return f"entity '{entity}' has no facts for {shown}{more}, which other entities have: a missing period is not a zero"
+                shown = ", ".join(str(p) for p in missing[:SHOWN_PERIODS])
+                cause = Reason.of("missing_periods", name=entity, shown=shown, more=max(0, len(missing) - SHOWN_PERIODS))
+                yield Problem.of(first_seen[entity], cause, "warning")

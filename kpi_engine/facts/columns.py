@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..reasons import Reason
+
 if TYPE_CHECKING:
     from ..model import InputDef
     from .source import PackView
@@ -93,7 +95,6 @@ _KIND_WORDS = {
     "charge": frozenset({"cout", "couts", "charge", "charges", "achat", "achats", "frais", "depense", "depenses", "cost",
                          "costs", "expense", "expenses", "purchases", "decaissement", "decaissements", "loyer", "salaires"}),
 }
-KIND_WORDS = {"income": "a revenue", "charge": "a cost", "balance": "a balance"}  # how messages name a kind
 _ACCOUNT_KINDS = {("flow", "credit"): "income", ("flow", "debit"): "charge"}
 
 
@@ -129,15 +130,12 @@ def closest_inputs(title: str, inputs: Mapping[str, InputDef], limit: int = 1) -
     return same[:limit], other[:limit]
 
 
-def near_miss(title: str, inputs: Mapping[str, InputDef]) -> str:
-    """` (did you mean 'x', a revenue?)` for a column no input reads; an input of another kind than the
-    column's words say is named as such, never proposed as the answer."""
+def near_miss(title: str, inputs: Mapping[str, InputDef]) -> Reason | None:
+    """` (did you mean 'x', a revenue?)` for a column no input reads, as data worded per language; an input of
+    another kind than the column's words say is named as such, never proposed as the answer."""
     same, other = closest_inputs(title, inputs)
     if same:
-        kind = input_kind(same[0], inputs[same[0]])
-        return f" (did you mean '{same[0]}'{', ' + KIND_WORDS[kind] if kind else ''}?)"
+        return Reason.of("near_input", input=same[0], kind=input_kind(same[0], inputs[same[0]]))
     if other:
-        kind, written = input_kind(other[0], inputs[other[0]]), kind_of_words(title)
-        return (f" (the closest input, '{other[0]}', is {KIND_WORDS.get(kind or '', 'of another kind')}, but '{title}' reads as "
-                f"{KIND_WORDS.get(written or '', 'another kind')}: not proposed; rename the column after the input it holds)")
-    return ""
+        return Reason.of("other_kind_input", input=other[0], input_kind=input_kind(other[0], inputs[other[0]]), title=title, title_kind=kind_of_words(title))
+    return None

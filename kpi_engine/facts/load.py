@@ -28,7 +28,7 @@ PathLike = str | os.PathLike[str]
 
 
 def load_facts(
-    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "fr"
 ) -> Facts:
     """The facts of every file merged; raises FactsError with every error of every file at once.
 
@@ -64,7 +64,7 @@ def survey_facts(
 
 
 def read_file(
-    path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+    path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "fr"
 ) -> ReadResult:
     """One file's facts and problems, never an exception for a file that cannot be read."""
     file, part = _split_part(path)

@@ -8,11 +8,12 @@ only holds the facts can still show them.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import FactsError, Location, Problem
 from ..numbers import NumberLimits, read_number
@@ -92,11 +93,14 @@ class Facts:
         self._warnings: list[Problem] = []
 
     @classmethod
-    def from_records(cls, records: Iterable[Fact | tuple[Any, ...]]) -> Facts:
+    def from_records(cls, records: Iterable[Fact | tuple[Any, ...]], floats: Literal["refuse", "repr"] = "refuse") -> Facts:
         """Build facts from `Fact`s or `(entity, name, period, value)` tuples.
 
         A value of None is a missing fact; a bad period or number, or two values for
         one fact, raise FactsError naming the record (1-based) in its location.
+        A float is refused (it is rarely the number meant: 0.1 is not 1/10) unless
+        `floats="repr"`: then it is read through its shortest decimal form,
+        `repr(0.1)` = "0.1", the number a database or a dataframe printed.
         """
         facts = cls()
         problems: list[Problem] = []
@@ -104,7 +108,7 @@ class Facts:
             try:
                 if isinstance(record, Fact):
                     NumberLimits().checked(record.value)
-                fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number))
+                fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number), floats)
             except (ValueError, TypeError) as error:
                 problems.append(Problem(Location("<records>", number), f"record {number}: {error}"))
                 continue
@@ -227,11 +231,16 @@ def entity_words(entity: Entity) -> str:
     return f" for entity '{entity}'" if entity else ""
 
 
-def _fact_from_tuple(record: tuple[Any, ...], location: Location) -> Fact | None:
+def _fact_from_tuple(record: tuple[Any, ...], location: Location, floats: str) -> Fact | None:
     entity, name, period, value = record
     period = period if isinstance(period, Period) else Period.parse(str(period))
     if value is None:
         return None
+    if isinstance(value, float) and floats == "repr" and math.isfinite(value):
+        value = repr(value)
     if isinstance(value, (bool, float)):
-        raise ValueError(f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string")
+        raise ValueError(
+            f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string, "
+            'or Facts.from_records(records, floats="repr") to read floats through their shortest decimal form'
+        )
     return Fact(entity, name, period, read_number(value if isinstance(value, (int, Decimal)) else str(value)), location)

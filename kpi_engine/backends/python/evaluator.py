@@ -44,6 +44,8 @@ from ...results import (
     EntityEvaluation,
     Result,
     Selection,
+    lookup_error,
+    not_evaluated,
 )
 from .program import Program
 
@@ -351,39 +353,34 @@ class PythonEvaluation:
 
     def frame(self, period: Period | str, entity: Entity = None) -> Frame:
         """The values of one entity at one period the facts cover (at any frequency), on this thread's
-        private run (computing on it changes nothing another thread sees); KeyError when not covered."""
-        try:
-            run = self._run(entity)
-        except KeyError:
-            raise KeyError(not_covered(period, entity)) from None
-        return covered_frame(self._private_run(run), period)
+        private run (computing on it changes nothing another thread sees); KeyError when not evaluated."""
+        return covered_frame(self._private_run(self._run(entity)), period)
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
-        """`kpi` computed at any evaluated period, even one coarser than its own frequency
-        (the yearly net result of a monthly KPI); None when the facts do not cover `period`."""
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
+        """`kpi` computed at any evaluated period, even one coarser than its own frequency (the yearly net
+        result of a monthly KPI), undefined with its reason when it cannot be; KeyError when not evaluated."""
         if kpi not in self.program.kpis:
-            raise KeyError(f"unknown KPI '{kpi}'")
+            raise lookup_error("KPI", kpi, self.program.kpis)
         frame = self._reading_frame(kpi, period, entity)
         with localcontext(DECIMAL_CONTEXT):
-            return None if frame is None else _result(frame, kpi)
+            return _result(frame, kpi)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
-        """One KPI's value, or None when undefined or not evaluated."""
+        """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated."""
+        if kpi not in self.program.kpis and kpi not in self.program.plan.inputs:
+            raise lookup_error("KPI", kpi, self.program.kpis)
         frame = self._reading_frame(kpi, period, entity)
         with localcontext(DECIMAL_CONTEXT):
-            return None if frame is None else frame.value(kpi)
+            return frame.value(kpi)
 
-    def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame | None:
-        """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; None when not covered."""
+    def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame:
+        """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; KeyError when not covered."""
         period = in_calendar(self.program, period)
-        try:
-            run = self._run(entity)
-        except KeyError:
-            return None
+        run = self._run(entity)
         shared = run.frames.get(period)
         if shared is not None and shared.known(kpi) and (kpi not in self.program.plan.kpis or kpi in shared.targets or self.program.kpis[kpi].target is None):
             return shared
-        return self._private_run(run).covered_frame(period)
+        return covered_frame(self._private_run(run), period)
 
     def _private_run(self, run: EntityRun) -> EntityRun:
         """This thread's private run of `run`'s entity, made on first need and kept: later reads reuse what it computed."""
@@ -396,10 +393,11 @@ class PythonEvaluation:
         return private
 
     def _run(self, entity: Entity) -> EntityRun:
+        entity = entity or None  # "" is the facts without entity, as None
         for run in self._runs:
             if run.entity == entity:
                 return run
-        raise KeyError(f"entity '{entity}' was not evaluated")
+        raise lookup_error("entity", entity or "", [run.entity for run in self._runs if run.entity is not None])
 
 
 def covered_frame(run: EntityRun, period: Period | str) -> Frame:
@@ -407,7 +405,7 @@ def covered_frame(run: EntityRun, period: Period | str) -> Frame:
     period = in_calendar(run.program, period)
     frame = run.covered_frame(period)
     if frame is None:
-        raise KeyError(not_covered(period, run.entity))
+        raise not_evaluated(period, run.entity)
     return frame
 
 
@@ -415,11 +413,6 @@ def in_calendar(program: Program, period: Period | str) -> Period:
     """A period asked for, in the plan's calendar (`FY2025-Q1`, or `2025-Q2` as the fiscal quarter it is)."""
     calendar = program.plan.calendar
     return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
-
-
-def not_covered(period: Period | str, entity: Entity) -> str:
-    where = f" for entity '{entity}'" if entity is not None else ""
-    return f"{period} was not evaluated{where}: the facts do not cover it"
 
 
 def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
@@ -469,13 +462,13 @@ def _plain_result(frame: Frame, name: str) -> Result:
     return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
 
 
-def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
+def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
     """Evaluate every KPI at its frequency, for every period the facts cover, for each prepared run; frames kept."""
     with localcontext(DECIMAL_CONTEXT):
         return PythonEvaluation(program, [computed(run) for run in runs], selection, lang)
 
 
-def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
     """Each prepared run's results and alerts in turn; its frames are dropped before the next entity starts."""
     for prepared in runs:
         with localcontext(DECIMAL_CONTEXT):
