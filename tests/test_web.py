@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from web_support import PASSWORD, USERS, Clock, csrf_of, make_app
+from web_support import PASSWORD, USERS, Clock, csrf_of, make_app, users_file
 
 from kpi_engine.cli import main
 from kpi_engine.web.app import Web, create_app
@@ -317,7 +317,7 @@ def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_
         "claire": User("claire", "Claire Martin", hashed, "daf"),
         "lea": User("lea", "Léa Moreau", hashed, "owner", owner_roles=("commercial",), audiences=("operations",), entities=("bordeaux",)),
     }
-    app = (create_app(Web(space, people, clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
+    app = (create_app(Web(space, users_file(tmp_path, people, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
     kpis = {name: set(re.findall(r'class="kpi-link" href="/kpi/([a-z0-9_]+)\?entity=([a-z_]+)', login(app, name).get("/").text)) for name in people}
     leadership = {"chiffre_affaires_ht", "evolution_ca_annee", "taux_marge_brute", "taux_marge_nette", "ebe", "tresorerie_nette", "dscr"}
     assert {kpi for kpi, _ in kpis["marc"]} == leadership

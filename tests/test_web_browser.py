@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 from devtools import CHROMIUM, Browser, Page
 from starlette.applications import Starlette
-from web_support import PASSWORD, USERS, Clock, make_app
+from web_support import PASSWORD, USERS, Clock, make_app, users_file
 
 from kpi_engine.web.app import Web, create_app
 from kpi_engine.web.space import Space
@@ -64,7 +64,7 @@ def example_server(tmp_path) -> Iterator[str]:
     clock = Clock()
     space = Space(EXAMPLES / "company", [EXAMPLES / "facts" / "monthly.csv", EXAMPLES / "facts" / "budget_fr.csv"], tmp_path / "alerts.db", clock)
     marc = replace(USERS["marc"], audiences=("dirigeants",))
-    yield from serve(create_app(Web(space, {"marc": marc}, clock, clock.monotonic), secret_key="test secret"))  # noqa: S106 - test sessions only
+    yield from serve(create_app(Web(space, users_file(tmp_path, {"marc": marc}, clock), clock, clock.monotonic), secret_key="test secret"))  # noqa: S106 - test sessions only
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
-from ..explain import ExplainNode
+from ..explain import NODE_WORDS, ExplainNode
 from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
@@ -144,7 +144,8 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
 
 @dataclass(frozen=True)
 class TreeNode:
-    """An explain node as the page shows it: its text, kind, value for the reader, and whether it links to a KPI page."""
+    """An explain node as the page shows it: its text (a formula's, or words for the parts of a ledger account), kind,
+    value for the reader, and whether it links to a KPI page."""
 
     text: str
     kind: str
@@ -153,11 +154,17 @@ class TreeNode:
     link: bool
     children: tuple[TreeNode, ...]
 
+    @property
+    def is_code(self) -> bool:
+        """Names and formulas are code; an account and the parts of its balance are words."""
+        return self.kind not in ("account", *NODE_WORDS)
+
 
 def _tree(node: ExplainNode, rights: Rights, lang: Language) -> TreeNode:
+    """The explain tree as `kpi explain` prints it, below an input fed by a ledger down to its accounts."""
     last = node.observations[-1] if node.observations else None
     reason = last.reason.text(lang) if last is not None and last.reason is not None else ""
-    return TreeNode(node.text, node.kind, format_value(node.value, node.unit, lang), reason,
+    return TreeNode(node.label(lang), node.kind, format_value(node.value, node.unit, lang), reason,
                     node.kind == "kpi" and rights.kpi(node.text), tuple(_tree(child, rights, lang) for child in node.children))
 
 
