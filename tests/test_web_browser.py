@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import uvicorn
 from devtools import CHROMIUM, Browser, Page
-from starlette.applications import Starlette
-from web_support import PASSWORD, USERS, Clock, make_app, users_file
+from web_support import PASSWORD, USERS, Clock, make_app, serve, users_file
 
 from kpi_engine.web.app import Web, create_app
 from kpi_engine.web.space import Space
@@ -33,24 +28,6 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT = ROOT / "docs" / "web-example.png"
 EXAMPLES = ROOT / "examples"
-
-
-def serve(app: Starlette) -> Iterator[str]:
-    """`app` served by uvicorn on a free port of 127.0.0.1, in a thread; its base URL."""
-    listening = socket.socket()
-    listening.bind(("127.0.0.1", 0))
-    port = listening.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the server did not start in time"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    listening.close()
 
 
 @pytest.fixture

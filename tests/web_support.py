@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Mapping
+import socket
+import threading
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from kpi_engine.web.app import Web, create_app
 from kpi_engine.web.space import Space
@@ -52,6 +57,25 @@ def copy_data(folder: Path) -> tuple[Path, Path]:
     shutil.copyfile(DATA / "pack.yaml", pack)
     shutil.copyfile(DATA / "facts.csv", facts)
     return pack, facts
+
+
+def serve(app: ASGIApp) -> Iterator[str]:
+    """`app` served by uvicorn on a free port of 127.0.0.1, in a thread (trusting 127.0.0.1's X-Forwarded-* headers,
+    as `kpi serve` does by default); its base URL."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the server did not start in time"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+    listening.close()
 
 
 def users_file(folder: Path, users: Mapping[str, User], clock: Clock) -> Watched[Mapping[str, User]]:

@@ -42,7 +42,7 @@ class Watched(Generic[Value]):
 
     def __init__(self, files: Callable[[], Sequence[Path]], load: Callable[[], Value | tuple[Problem, ...]],
                  clock: Callable[[], datetime], poll_seconds: float) -> None:
-        self._files, self._load, self._clock, self._poll = files, load, clock, poll_seconds
+        self.files, self._load, self._clock, self._poll = files, load, clock, poll_seconds
         self._lock = threading.Lock()
         self._checked: datetime | None = None
         self._failed: Signature = ()
@@ -59,7 +59,7 @@ class Watched(Generic[Value]):
             now = self._clock()
             if self._checked is None or (now - self._checked).total_seconds() >= self._poll:
                 self._checked = now
-                self._refresh(signature(self._files()))
+                self._refresh(signature(self.files()))
             return self.value
 
     def _refresh(self, now_on_disk: Signature) -> None:
