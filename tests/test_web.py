@@ -455,6 +455,41 @@ def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_
     assert not {kpi for kpi, _ in kpis["lea"]} & leadership
 
 
+def scorecard_row(page: str, kpi: str, entity: str) -> tuple[list[str], list[str]]:
+    """The header of the scorecard table holding `kpi` for `entity`, and that line, as the texts of their cells."""
+    def cells(html: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", re.sub(r"<svg.*?</svg>", "", html, flags=re.S), re.S)]
+    for table in re.findall(r'<table class="scorecard">(.*?)</table>', page, re.S):
+        row = re.search(rf'<tr class="s-\w+">\s*<td><a class="kpi-link" href="/kpi/{kpi}\?entity={entity}">.*?</tr>', table, re.S)
+        if row:
+            return cells(table[:table.index("</thead>")]), cells(row.group(0))
+    raise AssertionError(f"no scorecard line of {kpi} for {entity}")
+
+
+def test_scorecards_set_each_kpi_against_its_target_and_a_year_before(tmp_path):
+    root = ROOT / "examples"
+    clock = Clock()
+    space = Space(root / "company", [root / "facts" / "monthly.csv", root / "facts" / "budget_fr.csv"], None, clock)
+    marc = User("marc", "Marc Durand", USERS["marc"].password_hash, "viewer", audiences=("dirigeants",))
+    app = (create_app(Web(space, users_file(tmp_path, {"marc": marc}, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - test sessions only
+    page = login(app, "marc").get("/?entity=bordeaux").text
+    # revenue has no target: only N-1. 2025-12: 112 223,39 + 43 642,43 = 155 865,82; 2024-12: 99 603,16 + 38 734,56 = 138 337,72;
+    # 155 865,82 / 138 337,72 - 1 = +12,67 %
+    assert scorecard_row(page, "chiffre_affaires_ht", "bordeaux") == (
+        ["Indicateur", "Entité", "Situation au", "Réalisé", "N-1", "Évol. N-1", "Statut", "Tendance"],
+        ["Chiffre d&#39;affaires HT", "bordeaux", "2025-12", "155 865,82 €", "138 337,72 €", "+12,7 %", "sans cible", ""],
+    )
+    # a percent KPI: gap and change in points. 2025-12: (155 865,82 - 52 039,39 - 13 346,39) / 155 865,82 = 58,05 %,
+    # target 55 %; 2024-12: (138 337,72 - 47 661,27 - 11 650,01) / 138 337,72 = 57,13 %, so +0,92 pt
+    head, row = scorecard_row(page, "taux_marge_brute", "bordeaux")
+    assert head[3:8] == ["Réalisé", "Cible", "Écart", "N-1", "Évol. N-1"]
+    assert row[3:9] == ["58,0 %", "55,0 %", "+3,0 pt", "57,1 %", "+0,9 pt", "atteint"]
+    assert re.search(r'<td class="num change better">\+0,9 pt</td>', page)  # higher is better: good news, in green
+    english = login(app, "marc", lang="en").get("/?entity=bordeaux").text
+    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[0][3:8] == ["Actual", "Target", "Gap", "Year before", "Change"]
+    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[1][3:8] == ["58.0%", "55.0%", "+3.0 pts", "57.1%", "+0.9 pts"]
+
+
 def test_alerts_are_listed_open_first_then_most_severe_first(app):
     page = login(app, "claire").get("/alerts").text
     listed = re.findall(r'<li id="a-[0-9a-f]{16}" class="alert sev-(\w+) st-(\w+)', page)

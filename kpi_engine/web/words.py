@@ -48,7 +48,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "Aucun indicateur ne correspond à ces filtres.", "language": "English", "event_new": "apparue",
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "kind_kpi": "indicateur", "kind_input": "donnée", "kind_account": "compte", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
-        "own_kpis": "Vos indicateurs",
+        "own_kpis": "Vos indicateurs", "target_change": "Écart", "year_ago": "N-1", "year_ago_change": "Évol. N-1",
     },
     "en": {
         "app": "KPI space", "login": "Sign in", "user": "User name", "password": "Password",
@@ -73,6 +73,6 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "No KPI matches these filters.", "language": "Français", "event_new": "appeared",
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
         "kind_kpi": "KPI", "kind_input": "input", "kind_account": "account", "no_value": "no period evaluated", "alert_list": "Alert list",
-        "own_kpis": "Your KPIs",
+        "own_kpis": "Your KPIs", "target_change": "Gap", "year_ago": "Year before", "year_ago_change": "Change",
     },
 }
