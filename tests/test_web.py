@@ -265,6 +265,9 @@ def test_a_pack_that_no_longer_validates_keeps_the_last_good_one_and_shows_where
     page = client.get("/kpi/taux_marge?entity=paris&period=2025-03").text
     assert "17,6 %" in page
     assert re.search(r"pack.yaml:\d+:\d+: KPI &#39;taux_marge&#39;: formula: unknown name &#39;cout&#39;", page)
+    lea = login(app, "lea").get("/").text  # she is told the page is behind the files, not about a KPI she may not read
+    assert "la dernière version valide reste affichée" in lea and "taux_marge" not in lea and "pack.yaml" not in lea
+    assert 'id="problems"' not in TestClient(app[0]).get("/login").text
     pack.write_text(pack.read_text().replace("(ventes - cout) / ventes", "(ventes - couts) / ventes"))
     clock.advance(2)
     assert 'id="problems"' not in client.get("/").text

@@ -49,6 +49,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "kind_kpi": "indicateur", "kind_input": "donnée", "kind_account": "compte", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
         "own_kpis": "Vos indicateurs", "target_change": "Écart", "year_ago": "N-1", "year_ago_change": "Évol. N-1",
+        "role_admin": "administrateur", "role_daf": "DAF", "role_owner": "responsable", "role_viewer": "lecteur",
     },
     "en": {
         "app": "KPI space", "login": "Sign in", "user": "User name", "password": "Password",
@@ -74,5 +75,6 @@ WORDS: dict[Language, dict[str, str]] = {
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
         "kind_kpi": "KPI", "kind_input": "input", "kind_account": "account", "no_value": "no period evaluated", "alert_list": "Alert list",
         "own_kpis": "Your KPIs", "target_change": "Gap", "year_ago": "Year before", "year_ago_change": "Change",
+        "role_admin": "administrator", "role_daf": "CFO", "role_owner": "owner", "role_viewer": "reader",
     },
 }
