@@ -324,4 +324,14 @@ def helpers(lang: Language) -> dict[str, Any]:
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "alert_text": lambda alert: alert.text(lang),
+        "moment": lambda text: _moment(text, lang),
     }
+
+
+def _moment(stamp: str, lang: Language) -> str:
+    """A time of the alert store (`2025-04-02T09:00:00Z`) as the reader writes it, to the minute, as the notifications do."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.strftime(WORDS[lang]["moment"])

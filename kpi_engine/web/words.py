@@ -49,6 +49,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "kind_kpi": "indicateur", "kind_input": "donnée", "kind_account": "compte", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
         "own_kpis": "Vos indicateurs", "target_change": "Écart", "year_ago": "N-1", "year_ago_change": "Évol. N-1",
+        "colon": "\u00a0:", "moment": "%d/%m/%Y %H:%M UTC",
         "role_admin": "administrateur", "role_daf": "DAF", "role_owner": "responsable", "role_viewer": "lecteur",
     },
     "en": {
@@ -75,6 +76,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
         "kind_kpi": "KPI", "kind_input": "input", "kind_account": "account", "no_value": "no period evaluated", "alert_list": "Alert list",
         "own_kpis": "Your KPIs", "target_change": "Gap", "year_ago": "Year before", "year_ago_change": "Change",
+        "colon": ":", "moment": "%Y-%m-%d %H:%M UTC",
         "role_admin": "administrator", "role_daf": "CFO", "role_owner": "owner", "role_viewer": "reader",
     },
 }
