@@ -490,6 +490,9 @@ def test_scorecards_set_each_kpi_against_its_target_and_a_year_before(tmp_path):
     assert head[3:8] == ["Réalisé", "Cible", "Écart", "N-1", "Évol. N-1"]
     assert row[3:9] == ["58,0 %", "55,0 %", "+3,0 pt", "57,1 %", "+0,9 pt", "atteint"]
     assert re.search(r'<td class="num change better">\+0,9 pt</td>', page)  # higher is better: good news, in green
+    # across zero a rate says nothing: the EBE of June 2025 is a loss after a profit, so the change is the difference
+    june = login(app, "marc").get("/?entity=bordeaux&period=2025-06").text
+    assert scorecard_row(june, "ebe", "bordeaux")[1][3:8] == ["-8 145,35 €", "", "", "10 229,73 €", "-18 375,08 €"]  # no target
     english = login(app, "marc", lang="en").get("/?entity=bordeaux").text
     assert scorecard_row(english, "taux_marge_brute", "bordeaux")[0][3:8] == ["Actual", "Target", "Gap", "Year before", "Change"]
     assert scorecard_row(english, "taux_marge_brute", "bordeaux")[1][3:8] == ["58.0%", "55.0%", "+3.0 pts", "57.1%", "+0.9 pts"]

@@ -118,7 +118,8 @@ class Comparison:
     """One reference a scorecard line is set against: the target, the value a year earlier (N-1); a budget will be one
     more entry of `COMPARISONS`. `name` keys its words (`name` heads the reference, `name_change` the change); the
     change is the actual minus the reference, or with `relative` the actual as a rate of it (+12,3 %), except for a
-    percent KPI, whose change is always in points, since a change of a rate is not a rate."""
+    percent KPI, whose change is always in points (a change of a rate is not a rate), and across zero, where a rate
+    says nothing (a profit turned into a loss is not "-180 %"): there the change is the difference, in the KPI's unit."""
 
     name: str
     reference: Callable[[Line], Decimal | None]  # None: nothing to compare with (no target, no value a year before)
@@ -172,7 +173,7 @@ def _cell(comparison: Comparison, line: Line, direction: Direction, lang: Langua
         return Cell(format_value(reference, line.unit, lang), "", "")
     with localcontext(DECIMAL_CONTEXT):
         change = actual - reference
-        if comparison.relative and not is_percent(line.unit) and reference > 0:
+        if comparison.relative and not is_percent(line.unit) and reference > 0 and actual >= 0:
             rate = actual / reference - 1
             text = ("+" if rate > 0 else "") + format_value(rate, "%", lang)
         else:
