@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .formatting import Language
 from .periods import Period
 from .reasons import Reason
+
+# The nodes a ledger's audit adds that have no text of their own, in the reader's words (the CLI and the web both show them).
+NODE_WORDS: dict[str, dict[Language, str]] = {
+    "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
+    "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
+    "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
+    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
+}
 
 
 @dataclass(frozen=True)
@@ -36,3 +45,7 @@ class ExplainNode:
     @property
     def value(self) -> Decimal | bool | None:
         return self.observations[-1].value if self.observations else None
+
+    def label(self, lang: Language) -> str:
+        """The node as a reader sees it: its text, or the words of a node that has none (an account's opening balance...)."""
+        return NODE_WORDS[self.kind][lang] if self.kind in NODE_WORDS else self.text

@@ -392,20 +392,13 @@ _EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
     "kpi": {"fr": " [KPI]", "en": " [KPI]"},
     "account": {"fr": " [compte]", "en": " [account]"},
 }
-_EXPLAIN_WORDS: dict[str, dict[Language, str]] = {  # the nodes an FEC's audit adds, which have no text of their own
-    "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
-    "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
-    "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
-    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
-}
 
 
 def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
-        text = _EXPLAIN_WORDS[child.kind][lang] if child.kind in _EXPLAIN_WORDS else child.text
-        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{child.label(lang)}{tag} = {_observed(child, lang)}")
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 
 

@@ -9,17 +9,19 @@ gets the same answer as one that does not exist) or `BadFilter` (400).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal, localcontext
 from typing import Any
 
 from markupsafe import Markup
 
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
-from ..explain import ExplainNode
+from ..explain import NODE_WORDS, ExplainNode
 from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
-from ..model import SEVERITY_RANK, Definitions
+from ..model import SEVERITY_RANK, Definitions, Direction
+from ..numbers import DECIMAL_CONTEXT
 from ..periods import FREQUENCIES, Period
 from ..report import charts
 from ..report.build import Line, Report, ReportError, ReportOptions, build_report, heatmap_rows
@@ -103,11 +105,94 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
         "entities": [e for e in snapshot.evaluation.entities if e is not None and rights.entity(e)],
         "periods": [str(p) for p in periods],
         "frequencies": [(f, frequency_word(f, lang)) for f in FREQUENCIES if any(k.frequency.value == f for k in view.kpis.values())],
+        "scorecards": scorecards(report, view, lang) if report else [],
         "charts": {section.kpi: chart_data(section.lines, section.unit, lang) for section in report.sections} if report else {},
         "sparkline": lambda line: _svg(charts.sparkline(line.history[-12:], line.unit, lang, title=line.label)),
         "heatmap": lambda heat: _svg(charts.heatmap(heatmap_rows(heat, report), heat.periods, lang, WORDS[lang]["heatmap_title"])) if report else "",
         "legend": _svg(charts.legend(lang)),
     }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One reference a scorecard line is set against: the target, the value a year earlier (N-1); a budget will be one
+    more entry of `COMPARISONS`. `name` keys its words (`name` heads the reference, `name_change` the change); the
+    change is the actual minus the reference, or with `relative` the actual as a rate of it (+12,3 %), except for a
+    percent KPI, whose change is always in points (a change of a rate is not a rate), and across zero, where a rate
+    says nothing (a profit turned into a loss is not "-180 %"): there the change is the difference, in the KPI's unit."""
+
+    name: str
+    reference: Callable[[Line], Decimal | None]  # None: nothing to compare with (no target, no value a year before)
+    relative: bool = False
+
+
+def _target(line: Line) -> Decimal | None:
+    return line.current.target if line.current else None
+
+
+def _year_ago(line: Line) -> Decimal | None:
+    """The line's value a year before its current result (same month, quarter or fiscal quarter)."""
+    if line.current is None:
+        return None
+    wanted = line.current.period.year_ago()
+    return next((r.value for r in reversed(line.history) if r.period == wanted), None)
+
+
+COMPARISONS = (
+    Comparison("target", _target),
+    Comparison("year_ago", _year_ago, relative=True),
+)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One comparison of one scorecard line, for the reader: the reference, the change, and whether the change is good
+    news (`better`), bad news (`worse`) or neither (""), as the KPI's direction says."""
+
+    reference: str
+    change: str
+    judgement: str
+
+
+@dataclass(frozen=True)
+class ScorecardTable:
+    """A theme's scorecard: the comparisons at least one of its lines has (the others would be empty columns), and
+    each line with one cell per comparison."""
+
+    title: str
+    comparisons: tuple[str, ...]
+    rows: tuple[tuple[Line, tuple[Cell, ...]], ...]
+
+
+def _cell(comparison: Comparison, line: Line, direction: Direction, lang: Language) -> Cell | None:
+    reference = comparison.reference(line)
+    if reference is None:
+        return None
+    actual = line.current.value if line.current else None
+    if actual is None:
+        return Cell(format_value(reference, line.unit, lang), "", "")
+    with localcontext(DECIMAL_CONTEXT):
+        change = actual - reference
+        if comparison.relative and not is_percent(line.unit) and reference > 0 and actual >= 0:
+            rate = actual / reference - 1
+            text = ("+" if rate > 0 else "") + format_value(rate, "%", lang)
+        else:
+            text = format_gap(change, line.unit, lang)
+    sign = (change > 0) - (change < 0)
+    better = {Direction.HIGHER_IS_BETTER: sign, Direction.LOWER_IS_BETTER: -sign}.get(direction, 0)
+    return Cell(format_value(reference, line.unit, lang), text, {1: "better", -1: "worse"}.get(better, ""))
+
+
+def scorecards(report: Report, definitions: Definitions, lang: Language) -> list[ScorecardTable]:
+    """The report's themes as scorecard tables, each line set against every comparison of `COMPARISONS` it has."""
+    tables = []
+    empty = Cell("", "", "")
+    for theme in report.themes:
+        cells = [[_cell(c, line, definitions.kpis[line.kpi].direction, lang) for c in COMPARISONS] for line in theme.lines]
+        present = [i for i in range(len(COMPARISONS)) if any(row[i] is not None for row in cells)]
+        rows = tuple((line, tuple(row[i] or empty for i in present)) for line, row in zip(theme.lines, cells, strict=True))
+        tables.append(ScorecardTable(theme.title, tuple(COMPARISONS[i].name for i in present), rows))
+    return tables
 
 
 def _own_scope(lang: Language, frequency: str | None) -> str:
@@ -144,7 +229,8 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
 
 @dataclass(frozen=True)
 class TreeNode:
-    """An explain node as the page shows it: its text, kind, value for the reader, and whether it links to a KPI page."""
+    """An explain node as the page shows it: its text (a formula's, or words for the parts of a ledger account), kind,
+    value for the reader, and whether it links to a KPI page."""
 
     text: str
     kind: str
@@ -153,11 +239,17 @@ class TreeNode:
     link: bool
     children: tuple[TreeNode, ...]
 
+    @property
+    def is_code(self) -> bool:
+        """Names and formulas are code; an account and the parts of its balance are words."""
+        return self.kind not in ("account", *NODE_WORDS)
+
 
 def _tree(node: ExplainNode, rights: Rights, lang: Language) -> TreeNode:
+    """The explain tree as `kpi explain` prints it, below an input fed by a ledger down to its accounts."""
     last = node.observations[-1] if node.observations else None
     reason = last.reason.text(lang) if last is not None and last.reason is not None else ""
-    return TreeNode(node.text, node.kind, format_value(node.value, node.unit, lang), reason,
+    return TreeNode(node.label(lang), node.kind, format_value(node.value, node.unit, lang), reason,
                     node.kind == "kpi" and rights.kpi(node.text), tuple(_tree(child, rights, lang) for child in node.children))
 
 
@@ -233,4 +325,14 @@ def helpers(lang: Language) -> dict[str, Any]:
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "alert_text": lambda alert: alert.text(lang),
+        "moment": lambda text: _moment(text, lang),
     }
+
+
+def _moment(stamp: str, lang: Language) -> str:
+    """A time of the alert store (`2025-04-02T09:00:00Z`) as the reader writes it, to the minute, as the notifications do."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.strftime(WORDS[lang]["moment"])
