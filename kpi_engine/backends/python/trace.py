@@ -92,10 +92,12 @@ def _parts(run: EntityRun, name: str, observations: tuple[Observation, ...], per
 
 
 def _members(group: GroupRun, name: str, period: Period, unit: str) -> tuple[ExplainNode, ...]:
-    """Each member's value of a consolidated input, then the group's own entries when it gives any: they sum to the group's value."""
+    """Each member's value of a consolidated input, then the group's own entries when they add something (or
+    cannot be read at this period): they sum to the group's value."""
     nodes = [_member(member, name, period, unit) for member in group.members]
-    if name in group.facts.frequencies:
-        nodes.append(ExplainNode("", "group_entries", (_observed(lambda: group.adjustment(name, period), period),), (), unit))
+    own = _observed(lambda: group.adjustment(name, period), period)
+    if own.value != 0:
+        nodes.append(ExplainNode("", "group_entries", (own,), (), unit))
     return tuple(nodes)
 
 
