@@ -126,8 +126,8 @@ def test_explain_command_text_and_json_show_the_members(folder: Path) -> None:
     members = [(c["kind"], c.get("entity"), c.get("is_group"), c["observations"][0]["value"]) for c in ca["children"]]
     assert members == [("member", "centre", False, "100"), ("member", "sud", True, "80"), ("group_entries", None, None, "-10")]
     alone = json.loads(run(folder, "explain", "pack.yaml", "marge", "--facts", "facts.csv", "--period", "2025-06", "--entity", "centre",
-                           "--format", "json").stdout)
-    assert (alone["is_group"], alone["tree"]["observations"][0]["value"]) == (False, "0.4")
+                           "--format", "json", "--expanded", "text").stdout)
+    assert (alone["is_group"], alone["tree"]["observations"][0]["value"], alone["expanded"]) == (False, "0.4", "(-achats + ca)/ca")
 
 
 def _json_nodes(node: dict[str, object]) -> list[dict[str, object]]:
