@@ -2,7 +2,8 @@
 
 Every backend can produce this trace (`Backend.trace`, reached through
 `Pack.explain`); the CLI prints it. KPIs used by the formula are expanded in
-turn, down to the inputs, so a controller can audit every step.
+turn, down to the inputs, so a controller can audit every step; a group's
+input down to its members' values and the group's own entries that sum to it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ NODE_WORDS: dict[str, dict[Language, str]] = {
     "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
     "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
     "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
+    "group_entries": {"fr": "écritures propres du groupe (éliminations, coûts de groupe)", "en": "the group's own entries (eliminations, group costs)"},
 }
 
 
@@ -34,13 +36,17 @@ class Observation:
 
 @dataclass(frozen=True)
 class ExplainNode:
-    """One step of a computation: `kind` is kpi, input, number, operation or function."""
+    """One step of a computation: `kind` is kpi, input, number, operation or function, or what
+    makes an input: a ledger's account, or for a group's consolidated input each `member`
+    (`entity` names it) and the group's own entries (`group_entries`)."""
 
     text: str
     kind: str
     observations: tuple[Observation, ...]
     children: tuple[ExplainNode, ...] = ()
     unit: str = ""
+    entity: str | None = None  # the member a `member` node is about
+    is_group: bool = False  # that member is itself a group
 
     @property
     def value(self) -> Decimal | bool | None:

@@ -162,7 +162,10 @@ _MONTH_NAMES = {
 
 
 def period_name(period: Period, lang: Language) -> str:
-    """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it."""
+    """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it
+    (a fiscal year or quarter as `period_words` says it: `T1 exercice 2025`, `FY2025`)."""
+    if period.is_fiscal:
+        return period_words(period, lang)
     start = period.start
     match period.frequency:
         case Frequency.MONTHLY:
@@ -187,6 +190,8 @@ _PERIOD_PREPOSITIONS = {
 def period_phrase(period: Period, lang: Language) -> str:
     """`en avril 2025`, `au T2 2025` / `in April 2025`, `in Q2 2025`: a period after a verb."""
     default = "en" if lang == "fr" else "in"
+    if lang == "fr" and period.is_fiscal and period.frequency is Frequency.YEARLY:
+        return f"sur l'{period_name(period, lang)}"  # sur l'exercice 2025
     return f"{_PERIOD_PREPOSITIONS[lang].get(period.frequency, default)} {period_name(period, lang)}"
 
 

@@ -187,8 +187,9 @@ class Pack:
         return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
 
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
-        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
-        KeyError when the facts do not cover that period for that entity."""
+        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own (for a
+        group, each consolidated input down to its members' values and the group's own entries, nodes of kind
+        `member` and `group_entries`); KeyError when the facts do not cover that period for that entity."""
         return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity or None, max_depth)
 
     def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:

@@ -355,11 +355,17 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
 @click.argument("kpi")
 @FACTS
 @click.option("--period", type=PERIOD, required=True, help="The period to explain.")
-@click.option("--entity", help="The entity to explain (when the facts have entities).")
+@click.option("--entity", help="The entity to explain (when the facts have entities), or a group of the pack.")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
+@click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True, help="json: the tree as data, exact decimal strings.")
 @LANG
-def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: Language) -> None:
+def explain_command(
+    pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, fmt: TextOrJson, lang: Language
+) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
+
+    For a group, each consolidated input lists its members' values and the
+    group's own entries (eliminations), which sum to it.
 
     \b
     Example:
@@ -367,17 +373,26 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
           --period 2025-Q4 --entity lyon
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    bound = pack_period(loaded, period) or period
     try:
-        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
+        tree = loaded.explain(facts, kpi, bound, entity)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
-    click.echo(output.explain_text(tree, lang))
+    formula = None
     if expanded:
         from ..analysis.printing import (
             expanded_formula,  # sympy: loaded only when asked for
         )
 
         formula = answer(lambda: expanded_formula(loaded, kpi), {}, lang)  # too complex: exit 5, like solve
+    if fmt == "json":
+        record = output.explain_record(tree, bound, entity or None, entity in loaded.plan.groups, lang)
+        if formula is not None:
+            record["expanded"] = formula.latex if expanded == "latex" else formula.text
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    click.echo(output.explain_text(tree, lang))
+    if formula is not None:
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
 
 

@@ -387,10 +387,30 @@ def explain_text(tree: ExplainNode, lang: Language) -> str:
     return "\n".join(terminal_text(line) for line in lines)
 
 
+def explain_record(tree: ExplainNode, period: Period, entity: Entity, is_group: bool, lang: Language) -> dict[str, Any]:
+    """The explain tree as JSON data: the KPI asked, where (`is_group` when the entity is a group), and the tree,
+    values as exact decimal strings, `null` when undefined with the reason in the reader's words."""
+    return {"kpi": tree.text, "period": str(period), "entity": entity, "is_group": is_group, "tree": _node_record(tree, lang)}
+
+
+def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
+    record: dict[str, Any] = {"text": node.text, "kind": node.kind, "unit": node.unit}
+    if node.kind == "member":
+        record |= {"entity": node.entity, "is_group": node.is_group}
+    record["observations"] = [
+        {"period": str(o.period), "value": o.value if isinstance(o.value, bool) or o.value is None else plain(o.value),
+         "reason": o.reason.text(lang) if o.reason else None}
+        for o in node.observations
+    ]
+    record["children"] = [_node_record(child, lang) for child in node.children]
+    return record
+
+
 _EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
     "input": {"fr": " [input]", "en": " [input]"},
     "kpi": {"fr": " [KPI]", "en": " [KPI]"},
     "account": {"fr": " [compte]", "en": " [account]"},
+    "member": {"fr": " [membre]", "en": " [member]"},
 }
 
 
@@ -398,7 +418,8 @@ def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: La
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
-        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{child.label(lang)}{tag} = {_observed(child, lang)}")
+        text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 
 

@@ -27,7 +27,22 @@ from ..report.build import (
     select_kpis,
 )
 from ..report.pdf import PdfError, find_chromium, html_to_pdf
-from .common import EXIT_USAGE, FACTS, FORCE, LANG, PACK, PERIOD, Exit, check_outputs, echo_text, open_facts, open_pack, pack_period, write_files
+from .common import (
+    EXIT_USAGE,
+    FACTS,
+    FORCE,
+    LANG,
+    PACK,
+    PERIOD,
+    Exit,
+    check_entity,
+    check_outputs,
+    echo_text,
+    open_facts,
+    open_pack,
+    pack_period,
+    write_files,
+)
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 EXIT_NO_BROWSER = 8  # --format pdf: no Chromium to print with, or it could not print
@@ -44,6 +59,7 @@ _NOT_TO_STDOUT = {
 @click.option("--audience", help="Only the KPIs of this audience of the pack (`audiences:`).")
 @click.option("--owner", help="Only the KPIs of this owner.")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
+@click.option("--entity", help="A report for this entity only (one shop), or for a group of the pack (its consolidated figures).")
 @LANG
 @click.option(
     "--format", "fmt", type=click.Choice((*FORMATS, "pdf")), default="html", show_default=True,
@@ -61,6 +77,7 @@ def report(
     audience: str | None,
     owner: str | None,
     frequency: str | None,
+    entity: str | None,
     lang: Language,
     fmt: ReportFormat | Literal["pdf"],
     title: str,
@@ -89,14 +106,16 @@ def report(
     chromium = _chromium(lang) if fmt == "pdf" else None  # looked for first: a missing browser costs no evaluation
     loaded = open_pack(pack, lang)
     today = date.today()
-    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
-                            sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
+    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, entity=entity,
+                            title=title, sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if output != "-":  # refused before the evaluation, so a wrong -o costs nothing
         check_outputs([Path(output)], inputs, lang, force=force)
     facts = open_facts(facts_files, loaded, lang=lang)
-    evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
+    check_entity(facts, entity, required=False, pack=loaded)
+    # the report lists the alerts to act on today
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today) if entity is None else loaded.evaluate(facts, entity=entity or None, lang=lang, as_of=today)
     built = build_report(evaluation, loaded.definitions, options)
     if fmt == "pdf":
         content: str | bytes = _print(render(built, "html"), chromium or _chromium(lang), lang)

@@ -55,7 +55,7 @@ class GroupRun(EntityRun):
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         if self.program.plan.inputs[name].consolidation is Consolidation.NONE:
             return super()._rolled_up(name, period)
-        total = self._adjustment(name, period)
+        total = self.adjustment(name, period)
         for member in self.members:
             try:
                 total += member.rolled_up(name, period)
@@ -64,7 +64,7 @@ class GroupRun(EntityRun):
                 raise Undefined(cause) from None
         return total
 
-    def _adjustment(self, name: str, period: Period) -> Decimal:
+    def adjustment(self, name: str, period: Period) -> Decimal:
         """The group's own value of `name` at `period`: 0 where it gives none, its finer values rolled up."""
         given = self.facts.by_period.get(period)
         if given is not None and name in given:
@@ -77,7 +77,7 @@ class GroupRun(EntityRun):
                 raise Undefined(Reason.of("not_split", name=name, period=period, entity=self.entity, known=frequency.value, frequency=period.frequency.value))
         if not known & period.finer_frequencies():
             return Decimal(0)
-        return combine(self.program.plan.inputs[name].rollup, [self._adjustment(name, child) for child in period.children()])
+        return combine(self.program.plan.inputs[name].rollup, [self.adjustment(name, child) for child in period.children()])
 
 
 def entity_runs(program: Program, facts: Facts, selection: Selection) -> Iterator[EntityRun]:
