@@ -70,6 +70,11 @@ class Pack:
     def inputs(self) -> Mapping[str, InputDef]:
         return self.definitions.inputs
 
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The entities this pack declares as groups of others."""
+        return tuple(self.plan.groups)
+
     def fact_warnings(self, facts: Facts) -> list[Problem]:
         """Facts no input reads (a misspelt column...) and facts outside the `min`/`max` their input
         declares (a negative headcount...), as located warnings."""

@@ -9,7 +9,7 @@ Both are warnings: the figures may be right, but someone should look.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from ..errors import Location, Problem
 from ..periods import Frequency, Period
@@ -20,10 +20,11 @@ from .model import Entity, Facts
 SHOWN_PERIODS = 6  # missing periods listed in one warning before "and N more"
 
 
-def consistency_warnings(facts: Facts) -> list[Problem]:
-    """Every warning about the facts as a whole, in a stable order."""
+def consistency_warnings(facts: Facts, groups: Collection[str] = ()) -> list[Problem]:
+    """Every warning about the facts as a whole, in a stable order. `groups` are the pack's groups: their
+    own facts (eliminations) come only in the months that have some, so no missing period is said of them."""
     first_seen = _first_locations(facts)
-    return [*_lookalike_entities(first_seen), *_missing_periods(facts, first_seen)]
+    return [*_lookalike_entities(first_seen), *_missing_periods(facts, first_seen, frozenset(groups))]
 
 
 def _first_locations(facts: Facts) -> dict[Entity, Location]:
@@ -44,8 +45,8 @@ def _lookalike_entities(first_seen: dict[Entity, Location]) -> Iterator[Problem]
             yield Problem.of(first_seen[names[1]], Reason.of("lookalike_entities", spelled=spelled, count=len(names)), "warning")
 
 
-def _missing_periods(facts: Facts, first_seen: dict[Entity, Location]) -> Iterator[Problem]:
-    named = [entity for entity in facts.entities if entity is not None]
+def _missing_periods(facts: Facts, first_seen: dict[Entity, Location], groups: frozenset[str]) -> Iterator[Problem]:
+    named = [entity for entity in facts.entities if entity is not None and entity not in groups]
     held = {entity: set(facts.entity(entity).by_period) for entity in named}
     for frequency in Frequency:
         having = {entity: {p for p in periods if p.frequency is frequency} for entity, periods in held.items()}

@@ -57,7 +57,7 @@ def survey_facts(
         errors.extend(result.errors)
         facts.warn(result.warnings)
         errors.extend(facts.merge(result.facts))
-    facts.warn(consistency_warnings(facts))
+    facts.warn(consistency_warnings(facts, pack.groups if pack is not None else ()))
     if pack is not None:
         facts.warn(pack.fact_warnings(facts))
     return facts, errors
