@@ -121,7 +121,7 @@ class Pack:
         already): `FY...` periods get their months, calendar quarters become the fiscal quarters they
         coincide with. FactsError locates every period this calendar does not have."""
         calendar = self.plan.calendar
-        if all(_in_calendar(calendar, period) for e in facts.entities for period in facts.entity(e).by_period):
+        if all(_in_calendar(calendar, period) for period in facts.periods()):
             return facts
         bound, problems = Facts(), []
         for fact in facts.facts():

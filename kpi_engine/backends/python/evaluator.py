@@ -14,6 +14,14 @@ them after it is built: a value that was not computed (a monthly KPI at a
 quarter) is computed on a private copy of the entity's run, so readers in
 several threads see the same answers.
 
+Scenarios: a run evaluates one scenario's figures (`actual` for the reported
+results). `budget(x)` computes x on the frame of the same entity and period
+in a sibling run over the budget figures, made on first use and sharing
+nothing computed with the actual run: a KPI under budget is its formula on
+budget inputs, rolled up by the same rules (a yearly budget reaches a
+quarter only if given quarterly or monthly: never split). A sibling run
+reports nothing; it starts at the period holding its earliest figure.
+
 Nothing here raises on bad data: an undefined value is recorded with its
 reason and everything else goes on.
 """
@@ -21,14 +29,15 @@ reason and everything else goes on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
 from ...alerts import Alert, Alerting
 from ...errors import Undefined
-from ...facts import Entity, EntityFacts
+from ...facts import ACTUAL, Entity, EntityFacts
+from ...functions import Compiled
 from ...formatting import Language
 from ...model import Direction, Missing, Rollup
 from ...numbers import DECIMAL_CONTEXT
@@ -110,6 +119,17 @@ class Frame(dict[str, Any]):
         steps = self.period.steps_per_year()
         return self.back(steps) if steps else self.run.frame(self.period.year_ago())
 
+    def under(self, scenario: str, compiled: Compiled) -> Any:
+        """`compiled` computed on this entity and period under `scenario` (itself when it is this frame's);
+        an undefined value there says which scenario it was in."""
+        if scenario == self.run.scenario:
+            return compiled(self)
+        frame = self.run.under(scenario).scenario_frame(self.period)
+        try:
+            return compiled(frame)
+        except Undefined as undefined:
+            raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
+
     def periods_into_year(self) -> int:
         """How many periods of this frequency from the start of the (fiscal) year to this one, itself included."""
         return self.period.ordinal - self.run.program.plan.calendar.year_start(self.period).ordinal + 1
@@ -168,11 +188,35 @@ class EntityRun:
     reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
     _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
     base: EntityRun | None = None  # the run whose frames this private run copies
+    scenario: str = ACTUAL  # whose figures `facts` are
+    make_scenario: Callable[[str], EntityRun] | None = None  # the same entity's run under another scenario
+    siblings: dict[str, EntityRun] = field(default_factory=dict)  # those made so far, shared by the siblings
 
     @property
     def is_group(self) -> bool:
         """Whether this run's inputs are consolidated from members' (`consolidation.GroupRun`)."""
         return False
+
+    def under(self, scenario: str) -> EntityRun:
+        """The same entity's run under `scenario`, made on first use and then shared by every sibling."""
+        run = self.siblings.get(scenario)
+        if run is None:
+            if self.make_scenario is None:
+                raise Undefined(Reason.of("no_scenario_facts", scenario=scenario, entity=self.entity))
+            self.siblings.setdefault(self.scenario, self)
+            run = self.siblings[scenario] = self.make_scenario(scenario)
+            run.siblings = self.siblings
+        return run
+
+    def scenario_frame(self, period: Period) -> Frame:
+        """The frame of `period` in a scenario's run; undefined when the scenario has no figure for the entity."""
+        if not self.first:
+            raise Undefined(Reason.of("no_scenario_facts", scenario=self.scenario, entity=self.entity))
+        return self.frame(period)
+
+    def earliest(self) -> Period | None:
+        """The earliest period of the run's own figures."""
+        return min(self.facts.by_period, key=Period.sort_key, default=None)
 
     def native(self, period: Period) -> dict[str, Decimal]:
         """The input values the facts give at `period` itself, which a new frame starts from."""
@@ -238,7 +282,7 @@ class EntityRun:
         """A run of the same entity whose frames start as copies of this one's, taken when first used:
         computing on it changes nothing here, so this run can be read from other threads meanwhile."""
         return replace(self, frames={}, by_ordinal={f: {} for f in Frequency}, first=dict(self.first),
-                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
+                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self, siblings={})
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
@@ -487,6 +531,16 @@ def prepared(run: EntityRun) -> EntityRun:
         if periods:
             run.first[frequency] = periods[0]
             run.reported_periods.update(periods)
+    return run
+
+
+def starting(run: EntityRun) -> EntityRun:
+    """A scenario's run, told where its figures start at every frequency (the period holding its earliest
+    figure), so that time functions under that scenario stop there; it reports nothing."""
+    earliest = run.earliest()
+    if earliest is not None:
+        fiscal_start = run.program.plan.calendar.fiscal_year_start
+        run.first.update({frequency: Period.from_date(frequency, earliest.start, fiscal_start) for frequency in Frequency})
     return run
 
 
