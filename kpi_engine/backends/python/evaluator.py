@@ -199,6 +199,8 @@ class EntityRun:
 
     def under(self, scenario: str) -> EntityRun:
         """The same entity's run under `scenario`, made on first use and then shared by every sibling."""
+        if scenario == self.scenario:
+            return self
         run = self.siblings.get(scenario)
         if run is None:
             if self.make_scenario is None:
@@ -409,6 +411,21 @@ class PythonEvaluation:
         with localcontext(DECIMAL_CONTEXT):
             return _result(frame, kpi)
 
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` as `result_at` gives it, computed on the figures of `scenario` (its formula on that scenario's
+        inputs, rolled up by the same rules, a group's consolidated): "the same KPI under budget". Its target
+        is computed under the scenario too. Undefined with its reason when the scenario cannot give it (no
+        figures for the entity, a yearly budget at a month...); KeyError when the period is not evaluated."""
+        if kpi not in self.program.kpis:
+            raise lookup_error("KPI", kpi, self.program.kpis)
+        frame = covered_frame(self._private_run(self._run(entity)), period)
+        with localcontext(DECIMAL_CONTEXT):
+            try:
+                other = frame.run.under(scenario).scenario_frame(frame.period)
+            except Undefined as undefined:
+                return _result(frame, kpi, undefined.cause)
+            return _result(other, kpi)
+
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
         """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated."""
         if kpi not in self.program.kpis and kpi not in self.program.plan.inputs:
@@ -481,9 +498,15 @@ def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterato
                 yield from alerting.at(FrameReadings(frame))
 
 
-def _result(frame: Frame, name: str) -> Result:
-    result = _plain_result(frame, name)
+def _result(frame: Frame, name: str, cause: Reason | None = None) -> Result:
+    """The result of `name` at `frame`; undefined for `cause` when one is given."""
+    result = _plain_result(frame, name) if cause is None else _undefined(frame, name, cause)
     return replace(result, is_group=True) if frame.run.is_group else result
+
+
+def _undefined(frame: Frame, name: str, cause: Reason | None) -> Result:
+    owner = frame.run.program.plan.kpis[name].owner
+    return Result(name, frame.period, frame.run.entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
 
 
 def _plain_result(frame: Frame, name: str) -> Result:
@@ -491,8 +514,7 @@ def _plain_result(frame: Frame, name: str) -> Result:
     entity, owner = frame.run.entity, kpi.owner
     value = frame.value(name)
     if value is None:
-        cause = frame.reasons.get(name)
-        return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
+        return _undefined(frame, name, frame.reasons.get(name))
     if kpi.target is None:
         return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
     try:
