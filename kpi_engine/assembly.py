@@ -26,11 +26,10 @@ from typing import Any
 from .accounts import account_rule_of
 from .company import Company, merged_company
 from .entities import group_problems
-from .functions import SCENARIOS
 from .errors import Location, Problem, did_you_mean, path_text
+from .functions import SCENARIOS
 from .graph import references
 from .limits import Limits
-from .nodes import Call, Name
 from .model import (
     MISSINGS,
     ROLLUPS,
@@ -48,6 +47,7 @@ from .model import (
     Severity,
     Silence,
 )
+from .nodes import Call, Name
 from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, parse_formula
 from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency

@@ -25,13 +25,17 @@ class Observation:
 
 @dataclass(frozen=True)
 class ExplainNode:
-    """One step of a computation: `kind` is kpi, input, number, operation or function."""
+    """One step of a computation: `kind` is kpi, input, number, operation or function.
+
+    `scenario` names the scenario a KPI or input was read under (`budget` inside `budget(...)`),
+    None for the actual figures."""
 
     text: str
     kind: str
     observations: tuple[Observation, ...]
     children: tuple[ExplainNode, ...] = ()
     unit: str = ""
+    scenario: str | None = None
 
     @property
     def value(self) -> Decimal | bool | None:

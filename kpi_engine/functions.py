@@ -151,41 +151,6 @@ def _steps(offset: Offset, literals: Sequence[int | None]) -> int | None:
             assert_never(offset)
 
 
-# --- evaluation: scenario reads ---------------------------------------------------------------
-SCENARIOS = ("budget", "forecast")
-"""The scenarios a formula can read, each through the function of its name (`budget(x)`): x computed
-on the figures of that scenario, a KPI by its own formula on them. Each is a function of its own,
-rather than `scenario(x, "forecast")`, because the formula language has no text literal and a bare
-scenario name as an argument would read as an input everywhere names are followed (graph, lint,
-SQL): a new scenario is one more name in this tuple."""
-SCENARIO_REASON = "a scenario read is computed on another scenario's facts, which this period's inputs do not move"
-
-
-def _scenario_read(scenario: str) -> Builder:
-    def build(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
-        (x,) = args
-        return lambda frame: frame.under(scenario, x)
-
-    return build
-
-
-def _scenario_function(scenario: str) -> Function:
-    return Function(
-        name=scenario,
-        summary=f"x computed on the {scenario} figures (a KPI by its formula on its inputs under {scenario})",
-        example=f"chiffre_affaires_ht - {scenario}(chiffre_affaires_ht)",
-        min_args=1,
-        max_args=1,
-        arguments=(Kind.NUMBER,),
-        result=Kind.NUMBER,
-        build=_scenario_read(scenario),
-        undefined=Propagation.STRICT,
-        unit=UnitRule.OF_FIRST,
-        symbolic=NotSymbolic(SCENARIO_REASON, exact=None),
-        reach=ThisPeriod(),
-    )
-
-
 # --- symbolic forms ------------------------------------------------------------------------
 class SymbolicScope(Protocol):
     """What a symbolic builder works with; the sympy analysis provides it."""

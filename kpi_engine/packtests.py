@@ -172,7 +172,10 @@ class _Case:
             return
         result: Result | None
         try:
-            result = evaluation.result_at(kpi, period, entity) if scenario is None else evaluation.scenario_result(kpi, period, entity, scenario)
+            if isinstance(evaluation, PythonEvaluation) and scenario is not None:
+                result = evaluation.scenario_result(kpi, period, entity, scenario)
+            else:
+                result = evaluation.result_at(kpi, period, entity)
         except KeyError:  # facts around it, but not covering it
             result = None
         where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "") + (f" under scenario '{scenario}'" if scenario else "")

@@ -342,7 +342,8 @@ def test_evaluation_case(backend: str, case: Case) -> None:
 def test_every_topic_has_cases() -> None:
     topics = {case.topic for case in CASES}
     assert topics == {
-        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "missing_zero", "rollups", "scenarios", "selection", "targets", "time_functions", "undefined",
+        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "missing_zero", "rollups", "scenarios", "selection", "targets",
+        "time_functions", "undefined",
     }
 
 

@@ -405,6 +405,8 @@ def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: La
         last = index == len(node.children) - 1
         tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
         text = _EXPLAIN_WORDS[child.kind][lang] if child.kind in _EXPLAIN_WORDS else child.text
+        if child.scenario:
+            tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"
         lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 

@@ -30,10 +30,10 @@ __all__ = [
     "consistency_warnings",
     "detect_format",
     "facts_from_document",
-    "scenario_problem",
     "load_facts",
     "read_facts",
     "read_facts_text",
     "read_file",
+    "scenario_problem",
     "survey_facts",
 ]

@@ -37,8 +37,8 @@ from typing import Any, assert_never
 from ...alerts import Alert, Alerting
 from ...errors import Undefined
 from ...facts import ACTUAL, Entity, EntityFacts
-from ...functions import Compiled
 from ...formatting import Language
+from ...functions import Compiled
 from ...model import Direction, Missing, Rollup
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Frequency, Period
