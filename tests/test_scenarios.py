@@ -9,12 +9,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from test_workbook_reader import xlsx
 
 from kpi_engine import Facts, FactsError, Pack, read_facts_text
 from kpi_engine.facts import ACTUAL, Fact, read_facts
 from kpi_engine.periods import Period
-
-from test_workbook_reader import xlsx
 
 PACK = """
 entities:
@@ -54,8 +53,10 @@ def test_a_scenario_that_cannot_be_named_in_a_formula_is_reported_where_written(
     with pytest.raises(FactsError) as raised:
         read_facts_text("period;scenario;ca\n2025;Budget révisé;10\n2025;budget;12\n", "b.csv")
     assert [str(p) for p in raised.value.problems] == [
-        "b.csv:2: column 'scenario': 'Budget révisé' is not a scenario name: write it in lowercase letters, digits and underscores, "
-        "as 'budget' or 'revised_budget' (did you mean 'budget_revise'?)"
+        (
+            "b.csv:2: column 'scenario': 'Budget révisé' is not a scenario name: write it in lowercase letters, digits and underscores, "
+            "as 'budget' or 'revised_budget' (did you mean 'budget_revise'?)"
+        )
     ]
 
 
@@ -64,8 +65,10 @@ def test_yaml_facts_give_other_scenarios_under_scenarios() -> None:
     with pytest.raises(FactsError) as raised:
         read_facts_text(text, "f.yaml")
     assert [str(p) for p in raised.value.problems] == [
-        "f.yaml:7:3: 'Plan B' is not a scenario name: write it in lowercase letters, digits and underscores, "
-        "as 'budget' or 'revised_budget' (did you mean 'plan_b'?)"
+        (
+            "f.yaml:7:3: 'Plan B' is not a scenario name: write it in lowercase letters, digits and underscores, "
+            "as 'budget' or 'revised_budget' (did you mean 'plan_b'?)"
+        )
     ]
     facts = read_facts_text(text.split("  Plan B")[0], "f.yaml")
     assert by_scenario(facts) == {(ACTUAL, "lyon", "ca", "2025-01", Decimal(10)), ("budget", "lyon", "ca", "2025", Decimal(100))}
@@ -114,7 +117,8 @@ def test_scenario_result_is_the_same_kpi_under_another_scenario() -> None:
 
 
 def test_target_budget_reads_an_input_named_budget_when_there_is_one() -> None:
-    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\n  budget: {rollup: sum}\nkpis:\n  ventes: {formula: ca, frequency: monthly, target: budget, direction: higher_is_better}\n"})
+    kpi = "ventes: {formula: ca, frequency: monthly, target: budget, direction: higher_is_better}"
+    pack = Pack.from_texts({"pack.yaml": f"inputs:\n  ca: {{rollup: sum}}\n  budget: {{rollup: sum}}\nkpis:\n  {kpi}\n"})
     result = pack.evaluate(Facts.from_records([(None, "ca", "2025-01", 10), (None, "budget", "2025-01", 8)])).result_at("ventes", "2025-01")
     assert result.target == Decimal(8)
 
