@@ -55,6 +55,10 @@ CATALOG: dict[str, tuple[str, str]] = {
             " renommez la colonne d'après la donnée qu'elle contient)"
         ),
     ),
+    "near_scenario": (
+        "figures under scenario '{scenario}' are read by no formula (did you mean '{known}'?)",
+        "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {known} » ?)",
+    ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",
         "le membre « {member} » du groupe « {group} » n'a aucune donnée : les valeurs du groupe seront indéfinies",

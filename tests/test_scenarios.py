@@ -134,3 +134,11 @@ def test_explain_marks_what_was_read_under_a_scenario() -> None:
     ]
     actual = tree.children[0].children[0]
     assert (actual.text, actual.scenario, actual.value) == ("marge", None, Decimal(150))
+
+
+def test_figures_under_a_near_miss_of_budget_are_a_located_warning() -> None:
+    pack = Pack.from_texts({"pack.yaml": PACK})
+    facts = read_facts_text("period,scenario,ca\n2025-01,,1\n2025-01,budjet,2\n2025-01,revised_budget,3\n", "f.csv")
+    assert [(str(w.location), w.message, w.severity) for w in pack.fact_warnings(facts) if "scenario" in w.message] == [
+        ("f.csv:3", "figures under scenario 'budjet' are read by no formula (did you mean 'budget'?)", "warning"),
+    ]
