@@ -142,3 +142,13 @@ def test_figures_under_a_near_miss_of_budget_are_a_located_warning() -> None:
     assert [(str(w.location), w.message, w.severity) for w in pack.fact_warnings(facts) if "scenario" in w.message] == [
         ("f.csv:3", "figures under scenario 'budjet' are read by no formula (did you mean 'budget'?)", "warning"),
     ]
+
+
+def test_a_period_before_the_scenarios_first_figure_says_which_scenario() -> None:
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  ecart: {formula: ca - budget(ca), frequency: monthly}\n"})
+    facts = Facts.from_records([(None, "ca", "2024-12", 5), (None, "ca", "2025-01", 10), (None, "ca", "2025-01", 8, "budget")])
+    evaluation = pack.evaluate(facts, lang="en")
+    assert evaluation.result_at("ecart", "2025-01").value == Decimal(2)  # 10 - 8
+    before = "under scenario 'budget': 2024-12 is before the first period of data (data starts at 2025-01)"
+    assert evaluation.result_at("ecart", "2024-12").error == before
+    assert evaluation.scenario_result("ecart", "2024-12", None, "budget").error == before

@@ -14,7 +14,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from ..errors import Undefined, did_you_mean
-from ..facts import Entity, Fact, Facts
+from ..facts import ACTUAL, Entity, Fact, Facts
 from ..formatting import frequency_word
 from ..limits import Limits
 from ..model import Definitions, InputDef
@@ -206,7 +206,7 @@ def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str
             new, proportional = _spread(old, current, value, rule)
     replaced = dict(zip(leaves, new))
     records = (
-        Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if f.entity == entity and f.name == name and f.period in replaced else f
+        Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if f.entity == entity and f.name == name and f.period in replaced and f.scenario == ACTUAL else f
         for f in facts.facts()
     )
     return Facts.from_records(records), Spread(name, period, value, tuple(leaves), rule, proportional)

@@ -124,9 +124,10 @@ class Frame(dict[str, Any]):
         an undefined value there says which scenario it was in."""
         if scenario == self.run.scenario:
             return compiled(self)
-        frame = self.run.under(scenario).scenario_frame(self.period)
+        run = self.run.under(scenario)
+        run.check_figures()
         try:
-            return compiled(frame)
+            return compiled(run.frame(self.period))
         except Undefined as undefined:
             raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
 
@@ -211,10 +212,15 @@ class EntityRun:
         return run
 
     def scenario_frame(self, period: Period) -> Frame:
-        """The frame of `period` in a scenario's run; undefined when the scenario has no figure for the entity."""
+        """The frame of `period` in a scenario's run; undefined when the scenario has no figure for the entity,
+        or none as early as `period`."""
+        self.check_figures()
+        return self.frame(period)
+
+    def check_figures(self) -> None:
+        """Raises Undefined when this scenario's run has no figure at all for the entity (nowhere to start)."""
         if not self.first:
             raise Undefined(Reason.of("no_scenario_facts", scenario=self.scenario, entity=self.entity))
-        return self.frame(period)
 
     def earliest(self) -> Period | None:
         """The earliest period of the run's own figures."""
@@ -420,10 +426,15 @@ class PythonEvaluation:
             raise lookup_error("KPI", kpi, self.program.kpis)
         frame = covered_frame(self._private_run(self._run(entity)), period)
         with localcontext(DECIMAL_CONTEXT):
+            run = frame.run.under(scenario)
             try:
-                other = frame.run.under(scenario).scenario_frame(frame.period)
+                run.check_figures()
             except Undefined as undefined:
                 return _result(frame, kpi, undefined.cause)
+            try:
+                other = run.frame(frame.period)
+            except Undefined as undefined:
+                return _result(frame, kpi, Reason.of("in_scenario", scenario=scenario, cause=undefined.cause))
             return _result(other, kpi)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
