@@ -205,8 +205,9 @@ def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str
         with localcontext(DECIMAL_CONTEXT):
             new, proportional = _spread(old, current, value, rule)
     replaced = dict(zip(leaves, new))
+    spread = (entity, name, ACTUAL)  # the actual figures only: the same fact under a budget stays
     records = (
-        Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if f.entity == entity and f.name == name and f.period in replaced and f.scenario == ACTUAL else f
+        Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if (f.entity, f.name, f.scenario) == spread and f.period in replaced else f
         for f in facts.facts()
     )
     return Facts.from_records(records), Spread(name, period, value, tuple(leaves), rule, proportional)
