@@ -426,16 +426,7 @@ class PythonEvaluation:
             raise lookup_error("KPI", kpi, self.program.kpis)
         frame = covered_frame(self._private_run(self._run(entity)), period)
         with localcontext(DECIMAL_CONTEXT):
-            run = frame.run.under(scenario)
-            try:
-                run.check_figures()
-            except Undefined as undefined:
-                return _result(frame, kpi, undefined.cause)
-            try:
-                other = run.frame(frame.period)
-            except Undefined as undefined:
-                return _result(frame, kpi, Reason.of("in_scenario", scenario=scenario, cause=undefined.cause))
-            return _result(other, kpi)
+            return scenario_result(frame, kpi, scenario)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
         """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated."""
@@ -485,6 +476,23 @@ def in_calendar(program: Program, period: Period | str) -> Period:
     """A period asked for, in the plan's calendar (`FY2025-Q1`, or `2025-Q2` as the fiscal quarter it is)."""
     calendar = program.plan.calendar
     return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
+
+
+def scenario_result(frame: Frame, kpi: str, scenario: str) -> Result:
+    """`kpi` for `frame`'s entity and period computed under `scenario` (value, target, gap and status, all
+    on that scenario's figures), undefined with its reason when the scenario cannot give it. It computes
+    on the frame's run's sibling for `scenario`: call it on a frame you may compute on (a private run's,
+    or one of `evaluate_entities`' runs before the entity is dropped), under `DECIMAL_CONTEXT`."""
+    run = frame.run.under(scenario)
+    try:
+        run.check_figures()
+    except Undefined as undefined:
+        return _result(frame, kpi, undefined.cause)
+    try:
+        other = run.frame(frame.period)
+    except Undefined as undefined:
+        return _result(frame, kpi, Reason.of("in_scenario", scenario=scenario, cause=undefined.cause))
+    return _result(other, kpi)
 
 
 def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
