@@ -7,11 +7,14 @@ tests/data/evaluation/scenarios.yaml, run on every backend."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_workbook_reader import xlsx
 
 from kpi_engine import Facts, FactsError, Pack, read_facts_text
+from kpi_engine.cli import main
 from kpi_engine.facts import ACTUAL, Fact, read_facts
 from kpi_engine.periods import Period
 
@@ -152,3 +155,20 @@ def test_a_period_before_the_scenarios_first_figure_says_which_scenario() -> Non
     before = "under scenario 'budget': 2024-12 is before the first period of data (data starts at 2025-01)"
     assert evaluation.result_at("ecart", "2024-12").error == before
     assert evaluation.scenario_result("ecart", "2024-12", None, "budget").error == before
+
+
+def test_kpi_facts_and_explain_name_the_scenario(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text(PACK, encoding="utf-8")
+    (tmp_path / "f.csv").write_text(FACTS, encoding="utf-8")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["facts", str(tmp_path / "pack.yaml"), "--facts", str(tmp_path / "f.csv"), "--format", "csv", "--lang", "en"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0] == "period,entity,name,value,source,scenario"
+    assert f"2025-Q1,centre,ca,300,{tmp_path / 'f.csv'}:8,budget" in lines
+    assert f"2025-01,centre,ca,100,{tmp_path / 'f.csv'}:2,actual" in lines
+    explained = runner.invoke(main, ["explain", str(tmp_path / "pack.yaml"), "ecart_marge", "--facts", str(tmp_path / "f.csv"),
+                                     "--period", "2025-Q1", "--entity", "centre", "--lang", "en"])
+    assert explained.exit_code == 0, explained.output
+    assert "ca [input] [scenario budget] = 300" in explained.output
+    assert "marge [KPI] [scenario budget] = 130" in explained.output
