@@ -332,7 +332,6 @@ on the figures of that scenario, a KPI by its own formula on them. Each is a fun
 rather than `scenario(x, "forecast")`, because the formula language has no text literal and a bare
 scenario name as an argument would read as an input everywhere names are followed (graph, lint,
 SQL): a new scenario is one more name in this tuple."""
-SCENARIO_REASON = "a scenario read is computed on another scenario's facts, which this period's inputs do not move"
 
 
 def _scenario_read(scenario: str) -> Builder:
@@ -355,7 +354,7 @@ def _scenario_function(scenario: str) -> Function:
         build=_scenario_read(scenario),
         undefined=Propagation.STRICT,
         unit=UnitRule.OF_FIRST,
-        symbolic=NotSymbolic(SCENARIO_REASON, exact=None),
+        symbolic=NotSymbolic(f"{scenario}() is computed on the {scenario} figures, which this period's actual inputs do not move", exact=None),
         reach=ThisPeriod(),
     )
 

@@ -288,4 +288,4 @@ def _misspelt_scenarios(facts: Facts) -> Iterator[Problem]:
         close = difflib.get_close_matches(scenario, SCENARIOS, n=1, cutoff=0.75)
         if close:
             where = next(f.location for f in facts.facts() if f.scenario == scenario)
-            yield Problem.of(where, Reason.of("near_scenario", scenario=scenario, known=close[0]), "warning")
+            yield Problem.of(where, Reason.of("near_scenario", scenario=scenario, closest=close[0]), "warning")

@@ -56,8 +56,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         ),
     ),
     "near_scenario": (
-        "figures under scenario '{scenario}' are read by no formula (did you mean '{known}'?)",
-        "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {known} » ?)",
+        "figures under scenario '{scenario}' are read by no formula (did you mean '{closest}'?)",
+        "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {closest} » ?)",
     ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",
