@@ -38,13 +38,17 @@ class Observation:
 class ExplainNode:
     """One step of a computation: `kind` is kpi, input, number, operation or function, or what
     makes an input: a ledger's account, or for a group's consolidated input each `member`
-    (`entity` names it) and the group's own entries (`group_entries`)."""
+    (`entity` names it) and the group's own entries (`group_entries`).
+
+    `scenario` names the scenario a KPI or input was read under (`budget` inside `budget(...)`),
+    None for the actual figures."""
 
     text: str
     kind: str
     observations: tuple[Observation, ...]
     children: tuple[ExplainNode, ...] = ()
     unit: str = ""
+    scenario: str | None = None
     entity: str | None = None  # the member a `member` node is about
     is_group: bool = False  # that member is itself a group
 

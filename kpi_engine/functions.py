@@ -15,6 +15,8 @@ A compiled closure takes a *frame* (the values of one entity at one period)
 and returns a Decimal or a bool, or raises `Undefined` with a reason.
 Time functions reach other periods through `frame.back(steps)` and `frame.year_ago()`;
 `frame.periods_into_year()` counts the periods since the start of the (fiscal) year.
+Scenario reads (`budget(x)`) compute their argument on the frame of the same entity and
+period under another scenario, through `frame.under(scenario, x)`.
 Nothing here imports sympy: a symbolic builder receives it from the analysis.
 """
 
@@ -323,6 +325,40 @@ def _growth(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
     return growth
 
 
+# --- evaluation: scenario reads ---------------------------------------------------------------
+SCENARIOS = ("budget", "forecast")
+"""The scenarios a formula can read, each through the function of its name (`budget(x)`): x computed
+on the figures of that scenario, a KPI by its own formula on them. Each is a function of its own,
+rather than `scenario(x, "forecast")`, because the formula language has no text literal and a bare
+scenario name as an argument would read as an input everywhere names are followed (graph, lint,
+SQL): a new scenario is one more name in this tuple."""
+
+
+def _scenario_read(scenario: str) -> Builder:
+    def build(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
+        (x,) = args
+        return lambda frame: frame.under(scenario, x)
+
+    return build
+
+
+def _scenario_function(scenario: str) -> Function:
+    return Function(
+        name=scenario,
+        summary=f"x computed on the {scenario} figures (a KPI by its formula on its inputs under {scenario})",
+        example=f"chiffre_affaires_ht - {scenario}(chiffre_affaires_ht)",
+        min_args=1,
+        max_args=1,
+        arguments=(Kind.NUMBER,),
+        result=Kind.NUMBER,
+        build=_scenario_read(scenario),
+        undefined=Propagation.STRICT,
+        unit=UnitRule.OF_FIRST,
+        symbolic=NotSymbolic(f"{scenario}() is computed on the {scenario} figures, which this period's actual inputs do not move", exact=None),
+        reach=ThisPeriod(),
+    )
+
+
 # --- symbolic forms -----------------------------------------------------------------------------
 # Values read at earlier periods cannot move when this period's inputs move: they are held
 # symbols. The functions that also read this period keep that part live:
@@ -587,5 +623,6 @@ FUNCTIONS: dict[str, Function] = {
             symbolic=Symbolic(_sym_growth),
             reach=Offsets((PeriodsBack(0), PeriodsBack(1))),
         ),
+        *(_scenario_function(scenario) for scenario in SCENARIOS),
     )
 }

@@ -10,6 +10,7 @@ a file.
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,9 +21,10 @@ from . import backends
 from .assembly import build_definitions
 from .errors import FactsError, Location, PackError, Problem
 from .explain import ExplainNode
-from .facts import Entity, Facts
+from .facts import ACTUAL, Entity, Facts
 from .facts.columns import near_miss
 from .formatting import Language
+from .functions import SCENARIOS
 from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
 from .limits import Limits
@@ -84,6 +86,7 @@ class Pack:
             hint = near_miss(name, self.inputs) or ""
             warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=hint), "warning"))
         warnings.extend(self._absent_members(facts))
+        warnings.extend(_misspelt_scenarios(facts))
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:
@@ -126,7 +129,7 @@ class Pack:
         already): `FY...` periods get their months, calendar quarters become the fiscal quarters they
         coincide with. FactsError locates every period this calendar does not have."""
         calendar = self.plan.calendar
-        if all(_in_calendar(calendar, period) for e in facts.entities for period in facts.entity(e).by_period):
+        if all(_in_calendar(calendar, period) for period in facts.periods()):
             return facts
         bound, problems = Facts(), []
         for fact in facts.facts():
@@ -280,3 +283,15 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     """File order, then line and column, so the list reads like the files; duplicates removed."""
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.location.file, p.location.line, p.location.column))
+
+
+def _misspelt_scenarios(facts: Facts) -> Iterator[Problem]:
+    """Figures under a scenario that is a near miss of one formulas read (`budjet`): read by nothing,
+    they would be left out without a word. Other scenarios (`revised_budget`) are kept as they are."""
+    for scenario in facts.scenarios:
+        if scenario in SCENARIOS or scenario == ACTUAL:
+            continue
+        close = difflib.get_close_matches(scenario, SCENARIOS, n=1, cutoff=0.75)
+        if close:
+            where = next(f.location for f in facts.facts() if f.scenario == scenario)
+            yield Problem.of(where, Reason.of("near_scenario", scenario=scenario, closest=close[0]), "warning")

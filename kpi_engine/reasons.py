@@ -42,6 +42,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "member '{member}' of group '{group}' has no '{name}' for {period}, so the group has none: {cause}",
         "le membre « {member} » du groupe « {group} » n'a pas « {name} » pour {period}, le groupe non plus : {cause}",
     ),
+    "in_scenario": ("under scenario '{scenario}': {cause}", "en scénario « {scenario} » : {cause}"),
+    "no_scenario_facts": ("no figures under scenario '{scenario}'{entity}", "aucun chiffre en scénario « {scenario} »{entity}"),
     "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),
     "target_undefined": ("target undefined: {cause}", "cible indéfinie : {cause}"),
     # facts warnings (`Problem.of`): worded like the reasons, in the reader's language
@@ -52,6 +54,10 @@ CATALOG: dict[str, tuple[str, str]] = {
             " (la donnée la plus proche, « {input} », est {input_kind}, mais « {title} » se lit comme {title_kind} : non proposée ;"
             " renommez la colonne d'après la donnée qu'elle contient)"
         ),
+    ),
+    "near_scenario": (
+        "figures under scenario '{scenario}' are read by no formula (did you mean '{closest}'?)",
+        "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {closest} » ?)",
     ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",

@@ -125,8 +125,8 @@ def _facts_parts(facts: Any, fact_sets: Mapping[str, Any], where: str) -> Iterat
     """Records and CSV texts: a list item is a record, a fact set's name (expanded) or a CSV text."""
     for item in facts if isinstance(facts, list) else [facts]:
         if isinstance(item, list):
-            if len(item) != 4:
-                raise ValueError(f"{where}: a fact is [entity, input, period, value], not {item!r}")
+            if len(item) not in (4, 5):
+                raise ValueError(f"{where}: a fact is [entity, input, period, value] or [entity, input, period, value, scenario], not {item!r}")
             yield tuple(item)
         elif item in fact_sets:
             yield from _facts_parts(fact_sets[item], fact_sets, where)
@@ -342,7 +342,8 @@ def test_evaluation_case(backend: str, case: Case) -> None:
 def test_every_topic_has_cases() -> None:
     topics = {case.topic for case in CASES}
     assert topics == {
-        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "missing_zero", "rollups", "selection", "targets", "time_functions", "undefined",
+        "alerts", "alert_series", "arithmetic", "fiscal", "groups", "logic", "missing_zero", "rollups", "scenarios", "selection", "targets",
+        "time_functions", "undefined",
     }
 
 

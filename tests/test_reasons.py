@@ -31,6 +31,8 @@ SAMPLE = {
     "input_kind": "charge",
     "title": "CA production",
     "title_kind": None,
+    "scenario": "budget",
+    "closest": "budget",
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..entities import leaves, member_graph
 from ..errors import Undefined, did_you_mean
-from ..facts import Entity, Fact, Facts
+from ..facts import ACTUAL, Entity, Fact, Facts
 from ..formatting import frequency_word
 from ..limits import Limits
 from ..model import Consolidation, Definitions, InputDef
@@ -215,8 +215,10 @@ def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str
         with localcontext(DECIMAL_CONTEXT):
             new, proportional = _spread(old, current, value, rule, len({holder for holder, _ in parts}))
     replaced = dict(zip(parts, new))
-    records = (
-        Fact(f.entity, f.name, f.period, replaced[(f.entity, f.period)], f.location) if f.name == name and (f.entity, f.period) in replaced else f
+    records = (  # the actual figures only: the same fact under a budget stays
+        Fact(f.entity, f.name, f.period, replaced[(f.entity, f.period)], f.location)
+        if f.name == name and f.scenario == ACTUAL and (f.entity, f.period) in replaced
+        else f
         for f in facts.facts()
     )
     group = entity in member_graph(definitions.entities)

@@ -118,14 +118,17 @@ def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence
 
 def facts_csv(facts: Facts, lang: Language) -> str:
     """Every fact, one line each (period, entity, input, exact value, where it was read), sorted; French
-    with `;` and the decimal comma. Every cell passes through `csv_cell` (no formula injection)."""
+    with `;` and the decimal comma; a last column names the scenario when some facts are not actual.
+    Every cell passes through `csv_cell` (no formula injection)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if lang == "fr" else ",", lineterminator="\n")
-    writer.writerow(_HEADERS[lang]["csv"])
-    ordered = sorted(facts.facts(), key=lambda f: (f.entity or "", f.period.sort_key(), f.name))
+    scenarios = len(facts.scenarios) > 1
+    writer.writerow([*_HEADERS[lang]["csv"], *(["scénario" if lang == "fr" else "scenario"] if scenarios else [])])
+    ordered = sorted(facts.facts(), key=lambda f: (f.entity or "", f.period.sort_key(), f.name, f.scenario))
     for fact in ordered:
         value = plain(fact.value).replace(".", ",") if lang == "fr" else plain(fact.value)
-        writer.writerow([csv_cell(cell) for cell in (str(fact.period), fact.entity or "", fact.name, value, str(fact.location))])
+        cells = (str(fact.period), fact.entity or "", fact.name, value, str(fact.location), *([fact.scenario] if scenarios else []))
+        writer.writerow([csv_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 

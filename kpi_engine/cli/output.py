@@ -397,6 +397,8 @@ def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
     record: dict[str, Any] = {"text": node.text, "kind": node.kind, "unit": node.unit}
     if node.kind == "member":
         record |= {"entity": node.entity, "is_group": node.is_group}
+    if node.scenario:
+        record["scenario"] = node.scenario
     record["observations"] = [
         {"period": str(o.period), "value": o.value if isinstance(o.value, bool) or o.value is None else plain(o.value),
          "reason": o.reason.text(lang) if o.reason else None}
@@ -419,6 +421,8 @@ def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: La
         last = index == len(node.children) - 1
         tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
         text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
+        if child.scenario:
+            tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"
         lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 

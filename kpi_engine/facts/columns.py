@@ -4,7 +4,7 @@ Names are compared in a normal form that ignores case, accents, spacing and
 punctuation (`Chiffre d'affaires HT`, `chiffre_affaires_ht` and
 `CHIFFRE D'AFFAIRES HT` are one name). A name means, in this order:
 1. what the caller's renames say (`{"CA boutique": "chiffre_affaires_ht", "Magasin": "entity"}`);
-2. a role of the table: the period, the entity, or a long table's name and value columns;
+2. a role of the table: the period, the entity, the scenario, or a long table's name and value columns;
 3. the pack's input whose name or label (French or English) it is;
 4. otherwise itself (the pack then warns that no input reads it).
 """
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from ..model import InputDef
     from .source import PackView
 
-PERIOD, ENTITY, NAME, VALUE = "period", "entity", "name", "value"
-ROW_ROLES = frozenset({PERIOD, ENTITY})  # in every layout
+PERIOD, ENTITY, NAME, VALUE, SCENARIO = "period", "entity", "name", "value", "scenario"
+ROW_ROLES = frozenset({PERIOD, ENTITY, SCENARIO})  # in every layout
 LONG_ROLES = frozenset({NAME, VALUE})  # only in a long table, which has both
 ROLES = ROW_ROLES | LONG_ROLES
 
@@ -36,6 +36,7 @@ _ROLE_NAMES = {
         ("entity", "entite", "boutique", "magasin", "site", "etablissement", "agence", "societe", "store", "shop", "branch"),
         ENTITY,
     ),
+    **dict.fromkeys(("scenario", "scenarios"), SCENARIO),
     **dict.fromkeys(("name", "nom", "indicateur", "donnee", "input"), NAME),
     **dict.fromkeys(("value", "valeur", "montant", "amount"), VALUE),
 }

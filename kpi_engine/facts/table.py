@@ -1,8 +1,9 @@
 """Rows and columns to facts: the layouts shared by every tabular source (CSV, workbooks).
 
 A table has a header row and data rows of located cells. Two layouts:
-- long: a period, a name and a value column (and optionally an entity column), one fact per row;
-- wide: a period column (and optionally an entity column), then one column per input.
+- long: a period, a name and a value column (and optionally entity and scenario columns), one fact per row;
+- wide: a period column (and optionally entity and scenario columns), then one column per input.
+A row without a scenario (no such column, or a blank cell) gives actual figures.
 How column names are understood (`Période`, `Boutique`, an input's label) is
 `columns`' business; how period cells are read, `period_forms`'. Every row that
 cannot be read is reported where it is; the others are read.
@@ -24,11 +25,12 @@ from .columns import (
     NO_PACK,
     PERIOD,
     ROW_ROLES,
+    SCENARIO,
     VALUE,
     ColumnNames,
     normal,
 )
-from .model import Facts
+from .model import ACTUAL, Facts, scenario_problem
 from .period_forms import WrittenPeriod, read_period, resolve
 from .source import ReadResult
 from .values import add_value, is_number
@@ -181,6 +183,11 @@ def _read_values(
     ignored: dict[str, Problem],
 ) -> Iterator[Problem]:
     entity = _text(cells[ENTITY].value) or None if ENTITY in cells else None
+    scenario = _text(cells[SCENARIO].value) or ACTUAL if SCENARIO in cells else ACTUAL
+    problem = scenario_problem(scenario)
+    if problem:
+        yield Problem(cells[SCENARIO].location, f"column 'scenario': {problem}")
+        return
     if layout.is_long:
         name = _text(cells[NAME].value) if NAME in cells else ""
         pairs = [(names.input(name) if name else name, cells.get(VALUE))]
@@ -188,7 +195,7 @@ def _read_values(
         pairs = [(key, cell) for key, cell in cells.items() if key not in ROW_ROLES and key not in ignored]
     for input_name, cell in pairs:
         if cell is not None:
-            yield from add_value(facts, entity, input_name, period, cell.value, cell.location, decimal_comma)
+            yield from add_value(facts, entity, input_name, period, cell.value, cell.location, decimal_comma, scenario)
 
 
 def _period_value(value: CellValue) -> str | date:

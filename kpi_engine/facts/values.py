@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 from ..errors import Location, Problem
 from ..numbers import read_number
 from ..periods import Period
-from .model import Entity, Fact, Facts, entity_words
+from .model import ACTUAL, Entity, Fact, Facts, entity_words, scenario_words
 
 RawValue = str | int | Decimal | bool | None | object
 
 
 def add_value(
-    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool
+    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool, scenario: str = ACTUAL
 ) -> Iterator[Problem]:
     """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero.
 
@@ -39,14 +39,14 @@ def add_value(
     except (ValueError, InvalidOperation) as error:
         yield Problem(location, f"'{name}' for {period}: {error}")
         return
-    earlier = facts.find(entity, name, period)
-    problem = facts.add(Fact(entity, name, period, value, location))
+    earlier = facts.find(entity, name, period, scenario)
+    problem = facts.add(Fact(entity, name, period, value, location, scenario))
     if problem:
         yield problem
     elif earlier is not None:
         yield Problem(
             location,
-            f"'{name}' for {period}{entity_words(entity)} is given twice with the same value "
+            f"'{name}' for {period}{entity_words(entity)}{scenario_words(scenario)} is given twice with the same value "
             f"({earlier.value} at {earlier.location}, {value} here): counted once",
             severity="warning",
         )

@@ -14,6 +14,14 @@ them after it is built: a value that was not computed (a monthly KPI at a
 quarter) is computed on a private copy of the entity's run, so readers in
 several threads see the same answers.
 
+Scenarios: a run evaluates one scenario's figures (`actual` for the reported
+results). `budget(x)` computes x on the frame of the same entity and period
+in a sibling run over the budget figures, made on first use and sharing
+nothing computed with the actual run: a KPI under budget is its formula on
+budget inputs, rolled up by the same rules (a yearly budget reaches a
+quarter only if given quarterly or monthly: never split). A sibling run
+reports nothing; it starts at the period holding its earliest figure.
+
 Nothing here raises on bad data: an undefined value is recorded with its
 reason and everything else goes on.
 """
@@ -21,15 +29,16 @@ reason and everything else goes on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
 from ...alerts import Alert, Alerting
 from ...errors import Undefined
-from ...facts import Entity, EntityFacts
+from ...facts import ACTUAL, Entity, EntityFacts
 from ...formatting import Language
+from ...functions import Compiled
 from ...model import Direction, Missing, Rollup
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Frequency, Period
@@ -110,6 +119,18 @@ class Frame(dict[str, Any]):
         steps = self.period.steps_per_year()
         return self.back(steps) if steps else self.run.frame(self.period.year_ago())
 
+    def under(self, scenario: str, compiled: Compiled) -> Any:
+        """`compiled` computed on this entity and period under `scenario` (itself when it is this frame's);
+        an undefined value there says which scenario it was in."""
+        if scenario == self.run.scenario:
+            return compiled(self)
+        run = self.run.under(scenario)
+        run.check_figures()
+        try:
+            return compiled(run.frame(self.period))
+        except Undefined as undefined:
+            raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
+
     def periods_into_year(self) -> int:
         """How many periods of this frequency from the start of the (fiscal) year to this one, itself included."""
         return self.period.ordinal - self.run.program.plan.calendar.year_start(self.period).ordinal + 1
@@ -168,11 +189,42 @@ class EntityRun:
     reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
     _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
     base: EntityRun | None = None  # the run whose frames this private run copies
+    scenario: str = ACTUAL  # whose figures `facts` are
+    make_scenario: Callable[[str], EntityRun] | None = None  # the same entity's run under another scenario
+    siblings: dict[str, EntityRun] = field(default_factory=dict)  # those made so far, shared by the siblings
 
     @property
     def is_group(self) -> bool:
         """Whether this run's inputs are consolidated from members' (`consolidation.GroupRun`)."""
         return False
+
+    def under(self, scenario: str) -> EntityRun:
+        """The same entity's run under `scenario`, made on first use and then shared by every sibling."""
+        if scenario == self.scenario:
+            return self
+        run = self.siblings.get(scenario)
+        if run is None:
+            if self.make_scenario is None:
+                raise Undefined(Reason.of("no_scenario_facts", scenario=scenario, entity=self.entity))
+            self.siblings.setdefault(self.scenario, self)
+            run = self.siblings[scenario] = self.make_scenario(scenario)
+            run.siblings = self.siblings
+        return run
+
+    def scenario_frame(self, period: Period) -> Frame:
+        """The frame of `period` in a scenario's run; undefined when the scenario has no figure for the entity,
+        or none as early as `period`."""
+        self.check_figures()
+        return self.frame(period)
+
+    def check_figures(self) -> None:
+        """Raises Undefined when this scenario's run has no figure at all for the entity (nowhere to start)."""
+        if not self.first:
+            raise Undefined(Reason.of("no_scenario_facts", scenario=self.scenario, entity=self.entity))
+
+    def earliest(self) -> Period | None:
+        """The earliest period of the run's own figures."""
+        return min(self.facts.by_period, key=Period.sort_key, default=None)
 
     def native(self, period: Period) -> dict[str, Decimal]:
         """The input values the facts give at `period` itself, which a new frame starts from."""
@@ -238,7 +290,7 @@ class EntityRun:
         """A run of the same entity whose frames start as copies of this one's, taken when first used:
         computing on it changes nothing here, so this run can be read from other threads meanwhile."""
         return replace(self, frames={}, by_ordinal={f: {} for f in Frequency}, first=dict(self.first),
-                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
+                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self, siblings={})
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
@@ -365,6 +417,17 @@ class PythonEvaluation:
         with localcontext(DECIMAL_CONTEXT):
             return _result(frame, kpi)
 
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` as `result_at` gives it, computed on the figures of `scenario` (its formula on that scenario's
+        inputs, rolled up by the same rules, a group's consolidated): "the same KPI under budget". Its target
+        is computed under the scenario too. Undefined with its reason when the scenario cannot give it (no
+        figures for the entity, a yearly budget at a month...); KeyError when the period is not evaluated."""
+        if kpi not in self.program.kpis:
+            raise lookup_error("KPI", kpi, self.program.kpis)
+        frame = covered_frame(self._private_run(self._run(entity)), period)
+        with localcontext(DECIMAL_CONTEXT):
+            return scenario_result(frame, kpi, scenario)
+
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
         """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated."""
         if kpi not in self.program.kpis and kpi not in self.program.plan.inputs:
@@ -415,6 +478,23 @@ def in_calendar(program: Program, period: Period | str) -> Period:
     return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
 
 
+def scenario_result(frame: Frame, kpi: str, scenario: str) -> Result:
+    """`kpi` for `frame`'s entity and period computed under `scenario` (value, target, gap and status, all
+    on that scenario's figures), undefined with its reason when the scenario cannot give it. It computes
+    on the frame's run's sibling for `scenario`: call it on a frame you may compute on (a private run's,
+    or one of `evaluate_entities`' runs before the entity is dropped), under `DECIMAL_CONTEXT`."""
+    run = frame.run.under(scenario)
+    try:
+        run.check_figures()
+    except Undefined as undefined:
+        return _result(frame, kpi, undefined.cause)
+    try:
+        other = run.frame(frame.period)
+    except Undefined as undefined:
+        return _result(frame, kpi, Reason.of("in_scenario", scenario=scenario, cause=undefined.cause))
+    return _result(other, kpi)
+
+
 def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
     for period in sorted((p for p in run.reported_periods if selection.wants_period(p)), key=Period.sort_key):
         yield run.frames[period]
@@ -437,9 +517,15 @@ def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterato
                 yield from alerting.at(FrameReadings(frame))
 
 
-def _result(frame: Frame, name: str) -> Result:
-    result = _plain_result(frame, name)
+def _result(frame: Frame, name: str, cause: Reason | None = None) -> Result:
+    """The result of `name` at `frame`; undefined for `cause` when one is given."""
+    result = _plain_result(frame, name) if cause is None else _undefined(frame, name, cause)
     return replace(result, is_group=True) if frame.run.is_group else result
+
+
+def _undefined(frame: Frame, name: str, cause: Reason | None) -> Result:
+    owner = frame.run.program.plan.kpis[name].owner
+    return Result(name, frame.period, frame.run.entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
 
 
 def _plain_result(frame: Frame, name: str) -> Result:
@@ -447,8 +533,7 @@ def _plain_result(frame: Frame, name: str) -> Result:
     entity, owner = frame.run.entity, kpi.owner
     value = frame.value(name)
     if value is None:
-        cause = frame.reasons.get(name)
-        return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
+        return _undefined(frame, name, frame.reasons.get(name))
     if kpi.target is None:
         return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
     try:
@@ -487,6 +572,16 @@ def prepared(run: EntityRun) -> EntityRun:
         if periods:
             run.first[frequency] = periods[0]
             run.reported_periods.update(periods)
+    return run
+
+
+def starting(run: EntityRun) -> EntityRun:
+    """A scenario's run, told where its figures start at every frequency (the period holding its earliest
+    figure), so that time functions under that scenario stop there; it reports nothing."""
+    earliest = run.earliest()
+    if earliest is not None:
+        fiscal_start = run.program.plan.calendar.fiscal_year_start
+        run.first.update({frequency: Period.from_date(frequency, earliest.start, fiscal_start) for frequency in Frequency})
     return run
 
 

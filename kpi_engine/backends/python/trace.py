@@ -6,7 +6,9 @@ produced by the same closures as the evaluation itself, not by a second
 interpreter. KPIs used by the formula are expanded in turn, down to the
 inputs; an input read from a ledger down to its accounts and amounts, and a
 group's consolidated input down to each member's value (a member group's in
-turn) and the group's own entries, which sum to it.
+turn) and the group's own entries, which sum to it. Inside a scenario read
+(`budget(x)`), x is expanded on the frame of that scenario, and each KPI and
+input there is marked with the scenario.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 
 from ...errors import Undefined
 from ...explain import ExplainNode, Observation
-from ...facts import AuditLine, EntityFacts
-from ...functions import Compiled
+from ...facts import ACTUAL, AuditLine, EntityFacts
+from ...functions import SCENARIOS, Compiled
 from ...model import Consolidation, Missing, Rollup
 from ...nodes import Call, Name, Node, Number, children, to_text
 from ...numbers import DECIMAL_CONTEXT
@@ -59,7 +61,11 @@ def _explain_kpi(frame: Frame, kpi: str, depth: int) -> ExplainNode:
         program.compile_traced(planned.formula, tracer)(frame)
     formula = _tree(frame, planned.formula, records, depth)
     own = Observation(frame.period, frame.value(kpi), frame.reasons.get(kpi))
-    return ExplainNode(kpi, "kpi", (own,), (formula,), planned.unit)
+    return ExplainNode(kpi, "kpi", (own,), (formula,), planned.unit, _scenario(frame))
+
+
+def _scenario(frame: Frame) -> str | None:
+    return None if frame.run.scenario == ACTUAL else frame.run.scenario
 
 
 def _tree(frame: Frame, node: Node, records: Records, depth: int) -> ExplainNode:
@@ -70,15 +76,26 @@ def _tree(frame: Frame, node: Node, records: Records, depth: int) -> ExplainNode
             here = all(o.period == frame.period for o in observations)
             if depth > 1 and observations and here:
                 return _explain_kpi(frame, name, depth - 1)
-            return ExplainNode(name, "kpi", observations, (), plan.kpis[name].unit)
+            return ExplainNode(name, "kpi", observations, (), plan.kpis[name].unit, _scenario(frame))
         case Name(id=name):
             unit = plan.inputs[name].unit
-            return ExplainNode(name, "input", observations, _parts(frame.run, name, observations, frame.period, unit), unit)
+            return ExplainNode(name, "input", observations, _parts(frame.run, name, observations, frame.period, unit), unit, _scenario(frame))
         case Number():
             return ExplainNode(to_text(node), "number", observations)
+        case Call(func=func) if func in SCENARIOS:
+            frame = _under(frame, func)
     kind = "function" if isinstance(node, Call) else "operation"
     subtrees = tuple(_tree(frame, child, records, depth) for child in children(node))
     return ExplainNode(to_text(node), kind, observations, subtrees)
+
+
+def _under(frame: Frame, scenario: str) -> Frame:
+    """The frame of the same period under `scenario`, where its argument was computed (itself when the
+    scenario has no figures: the argument was then never computed, and shows as not evaluated)."""
+    try:
+        return frame.run.under(scenario).scenario_frame(frame.period)
+    except Undefined:
+        return frame
 
 
 def _parts(run: EntityRun, name: str, observations: tuple[Observation, ...], period: Period, unit: str) -> tuple[ExplainNode, ...]:
