@@ -138,6 +138,33 @@ def test_bad_periods_and_values_in_a_facts_file_are_all_reported(tmp_path):
     ]
 
 
+FISCAL = (
+    "calendar: {fiscal_year_start: 7}\ninputs:\n  ca: {rollup: sum}\n"
+    "kpis:\n  a: {formula: ca, frequency: yearly}\n  t: {formula: ca, frequency: quarterly}\n"
+)
+
+
+def test_a_facts_file_is_read_in_the_pack_fiscal_calendar(tmp_path):
+    """FY2026 and its quarters as written; a calendar quarter that is a fiscal one (2025-Q4 is FY2026-Q2) as that one."""
+    path = tmp_path / "facts.csv"
+    path.write_text("period,name,value\nFY2026,ca,999\nFY2026-Q1,ca,300\n2025-Q4,ca,10\n", encoding="utf-8")
+    pack = Pack.from_texts({"pack.yaml": FISCAL})
+    python = pack.evaluate(read_facts_text(path.read_text(encoding="utf-8"), "facts.csv"))
+    assert [(r.kpi, str(r.period), r.value) for r in python.results] == [("t", "FY2026-Q1", 300), ("t", "FY2026-Q2", 10), ("a", "FY2026", 999)]
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(path)]))
+
+
+def test_a_calendar_year_in_a_fiscal_pack_facts_file_is_refused_saying_which_periods_to_write(tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_text("period,name,value\n2025,ca,1\n2025-W03,ca,2\n", encoding="utf-8")
+    with pytest.raises(FactsError) as raised:
+        evaluate_source(Pack.from_texts({"pack.yaml": FISCAL}).backend("duckdb"), [str(path)])
+    assert [p.message for p in raised.value.problems] == [
+        "the SQL backend reads monthly, quarterly and yearly periods only; found '2025-W03'",
+        "'2025' is a calendar year, but this pack's years are fiscal, starting in month 7: write a fiscal period such as FY2025 (2024-07 to 2025-06)",
+    ]
+
+
 ROLL = """
 inputs:
   ca: {rollup: sum}
@@ -309,3 +336,12 @@ def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path
     result = run_kpi("evaluate", str(daily), "--facts", str(facts), "--engine", "duckdb")
     assert result.exit_code == 1
     assert "daily.yaml:4:3: the SQL backend does not compute daily KPIs yet" in result.output
+
+
+def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():
+    """The SQL computes whole columns and keeps no tree of one value's steps: a located refusal, never a traceback."""
+    facts = str(ROOT / "examples/facts/monthly.csv")
+    result = run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--engine", "duckdb")
+    assert result.exit_code == 1
+    assert "KPI 'taux_marge_nette': kpi explain traces a value on the python backend only" in result.output
+    assert run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon").exit_code == 0

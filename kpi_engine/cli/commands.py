@@ -347,8 +347,11 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
 @click.option("--period", type=PERIOD, required=True, help="The period to explain.")
 @click.option("--entity", help="The entity to explain (when the facts have entities).")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: only python keeps one value's tree.")
 @LANG
-def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: Language) -> None:
+def explain_command(
+    pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, engine: str, lang: Language
+) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
 
     \b
@@ -357,10 +360,14 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
           --period 2025-Q4 --entity lyon
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    check_engine(loaded, engine)
     try:
-        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
+        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity, backend=engine)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
+    except PackError as error:  # an engine that keeps no tree of one value says so, at the KPI
+        print_problems(error.problems)
+        raise Exit(EXIT_INVALID) from None
     click.echo(output.explain_text(tree, lang))
     if expanded:
         from ..analysis.printing import (
