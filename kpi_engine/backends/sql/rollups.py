@@ -203,7 +203,7 @@ CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = '{frequency.value}'
 ), parents AS (
-    SELECT entity, input, {parent(frequency, 'ordinal', shift)} AS ordinal, bool_or(given) AS given FROM kpi_rolled_{child.value} GROUP BY ALL
+    SELECT entity, input, {parent(frequency, 'ordinal', shift)} AS ordinal, bool_or(given) AS given FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3
 ), children AS (
     SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
         {child_why} AS why

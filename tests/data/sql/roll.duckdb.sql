@@ -66,7 +66,7 @@ CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
 ), parents AS (
-    SELECT entity, input, ordinal // 3 AS ordinal, bool_or(given) AS given FROM kpi_rolled_monthly GROUP BY ALL
+    SELECT entity, input, ordinal // 3 AS ordinal, bool_or(given) AS given FROM kpi_rolled_monthly GROUP BY 1, 2, 3
 ), children AS (
     SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', p.entity) AS VARCHAR) END END AS why
@@ -92,7 +92,7 @@ CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
 ), parents AS (
-    SELECT entity, input, ordinal // 4 AS ordinal, bool_or(given) AS given FROM kpi_rolled_quarterly GROUP BY ALL
+    SELECT entity, input, ordinal // 4 AS ordinal, bool_or(given) AS given FROM kpi_rolled_quarterly GROUP BY 1, 2, 3
 ), children AS (
     SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', p.entity) AS VARCHAR) END END END AS why
