@@ -135,7 +135,7 @@ def preparation(plan: SqlPlan) -> list[str]:
     statements = [
         f"CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES\n    {rules}\n) AS rules(input, rule, zero, consolidated)",
         *_known(),
-        _zeros(),
+        _inputs(bool(plan.zero)),
         (
             "CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS\n"
             "SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final\n"
@@ -175,12 +175,16 @@ def _known() -> list[str]:
     ]
 
 
-def _zeros() -> str:
+def _inputs(zeros: bool) -> str:
+    """The pack's facts, and (`zeros`) a 0 for each input whose absence is zero where the SQL must read one."""
+    given = "SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
+    if not zeros:
+        return f"-- the pack's facts\nCREATE OR REPLACE TEMP VIEW kpi_inputs AS\n{given}"
     finer = "CASE p.frequency WHEN 'monthly' THEN false WHEN 'quarterly' THEN g.monthly ELSE g.monthly OR g.quarterly END"
     return f"""-- the pack's facts, and a 0 for an input whose absence is zero wherever the entity has a fact of another input
 -- (unless finer facts of that input are rolled up there)
-CREATE OR REPLACE TEMP TABLE kpi_inputs AS
-SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
+CREATE OR REPLACE TEMP VIEW kpi_inputs AS
+{given}
 UNION ALL
 SELECT p.entity, r.input, p.frequency, p.ordinal, 0::HUGEINT, false
 FROM (SELECT DISTINCT entity, frequency, ordinal FROM kpi_facts) p

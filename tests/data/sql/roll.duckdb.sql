@@ -45,17 +45,9 @@ UNION ALL
 SELECT e.entity, r.input, e.monthly, e.quarterly, e.yearly
 FROM (SELECT entity, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly FROM kpi_facts GROUP BY entity) e CROSS JOIN kpi_rules r WHERE r.zero;
 
--- the pack's facts, and a 0 for an input whose absence is zero wherever the entity has a fact of another input
--- (unless finer facts of that input are rolled up there)
-CREATE OR REPLACE TEMP TABLE kpi_inputs AS
-SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
-UNION ALL
-SELECT p.entity, r.input, p.frequency, p.ordinal, 0::HUGEINT, false
-FROM (SELECT DISTINCT entity, frequency, ordinal FROM kpi_facts) p
-JOIN kpi_rules r ON r.zero
-LEFT JOIN kpi_given_at g ON g.entity IS NOT DISTINCT FROM p.entity AND g.input = r.input
-LEFT JOIN kpi_facts f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = r.input AND f.frequency = p.frequency AND f.ordinal = p.ordinal
-WHERE f.input IS NULL AND NOT COALESCE(CASE p.frequency WHEN 'monthly' THEN false WHEN 'quarterly' THEN g.monthly ELSE g.monthly OR g.quarterly END, false);
+-- the pack's facts
+CREATE OR REPLACE TEMP VIEW kpi_inputs AS
+SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
 
 CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
 SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
