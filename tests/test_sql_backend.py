@@ -128,14 +128,32 @@ def test_facts_read_by_duckdb_from_files_or_a_database_table(company, tmp_path, 
 
 def test_bad_periods_and_values_in_a_facts_file_are_all_reported(tmp_path):
     path = tmp_path / "facts.csv"
-    path.write_text("period,name,value\n2025-01,ca,1\n2025-W03,ca,2\n2025-02,ca,1e3\n", encoding="utf-8")
+    path.write_text("period,name,value\n2025-01,ca,1\n2025-W54,ca,2\n2025-02-30,ca,2\n2025-02,ca,1e3\n", encoding="utf-8")
     pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n"})
     with pytest.raises(FactsError) as raised:
         evaluate_source(pack.backend("duckdb"), [str(path)])
     assert [p.message for p in raised.value.problems] == [
-        "the SQL backend reads monthly, quarterly and yearly periods only; found '2025-W03'",
+        "'2025-02-30' is not a valid daily period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        "'2025-W54' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
         "values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '1e3'",
     ]
+
+
+def test_days_and_weeks_in_a_facts_file_are_read_by_duckdb(tmp_path):
+    """Days (2024-02-29 too), ISO weeks (2020-W53) and months, as the Python readers read them."""
+    days, weeks = tmp_path / "days.csv", tmp_path / "weeks.csv"
+    days.write_text("period,name,value\n" + "".join(f"2024-02-{day:02d},ca,{day}\n" for day in range(1, 30)), encoding="utf-8")
+    weeks.write_text("period,name,value\n2020-W53,ca,7\n2021-W01,ca,8\n2024-03,ca,5\n", encoding="utf-8")
+    pack = Pack.from_texts(
+        {"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  j: {formula: ca, frequency: daily}\n  s: {formula: growth(ca), frequency: weekly}\n"
+         "  m: {formula: ca, frequency: monthly}\n"}
+    )
+    facts = read_facts_text(days.read_text(encoding="utf-8"), "days.csv")
+    facts.merge(read_facts_text(weeks.read_text(encoding="utf-8"), "weeks.csv"))
+    python = pack.evaluate(facts)
+    assert python.value("m", "2024-02") == 435  # 1 + 2 + ... + 29
+    assert python.value("s", "2021-W01") == Decimal(8) / 7 - 1
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(days), str(weeks)]))
 
 
 FISCAL = (
@@ -156,12 +174,12 @@ def test_a_facts_file_is_read_in_the_pack_fiscal_calendar(tmp_path):
 
 def test_a_calendar_year_in_a_fiscal_pack_facts_file_is_refused_saying_which_periods_to_write(tmp_path):
     path = tmp_path / "facts.csv"
-    path.write_text("period,name,value\n2025,ca,1\n2025-W03,ca,2\n", encoding="utf-8")
+    path.write_text("period,name,value\n2025,ca,1\n2025-W54,ca,2\n", encoding="utf-8")
     with pytest.raises(FactsError) as raised:
         evaluate_source(Pack.from_texts({"pack.yaml": FISCAL}).backend("duckdb"), [str(path)])
     assert [p.message for p in raised.value.problems] == [
-        "the SQL backend reads monthly, quarterly and yearly periods only; found '2025-W03'",
         "'2025' is a calendar year, but this pack's years are fiscal, starting in month 7: write a fiscal period such as FY2025 (2024-07 to 2025-06)",
+        "'2025-W54' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
     ]
 
 
@@ -263,12 +281,6 @@ def test_what_the_sql_backend_cannot_do_is_refused_at_load_time_located(formula,
     assert (problem.location.file, problem.location.line) == ("pack.yaml", 5)
 
 
-def test_daily_kpis_are_refused():
-    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n"})
-    with pytest.raises(PackError, match="does not compute daily KPIs"):
-        sql_plan(pack.plan)
-
-
 def test_the_sql_renders_no_function_the_registry_lacks():
     assert set(FUNCTION_SQL) <= set(FUNCTIONS)
 
@@ -325,17 +337,17 @@ def test_kpi_evaluate_with_engine_duckdb_gives_the_same_json_values():
 
 def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path):
     facts = tmp_path / "facts.csv"
-    facts.write_text("period,name,value\n2025-01-03,ca,5\n", encoding="utf-8")
+    facts.write_text("period,name,value\n2025-01-03,ca,0.0000000000000000000000001\n", encoding="utf-8")
     monthly = tmp_path / "monthly.yaml"
     monthly.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n", encoding="utf-8")
     result = run_kpi("evaluate", str(monthly), "--facts", str(facts), "--engine", "duckdb")
     assert result.exit_code == 3
-    assert "facts.csv: the SQL backend reads monthly, quarterly and yearly periods only; found '2025-01-03'" in result.output
-    daily = tmp_path / "daily.yaml"
-    daily.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n", encoding="utf-8")
-    result = run_kpi("evaluate", str(daily), "--facts", str(facts), "--engine", "duckdb")
+    assert "facts.csv: values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '0.0000000000000000000000001'" in result.output
+    root = tmp_path / "root.yaml"
+    root.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca ^ 0.5, frequency: daily}\n", encoding="utf-8")
+    result = run_kpi("evaluate", str(root), "--facts", str(facts), "--engine", "duckdb")
     assert result.exit_code == 1
-    assert "daily.yaml:4:3: the SQL backend does not compute daily KPIs yet" in result.output
+    assert "root.yaml:4:16: a power whose exponent is not a constant whole number between -64 and 64" in result.output
 
 
 def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():

@@ -34,8 +34,9 @@ from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection
+from .sql.calendar import SqlCalendar
 from .sql.dialect import DUCKDB, SCALE, UNIT
-from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
+from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
 BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
@@ -191,7 +192,14 @@ FROM source{where}"""
 def _period_columns(shift: int) -> str:
     """The frequency and ordinal of a period text: months, the pack's years and quarters (`FY2025`, `FY2025-Q1`),
     calendar ones when they are the pack's (a calendar quarter that is a fiscal one is read as that one); else NULL."""
-    patterns = [("'\\d{4}-(0[1-9]|1[0-2])'", "monthly", "CAST(period[1:4] AS BIGINT) * 12 + CAST(period[6:7] AS BIGINT) - 1")]
+    calendar = SqlCalendar(shift, DUCKDB)
+    year, week = "CAST(period[1:4] AS BIGINT)", "CAST(period[7:8] AS BIGINT)"
+    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
+    patterns = [
+        ("'\\d{4}-(0[1-9]|1[0-2])'", "monthly", f"{year} * 12 + CAST(period[6:7] AS BIGINT) - 1"),
+        ("'\\d{4}-\\d{2}-\\d{2}'", "daily", DUCKDB.day_of_date.format(text="period")),
+        ("'\\d{4}-W\\d{2}'", "weekly", f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END"),
+    ]
     patterns += [
         ("'(?i)FY\\d{4}'", "yearly", "CAST(period[3:6] AS BIGINT)"),
         ("'(?i)FY\\d{4}-Q[1-4]'", "quarterly", "CAST(period[3:6] AS BIGINT) * 4 + CAST(period[9:9] AS BIGINT) - 1"),
@@ -200,9 +208,9 @@ def _period_columns(shift: int) -> str:
         patterns.append(("'\\d{4}'", "yearly", "CAST(period AS BIGINT)"))
     if shift % 3 == 0:
         patterns.append(("'\\d{4}-[Qq][1-4]'", "quarterly", f"CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1 + {shift // 3}"))
-    frequency = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN '{name}'" for pattern, name, _ in patterns)
     ordinal = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN {sql}" for pattern, _, sql in patterns)
-    return f"    CASE {frequency} END AS frequency,\n    CASE {ordinal} END AS ordinal,"
+    frequency = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN '{name}'" for pattern, name, _ in patterns)
+    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
 
 
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
@@ -214,7 +222,7 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: 
     others = [text for text in texts if text not in refused]
     if others:
         found = ", ".join(repr(text) for text in others)
-        problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
+        problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
     problems += [Problem(Location(source), message) for message in refused.values()]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
@@ -247,9 +255,6 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: s
             continue
         written = "\\N" if entity is None else entity
         for period, values in facts.entity(entity).by_period.items():
-            if period.frequency not in SUPPORTED_FREQUENCIES:
-                refused += [(entity, name, period) for name in values]
-                continue
             where = f"\t{period.frequency.value}\t{period.ordinal}\t"
             for name, value in values.items():
                 units = value.scaleb(SCALE, _EXACT)
@@ -279,14 +284,9 @@ def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Pr
     for fact in facts.facts():
         if (fact.entity, fact.name, fact.period) not in refused:
             continue
-        if fact.period.frequency not in SUPPORTED_FREQUENCIES:
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: the SQL backend reads monthly, quarterly and yearly facts only"))
-        else:
-            too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
+        too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
+        problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
     return problems
-
-
 
 
 def to_decimal(units: int | None) -> Decimal | None:
@@ -441,8 +441,6 @@ class SqlEvaluation:
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency
-        if frequency not in SUPPORTED_FREQUENCIES:
-            return None
         if kpi in self.plan.reported.get(frequency, ()):
             return self.rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods

@@ -275,13 +275,14 @@ class Window(Protocol):
 
     def lag(self, arg: Sql, steps: int) -> Sql: ...
 
+    def year_ago(self, arg: Sql) -> Sql: ...  # the same period a year before
+
     def total(self, arg: Sql, count: int | None) -> Sql: ...  # None: from the start of the year
 
     def ordinal(self) -> str: ...
 
 
 TimeRenderer = Callable[[Sql, Sequence[int | None], Window], Sql]
-PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.YEARLY: 1}
 
 
 def _prev(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
@@ -293,7 +294,7 @@ def _lag(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:
 
 
 def _year_ago(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
-    return window.lag(arg, PER_YEAR[window.frequency])
+    return window.year_ago(arg)
 
 
 def _rolling_sum(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:

@@ -23,7 +23,6 @@ from ...plan import Plan, PlannedAlert, PlannedKpi
 from .dialect import SCALE
 from .expressions import MAX_POWER, whole_exponent
 
-SUPPORTED_FREQUENCIES = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY)
 ALERT_WORDS = ("value", "target", "gap")  # names an alert condition reads as its own KPI's
 RECURSIVE_TIME = ("prev", "lag")  # how a roll-forward may read its own past: one period back
 OWN_FIELDS = frozenset({"value", "target", "gap", "period", "entity", "kpi", "owner", "unit", "severity", "label"})
@@ -119,9 +118,6 @@ def sql_plan(plan: Plan, definitions: Definitions | None = None) -> SqlPlan:
 def _refusals(kpi: PlannedKpi, groups: tuple[frozenset[str], ...], definitions: Definitions | None) -> list[Problem]:
     problems = []
     defined = definitions.kpis[kpi.name] if definitions is not None else None
-    if kpi.frequency not in SUPPORTED_FREQUENCIES:
-        where = defined.location if defined is not None else Location(f"KPI '{kpi.name}'")
-        problems.append(Problem(where, f"the SQL backend does not compute {kpi.frequency} KPIs yet (monthly, quarterly and yearly only)"))
     group = next((g for g in groups if kpi.name in g), frozenset())
     formulas: list[tuple[Node, Formula | None]] = [(kpi.formula, defined.formula if defined else None)]
     if kpi.target is not None:

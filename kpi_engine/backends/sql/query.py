@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text, walk
 from ...periods import Frequency
+from .calendar import PER_YEAR, SqlCalendar, operand
 from .dialect import SCALE, Dialect
 from .expressions import (
     FUNCTION_SQL,
     NULL,
-    PER_YEAR,
     TIME_FUNCTIONS,
     Compiler,
     Sql,
@@ -110,21 +110,28 @@ class _RowScope:
         return Sql(q(column), why(column))
 
     def lag(self, arg: Sql, steps: int) -> Sql:
-        if steps == 0:
-            return arg
+        return arg if steps == 0 else self._back(arg, f"lag({self.label}, {steps})", str(steps))
+
+    def year_ago(self, arg: Sql) -> Sql:
+        """The same period a year before: a fixed number of rows back, except for days and weeks (365 or 366 days, 52 or 53 weeks)."""
+        per_year = PER_YEAR.get(self.frequency)
+        steps = str(per_year) if per_year else f"ordinal - ({self.query.calendar.year_ago(self.frequency, 'ordinal')})"
+        return self._back(arg, f"year_ago({self.label})", steps)
+
+    def _back(self, arg: Sql, column: str, steps: str) -> Sql:
+        """`arg` at the row `steps` (SQL) periods before, on the entity's dense grid of periods."""
         over = "OVER (PARTITION BY entity ORDER BY ordinal)"
+        back = operand(steps)
         return self._window(
-            f"lag({self.label}, {steps})",
+            column,
             f"LAG({arg.value}, {steps}) {over}",
-            f"CASE WHEN ordinal - {steps} < first THEN {self._before(f'ordinal - {steps}')} ELSE LAG({arg.why}, {steps}) {over} END",
+            f"CASE WHEN ordinal - {back} < first THEN {self._before(f'ordinal - {back}')} ELSE LAG({arg.why}, {steps}) {over} END",
         )
 
     def total(self, arg: Sql, count: int | None) -> Sql:
-        if count is None:  # from the first period of the (fiscal) year
-            per_year, shift = PER_YEAR[self.frequency], self.query.plan.month_shift if self.frequency is Frequency.MONTHLY else 0
-            into_year = f"(ordinal + {shift}) % {per_year}" if shift else f"ordinal % {per_year}"
-            start, column = f"ordinal - {into_year}", f"ytd({self.label})"
-            over = f"OVER (PARTITION BY entity, ordinal - {into_year} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
+        if count is None:  # from the first period of the (fiscal; ISO for weeks) year
+            start, column = self.query.calendar.year_start(self.frequency, "ordinal"), f"ytd({self.label})"
+            over = f"OVER (PARTITION BY entity, {start} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
         else:
             start, column = f"ordinal - {count - 1}", f"rolling_sum({self.label}, {count})"
             over = f"OVER (PARTITION BY entity ORDER BY ordinal ROWS {count - 1} PRECEDING)"
@@ -159,6 +166,7 @@ class FrequencyQuery:
 
     def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str]) -> None:
         self.plan, self.dialect, self.frequency, self.kpis = plan, dialect, frequency, kpis
+        self.calendar = SqlCalendar(plan.month_shift, dialect)
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
         self.recursive = False
@@ -199,7 +207,7 @@ class FrequencyQuery:
             self.steps.append(("inputs", covered))
             return "inputs"
         names = ", ".join(f"('{n}', {position})" for position, n in enumerate(inputs, 1))
-        why_not = resolved_why("r", "k", "i.input", self.frequency, "g.ordinal", "g.entity", self.plan.month_shift)
+        why_not = resolved_why("r", "k", "i.input", self.frequency, "g.ordinal", "g.entity", self.calendar)
         self.steps.append(
             (
                 "input_values",
@@ -392,7 +400,7 @@ class FrequencyQuery:
 
 def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, list[str]]) -> tuple[list[str], dict[Frequency, FrequencyQuery]]:
     """The preparation statements and one query per frequency."""
-    return [dialect.helpers, *preparation(plan)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
+    return [dialect.helpers, *preparation(plan, dialect)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
 
 def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""

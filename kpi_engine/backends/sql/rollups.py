@@ -31,62 +31,25 @@ statements build, in order:
 from __future__ import annotations
 
 from ...periods import Frequency
-from .expressions import literal_text, nested, period, reason, scaled, sql_text, text, who
-from .plan import SUPPORTED_FREQUENCIES, SqlPlan
-
-CHILD = {Frequency.QUARTERLY: Frequency.MONTHLY, Frequency.YEARLY: Frequency.QUARTERLY}
-CHILDREN = {Frequency.QUARTERLY: 3, Frequency.YEARLY: 4}
-COARSER = {Frequency.MONTHLY: (Frequency.QUARTERLY, Frequency.YEARLY), Frequency.QUARTERLY: (Frequency.YEARLY,), Frequency.YEARLY: ()}
+from .calendar import ANCESTORS, CHILD, ROLLED, SqlCalendar, coarser, finer
+from .dialect import UNIT, Dialect
+from .expressions import literal_text, nested, period, reason, sql_text, text, who
+from .plan import SqlPlan
 
 
 def same(left: str, right: str) -> str:
     return f"{left}.entity IS NOT DISTINCT FROM {right}.entity"
 
 
-# --- the calendar: which coarser period holds a finer one ------------------------------
-def _operand(sql: str) -> str:
-    """`sql` ready to be an operand: a column name as it is, an expression in parentheses."""
-    return sql if sql.replace(".", "").replace("_", "").isalnum() else f"({sql})"
-
-
-def parent(frequency: Frequency, ordinal: str, shift: int) -> str:
-    """The ordinal of the period of `frequency` holding period `ordinal` one level finer (fiscal quarters start `shift` months early)."""
-    if frequency is Frequency.QUARTERLY and shift:
-        return f"({ordinal} + {shift}) // 3"
-    return f"{_operand(ordinal)} // {CHILDREN[frequency]}"
-
-
-def first_child(frequency: Frequency, ordinal: str, shift: int) -> str:
-    """The ordinal of the first period one level finer within period `ordinal` of `frequency`."""
-    if frequency is Frequency.QUARTERLY and shift:
-        return f"{_operand(ordinal)} * 3 - {shift}"
-    return f"{_operand(ordinal)} * {CHILDREN[frequency]}"
-
-
-def ancestor(frequency: Frequency, target: Frequency, ordinal: str, shift: int) -> str:
-    """The ordinal of the coarser period of `target` holding period `ordinal` of `frequency`."""
-    while frequency is not target:
-        coarser = next(f for f, child in CHILD.items() if child is frequency)
-        ordinal, frequency = parent(coarser, ordinal, shift), coarser
-    return ordinal
-
-
-def _finer(frequency: Frequency) -> list[Frequency]:
-    chain = []
-    while frequency in CHILD:
-        frequency = CHILD[frequency]
-        chain.append(frequency)
-    return chain
-
-
 # --- missing facts: the reason the Python backend gives, per frequency ---------------
 def _missing(name: str, frequency: Frequency, ordinal: str, known: str, entity: str) -> str:
     """Why input `name` (SQL) is missing at a period: not split when only coarser periods give it."""
-    flags = [f"{known}.{f.value}" for f in COARSER[frequency]]
+    named = coarser(frequency)
+    flags = [f"{known}.{f.value}" for f in named]
     missing = reason("missing_fact", sql_text("name", name), period("period", frequency, ordinal), who(entity))
     if not flags:
         return missing
-    words = ", ".join(f"CASE WHEN {flag} THEN '{f.value}' END" for flag, f in zip(flags, COARSER[frequency], strict=True))
+    words = ", ".join(f"CASE WHEN {flag} THEN '{f.value}' END" for flag, f in zip(flags, named, strict=True))
     split = reason(
         "not_split", sql_text("name", name), period("period", frequency, ordinal), who(entity),
         sql_text("known", f"concat_ws(', ', {words})"), text("frequency", frequency.value),
@@ -94,40 +57,40 @@ def _missing(name: str, frequency: Frequency, ordinal: str, known: str, entity: 
     return f"CASE WHEN {' OR '.join(flags)} THEN {split} ELSE {missing} END"
 
 
-def _first_leaf(name: str, frequency: Frequency, ordinal: str, known: str, entity: str, shift: int) -> str:
+def _first_leaf(name: str, frequency: Frequency, ordinal: str, known: str, entity: str, calendar: SqlCalendar) -> str:
     """The reason of a period with no fact below it: its first finer period the facts could give, missing."""
-    finer = _finer(frequency)
-    if not finer:
+    below = finer(frequency)
+    if not below:
         return _missing(name, frequency, ordinal, known, entity)
-    deeper = _first_leaf(name, CHILD[frequency], first_child(frequency, ordinal, shift), known, entity, shift)
-    flags = " OR ".join(f"{known}.{f.value}" for f in finer)
+    deeper = _first_leaf(name, CHILD[frequency], calendar.first_child(frequency, ordinal), known, entity, calendar)
+    flags = " OR ".join(f"{known}.{f.value}" for f in below)
     return f"CASE WHEN {flags} THEN {deeper} ELSE {_missing(name, frequency, ordinal, known, entity)} END"
 
 
-def absent(name: str, frequency: Frequency, ordinal: str, known: str, entity: str, shift: int) -> str:
+def absent(name: str, frequency: Frequency, ordinal: str, known: str, entity: str, calendar: SqlCalendar) -> str:
     """Why an input with nothing rolled up at a period is undefined there (`roll_up` when it had to descend)."""
-    finer = _finer(frequency)
-    if not finer:
+    below = finer(frequency)
+    if not below:
         return _missing(name, frequency, ordinal, known, entity)
-    leaf = _first_leaf(name, CHILD[frequency], first_child(frequency, ordinal, shift), known, entity, shift)
+    leaf = _first_leaf(name, CHILD[frequency], calendar.first_child(frequency, ordinal), known, entity, calendar)
     rolled = reason("roll_up", nested("cause", leaf), sql_text("name", name), period("period", frequency, ordinal))
-    flags = " OR ".join(f"{known}.{f.value}" for f in finer)
+    flags = " OR ".join(f"{known}.{f.value}" for f in below)
     return f"CASE WHEN {flags} THEN {rolled} ELSE {_missing(name, frequency, ordinal, known, entity)} END"
 
 
-def resolved_why(row: str, known: str, name: str, frequency: Frequency, ordinal: str, entity: str, shift: int) -> str:
+def resolved_why(row: str, known: str, name: str, frequency: Frequency, ordinal: str, entity: str, calendar: SqlCalendar) -> str:
     """Why input `name` of an entity is undefined at a period, read from its rolled `row` (NULL when it has a value)."""
     rolled = reason("roll_up", nested("cause", f"{row}.why"), sql_text("name", name), period("period", frequency, ordinal))
     return (
         f"CASE WHEN {row}.value IS NOT NULL THEN NULL WHEN {row}.final THEN {row}.why WHEN {row}.input IS NOT NULL THEN {rolled}\n"
-        f"             ELSE {absent(name, frequency, ordinal, known, entity, shift)} END"
+        f"             ELSE {absent(name, frequency, ordinal, known, entity, calendar)} END"
     )
 
 
 # --- preparation ------------------------------------------------------------------------
-def preparation(plan: SqlPlan) -> list[str]:
+def preparation(plan: SqlPlan, dialect: Dialect) -> list[str]:
     """Every statement before the KPI queries: rules, known frequencies, zeros by default, roll-ups, coverage, groups."""
-    shift = plan.month_shift
+    calendar = SqlCalendar(plan.month_shift, dialect)
     rules = ",\n    ".join(
         f"({literal_text(name)}, '{rule}', {str(name in plan.zero).lower()}, {str(name in plan.consolidated).lower()})"
         for name, rule in plan.inputs.items()
@@ -137,31 +100,31 @@ def preparation(plan: SqlPlan) -> list[str]:
         *_known(),
         _inputs(bool(plan.zero)),
         (
-            "CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS\n"
+            "CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS\n"
             "SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final\n"
-            "FROM kpi_inputs WHERE frequency = 'monthly'"
+            "FROM kpi_inputs WHERE frequency = 'daily'"
         ),
     ]
-    statements += [_roll_up(frequency, shift) for frequency in (Frequency.QUARTERLY, Frequency.YEARLY)]
-    statements += [_covered(frequency, plan) for frequency in SUPPORTED_FREQUENCIES]
+    statements += [_roll_up(frequency, calendar) for frequency in ROLLED]
+    statements += [_covered(frequency, plan) for frequency in Frequency]
     if plan.groups_of_entities:
         names = ", ".join(f"({literal_text(group)})" for group in plan.groups_of_entities)
         statements.append(f"CREATE OR REPLACE TEMP TABLE kpi_groups AS SELECT * FROM (VALUES {names}) AS groups(entity)")
-        statements += _adjustments(shift)
-        for frequency in SUPPORTED_FREQUENCIES:
+        statements += _adjustments(calendar)
+        for frequency in Frequency:
             statements.append(f"CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT min(ordinal) AS lo, max(ordinal) AS hi FROM kpi_rolled_{frequency.value}")
             for group, members in plan.groups_of_entities.items():
-                statements += consolidation(plan, group, members, frequency)
+                statements += consolidation(plan, group, members, frequency, calendar)
     return statements
 
 
 def _flags(table: str) -> str:
-    return ", ".join(f"bool_or({table}frequency = '{f.value}') AS {f.value}" for f in SUPPORTED_FREQUENCIES)
+    return ", ".join(f"bool_or({table}frequency = '{f.value}') AS {f.value}" for f in Frequency)
 
 
 def _known() -> list[str]:
     pack_facts = "kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
-    columns = ", ".join(f"e.{f.value}" for f in SUPPORTED_FREQUENCIES)
+    columns = ", ".join(f"e.{f.value}" for f in Frequency)
     return [
         f"CREATE OR REPLACE TEMP TABLE kpi_given_at AS\nSELECT entity, input, {_flags('')}\nFROM {pack_facts}\nGROUP BY entity, input",
         (
@@ -180,7 +143,7 @@ def _inputs(zeros: bool) -> str:
     given = "SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
     if not zeros:
         return f"-- the pack's facts\nCREATE OR REPLACE TEMP VIEW kpi_inputs AS\n{given}"
-    finer = "CASE p.frequency WHEN 'monthly' THEN false WHEN 'quarterly' THEN g.monthly ELSE g.monthly OR g.quarterly END"
+    whens = " ".join(f"WHEN '{f.value}' THEN {' OR '.join(f'g.{b.value}' for b in finer(f)) or 'false'}" for f in Frequency)
     return f"""-- the pack's facts, and a 0 for an input whose absence is zero wherever the entity has a fact of another input
 -- (unless finer facts of that input are rolled up there)
 CREATE OR REPLACE TEMP VIEW kpi_inputs AS
@@ -191,32 +154,33 @@ FROM (SELECT DISTINCT entity, frequency, ordinal FROM kpi_facts) p
 JOIN kpi_rules r ON r.zero
 LEFT JOIN kpi_given_at g ON {same('g', 'p')} AND g.input = r.input
 LEFT JOIN kpi_facts f ON {same('f', 'p')} AND f.input = r.input AND f.frequency = p.frequency AND f.ordinal = p.ordinal
-WHERE f.input IS NULL AND NOT COALESCE({finer}, false)"""
+WHERE f.input IS NULL AND NOT COALESCE(CASE p.frequency {whens} END, false)"""
 
 
-def _roll_up(frequency: Frequency, shift: int) -> str:
-    child, count = CHILD[frequency], CHILDREN[frequency]
-    position = f"{first_child(frequency, 'p.ordinal', shift)} + c.position"
+def _roll_up(frequency: Frequency, calendar: SqlCalendar) -> str:
+    child = CHILD[frequency]
+    position = f"{calendar.first_child(frequency, 'p.ordinal')} + p.position"
     child_why = (
         f"CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why "
-        f"ELSE {_first_leaf('p.input', child, position, 'k', 'p.entity', shift)} END"
+        f"ELSE {_first_leaf('p.input', child, position, 'k', 'p.entity', calendar)} END"
     )
-    average = f"kpi_div(sum(c.value), {scaled(count)})"
-    return f"""-- {frequency.value} values: given, or rolled up from {count} complete {child.value} values (sum, last or average)
+    average = f"kpi_div(sum(c.value), count(*) * {UNIT}::HUGEINT)"
+    return f"""-- {frequency.value} values: given, or rolled up from complete {child.value} values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = '{frequency.value}'
-), parents AS (
-    SELECT entity, input, {parent(frequency, 'ordinal', shift)} AS ordinal, bool_or(given) AS given FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range({calendar.children(frequency, 'ordinal')})) AS position FROM (
+        SELECT entity, input, {calendar.parent(frequency, 'ordinal')} AS ordinal, bool_or(given) AS given FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
         {child_why} AS why
-    FROM parents p CROSS JOIN range({count}) AS c(position)
+    FROM parents p
     LEFT JOIN kpi_rolled_{child.value} f ON {same('f', 'p')} AND f.input = p.input AND f.ordinal = {position}
     LEFT JOIN kpi_known k ON {same('k', 'p')} AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal, c.given,
-        CASE WHEN count(c.value) = {count} THEN
+        CASE WHEN count(c.value) = count(*) THEN
             CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE {average} END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
@@ -240,20 +204,20 @@ def _covered(frequency: Frequency, plan: SqlPlan) -> str:
 
 
 # --- groups -------------------------------------------------------------------------------
-def _adjustments(shift: int) -> list[str]:
+def _adjustments(calendar: SqlCalendar) -> list[str]:
     """`kpi_adjust_<frequency>`: a group's own value of each consolidated input, a finer period without one counting 0."""
     own = "kpi_facts WHERE entity IN (SELECT entity FROM kpi_groups) AND input IN (SELECT input FROM kpi_rules WHERE consolidated)"
-    statements = [f"CREATE OR REPLACE TEMP TABLE kpi_adjust_monthly AS SELECT entity, input, ordinal, value FROM {own} AND frequency = 'monthly'"]
-    for frequency in (Frequency.QUARTERLY, Frequency.YEARLY):
-        child, count = CHILD[frequency], CHILDREN[frequency]
-        start = first_child(frequency, parent(frequency, "ordinal", shift), shift)
+    statements = [f"CREATE OR REPLACE TEMP TABLE kpi_adjust_daily AS SELECT entity, input, ordinal, value FROM {own} AND frequency = 'daily'"]
+    for frequency in ROLLED:
+        child, above = CHILD[frequency], calendar.parent(frequency, "ordinal")
         statements.append(
             f"""CREATE OR REPLACE TEMP TABLE kpi_adjust_{frequency.value} AS
 WITH children AS (
-    SELECT entity, input, {parent(frequency, 'ordinal', shift)} AS ordinal, ordinal - ({start}) AS position, value FROM kpi_adjust_{child.value}
+    SELECT entity, input, {above} AS ordinal, ordinal - ({calendar.first_child(frequency, above)}) AS position, value FROM kpi_adjust_{child.value}
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal, CASE r.rule WHEN 'sum' THEN sum(c.value)
-        WHEN 'last' THEN COALESCE(sum(c.value) FILTER (WHERE c.position = {count - 1}), 0) ELSE kpi_div(sum(c.value), {scaled(count)}) END AS value
+        WHEN 'last' THEN COALESCE(sum(c.value) FILTER (WHERE c.position = {calendar.children(frequency, 'c.ordinal')} - 1), 0)
+        ELSE kpi_div(sum(c.value), ({calendar.children(frequency, 'c.ordinal')}) * {UNIT}::HUGEINT) END AS value
     FROM children c JOIN kpi_rules r ON r.input = c.input GROUP BY c.entity, c.input, c.ordinal, r.rule
 ), native AS (
     SELECT entity, input, ordinal, value FROM {own} AND frequency = '{frequency.value}'
@@ -265,26 +229,26 @@ FROM rolled r FULL JOIN native n ON n.entity = r.entity AND n.input = r.input AN
     return statements
 
 
-def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency: Frequency) -> list[str]:
+def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency: Frequency, calendar: SqlCalendar) -> list[str]:
     """The statements adding `group`'s consolidated inputs and covered periods at `frequency` (its member groups done before)."""
-    f, shift, name = frequency.value, plan.month_shift, literal_text(group)
+    f, name = frequency.value, literal_text(group)
     listed = ", ".join(f"({literal_text(m)}, {position})" for position, m in enumerate(members))
     member_missing = reason(
         "member_missing", sql_text("member", "s.member"), text("group", group), sql_text("name", "s.input"), period("period", frequency, "s.ordinal"),
-        nested("cause", resolved_why("r", "k", "s.input", frequency, "s.ordinal", "s.member", shift)),
+        nested("cause", resolved_why("r", "k", "s.input", frequency, "s.ordinal", "s.member", calendar)),
     )
-    coarser = COARSER[frequency]
+    holders = ANCESTORS[frequency]
     split_checks = "".join(
         f"    LEFT JOIN kpi_facts c_{c.value} ON c_{c.value}.entity = {name} AND c_{c.value}.input = s.input AND c_{c.value}.frequency = '{c.value}'"
-        f" AND c_{c.value}.ordinal = {ancestor(frequency, c, 's.ordinal', shift)}\n"
-        for c in coarser
+        f" AND c_{c.value}.ordinal = {calendar.ancestor(frequency, c, 's.ordinal')}\n"
+        for c in holders
     )
     split = "".join(
         f" WHEN c_{c.value}.input IS NOT NULL THEN "
         + reason("not_split", sql_text("name", "s.input"), period("period", frequency, "s.ordinal"), who(name), text("known", c.value), text("frequency", f))
-        for c in coarser
+        for c in holders
     )
-    adjustment_why = f"CASE WHEN n.input IS NOT NULL THEN NULL{split} END" if coarser else "NULL"
+    adjustment_why = f"CASE WHEN n.input IS NOT NULL THEN NULL{split} END" if holders else "NULL"
     consolidated = f"""-- {group}'s {f} inputs: its own adjustments plus every member's value ({', '.join(members)}); undefined when a member has none
 CREATE OR REPLACE TEMP TABLE kpi_group AS
 WITH slots AS (

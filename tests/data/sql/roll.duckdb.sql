@@ -33,7 +33,7 @@ CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES
 ) AS rules(input, rule, zero, consolidated);
 
 CREATE OR REPLACE TEMP TABLE kpi_given_at AS
-SELECT entity, input, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
+SELECT entity, input, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
 FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
 GROUP BY entity, input;
 
@@ -42,33 +42,88 @@ GROUP BY entity, input;
 CREATE OR REPLACE TEMP TABLE kpi_known AS
 SELECT g.* FROM kpi_given_at g JOIN kpi_rules r ON r.input = g.input AND NOT r.zero
 UNION ALL
-SELECT e.entity, r.input, e.monthly, e.quarterly, e.yearly
-FROM (SELECT entity, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly FROM kpi_facts GROUP BY entity) e CROSS JOIN kpi_rules r WHERE r.zero;
+SELECT e.entity, r.input, e.daily, e.weekly, e.monthly, e.quarterly, e.yearly
+FROM (SELECT entity, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly FROM kpi_facts GROUP BY entity) e CROSS JOIN kpi_rules r WHERE r.zero;
 
 -- the pack's facts
 CREATE OR REPLACE TEMP VIEW kpi_inputs AS
 SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
 
-CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS
 SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
-FROM kpi_inputs WHERE frequency = 'monthly';
+FROM kpi_inputs WHERE frequency = 'daily';
 
--- quarterly values: given, or rolled up from 3 complete monthly values (sum, last or average)
+-- monthly values: given, or rolled up from complete daily values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'monthly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range((make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1))) AS position FROM (
+        SELECT entity, input, (year(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) * 12 + month(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) - 1) AS ordinal, bool_or(given) AS given FROM kpi_rolled_daily GROUP BY 1, 2, 3)
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- weekly values: given, or rolled up from complete daily values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_weekly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'weekly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(7)) AS position FROM (
+        SELECT entity, input, (ordinal - 1) // 7 AS ordinal, bool_or(given) AS given FROM kpi_rolled_daily GROUP BY 1, 2, 3)
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- quarterly values: given, or rolled up from complete monthly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
-), parents AS (
-    SELECT entity, input, ordinal // 3 AS ordinal, bool_or(given) AS given FROM kpi_rolled_monthly GROUP BY 1, 2, 3
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(3)) AS position FROM (
+        SELECT entity, input, ordinal // 3 AS ordinal, bool_or(given) AS given FROM kpi_rolled_monthly GROUP BY 1, 2, 3)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', p.entity) AS VARCHAR) END END AS why
-    FROM parents p CROSS JOIN range(3) AS c(position)
-    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + c.position
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal, c.given,
-        CASE WHEN count(c.value) = 3 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000000000::HUGEINT) END
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -79,22 +134,23 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS inp
     COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
 
--- yearly values: given, or rolled up from 4 complete quarterly values (sum, last or average)
+-- yearly values: given, or rolled up from complete quarterly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
 WITH native AS (
     SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
-), parents AS (
-    SELECT entity, input, ordinal // 4 AS ordinal, bool_or(given) AS given FROM kpi_rolled_quarterly GROUP BY 1, 2, 3
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(4)) AS position FROM (
+        SELECT entity, input, ordinal // 4 AS ordinal, bool_or(given) AS given FROM kpi_rolled_quarterly GROUP BY 1, 2, 3)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, p.given, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', p.entity) AS VARCHAR) END END END AS why
-    FROM parents p CROSS JOIN range(4) AS c(position)
-    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + c.position
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal, c.given,
-        CASE WHEN count(c.value) = 4 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000000000::HUGEINT) END
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -104,6 +160,14 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS inp
     COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
     COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- daily periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_daily WHERE value IS NOT NULL AND given;
+
+-- weekly periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_weekly WHERE value IS NOT NULL AND given;
 
 -- monthly periods reported: an input given within them is complete there (groups: added below)
 CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
@@ -132,7 +196,7 @@ grid AS (
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END AS why
+             ELSE CASE WHEN k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
     LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -222,7 +286,7 @@ grid AS (
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity) AS VARCHAR) END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
+             ELSE CASE WHEN k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
     LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -278,7 +342,7 @@ grid AS (
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
         CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END AS why
+             ELSE CASE WHEN k.quarterly OR k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END), 'frequency', 'yearly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
     LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
