@@ -1,12 +1,13 @@
-"""The statements that evaluate a pack: roll-ups, then per frequency one named step per KPI layer.
+"""The statements that evaluate a pack: the preparation, then per frequency one named step per KPI layer.
 
 Facts arrive as a relation `kpi_facts(entity, input, frequency, ordinal,
-value)`, the value in units of 1e-24 (`dialect.SCALE`). Roll-ups build `kpi_rolled_<frequency>`
-tables level by level (months -> quarters -> years) with the completeness
-rule: a quarter with a missing month is undefined and keeps the first missing
-month's reason. Each frequency's query then walks a dense grid of periods per
-entity (from the first period the facts cover to the last), so time functions
-are window functions over rows, and reports the covered rows.
+value)`, the value in units of 1e-24 (`dialect.SCALE`). The preparation
+(`rollups`) builds `kpi_rolled_<frequency>` (every input's value or the reason
+it has none, groups consolidated) and `kpi_covered_<frequency>` (the periods
+reported). Each frequency's query then walks a dense grid of periods per
+entity (from the first period covered to the last), so time functions are
+window functions over rows (a time function inside another one: a window
+step per depth), and reports the covered rows.
 
 Roll-forwards (KPIs that read their own previous value, alone or in a group)
 are recursive CTEs: the first period of each entity, then one period at a

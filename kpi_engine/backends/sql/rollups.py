@@ -13,11 +13,11 @@ statements build, in order:
   absence is zero, at each period where the entity has a fact of any input
   and none of that one, unless finer facts of it roll up there instead.
 - `kpi_rolled_<frequency>(entity, input, ordinal, value, why, given, final)`:
-  months -> quarters -> years with the completeness rule (a quarter with a
-  missing month is undefined, `why` the first missing month's reason),
-  `given` when a fact of the input lies within the period (a zero by default
-  never makes a period covered); quarters and years in the pack's calendar
-  (fiscal ones start `month_shift` months before January).
+  days -> months and ISO weeks, months -> quarters -> years, with the
+  completeness rule (a quarter with a missing month is undefined, `why` the
+  first missing month's reason), `given` when a fact of the input lies within
+  the period (a zero by default never makes a period covered); quarters and
+  years in the pack's calendar (`calendar.SqlCalendar`).
 - `kpi_covered_<frequency>(entity, ordinal)`: the periods reported: at least
   one input given within them and complete there.
 - Groups, each after its member groups, at each frequency: a consolidated
