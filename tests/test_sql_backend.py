@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 
 from kpi_engine import Facts, Pack
 from kpi_engine.backends.duckdb import evaluate_source
+from kpi_engine.backends.sql.calendar import ANCESTORS, CHILD, SqlCalendar
 from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL
 from kpi_engine.backends.sql.plan import sql_plan
@@ -30,6 +32,7 @@ from kpi_engine.facts import read_facts_text
 from kpi_engine.functions import FUNCTIONS
 from kpi_engine.loader import load_pack
 from kpi_engine.packtests import run_test_text
+from kpi_engine.periods import Calendar, Frequency, Period
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"
@@ -357,3 +360,27 @@ def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():
     assert result.exit_code == 1
     assert "KPI 'taux_marge_nette': kpi explain traces a value on the python backend only" in result.output
     assert run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon").exit_code == 0
+
+
+@pytest.mark.parametrize("fiscal_start", [1, 2, 7, 12])
+def test_the_sql_calendar_agrees_with_the_periods_module(fiscal_start):
+    """Which period holds which, where a year starts and a year ago, for days across leap years and ISO weeks 53."""
+    calendar, sql = Calendar(fiscal_start), SqlCalendar((13 - fiscal_start) % 12, DUCKDB)
+    edges = [date(2000, 2, 29), date(2024, 2, 29), date(2021, 1, 3), date(2020, 12, 28), date(2026, 12, 31)]
+    days = [Period.from_date(Frequency.DAILY, day) for day in [*edges, *(date(1999, 12, 1) + timedelta(days=n) for n in range(0, 9200, 5))]]
+    for frequency in Frequency:
+        periods = sorted({p if frequency is Frequency.DAILY else calendar.ancestor(p, frequency) or p for p in days})
+        periods = [calendar.bind(p) for p in periods if p.frequency is frequency]
+        columns = {
+            "year_start": (sql.year_start(frequency, "o"), lambda p: calendar.year_start(p).ordinal),
+            "year_ago": (sql.year_ago(frequency, "o"), lambda p: p.year_ago().ordinal),
+        }
+        if frequency in CHILD:
+            columns["first_child"] = (sql.first_child(frequency, "o"), lambda p: p.children()[0].ordinal)
+            columns["children"] = (sql.children(frequency, "o"), lambda p: len(p.children()))
+        for target in ANCESTORS[frequency]:
+            columns[target.value] = (sql.ancestor(frequency, target, "o"), lambda p, t=target: calendar.ancestor(p, t).ordinal)
+        select = ", ".join(f"{expression} AS {name}" for name, (expression, _) in columns.items())
+        rows = duckdb.sql(f"SELECT {select} FROM unnest({[p.ordinal for p in periods]}) AS t(o)").fetchall()
+        for period, row in zip(periods, rows, strict=True):
+            assert list(row) == [expected(period) for _, expected in columns.values()], (frequency, period)
