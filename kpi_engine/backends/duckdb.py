@@ -17,25 +17,26 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from decimal import Context, Decimal
 from typing import Any
 
 import duckdb
 
 from ..alerts import Alert, Alerting
-from ..errors import FactsError, Location, Problem
+from ..errors import FactsError, Location, PackError, Problem
 from ..explain import ExplainNode
 from ..facts import Entity, Facts
 from ..formatting import Language
 from ..model import Definitions, Direction
-from ..periods import Frequency, Period
+from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
+from .sql.calendar import SqlCalendar
 from .sql.dialect import DUCKDB, SCALE, UNIT
-from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
+from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
 BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
@@ -54,30 +55,49 @@ class DuckDBBackend:
         self.sql = sql_plan(plan, definitions)
 
     def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> SqlEvaluation:
+        entities = self._entities(facts.entities, selection)
         connection = duckdb.connect()
-        _load_facts(connection, facts, selection)
-        return SqlEvaluation(self.sql, connection, selection, lang, [e for e in facts.entities if selection.wants_entity(e)])
+        _load_facts(connection, facts, self._read(entities))
+        return SqlEvaluation(self.sql, connection, selection, lang, entities)
 
     def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
-        """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows."""
-        entities = [e for e in facts.entities if selection.wants_entity(e)]
+        """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows (and a group's members')."""
+        entities = self._entities(facts.entities, selection)
         for start in range(0, len(entities), BATCH):
             batch = entities[start : start + BATCH]
             connection = duckdb.connect()
-            _load_facts(connection, facts, selection, batch)
+            _load_facts(connection, facts, self._read(batch))
             yield from SqlEvaluation(self.sql, connection, selection, lang, batch).by_entity()
             connection.close()
+
+    def _entities(self, entities: Iterable[Entity], selection: Selection) -> list[Entity]:
+        """The entities reported, in the Python backend's order: those of the facts that are not groups, then each group."""
+        groups = self.sql.groups_of_entities
+        return [e for e in [*(e for e in entities if e not in groups), *groups] if selection.wants_entity(e)]
+
+    def _read(self, entities: Sequence[Entity]) -> set[Entity]:
+        """The entities whose facts evaluating `entities` reads: themselves and every member of a group among them, down."""
+        read, pending = set(), list(entities)
+        while pending:
+            entity = pending.pop()
+            if entity not in read:
+                read.add(entity)
+                pending += self.sql.groups_of_entities.get(entity or "", ())
+        return read
 
     def value(self, facts: Facts, kpi: str, period: Period, entity: Entity = None) -> Decimal | bool | None:
         result = self._result(facts, kpi, period, entity)
         return result.value
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
-        raise NotImplementedError("explain traces run on the python backend: the duckdb backend computes whole columns, not one value's tree")
+        """Refused, as a located problem: the SQL computes whole columns, so it keeps no tree of one value's steps."""
+        where = Location(f"KPI '{kpi}'")
+        message = "kpi explain traces a value on the python backend only: the duckdb backend computes whole columns, not one value's tree"
+        raise PackError([Problem(where, message)])
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
-        if entity not in facts.entities:
-            raise lookup_error("entity", entity or "", [e for e in facts.entities if e is not None])
+        if entity not in facts.entities and entity not in self.sql.groups_of_entities:
+            raise lookup_error("entity", entity or "", [e for e in [*facts.entities, *self.sql.groups_of_entities] if e is not None])
         return self.evaluate(facts, Selection(entity=entity, all_entities=False)).result_at(kpi, period, entity)
 
 
@@ -91,18 +111,20 @@ def evaluate_source(
     """
     connection = duckdb.connect()
     connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
-    entities: set[Entity] = set()
+    found: set[Entity] = set()
+    wanted = None if selection.all_entities else backend._read([selection.entity])
     for source in sources:
         if isinstance(source, Facts):
-            _load_facts(connection, source, selection, table="kpi_python_facts")
+            _load_facts(connection, source, wanted, table="kpi_python_facts")
             connection.execute("INSERT INTO kpi_facts SELECT * FROM kpi_python_facts")
-            entities.update(e for e in source.entities if selection.wants_entity(e))
+            found.update(source.entities)
             continue
-        connection.execute(_facts_from_long(_relation(connection, source), selection))
-        _check_source(connection, source)
-        entities.update(row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_source_facts").fetchall())
+        connection.execute(_facts_from_long(_relation(connection, source), wanted, backend.sql.month_shift))
+        _check_source(connection, source, backend.sql.source.calendar)
+        found.update(row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_source_facts").fetchall())
         connection.execute("INSERT INTO kpi_facts SELECT entity, input, frequency, ordinal, value FROM kpi_source_facts")
-    return SqlEvaluation(backend.sql, connection, selection, lang, sorted(entities, key=lambda e: (e is not None, e or "")))
+    entities = backend._entities(sorted(found, key=lambda e: (e is not None, e or "")), selection)
+    return SqlEvaluation(backend.sql, connection, selection, lang, entities)
 
 
 def _relation(connection: duckdb.DuckDBPyConnection, source: str) -> tuple[str, dict[str, str]]:
@@ -124,7 +146,7 @@ def _escape(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _facts_from_long(read: tuple[str, dict[str, str]], selection: Selection) -> str:
+def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | None, shift: int) -> str:
     """Long-format rows -> kpi_source_facts (checked before they join kpi_facts): the period text read into a frequency and an ordinal, the value scaled.
 
     `columns` maps the lower-case column names of the source to their spelling: `entity` is optional,
@@ -141,7 +163,7 @@ def _facts_from_long(read: tuple[str, dict[str, str]], selection: Selection) -> 
 
     entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
     name = column("input" if "input" in columns else "name")
-    where = "" if selection.all_entities else f" WHERE entity IS NOT DISTINCT FROM {_quote_value(selection.entity)}"
+    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {_quote_value(e)}" for e in sorted(wanted, key=str))
     return f"""CREATE OR REPLACE TEMP TABLE kpi_source_facts AS
 WITH source AS (
     SELECT {entity} AS entity, trim(CAST({name} AS VARCHAR)) AS input,
@@ -149,11 +171,7 @@ WITH source AS (
     FROM {relation}
 )
 SELECT entity, input,
-    CASE WHEN regexp_full_match(period, '\\d{{4}}') THEN 'yearly' WHEN regexp_full_match(period, '\\d{{4}}-[Qq][1-4]') THEN 'quarterly'
-         WHEN regexp_full_match(period, '\\d{{4}}-(0[1-9]|1[0-2])') THEN 'monthly' END AS frequency,
-    CASE WHEN regexp_full_match(period, '\\d{{4}}') THEN CAST(period AS BIGINT)
-         WHEN regexp_full_match(period, '\\d{{4}}-[Qq][1-4]') THEN CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1
-         WHEN regexp_full_match(period, '\\d{{4}}-(0[1-9]|1[0-2])') THEN CAST(period[1:4] AS BIGINT) * 12 + CAST(period[6:7] AS BIGINT) - 1 END AS ordinal,
+{_period_columns(shift)}
     TRY(CASE WHEN regexp_full_match(value, '[-+]?\\d+(\\.\\d{{0,{SCALE}}})?') THEN
         (CASE WHEN starts_with(value, '-') THEN -1 ELSE 1 END)
         * (CAST(split_part(ltrim(value, '-+'), '.', 1) AS HUGEINT) * {UNIT}::HUGEINT + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS HUGEINT))
@@ -163,13 +181,41 @@ SELECT entity, input,
 FROM source{where}"""
 
 
-def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Every period a monthly, quarterly or yearly one, every value a plain number that fits: else FactsError."""
+def _period_columns(shift: int) -> str:
+    """The frequency and ordinal of a period text: months, the pack's years and quarters (`FY2025`, `FY2025-Q1`),
+    calendar ones when they are the pack's (a calendar quarter that is a fiscal one is read as that one); else NULL."""
+    calendar = SqlCalendar(shift, DUCKDB)
+    year, week = "CAST(period[1:4] AS BIGINT)", "CAST(period[7:8] AS BIGINT)"
+    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
+    patterns = [
+        ("'\\d{4}-(0[1-9]|1[0-2])'", "monthly", f"{year} * 12 + CAST(period[6:7] AS BIGINT) - 1"),
+        ("'\\d{4}-\\d{2}-\\d{2}'", "daily", DUCKDB.day_of_date.format(text="period")),
+        ("'\\d{4}-W\\d{2}'", "weekly", f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END"),
+    ]
+    patterns += [
+        ("'(?i)FY\\d{4}'", "yearly", "CAST(period[3:6] AS BIGINT)"),
+        ("'(?i)FY\\d{4}-Q[1-4]'", "quarterly", "CAST(period[3:6] AS BIGINT) * 4 + CAST(period[9:9] AS BIGINT) - 1"),
+    ]
+    if shift == 0:
+        patterns.append(("'\\d{4}'", "yearly", "CAST(period AS BIGINT)"))
+    if shift % 3 == 0:
+        patterns.append(("'\\d{4}-[Qq][1-4]'", "quarterly", f"CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1 + {shift // 3}"))
+    ordinal = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN {sql}" for pattern, _, sql in patterns)
+    frequency = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN '{name}'" for pattern, name, _ in patterns)
+    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
+
+
+def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
+    """Every period a monthly, quarterly or yearly one of the pack's calendar, every value a plain number that fits: else FactsError."""
     problems = []
     periods = connection.execute("SELECT DISTINCT period_text FROM kpi_source_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
-    if periods:
-        found = ", ".join(repr(row[0]) for row in periods)
-        problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
+    texts = [row[0] for row in periods]
+    refused = dict(_calendar_problems(texts, calendar))
+    others = [text for text in texts if text not in refused]
+    if others:
+        found = ", ".join(repr(text) for text in others)
+        problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
+    problems += [Problem(Location(source), message) for message in refused.values()]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
         found = ", ".join(repr(row[0]) for row in values)
@@ -179,25 +225,28 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
     connection.execute("DELETE FROM kpi_source_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
+def _calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, str]]:
+    """Each period text that is no period of the pack's calendar, and why (`'2025' is a calendar year, but...`)."""
+    for text in texts:
+        try:
+            calendar.parse(text)
+        except ValueError as error:
+            yield text, str(error)
+
+
 def _quote_value(value: Entity) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
-def _load_facts(
-    connection: duckdb.DuckDBPyConnection, facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None, table: str = "kpi_facts"
-) -> None:
-    """Facts of the selected `entities` (all by default) -> `table`, in bulk: written once as tab-separated
-    text DuckDB reads in one pass."""
+def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: set[Entity] | None = None, table: str = "kpi_facts") -> None:
+    """Facts of `entities` (all by default) -> `table`, in bulk: written once as tab-separated text DuckDB reads in one pass."""
     lines: list[str] = []
     refused: list[tuple[Entity, str, Period]] = []
-    for entity in facts.entities if entities is None else entities:
-        if not selection.wants_entity(entity):
+    for entity in facts.entities:
+        if entities is not None and entity not in entities:
             continue
         written = "\\N" if entity is None else entity
         for period, values in facts.entity(entity).by_period.items():
-            if period.frequency not in SUPPORTED_FREQUENCIES:
-                refused += [(entity, name, period) for name in values]
-                continue
             where = f"\t{period.frequency.value}\t{period.ordinal}\t"
             for name, value in values.items():
                 units = value.scaleb(SCALE, _EXACT)
@@ -227,14 +276,9 @@ def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Pr
     for fact in facts.facts():
         if (fact.entity, fact.name, fact.period) not in refused:
             continue
-        if fact.period.frequency not in SUPPORTED_FREQUENCIES:
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: the SQL backend reads monthly, quarterly and yearly facts only"))
-        else:
-            too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
+        too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
+        problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
     return problems
-
-
 
 
 def to_decimal(units: int | None) -> Decimal | None:
@@ -245,24 +289,24 @@ def to_decimal(units: int | None) -> Decimal | None:
     return Decimal(whole) if not fraction else Decimal(units).scaleb(-SCALE, _EXACT).normalize(_EXACT)
 
 
-def to_reason(text: str | None, entity: Entity) -> Reason | None:
+def to_reason(text: str | None, entity: Entity, plan: SqlPlan) -> Reason | None:
     """The JSON reason the SQL wrote, as the Reason the Python backend gives (the entity filled in)."""
     if text is None:
         return None
-    return _reason(json.loads(text), entity)
+    return _reason(json.loads(text), entity, plan)
 
 
-def _reason(data: dict[str, Any], entity: Entity) -> Reason:
+def _reason(data: dict[str, Any], entity: Entity, plan: SqlPlan) -> Reason:
     params: dict[str, Any] = {}
     for key, value in data.items():
         if key == "code":
             continue
-        if key == "entity":
-            params[key] = entity
+        if key == "entity":  # NULL: the row's own entity; a group's member is named
+            params[key] = entity if value is None else value
         elif key in ("period", "since"):
-            params[key] = Period(Frequency(value[0]), int(value[1]))
+            params[key] = plan.period(Frequency(value[0]), int(value[1]))
         elif key == "cause":
-            params[key] = _reason(value, entity)
+            params[key] = _reason(value, entity, plan)
         else:
             params[key] = value
     return Reason.of(data["code"], **params)
@@ -335,13 +379,13 @@ class SqlEvaluation:
 
     def _frames(self) -> Iterator[tuple[Entity, Period, dict[str, Any]]]:
         """Reported rows in the Python backend's order: entity, then period (chronological, finer first)."""
+        order = {entity: index for index, entity in enumerate(self.entities)}
         rows = [
-            (entity, Period(frequency, ordinal), row)
+            (entity, self.plan.period(frequency, ordinal), row)
             for frequency, table in self.rows.items()
             for (entity, ordinal), row in table.items()
-            if self.selection.wants_period(Period(frequency, ordinal))
+            if entity in order and self.selection.wants_period(self.plan.period(frequency, ordinal))
         ]
-        order = {entity: index for index, entity in enumerate(self.entities)}
         rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1].sort_key()))
         yield from rows
 
@@ -355,16 +399,20 @@ class SqlEvaluation:
         return alerting.at(SqlReadings(self, entity, period, row))
 
     def _result(self, name: str, entity: Entity, period: Period, row: dict[str, Any]) -> Result:
+        result = self._plain_result(name, entity, period, row)
+        return replace(result, is_group=True) if entity in self.plan.groups_of_entities else result
+
+    def _plain_result(self, name: str, entity: Entity, period: Period, row: dict[str, Any]) -> Result:
         spec = self.plan.kpis[name].planned
         value = to_decimal(row[name])
         if value is None:
-            cause = to_reason(row[f"why:{name}"], entity)
+            cause = to_reason(row[f"why:{name}"], entity, self.plan)
             return Result(name, period, entity, None, None, None, UNDEFINED, spec.owner, str(cause) if cause else None, cause)
         if spec.target is None:
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner)
         target = to_decimal(row[f"target:{name}"])
         if target is None:
-            inner = to_reason(row[f"why:target:{name}"], entity)
+            inner = to_reason(row[f"why:target:{name}"], entity, self.plan)
             cause = Reason.of("target_undefined", cause=inner)
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner, str(cause), cause)
         met = value >= target if spec.direction is not Direction.LOWER_IS_BETTER else value <= target
@@ -374,7 +422,8 @@ class SqlEvaluation:
         """`kpi` at any period the facts cover, even at a frequency it is not reported at; KeyError otherwise."""
         if kpi not in self.plan.kpis:
             raise lookup_error("KPI", kpi, self.plan.kpis)
-        period = Period.parse(period) if isinstance(period, str) else period
+        calendar = self.plan.source.calendar
+        period = calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
         row = self._row(period, entity, kpi)
         if row is None:
             raise not_evaluated(period, entity)
@@ -385,8 +434,6 @@ class SqlEvaluation:
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency
-        if frequency not in SUPPORTED_FREQUENCIES:
-            return None
         if kpi in self.plan.reported.get(frequency, ()):
             return self.rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods

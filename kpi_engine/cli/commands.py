@@ -358,9 +358,18 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
 @click.option("--entity", help="The entity to explain (when the facts have entities), or a group of the pack.")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True, help="json: the tree as data, exact decimal strings.")
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: only python keeps one value's tree.")
 @LANG
 def explain_command(
-    pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, fmt: TextOrJson, lang: Language
+    pack: str,
+    kpi: str,
+    facts_files: Sequence[str],
+    period: Period,
+    entity: str | None,
+    expanded: str | None,
+    fmt: TextOrJson,
+    engine: str,
+    lang: Language,
 ) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
 
@@ -373,11 +382,15 @@ def explain_command(
           --period 2025-Q4 --entity lyon
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    check_engine(loaded, engine, lang)
     bound = pack_period(loaded, period) or period
     try:
-        tree = loaded.explain(facts, kpi, bound, entity)
+        tree = loaded.explain(facts, kpi, bound, entity, backend=engine)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
+    except PackError as error:  # an engine that keeps no tree of one value says so, at the KPI
+        print_problems(error.problems, lang=lang)
+        raise Exit(EXIT_INVALID) from None
     formula = None
     if expanded:
         from ..analysis.printing import (

@@ -35,6 +35,9 @@ class Dialect:
     number_type: str
     text_type: str
     helpers: str  # statements defining the arithmetic helpers, run before the queries
+    month_of_day: str  # the month ordinal (year * 12 + month - 1) of the day ordinal {day} (1 is 0001-01-01)
+    first_day: str  # the day ordinal of the first day of the month ordinal {month}
+    day_of_date: str  # the day ordinal of a 'YYYY-MM-DD' text {text}, NULL when it is no date
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -67,5 +70,14 @@ CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{{'a': abs(a), 'b'
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 """
 
-DUCKDB = Dialect("duckdb", "HUGEINT", "VARCHAR", _DUCKDB_HELPERS)
+_DAY_ONE = "DATE '0001-01-01'"
+DUCKDB = Dialect(
+    "duckdb",
+    "HUGEINT",
+    "VARCHAR",
+    _DUCKDB_HELPERS,
+    month_of_day=f"(year({_DAY_ONE} + CAST({{day}} - 1 AS INTEGER)) * 12 + month({_DAY_ONE} + CAST({{day}} - 1 AS INTEGER)) - 1)",
+    first_day=f"(make_date(CAST(({{month}}) // 12 AS INTEGER), CAST(({{month}}) % 12 + 1 AS INTEGER), 1) - {_DAY_ONE} + 1)",
+    day_of_date=f"(TRY_CAST({{text}} AS DATE) - {_DAY_ONE} + 1)",
+)
 DIALECTS = {"duckdb": DUCKDB}

@@ -83,7 +83,7 @@ Param = tuple[str, str | None, str]
 
 
 def text(key: str, value: str) -> Param:
-    return key, json.dumps(value, ensure_ascii=False), _literal(value)
+    return key, json.dumps(value, ensure_ascii=False), literal_text(value)
 
 
 def sql_text(key: str, expression: str) -> Param:
@@ -104,16 +104,22 @@ def entity() -> Param:
     return "entity", "null", "NULL"
 
 
+def who(expression: str) -> Param:
+    """An entity computed by SQL (a group's member): kept when the reason is read back; NULL is the row's entity."""
+    return "entity", None, expression
+
+
 def reason(code: str, *params: Param) -> str:
     """SQL giving the JSON text `{"code": ..., params in order}`: a literal when every parameter is constant."""
     if all(constant is not None for _, constant, _ in params):
         members = "".join(f',"{key}":{constant}' for key, constant, _ in params)
-        return _literal('{"code":"' + code + '"' + members + "}")
+        return literal_text('{"code":"' + code + '"' + members + "}")
     members = "".join(f", '{key}', {sql}" for key, _, sql in params)
     return f"CAST(json_object('code', '{code}'{members}) AS VARCHAR)"
 
 
-def _literal(text_value: str) -> str:
+def literal_text(text_value: str) -> str:
+    """A SQL string literal."""
     return "'" + text_value.replace("'", "''") + "'"
 
 
@@ -269,13 +275,14 @@ class Window(Protocol):
 
     def lag(self, arg: Sql, steps: int) -> Sql: ...
 
+    def year_ago(self, arg: Sql) -> Sql: ...  # the same period a year before
+
     def total(self, arg: Sql, count: int | None) -> Sql: ...  # None: from the start of the year
 
     def ordinal(self) -> str: ...
 
 
 TimeRenderer = Callable[[Sql, Sequence[int | None], Window], Sql]
-PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.YEARLY: 1}
 
 
 def _prev(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
@@ -287,7 +294,7 @@ def _lag(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:
 
 
 def _year_ago(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
-    return window.lag(arg, PER_YEAR[window.frequency])
+    return window.year_ago(arg)
 
 
 def _rolling_sum(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:

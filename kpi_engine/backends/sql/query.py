@@ -1,12 +1,13 @@
-"""The statements that evaluate a pack: roll-ups, then per frequency one named step per KPI layer.
+"""The statements that evaluate a pack: the preparation, then per frequency one named step per KPI layer.
 
 Facts arrive as a relation `kpi_facts(entity, input, frequency, ordinal,
-value)`, the value in units of 1e-24 (`dialect.SCALE`). Roll-ups build `kpi_rolled_<frequency>`
-tables level by level (months -> quarters -> years) with the completeness
-rule: a quarter with a missing month is undefined and keeps the first missing
-month's reason. Each frequency's query then walks a dense grid of periods per
-entity (from the first period the facts cover to the last), so time functions
-are window functions over rows, and reports the covered rows.
+value)`, the value in units of 1e-24 (`dialect.SCALE`). The preparation
+(`rollups`) builds `kpi_rolled_<frequency>` (every input's value or the reason
+it has none, groups consolidated) and `kpi_covered_<frequency>` (the periods
+reported). Each frequency's query then walks a dense grid of periods per
+entity (from the first period covered to the last), so time functions are
+window functions over rows (a time function inside another one: a window
+step per depth), and reports the covered rows.
 
 Roll-forwards (KPIs that read their own previous value, alone or in a group)
 are recursive CTEs: the first period of each entity, then one period at a
@@ -19,131 +20,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...graph import references
-from ...nodes import Call, Node, integer_literal, to_text
+from ...nodes import Call, Node, integer_literal, to_text, walk
 from ...periods import Frequency
+from .calendar import PER_YEAR, SqlCalendar, operand
 from .dialect import SCALE, Dialect
 from .expressions import (
     FUNCTION_SQL,
     NULL,
-    PER_YEAR,
+    TIME_FUNCTIONS,
     Compiler,
     Sql,
     TimeRenderer,
     entity,
     first_why,
-    nested,
     period,
     reason,
-    scaled,
-    sql_text,
     text,
 )
-from .plan import SUPPORTED_FREQUENCIES, SqlPlan
+from .plan import SqlPlan
+from .rollups import preparation, resolved_why, same
 
-CHILD = {Frequency.QUARTERLY: Frequency.MONTHLY, Frequency.YEARLY: Frequency.QUARTERLY}
-CHILDREN = {Frequency.QUARTERLY: 3, Frequency.YEARLY: 4}
-COARSER = {Frequency.MONTHLY: (Frequency.QUARTERLY, Frequency.YEARLY), Frequency.QUARTERLY: (Frequency.YEARLY,), Frequency.YEARLY: ()}
 OVERFLOW = reason("arithmetic", text("error", "Overflow"))
-
-
-def _same(left: str, right: str) -> str:
-    return f"{left}.entity IS NOT DISTINCT FROM {right}.entity"
-
-
-# --- missing facts: the reason the Python backend gives, per frequency ---------------
-def _missing(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """Why input `name` (SQL) is missing at a period: not split when only coarser periods give it."""
-    flags = [f"{known}.{f.value}" for f in COARSER[frequency]]
-    missing = reason("missing_fact", sql_text("name", name), period("period", frequency, ordinal), entity())
-    if not flags:
-        return missing
-    words = ", ".join(f"CASE WHEN {flag} THEN '{f.value}' END" for flag, f in zip(flags, COARSER[frequency]))
-    split = reason(
-        "not_split", sql_text("name", name), period("period", frequency, ordinal), entity(),
-        sql_text("known", f"concat_ws(', ', {words})"), text("frequency", frequency.value),
-    )
-    return f"CASE WHEN {' OR '.join(flags)} THEN {split} ELSE {missing} END"
-
-
-def _first_leaf(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """The reason of a period with no fact below it: its first finer period the facts could give, missing."""
-    finer = _finer(frequency)
-    if not finer:
-        return _missing(name, frequency, ordinal, known)
-    child = CHILD[frequency]
-    deeper = _first_leaf(name, child, f"({ordinal}) * {CHILDREN[frequency]}", known)
-    return f"CASE WHEN {' OR '.join(f'{known}.{f.value}' for f in finer)} THEN {deeper} ELSE {_missing(name, frequency, ordinal, known)} END"
-
-
-def _finer(frequency: Frequency) -> list[Frequency]:
-    chain = []
-    while frequency in CHILD:
-        frequency = CHILD[frequency]
-        chain.append(frequency)
-    return chain
-
-
-def _absent(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """Why an input with nothing rolled up at a period is undefined there (`roll_up` when it had to descend)."""
-    finer = _finer(frequency)
-    if not finer:
-        return _missing(name, frequency, ordinal, known)
-    leaf = _first_leaf(name, CHILD[frequency], f"({ordinal}) * {CHILDREN[frequency]}", known)
-    rolled = reason("roll_up", nested("cause", leaf), sql_text("name", name), period("period", frequency, ordinal))
-    return f"CASE WHEN {' OR '.join(f'{known}.{f.value}' for f in finer)} THEN {rolled} ELSE {_missing(name, frequency, ordinal, known)} END"
-
-
-# --- preparation: rules, known frequencies, roll-ups ----------------------------------
-def preparation(plan: SqlPlan) -> list[str]:
-    """Statements building the roll-up rules, which frequencies each input is given at, and the roll-ups."""
-    rules = ",\n    ".join(f"('{name}', '{rule}')" for name, rule in plan.inputs.items())
-    pack_facts = "kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
-    flags = ", ".join(f"bool_or(frequency = '{f.value}') AS {f.value}" for f in SUPPORTED_FREQUENCIES)
-    statements = [
-        f"CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES\n    {rules}\n) AS rules(input, rule)",
-        (
-            "-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)\n"
-            f"CREATE OR REPLACE TEMP TABLE kpi_known AS\nSELECT entity, input, {flags}\nFROM {pack_facts}\nGROUP BY entity, input"
-        ),
-        (
-            "CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS\nSELECT entity, input, ordinal, value, NULL::VARCHAR AS why\n"
-            f"FROM {pack_facts} AND frequency = 'monthly'"
-        ),
-    ]
-    return statements + [_roll_up(frequency, pack_facts) for frequency in (Frequency.QUARTERLY, Frequency.YEARLY)]
-
-
-def _roll_up(frequency: Frequency, pack_facts: str) -> str:
-    child, count = CHILD[frequency], CHILDREN[frequency]
-    child_why = (
-        f"CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why "
-        f"ELSE {_first_leaf('p.input', child, f'p.ordinal * {count} + c.position', 'k')} END"
-    )
-    average = f"kpi_div(sum(c.value), {scaled(count)})"
-    return f"""-- {frequency.value} values: given, or rolled up from {count} complete {child.value} values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
-WITH native AS (
-    SELECT entity, input, ordinal, value FROM {pack_facts} AND frequency = '{frequency.value}'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // {count} AS ordinal FROM kpi_rolled_{child.value}
-), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        {child_why} AS why
-    FROM parents p CROSS JOIN range({count}) AS c(position)
-    LEFT JOIN kpi_rolled_{child.value} f ON {_same('f', 'p')} AND f.input = p.input AND f.ordinal = p.ordinal * {count} + c.position
-    LEFT JOIN kpi_known k ON {_same('k', 'p')} AND k.input = p.input
-), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = {count} THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE {average} END
-        END AS value,
-        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
-    FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
-)
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
-FROM rolled r FULL JOIN native n ON {_same('n', 'r')} AND n.input = r.input AND n.ordinal = r.ordinal"""
 
 
 # --- one frequency ---------------------------------------------------------------------
@@ -157,10 +54,21 @@ def why(name: str) -> str:
 
 @dataclass
 class _Step:
-    """The columns one named step adds: window columns first (a step of their own), then the rest."""
+    """The columns one named step adds: per depth of time functions nested in time functions (0: none inside),
+    their arguments then their window columns (steps of their own), then the rest."""
 
-    args: dict[str, Sql] = field(default_factory=dict)
-    windows: dict[str, Sql] = field(default_factory=dict)
+    args: dict[int, dict[str, Sql]] = field(default_factory=dict)
+    windows: dict[int, dict[str, Sql]] = field(default_factory=dict)
+
+
+def _depth(node: Node) -> int:
+    """How many time functions are nested inside `node`'s arguments (0 for `prev(x)`, 1 for `prev(ytd(x))`)."""
+    inner = [_depth(child) + 1 for arg in (node.args if isinstance(node, Call) else ()) for child in walk(arg) if _is_time(child)]
+    return max(inner, default=0)
+
+
+def _is_time(node: Node) -> bool:
+    return isinstance(node, Call) and node.func in TIME_FUNCTIONS
 
 
 class _RowScope:
@@ -171,6 +79,7 @@ class _RowScope:
         self.step = step
         self.aliases = aliases or {}
         self.frequency = query.frequency
+        self.level = 0
 
     def name(self, name: str) -> Sql:
         return self.aliases.get(name) or Sql(q(name), why(name))
@@ -180,10 +89,11 @@ class _RowScope:
         label = to_text(call.args[0])
         if self.aliases and any(r.name in self.aliases for r in references(call.args[0])):  # an alert's `value`: whose
             label += f" of {self.aliases['value'].value.strip(chr(34))}"
+        self.level = _depth(call)
         if arg.value != q(label):  # an expression: computed first, in a column of its own
             column = f"arg:{label}"
             if column not in self.query.defined:
-                self.step.args[column] = arg
+                self.step.args.setdefault(self.level, {})[column] = arg
             arg = Sql(q(column), why(column))
         self.label = label
         render: TimeRenderer = FUNCTION_SQL[call.func]  # type: ignore[assignment]
@@ -197,24 +107,32 @@ class _RowScope:
 
     def _window(self, column: str, value: str, reason_sql: str) -> Sql:
         if column not in self.query.defined:
-            self.step.windows[column] = Sql(value, reason_sql)
+            self.step.windows.setdefault(self.level, {})[column] = Sql(value, reason_sql)
         return Sql(q(column), why(column))
 
     def lag(self, arg: Sql, steps: int) -> Sql:
-        if steps == 0:
-            return arg
+        return arg if steps == 0 else self._back(arg, f"lag({self.label}, {steps})", str(steps))
+
+    def year_ago(self, arg: Sql) -> Sql:
+        """The same period a year before: a fixed number of rows back, except for days and weeks (365 or 366 days, 52 or 53 weeks)."""
+        per_year = PER_YEAR.get(self.frequency)
+        steps = str(per_year) if per_year else f"ordinal - ({self.query.calendar.year_ago(self.frequency, 'ordinal')})"
+        return self._back(arg, f"year_ago({self.label})", steps)
+
+    def _back(self, arg: Sql, column: str, steps: str) -> Sql:
+        """`arg` at the row `steps` (SQL) periods before, on the entity's dense grid of periods."""
         over = "OVER (PARTITION BY entity ORDER BY ordinal)"
+        back = operand(steps)
         return self._window(
-            f"lag({self.label}, {steps})",
+            column,
             f"LAG({arg.value}, {steps}) {over}",
-            f"CASE WHEN ordinal - {steps} < first THEN {self._before(f'ordinal - {steps}')} ELSE LAG({arg.why}, {steps}) {over} END",
+            f"CASE WHEN ordinal - {back} < first THEN {self._before(f'ordinal - {back}')} ELSE LAG({arg.why}, {steps}) {over} END",
         )
 
     def total(self, arg: Sql, count: int | None) -> Sql:
-        if count is None:
-            per_year = PER_YEAR[self.frequency]
-            start, column = f"ordinal - ordinal % {per_year}", f"ytd({self.label})"
-            over = f"OVER (PARTITION BY entity, ordinal // {per_year} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
+        if count is None:  # from the first period of the (fiscal; ISO for weeks) year
+            start, column = self.query.calendar.year_start(self.frequency, "ordinal"), f"ytd({self.label})"
+            over = f"OVER (PARTITION BY entity, {start} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
         else:
             start, column = f"ordinal - {count - 1}", f"rolling_sum({self.label}, {count})"
             over = f"OVER (PARTITION BY entity ORDER BY ordinal ROWS {count - 1} PRECEDING)"
@@ -249,6 +167,7 @@ class FrequencyQuery:
 
     def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str]) -> None:
         self.plan, self.dialect, self.frequency, self.kpis = plan, dialect, frequency, kpis
+        self.calendar = SqlCalendar(plan.month_shift, dialect)
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
         self.recursive = False
@@ -273,7 +192,7 @@ class FrequencyQuery:
         f = self.frequency.value
         inputs = self._needed_inputs()
         self.steps += [
-            ("covered", f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{f} WHERE value IS NOT NULL"),
+            ("covered", f"SELECT entity, ordinal FROM kpi_covered_{f}"),
             ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
             (
                 "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
@@ -283,24 +202,22 @@ class FrequencyQuery:
         ]
         covered = (
             "SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered\n"
-            f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
+            f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal"
         )
         if not inputs:
             self.steps.append(("inputs", covered))
             return "inputs"
         names = ", ".join(f"('{n}', {position})" for position, n in enumerate(inputs, 1))
-        rolled = reason("roll_up", nested("cause", "r.why"), sql_text("name", "i.input"), period("period", self.frequency, "g.ordinal"))
-        absent = _absent("i.input", self.frequency, "g.ordinal", "k")
+        why_not = resolved_why("r", "k", "i.input", self.frequency, "g.ordinal", "g.entity", self.calendar)
         self.steps.append(
             (
                 "input_values",
                 (
                     "SELECT g.entity, g.ordinal, i.position, r.value,\n"
-                    f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
-                    f"             ELSE {absent} END AS why\n"
+                    f"        {why_not} AS why\n"
                     f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input, position)\n"
-                    f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
-                    f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input"
+                    f"    LEFT JOIN kpi_rolled_{f} r ON {same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
+                    f"    LEFT JOIN kpi_known k ON {same('k', 'g')} AND k.input = i.input"
                 ),
             )
         )
@@ -319,8 +236,8 @@ class FrequencyQuery:
                 "inputs",
                 (
                     f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
-                    f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
-                    f"    JOIN input_lists v ON {_same('v', 'g')} AND v.ordinal = g.ordinal"
+                    f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal\n"
+                    f"    JOIN input_lists v ON {same('v', 'g')} AND v.ordinal = g.ordinal"
                 ),
             )
         )
@@ -363,10 +280,12 @@ class FrequencyQuery:
         compiled = [
             (column, Compiler(_RowScope(self, step, (aliases or {}).get(column))).compile(node), with_why) for column, node, with_why in outputs
         ]
-        if step.args:
-            self._add(f"{name}_arguments", step.args, True)
-        if step.windows:
-            self._add(f"{name}_time", step.windows, False)
+        for level in sorted(set(step.args) | set(step.windows)):
+            suffix = f"_{level}" if level else ""
+            if step.args.get(level):
+                self._add(f"{name}_arguments{suffix}", step.args[level], True)
+            if step.windows.get(level):
+                self._add(f"{name}_time{suffix}", step.windows[level], False)
         self._add(name, {c: s for c, s, _ in compiled}, True, {c for c, _, w in compiled if not w})
 
     def _add(self, name: str, columns: dict[str, Sql], guarded: bool, value_only: set[str] = frozenset()) -> None:  # type: ignore[assignment]
@@ -420,7 +339,7 @@ class FrequencyQuery:
                 f"    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
                 f"    FROM {self.last} base WHERE base.ordinal = base.first\n"
                 f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
-                f"    FROM {walk} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
+                f"    FROM {walk} walk JOIN {self.last} base ON {same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
             )
         )
         added = ", ".join(f"w.{q(m)}, w.{why(m)}" for m in members)
@@ -482,9 +401,7 @@ class FrequencyQuery:
 
 def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, list[str]]) -> tuple[list[str], dict[Frequency, FrequencyQuery]]:
     """The preparation statements and one query per frequency."""
-    return [dialect.helpers, *preparation(plan)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
-
-
+    return [dialect.helpers, *preparation(plan, dialect)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
 
 def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""

@@ -25,77 +25,166 @@ CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{'a': abs(a), 'b':
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 
 CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES
-    ('ca', 'sum'),
-    ('cout', 'sum'),
-    ('stock', 'last'),
-    ('effectif', 'avg'),
-    ('initiale', 'last')
-) AS rules(input, rule);
+    ('ca', 'sum', false, true),
+    ('cout', 'sum', false, true),
+    ('stock', 'last', false, true),
+    ('effectif', 'avg', false, true),
+    ('initiale', 'last', false, true)
+) AS rules(input, rule, zero, consolidated);
 
--- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)
-CREATE OR REPLACE TEMP TABLE kpi_known AS
-SELECT entity, input, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
+CREATE OR REPLACE TEMP TABLE kpi_given_at AS
+SELECT entity, input, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
 FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
 GROUP BY entity, input;
 
-CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
-SELECT entity, input, ordinal, value, NULL::VARCHAR AS why
-FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'monthly';
+-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known);
+-- an input whose absence is zero counts as given wherever the entity has facts
+CREATE OR REPLACE TEMP TABLE kpi_known AS
+SELECT g.* FROM kpi_given_at g JOIN kpi_rules r ON r.input = g.input AND NOT r.zero
+UNION ALL
+SELECT e.entity, r.input, e.daily, e.weekly, e.monthly, e.quarterly, e.yearly
+FROM (SELECT entity, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly FROM kpi_facts GROUP BY entity) e CROSS JOIN kpi_rules r WHERE r.zero;
 
--- quarterly values: given, or rolled up from 3 complete monthly values (sum, last or average)
+-- the pack's facts
+CREATE OR REPLACE TEMP VIEW kpi_inputs AS
+SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
+
+CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS
+SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
+FROM kpi_inputs WHERE frequency = 'daily';
+
+-- monthly values: given, or rolled up from complete daily values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'monthly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range((make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1))) AS position FROM (
+        SELECT entity, input, (year(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) * 12 + month(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) - 1) AS ordinal, bool_or(given) AS given FROM kpi_rolled_daily GROUP BY 1, 2, 3)
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- weekly values: given, or rolled up from complete daily values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_weekly AS
+WITH native AS (
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'weekly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(7)) AS position FROM (
+        SELECT entity, input, (ordinal - 1) // 7 AS ordinal, bool_or(given) AS given FROM kpi_rolled_daily GROUP BY 1, 2, 3)
+), children AS (
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- quarterly values: given, or rolled up from complete monthly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
 WITH native AS (
-    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'quarterly'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // 3 AS ordinal FROM kpi_rolled_monthly
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(3)) AS position FROM (
+        SELECT entity, input, ordinal // 3 AS ordinal, bool_or(given) AS given FROM kpi_rolled_monthly GROUP BY 1, 2, 3)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', NULL) AS VARCHAR) END END AS why
-    FROM parents p CROSS JOIN range(3) AS c(position)
-    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + c.position
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = 3 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000000000::HUGEINT) END
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
 )
 SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
 
--- yearly values: given, or rolled up from 4 complete quarterly values (sum, last or average)
+-- yearly values: given, or rolled up from complete quarterly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
 WITH native AS (
-    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'yearly'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // 4 AS ordinal FROM kpi_rolled_quarterly
+    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(4)) AS position FROM (
+        SELECT entity, input, ordinal // 4 AS ordinal, bool_or(given) AS given FROM kpi_rolled_quarterly GROUP BY 1, 2, 3)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', NULL) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', NULL) AS VARCHAR) END END END AS why
-    FROM parents p CROSS JOIN range(4) AS c(position)
-    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + c.position
+    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = 4 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000000000::HUGEINT) END
+    SELECT c.entity, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
+    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
 )
 SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- daily periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_daily WHERE value IS NOT NULL AND given;
+
+-- weekly periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_weekly WHERE value IS NOT NULL AND given;
+
+-- monthly periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL AND given;
+
+-- quarterly periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL AND given;
+
+-- yearly periods reported: an input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL AND given;
 
 -- KPIs at the monthly frequency: marge, tresorerie, cumul, bornes
 WITH RECURSIVE
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL
+    SELECT entity, ordinal FROM kpi_covered_monthly
 ),
 bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
@@ -106,8 +195,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', NULL) AS VARCHAR) END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR)
+             ELSE CASE WHEN k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
     LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -185,7 +274,7 @@ ORDER BY entity NULLS FIRST, ordinal;
 -- KPIs at the quarterly frequency: stock_t, croissance_t, cumul_t
 WITH
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL
+    SELECT entity, ordinal FROM kpi_covered_quarterly
 ),
 bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
@@ -196,8 +285,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal) * 3), 'entity', NULL) AS VARCHAR) END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', NULL) AS VARCHAR) END END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR)
+             ELSE CASE WHEN k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
     LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -218,8 +307,8 @@ quarterly_layer_1_time AS (
     FROM inputs p JOIN (SELECT grid_row,
         LAG("ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) AS "lag(ca, 1)",
         CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - 1), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
-        CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
-        CASE WHEN ordinal - ordinal % 4 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - ordinal % 4), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
+        CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
+        CASE WHEN ordinal - ordinal % 4 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - ordinal % 4), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
     FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
@@ -241,7 +330,7 @@ ORDER BY entity NULLS FIRST, ordinal;
 -- KPIs at the yearly frequency: effectif_a
 WITH
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL
+    SELECT entity, ordinal FROM kpi_covered_yearly
 ),
 bounds AS (
     SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
@@ -252,8 +341,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', ((g.ordinal) * 4) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', ((g.ordinal) * 4) * 3), 'entity', NULL) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', (g.ordinal) * 4), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', (g.ordinal) * 4), 'entity', NULL) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', NULL) AS VARCHAR) END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR)
+             ELSE CASE WHEN k.quarterly OR k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END), 'frequency', 'yearly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
     FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
     LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
