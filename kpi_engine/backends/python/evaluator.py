@@ -66,10 +66,11 @@ class Frame(dict[str, Any]):
     Inputs and KPIs share one namespace (validation forbids a name used twice),
     so the compiled closures read any name with a single dict lookup; a name
     not there yet goes through `__missing__`, which rolls an input up or
-    computes a KPI, once, and remembers an undefined value's reason.
+    computes a KPI, once, and remembers an undefined value's reason. `memo` keeps what the time
+    functions nested in another's argument computed here (`compiler._memoised`).
     """
 
-    __slots__ = ("period", "reasons", "run", "targets")
+    __slots__ = ("memo", "period", "reasons", "run", "targets")
 
     def __init__(self, run: EntityRun, period: Period) -> None:
         super().__init__(run.native(period))
@@ -77,6 +78,7 @@ class Frame(dict[str, Any]):
         self.period = period
         self.reasons: dict[str, Reason] = {}
         self.targets: dict[str, Decimal | Reason | None] = {}  # a Reason: why the target is undefined
+        self.memo: dict[object, Any] = {}  # a nested time function's closure -> its value or Reason here
 
     def __missing__(self, name: str) -> Any:
         cause = self.reasons.get(name)
