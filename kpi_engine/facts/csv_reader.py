@@ -9,7 +9,6 @@ gets the message about the header.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterator
 
@@ -17,18 +16,26 @@ from ..errors import Location
 from .columns import ColumnNames
 from .decoding import decode, first_line
 from .source import Reader, ReadOptions, ReadResult
-from .table import Cell, Row, read_table
+from .table import Row, Table, read_table
 
 # A CR not followed by LF, in a file whose lines end with LF or CRLF.
 _BARE_CR = re.compile(r"\r(?!\n)")
+# A line with its end, as a file opened with newline="" gives it: LF, CRLF or CR.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     text = _line_breaks_in_cells_as_spaces(decode(data))
     delimiter = _delimiter(first_line(data))
-    rows = _rows(text, name, delimiter)
-    header = next(rows, Row(Location(name, 1), ()))
-    return read_table(header, rows, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    header = next(_rows(text, delimiter), Row(1, ()))
+
+    def data_rows() -> Iterator[Row]:
+        rows = _rows(text, delimiter)
+        next(rows, None)
+        return rows
+
+    table = Table(header, data_rows, lambda line, _column: Location(name, line))  # a cell is located by its line
+    return read_table(table, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
 
 
 def _delimiter(header_line: str) -> str:
@@ -44,13 +51,13 @@ def _line_breaks_in_cells_as_spaces(text: str) -> str:
     return _BARE_CR.sub(" ", text) if "\n" in text else text
 
 
-def _rows(text: str, name: str, delimiter: str) -> Iterator[Row]:
-    """Each record with the line it starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _rows(text: str, delimiter: str) -> Iterator[Row]:
+    """Each record with the line it starts on (a quoted cell may span lines), its cells stripped; the
+    lines are cut from the text one at a time, so no copy of the whole text is made."""
+    reader = csv.reader((match.group() for match in _LINE.finditer(text)), delimiter=delimiter)
     line = 1
     for record in reader:
-        location = Location(name, line)
-        yield Row(location, tuple(Cell(value.strip(), location) for value in record))
+        yield Row(line, [value.strip() for value in record])
         line = reader.line_num + 1
 
 
