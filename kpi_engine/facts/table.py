@@ -53,7 +53,10 @@ class Row(NamedTuple):
     values: Sequence[CellValue]
 
     def is_blank(self) -> bool:
-        return all(is_blank(value) for value in self.values)
+        for value in self.values:  # the hot path of every reader: a plain loop, which stops at the first cell of most rows
+            if value is not None and (value.__class__ is not str or value.strip()):
+                return False
+        return True
 
 
 Locate = Callable[[int, int], Location]
@@ -292,4 +295,6 @@ def _period_value(value: CellValue) -> str | date:
 
 
 def _text(value: CellValue) -> str:
+    if value.__class__ is str:
+        return value.strip()
     return "" if value is None else str(value).strip()
