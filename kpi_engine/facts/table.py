@@ -53,7 +53,7 @@ class Row(NamedTuple):
     values: Sequence[CellValue]
 
     def is_blank(self) -> bool:
-        for value in self.values:  # the hot path of every reader: a plain loop, which stops at the first cell of most rows
+        for value in self.values:  # noqa: SIM110 - the hot path of every reader: a loop, no generator, stops at the first cell
             if value is not None and (value.__class__ is not str or value.strip()):
                 return False
         return True

@@ -122,6 +122,9 @@ class Frame(dict[str, Any]):
         A KPI not computed yet (a frame opened after the evaluation) gets its
         dependencies computed first, in order, rather than by deep recursion.
         """
+        computed = self.get(name)  # the common case, once evaluated: one lookup (`get` never computes)
+        if computed is not None:
+            return computed
         if not self.known(name) and name in self.run.program.kpis:
             for dependency in self.run.program.prerequisites(name):
                 if not self.known(dependency):
