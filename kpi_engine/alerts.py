@@ -160,7 +160,8 @@ class Alerting:
         alerts: list[Alert] = []
         for kpi in self.plan.alerting.get(readings.period.frequency, ()):
             fired = [self._alert(kpi, rule, readings) for rule in kpi.alerts if self.firing(rule, readings)]
-            alerts.extend(self._silenced(alert) for alert in inhibited(fired))
+            if fired:
+                alerts.extend(self._silenced(alert) for alert in inhibited(fired))
         return tuple(alerts)
 
     def firing(self, rule: PlannedAlert, readings: Readings) -> bool:
@@ -171,7 +172,7 @@ class Alerting:
         years goes no deeper than one call.
         """
         if rule.resolve_when is None:
-            return self._held_for_run(rule, readings)
+            return _decided(readings.holds, rule) if rule.for_periods == 1 else self._held_for_run(rule, readings)
         inheriting: list[_Key] = []
         current: Readings | None = readings
         firing = False

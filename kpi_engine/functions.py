@@ -24,14 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from fractions import Fraction
 from typing import Any, Protocol, assert_never
 
 from .errors import Undefined
 from .nodes import Binary, Call, Node, Number, Span, integer_literal, to_text
-from .numbers import round_half_up
+from .numbers import DECIMAL_CONTEXT, round_half_up
 from .reasons import Reason
 
 Compiled = Callable[[Any], Any]
@@ -247,9 +247,22 @@ def _literal(literals: Sequence[int | None], position: int) -> int:
 
 
 def _round(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
+    """`round_half_up`, with its common case worked out once: a value whose rounding fits in the 28 digits
+    closures compute with (`numbers.DECIMAL_CONTEXT`) is quantized directly, without a context of its own."""
     x = args[0]
     places = _literal(literals, 1) if len(args) > 1 else 0
-    return lambda frame: round_half_up(x(frame), places)
+    if places < 0:
+        return lambda frame: round_half_up(x(frame), places)
+    quantum = Decimal(1).scaleb(-places)
+    largest = DECIMAL_CONTEXT.prec - 2 - places  # the highest magnitude (adjusted exponent) that fits
+
+    def rounded(frame: Any) -> Any:
+        value = x(frame)
+        if value.adjusted() <= largest:
+            return value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return round_half_up(value, places)
+
+    return rounded
 
 
 def _coalesce(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:

@@ -87,6 +87,8 @@ class Pack:
             warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=hint), "warning"))
         warnings.extend(self._absent_members(facts))
         warnings.extend(_misspelt_scenarios(facts))
+        if all(definition.minimum is None and definition.maximum is None for definition in self.inputs.values()):
+            return warnings  # no bounds to check: the facts are not walked (a Fact and a Location made for each)
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:

@@ -8,6 +8,7 @@ analyses. Case numbers are the issue's.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -175,6 +176,23 @@ def test_year_ago_in_year_1_is_undefined_with_a_reason(frequency, period):
     assert result.value is None
     first = period if frequency == "weekly" else "0001-01-01"
     assert result.error == f"a {frequency} period before year 1 is before the first period of data (data starts at {first})"
+
+
+# --- case 18: nested time functions are memoised per period, so they cost linear time -------------------------
+@pytest.mark.parametrize(("levels", "days"), [(2, 2_100), (3, 3_000)])
+def test_nested_rolling_sums_over_years_of_days_finish(levels, days):
+    """The issue's cases (40 s for two levels, three never finished): every value, each window full of ones."""
+    formula = "x"
+    for _ in range(levels):
+        formula = f"rolling_sum({formula}, 1000)"
+    pack = Pack.from_texts({"p.yaml": f"inputs: {{x: {{rollup: sum}}}}\nkpis:\n  k: {{formula: '{formula}', frequency: daily}}\n"}, bases={})
+    first = date(2015, 1, 1)
+    evaluation = pack.evaluate(Facts.from_records([(None, "x", (first + timedelta(day)).isoformat(), 1) for day in range(days)]))
+    values = [result.value for result in evaluation.results]
+    full = levels * 999  # the first day whose innermost windows all lie within the data
+    assert len(values) == days
+    assert values[:full] == [None] * full
+    assert values[full:] == [Decimal(1000) ** levels] * (days - full)
 
 
 # --- cases 14 and 21: analyses answer "too complex" within a budget ------------------------------------------

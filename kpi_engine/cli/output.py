@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any, Literal, Protocol, TextIO
 
 from ..alerts import Alert
@@ -57,17 +58,27 @@ def machine_number(value: Decimal | None) -> str | None:
     """A value's exact text for machines, rounded (half even) only beyond 24 decimals or 28 significant digits."""
     if value is None:
         return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MACHINE_DECIMALS:
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return plain(DECIMAL_CONTEXT.plus(value))
+    if exponent >= -MACHINE_DECIMALS and len(digits) <= DECIMAL_CONTEXT.prec and value:
+        return format(value, "f")  # nothing to round, no -0: what the general case below writes, for most values
+    if exponent < -MACHINE_DECIMALS:
         value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy())
     return plain(DECIMAL_CONTEXT.plus(value))
+
+
+@lru_cache(maxsize=1024)
+def _period_text(period: Period) -> str:
+    """A period's code, worked out once per period rather than once per result of a stream."""
+    return str(period)
 
 
 def result_record(result: Result) -> dict[str, Any]:
     """A result as a JSON object: exact decimal text, null for undefined."""
     return {
         "kpi": result.kpi,
-        "period": str(result.period),
+        "period": _period_text(result.period),
         "entity": result.entity,
         "value": machine_number(result.value),
         "target": machine_number(result.target),

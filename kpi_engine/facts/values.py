@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -63,5 +64,18 @@ def is_number(raw: RawValue, decimal_comma: bool) -> bool:
     return True
 
 
+# Plain figures, by far the most common cell (`1234.56`, `-12,5` in a decimal-comma file): read straight
+# into the Decimal `read_number` gives them, which its checks would accept unchanged (at most 27 digits, a
+# magnitude within 1E-12 and 1E+15). Anything else (separators, signs, percent, exponents) goes through it.
+_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,12})?", re.ASCII)
+_PLAIN_COMMA = re.compile(r"-?\d{1,15}(?:,\d{1,12})?", re.ASCII)
+
+
 def _number(raw: str | int | Decimal, decimal_comma: bool) -> Decimal:
+    if isinstance(raw, str):
+        if decimal_comma:
+            if _PLAIN_COMMA.fullmatch(raw):
+                return Decimal(raw.replace(",", "."))
+        elif _PLAIN.fullmatch(raw):
+            return Decimal(raw)
     return read_number(raw, decimal_comma)

@@ -75,10 +75,11 @@ class Frame(dict[str, Any]):
     Inputs and KPIs share one namespace (validation forbids a name used twice),
     so the compiled closures read any name with a single dict lookup; a name
     not there yet goes through `__missing__`, which rolls an input up or
-    computes a KPI, once, and remembers an undefined value's reason.
+    computes a KPI, once, and remembers an undefined value's reason. `memo` keeps what the time
+    functions nested in another's argument computed here (`compiler._memoised`).
     """
 
-    __slots__ = ("period", "reasons", "run", "targets")
+    __slots__ = ("memo", "period", "reasons", "run", "targets")
 
     def __init__(self, run: EntityRun, period: Period) -> None:
         super().__init__(run.native(period))
@@ -86,6 +87,7 @@ class Frame(dict[str, Any]):
         self.period = period
         self.reasons: dict[str, Reason] = {}
         self.targets: dict[str, Decimal | Reason | None] = {}  # a Reason: why the target is undefined
+        self.memo: dict[object, Any] = {}  # a nested time function's closure -> its value or Reason here
 
     def __missing__(self, name: str) -> Any:
         cause = self.reasons.get(name)
@@ -141,6 +143,9 @@ class Frame(dict[str, Any]):
         A KPI not computed yet (a frame opened after the evaluation) gets its
         dependencies computed first, in order, rather than by deep recursion.
         """
+        computed = self.get(name)  # the common case, once evaluated: one lookup (`get` never computes)
+        if computed is not None:
+            return computed
         if not self.known(name) and name in self.run.program.kpis:
             for dependency in self.run.program.prerequisites(name):
                 if not self.known(dependency):
