@@ -198,6 +198,12 @@ _SPREADSHEET_FUNCTIONS = {
     "arrondi": "write round(x, n)",
     "sierreur": "write coalesce(x, fallback)",
     "iferror": "write coalesce(x, fallback)",
+    "et": "write a and b",
+    "and": "write a and b",
+    "ou": "write a or b",
+    "or": "write a or b",
+    "non": "write not a",
+    "not": "write not a",
 }
 
 
