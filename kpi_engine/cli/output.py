@@ -23,7 +23,7 @@ from ..alerts import Alert
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..facts import Entity
-from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
+from ..formatting import Language, format_gap, format_value, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -292,7 +292,7 @@ def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Langu
     """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
 
     def where(a: Alert) -> tuple[str, str, str, str, str]:
-        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
+        return (severity_word(a.severity, lang).upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
 
     sections = []
     active = [a for a in alerts if a.active]
