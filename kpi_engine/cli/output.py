@@ -23,7 +23,7 @@ from ..alerts import Alert
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..facts import Entity
-from ..formatting import Language, format_gap, format_value, period_words, plain, severity_word, status_word
+from ..formatting import Language, format_result, format_value, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -270,9 +270,7 @@ class TableWriter:
             kpi.label.get(lang, result.kpi),
             self._named(result.period),
             (result.entity or "") + (_GROUP_MARK[lang] if result.is_group else ""),
-            format_value(result.value, kpi.unit, lang),
-            "" if result.target is None else format_value(result.target, kpi.unit, lang),
-            format_gap(result.gap, kpi.unit, lang),
+            *format_result(result.value, result.target, result.gap, kpi.unit, lang),
             status_word(result.status, lang),
             result.owner,
             result.reason(lang),

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
 from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
+from ..formatting import Language, format_result, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
 from ..report import charts
@@ -129,9 +129,7 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
             "label": charts.period_label(r.period, lang),
             "y": None if r.value is None else float(r.value),
             "target": None if r.target is None else float(r.target),
-            "value": format_value(r.value, unit, lang),
-            "targetText": "" if r.target is None else format_value(r.target, unit, lang),
-            "gap": format_gap(r.gap, unit, lang) if r.gap is not None else "",
+            **dict(zip(("value", "targetText", "gap"), format_result(r.value, r.target, r.gap, unit, lang), strict=True)),
             "status": r.status,
             "statusText": status_word(r.status, lang),
             "reason": r.reason(lang),
@@ -228,7 +226,9 @@ def helpers(lang: Language) -> dict[str, Any]:
     """Formatting functions every template uses, in the reader's language."""
     return {
         "value": lambda v, unit: format_value(v, unit, lang),
-        "gap": lambda v, unit: format_gap(v, unit, lang) if v is not None else "",
+        "figures": lambda result, unit: (
+            format_result(result.value, result.target, result.gap, unit, lang) if result else (format_value(None, unit, lang), "", "")
+        ),
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
