@@ -25,6 +25,7 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from . import nodes
+from .errors import name_without_accents
 from .limits import Limits
 from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
 
@@ -162,7 +163,8 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
         if char == "%" and text[:position].rstrip()[-1:].isdigit():
             return FormulaSyntaxError("write a percentage without a space: 6%", position)
         if char.isalpha():
-            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'", position)
+            written = name_without_accents(_word_at(text, position))
+            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'; write '{written}'", position)
         hint = _CHARACTER_HINTS.get(char, "")
         return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
     if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here
@@ -196,6 +198,16 @@ def _operator_word(text: str, token: Token) -> FormulaSyntaxError | None:
         if operator and operator != word:
             return FormulaSyntaxError(f"write '{operator}' for '{word}': the logical operators are and, or, not", start, len(word))
     return None
+
+
+def _word_at(text: str, position: int) -> str:
+    """The word (letters, digits, '_') around `position`."""
+    start, end = position, position
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
 
 
 def _ends_operand(before: str) -> bool:

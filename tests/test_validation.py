@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from kpi_engine import Pack, PackError, load_pack
+from kpi_engine.errors import name_without_accents
 
 BAD = Path(__file__).parent / "data" / "bad"
 GOOD = Path(__file__).parent / "data" / "good"
@@ -211,3 +212,12 @@ def test_a_very_long_formula_line_shows_a_window_around_the_culprit():
     source, caret = caret_snippet(line, column, 4).split("\n")
     assert len(source) < 140 and "oops" in source and source.strip().startswith("...")
     assert source[caret.index("^") : caret.index("^") + 4] == "oops"
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("coût_matières", "cout_matieres"), ("cœur_de_métier", "coeur_de_metier"), ("CA 2025", "CA_2025"), ("1er_trimestre", "_1er_trimestre")],
+)
+def test_the_name_to_write_instead_of_an_accented_one_is_a_valid_name(name, written):
+    assert name_without_accents(name) == written
+    assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", written)
