@@ -32,15 +32,15 @@ from ..results import STATUSES, Result
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
 _GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS: dict[Language, tuple[str, ...]] = {
-    "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
+    "fr": ("Indicateur", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
 }
 _ALERT_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Responsable"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
 }
 _SILENCED_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
 }
 _INHIBITED = {
@@ -386,8 +386,8 @@ def explain_text(tree: ExplainNode, lang: Language) -> str:
 
 
 _EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
-    "input": {"fr": " [input]", "en": " [input]"},
-    "kpi": {"fr": " [KPI]", "en": " [KPI]"},
+    "input": {"fr": " [donnée]", "en": " [input]"},
+    "kpi": {"fr": " [indicateur]", "en": " [KPI]"},
     "account": {"fr": " [compte]", "en": " [account]"},
 }
 _EXPLAIN_WORDS: dict[str, dict[Language, str]] = {  # the nodes an FEC's audit adds, which have no text of their own
@@ -418,7 +418,7 @@ def _observed(node: ExplainNode, lang: Language) -> str:
         elif isinstance(observation.value, bool):
             text = str(observation.value).lower()
         else:
-            text = f"{plain(observation.value)}"
+            text = plain(observation.value).replace(".", ",") if lang == "fr" else plain(observation.value)  # exact, in the reader's notation
             shown = format_value(observation.value, node.unit, lang)
             if node.unit and shown != text:
                 text += f" ({shown})"

@@ -1,0 +1,174 @@
+"""The commands the README and the tutorial show are run, and their outputs compared with the docs' text.
+
+Each ``console`` block of README.md and docs/tutorial.md is a transcript:
+``$ kpi ...`` lines (continued by a final backslash) and the output they
+print. Its commands are run through the CLI, in French (the default), and each
+output must read as written, except that a line ``...`` (or ``…``) stands for
+any lines the docs leave out. ``$ echo $?`` prints the previous exit code, and
+``> FILE`` writes the output to a file.
+
+The tutorial is followed as a reader follows it, top to bottom, in a fresh
+folder (``definitions`` and ``examples`` at hand): its ``file=PATH`` blocks
+are written where they appear, and a console block's ``replace=PATH|OLD|NEW``
+makes the mistake it shows (the first OLD of PATH becomes NEW) for that block
+only. A block marked ``norun=REASON`` is not run (it needs a mail server); the
+README's blocks run from the repository's root.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kpi_engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+TUTORIAL = ROOT / "docs" / "tutorial.md"
+README = ROOT / "README.md"
+_ELIDED = {"...", "…"}
+
+
+@dataclass
+class Step:
+    """One command of a transcript and the output the docs show for it."""
+
+    command: str
+    expected: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    line: int
+    options: dict[str, str]
+    steps: list[Step]
+
+
+def _blocks(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line of the fence, info string, body lines) of every fenced block, in order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks, index = [], 0
+    while index < len(lines):
+        if lines[index].startswith("```") and lines[index].strip() != "```":
+            end = next(i for i in range(index + 1, len(lines)) if lines[i].strip() == "```")
+            blocks.append((index + 1, lines[index][3:].strip(), lines[index + 1 : end]))
+            index = end
+        index += 1
+    return blocks
+
+
+def _transcript(line: int, info: str, body: list[str]) -> Transcript:
+    words = info.split()
+    options = dict(word.split("=", 1) for word in words[1:] if "=" in word)
+    steps: list[Step] = []
+    pending = ""
+    for text in body:
+        if text.startswith("$ ") or pending:
+            command = pending + (text[2:] if text.startswith("$ ") else text.strip())
+            pending = command[:-1].rstrip() + " " if command.endswith("\\") else ""
+            if not pending:
+                steps.append(Step(command))
+        else:
+            steps[-1].expected.append(text.rstrip())
+    return Transcript(line, options, steps)
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """Whether `actual` reads as `expected`, a line `...` standing for any lines (none included)."""
+    if not expected:
+        return not actual
+    if expected[0] in _ELIDED:
+        return any(_matches(expected[1:], actual[start:]) for start in range(len(actual) + 1))
+    return bool(actual) and actual[0] == expected[0] and _matches(expected[1:], actual[1:])
+
+
+class Reader:
+    """Runs a transcript's commands as a reader at a terminal would: in `folder`, exit codes remembered."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.environment = {"KPI_LANG": "", "LANG": "fr_FR.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "COLUMNS": "200"}
+        self.code = 0
+
+    def run(self, command: str) -> list[str]:
+        words = shlex.split(command)
+        if words[:2] == ["echo", "$?"]:
+            return [str(self.code)]
+        if words[0] == "export":
+            self.environment.update(word.split("=", 1) for word in words[1:])
+            return []
+        assert words[0] == "kpi", f"a transcript runs kpi commands: {command}"
+        target = None
+        if ">" in words:
+            words, target = words[: words.index(">")], words[words.index(">") + 1]
+        previous = os.getcwd()
+        os.chdir(self.folder)
+        try:
+            result = CliRunner().invoke(main, words[1:], env=self.environment, catch_exceptions=False)
+        finally:
+            os.chdir(previous)
+        self.code = result.exit_code
+        if target:
+            (self.folder / target).write_text(result.stdout, encoding="utf-8")
+            return result.stderr.splitlines()
+        return [line.rstrip() for line in result.output.splitlines()]
+
+    def check(self, transcript: Transcript, where: str) -> list[str]:
+        """The differences between what the transcript shows and what its commands print."""
+        differences = []
+        for step in transcript.steps:
+            actual = self.run(step.command)
+            if not _matches(step.expected, actual):
+                differences.append(f"{where}:{transcript.line}: $ {step.command}\n--- docs\n" + "\n".join(step.expected) + "\n--- real\n" + "\n".join(actual))
+        return differences
+
+
+def _replace(folder: Path, option: str) -> tuple[Path, str]:
+    path, old, new = option.split("|")
+    file = folder / path
+    text = file.read_text(encoding="utf-8")
+    assert old in text, f"replace={option}: {old!r} is not in {path}"
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return file, text
+
+
+def test_the_tutorial_reads_as_its_commands_print(tmp_path: Path) -> None:
+    for name in ("definitions", "examples"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    reader, differences, ran = Reader(tmp_path), [], 0
+    for line, info, body in _blocks(TUTORIAL):
+        words = info.split()
+        path = next((word.removeprefix("file=") for word in words if word.startswith("file=")), None)
+        if path:
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text("\n".join(body) + "\n", encoding="utf-8")
+        if words[:1] != ["console"]:
+            continue
+        transcript = _transcript(line, info, body)
+        if "norun" in transcript.options:
+            continue
+        restore = _replace(tmp_path, transcript.options["replace"]) if "replace" in transcript.options else None
+        differences += reader.check(transcript, "docs/tutorial.md")
+        ran += 1
+        if restore:
+            restore[0].write_text(restore[1], encoding="utf-8")
+    assert ran >= 15
+    assert not differences, "\n\n".join(differences)
+
+
+@pytest.mark.parametrize("line", [line for line, info, _ in _blocks(README) if info.split()[:1] == ["console"]])
+def test_the_readme_reads_as_its_commands_print(line: int) -> None:
+    (transcript,) = [_transcript(n, info, body) for n, info, body in _blocks(README) if n == line]
+    if "norun" in transcript.options:
+        pytest.skip(transcript.options["norun"])
+    differences = Reader(ROOT).check(transcript, "README.md")
+    assert not differences, "\n\n".join(differences)
+
+
+def test_a_transcript_elides_only_where_it_says_so() -> None:
+    assert _matches(["a", "...", "d"], ["a", "b", "c", "d"]) and _matches(["a", "...", "b"], ["a", "b"])
+    assert not _matches(["a", "d"], ["a", "b", "d"]) and not _matches(["a", "..."], ["b"])
