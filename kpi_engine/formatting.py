@@ -148,9 +148,17 @@ _MOST_PLACES = 28
 """Decimals beyond which no exact decimal of this engine differs (its context keeps 28 significant digits)."""
 
 
+# what an amount is per, as the reader abbreviates it: `88,28 €/h`, `€412.50/m²`
+_PER_WORDS: dict[Language, dict[str, str]] = {
+    "fr": {"hours": "h", "hour": "h", "heures": "h", "heure": "h", "days": "jour", "day": "jour", "m2": "m²", "unit": "unité", "units": "unité"},
+    "en": {"hours": "hour", "heures": "hour", "heure": "hour", "jours": "day", "jour": "day", "m2": "m²"},
+}
+
+
 def _with_currency(number: str, unit: str, lang: Language) -> str:
     """`1 234,56 €/m2` in French, `€1,234.56/m2` in English (the sign before the symbol)."""
     _, _, per = unit.partition("/")
+    per = _PER_WORDS[lang].get(per.lower(), per)
     symbol, per = currency_symbol(unit), f"/{per}" if per else ""
     if lang == "fr":
         return f"{number} {symbol}{per}"
