@@ -218,6 +218,8 @@ _MONTH_NAMES = {
 def period_name(period: Period, lang: Language) -> str:
     """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it."""
     start = period.start
+    if period.is_fiscal:  # `T4 exercice 2025` / `FY2025 Q4`: a fiscal quarter named as a calendar one would mislead
+        return period_words(period, lang)
     match period.frequency:
         case Frequency.MONTHLY:
             return f"{_MONTH_NAMES[lang][start.month - 1]} {start.year}"
