@@ -264,7 +264,7 @@ def test_evaluate_table_shows_undefined_with_reason_never_zero():
 
 def test_validate_text():
     result = run("validate", "pack.yaml")
-    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 files)\n"
+    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 file)\n"
 
 
 def test_validate_json_valid():
