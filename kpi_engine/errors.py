@@ -10,6 +10,7 @@ API boundary, so a caller gets every problem at once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -140,6 +141,23 @@ def path_text(path: Iterable[str | int]) -> str:
     for part in path:
         text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
     return text
+
+
+def name_without_accents(name: str) -> str:
+    """`coût_matières` -> `cout_matieres`: the name to write, since names are ASCII letters, digits and '_'.
+
+    Accents are dropped (`é` -> `e`, `œ` -> `oe`); any other character that cannot be in a name becomes '_'."""
+    spelled = unicodedata.normalize("NFKD", name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE"))
+    letters = "".join(char for char in spelled if not unicodedata.combining(char))
+    written = "".join(char if char.isascii() and (char.isalnum() or char == "_") else "_" for char in letters)
+    return "_" + written if written[:1].isdigit() else written
+
+
+def accent_hint(name: str) -> str:
+    """` (names are written without accents: write 'cout_matieres')` for a name with accents, else ""."""
+    if name.isascii():
+        return ""
+    return f" (names are written without accents: write '{name_without_accents(name)}')"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

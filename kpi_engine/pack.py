@@ -61,8 +61,9 @@ class Pack:
         read from the package once, on first use).
         """
         layers: list[list[Document]] = []
-        _add_text_layers(files, bases, limits, layers, visiting=(), done=set())
-        return build_pack(layers, limits)
+        read: list[Problem] = []
+        _add_text_layers(files, bases, limits, (layers, read), visiting=(), done=set())
+        return build_pack(layers, limits, read)
 
     @property
     def kpis(self) -> Mapping[str, KpiDef]:
@@ -234,15 +235,17 @@ def _add_text_layers(
     files: Mapping[str, str],
     bases: Mapping[str, Mapping[str, str]],
     limits: Limits,
-    layers: list[list[Document]],
+    gathered: tuple[list[list[Document]], list[Problem]],
     visiting: tuple[str, ...],
     done: set[str],
 ) -> None:
-    """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
-    documents, problems = [], []
+    """Append the layers of `files`, the packs they extend first (each once), to `gathered`'s layers, and
+    the problems inside texts that could still be read to its problems; PackError on any other problem."""
+    layers, read = gathered
+    documents, problems = list[Document](), list[Problem]()
     for name, text in files.items():
         document, found = load_document(text, name, limits.max_yaml_nodes, limits.numbers)
-        problems.extend(found)
+        (read if found and document.data is not None else problems).extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
     allowed = f"can only extend {', '.join(repr(name) for name in bases)}" if bases else "was given no pack to extend"
@@ -250,10 +253,10 @@ def _add_text_layers(
     problems.extend(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk") for base in unknown)
     problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
     if problems:
-        raise PackError(problems)
+        raise PackError(problems + read)
     for base in extended:
         if base not in done:
-            _add_text_layers(bases[base], bases, limits, layers, (*visiting, base), done)
+            _add_text_layers(bases[base], bases, limits, gathered, (*visiting, base), done)
             done.add(base)
     layers.append(documents)
 
@@ -263,8 +266,12 @@ def _extended(document: Document) -> list[str]:
     return [extends] if isinstance(extends, str) else [e for e in extends if isinstance(e, str)] if isinstance(extends, list) else []
 
 
-def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
-    """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
+def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits(), read: Sequence[Problem] = ()) -> Pack:
+    """Validate layers of documents (bases first) and compile them; PackError lists every problem.
+
+    `read` are the problems met while reading the documents (a YAML mistake, its line set aside):
+    the documents are still checked, and a problem on a line `read` already explains is left out.
+    """
     problems: list[Problem] = []
     spoiled: dict[str, set[YamlPath]] = {}
     for layer in layers:
@@ -274,6 +281,8 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
     definitions, more = build_definitions(layers, limits, spoiled)
     problems.extend(more)
     problems.extend(semantic_problems(definitions, limits))
+    explained = {(problem.location.file, problem.location.line) for problem in read}
+    problems = [*read, *(problem for problem in problems if (problem.location.file, problem.location.line) not in explained)]
     if problems:
         raise PackError(_sorted(problems))
     pack = Pack(definitions, build_plan(definitions))

@@ -18,7 +18,7 @@ from typing import Protocol
 from .alerts import Alert
 from .errors import did_you_mean
 from .facts import Entity
-from .formatting import Language, format_value, plain, status_word
+from .formatting import Language, format_result, plain, status_word
 from .periods import Period
 from .reasons import Reason
 
@@ -58,7 +58,9 @@ class Result:
 
     def to_dict(self, label: str = "", unit: str = "", lang: Language = "fr") -> dict[str, object]:
         """A JSON-ready record: exact decimal texts (null when undefined), the status and reason, and for people
-        the KPI's `label` and `unit` (from `Pack.kpis[kpi]`) with the value and target formatted in `lang`."""
+        the KPI's `label` and `unit` (from `Pack.kpis[kpi]`) with the value and target formatted in `lang`
+        (with the decimals that decide the status, `formatting.format_result`)."""
+        texts = format_result(self.value, self.target, self.gap, unit, lang)
         return {
             "kpi": self.kpi,
             "label": label or self.kpi,
@@ -70,8 +72,8 @@ class Result:
             "unit": unit,
             "status": str(self.status),
             "owner": self.owner,
-            "text": format_value(self.value, unit, lang),
-            "target_text": format_value(self.target, unit, lang) if self.target is not None else None,
+            "text": texts[0],
+            "target_text": texts[1] if self.target is not None else None,
             "status_text": status_word(self.status, lang),
             "reason": self.reason(lang) or None,
         }

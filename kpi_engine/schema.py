@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem, did_you_mean, path_text
+from .errors import Problem, accent_hint, did_you_mean, path_text
 from .yamlsource import Document, Path
 
 PACK_SCHEMA = "pack.schema.json"
@@ -75,7 +75,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     validator_value: Any = error.validator_value
     schema: Any = error.schema
     if "propertyNames" in error.schema_path:
-        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit"
+        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit{accent_hint(str(instance))}"
         yield Problem(document.key_location((*path, instance)), message)
         return
     match error.validator:

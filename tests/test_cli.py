@@ -244,6 +244,13 @@ def test_evaluate_table_streams_with_the_widths_known_before_evaluating():
     assert lines[11:13] == ["", "Alerts (3)"]
 
 
+def test_evaluate_table_words_severities_in_the_readers_language_as_the_report_does():
+    french = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "fr").stdout.split("Alertes (3)\n")[1]
+    english = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en").stdout.split("Alerts (3)\n")[1]
+    assert [line.split()[0] for line in french.splitlines()[:4]] == ["Gravité", "--------", "CRITIQUE", "CRITIQUE"]
+    assert [line.split()[0] for line in english.splitlines()[:4]] == ["Severity", "--------", "CRITICAL", "CRITICAL"]
+
+
 def test_evaluate_table_shows_undefined_with_reason_never_zero():
     result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en", "--period", "2025-02")
     line = next(line for line in result.stdout.splitlines() if line.startswith("taux"))
@@ -257,7 +264,7 @@ def test_evaluate_table_shows_undefined_with_reason_never_zero():
 
 def test_validate_text():
     result = run("validate", "pack.yaml")
-    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 files)\n"
+    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 file)\n"
 
 
 def test_validate_json_valid():

@@ -81,4 +81,4 @@ def test_summaries_are_in_the_readers_language(tmp_path):
     assert english.stderr == "1 problem\n"
     pack.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n")
     valid = CliRunner().invoke(main, ["validate", str(pack)], env=NO_LOCALE)
-    assert valid.output == f"{pack} : valide (1 indicateurs, 1 entrées, 1 fichiers)\n"
+    assert valid.output == f"{pack} : valide (1 indicateur, 1 entrée, 1 fichier)\n"

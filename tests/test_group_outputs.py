@@ -113,7 +113,7 @@ def test_explain_command_text_and_json_show_the_members(folder: Path) -> None:
     text = run(folder, "explain", "pack.yaml", "marge", "--facts", "facts.csv", "--period", "2025-06", "--entity", "groupe", lang="fr")
     assert text.exit_code == 0, text.output
     lines = text.stdout.splitlines()
-    assert any(line.endswith("ca [input] = 170 (170,00 €)") for line in lines)
+    assert any(line.endswith("ca [donnée] = 170 (170,00 €)") for line in lines)
     assert any(line.endswith("centre [membre] = 100 (100,00 €)") for line in lines)
     assert any(line.endswith("sud (groupe) [membre] = 80 (80,00 €)") for line in lines)
     assert any(line.endswith("halles [membre] = 30 (30,00 €)") for line in lines)

@@ -48,7 +48,7 @@ def pack_of(formula: str, inputs: str = "x") -> Pack:
 def test_a_syntax_error_in_yaml_with_any_line_break_is_located(newline):
     text = newline.join(["inputs:", "  x: {rollup: sum}", "kpis:", "  k: {formula: x, frequency: [monthly}", ""])
     (problem,) = problems(text)
-    assert problem.splitlines()[0] == "pack.yaml:4:38: YAML syntax error: expected ',' or ']', but got '}' (while parsing a flow sequence)"
+    assert problem.splitlines()[0] == "pack.yaml:4:30: line 4: the '[' opened here is not closed where expected (found '}' at line 4); close it with ']'"
     assert problem.splitlines()[1] == "      k: {formula: x, frequency: [monthly}"
 
 

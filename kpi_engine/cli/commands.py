@@ -74,11 +74,11 @@ _INTERNAL = {
     "en": "kpi: internal error: {error} (set KPI_DEBUG=1 for details, and please report it)",
     "fr": "kpi : erreur interne : {error} (KPI_DEBUG=1 donne le détail ; merci de la signaler)",
 }
-_VALID = {"en": "{pack}: valid ({kpis} KPIs, {inputs} inputs, {files} files)", "fr": "{pack} : valide ({kpis} indicateurs, {inputs} entrées, {files} fichiers)"}
+_VALID = {"en": "{pack}: valid ({kpis}, {inputs}, {files})", "fr": "{pack} : valide ({kpis}, {inputs}, {files})"}
 _NO_TEST = {"en": "{pack}: no test file (*.test.yaml) found", "fr": "{pack} : aucun fichier de tests (*.test.yaml) trouvé"}
 _TESTS_DONE = {
-    "en": "{files} files, {tests} tests, {checks} checks: {passed} passed, {failed} failed",
-    "fr": "{files} fichiers, {tests} tests, {checks} vérifications : {passed} réussies, {failed} en échec",
+    "en": "{files}, {tests}, {checks}: {passed}, {failed}",
+    "fr": "{files}, {tests}, {checks} : {passed}, {failed}",
 }
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
@@ -145,7 +145,7 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
     if fmt == "json":
         click.echo(json.dumps({**counts, "problems": []}, indent=2))
     else:
-        click.echo(_VALID[lang].format(pack=pack, **{k: v for k, v in counts.items() if k != "valid"}))
+        click.echo(_VALID[lang].format(pack=pack, **{k: summary(k, v, lang) for k, v in counts.items() if k != "valid"}))
 
 
 
@@ -445,7 +445,8 @@ def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
         passed = checks - failed if failed <= checks else 0
-        click.echo(_TESTS_DONE[lang].format(files=len(files), tests=tests, checks=checks, passed=passed, failed=failed))
+        counts = {"files": len(files), "tests": tests, "checks": checks, "passed": passed, "failed": failed}
+        click.echo(_TESTS_DONE[lang].format(**{code: summary(code, count, lang) for code, count in counts.items()}))
     if not all(r.passed for r in reports):
         raise Exit(EXIT_INVALID)
 

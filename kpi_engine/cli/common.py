@@ -164,6 +164,14 @@ def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
 # The summaries commands end with: code -> (English, French), singular and plural, `{n}` the number.
 SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "problems": (("{n} problem", "{n} problems"), ("{n} problème", "{n} problèmes")),
+    # the counts of `kpi validate` and `kpi test`
+    "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
+    "inputs": (("{n} input", "{n} inputs"), ("{n} entrée", "{n} entrées")),
+    "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
+    "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
+    "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),
+    "passed": (("{n} passed", "{n} passed"), ("{n} réussie", "{n} réussies")),
+    "failed": (("{n} failed", "{n} failed"), ("{n} en échec", "{n} en échec")),
     "problems_in_pack": (("{n} problem in the pack", "{n} problems in the pack"), ("{n} problème dans le pack", "{n} problèmes dans le pack")),
     "problems_in_facts": (("{n} problem in the facts", "{n} problems in the facts"), ("{n} problème dans les données", "{n} problèmes dans les données")),
     "warnings_strict": (

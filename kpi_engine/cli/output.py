@@ -24,7 +24,7 @@ from ..alerts import Alert
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..facts import Entity
-from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
+from ..formatting import Language, format_result, format_value, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -33,15 +33,15 @@ from ..results import STATUSES, Result
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
 _GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS: dict[Language, tuple[str, ...]] = {
-    "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
+    "fr": ("Indicateur", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
 }
 _ALERT_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Responsable"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
 }
 _SILENCED_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
 }
 _INHIBITED = {
@@ -281,9 +281,7 @@ class TableWriter:
             kpi.label.get(lang, result.kpi),
             self._named(result.period),
             (result.entity or "") + (_GROUP_MARK[lang] if result.is_group else ""),
-            format_value(result.value, kpi.unit, lang),
-            "" if result.target is None else format_value(result.target, kpi.unit, lang),
-            format_gap(result.gap, kpi.unit, lang),
+            *format_result(result.value, result.target, result.gap, kpi.unit, lang),
             status_word(result.status, lang),
             result.owner,
             result.reason(lang),
@@ -303,7 +301,7 @@ def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Langu
     """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
 
     def where(a: Alert) -> tuple[str, str, str, str, str]:
-        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
+        return (severity_word(a.severity, lang).upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
 
     sections = []
     active = [a for a in alerts if a.active]
@@ -420,8 +418,8 @@ def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
 
 
 _EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
-    "input": {"fr": " [input]", "en": " [input]"},
-    "kpi": {"fr": " [KPI]", "en": " [KPI]"},
+    "input": {"fr": " [donnée]", "en": " [input]"},
+    "kpi": {"fr": " [indicateur]", "en": " [KPI]"},
     "account": {"fr": " [compte]", "en": " [account]"},
     "member": {"fr": " [membre]", "en": " [member]"},
 }
@@ -449,7 +447,7 @@ def _observed(node: ExplainNode, lang: Language) -> str:
         elif isinstance(observation.value, bool):
             text = str(observation.value).lower()
         else:
-            text = f"{plain(observation.value)}"
+            text = plain(observation.value).replace(".", ",") if lang == "fr" else plain(observation.value)  # exact, in the reader's notation
             shown = format_value(observation.value, node.unit, lang)
             if node.unit and shown != text:
                 text += f" ({shown})"

@@ -32,7 +32,7 @@ from ..errors import KpiError, Location, Problem, did_you_mean
 from ..escaping import markdown_code, markdown_text
 from ..formatting import (
     Language,
-    format_gap,
+    format_result,
     format_value,
     frequency_word,
     period_name,
@@ -461,7 +461,14 @@ def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap,
 
 def format_actual(result: Result | None, unit: str, lang: Language) -> str:
     """The value, or the word for undefined (never 0); the reason is shown beside it."""
-    return format_value(result.value if result else None, unit, lang)
+    return _figures(result, unit, lang)[0]
+
+
+def _figures(result: Result | None, unit: str, lang: Language) -> tuple[str, str, str]:
+    """Value, target and gap of a result with the decimals that decide its status (`formatting.format_result`)."""
+    if result is None:
+        return format_value(None, unit, lang), "", ""
+    return format_result(result.value, result.target, result.gap, unit, lang)
 
 
 # --- rendering ----------------------------------------------------------------
@@ -500,7 +507,8 @@ def _helpers(report: Report) -> dict[str, object]:
         "statuses": STATUSES,
         "value": lambda v, unit: format_value(v, unit, lang),
         "actual": lambda line: format_actual(line.current, line.unit, lang),
-        "gap": lambda result, unit: format_gap(result.gap if result else None, unit, lang),
+        "gap": lambda result, unit: _figures(result, unit, lang)[2],
+        "target": lambda result, unit: _figures(result, unit, lang)[1],
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
@@ -574,9 +582,10 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
 
 
 def _cell_tip(line: Line, result: Result, lang: Language) -> str:
-    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {format_value(result.value, line.unit, lang)}"
+    value, target, _ = _figures(result, line.unit, lang)
+    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {value}"
     if result.target is not None:
-        text += f" / {format_value(result.target, line.unit, lang)}"
+        text += f" / {target}"
     text += f" ({status_word(result.status, lang)})"
     return f"{text}: {result.reason(lang)}" if result.error else text
 

@@ -27,6 +27,7 @@ from ..formatting import (
     Language,
     currency_symbol,
     format_number,
+    format_result,
     format_value,
     is_percent,
     period_name,
@@ -203,9 +204,10 @@ def period_label(period: Period, lang: Language) -> str:
 
 def _point_tip(result: Result, unit: str, lang: Language) -> str:
     text = f"{period_name(result.period, lang)} : " if lang == "fr" else f"{period_name(result.period, lang)}: "
-    text += format_value(result.value, unit, lang)
+    value, target, _ = format_result(result.value, result.target, result.gap, unit, lang)
+    text += value
     if result.target is not None:
-        text += f" ({_TARGET_WORD[lang]} {format_value(result.target, unit, lang)})"
+        text += f" ({_TARGET_WORD[lang]} {target})"
     return f"{text}, {result.reason(lang)}" if result.error else text
 
 

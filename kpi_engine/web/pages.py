@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
 from ..explain import NODE_WORDS, ExplainNode
-from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
+from ..formatting import Language, decisive_places, format_gap, format_result, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions, Direction
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import FREQUENCIES, Period
@@ -171,16 +171,17 @@ def _cell(comparison: Comparison, line: Line, direction: Direction, lang: Langua
     actual = line.current.value if line.current else None
     if actual is None:
         return Cell(format_value(reference, line.unit, lang), "", "")
+    places = decisive_places(actual, reference, line.unit)  # a reference that differs never reads as the actual value
     with localcontext(DECIMAL_CONTEXT):
         change = actual - reference
         if comparison.relative and not is_percent(line.unit) and reference > 0 and actual >= 0:
             rate = actual / reference - 1
             text = ("+" if rate > 0 else "") + format_value(rate, "%", lang)
         else:
-            text = format_gap(change, line.unit, lang)
+            text = format_gap(change, line.unit, lang, places)
     sign = (change > 0) - (change < 0)
     better = {Direction.HIGHER_IS_BETTER: sign, Direction.LOWER_IS_BETTER: -sign}.get(direction, 0)
-    return Cell(format_value(reference, line.unit, lang), text, {1: "better", -1: "worse"}.get(better, ""))
+    return Cell(format_value(reference, line.unit, lang, places), text, {1: "better", -1: "worse"}.get(better, ""))
 
 
 def scorecards(report: Report, definitions: Definitions, lang: Language) -> list[ScorecardTable]:
@@ -214,9 +215,7 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
             "label": charts.period_label(r.period, lang),
             "y": None if r.value is None else float(r.value),
             "target": None if r.target is None else float(r.target),
-            "value": format_value(r.value, unit, lang),
-            "targetText": "" if r.target is None else format_value(r.target, unit, lang),
-            "gap": format_gap(r.gap, unit, lang) if r.gap is not None else "",
+            **dict(zip(("value", "targetText", "gap"), format_result(r.value, r.target, r.gap, unit, lang), strict=True)),
             "status": r.status,
             "statusText": status_word(r.status, lang),
             "reason": r.reason(lang),
@@ -320,7 +319,9 @@ def helpers(lang: Language) -> dict[str, Any]:
     """Formatting functions every template uses, in the reader's language."""
     return {
         "value": lambda v, unit: format_value(v, unit, lang),
-        "gap": lambda v, unit: format_gap(v, unit, lang) if v is not None else "",
+        "figures": lambda result, unit: (
+            format_result(result.value, result.target, result.gap, unit, lang) if result else (format_value(None, unit, lang), "", "")
+        ),
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
