@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Literal
 
-from .formatting import Language, is_percent
+from .formatting import Language, format_gap, format_value, is_percent
 from .model import Direction
 from .numbers import DECIMAL_CONTEXT
 from .reasons import Reason
@@ -107,6 +107,17 @@ def change(actual: Decimal | None, reference: Reference | Decimal | None, unit: 
     return Change(difference, unit, sign)
 
 
+def change_text(found: Change | None, lang: Language) -> str:
+    """A change for the reader: `+2,5 pt`, `+12,3 %`, `-1 200,00 €` ("" when there is none)."""
+    if found is None:
+        return ""
+    if found.unit == "pt":
+        return format_gap(found.value / _HUNDRED, "percent", lang)
+    if found.unit == "%":
+        return ("+" if found.value > 0 else "") + format_value(found.value / _HUNDRED, "%", lang)
+    return format_gap(found.value, found.unit, lang)
+
+
 Judgement = Literal["better", "worse", ""]
 
 
@@ -128,3 +139,39 @@ COLUMN_WORDS: dict[str, dict[Language, str]] = {
     "ytd_budget_change": {"fr": "Écart budget cumulé", "en": "YTD variance to budget"},
 }
 """The words a DAF reads in a scorecard or a table heading, per reference and its change (`name_change`)."""
+
+COLUMN_NAMES: dict[Language, dict[str, str]] = {
+    "en": {"budget": "budget", "budget_change": "budget_gap", "year_ago": "year_ago", "year_ago_change": "year_ago_change",
+           "ytd": "ytd", "ytd_budget": "ytd_budget", "ytd_budget_change": "ytd_budget_gap"},
+    "fr": {"budget": "budget", "budget_change": "écart_budget", "year_ago": "n_1", "year_ago_change": "évol_n_1",
+           "ytd": "cumul_exercice", "ytd_budget": "budget_cumulé", "ytd_budget_change": "écart_budget_cumulé"},
+}
+"""The spreadsheet (CSV, workbook) column of each cell of `cells`, in the reader's language."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One column of a result's comparisons: a reference value (in the KPI's unit), or a change (`change`);
+    `key` names its words (`COLUMN_WORDS`, `COLUMN_NAMES`). Both None: undefined, never 0."""
+
+    key: str
+    value: Decimal | None = None
+    change: Change | None = None
+    cause: Reason | None = None  # why the reference is undefined
+
+
+def cells(actual: Decimal | None, compared: Compared | None, unit: str, asked: tuple[CompareName, ...]) -> list[Cell]:
+    """The columns a table or a spreadsheet gives one result for the comparisons `asked`, in `COMPARE_NAMES` order:
+    budget (the budget, the gap to it), year_ago (N-1, the change), ytd (the year to date, its budget, the gap)."""
+    found = compared or Compared()
+    row: list[Cell] = []
+    for name in asked:
+        if name == "ytd":
+            ytd, budget = found.ytd or Reference(None), found.ytd_budget or Reference(None)
+            row += [Cell("ytd", ytd.value, cause=ytd.cause), Cell("ytd_budget", budget.value, cause=budget.cause),
+                    Cell("ytd_budget_change", change=change(ytd.value, budget, unit, relative=False))]
+            continue
+        reference = getattr(found, name) or Reference(None)
+        row += [Cell(name, reference.value, cause=reference.cause),
+                Cell(f"{name}_change", change=change(actual, reference, unit, relative=name == "year_ago"))]
+    return row

@@ -213,7 +213,9 @@ class Pack:
     def _period(self, period: Period | str) -> Period:
         return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
 
-    def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None, compare: Sequence[CompareName] = ()) -> Selection:
+    def _selection(
+        self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None, compare: Sequence[CompareName] = ()
+    ) -> Selection:
         chosen = None if period is None else self._period(period)
         day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         one = None if entity is _ALL_ENTITIES else entity or None  # "" is the facts without entity, as None

@@ -46,6 +46,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "{cause}, needed for the year to date from {start} to {period}",
         "{cause}, nécessaire pour le cumul de l'exercice de {start} à {period}",
     ),
+    "ytd_other_periods": (
+        "no year to date: '{name}' reads other periods than its own (a time function such as prev, growth or ytd)",
+        "pas de cumul de l'exercice : « {name} » lit d'autres périodes que la sienne (une fonction de temps comme prev, growth ou ytd)",
+    ),
     "in_scenario": ("under scenario '{scenario}': {cause}", "en scénario « {scenario} » : {cause}"),
     "no_scenario_facts": ("no figures under scenario '{scenario}'{entity}", "aucun chiffre en scénario « {scenario} »{entity}"),
     "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),

@@ -182,8 +182,9 @@ class YearToDateFrame(Frame):
     were one period (`comparisons`' ytd): every input is rolled up over the span by its own rule (a flow
     summed over `Calendar.year_to_date`'s parts, a balance at the period's end, an average over the span's
     periods) and every KPI is its formula on those inputs, so a ratio is the ratio of the year-to-date
-    figures. A scenario read is the same span under that scenario; time functions (`prev`, `ytd`...) read
-    the ordinary periods. Made for one reading and dropped: nothing in the run keeps it."""
+    figures. A scenario read is the same span under that scenario. A KPI that reads other periods (`prev`,
+    `growth`, `ytd`..., itself or through a KPI it reads) has none: a span has no previous span to read.
+    Made for one reading and dropped: nothing in the run keeps it."""
 
     __slots__ = ()
 
@@ -192,6 +193,8 @@ class YearToDateFrame(Frame):
         self.clear()  # the period's own figures are not the span's
 
     def __missing__(self, name: str) -> Any:
+        if name in self.run.program.kpis and name not in self.reasons and self.run.program.reads_other_periods(name):
+            self.reasons[name] = Reason.of("ytd_other_periods", name=name)
         if name in self.run.program.kpis or name in self.reasons:
             return super().__missing__(name)
         try:
