@@ -19,14 +19,18 @@ and compute changes here. Pure: no I/O, nothing formatted but the words of the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .formatting import Language, format_gap, format_value, is_percent
 from .model import Direction
 from .numbers import DECIMAL_CONTEXT
 from .reasons import Reason
+
+if TYPE_CHECKING:
+    from .results import Result
 
 CompareName = Literal["budget", "year_ago", "ytd"]
 COMPARE_NAMES: tuple[CompareName, ...] = ("budget", "year_ago", "ytd")
@@ -43,6 +47,12 @@ def parse_compare(text: str) -> tuple[CompareName, ...]:
         what = f"{', '.join(repr(u) for u in unknown)} is not a comparison" if unknown else "no comparison named"
         raise ValueError(f"{what}: write one or more of {', '.join(COMPARE_NAMES)}, separated by commas")
     return tuple(name for name in COMPARE_NAMES if name in asked)
+
+
+def scorecard_compare(scenarios: Sequence[str]) -> tuple[CompareName, ...]:
+    """What a scorecard (the report, the web dashboard) compares with unless told: N-1 always, and the budget
+    when the facts have budget figures: a finance team reads each KPI against its budget and last year."""
+    return ("budget", "year_ago") if BUDGET in scenarios else ("year_ago",)
 
 
 @dataclass(frozen=True)
@@ -129,14 +139,15 @@ def judgement(sign: int, direction: Direction) -> Judgement:
 
 COLUMN_WORDS: dict[str, dict[Language, str]] = {
     "target": {"fr": "Cible", "en": "Target"},
-    "target_change": {"fr": "Écart cible", "en": "Gap to target"},
+    "target_change": {"fr": "Écart", "en": "Gap"},
     "budget": {"fr": "Budget", "en": "Budget"},
     "budget_change": {"fr": "Écart budget", "en": "Variance to budget"},
     "year_ago": {"fr": "N-1", "en": "Prior year"},
-    "year_ago_change": {"fr": "Évol. N-1", "en": "Change vs prior year"},
+    "year_ago_change": {"fr": "Évol. N-1", "en": "YoY change"},
     "ytd": {"fr": "Cumul exercice", "en": "Year to date"},
     "ytd_budget": {"fr": "Budget cumulé", "en": "YTD budget"},
     "ytd_budget_change": {"fr": "Écart budget cumulé", "en": "YTD variance to budget"},
+    "ytd_change": {"fr": "Écart budget cumulé", "en": "YTD variance to budget"},  # a scorecard's ytd column pair
 }
 """The words a DAF reads in a scorecard or a table heading, per reference and its change (`name_change`)."""
 
@@ -175,3 +186,42 @@ def cells(actual: Decimal | None, compared: Compared | None, unit: str, asked: t
         row += [Cell(name, reference.value, cause=reference.cause),
                 Cell(f"{name}_change", change=change(actual, reference, unit, relative=name == "year_ago"))]
     return row
+
+
+SCORECARD: tuple[str, ...] = ("target", "budget", "year_ago", "ytd")
+"""A scorecard's references, in the order of its columns: each gives the reference and the change to it
+(`COLUMN_WORDS[name]`, `COLUMN_WORDS[name + "_change"]`; the year to date's change is its gap to its budget)."""
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    """One reference of one scorecard line, for the reader: the reference, the change to it, and whether the
+    change is good news (`better`), bad news (`worse`) or neither (""), as the KPI's direction says."""
+
+    reference: str
+    change: str
+    judgement: Judgement
+
+
+def _scored(name: str, result: Result) -> tuple[Decimal | None, Decimal | None, Decimal | None, bool]:
+    """(the reference shown, the actual and the reference of the change, whether the change is relative)."""
+    found = result.compared or Compared()
+    if name == "target":
+        return result.target, result.value, result.target, False
+    if name == "ytd":
+        ytd, budget = (found.ytd or Reference(None)).value, (found.ytd_budget or Reference(None)).value
+        return ytd, ytd, budget, False
+    reference = getattr(found, name) or Reference(None)
+    return reference.value, result.value, reference.value, name == "year_ago"
+
+
+def score_cell(name: str, result: Result | None, unit: str, direction: Direction, lang: Language) -> ScoreCell | None:
+    """The scorecard cell of reference `name` (`SCORECARD`) for `result`; None when it has none (no target,
+    no budget, nothing a year before...)."""
+    if result is None:
+        return None
+    shown, actual, reference, relative = _scored(name, result)
+    if shown is None:
+        return None
+    found = change(actual, reference, unit, relative)
+    return ScoreCell(format_value(shown, unit, lang), change_text(found, lang), judgement(found.sign, direction) if found else "")

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .alerts import Alert
-from .comparisons import Compared, CompareName
 from .errors import did_you_mean
 from .facts import Entity
 from .formatting import Language, format_value, plain, status_word
 from .periods import Period
 from .reasons import Reason
+
+if TYPE_CHECKING:
+    from .comparisons import Compared, CompareName
 
 
 class Status(StrEnum):
