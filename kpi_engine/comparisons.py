@@ -109,11 +109,11 @@ def change(actual: Decimal | None, reference: Reference | Decimal | None, unit: 
     sign = (difference > 0) - (difference < 0)
     if not relative:
         return Change(difference, unit, sign)
-    with localcontext(DECIMAL_CONTEXT):
+    with localcontext(DECIMAL_CONTEXT):  # counted in hundredths: normalized, so 0.025 is 2.5 points, not 2.500
         if is_percent(unit):
-            return Change(difference * _HUNDRED, "pt", sign)
+            return Change((difference * _HUNDRED).normalize(), "pt", sign)
         if number > 0 and actual >= 0:
-            return Change((actual / number - 1) * _HUNDRED, "%", sign)
+            return Change(((actual / number - 1) * _HUNDRED).normalize(), "%", sign)
     return Change(difference, unit, sign)
 
 
