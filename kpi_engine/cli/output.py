@@ -67,7 +67,7 @@ def machine_number(value: Decimal | None) -> str | None:
 def result_record(result: Result, unit: str = "", compare: tuple[CompareName, ...] = ()) -> dict[str, Any]:
     """A result as a JSON object: exact decimal text, null for undefined; with `compare`, its comparisons
     (`compare_record`) under "compare"."""
-    record = {
+    record: dict[str, Any] = {
         "kpi": result.kpi,
         "period": str(result.period),
         "entity": result.entity,
