@@ -215,7 +215,6 @@ def evaluate(
       kpi evaluate examples/company --facts examples/facts/monthly.csv \\
           --facts examples/facts/budget_fr.csv --period 2025-Q4 --fail-on critical
       kpi evaluate examples/company --facts examples/facts/monthly.csv --format xlsx -o kpis.xlsx
-      kpi evaluate examples/company --facts examples/facts/monthly.csv --compare year_ago,ytd
     """
     if fmt == "xlsx" and destination == "-":
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")

@@ -251,6 +251,7 @@ COMPARE = click.option(
     callback=_compare_names,
     metavar="budget,year_ago,ytd",
     help="Also give each result's budget and the gap to it, its value a year earlier (N-1) and the change (in points "
-    "for a percent KPI), its year to date (from the fiscal year's start) with its budget: any of them, comma-separated.",
+    "for a percent KPI), its year to date (from the fiscal year's start) with its budget: any of them, comma-separated "
+    "(kpi report: N-1, and the budget when the facts have one, unless told).",
 )
 """`--compare`: the comparisons each result carries (`comparisons.COMPARE_NAMES`), validated as a usage error."""

@@ -94,10 +94,6 @@ def report(
     --format pdf prints that HTML with headless Chromium (A4, a page per part
     and per theme, page numbers); exit code 8 when no Chromium is found
     (KPI_CHROMIUM names one) or it cannot print.
-    The scorecard sets each KPI against its target, its value a year earlier
-    (N-1) and, when the facts have budget figures, its budget; --compare
-    chooses instead (budget,year_ago,ytd: ytd adds the fiscal year to date
-    with its variance to budget).
     An existing output file is replaced only with --force, and never when it is
     the pack or a facts file (exit code 2).
 
