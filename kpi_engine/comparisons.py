@@ -3,7 +3,7 @@ value with its budget; and how a change against any of them is computed, worded 
 
 One mechanism for every output: the evaluation attaches the reference values to each result (`Compared`, when
 asked for with `Selection.compare`), and the CLI formats, the report's scorecard and the web dashboard read them
-and compute changes here. Pure: no I/O, nothing formatted but the words of the columns.
+and compute, word (`change_text`, `score_cell`) and judge changes here. Pure: no I/O.
 
 - budget: the same KPI computed on the `budget` scenario's figures (its formula on budget inputs, rolled up by
   the usual rules: a yearly budget is never split into months), and the gap actual - budget.
@@ -22,15 +22,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from .formatting import Language, format_gap, format_value, is_percent
 from .model import Direction
 from .numbers import DECIMAL_CONTEXT
 from .reasons import Reason
-
-if TYPE_CHECKING:
-    from .results import Result
 
 CompareName = Literal["budget", "year_ago", "ytd"]
 COMPARE_NAMES: tuple[CompareName, ...] = ("budget", "year_ago", "ytd")
@@ -203,25 +200,24 @@ class ScoreCell:
     judgement: Judgement
 
 
-def _scored(name: str, result: Result) -> tuple[Decimal | None, Decimal | None, Decimal | None, bool]:
-    """(the reference shown, the actual and the reference of the change, whether the change is relative)."""
-    found = result.compared or Compared()
+def _scored(name: str, value: Decimal | None, target: Decimal | None, compared: Compared | None) -> tuple[Decimal | None, ...]:
+    """(the reference shown, the actual and the reference of the change) of a result of `value` and `target`."""
+    found = compared or Compared()
     if name == "target":
-        return result.target, result.value, result.target, False
+        return target, value, target
     if name == "ytd":
         ytd, budget = (found.ytd or Reference(None)).value, (found.ytd_budget or Reference(None)).value
-        return ytd, ytd, budget, False
+        return ytd, ytd, budget
     reference = getattr(found, name) or Reference(None)
-    return reference.value, result.value, reference.value, name == "year_ago"
+    return reference.value, value, reference.value
 
 
-def score_cell(name: str, result: Result | None, unit: str, direction: Direction, lang: Language) -> ScoreCell | None:
-    """The scorecard cell of reference `name` (`SCORECARD`) for `result`; None when it has none (no target,
-    no budget, nothing a year before...)."""
-    if result is None:
-        return None
-    shown, actual, reference, relative = _scored(name, result)
+def score_cell(name: str, value: Decimal | None, target: Decimal | None, compared: Compared | None, unit: str, direction: Direction,
+               lang: Language) -> ScoreCell | None:
+    """The scorecard cell of reference `name` (`SCORECARD`) for a result of `value`, `target` and `compared`;
+    None when it has none (no target, no budget, nothing a year before...)."""
+    shown, actual, reference = _scored(name, value, target, compared)
     if shown is None:
         return None
-    found = change(actual, reference, unit, relative)
+    found = change(actual, reference, unit, relative=name == "year_ago")
     return ScoreCell(format_value(shown, unit, lang), change_text(found, lang), judgement(found.sign, direction) if found else "")

@@ -323,7 +323,10 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
         for entity in entities:
             results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
             current = results[-1] if results else None
-            cells = {ref: cell for ref in SCORECARD if (cell := score_cell(ref, current, kpi.unit, kpi.direction, options.lang)) is not None}
+            cells = {} if current is None else {
+                ref: cell for ref in SCORECARD
+                if (cell := score_cell(ref, current.value, current.target, current.compared, kpi.unit, kpi.direction, options.lang)) is not None
+            }
             lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang,
                               owner_name=_owner_name(definitions, kpi.owner), entity_label=entity_label(definitions, entity, options.lang),
                               is_group=entity in groups, cells=cells))
