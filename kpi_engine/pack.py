@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
+from .comparisons import CompareName
 from .errors import FactsError, Location, PackError, Problem
 from .explain import ExplainNode
 from .facts import ACTUAL, Entity, Facts
@@ -165,6 +166,7 @@ class Pack:
         lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
+        compare: Sequence[CompareName] = (),
     ) -> Evaluation:
         """Every KPI at its frequency for every period the facts cover.
 
@@ -177,9 +179,11 @@ class Pack:
         the day the evaluation is made: the pack's silences whose `until` is
         on or after it mark the alerts they cover as silenced; without it no
         silence applies (nothing here reads the clock; the CLI passes today).
-        The evaluation is immutable.
+        `compare` names what each result also carries (`Result.compared`): its
+        budget, its value a year earlier, its year to date (`comparisons`;
+        the Python backend only). The evaluation is immutable.
         """
-        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 
     def evaluate_iter(
         self,
@@ -189,13 +193,14 @@ class Pack:
         lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
+        compare: Sequence[CompareName] = (),
     ) -> Iterator[EntityEvaluation]:
         """As `evaluate`, one entity at a time (`EntityEvaluation`: entity, results, alerts), in facts order.
 
         Nothing of an entity is kept once it is yielded, so an output that
         writes each one out streams any number of entities in bounded memory.
         """
-        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
         """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own (for a
@@ -211,11 +216,13 @@ class Pack:
     def _period(self, period: Period | str) -> Period:
         return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
 
-    def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
+    def _selection(
+        self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None, compare: Sequence[CompareName] = ()
+    ) -> Selection:
         chosen = None if period is None else self._period(period)
         day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
         one = None if entity is _ALL_ENTITIES else entity or None  # "" is the facts without entity, as None
-        return Selection(chosen, one, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+        return Selection(chosen, one, entity is _ALL_ENTITIES, day, tuple(compare))  # type: ignore[arg-type]
 
 
 def _in_calendar(calendar: Calendar, period: Period) -> bool:

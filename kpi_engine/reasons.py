@@ -42,6 +42,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "member '{member}' of group '{group}' has no '{name}' for {period}, so the group has none: {cause}",
         "le membre « {member} » du groupe « {group} » n'a pas « {name} » pour {period}, le groupe non plus : {cause}",
     ),
+    "year_to_date": (
+        "{cause}, needed for the year to date from {start} to {period}",
+        "{cause}, nécessaire pour le cumul de l'exercice de {start} à {period}",
+    ),
+    "ytd_other_periods": (
+        "no year to date: '{name}' reads other periods than its own (a time function such as prev, growth or ytd)",
+        "pas de cumul de l'exercice : « {name} » lit d'autres périodes que la sienne (une fonction de temps comme prev, growth ou ytd)",
+    ),
     "in_scenario": ("under scenario '{scenario}': {cause}", "en scénario « {scenario} » : {cause}"),
     "no_scenario_facts": ("no figures under scenario '{scenario}'{entity}", "aucun chiffre en scénario « {scenario} »{entity}"),
     "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),

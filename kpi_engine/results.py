@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .alerts import Alert
 from .errors import did_you_mean
@@ -21,6 +21,9 @@ from .facts import Entity
 from .formatting import Language, format_result, plain, status_word
 from .periods import Period
 from .reasons import Reason
+
+if TYPE_CHECKING:
+    from .comparisons import Compared, CompareName
 
 
 class Status(StrEnum):
@@ -51,6 +54,7 @@ class Result:
     error: str | None = None  # why it is undefined (or its target is), in English: the text of record
     cause: Reason | None = field(default=None, compare=False, repr=False)  # the same, as data, for other languages
     is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
+    compared: Compared | None = field(default=None, compare=False, repr=False)  # its budget, N-1, ytd, when asked (`Selection.compare`)
 
     def reason(self, lang: Language = "fr") -> str:
         """`error` in the reader's language ("" when there is none)."""
@@ -82,12 +86,14 @@ class Result:
 @dataclass(frozen=True)
 class Selection:
     """Which results to report: periods within `period` (itself included), one entity or all of them;
-    and the date the evaluation is made as of, which decides the silences that apply (none without it)."""
+    the date the evaluation is made as of, which decides the silences that apply (none without it);
+    and what each result is compared with besides its target (`comparisons.COMPARE_NAMES`)."""
 
     period: Period | None = None
     entity: Entity = None
     all_entities: bool = True
     as_of: date | None = None
+    compare: tuple[CompareName, ...] = ()  # the references each result carries (`comparisons`): none unless asked
 
     def wants_period(self, period: Period) -> bool:
         return self.period is None or self.period.contains(period)

@@ -15,6 +15,7 @@ SAMPLE = {
     "known": "yearly",
     "frequency": "monthly",
     "since": Period.parse("2025-01"),
+    "start": Period.parse("2024-07"),
     "denominator": "chiffre_affaires_ht",
     "error": "Overflow",
     "member": "gare",

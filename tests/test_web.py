@@ -494,7 +494,7 @@ def test_scorecards_set_each_kpi_against_its_target_and_a_year_before(tmp_path):
     june = login(app, "marc").get("/?entity=bordeaux&period=2025-06").text
     assert scorecard_row(june, "ebe", "bordeaux")[1][3:8] == ["-8 145,35 €", "", "", "10 229,73 €", "-18 375,08 €"]  # no target
     english = login(app, "marc", lang="en").get("/?entity=bordeaux").text
-    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[0][3:8] == ["Actual", "Target", "Gap", "Year before", "Change"]
+    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[0][3:8] == ["Actual", "Target", "Gap", "Prior year", "YoY change"]
     assert scorecard_row(english, "taux_marge_brute", "bordeaux")[1][3:8] == ["58.0%", "55.0%", "+3.0 pts", "57.1%", "+0.9 pts"]
 
 

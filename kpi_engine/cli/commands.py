@@ -17,6 +17,7 @@ import click
 
 from ..alerts import Alert, alert_order
 from ..backends import BACKENDS
+from ..comparisons import CompareName
 from ..errors import PackError, Problem
 from ..facts import Entity
 from ..formatting import Language
@@ -35,6 +36,7 @@ from .analysis import (
     solve_command,
 )
 from .common import (
+    COMPARE,
     EXIT_ALERT,
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -180,6 +182,7 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
 )
 @click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
 @click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, or duckdb (SQL).")
+@COMPARE
 @STRICT
 @LANG
 def evaluate(
@@ -194,6 +197,7 @@ def evaluate(
     as_of: datetime | None,
     hide_absent: bool,
     engine: str,
+    compare: tuple[CompareName, ...],
     strict: bool,
     lang: Language,
 ) -> None:
@@ -214,6 +218,9 @@ def evaluate(
     """
     if fmt == "xlsx" and destination == "-":
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
+    if compare and engine != "python":
+        refusal = f"comparisons are computed by the python engine only, not by {engine}: leave out --engine or --compare"
+        raise click.BadParameter(refusal, param_hint="--compare")
     loaded = open_pack(pack, lang)
     check_engine(loaded, engine, lang)
     period = pack_period(loaded, period)
@@ -221,7 +228,8 @@ def evaluate(
     if destination != "-":
         check_outputs([Path(destination)], inputs, lang, force=force)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
-    selection: dict[str, Any] = {"period": period, **({"entity": entity} if entity is not None else {}), "lang": lang, "as_of": day}
+    selection: dict[str, Any] = {"period": period, **({"entity": entity} if entity is not None else {}), "lang": lang, "as_of": day,
+                                 **({"compare": compare} if compare else {})}
     unfed: Mapping[str, Sequence[str]] = {}
     evaluations: Iterable[EntityEvaluation]
     if engine == "duckdb" and not strict and not hide_absent and any(read_directly(f) for f in facts_files):
@@ -254,9 +262,9 @@ def evaluate(
         alerts.extend(_stream_results(writer, shown, refuse))
 
     if destination == "-":
-        write(_results_writer(fmt, sys.stdout, loaded, entities, lang))
+        write(_results_writer(fmt, sys.stdout, loaded, entities, lang, compare))
     else:
-        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, write), lang, force)
+        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, compare, write), lang, force)
     if hide_absent:
         _say_hidden(unfed, valued, lang)
     if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
@@ -303,31 +311,34 @@ def _stream_results(writer: output.ResultsWriter, evaluations: Iterable[EntityEv
     return alerts
 
 
-def _results_writer(fmt: ResultsFormat, stream: TextIO, loaded: Pack, entities: Sequence[Entity], lang: Language) -> output.ResultsWriter:
-    """The writer of a text format."""
+def _results_writer(
+    fmt: ResultsFormat, stream: TextIO, loaded: Pack, entities: Sequence[Entity], lang: Language, compare: tuple[CompareName, ...] = ()
+) -> output.ResultsWriter:
+    """The writer of a text format, with the columns (or the keys) of the comparisons asked."""
     match fmt:
         case "json":
-            return output.JsonWriter(stream)
+            return output.JsonWriter(stream, loaded.definitions, compare)
         case "jsonl":
-            return output.JsonLinesWriter(stream)
+            return output.JsonLinesWriter(stream, loaded.definitions, compare)
         case "csv":
-            return output.CsvWriter(stream, loaded.definitions, lang)
+            return output.CsvWriter(stream, loaded.definitions, lang, compare)
         case "table" | "xlsx":  # xlsx is binary: `_write_to` gives it its own writer
-            return output.TableWriter(stream, loaded.definitions, entities, lang)
+            return output.TableWriter(stream, loaded.definitions, entities, lang, compare)
     assert_never(fmt)
 
 
 def _write_to(
-    stream: BinaryIO, fmt: ResultsFormat, loaded: Pack, entities: Sequence[Entity], lang: Language, write: Callable[[output.ResultsWriter], None]
+    stream: BinaryIO, fmt: ResultsFormat, loaded: Pack, entities: Sequence[Entity], lang: Language, compare: tuple[CompareName, ...],
+    write: Callable[[output.ResultsWriter], None],
 ) -> None:
     """Write the results in `fmt` to a file being written (`--output`): a workbook, or UTF-8 text."""
     if fmt == "xlsx":
         from .workbook import WorkbookWriter
 
-        write(WorkbookWriter(stream, loaded.definitions, lang))
+        write(WorkbookWriter(stream, loaded.definitions, lang, compare))
         return
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    write(_results_writer(fmt, text, loaded, entities, lang))
+    write(_results_writer(fmt, text, loaded, entities, lang, compare))
     text.flush()
     text.detach()  # the file is closed by its owner
 

@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Literal, get_args
 
 import click
 
+from ..comparisons import CompareName, parse_compare
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
@@ -242,3 +243,23 @@ def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | 
     facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=True, pack=loaded)
     return loaded, facts
+
+
+def _compare_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[CompareName, ...]:
+    if not value:
+        return ()
+    try:
+        return parse_compare(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+COMPARE = click.option(
+    "--compare",
+    callback=_compare_names,
+    metavar="budget,year_ago,ytd",
+    help="Also give each result's budget and the gap to it, its value a year earlier (N-1) and the change (in points "
+    "for a percent KPI), its year to date (from the fiscal year's start) with its budget: any of them, comma-separated "
+    "(kpi report: N-1, and the budget when the facts have one, unless told).",
+)
+"""`--compare`: the comparisons each result carries (`comparisons.COMPARE_NAMES`), validated as a usage error."""

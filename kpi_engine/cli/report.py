@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import click
 
+from ..comparisons import CompareName, scorecard_compare
 from ..formatting import Language
 from ..model import Definitions
 from ..periods import FREQUENCIES, Period
@@ -28,6 +29,7 @@ from ..report.build import (
 )
 from ..report.pdf import PdfError, find_chromium, html_to_pdf
 from .common import (
+    COMPARE,
     EXIT_USAGE,
     FACTS,
     FORCE,
@@ -69,6 +71,7 @@ _NOT_TO_STDOUT = {
 @click.option(
     "--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for standard output); never the pack or the facts."
 )
+@COMPARE
 @FORCE
 def report(
     pack: str,
@@ -82,6 +85,7 @@ def report(
     fmt: ReportFormat | Literal["pdf"],
     title: str,
     output: str,
+    compare: tuple[CompareName, ...],
     force: bool,
 ) -> None:
     """Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap.
@@ -115,7 +119,9 @@ def report(
     facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=False, pack=loaded)
     # the report lists the alerts to act on today
-    evaluation = loaded.evaluate(facts, lang=lang, as_of=today) if entity is None else loaded.evaluate(facts, entity=entity or None, lang=lang, as_of=today)
+    compared = compare or scorecard_compare(facts.scenarios)
+    where: dict[str, Any] = {} if entity is None else {"entity": entity or None}
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today, compare=compared, **where)
     built = build_report(evaluation, loaded.definitions, options)
     if fmt == "pdf":
         content: str | bytes = _print(render(built, "html"), chromium or _chromium(lang), lang)

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from ..alerts import Alert, alert_order
 from ..company import Company
+from ..comparisons import COLUMN_WORDS, SCORECARD, ScoreCell, score_cell
 from ..entities import member_graph, reading_order
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..escaping import markdown_code, markdown_text
@@ -100,6 +101,7 @@ class Line:
     owner_name: str = ""  # who the role is, from the pack's owners directory ("" when it has none)
     entity_label: str = ""  # the entity as the pack's `entities:` names it, else its name
     is_group: bool = False  # the entity is a group: its line is the total of its members' lines just above
+    cells: Mapping[str, ScoreCell] = field(default_factory=dict)  # its references (`comparisons.SCORECARD`) it has, for the scorecard
 
     @property
     def who(self) -> str:
@@ -142,6 +144,12 @@ class Theme:
     title: str
     lines: tuple[Line, ...]
     sections: tuple[KpiSection, ...] = ()
+
+    @property
+    def comparisons(self) -> tuple[str, ...]:
+        """The references besides the target its scorecard shows (budget, year_ago, ytd): those at least one of
+        its lines has (the others would be empty columns)."""
+        return tuple(name for name in SCORECARD if name != "target" and any(name in line.cells for line in self.lines))
 
     @property
     def groups(self) -> list[tuple[Line, ...]]:
@@ -315,9 +323,13 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
         for entity in entities:
             results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
             current = results[-1] if results else None
+            cells = {} if current is None else {
+                ref: cell for ref in SCORECARD
+                if (cell := score_cell(ref, current.value, current.target, current.compared, kpi.unit, kpi.direction, options.lang)) is not None
+            }
             lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang,
                               owner_name=_owner_name(definitions, kpi.owner), entity_label=entity_label(definitions, entity, options.lang),
-                              is_group=entity in groups))
+                              is_group=entity in groups, cells=cells))
     return lines
 
 
@@ -517,6 +529,7 @@ def _helpers(report: Report) -> dict[str, object]:
         "who": lambda role: report.owner_names.get(role) or role,
         "entity_name": lambda entity: report.entity_labels.get(entity, entity) if entity is not None else "",
         "no_data": _NO_DATA[lang],
+        "column": lambda key: COLUMN_WORDS[key][lang],  # a comparison's heading: Budget, Écart budget, N-1, Évol. N-1...
         "title_text": " · ".join(part for part in (report.company.name, report.title, report.scope,
                                                      period_name(report.as_of, lang) if report.as_of else "") if part),
         "without_data_heading": _without_data_heading(report),

@@ -9,19 +9,18 @@ gets the same answer as one that does not exist) or `BadFilter` (400).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal, localcontext
 from typing import Any
 
 from markupsafe import Markup
 
+from ..comparisons import SCORECARD, ScoreCell
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
 from ..explain import NODE_WORDS, ExplainNode
-from ..formatting import Language, decisive_places, format_gap, format_result, format_value, frequency_word, is_percent, severity_word, status_word
-from ..model import SEVERITY_RANK, Definitions, Direction
-from ..numbers import DECIMAL_CONTEXT
+from ..formatting import Language, format_result, format_value, frequency_word, is_percent, severity_word, status_word
+from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
 from ..report import charts
 from ..report.build import Line, Report, ReportError, ReportOptions, build_report, heatmap_rows
@@ -105,7 +104,7 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
         "entities": [e for e in snapshot.evaluation.entities if e is not None and rights.entity(e)],
         "periods": [str(p) for p in periods],
         "frequencies": [(f, frequency_word(f, lang)) for f in FREQUENCIES if any(k.frequency.value == f for k in view.kpis.values())],
-        "scorecards": scorecards(report, view, lang) if report else [],
+        "scorecards": scorecards(report) if report else [],
         "charts": {section.kpi: chart_data(section.lines, section.unit, lang) for section in report.sections} if report else {},
         "sparkline": lambda line: _svg(charts.sparkline(line.history[-12:], line.unit, lang, title=line.label)),
         "heatmap": lambda heat: _svg(charts.heatmap(heatmap_rows(heat, report), heat.periods, lang, WORDS[lang]["heatmap_title"])) if report else "",
@@ -114,85 +113,27 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """One reference a scorecard line is set against: the target, the value a year earlier (N-1); a budget will be one
-    more entry of `COMPARISONS`. `name` keys its words (`name` heads the reference, `name_change` the change); the
-    change is the actual minus the reference, or with `relative` the actual as a rate of it (+12,3 %), except for a
-    percent KPI, whose change is always in points (a change of a rate is not a rate), and across zero, where a rate
-    says nothing (a profit turned into a loss is not "-180 %"): there the change is the difference, in the KPI's unit."""
-
-    name: str
-    reference: Callable[[Line], Decimal | None]  # None: nothing to compare with (no target, no value a year before)
-    relative: bool = False
-
-
-def _target(line: Line) -> Decimal | None:
-    return line.current.target if line.current else None
-
-
-def _year_ago(line: Line) -> Decimal | None:
-    """The line's value a year before its current result (same month, quarter or fiscal quarter)."""
-    if line.current is None:
-        return None
-    wanted = line.current.period.year_ago()
-    return next((r.value for r in reversed(line.history) if r.period == wanted), None)
-
-
-COMPARISONS = (
-    Comparison("target", _target),
-    Comparison("year_ago", _year_ago, relative=True),
-)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One comparison of one scorecard line, for the reader: the reference, the change, and whether the change is good
-    news (`better`), bad news (`worse`) or neither (""), as the KPI's direction says."""
-
-    reference: str
-    change: str
-    judgement: str
-
-
-@dataclass(frozen=True)
 class ScorecardTable:
-    """A theme's scorecard: the comparisons at least one of its lines has (the others would be empty columns), and
-    each line with one cell per comparison."""
+    """A theme's scorecard: the references (`comparisons.SCORECARD`: target, budget, N-1, year to date) at least
+    one of its lines has (the others would be empty columns), and each line with one cell per reference. The
+    cells are the report's own (`Line.cells`), computed and judged by `comparisons`: one mechanism for the CLI,
+    the report and these pages."""
 
     title: str
     comparisons: tuple[str, ...]
-    rows: tuple[tuple[Line, tuple[Cell, ...]], ...]
+    rows: tuple[tuple[Line, tuple[ScoreCell, ...]], ...]
 
 
-def _cell(comparison: Comparison, line: Line, direction: Direction, lang: Language) -> Cell | None:
-    reference = comparison.reference(line)
-    if reference is None:
-        return None
-    actual = line.current.value if line.current else None
-    if actual is None:
-        return Cell(format_value(reference, line.unit, lang), "", "")
-    places = decisive_places(actual, reference, line.unit)  # a reference that differs never reads as the actual value
-    with localcontext(DECIMAL_CONTEXT):
-        change = actual - reference
-        if comparison.relative and not is_percent(line.unit) and reference > 0 and actual >= 0:
-            rate = actual / reference - 1
-            text = ("+" if rate > 0 else "") + format_value(rate, "%", lang)
-        else:
-            text = format_gap(change, line.unit, lang, places)
-    sign = (change > 0) - (change < 0)
-    better = {Direction.HIGHER_IS_BETTER: sign, Direction.LOWER_IS_BETTER: -sign}.get(direction, 0)
-    return Cell(format_value(reference, line.unit, lang, places), text, {1: "better", -1: "worse"}.get(better, ""))
+_EMPTY = ScoreCell("", "", "")
 
 
-def scorecards(report: Report, definitions: Definitions, lang: Language) -> list[ScorecardTable]:
-    """The report's themes as scorecard tables, each line set against every comparison of `COMPARISONS` it has."""
+def scorecards(report: Report) -> list[ScorecardTable]:
+    """The report's themes as scorecard tables, each line set against every reference of `SCORECARD` its theme has."""
     tables = []
-    empty = Cell("", "", "")
     for theme in report.themes:
-        cells = [[_cell(c, line, definitions.kpis[line.kpi].direction, lang) for c in COMPARISONS] for line in theme.lines]
-        present = [i for i in range(len(COMPARISONS)) if any(row[i] is not None for row in cells)]
-        rows = tuple((line, tuple(row[i] or empty for i in present)) for line, row in zip(theme.lines, cells, strict=True))
-        tables.append(ScorecardTable(theme.title, tuple(COMPARISONS[i].name for i in present), rows))
+        present = tuple(name for name in SCORECARD if any(name in line.cells for line in theme.lines))
+        rows = tuple((line, tuple(line.cells.get(name, _EMPTY) for name in present)) for line in theme.lines)
+        tables.append(ScorecardTable(theme.title, present, rows))
     return tables
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..comparisons import scorecard_compare
 from ..delivery.notifier import notify
 from ..delivery.store import AlertStore
 from ..errors import KpiError, Problem
@@ -77,7 +78,7 @@ class Space:
         except KpiError as error:
             return error.problems
         now = self._clock()
-        evaluation = pack.evaluate(facts, lang="fr", as_of=now.date())
+        evaluation = pack.evaluate(facts, lang="fr", as_of=now.date(), compare=scorecard_compare(facts.scenarios))
         with self.store() as store:
             if store is not None:
                 notify(pack, facts, store, (), now, sources=(str(self.pack_path), [str(p) for p in self.facts_paths]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..comparisons import COLUMN_WORDS
 from ..formatting import Language
 
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
@@ -48,7 +49,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "Aucun indicateur ne correspond à ces filtres.", "language": "English", "event_new": "apparue",
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "kind_kpi": "indicateur", "kind_input": "donnée", "kind_account": "compte", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
-        "own_kpis": "Vos indicateurs", "target_change": "Écart", "year_ago": "N-1", "year_ago_change": "Évol. N-1",
+        "own_kpis": "Vos indicateurs",
         "colon": "\u00a0:", "moment": "%d/%m/%Y %H:%M UTC",
         "role_admin": "administrateur", "role_daf": "DAF", "role_owner": "responsable", "role_viewer": "lecteur",
     },
@@ -75,8 +76,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "no_kpi": "No KPI matches these filters.", "language": "Français", "event_new": "appeared",
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
         "kind_kpi": "KPI", "kind_input": "input", "kind_account": "account", "no_value": "no period evaluated", "alert_list": "Alert list",
-        "own_kpis": "Your KPIs", "target_change": "Gap", "year_ago": "Year before", "year_ago_change": "Change",
+        "own_kpis": "Your KPIs",
         "colon": ":", "moment": "%Y-%m-%d %H:%M UTC",
         "role_admin": "administrator", "role_daf": "CFO", "role_owner": "owner", "role_viewer": "reader",
     },
 }
+for _lang, _words in WORDS.items():  # a scorecard's comparison headings: the ones every output uses
+    _words.update({key: words[_lang] for key, words in COLUMN_WORDS.items() if key != "target"})

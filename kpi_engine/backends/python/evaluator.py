@@ -35,6 +35,7 @@ from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
 from ...alerts import Alert, Alerting
+from ...comparisons import BUDGET, Compared, Reference
 from ...errors import Undefined
 from ...facts import ACTUAL, Entity, EntityFacts
 from ...formatting import Language
@@ -179,6 +180,58 @@ class Frame(dict[str, Any]):
         if isinstance(target, Reason):
             raise Undefined(target)
         return target
+
+
+class YearToDateFrame(Frame):
+    """One entity over the span from the start of its (fiscal) year to the end of `period`, as if that span
+    were one period (`comparisons`' ytd): every input is rolled up over the span by its own rule (a flow
+    summed over `Calendar.year_to_date`'s parts, a balance at the period's end, an average over the span's
+    periods) and every KPI is its formula on those inputs, so a ratio is the ratio of the year-to-date
+    figures. A scenario read is the same span under that scenario. A KPI that reads other periods (`prev`,
+    `growth`, `ytd`..., itself or through a KPI it reads) has none: a span has no previous span to read.
+    Made for one reading and dropped: nothing in the run keeps it."""
+
+    __slots__ = ()
+
+    def __init__(self, run: EntityRun, period: Period) -> None:
+        super().__init__(run, period)
+        self.clear()  # the period's own figures are not the span's
+
+    def __missing__(self, name: str) -> Any:
+        if name in self.run.program.kpis and name not in self.reasons and self.run.program.reads_other_periods(name):
+            self.reasons[name] = Reason.of("ytd_other_periods", name=name)
+        if name in self.run.program.kpis or name in self.reasons:
+            return super().__missing__(name)
+        try:
+            value = self._span_input(name)
+        except Undefined as undefined:
+            start = self.run.program.plan.calendar.year_start(self.period)
+            self.reasons[name] = Reason.of("year_to_date", cause=undefined.cause, start=start, period=self.period)
+            raise Undefined(self.reasons[name]) from None
+        self[name] = value
+        return value
+
+    def _span_input(self, name: str) -> Decimal:
+        rule, run, period = self.run.program.plan.inputs[name].rollup, self.run, self.period
+        match rule:
+            case Rollup.SUM:
+                return combine(rule, [run.rolled_up(name, part) for part in run.program.plan.calendar.year_to_date(period)])
+            case Rollup.LAST:
+                return run.rolled_up(name, period)
+            case Rollup.AVG:
+                first = run.program.plan.calendar.year_start(period)
+                return combine(rule, [run.rolled_up(name, period.shift(-back)) for back in range(period.ordinal - first.ordinal, -1, -1)])
+        assert_never(rule)
+
+    def under(self, scenario: str, compiled: Compiled) -> Any:
+        if scenario == self.run.scenario:
+            return compiled(self)
+        run = self.run.under(scenario)
+        run.check_figures()
+        try:
+            return compiled(YearToDateFrame(run, self.period))
+        except Undefined as undefined:
+            raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
 
 
 @dataclass
@@ -400,8 +453,9 @@ class PythonEvaluation:
     @property
     def results(self) -> tuple[Result, ...]:
         with self._lock:
-            if self._results is None:
-                self._results = tuple(result for run in self._runs for result in _results(run, self.selection))
+            if self._results is None:  # comparisons compute (a budget run, year-to-date frames): on a copy
+                runs = [run.private() if self.selection.compare else run for run in self._runs]
+                self._results = tuple(result for run in runs for result in _results(run, self.selection))
             return self._results
 
     @property
@@ -502,16 +556,75 @@ def scenario_result(frame: Frame, kpi: str, scenario: str) -> Result:
 
 def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
     for period in sorted((p for p in run.reported_periods if selection.wants_period(p)), key=Period.sort_key):
-        yield run.frames[period]
+        yield run.frame(period)
 
 
 def _results(run: EntityRun, selection: Selection) -> Iterator[Result]:
-    """Every result of one entity's run, in period then definition order."""
+    """Every result of one entity's run, in period then definition order, each with the comparisons asked."""
     reported = run.program.plan.reported
     with localcontext(DECIMAL_CONTEXT):
         for frame in _reported_frames(run, selection):
+            references = _References(frame, selection.compare) if selection.compare else None
             for name in reported.get(frame.period.frequency, ()):
-                yield _result(frame, name)
+                result = _result(frame, name)
+                yield result if references is None else replace(result, compared=references.of(name))
+
+
+class _References:
+    """What the results of one frame are compared with (`comparisons`), its year-to-date frames made once for
+    all its KPIs. It computes on the frame's run (budget sibling, year-to-date frames): a run that is dropped
+    after reporting (`evaluate_entities`) or a private one (`PythonEvaluation`)."""
+
+    def __init__(self, frame: Frame, asked: Sequence[str]) -> None:
+        self.frame, self.asked = frame, asked
+        self._ytd: Frame | None = None
+        self._ytd_budget: Frame | Reason | None = None
+
+    def of(self, kpi: str) -> Compared:
+        frame, asked = self.frame, self.asked
+        ytd = "ytd" in asked
+        return Compared(
+            budget=_from_result(scenario_result(frame, kpi, BUDGET)) if "budget" in asked else None,
+            year_ago=self._year_ago(kpi) if "year_ago" in asked else None,
+            ytd=_reference(self._span(), kpi) if ytd else None,
+            ytd_budget=self._span_budget(kpi) if ytd else None,
+        )
+
+    def _year_ago(self, kpi: str) -> Reference:
+        try:
+            earlier = self.frame.year_ago()
+        except Undefined as undefined:
+            return Reference(None, undefined.cause)
+        return _reference(earlier, kpi)
+
+    def _span(self) -> Frame:
+        if self._ytd is None:
+            self._ytd = YearToDateFrame(self.frame.run, self.frame.period)
+        return self._ytd
+
+    def _span_budget(self, kpi: str) -> Reference:
+        if self._ytd_budget is None:
+            try:
+                run = self.frame.run.under(BUDGET)
+                run.check_figures()
+                self._ytd_budget = YearToDateFrame(run, self.frame.period)
+            except Undefined as undefined:
+                self._ytd_budget = undefined.cause
+        if isinstance(self._ytd_budget, Reason):
+            return Reference(None, self._ytd_budget)
+        reference = _reference(self._ytd_budget, kpi)
+        if reference.cause is None:
+            return reference
+        return Reference(None, Reason.of("in_scenario", scenario=BUDGET, cause=reference.cause))
+
+
+def _reference(frame: Frame, kpi: str) -> Reference:
+    value = frame.value(kpi)
+    return Reference(value, frame.reasons.get(kpi) if value is None else None)
+
+
+def _from_result(result: Result) -> Reference:
+    return Reference(result.value, result.cause)
 
 
 def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterator[Alert]:
