@@ -26,7 +26,7 @@ from kpi_engine.backends.sql.calendar import ANCESTORS, CHILD, SqlCalendar
 from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL
 from kpi_engine.backends.sql.plan import sql_plan
-from kpi_engine.backends.sql.query import script
+from kpi_engine.backends.sql.query import scenarios_read, script
 from kpi_engine.errors import FactsError, PackError
 from kpi_engine.facts import read_facts_text
 from kpi_engine.functions import FUNCTIONS
@@ -75,10 +75,11 @@ def company() -> tuple[Pack, Facts]:
 
 
 def test_the_example_company_asks_what_the_sql_backend_once_refused(company):
-    """A fiscal year, a group and inputs whose absence is zero: the parity tests below cover all three."""
+    """A fiscal year, a group, inputs whose absence is zero and budget reads: the parity tests below cover all four."""
     plan = company[0].plan
     assert plan.calendar.is_fiscal and plan.groups
     assert any(spec.missing.value == "zero" for spec in plan.inputs.values())
+    assert scenarios_read([node for kpi in plan.kpis.values() for node in (kpi.formula, kpi.target) if node is not None]) == ["budget"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -292,8 +293,10 @@ def test_a_scenario_file_read_by_duckdb_names_its_scenarios_as_names(tmp_path):
     with pytest.raises(FactsError) as raised:
         evaluate_source(pack.backend("duckdb"), [str(path)])
     assert [p.message for p in raised.value.problems] == [
-        "'Budget 2025' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'"
-        " (did you mean 'budget_2025'?)"
+        (
+            "'Budget 2025' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'"
+            " (did you mean 'budget_2025'?)"
+        )
     ]
 
 

@@ -252,7 +252,7 @@ class FrequencyQuery:
         inputs = self._needed_inputs()
         self.steps += [
             ("covered", f"SELECT entity, '{ACTUAL}' AS scenario, ordinal FROM kpi_covered_{f}"),
-            ("bounds", self._bounds()),
+            *self._bounds(),
             (
                 "grid",  # every period from the first to the last, numbered so later steps join back by grid_row
                 ("SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row\n"
@@ -304,19 +304,25 @@ class FrequencyQuery:
         self.defined |= set(inputs)
         return "inputs"
 
-    def _bounds(self) -> str:
+    def _bounds(self) -> list[tuple[str, str]]:
         """Each entity's first and last period: the covered ones for actual figures; under another scenario, from
         the period holding the first day of its figures (`kpi_starts`) to the last covered one."""
         actual = f"SELECT entity, '{ACTUAL}' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"
         if not self.scenarios:
-            return actual
+            return [("bounds", actual)]
         first = self.calendar.ancestor(Frequency.DAILY, self.frequency, "s.start") if self.frequency is not Frequency.DAILY else "s.start"
         listed = ", ".join(literal_text(s) for s in self.scenarios)
-        return (
-            f"SELECT * FROM ({actual}) a\n    UNION ALL\n"
-            f"    SELECT s.entity, s.scenario, {first} AS first, a.last\n"
-            f"    FROM kpi_starts s JOIN ({actual}) a ON a.entity IS NOT DISTINCT FROM s.entity WHERE s.scenario IN ({listed})"
-        )
+        return [
+            ("actual_bounds", actual),
+            (
+                "bounds",
+                (
+                    "SELECT * FROM actual_bounds\n    UNION ALL\n"
+                    f"    SELECT s.entity, s.scenario, {first} AS first, a.last\n"
+                    f"    FROM kpi_starts s JOIN actual_bounds a ON a.entity IS NOT DISTINCT FROM s.entity WHERE s.scenario IN ({listed})"
+                ),
+            ),
+        ]
 
     # KPI layers
     def _layers(self) -> None:
