@@ -95,6 +95,22 @@ def test_selection_by_period_and_entity_is_the_same(company):
     assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))
 
 
+def test_example_company_with_budget_figures_gives_the_same_results():
+    """The example's facts plus budget figures: lyon's per fiscal year (never split into quarters), bordeaux's per
+    quarter of FY2025 only, so the group's budget is undefined wherever lyon's is, and bordeaux's before FY2025."""
+    pack = load_pack(str(COMPANY))
+    facts = company_facts()
+    yearly = (("ventes_marchandises", 400_000), ("production_vendue", 1_900_000))
+    budget = [("lyon", name, year, amount, "budget") for year in ("FY2024", "FY2025", "FY2026") for name, amount in yearly]
+    budget += [("bordeaux", "ventes_marchandises", f"FY2025-Q{q}", 30_000 + q, "budget") for q in range(1, 5)]
+    budget += [("bordeaux", "production_vendue", f"FY2025-Q{q}", 10_000, "budget") for q in range(1, 5)]
+    assert not facts.merge(Facts.from_records(budget))
+    python = pack.evaluate(facts, lang="en")
+    assert any(r.kpi == "ca_exercice" and r.target is not None for r in python.results)
+    assert any(r.kpi == "ecart_ca_budget_trimestre" and r.value is not None for r in python.results)
+    assert_same_evaluation(python, pack.evaluate(facts, lang="en", backend="duckdb"))
+
+
 # Each pack test evaluates its facts at every frequency, and DuckDB plans each query in about a second:
 # the roll-forward file runs always, every file (the standard library's and the example's) with KPI_SQL_ALL_PACK_TESTS=1.
 ALWAYS = {"tresorerie"}
