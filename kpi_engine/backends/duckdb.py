@@ -2,9 +2,11 @@
 
 `DuckDBBackend` follows `backends.Backend` and gives the Python backend's
 results, statuses, reasons and alerts. Facts come from a `Facts` object
-(written once to a temporary file DuckDB reads in bulk), or straight from
-long-format CSV or Parquet files or a table of a DuckDB database
-(`evaluate_source`). Every value an alert reads, its condition and its
+(written once to a temporary file DuckDB reads in bulk, every scenario's
+figures), or straight from long-format CSV or Parquet files or a table of a
+DuckDB database (`evaluate_source`, an optional `scenario` column). Only the
+entities with actual figures are reported; `SqlEvaluation.scenario_result`
+gives a KPI computed on another scenario's figures, as the Python backend's. Every value an alert reads, its condition and its
 `resolve_when` at each period come from the SQL's columns; `alerts.Alerting`
 applies `for`, `resolve_when`, inhibition and silences over them
 (`SqlReadings`), as for every backend. `duckdb` is imported only here, so it
