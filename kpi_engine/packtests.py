@@ -21,13 +21,12 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import Alert
-from .backends.python.evaluator import PythonEvaluation
 from .errors import FactsError, Location, Problem, did_you_mean
 from .facts import Facts, facts_from_document
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
-from .results import Evaluation, Result
+from .results import Evaluation, Result, ScenarioResults
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
 from .yamlsource import Path as YamlPath
@@ -167,12 +166,12 @@ class _Case:
             return
         kpi, period, entity = identity
         scenario = expectation.get("scenario")
-        if scenario is not None and not isinstance(evaluation, PythonEvaluation):
-            yield self._fail((*path, "scenario"), f"expectations under a scenario run on the python backend only, not {self.backend}")
+        if scenario is not None and not isinstance(evaluation, ScenarioResults):
+            yield self._fail((*path, "scenario"), f"expectations under a scenario need a backend that computes scenarios, not {self.backend}")
             return
         result: Result | None
         try:
-            if isinstance(evaluation, PythonEvaluation) and scenario is not None:
+            if isinstance(evaluation, ScenarioResults) and scenario is not None:
                 result = evaluation.scenario_result(kpi, period, entity, scenario)
             else:
                 result = evaluation.result_at(kpi, period, entity)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .alerts import Alert
 from .errors import did_you_mean
@@ -138,6 +138,15 @@ class Evaluation(Protocol):
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
         """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated, as `result_at`."""
+
+
+@runtime_checkable
+class ScenarioResults(Protocol):
+    """An evaluation that also gives a KPI computed on another scenario's figures (`scenario_result`)."""
+
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` at a covered period on the figures of `scenario` (value, target and status there); undefined with
+        its reason when the scenario cannot give it; KeyError when the period is not evaluated."""
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_every_registered_entry_has_every_hook(name):
         assert function.symbolic.reason.startswith(f"{name}()")
     # The SQL rendering lives with the SQL dialects (it is written against their value/reason pairs and
     # window scopes, which the core must not import): every entry still needs one, except the scenario
-    # reads, which the SQL plan refuses at load time (tests/data/evaluation/scenarios.yaml asserts it).
+    # reads, which every SQL scope renders itself (`Scope.scenario`: x on another scenario's row).
     assert name in FUNCTION_SQL or name in SCENARIOS, f"{name}: no SQL rendering in kpi_engine.backends.sql.expressions.FUNCTION_SQL"
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,7 +26,7 @@ from kpi_engine.backends.sql.calendar import ANCESTORS, CHILD, SqlCalendar
 from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL
 from kpi_engine.backends.sql.plan import sql_plan
-from kpi_engine.backends.sql.query import script
+from kpi_engine.backends.sql.query import scenarios_read, script
 from kpi_engine.errors import FactsError, PackError
 from kpi_engine.facts import read_facts_text
 from kpi_engine.functions import FUNCTIONS
@@ -68,15 +66,7 @@ def assert_same_evaluation(expected, actual) -> None:
     ]
 
 
-def _company_without_scenarios() -> Path:
-    """The example company without its budget file and tests: the SQL backends refuse scenario reads (budget())
-    yet, and refuse a pack as a whole, so the parity tests run on everything else the example asks."""
-    copy = Path(tempfile.mkdtemp(prefix="company-sql-")) / "company"
-    shutil.copytree(ROOT / "examples/company", copy, ignore=shutil.ignore_patterns("budget.yaml", "budget.test.yaml"))
-    return copy
-
-
-COMPANY = _company_without_scenarios()
+COMPANY = ROOT / "examples/company"
 
 
 @pytest.fixture(scope="module")
@@ -85,10 +75,11 @@ def company() -> tuple[Pack, Facts]:
 
 
 def test_the_example_company_asks_what_the_sql_backend_once_refused(company):
-    """A fiscal year, a group and inputs whose absence is zero: the parity tests below cover all three."""
+    """A fiscal year, a group, inputs whose absence is zero and budget reads: the parity tests below cover all four."""
     plan = company[0].plan
     assert plan.calendar.is_fiscal and plan.groups
     assert any(spec.missing.value == "zero" for spec in plan.inputs.values())
+    assert scenarios_read([node for kpi in plan.kpis.values() for node in (kpi.formula, kpi.target) if node is not None]) == ["budget"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -102,6 +93,22 @@ def test_example_company_gives_the_same_results_reasons_and_alerts(company, lang
 def test_selection_by_period_and_entity_is_the_same(company):
     pack, facts = company
     assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))
+
+
+def test_example_company_with_budget_figures_gives_the_same_results():
+    """The example's facts plus budget figures: lyon's per fiscal year (never split into quarters), bordeaux's per
+    quarter of FY2025 only, so the group's budget is undefined wherever lyon's is, and bordeaux's before FY2025."""
+    pack = load_pack(str(COMPANY))
+    facts = company_facts()
+    yearly = (("ventes_marchandises", 400_000), ("production_vendue", 1_900_000))
+    budget = [("lyon", name, year, amount, "budget") for year in ("FY2024", "FY2025", "FY2026") for name, amount in yearly]
+    budget += [("bordeaux", "ventes_marchandises", f"FY2025-Q{q}", 30_000 + q, "budget") for q in range(1, 5)]
+    budget += [("bordeaux", "production_vendue", f"FY2025-Q{q}", 10_000, "budget") for q in range(1, 5)]
+    assert not facts.merge(Facts.from_records(budget))
+    python = pack.evaluate(facts, lang="en")
+    assert any(r.kpi == "ca_exercice" and r.target is not None for r in python.results)
+    assert any(r.kpi == "ecart_ca_budget_trimestre" and r.value is not None for r in python.results)
+    assert_same_evaluation(python, pack.evaluate(facts, lang="en", backend="duckdb"))
 
 
 # Each pack test evaluates its facts at every frequency, and DuckDB plans each query in about a second:
@@ -235,6 +242,80 @@ def test_roll_ups_time_functions_roll_forwards_and_undefined_rules_match():
     assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
 
 
+SCENARIO_PACK = """
+entities:
+  groupe: {members: [a, b]}
+inputs:
+  ca: {rollup: sum}
+  cout: {rollup: sum, missing: zero}
+  stock: {rollup: last}
+kpis:
+  marge: {formula: ca - cout, frequency: monthly, target: budget, direction: higher_is_better,
+          alerts: [{when: value < budget(value), severity: warning, message: "{value} below budget {ca}"}]}
+  ecart: {formula: ca - budget(ca), frequency: monthly}
+  decale: {formula: prev(budget(ca)) + budget(prev(ca)) + budget(ytd(marge)), frequency: monthly}
+  ecart_t: {formula: ca - budget(ca), frequency: quarterly, target: budget, direction: lower_is_better}
+  prevision: {formula: forecast(marge) - budget(marge), frequency: monthly}
+  stock_t: {formula: budget(stock) + budget(forecast(stock)), frequency: quarterly}
+"""
+
+
+def scenario_csv() -> str:
+    """a: actual January to June (no cost in March: zero), a budget per quarter and per month from February to
+    December (beyond the actual months), a forecast for April only; b: actual January to April, a yearly budget;
+    c: budget figures only. The group consolidates a and b."""
+    rows = ["entity,scenario,period,name,value"]
+    for month in range(1, 7):
+        rows += [f"a,,2025-{month:02d},ca,{100 + month}", f"a,actual,2025-{month:02d},stock,{month}"]
+        rows += [f"a,,2025-{month:02d},cout,{60 + month}"] if month != 3 else []
+    rows += [f"a,budget,2025-{month:02d},ca,{95 + month}" for month in range(2, 13)]
+    rows += [f"a,budget,2025-{month:02d},stock,{2 * month}" for month in range(2, 13)]
+    rows += ["a,budget,2025-Q1,ca,290", "a,budget,2025-Q1,cout,180", "a,budget,2025-Q2,cout,190", "a,forecast,2025-04,ca,120", "a,forecast,2025-04,stock,5"]
+    rows += [f"b,,2025-{month:02d},ca,50" for month in range(1, 5)] + [f"b,,2025-{month:02d},cout,20" for month in range(1, 5)]
+    rows += ["b,budget,2025,ca,700", "b,budget,2025,cout,250", "c,budget,2025-01,ca,1"]
+    return "\n".join(rows) + "\n"
+
+
+def test_scenario_reads_match_and_only_actual_periods_are_reported(tmp_path):
+    """budget(x) and forecast(x) of inputs and KPIs, inside and around time functions, in alerts and targets, for
+    entities and a group: the same values and reasons (no figures, before the figures, not split, a member missing)."""
+    pack = Pack.from_texts({"pack.yaml": SCENARIO_PACK})
+    path = tmp_path / "facts.csv"
+    path.write_text(scenario_csv(), encoding="utf-8")
+    facts = read_facts_text(path.read_text(encoding="utf-8"), "facts.csv")
+    python = pack.evaluate(facts, lang="en")
+    causes = {r.cause.code for r in python.results if r.cause} | {r.cause.params[0][1] for r in python.results if r.cause and r.cause.code == "in_scenario"}
+    assert causes >= {"in_scenario", "no_scenario_facts", "target_undefined", "budget", "forecast"}
+    assert {str(r.period) for r in python.results if r.entity == "a" and r.kpi == "marge"} == {f"2025-{m:02d}" for m in range(1, 7)}
+    assert python.alerts
+    assert_same_evaluation(python, pack.evaluate(facts, lang="en", backend="duckdb"))
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(path)], lang="en"))
+    sql = pack.evaluate(facts, backend="duckdb")
+    for kpi, period, entity, scenario in [
+        ("marge", "2025-01", "a", "budget"), ("marge", "2025-02", "a", "budget"), ("ecart_t", "2025-Q2", "a", "budget"),
+        ("ecart_t", "2025-Q1", "groupe", "budget"), ("marge", "2025-04", "a", "forecast"), ("marge", "2025-04", "b", "forecast"),
+        ("decale", "2025-Q2", "a", "budget"), ("stock_t", "2025-Q1", "a", "budget"),
+    ]:
+        want, got = python.scenario_result(kpi, period, entity, scenario), sql.scenario_result(kpi, period, entity, scenario)
+        assert (got.status, got.cause, got.value, got.target, got.is_group) == (want.status, want.cause, want.value, want.target, want.is_group)
+    with pytest.raises(KeyError):
+        sql.scenario_result("marge", "2025-07", "a")
+
+
+def test_a_scenario_file_read_by_duckdb_names_its_scenarios_as_names(tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_text("period,scenario,name,value\n2025-01,,ca,1\n2025-01,Budget 2025,ca,2\n", encoding="utf-8")
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca - budget(ca), frequency: monthly}\n"})
+    with pytest.raises(FactsError) as raised:
+        evaluate_source(pack.backend("duckdb"), [str(path)])
+    assert [p.message for p in raised.value.problems] == [
+        (
+            "'Budget 2025' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'"
+            " (did you mean 'budget_2025'?)"
+        )
+    ]
+
+
 def test_alerts_reading_their_own_past_are_told_apart():
     pack = Pack.from_texts(
         {
@@ -278,6 +359,7 @@ def test_results_at_coarser_periods_match():
     [
         ("ca ^ cout", "a power whose exponent is not a constant whole number"),
         ("coalesce(lag(k, 2), 0) + ca", "the time function lag() in a KPI that reads its own previous value"),
+        ("coalesce(prev(k), 0) + budget(ca)", "the scenario read budget() in a KPI that reads its own previous value"),
     ],
 )
 def test_what_the_sql_backend_cannot_do_is_refused_at_load_time_located(formula, construct):

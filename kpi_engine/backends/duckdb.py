@@ -2,9 +2,11 @@
 
 `DuckDBBackend` follows `backends.Backend` and gives the Python backend's
 results, statuses, reasons and alerts. Facts come from a `Facts` object
-(written once to a temporary file DuckDB reads in bulk), or straight from
-long-format CSV or Parquet files or a table of a DuckDB database
-(`evaluate_source`). Every value an alert reads, its condition and its
+(written once to a temporary file DuckDB reads in bulk, every scenario's
+figures), or straight from long-format CSV or Parquet files or a table of a
+DuckDB database (`evaluate_source`, an optional `scenario` column). Only the
+entities with actual figures are reported; `SqlEvaluation.scenario_result`
+gives a KPI computed on another scenario's figures, as the Python backend's. Every value an alert reads, its condition and its
 `resolve_when` at each period come from the SQL's columns; `alerts.Alerting`
 applies `for`, `resolve_when`, inhibition and silences over them
 (`SqlReadings`), as for every backend. `duckdb` is imported only here, so it
@@ -19,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Context, Decimal
 from typing import Any
 
@@ -27,7 +30,7 @@ import duckdb
 from ..alerts import Alert, Alerting
 from ..errors import FactsError, Location, PackError, Problem
 from ..explain import ExplainNode
-from ..facts import Entity, Facts
+from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
 from ..model import Definitions, Direction
 from ..periods import Calendar, Frequency, Period
@@ -42,7 +45,7 @@ from .sql.query import FrequencyQuery, statements
 BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
 _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
 _LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
-FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
+FACTS_COLUMNS = "entity VARCHAR, scenario VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 
 
 class DuckDBBackend:
@@ -105,7 +108,7 @@ def evaluate_source(
     backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "fr"
 ) -> SqlEvaluation:
     """Evaluate facts DuckDB reads itself, with facts read by Python: each source a CSV or Parquet path (globs
-    too) or `database.duckdb:table`, in long format (entity, input or name, period, value), or a `Facts`.
+    too) or `database.duckdb:table`, in long format (entity, scenario, input or name, period, value), or a `Facts`.
 
     Entities come sorted, None first, as `Facts.entities` gives them.
     """
@@ -115,14 +118,15 @@ def evaluate_source(
     wanted = None if selection.all_entities else backend._read([selection.entity])
     for source in sources:
         if isinstance(source, Facts):
-            _load_facts(connection, source, wanted, table="kpi_python_facts")
+            _load_facts(connection, source, wanted or backend._read(backend._entities(source.entities, EVERYTHING)), table="kpi_python_facts")
             connection.execute("INSERT INTO kpi_facts SELECT * FROM kpi_python_facts")
             found.update(source.entities)
             continue
         connection.execute(_facts_from_long(_relation(connection, source), wanted, backend.sql.month_shift))
         _check_source(connection, source, backend.sql.source.calendar)
-        found.update(row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_source_facts").fetchall())
-        connection.execute("INSERT INTO kpi_facts SELECT entity, input, frequency, ordinal, value FROM kpi_source_facts")
+        actual = f"SELECT DISTINCT entity FROM kpi_source_facts WHERE scenario = '{ACTUAL}'"
+        found.update(row[0] for row in connection.execute(actual).fetchall())
+        connection.execute("INSERT INTO kpi_facts SELECT entity, scenario, input, frequency, ordinal, value FROM kpi_source_facts")
     entities = backend._entities(sorted(found, key=lambda e: (e is not None, e or "")), selection)
     return SqlEvaluation(backend.sql, connection, selection, lang, entities)
 
@@ -149,28 +153,30 @@ def _escape(text: str) -> str:
 def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | None, shift: int) -> str:
     """Long-format rows -> kpi_source_facts (checked before they join kpi_facts): the period text read into a frequency and an ordinal, the value scaled.
 
-    `columns` maps the lower-case column names of the source to their spelling: `entity` is optional,
-    the input's column is `input` or `name`.
+    `columns` maps the lower-case column names of the source to their spelling: `entity` and `scenario`
+    (`scénario`; a blank cell is `actual`) are optional, the input's column is `input` or `name`.
     """
     relation, columns = read
     missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
     if missing:
-        needed = "the facts need columns entity (optional), input (or name), period and value"
+        needed = "the facts need columns entity (optional), scenario (optional), input (or name), period and value"
         raise FactsError([Problem(Location(relation), f"{needed}; missing: {', '.join(missing)}")])
 
     def column(name: str) -> str:
         return '"' + columns[name].replace('"', '""') + '"'
 
     entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
+    written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
+    scenario = f"COALESCE(NULLIF(trim(CAST({written} AS VARCHAR)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
     name = column("input" if "input" in columns else "name")
     where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {_quote_value(e)}" for e in sorted(wanted, key=str))
     return f"""CREATE OR REPLACE TEMP TABLE kpi_source_facts AS
 WITH source AS (
-    SELECT {entity} AS entity, trim(CAST({name} AS VARCHAR)) AS input,
+    SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS VARCHAR)) AS input,
         trim(CAST({column('period')} AS VARCHAR)) AS period, trim(CAST({column('value')} AS VARCHAR)) AS value
     FROM {relation}
 )
-SELECT entity, input,
+SELECT entity, scenario, input,
 {_period_columns(shift)}
     TRY(CASE WHEN regexp_full_match(value, '[-+]?\\d+(\\.\\d{{0,{SCALE}}})?') THEN
         (CASE WHEN starts_with(value, '-') THEN -1 ELSE 1 END)
@@ -206,7 +212,7 @@ def _period_columns(shift: int) -> str:
 
 
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
-    """Every period a monthly, quarterly or yearly one of the pack's calendar, every value a plain number that fits: else FactsError."""
+    """Every period one of the pack's calendar, every scenario a name (`budget`), every value a plain number that fits: else FactsError."""
     problems = []
     periods = connection.execute("SELECT DISTINCT period_text FROM kpi_source_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
     texts = [row[0] for row in periods]
@@ -216,6 +222,8 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: 
         found = ", ".join(repr(text) for text in others)
         problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
     problems += [Problem(Location(source), message) for message in refused.values()]
+    scenarios = connection.execute("SELECT DISTINCT scenario FROM kpi_source_facts ORDER BY 1").fetchall()
+    problems += [Problem(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
         found = ", ".join(repr(row[0]) for row in values)
@@ -238,22 +246,21 @@ def _quote_value(value: Entity) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
-def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: set[Entity] | None = None, table: str = "kpi_facts") -> None:
-    """Facts of `entities` (all by default) -> `table`, in bulk: written once as tab-separated text DuckDB reads in one pass."""
+def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: Iterable[Entity], table: str = "kpi_facts") -> None:
+    """Facts of `entities`, under every scenario, -> `table`, in bulk: written once as tab-separated text DuckDB reads in one pass."""
     lines: list[str] = []
-    refused: list[tuple[Entity, str, Period]] = []
-    for entity in facts.entities:
-        if entities is not None and entity not in entities:
-            continue
+    refused: list[tuple[Entity, str, Period, str]] = []
+    for entity in entities:
         written = "\\N" if entity is None else entity
-        for period, values in facts.entity(entity).by_period.items():
-            where = f"\t{period.frequency.value}\t{period.ordinal}\t"
-            for name, value in values.items():
-                units = value.scaleb(SCALE, _EXACT)
-                if units != units.to_integral_value() or abs(units) >= _LIMIT:
-                    refused.append((entity, name, period))
-                    continue
-                lines.append(f"{written}\t{name}{where}{int(units)}\n")
+        for scenario in facts.scenarios:
+            for period, values in facts.entity(entity, scenario).by_period.items():
+                where = f"\t{period.frequency.value}\t{period.ordinal}\t"
+                for name, value in values.items():
+                    units = value.scaleb(SCALE, _EXACT)
+                    if units != units.to_integral_value() or abs(units) >= _LIMIT:
+                        refused.append((entity, name, period, scenario))
+                        continue
+                    lines.append(f"{written}\t{scenario}\t{name}{where}{int(units)}\n")
     if refused:
         raise FactsError(_refusals(facts, set(refused)))
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({FACTS_COLUMNS})")
@@ -264,17 +271,18 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: s
     try:
         connection.execute(
             f"INSERT INTO {table} SELECT * FROM read_csv('{_escape(file.name)}', delim = '\t', header = false, quote = '', escape = '', "
-            "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'input': 'VARCHAR', 'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
+            "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'scenario': 'VARCHAR', 'input': 'VARCHAR', "
+            "'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
         )
     finally:
         os.unlink(file.name)
 
 
-def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Problem]:
+def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period, str]]) -> list[Problem]:
     """Each fact the SQL backend cannot read, located where it was read."""
     problems = []
     for fact in facts.facts():
-        if (fact.entity, fact.name, fact.period) not in refused:
+        if (fact.entity, fact.name, fact.period, fact.scenario) not in refused:
             continue
         too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
         problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
@@ -351,6 +359,7 @@ class SqlEvaluation:
         self._connection = connection
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
+        self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
         self.entities = list(entities)
         prepared, queries = statements(plan, DUCKDB, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
@@ -431,6 +440,30 @@ class SqlEvaluation:
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
         return self.result_at(kpi, period, entity).value
+
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` at a covered period computed on the figures of `scenario` (value, target and status there), as the
+        Python backend's `scenario_result`: undefined when the entity has no figure of it, or none as early."""
+        period = self.result_at(kpi, period, entity).period  # KeyError when not covered
+        with self._lock:
+            key = (period.frequency, scenario)
+            if key not in self._scenarios:
+                query = FrequencyQuery(self.plan, DUCKDB, period.frequency, list(self.plan.kpis), report=scenario)
+                self._scenarios[key] = self._run(query)
+            row = self._scenarios[key].get((entity, period.ordinal))
+            start = None if row else self._connection.execute(
+                "SELECT start FROM kpi_starts WHERE entity IS NOT DISTINCT FROM ? AND scenario = ?", [entity, scenario]
+            ).fetchone()
+        if row is not None:
+            return self._result(kpi, entity, period, row)
+        cause = Reason.of("no_scenario_facts", scenario=scenario, entity=entity)
+        if start is not None:  # figures from a later period on
+            calendar = self.plan.source.calendar
+            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(start[0]), calendar.fiscal_year_start))
+            cause = Reason.of("in_scenario", scenario=scenario, cause=Reason.of("before_data", period=period, since=since, entity=entity))
+        owner = self.plan.kpis[kpi].planned.owner
+        undefined = Result(kpi, period, entity, None, None, None, UNDEFINED, owner, str(cause), cause)
+        return replace(undefined, is_group=True) if entity in self.plan.groups_of_entities else undefined
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency

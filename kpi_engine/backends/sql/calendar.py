@@ -82,6 +82,12 @@ class SqlCalendar:
             return f"{self.first_day(f'{operand(ordinal)} + 1')} - {self.first_day(ordinal)}"
         return "7" if frequency is Frequency.WEEKLY else str(PER_YEAR[CHILD[frequency]] // PER_YEAR[frequency])
 
+    def start_day(self, frequency: Frequency, ordinal: str) -> str:
+        """The day ordinal of the first day of period `ordinal` of `frequency`."""
+        while frequency in CHILD:
+            ordinal, frequency = self.first_child(frequency, ordinal), CHILD[frequency]
+        return ordinal
+
     def ancestor(self, frequency: Frequency, target: Frequency, ordinal: str) -> str:
         """The period of `target` holding period `ordinal` of `frequency` (`target` in `ANCESTORS[frequency]`)."""
         if target is Frequency.WEEKLY:

@@ -10,7 +10,9 @@ left to right, gives the reason (as the Python backend raises it first).
 
 `FUNCTION_SQL` renders each function of `kpi_engine.functions.FUNCTIONS`, one
 entry per name. Time functions read other rows through window functions,
-which a `Scope` places in a step of their own (DuckDB's `TRY` refuses them).
+which a `Scope` places in a step of their own (DuckDB's `TRY` refuses them);
+so do scenario reads (`budget(x)`: x on the row of the same entity and period
+under that scenario).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from ...functions import SCENARIOS
 from ...nodes import (
     Binary,
     Call,
@@ -139,11 +142,13 @@ def scaled(value: object) -> str:
 
 # --- scopes: where names and other periods are read ---------------------------------
 class Scope(Protocol):
-    """Resolves names at the current row, and time functions at other rows."""
+    """Resolves names at the current row, time functions at other periods' rows, scenario reads at other scenarios' rows."""
 
     def name(self, name: str) -> Sql: ...
 
     def time(self, call: Call, compiler: Compiler) -> Sql: ...
+
+    def scenario(self, call: Call, compiler: Compiler) -> Sql: ...
 
 
 class Compiler:
@@ -174,6 +179,8 @@ class Compiler:
                 return Sql(f"({first.value} {sql_op} {second.value})", first_why(first.why, second.why))
             case Call() as call if call.func in TIME_FUNCTIONS:
                 return self.scope.time(call, self)
+            case Call() as call if call.func in SCENARIOS:
+                return self.scope.scenario(call, self)
             case Call(func=func, args=args):
                 render: Renderer = FUNCTION_SQL[func]  # type: ignore[assignment]
                 return render([self.compile(arg) for arg in args], [integer_literal(arg) for arg in args])

@@ -142,8 +142,8 @@ def _refusal(node: Node, group: frozenset[str]) -> str | None:
         return f"the number {node.text} has more than {SCALE} decimals or is too large"
     if isinstance(node, Binary) and node.op == "^" and whole_exponent(node.right) is None:
         return f"a power whose exponent is not a constant whole number between -{MAX_POWER} and {MAX_POWER}"
-    if isinstance(node, Call) and node.func in SCENARIOS:
-        return f"the scenario read {node.func}() (figures of another scenario than actual)"
+    if isinstance(node, Call) and node.func in SCENARIOS and group:
+        return f"the scenario read {node.func}() in a KPI that reads its own previous value"
     if isinstance(node, Call) and node.func == "round" and len(node.args) > 1 and (integer_literal(node.args[1]) or 0) < SCALE - 38:
         return f"round to fewer than {SCALE - 38} decimals"
     if isinstance(node, Call) and _is_time(node):

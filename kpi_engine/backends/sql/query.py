@@ -1,13 +1,17 @@
 """The statements that evaluate a pack: the preparation, then per frequency one named step per KPI layer.
 
-Facts arrive as a relation `kpi_facts(entity, input, frequency, ordinal,
-value)`, the value in units of 1e-24 (`dialect.SCALE`). The preparation
+Facts arrive as a relation `kpi_facts(entity, scenario, input, frequency,
+ordinal, value)`, the value in units of 1e-24 (`dialect.SCALE`). The preparation
 (`rollups`) builds `kpi_rolled_<frequency>` (every input's value or the reason
 it has none, groups consolidated) and `kpi_covered_<frequency>` (the periods
 reported). Each frequency's query then walks a dense grid of periods per
 entity (from the first period covered to the last), so time functions are
 window functions over rows (a time function inside another one: a window
-step per depth), and reports the covered rows.
+step per depth), and reports the covered rows. The scenario is a key of every
+row beside the entity: the grid holds, for each scenario the formulas read,
+the same entities' periods under it, every KPI computed on them by the same
+SQL; `budget(x)` reads x from the budget row of the same entity and period
+(a window over the rows of that entity and period).
 
 Roll-forwards (KPIs that read their own previous value, alone or in a group)
 are recursive CTEs: the first period of each entity, then one period at a
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...facts import ACTUAL
+from ...functions import SCENARIOS
 from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text, walk
 from ...periods import Frequency
@@ -33,6 +39,8 @@ from .expressions import (
     TimeRenderer,
     entity,
     first_why,
+    literal_text,
+    nested,
     period,
     reason,
     text,
@@ -62,13 +70,25 @@ class _Step:
 
 
 def _depth(node: Node) -> int:
-    """How many time functions are nested inside `node`'s arguments (0 for `prev(x)`, 1 for `prev(ytd(x))`)."""
-    inner = [_depth(child) + 1 for arg in (node.args if isinstance(node, Call) else ()) for child in walk(arg) if _is_time(child)]
+    """How many reads of other rows (time functions, scenario reads) are nested inside `node`'s arguments
+    (0 for `prev(x)`, 1 for `prev(ytd(x))` or `budget(prev(x))`)."""
+    inner = [_depth(child) + 1 for arg in (node.args if isinstance(node, Call) else ()) for child in walk(arg) if _reads_other_rows(child)]
     return max(inner, default=0)
 
 
-def _is_time(node: Node) -> bool:
-    return isinstance(node, Call) and node.func in TIME_FUNCTIONS
+def _reads_other_rows(node: Node) -> bool:
+    return isinstance(node, Call) and (node.func in TIME_FUNCTIONS or node.func in SCENARIOS)
+
+
+def scenarios_read(nodes: list[Node]) -> list[str]:
+    """The scenarios these formulas read (`budget` for `budget(x)`), in the order of `SCENARIOS`."""
+    read = {node.func for root in nodes for node in walk(root) if isinstance(node, Call) and node.func in SCENARIOS}
+    return [scenario for scenario in SCENARIOS if scenario in read]
+
+
+def first_of(scenario: str) -> str:
+    """The column holding the first period of the entity's figures under `scenario` (NULL: none)."""
+    return q(f"first:{scenario}")
 
 
 class _RowScope:
@@ -84,7 +104,8 @@ class _RowScope:
     def name(self, name: str) -> Sql:
         return self.aliases.get(name) or Sql(q(name), why(name))
 
-    def time(self, call: Call, compiler: Compiler) -> Sql:
+    def _argument(self, call: Call, compiler: Compiler) -> Sql:
+        """The first argument of a read of other rows, as a column of the row (an expression gets a column of its own)."""
         arg = compiler.compile(call.args[0])
         label = to_text(call.args[0])
         if self.aliases and any(r.name in self.aliases for r in references(call.args[0])):  # an alert's `value`: whose
@@ -96,8 +117,31 @@ class _RowScope:
                 self.step.args.setdefault(self.level, {})[column] = arg
             arg = Sql(q(column), why(column))
         self.label = label
+        return arg
+
+    def time(self, call: Call, compiler: Compiler) -> Sql:
+        arg = self._argument(call, compiler)
         render: TimeRenderer = FUNCTION_SQL[call.func]  # type: ignore[assignment]
         return render(arg, [integer_literal(a) for a in call.args], self)
+
+    def scenario(self, call: Call, compiler: Compiler) -> Sql:
+        """`budget(x)`: x on the row of the same entity and period under that scenario (this row when it is one).
+
+        Read from another scenario's row, a reason says which scenario it was in; no row there: the entity has no
+        figure of that scenario, or none as early.
+        """
+        arg, scenario = self._argument(call, compiler), call.func
+        over = "OVER (PARTITION BY entity, ordinal)"
+        there = f"max(CASE WHEN scenario = {literal_text(scenario)} THEN {{}} END) {over}"
+        cause = there.format(arg.why)
+        before = reason("before_data", period("period", self.frequency, "ordinal"), period("since", self.frequency, first_of(scenario)), entity())
+        why_sql = (
+            f"CASE WHEN scenario = {literal_text(scenario)} THEN {arg.why}"
+            f" WHEN {first_of(scenario)} IS NULL THEN {reason('no_scenario_facts', text('scenario', scenario), entity())}"
+            f" WHEN ordinal < {first_of(scenario)} THEN {reason('in_scenario', text('scenario', scenario), nested('cause', before))}"
+            f" WHEN {cause} IS NOT NULL THEN {reason('in_scenario', text('scenario', scenario), nested('cause', cause))} END"
+        )
+        return self._window(f"{scenario}({self.label})", there.format(arg.value), why_sql)
 
     def ordinal(self) -> str:
         return "ordinal"
@@ -121,7 +165,7 @@ class _RowScope:
 
     def _back(self, arg: Sql, column: str, steps: str) -> Sql:
         """`arg` at the row `steps` (SQL) periods before, on the entity's dense grid of periods."""
-        over = "OVER (PARTITION BY entity ORDER BY ordinal)"
+        over = "OVER (PARTITION BY entity, scenario ORDER BY ordinal)"
         back = operand(steps)
         return self._window(
             column,
@@ -132,10 +176,10 @@ class _RowScope:
     def total(self, arg: Sql, count: int | None) -> Sql:
         if count is None:  # from the first period of the (fiscal; ISO for weeks) year
             start, column = self.query.calendar.year_start(self.frequency, "ordinal"), f"ytd({self.label})"
-            over = f"OVER (PARTITION BY entity, {start} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
+            over = f"OVER (PARTITION BY entity, scenario, {start} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
         else:
             start, column = f"ordinal - {count - 1}", f"rolling_sum({self.label}, {count})"
-            over = f"OVER (PARTITION BY entity ORDER BY ordinal ROWS {count - 1} PRECEDING)"
+            over = f"OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS {count - 1} PRECEDING)"
         return self._window(
             column,
             f"CASE WHEN {start} >= first AND count({arg.value}) {over} = ordinal - ({start}) + 1 THEN sum({arg.value}) {over} END",
@@ -161,29 +205,44 @@ class _GroupScope:
             return Sql("NULL::HUGEINT", before)
         return Compiler(_GroupScope(self.plan, self.group, self.frequency, True)).compile(call.args[0])
 
+    def scenario(self, call: Call, compiler: Compiler) -> Sql:
+        raise TypeError(f"{call.func}() in a roll-forward: the SQL plan refuses it")
+
 
 class FrequencyQuery:
-    """The query computing `kpis` (and what they read) at one frequency, as named steps."""
+    """The query computing `kpis` (and what they read) at one frequency, as named steps.
 
-    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str]) -> None:
-        self.plan, self.dialect, self.frequency, self.kpis = plan, dialect, frequency, kpis
+    Its rows are the actual figures' covered periods (reported) and, for each scenario the formulas read, the
+    same entities' periods under that scenario, from the first its figures reach to the last covered one: every
+    KPI is computed on every row by the same SQL, so a KPI under budget is its formula on budget inputs.
+    `report` names the scenario whose rows the query returns: the actual ones (covered), or another's (all).
+    """
+
+    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str], report: str = ACTUAL) -> None:
+        self.plan, self.dialect, self.frequency, self.kpis, self.report = plan, dialect, frequency, kpis, report
         self.calendar = SqlCalendar(plan.month_shift, dialect)
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
         self.recursive = False
         self.comment = ""  # said above the next step
         self.needed = plan.needed(kpis)
+        read = scenarios_read(self._formulas())
+        self.scenarios = read + ([report] if report != ACTUAL and report not in read else [])
         self.last = self._inputs()
         self._layers()
         self.columns = self._results()
 
-    # inputs at this frequency, one column each, on a dense grid of periods
-    def _needed_inputs(self) -> list[str]:
+    def _formulas(self) -> list[Node]:
+        """Every formula the query computes: the needed KPIs', and the reported KPIs' targets and alert conditions."""
         nodes: list[Node] = [self.plan.kpis[name].formula for name in self.needed]
         for name in self.kpis:
             spec = self.plan.kpis[name]
             nodes += ([spec.target] if spec.target else []) + [n for a in spec.alerts for n in (a.condition, a.resolve_when) if n is not None]
-        names = {r.name for node in nodes for r in references(node)}
+        return nodes
+
+    # inputs at this frequency, one column each, on a dense grid of periods
+    def _needed_inputs(self) -> list[str]:
+        names = {r.name for node in self._formulas() for r in references(node)}
         names |= {f for name in self.kpis for f in self.plan.kpis[name].fields()}
         return [name for name in self.plan.inputs if name in names]
 
@@ -192,20 +251,22 @@ class FrequencyQuery:
         f = self.frequency.value
         inputs = self._needed_inputs()
         self.steps += [
-            ("covered", f"SELECT entity, ordinal FROM kpi_covered_{f}"),
-            ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
+            ("covered", f"SELECT entity, '{ACTUAL}' AS scenario, ordinal FROM kpi_covered_{f}"),
+            *self._bounds(),
             (
-                "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
-                ("SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
-                "    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)"),
+                "grid",  # every period from the first to the last, numbered so later steps join back by grid_row
+                ("SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row\n"
+                "    FROM (SELECT entity, scenario, first, unnest(range(first, last + 1)) AS ordinal FROM bounds WHERE first <= last)"),
             ),
         ]
-        covered = (
-            "SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered\n"
-            f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal"
+        firsts = "".join(f", {s}.first AS {first_of(s)}" for s in self.scenarios)
+        bounds = "".join(
+            f"\n    LEFT JOIN bounds {s} ON {s}.entity IS NOT DISTINCT FROM g.entity AND {s}.scenario = {literal_text(s)}" for s in self.scenarios
         )
+        head = f"SELECT g.entity, g.scenario, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered{firsts}"
+        grid = f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal{bounds}"
         if not inputs:
-            self.steps.append(("inputs", covered))
+            self.steps.append(("inputs", f"{head}\n{grid}"))
             return "inputs"
         names = ", ".join(f"('{n}', {position})" for position, n in enumerate(inputs, 1))
         why_not = resolved_why("r", "k", "i.input", self.frequency, "g.ordinal", "g.entity", self.calendar)
@@ -213,7 +274,7 @@ class FrequencyQuery:
             (
                 "input_values",
                 (
-                    "SELECT g.entity, g.ordinal, i.position, r.value,\n"
+                    "SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,\n"
                     f"        {why_not} AS why\n"
                     f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input, position)\n"
                     f"    LEFT JOIN kpi_rolled_{f} r ON {same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
@@ -225,8 +286,8 @@ class FrequencyQuery:
             (
                 "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
                 (
-                    "SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
-                    "    FROM input_values GROUP BY entity, ordinal"
+                    "SELECT entity, scenario, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
+                    "    FROM input_values GROUP BY entity, scenario, ordinal"
                 ),
             )
         )
@@ -235,14 +296,33 @@ class FrequencyQuery:
             (
                 "inputs",
                 (
-                    f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
-                    f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal\n"
+                    f"{head},\n        {pivot}\n{grid}\n"
                     f"    JOIN input_lists v ON {same('v', 'g')} AND v.ordinal = g.ordinal"
                 ),
             )
         )
         self.defined |= set(inputs)
         return "inputs"
+
+    def _bounds(self) -> list[tuple[str, str]]:
+        """Each entity's first and last period: the covered ones for actual figures; under another scenario, from
+        the period holding the first day of its figures (`kpi_starts`) to the last covered one."""
+        actual = f"SELECT entity, '{ACTUAL}' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"
+        if not self.scenarios:
+            return [("bounds", actual)]
+        first = self.calendar.ancestor(Frequency.DAILY, self.frequency, "s.start") if self.frequency is not Frequency.DAILY else "s.start"
+        listed = ", ".join(literal_text(s) for s in self.scenarios)
+        return [
+            ("actual_bounds", actual),
+            (
+                "bounds",
+                (
+                    "SELECT * FROM actual_bounds\n    UNION ALL\n"
+                    f"    SELECT s.entity, s.scenario, {first} AS first, a.last\n"
+                    f"    FROM kpi_starts s JOIN actual_bounds a ON a.entity IS NOT DISTINCT FROM s.entity WHERE s.scenario IN ({listed})"
+                ),
+            ),
+        ]
 
     # KPI layers
     def _layers(self) -> None:
@@ -336,9 +416,9 @@ class FrequencyQuery:
             (
                 walk,
                 (f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
-                f"    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
+                f"    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
                 f"    FROM {self.last} base WHERE base.ordinal = base.first\n"
-                f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
+                f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
                 f"    FROM {walk} walk JOIN {self.last} base ON {same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
             )
         )
@@ -393,9 +473,10 @@ class FrequencyQuery:
         steps = ",\n".join(f"{q(name) if not name.isidentifier() else name} AS (\n    {body}\n)" for name, body in self.steps)
         select = ", ".join(q(c) if c not in ("entity", "ordinal") else c for c in self.columns)
         head = "WITH RECURSIVE" if self.recursive else "WITH"
+        rows = "covered" if self.report == ACTUAL else f"scenario = {literal_text(self.report)}"
         return (
             f"-- KPIs at the {self.frequency.value} frequency: {', '.join(self.kpis)}\n{head}\n{steps}\n"
-            f"SELECT {select}\nFROM {self.last}\nWHERE covered\nORDER BY entity NULLS FIRST, ordinal"
+            f"SELECT {select}\nFROM {self.last}\nWHERE {rows}\nORDER BY entity NULLS FIRST, ordinal"
         )
 
 
@@ -407,9 +488,9 @@ def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""
     prepared, queries = statements(plan, dialect, {f: list(names) for f, names in plan.reported.items()})
     header = (
-        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,\n"
-        f"-- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1\n"
-        f"-- or year), value HUGEINT in units of 1e-{SCALE}). Every value has a why:<name> column: NULL when defined,\n"
-        f"-- else the reason as JSON.\n"
+        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity VARCHAR, scenario VARCHAR ('actual',\n"
+        f"-- 'budget'...), input VARCHAR, frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT\n"
+        f"-- (year*12+month-1, year*4+quarter-1 or year), value HUGEINT in units of 1e-{SCALE}). Every value has a\n"
+        f"-- why:<name> column: NULL when defined, else the reason as JSON.\n"
     )
     return header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())])

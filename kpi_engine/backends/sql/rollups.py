@@ -1,7 +1,9 @@
 """The preparation statements: every input's value, or why it has none, at every period, before any KPI.
 
-Facts arrive as `kpi_facts(entity, input, frequency, ordinal, value)`. The
-statements build, in order:
+Facts arrive as `kpi_facts(entity, scenario, input, frequency, ordinal,
+value)`. Every statement keys its rows by entity and scenario: a scenario's
+figures (`budget`) are rolled up, zero-filled and consolidated on their own,
+by the same rules as the actual ones. The statements build, in order:
 
 - `kpi_rules(input, rule, zero, consolidated)`: each input's roll-up rule,
   whether its absence is zero (`missing: zero`), whether groups add it up.
@@ -19,7 +21,11 @@ statements build, in order:
   the period (a zero by default never makes a period covered); quarters and
   years in the pack's calendar (`calendar.SqlCalendar`).
 - `kpi_covered_<frequency>(entity, ordinal)`: the periods reported: at least
-  one input given within them and complete there.
+  one actual input given within them and complete there (figures of other
+  scenarios never make a period reported).
+- `kpi_starts(entity, scenario, start)`: the first day of each entity's
+  figures under each other scenario, where its periods under that scenario
+  start (as the Python backend's scenario runs).
 - Groups, each after its member groups, at each frequency: a consolidated
   input is the group's own adjustment (rolled up with a period without one
   counting 0) plus every member's value; a member without it makes the group's
@@ -30,6 +36,7 @@ statements build, in order:
 
 from __future__ import annotations
 
+from ...facts import ACTUAL
 from ...periods import Frequency
 from .calendar import ANCESTORS, CHILD, ROLLED, SqlCalendar, coarser, finer
 from .dialect import UNIT, Dialect
@@ -38,7 +45,8 @@ from .plan import SqlPlan
 
 
 def same(left: str, right: str) -> str:
-    return f"{left}.entity IS NOT DISTINCT FROM {right}.entity"
+    """The rows of `left` and `right` are of the same entity (None too) under the same scenario."""
+    return f"{left}.entity IS NOT DISTINCT FROM {right}.entity AND {left}.scenario = {right}.scenario"
 
 
 # --- missing facts: the reason the Python backend gives, per frequency ---------------
@@ -101,12 +109,13 @@ def preparation(plan: SqlPlan, dialect: Dialect) -> list[str]:
         _inputs(bool(plan.zero)),
         (
             "CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS\n"
-            "SELECT entity, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final\n"
+            "SELECT entity, scenario, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final\n"
             "FROM kpi_inputs WHERE frequency = 'daily'"
         ),
     ]
     statements += [_roll_up(frequency, calendar) for frequency in ROLLED]
     statements += [_covered(frequency, plan) for frequency in Frequency]
+    statements.append(_starts(plan, calendar))
     if plan.groups_of_entities:
         names = ", ".join(f"({literal_text(group)})" for group in plan.groups_of_entities)
         statements.append(f"CREATE OR REPLACE TEMP TABLE kpi_groups AS SELECT * FROM (VALUES {names}) AS groups(entity)")
@@ -126,21 +135,21 @@ def _known() -> list[str]:
     pack_facts = "kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
     columns = ", ".join(f"e.{f.value}" for f in Frequency)
     return [
-        f"CREATE OR REPLACE TEMP TABLE kpi_given_at AS\nSELECT entity, input, {_flags('')}\nFROM {pack_facts}\nGROUP BY entity, input",
+        f"CREATE OR REPLACE TEMP TABLE kpi_given_at AS\nSELECT entity, scenario, input, {_flags('')}\nFROM {pack_facts}\nGROUP BY entity, scenario, input",
         (
             "-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known);\n"
             "-- an input whose absence is zero counts as given wherever the entity has facts\n"
             "CREATE OR REPLACE TEMP TABLE kpi_known AS\n"
             "SELECT g.* FROM kpi_given_at g JOIN kpi_rules r ON r.input = g.input AND NOT r.zero\n"
-            f"UNION ALL\nSELECT e.entity, r.input, {columns}\n"
-            f"FROM (SELECT entity, {_flags('')} FROM kpi_facts GROUP BY entity) e CROSS JOIN kpi_rules r WHERE r.zero"
+            f"UNION ALL\nSELECT e.entity, e.scenario, r.input, {columns}\n"
+            f"FROM (SELECT entity, scenario, {_flags('')} FROM kpi_facts GROUP BY entity, scenario) e CROSS JOIN kpi_rules r WHERE r.zero"
         ),
     ]
 
 
 def _inputs(zeros: bool) -> str:
     """The pack's facts, and (`zeros`) a 0 for each input whose absence is zero where the SQL must read one."""
-    given = "SELECT entity, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
+    given = "SELECT entity, scenario, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
     if not zeros:
         return f"-- the pack's facts\nCREATE OR REPLACE TEMP VIEW kpi_inputs AS\n{given}"
     whens = " ".join(f"WHEN '{f.value}' THEN {' OR '.join(f'g.{b.value}' for b in finer(f)) or 'false'}" for f in Frequency)
@@ -149,8 +158,8 @@ def _inputs(zeros: bool) -> str:
 CREATE OR REPLACE TEMP VIEW kpi_inputs AS
 {given}
 UNION ALL
-SELECT p.entity, r.input, p.frequency, p.ordinal, 0::HUGEINT, false
-FROM (SELECT DISTINCT entity, frequency, ordinal FROM kpi_facts) p
+SELECT p.entity, p.scenario, r.input, p.frequency, p.ordinal, 0::HUGEINT, false
+FROM (SELECT DISTINCT entity, scenario, frequency, ordinal FROM kpi_facts) p
 JOIN kpi_rules r ON r.zero
 LEFT JOIN kpi_given_at g ON {same('g', 'p')} AND g.input = r.input
 LEFT JOIN kpi_facts f ON {same('f', 'p')} AND f.input = r.input AND f.frequency = p.frequency AND f.ordinal = p.ordinal
@@ -168,26 +177,28 @@ def _roll_up(frequency: Frequency, calendar: SqlCalendar) -> str:
     return f"""-- {frequency.value} values: given, or rolled up from complete {child.value} values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
 WITH native AS (
-    SELECT entity, input, ordinal, value, given FROM kpi_inputs WHERE frequency = '{frequency.value}'
+    SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = '{frequency.value}'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range({calendar.children(frequency, 'ordinal')})) AS position FROM (
-        SELECT entity, input, {calendar.parent(frequency, 'ordinal')} AS ordinal, bool_or(given) AS given FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3)
+        SELECT entity, scenario, input, {calendar.parent(frequency, 'ordinal')} AS ordinal, bool_or(given) AS given
+        FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3, 4)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, p.given, p.position, f.value,
+    SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         {child_why} AS why
     FROM parents p
     LEFT JOIN kpi_rolled_{child.value} f ON {same('f', 'p')} AND f.input = p.input AND f.ordinal = {position}
     LEFT JOIN kpi_known k ON {same('k', 'p')} AND k.input = p.input
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal, c.given,
+    SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
         CASE WHEN count(c.value) = count(*) THEN
             CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE {average} END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, c.given, r.rule
+    GROUP BY c.entity, c.scenario, c.input, c.ordinal, c.given, r.rule
 )
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal,
     COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
     COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON {same('n', 'r')} AND n.input = r.input AND n.ordinal = r.ordinal"""
@@ -197,34 +208,77 @@ def _covered(frequency: Frequency, plan: SqlPlan) -> str:
     groups = ", ".join(literal_text(g) for g in plan.groups_of_entities)
     not_group = f" AND (entity IS NULL OR entity NOT IN ({groups}))" if groups else ""
     return (
-        f"-- {frequency.value} periods reported: an input given within them is complete there (groups: added below)\n"
+        f"-- {frequency.value} periods reported: an actual input given within them is complete there (groups: added below)\n"
         f"CREATE OR REPLACE TEMP TABLE kpi_covered_{frequency.value} AS\n"
-        f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{frequency.value} WHERE value IS NOT NULL AND given{not_group}"
+        f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{frequency.value} WHERE value IS NOT NULL AND given AND scenario = '{ACTUAL}'{not_group}"
     )
+
+
+def _starts(plan: SqlPlan, calendar: SqlCalendar) -> str:
+    """`kpi_starts(entity, scenario, start)`: where an entity's figures of each scenario other than actual start.
+
+    As the Python backend's scenario runs: the first day of the earliest period given (the one ending first,
+    the finer on ties), a group's among its own figures and those of every entity below it. A scenario's
+    periods start with the periods holding that day; an entity without a row has no figure of that scenario.
+    """
+    ends = {f: f"{calendar.start_day(f, 'ordinal + 1')} - 1" for f in Frequency}
+    cases = {
+        "start": " ".join(f"WHEN '{f.value}' THEN {calendar.start_day(f, 'ordinal')}" for f in Frequency),
+        "finish": " ".join(f"WHEN '{f.value}' THEN {ends[f]}" for f in Frequency),
+        "rank": " ".join(f"WHEN '{f.value}' THEN {rank}" for rank, f in enumerate(Frequency)),
+    }
+    days = ",\n        ".join(f"CASE frequency {sql} END AS {name}" for name, sql in cases.items())
+    below = [(group, entity) for group in plan.groups_of_entities for entity in _below(plan, group)]
+    owners = ""
+    if below:
+        pairs = ", ".join(f"({literal_text(group)}, {literal_text(entity)})" for group, entity in below)
+        owners = (
+            "\n    UNION ALL\n    SELECT m.owner, d.scenario, d.start, d.finish, d.rank\n"
+            f"    FROM days d JOIN (VALUES {pairs}) AS m(owner, below) ON d.entity = m.below"
+        )
+    return f"""-- where each entity's figures of another scenario start (a group: its own or those of any entity below it):
+-- the first day of the earliest period given, the one ending first (the finer on ties)
+CREATE OR REPLACE TEMP TABLE kpi_starts AS
+WITH periods AS (
+    SELECT DISTINCT entity, scenario, frequency, ordinal FROM kpi_facts WHERE scenario <> '{ACTUAL}'
+), days AS (
+    SELECT entity, scenario,
+        {days}
+    FROM periods
+), owned AS (
+    SELECT entity, scenario, start, finish, rank FROM days{owners}
+)
+SELECT entity, scenario, arg_min(start, finish * {len(Frequency)} + rank) AS start FROM owned GROUP BY entity, scenario"""
+
+
+def _below(plan: SqlPlan, group: str) -> list[str]:
+    """Every entity and group below `group`, down to the entities."""
+    members = plan.groups_of_entities.get(group, ())
+    return [entity for member in members for entity in (member, *_below(plan, member))]
 
 
 # --- groups -------------------------------------------------------------------------------
 def _adjustments(calendar: SqlCalendar) -> list[str]:
     """`kpi_adjust_<frequency>`: a group's own value of each consolidated input, a finer period without one counting 0."""
     own = "kpi_facts WHERE entity IN (SELECT entity FROM kpi_groups) AND input IN (SELECT input FROM kpi_rules WHERE consolidated)"
-    statements = [f"CREATE OR REPLACE TEMP TABLE kpi_adjust_daily AS SELECT entity, input, ordinal, value FROM {own} AND frequency = 'daily'"]
+    statements = [f"CREATE OR REPLACE TEMP TABLE kpi_adjust_daily AS SELECT entity, scenario, input, ordinal, value FROM {own} AND frequency = 'daily'"]
     for frequency in ROLLED:
         child, above = CHILD[frequency], calendar.parent(frequency, "ordinal")
         statements.append(
             f"""CREATE OR REPLACE TEMP TABLE kpi_adjust_{frequency.value} AS
 WITH children AS (
-    SELECT entity, input, {above} AS ordinal, ordinal - ({calendar.first_child(frequency, above)}) AS position, value FROM kpi_adjust_{child.value}
+    SELECT entity, scenario, input, {above} AS ordinal, ordinal - ({calendar.first_child(frequency, above)}) AS position, value FROM kpi_adjust_{child.value}
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal, CASE r.rule WHEN 'sum' THEN sum(c.value)
+    SELECT c.entity, c.scenario, c.input, c.ordinal, CASE r.rule WHEN 'sum' THEN sum(c.value)
         WHEN 'last' THEN COALESCE(sum(c.value) FILTER (WHERE c.position = {calendar.children(frequency, 'c.ordinal')} - 1), 0)
         ELSE kpi_div(sum(c.value), ({calendar.children(frequency, 'c.ordinal')}) * {UNIT}::HUGEINT) END AS value
-    FROM children c JOIN kpi_rules r ON r.input = c.input GROUP BY c.entity, c.input, c.ordinal, r.rule
+    FROM children c JOIN kpi_rules r ON r.input = c.input GROUP BY c.entity, c.scenario, c.input, c.ordinal, r.rule
 ), native AS (
-    SELECT entity, input, ordinal, value FROM {own} AND frequency = '{frequency.value}'
+    SELECT entity, scenario, input, ordinal, value FROM {own} AND frequency = '{frequency.value}'
 )
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value
-FROM rolled r FULL JOIN native n ON n.entity = r.entity AND n.input = r.input AND n.ordinal = r.ordinal"""
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal, COALESCE(n.value, r.value) AS value
+FROM rolled r FULL JOIN native n ON {same('n', 'r')} AND n.input = r.input AND n.ordinal = r.ordinal"""
         )
     return statements
 
@@ -239,7 +293,8 @@ def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency
     )
     holders = ANCESTORS[frequency]
     split_checks = "".join(
-        f"    LEFT JOIN kpi_facts c_{c.value} ON c_{c.value}.entity = {name} AND c_{c.value}.input = s.input AND c_{c.value}.frequency = '{c.value}'"
+        f"    LEFT JOIN kpi_facts c_{c.value} ON c_{c.value}.entity = {name} AND c_{c.value}.scenario = s.scenario AND c_{c.value}.input = s.input"
+        f" AND c_{c.value}.frequency = '{c.value}'"
         f" AND c_{c.value}.ordinal = {calendar.ancestor(frequency, c, 's.ordinal')}\n"
         for c in holders
     )
@@ -249,28 +304,30 @@ def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency
         for c in holders
     )
     adjustment_why = f"CASE WHEN n.input IS NOT NULL THEN NULL{split} END" if holders else "NULL"
-    consolidated = f"""-- {group}'s {f} inputs: its own adjustments plus every member's value ({', '.join(members)}); undefined when a member has none
+    consolidated = f"""-- {group}'s {f} inputs under each scenario: its own adjustments plus every member's value ({', '.join(members)});
+-- undefined when a member has none
 CREATE OR REPLACE TEMP TABLE kpi_group AS
 WITH slots AS (
-    SELECT o.ordinal, i.input, m.member, m.position
+    SELECT c.scenario, o.ordinal, i.input, m.member, m.position
     FROM (SELECT unnest(range(lo, hi + 1)) AS ordinal FROM kpi_range) o
+    CROSS JOIN (SELECT DISTINCT scenario FROM kpi_facts) c
     CROSS JOIN (SELECT input FROM kpi_rules WHERE consolidated) i CROSS JOIN (VALUES {listed}) AS m(member, position)
 ), member_values AS (
-    SELECT s.ordinal, s.input, s.position, r.value, CASE WHEN r.value IS NULL THEN {member_missing} END AS why
+    SELECT s.scenario, s.ordinal, s.input, s.position, r.value, CASE WHEN r.value IS NULL THEN {member_missing} END AS why
     FROM slots s
-    LEFT JOIN kpi_rolled_{f} r ON r.entity = s.member AND r.input = s.input AND r.ordinal = s.ordinal
-    LEFT JOIN kpi_known k ON k.entity = s.member AND k.input = s.input
+    LEFT JOIN kpi_rolled_{f} r ON r.entity = s.member AND r.scenario = s.scenario AND r.input = s.input AND r.ordinal = s.ordinal
+    LEFT JOIN kpi_known k ON k.entity = s.member AND k.scenario = s.scenario AND k.input = s.input
 ), summed AS (
-    SELECT ordinal, input, CASE WHEN count(value) = {len(members)} THEN sum(value) END AS value,
+    SELECT scenario, ordinal, input, CASE WHEN count(value) = {len(members)} THEN sum(value) END AS value,
         arg_min(why, position) FILTER (WHERE why IS NOT NULL) AS why
-    FROM member_values GROUP BY ordinal, input
+    FROM member_values GROUP BY scenario, ordinal, input
 ), adjusted AS (
     SELECT s.*, a.value AS adjustment, {adjustment_why} AS adjustment_why
     FROM summed s
-    LEFT JOIN kpi_adjust_{f} a ON a.entity = {name} AND a.input = s.input AND a.ordinal = s.ordinal
-    LEFT JOIN kpi_facts n ON n.entity = {name} AND n.input = s.input AND n.frequency = '{f}' AND n.ordinal = s.ordinal
+    LEFT JOIN kpi_adjust_{f} a ON a.entity = {name} AND a.scenario = s.scenario AND a.input = s.input AND a.ordinal = s.ordinal
+    LEFT JOIN kpi_facts n ON n.entity = {name} AND n.scenario = s.scenario AND n.input = s.input AND n.frequency = '{f}' AND n.ordinal = s.ordinal
 {split_checks})
-SELECT {name} AS entity, input, ordinal, CASE WHEN adjustment_why IS NULL THEN value + COALESCE(adjustment, 0) END AS value,
+SELECT {name} AS entity, scenario, input, ordinal, CASE WHEN adjustment_why IS NULL THEN value + COALESCE(adjustment, 0) END AS value,
     COALESCE(adjustment_why, why) AS why, false AS given, true AS final
 FROM adjusted"""
     member_names = ", ".join(literal_text(m) for m in members)
@@ -279,8 +336,8 @@ INSERT INTO kpi_covered_{f}
 SELECT DISTINCT {name}, ordinal FROM (
     SELECT ordinal FROM kpi_covered_{f} WHERE entity IN ({member_names})
     UNION ALL
-    SELECT o.ordinal FROM kpi_rolled_{f} o LEFT JOIN kpi_group g ON g.input = o.input AND g.ordinal = o.ordinal
-    WHERE o.entity = {name} AND o.given AND CASE WHEN g.input IS NOT NULL THEN g.value ELSE o.value END IS NOT NULL
+    SELECT o.ordinal FROM kpi_rolled_{f} o LEFT JOIN kpi_group g ON g.scenario = o.scenario AND g.input = o.input AND g.ordinal = o.ordinal
+    WHERE o.entity = {name} AND o.scenario = '{ACTUAL}' AND o.given AND CASE WHEN g.input IS NOT NULL THEN g.value ELSE o.value END IS NOT NULL
 )"""
     return [
         consolidated,
