@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .formatting import Language
+from .numbers import MAX_EXPONENT
 
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
@@ -79,7 +80,10 @@ _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
     "overflow": ("the result is too large", "le résultat est trop grand"),
     "divisionbyzero": ("division by zero", "division par zéro"),
-    "underflow": ("the result is too small", "le résultat est trop petit"),
+    "underflow": (
+        f"the result is too small (under 1E-{MAX_EXPONENT} in size), not rounded to 0",
+        f"le résultat est trop petit (moins de 1E-{MAX_EXPONENT} en valeur absolue), non arrondi à 0",
+    ),
 }
 _FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "quarterly": "trimestres", "yearly": "années"}
 _GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}

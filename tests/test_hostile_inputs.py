@@ -8,6 +8,7 @@ analyses. Case numbers are the issue's.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -323,3 +324,97 @@ def test_facts_read_from_a_file_refuse_a_number_out_of_range_at_its_place(name, 
     result = read_facts(text.encode("utf-8"), name)
     (problem,) = result.errors
     assert str(problem) == f"{where}: 'x' for 2025-01: '1e999999999' {OUT_OF_RANGE}"
+
+
+# --- cases 2 and 3: a result out of the number policy's range is undefined where it arises ---------------------
+# (the formula-level cases, Kleene logic, coalesce, if, comparisons and min/max, are in tests/data/formulas.yaml)
+TOO_LARGE = "cannot be computed: the result is too large"
+TOO_SMALL = "power cannot be computed: the result is too small (under 1E-100 in size), not rounded to 0"
+
+
+def test_an_overflow_on_the_undecided_side_of_or_lets_the_alert_fire_as_a_division_by_zero_does():
+    text = (
+        "inputs: {x: {rollup: sum}, y: {rollup: sum}}\nkpis:\n  k:\n    formula: x\n    frequency: monthly\n    alerts:\n"
+        "      - {when: 'y * 10^999999 * 10^999999 > 1 or value > 0', severity: warning, message: overflow, inhibit: false}\n"
+        "      - {when: 'y / 0 > 1 or value > 0', severity: warning, message: by zero, inhibit: false}\n"
+    )
+    pack = Pack.from_texts({"pack.yaml": text}, bases={})
+    evaluation = pack.evaluate(Facts.from_records([(None, "x", "2025-01", Decimal(1)), (None, "y", "2025-01", Decimal(1))]))
+    assert sorted(alert.message for alert in evaluation.alerts) == ["by zero", "overflow"]
+
+
+ONE_MONTH = Facts.from_records([(None, "x", "2025-01", Decimal(2))])
+
+
+def test_coalesce_falls_back_on_an_overflow_as_on_a_division_by_zero():
+    for formula in ("coalesce(x * 10 ^ 999999, 7)", "coalesce(x / 0, 7)", "coalesce(x * 0.5 ^ 10 ^ 10, 7)"):
+        (result,) = pack_of(formula).evaluate(ONE_MONTH).results
+        assert result.value == 7, formula
+
+
+@pytest.mark.parametrize(
+    ("formula", "english", "french"),
+    [
+        ("x * 10 ^ 60 * 10 ^ 60", TOO_LARGE, "incalculable : le résultat est trop grand"),
+        ("x * 0.5 ^ 10 ^ 10", TOO_SMALL, "puissance incalculable : le résultat est trop petit (moins de 1E-100 en valeur absolue), non arrondi à 0"),
+        ("if(0.1 ^ 999999 * 0.1 ^ 999999 == 0, 1, 0)", TOO_SMALL, None),
+    ],
+)
+def test_a_result_out_of_range_is_undefined_with_its_reason_in_both_languages(formula, english, french):
+    (result,) = pack_of(formula).evaluate(ONE_MONTH).results
+    assert (result.value, result.error) == (None, english)
+    if french:
+        assert result.cause is not None and result.cause.text("fr") == french
+
+
+def test_a_roll_up_beyond_the_range_is_undefined_and_the_months_keep_their_values():
+    text = "inputs: {x: {rollup: sum}}\nkpis:\n  m: {formula: x, frequency: monthly}\n  q: {formula: x, frequency: quarterly}\n"
+    big = Decimal("9E+100")
+    evaluation = Pack.from_texts({"pack.yaml": text}, bases={}).evaluate(Facts.from_records([(None, "x", f"2025-0{m}", big) for m in (1, 2, 3)]))
+    values = {(r.kpi, str(r.period)): (r.value, r.error) for r in evaluation.results}
+    assert values[("m", "2025-03")] == (big, None)
+    assert values[("q", "2025-Q1")] == (None, TOO_LARGE)
+
+
+def test_a_gap_beyond_the_range_is_not_shown_and_the_status_still_is():
+    text = "inputs: {x: {rollup: sum}}\nkpis:\n  k: {formula: x, frequency: monthly, target: '-9 * 10 ^ 100', direction: higher_is_better}\n"
+    evaluation = Pack.from_texts({"pack.yaml": text}, bases={}).evaluate(Facts.from_records([(None, "x", "2025-01", Decimal("9E+100"))]))
+    (result,) = evaluation.results
+    assert (result.value, result.target, result.gap, result.status) == (Decimal("9E+100"), Decimal("-9E+100"), None, "met")
+
+
+EXTREMES = (
+    "inputs: {x: {rollup: sum}, y: {rollup: sum}}\nkpis:\n"
+    "  big: {formula: x, frequency: monthly, target: '-9.99 * 10 ^ 100', direction: higher_is_better}\n"
+    "  tiny: {formula: y / 10 ^ 27, frequency: monthly}\n"
+    "  over: {formula: x * 10, frequency: monthly}\n"
+    "  under: {formula: 'x * 0.5 ^ 10 ^ 10', frequency: monthly}\n"
+)
+EXTREME_FACTS = "period,name,value\n2025-01,x,9.99e100\n2025-01,y,-1.234567890123456789012345678e-73\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate", "--format", "table"],
+        ["evaluate", "--format", "json"],
+        ["evaluate", "--format", "jsonl"],
+        ["evaluate", "--format", "csv"],
+        ["evaluate", "--format", "csv", "--lang", "en"],
+        ["report", "--format", "markdown", "-o", "-"],
+        ["report", "--format", "html", "-o", "-"],
+    ],
+    ids=lambda command: "-".join(command[:3]),
+)
+def test_no_output_format_writes_a_value_longer_than_the_number_policy_allows(tmp_path, command):
+    """The largest and the most precise smallest results print whole (no exponent), within the policy's text length."""
+    from click.testing import CliRunner
+
+    from kpi_engine.cli import main
+
+    (tmp_path / "pack.yaml").write_text(EXTREMES, encoding="utf-8")
+    (tmp_path / "facts.csv").write_text(EXTREME_FACTS, encoding="utf-8")
+    run = CliRunner().invoke(main, [command[0], str(tmp_path), "--facts", str(tmp_path / "facts.csv"), *command[1:]])
+    assert run.exit_code == 0, run.output
+    longest = max(len(number) for number in re.findall(r"\d(?:[.,\u202f\u00a0 ]?\d)*", run.output))
+    assert 100 <= longest <= 4 * NumberLimits().max_text_length // 3  # thousands separators add a third at most
