@@ -9,6 +9,7 @@ is the text of record (JSON output, `Result.error`, pack tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .formatting import Language
@@ -53,6 +54,12 @@ CATALOG: dict[str, tuple[str, str]] = {
             " (la donnée la plus proche, « {input} », est {input_kind}, mais « {title} » se lit comme {title_kind} : non proposée ;"
             " renommez la colonne d'après la donnée qu'elle contient)"
         ),
+    ),
+    "cell_too_long": (
+        "a cell longer than {limit} characters starts on this line: refused, and the rest of the file is read"
+        " (a cell holds a period, an entity, a name or a number; is a quote left open?)",
+        "une cellule de plus de {limit} caractères commence à cette ligne : refusée, le reste du fichier est lu"
+        " (une cellule contient une période, une entité, un nom ou un nombre ; un guillemet est-il resté ouvert ?)",
     ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",
@@ -150,8 +157,8 @@ def _word(key: str, value: Any, lang: Language) -> str:
         words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
         low, high = value
         return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
-    if key == "value":
-        return _number(value, lang)
+    if key in ("value", "limit"):
+        return _number(Decimal(value), lang)
     if key == "entity":
         if value is None:
             return ""

@@ -418,3 +418,47 @@ def test_no_output_format_writes_a_value_longer_than_the_number_policy_allows(tm
     assert run.exit_code == 0, run.output
     longest = max(len(number) for number in re.findall(r"\d(?:[.,\u202f\u00a0 ]?\d)*", run.output))
     assert 100 <= longest <= 4 * NumberLimits().max_text_length // 3  # thousands separators add a third at most
+
+
+# --- case 7: line breaks and cell sizes a CSV reader must survive -------------------------------------------------
+def test_a_cell_over_the_limit_is_refused_at_its_line_and_the_rest_of_the_file_is_read():
+    text = (
+        "period,name,value\n2025-01,x,1\n"
+        f"2025-02,x,{'1' * 200_000}\n"  # beyond the csv module's own limit (131,072), which raised csv.Error
+        f'2025-03,x,"{"a" * 10_001}"\n'  # beyond ours
+        f'2025-04,x,"{"a" * 10_000}"\n'  # at ours: read, and refused as no number
+        "2025-05,x,5\n"
+    )
+    result = read_facts(text.encode("utf-8"), "facts.csv")
+    refused = "a cell longer than 10000 characters starts on this line: refused, and the rest of the file is read"
+    hint = " (a cell holds a period, an entity, a name or a number; is a quote left open?)"
+    assert [str(p) for p in result.errors[:2]] == [f"facts.csv:3: {refused}{hint}", f"facts.csv:4: {refused}{hint}"]
+    assert str(result.errors[2]).startswith("facts.csv:5: 'x' for 2025-04: 'aaaa")
+    assert len(result.errors) == 3
+    assert result.errors[0].text("fr") == (
+        "facts.csv:3: une cellule de plus de 10 000 caractères commence à cette ligne : refusée, le reste du fichier est lu"
+        " (une cellule contient une période, une entité, un nom ou un nombre ; un guillemet est-il resté ouvert ?)"
+    )
+    assert sorted((str(f.period), f.value) for f in result.facts.facts()) == [("2025-01", 1), ("2025-05", 5)]
+
+
+def test_an_unclosed_quote_is_refused_at_the_line_it_opens_on():
+    text = 'period,name,value\n2025-01,x,"1\n' + "2025-02,x,2\n" * 2000
+    result = read_facts(text.encode("utf-8"), "facts.csv")
+    assert [p.location.line for p in result.errors] == [2]
+
+
+def test_the_cell_limit_is_a_setting():
+    from kpi_engine.facts.csv_reader import read_csv
+    from kpi_engine.facts.source import ReadOptions
+
+    result = read_csv(b"period,name,value\n2025-01,x,12345678\n2025-02,x,2\n", "facts.csv", ReadOptions(limits=Limits(max_cell_length=7)))
+    assert [str(p).split(": ")[1] for p in result.errors] == ["a cell longer than 7 characters starts on this line"]
+    assert [f.value for f in result.facts.facts()] == [2]
+
+
+@pytest.mark.parametrize("text", ["period,name,value\r2025-01,x,1\r2025-02,x,2\r", "period,name,value\n2025-01,x,1\n2025-02,x\r,2\n"], ids=["CR-only", "bare CR"])
+def test_cr_only_line_ends_and_a_bare_cr_in_a_cell_are_read(text):
+    result = read_facts(text.encode("utf-8"), "facts.csv")
+    assert not result.problems
+    assert sorted((str(f.period), f.value) for f in result.facts.facts()) == [("2025-01", 1), ("2025-02", 2)]

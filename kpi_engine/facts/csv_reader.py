@@ -13,7 +13,8 @@ import io
 import re
 from collections.abc import Iterator
 
-from ..errors import Location
+from ..errors import Location, Problem
+from ..reasons import Reason
 from .columns import ColumnNames
 from .decoding import decode, first_line
 from .source import Reader, ReadOptions, ReadResult
@@ -26,9 +27,13 @@ _BARE_CR = re.compile(r"\r(?!\n)")
 def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     text = _line_breaks_in_cells_as_spaces(decode(data))
     delimiter = _delimiter(first_line(data))
-    rows = _rows(text, name, delimiter)
+    refused: list[Problem] = []
+    rows = _rows(text, name, delimiter, options.limits.max_cell_length, refused)
     header = next(rows, Row(Location(name, 1), ()))
-    return read_table(header, rows, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    result = read_table(header, rows, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    if not refused:
+        return result
+    return ReadResult(result.facts, tuple(sorted((*refused, *result.problems), key=lambda problem: problem.location.line)))
 
 
 def _delimiter(header_line: str) -> str:
@@ -44,13 +49,25 @@ def _line_breaks_in_cells_as_spaces(text: str) -> str:
     return _BARE_CR.sub(" ", text) if "\n" in text else text
 
 
-def _rows(text: str, name: str, delimiter: str) -> Iterator[Row]:
-    """Each record with the line it starts on (a quoted cell may span lines)."""
+def _rows(text: str, name: str, delimiter: str, max_cell: int, refused: list[Problem]) -> Iterator[Row]:
+    """Each record with the line it starts on (a quoted cell may span lines); a record with a cell over
+    `max_cell` characters is left out, with a problem added to `refused`, and reading goes on after it."""
+    if csv.field_size_limit() <= max_cell:  # the module's own limit (process-wide) only ever raised, to ours
+        csv.field_size_limit(max_cell + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
-    for record in reader:
+    while True:
         location = Location(name, line)
-        yield Row(location, tuple(Cell(value.strip(), location) for value in record))
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a cell beyond the module's limit, which is beyond ours
+            record = None
+        if record is None or any(len(value) > max_cell for value in record):
+            refused.append(Problem.of(location, Reason.of("cell_too_long", limit=max_cell)))
+        else:
+            yield Row(location, tuple(Cell(value.strip(), location) for value in record))
         line = reader.line_num + 1
 
 
