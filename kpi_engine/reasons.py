@@ -66,6 +66,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "le membre « {member} » du groupe « {group} » n'a aucune donnée : les valeurs du groupe seront indéfinies",
     ),
     "not_an_input": ("'{name}' is not an input of the pack, ignored{hint}", "« {name} » n'est pas une donnée d'entrée du pack : ignorée{hint}"),
+    "more_not_inputs": (
+        "{count} more names are not inputs of the pack, ignored: {names}{more}",
+        "{count} autres noms ne sont pas des données d'entrée du pack : ignorés : {names}{more}",
+    ),
     "out_of_bounds": (
         "'{name}' is {value} for {period}{entity}; it should be {bounds}",
         "« {name} » vaut {value} en {period}{entity} ; elle devrait être {bounds}",
@@ -157,7 +161,9 @@ def _word(key: str, value: Any, lang: Language) -> str:
         words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
         low, high = value
         return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
-    if key in ("value", "limit"):
+    if key == "names":
+        return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
+    if key in ("value", "limit", "count"):
         return _number(Decimal(value), lang)
     if key == "entity":
         if value is None:

@@ -462,3 +462,21 @@ def test_cr_only_line_ends_and_a_bare_cr_in_a_cell_are_read(text):
     result = read_facts(text.encode("utf-8"), "facts.csv")
     assert not result.problems
     assert sorted((str(f.period), f.value) for f in result.facts.facts()) == [("2025-01", 1), ("2025-02", 2)]
+
+
+# --- case 19: names no input reads are warned about in bounded work and lines -------------------------------------
+def test_the_first_twenty_unknown_columns_get_a_hint_and_the_others_one_line():
+    header = ",".join(f"colonne_{i:03d}" for i in range(1_000))
+    text = f"period,x,{header}\n2025-01,1,{','.join('1' for _ in range(1_000))}\n"
+    facts = read_facts(text.encode("utf-8"), "wide.csv").facts
+    warnings = pack_of("x").fact_warnings(facts)
+    assert len(warnings) == 21
+    assert str(warnings[0]) == "wide.csv:2: warning: 'colonne_000' is not an input of the pack, ignored"
+    assert str(warnings[20]) == (
+        "wide.csv:2: warning: 980 more names are not inputs of the pack, ignored: "
+        "'colonne_020', 'colonne_021', 'colonne_022', 'colonne_023', 'colonne_024' and 975 more"
+    )
+    assert warnings[20].text("fr") == (
+        "wide.csv:2: attention : 980 autres noms ne sont pas des données d'entrée du pack : ignorés : "
+        "« colonne_020 », « colonne_021 », « colonne_022 », « colonne_023 », « colonne_024 » et 975 autres"
+    )
