@@ -8,7 +8,10 @@ analyses. Case numbers are the issue's.
 
 from __future__ import annotations
 
+import gc
 import re
+import sys
+import time
 from decimal import Decimal
 
 import pytest
@@ -241,6 +244,30 @@ def test_lint_past_its_time_budget_keeps_its_warnings_and_says_where_it_stopped(
         "pack.yaml:3:17: warning: lint stopped at KPI 'k', the KPIs after it are not linted: "
         f"lint is too complex: no answer within 0.2 s; {SPLIT} or ask about fewer variables"
     )
+
+
+def test_the_time_budget_never_expires_inside_a_garbage_collector_callback(monkeypatch):
+    """It raised there now and then (hypothesis times the collector with one): Python printed "Exception ignored
+    in gc_callback" and dropped it. Here a slow callback and a collection every 50 allocations make it certain."""
+
+    def slow_callback(_phase: str, _info: dict[str, int]) -> None:
+        end = time.process_time() + 0.01
+        while time.process_time() < end:
+            pass
+
+    lost: list[type[BaseException]] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda unraisable: lost.append(unraisable.exc_type))
+    threshold = gc.get_threshold()
+    gc.callbacks.append(slow_callback)
+    gc.set_threshold(50)
+    try:
+        pack = pack_of(" * ".join(f"(x{i} + y{i})" for i in range(12)), ",".join(f"x{i},y{i}" for i in range(12)))
+        (warning,) = lint(pack, limits=Limits(analysis_seconds=0.2))
+    finally:
+        gc.callbacks.remove(slow_callback)
+        gc.set_threshold(*threshold)
+    assert "lint is too complex: no answer within 0.2 s" in str(warning)
+    assert lost == []
 
 
 def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tmp_path):
