@@ -56,10 +56,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         ),
     ),
     "cell_too_long": (
-        "a cell longer than {limit} characters starts on this line: refused, and the rest of the file is read"
-        " (a cell holds a period, an entity, a name or a number; is a quote left open?)",
-        "une cellule de plus de {limit} caractères commence à cette ligne : refusée, le reste du fichier est lu"
-        " (une cellule contient une période, une entité, un nom ou un nombre ; un guillemet est-il resté ouvert ?)",
+        (
+            "a cell longer than {limit} characters starts on this line: refused, and the rest of the file is read"
+            " (a cell holds a period, an entity, a name or a number; is a quote left open?)"
+        ),
+        (
+            "une cellule de plus de {limit} caractères commence à cette ligne : refusée, le reste du fichier est lu"
+            " (une cellule contient une période, une entité, un nom ou un nombre ; un guillemet est-il resté ouvert ?)"
+        ),
     ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",

@@ -230,6 +230,13 @@ def test_explain_change_on_a_product_of_sums_is_refused_by_its_size():
     )
 
 
+def test_a_goal_seek_answer_beyond_the_range_of_numbers_is_refused_with_a_reason():
+    with pytest.raises(AnalysisError) as caught:
+        goal_seek(pack_of("x * 10 ^ -99"), FACTS, "k", "x", JANUARY, target=Decimal("1E+60"))
+    assert caught.value.reason == "the exact answer is beyond the numbers the engine computes with, from 1E-100 to 9.99E+100 in size"
+    assert caught.value.text("fr") == "la réponse exacte sort des nombres que le moteur calcule, de 1E-100 à 9,99E+100 en valeur absolue"
+
+
 def test_an_analysis_past_its_time_budget_answers_too_complex():
     pack = pack_of("x ^ 999 + x ^ 998 + x ^ 3")
     with pytest.raises(AnalysisError) as caught:
@@ -484,7 +491,9 @@ def test_the_cell_limit_is_a_setting():
     assert [f.value for f in result.facts.facts()] == [2]
 
 
-@pytest.mark.parametrize("text", ["period,name,value\r2025-01,x,1\r2025-02,x,2\r", "period,name,value\n2025-01,x,1\n2025-02,x\r,2\n"], ids=["CR-only", "bare CR"])
+@pytest.mark.parametrize(
+    "text", ["period,name,value\r2025-01,x,1\r2025-02,x,2\r", "period,name,value\n2025-01,x,1\n2025-02,x\r,2\n"], ids=["CR-only", "bare CR"]
+)
 def test_cr_only_line_ends_and_a_bare_cr_in_a_cell_are_read(text):
     result = read_facts(text.encode("utf-8"), "facts.csv")
     assert not result.problems
