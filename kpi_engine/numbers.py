@@ -66,9 +66,10 @@ class NumberLimits:
     """
 
     max_digits: int = PRECISION
-    """Digits written (trailing zeros included): 28, the precision every computation runs at, so a number
-    read is never rounded by the first operation that uses it. The repeating results the engine writes
-    itself (`0.3333333333333333333333333333`, 28 digits) are read back whole."""
+    """Significant digits (from the first to the last that is not 0): 28, the precision every computation
+    runs at, so a number read is never rounded by the first operation that uses it. What the engine writes
+    itself is read back whole: its repeating results (`0.3333333333333333333333333333`, 28 digits) and its
+    largest ones, written without an exponent (9.99E+100 is `999` followed by 98 zeros: 3 digits)."""
 
     max_exponent: int = MAX_EXPONENT
     """Magnitude: from 1E-100 to 9.99E+100 (and zero). No amount, count or rate a finance team reads is near
@@ -89,7 +90,7 @@ class NumberLimits:
         shown = _shown(str(value) if written is None else written)
         if not value.is_finite():
             raise ValueError(f"{shown} is not a finite number")
-        digits = len(value.as_tuple().digits)
+        digits = _significant_digits(value)
         if digits > self.max_digits:
             raise ValueError(f"{shown} has {digits} digits; at most {self.max_digits} are read, the precision the engine computes with")
         if not -self.max_exponent <= value.adjusted() <= self.max_exponent:
@@ -109,6 +110,12 @@ class NumberLimits:
         except InvalidOperation:  # an exponent beyond what `decimal` itself holds, or not a number at all
             raise ValueError(self._out_of_range(_shown(cleaned)) if _NUMBER.fullmatch(cleaned) else f"{_shown(cleaned)} is not a number") from None
         return self.checked(value, text.strip())
+
+
+def _significant_digits(value: Decimal) -> int:
+    """Digits from the first to the last that is not 0: what `1.50`, `1500` and `0.0015` all have 2 of."""
+    digits = value.as_tuple().digits
+    return len(bytes(digits).rstrip(b"\0").lstrip(b"\0"))
 
 
 def _shown(text: str) -> str:

@@ -330,7 +330,7 @@ def test_a_pack_read_from_files_or_texts_follows_the_number_policy_of_its_limits
         (Decimal("Infinity"), "'Infinity' is not a finite number"),
         (Decimal("NaN"), "'NaN' is not a finite number"),
         ("1e999999999", f"'1e999999999' {OUT_OF_RANGE}"),
-        (10**30, f"'{10**30}' has 31 digits; at most 28 are read, the precision the engine computes with"),
+        (10**30 + 1, f"'{10**30 + 1}' has 31 digits; at most 28 are read, the precision the engine computes with"),
     ],
 )
 def test_facts_from_records_refuse_a_number_outside_the_policy_at_its_record(value, reason):
