@@ -61,6 +61,10 @@ class _MissingFact(Undefined):
         self.period = period
 
 
+class _OutOfRange(Undefined):
+    """A roll-up whose values are all there but whose total is beyond the number policy's range."""
+
+
 class Frame(dict[str, Any]):
     """One entity at one period: every input and KPI value by name, and why others are undefined.
 
@@ -259,10 +263,10 @@ class EntityRun:
                 continue
             try:
                 self._rolled_up(name, period)
-            except _MissingFact:
+            except _OutOfRange:
+                return True  # complete, but its total is out of range: reported, undefined with that reason
+            except Undefined:
                 continue
-            except Undefined:  # complete, but its total is out of range: reported, undefined with that reason
-                pass
             return True
         return False
 
@@ -281,7 +285,7 @@ def combine(rule: Rollup, children: list[Decimal]) -> Decimal:
             case Rollup.AVG:
                 return sum(children, Decimal(0)) / len(children)
     except ArithmeticError as error:
-        raise undefined_by(error) from None
+        raise _OutOfRange(undefined_by(error).cause) from None
     assert_never(rule)
 
 
