@@ -371,6 +371,7 @@ class SqlEvaluation:
         self.plan, self.selection, self.lang = plan, selection, lang
         self._firsts: dict[Frequency, dict[Entity, int]] = {}  # each entity's first covered period, for year_ago
         self._gaps: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}  # every actual period, for year_ago
+        self._starts: dict[tuple[Entity, str], int] | None = None  # the first day of each entity's figures per scenario
         self._connection = connection
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
@@ -467,15 +468,15 @@ class SqlEvaluation:
                 query = FrequencyQuery(self.plan, DUCKDB, period.frequency, list(self.plan.kpis), report=scenario)
                 self._scenarios[key] = self._run(query)
             row = self._scenarios[key].get((entity, period.ordinal))
-            start = None if row else self._connection.execute(
-                "SELECT start FROM kpi_starts WHERE entity IS NOT DISTINCT FROM ? AND scenario = ?", [entity, scenario]
-            ).fetchone()
+            if self._starts is None:  # read once: asked for every result when comparing with the budget
+                self._starts = {(e, s): start for e, s, start in self._connection.execute("SELECT entity, scenario, start FROM kpi_starts").fetchall()}
+            start = self._starts.get((entity, scenario))
         if row is not None:
             return self._result(kpi, entity, period, row)
         cause = Reason.of("no_scenario_facts", scenario=scenario, entity=entity)
         if start is not None:  # figures from a later period on
             calendar = self.plan.source.calendar
-            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(start[0]), calendar.fiscal_year_start))
+            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(start), calendar.fiscal_year_start))
             cause = Reason.of("in_scenario", scenario=scenario, cause=Reason.of("before_data", period=period, since=since, entity=entity))
         owner = self.plan.kpis[kpi].planned.owner
         undefined = Result(kpi, period, entity, None, None, None, UNDEFINED, owner, str(cause), cause)
