@@ -163,6 +163,12 @@ def test_compare_is_validated_and_the_year_to_date_refused_by_duckdb() -> None:
     assert code == 2 and "the year to date (ytd) is computed by the python engine only, not by duckdb: leave out ytd or --engine" in err
 
 
+def test_duckdb_refuses_the_year_to_date_before_any_query() -> None:
+    pack = load_pack(COMPANY)
+    with pytest.raises(ValueError, match=r"the year to date \(--compare ytd\) is computed by the python engine only"):
+        pack.evaluate(pack.bind(load_facts([FACTS], pack)), compare=("budget", "ytd"), backend="duckdb")
+
+
 def test_duckdb_gives_the_same_budget_and_year_ago_as_the_python_engine(tmp_path: Path) -> None:
     """Every record alike on both engines, and N-1 in a gap of the facts (lyon without July 2024) computed there
     as the Python engine does: undefined for the missing fact, not "before the first period of data"."""
