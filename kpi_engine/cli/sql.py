@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..comparisons import CompareName
 from ..errors import FactsError, PackError
 from ..facts import Facts
 from ..formatting import Language
@@ -46,7 +47,7 @@ def check_engine(pack: Pack, engine: str, lang: Language = "fr") -> None:
 def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selection: Any) -> Evaluation:
     """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
     try:
-        return pack.evaluate(facts, backend=engine, **selection)
+        return pack.evaluate(facts, backend=engine, lang=lang, **selection)
     except FactsError as error:
         print_problems(error.problems, lang=lang)
         click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
@@ -66,7 +67,8 @@ def read_directly(path: str) -> bool:
 
 
 def evaluate_directly(
-    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date
+    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date,
+    compare: tuple[CompareName, ...] = (),
 ) -> Evaluation:
     """`kpi evaluate --engine duckdb`: files DuckDB can read it reads itself, the others through the Python
     readers, in the order given; unreadable facts exit with code 3, located."""
@@ -82,7 +84,7 @@ def evaluate_directly(
             sources.append(file)
         elif facts is not None and facts not in sources:
             sources.append(facts)
-    selection = Selection(period, entity, entity is None, as_of)
+    selection = Selection(period, entity, entity is None, as_of, compare)
     try:
         return evaluate_source(backend, sources, selection, lang)
     except FactsError as error:
