@@ -65,6 +65,10 @@ CATALOG: dict[str, tuple[str, str]] = {
             " renommez la colonne d'après la donnée qu'elle contient)"
         ),
     ),
+    "budget_scenario_input": (
+        " (a budget is now the 'budget' scenario of the actual inputs: give {inputs} on lines whose scenario column says budget)",
+        " (un budget est désormais le scénario « budget » des données réelles : donnez {inputs} sur des lignes dont la colonne scenario vaut budget)",
+    ),
     "near_scenario": (
         "figures under scenario '{scenario}' are read by no formula (did you mean '{closest}'?)",
         "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {closest} » ?)",

@@ -36,6 +36,7 @@ SAMPLE = {
     "title_kind": None,
     "scenario": "budget",
     "closest": "budget",
+    "inputs": "ventes_marchandises, production_vendue",
 }
 
 
