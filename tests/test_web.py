@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
@@ -367,9 +367,9 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(app, 
 def test_behind_a_local_https_proxy_the_cookie_is_secure(app):
     """uvicorn takes the scheme from X-Forwarded-Proto when the proxy is on 127.0.0.1, as `kpi serve` runs it."""
     for base in serve(app[0]):
-        with httpx.Client(base_url=base, headers={"x-forwarded-proto": "https"}, timeout=10) as client:
+        with httpx2.Client(base_url=base, headers={"x-forwarded-proto": "https"}, timeout=10) as client:
             assert "secure" in session_cookie(login_answer(client))  # type: ignore[arg-type]
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx2.Client(base_url=base, timeout=10) as client:
             assert "secure" not in session_cookie(login_answer(client))  # type: ignore[arg-type]
 
 
