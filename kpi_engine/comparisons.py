@@ -26,7 +26,7 @@ from typing import Literal
 
 from .formatting import Language, decisive_places, format_gap, format_value, is_percent
 from .model import Direction
-from .numbers import DECIMAL_CONTEXT
+from .numbers import DECIMAL_CONTEXT, difference
 from .reasons import Reason
 
 CompareName = Literal["budget", "year_ago", "ytd"]
@@ -92,11 +92,7 @@ def gap(actual: Decimal | None, reference: Reference | Decimal | None) -> Decima
     number = reference.value if isinstance(reference, Reference) else reference
     if actual is None or number is None:
         return None
-    try:
-        with localcontext(DECIMAL_CONTEXT):
-            return actual - number
-    except ArithmeticError:
-        return None
+    return difference(actual, number)
 
 
 def change(actual: Decimal | None, reference: Reference | Decimal | None, unit: str, relative: bool = True) -> Change | None:

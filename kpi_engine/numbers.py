@@ -42,6 +42,14 @@ DECIMAL_CONTEXT = Context(
 )
 
 
+def difference(a: Decimal, b: Decimal) -> Decimal | None:
+    """a - b in the number policy's range; None beyond it (the gap of 9E+100 and -9E+100 is not shown)."""
+    try:
+        return DECIMAL_CONTEXT.subtract(a, b)
+    except ArithmeticError:
+        return None
+
+
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """`value` rounded to `places` decimals (negative: tens, hundreds...), halves away from zero, as
     accountants do; exact whatever the magnitude (the precision grows with the number's digits)."""

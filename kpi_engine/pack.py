@@ -190,7 +190,7 @@ class Pack:
         silence applies (nothing here reads the clock; the CLI passes today).
         `compare` names what each result also carries (`Result.compared`): its
         budget, its value a year earlier, its year to date (`comparisons`;
-        the Python backend only). The evaluation is immutable.
+        the DuckDB backend refuses the year to date). The evaluation is immutable.
         """
         return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 

@@ -34,6 +34,7 @@ from ..explain import ExplainNode
 from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
 from ..model import Definitions, Direction
+from ..numbers import difference
 from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
@@ -442,7 +443,7 @@ class SqlEvaluation:
             cause = Reason.of("target_undefined", cause=inner)
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner, str(cause), cause)
         met = value >= target if spec.direction is not Direction.LOWER_IS_BETTER else value <= target
-        return Result(name, period, entity, value, target, value - target, MET if met else MISSED, spec.owner)
+        return Result(name, period, entity, value, target, difference(value, target), MET if met else MISSED, spec.owner)
 
     def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
         """`kpi` at any period the facts cover, even at a frequency it is not reported at; KeyError otherwise."""

@@ -41,7 +41,7 @@ from ...facts import ACTUAL, Entity, EntityFacts
 from ...formatting import Language
 from ...functions import Compiled, undefined_by
 from ...model import Direction, Missing, Rollup
-from ...numbers import DECIMAL_CONTEXT
+from ...numbers import DECIMAL_CONTEXT, difference
 from ...periods import Frequency, Period
 from ...plan import PlannedAlert
 from ...reasons import Reason
@@ -669,15 +669,7 @@ def _plain_result(frame: Frame, name: str) -> Result:
     if target is None:
         return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
     met = value >= target if kpi.direction is not Direction.LOWER_IS_BETTER else value <= target
-    return Result(name, frame.period, entity, value, target, _gap(value, target), MET if met else MISSED, owner)
-
-
-def _gap(value: Decimal, target: Decimal) -> Decimal | None:
-    """value - target; None (no gap shown) when it is beyond the number policy's range, as 9E+100 - -9E+100 is."""
-    try:
-        return value - target
-    except ArithmeticError:
-        return None
+    return Result(name, frame.period, entity, value, target, difference(value, target), MET if met else MISSED, owner)
 
 
 def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
