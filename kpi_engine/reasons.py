@@ -13,10 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from .formatting import Language
+from .formula_messages import FORMULA_MESSAGES
 from .numbers import MAX_EXPONENT
+from .pack_messages import PACK_MESSAGES
 
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
+# Validation messages (a pack's mistakes) have their own catalogues, merged below.
 CATALOG: dict[str, tuple[str, str]] = {
     "missing_fact": ("missing fact '{name}' for {period}{entity}", "donnée manquante « {name} » pour {period}{entity}"),
     "not_split": (
@@ -108,6 +111,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "l'entité « {name} » n'a pas de données pour {shown}{more}, que les autres entités ont : une période manquante n'est pas un zéro",
     ),
 }
+CATALOG |= FORMULA_MESSAGES | PACK_MESSAGES
 
 _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
