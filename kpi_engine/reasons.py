@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
 from .numbers import MAX_EXPONENT
@@ -111,7 +112,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "l'entité « {name} » n'a pas de données pour {shown}{more}, que les autres entités ont : une période manquante n'est pas un zéro",
     ),
 }
-CATALOG |= FORMULA_MESSAGES | PACK_MESSAGES
+CATALOG |= FORMULA_MESSAGES | PACK_MESSAGES | FACTS_MESSAGES
 
 _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
