@@ -51,6 +51,7 @@ from .nodes import Call, Name
 from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, parse_formula
 from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency
+from .reasons import Reason
 from .yamlsource import Document, Path, Spec
 
 
@@ -130,7 +131,7 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
     except FormulaSyntaxError as error:
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
-        return Problem(location, f"{path_text(path)}: {error.message}", snippet)
+        return Problem.of(location, Reason.of("formula_at", path=path_text(path), cause=error.cause), snippet=snippet)
     return Formula(text, node, scalar)
 
 

@@ -233,13 +233,13 @@ class Function:
     symbolic: SymbolicForm
     reach: Reach  # the periods its first argument is read at
 
-    def arity_text(self) -> str:
+    def arity(self) -> Reason:
         """How many arguments it takes, in words (for the message on a wrong count)."""
         if self.max_args == self.min_args:
-            return f"{self.min_args} argument{'s' if self.min_args != 1 else ''}"
+            return Reason.of("arity_one") if self.min_args == 1 else Reason.of("arity_exactly", count=self.min_args)
         if self.max_args is None:
-            return f"at least {self.min_args} arguments"
-        return f"{self.min_args} to {self.max_args} arguments"
+            return Reason.of("arity_at_least", count=self.min_args)
+        return Reason.of("arity_range", low=self.min_args, high=self.max_args)
 
     def argument(self, position: int) -> Argument:
         """What the argument at `position` must be."""

@@ -28,18 +28,28 @@ from . import nodes
 from .errors import name_without_accents
 from .limits import Limits
 from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
+from .reasons import Reason
 
 __all__ = ["FormulaSyntaxError", "Limits", "parse_formula"]  # Limits lives in `limits`; re-exported for existing callers
 
 
 class FormulaSyntaxError(Exception):
-    """A formula that cannot be parsed; `offset`/`width` point into the formula text."""
+    """A formula that cannot be parsed; `offset`/`width` point into the formula text.
 
-    def __init__(self, message: str, offset: int, width: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
+    `cause` says what is wrong as data (`reasons.Reason`), worded in the reader's language at
+    the edge; `message` is its English, the text of record.
+    """
+
+    def __init__(self, cause: Reason, offset: int, width: int = 1) -> None:
+        super().__init__(cause.text("en"))
+        self.cause = cause
+        self.message = cause.text("en")
         self.offset = offset
         self.width = width
+
+
+def _refused(code: str, offset: int, width: int = 1, **params: Any) -> FormulaSyntaxError:
+    return FormulaSyntaxError(Reason.of(code, **params), offset, width)
 
 
 @cache
@@ -51,24 +61,18 @@ def _lark() -> Lark:
 def parse_formula(text: str, limits: Limits = Limits()) -> nodes.Node:
     """Parse one formula; raises FormulaSyntaxError with the offending offset."""
     if len(text) > limits.max_formula_length:
-        raise FormulaSyntaxError(
-            f"formula is {len(text)} characters long; the limit is {limits.max_formula_length}: "
-            "split it into intermediate KPIs",
-            limits.max_formula_length,
-        )
+        raise _refused("formula_too_long", limits.max_formula_length, count=len(text), limit=limits.max_formula_length)
     if not text.strip():
-        raise FormulaSyntaxError("formula is empty", 0)
+        raise _refused("formula_empty", 0)
     try:
         tree = _lark().parse(text)
         node = _ToNodes().transform(tree)
     except UnexpectedInput as error:
         raise _friendly(error, text) from None
     except (RecursionError, VisitError):
-        raise FormulaSyntaxError("formula is nested too deeply: split it into intermediate KPIs", 0) from None
+        raise _refused("formula_too_nested", 0) from None
     if nodes.depth(node) > limits.max_formula_depth:
-        raise FormulaSyntaxError(
-            f"formula is nested more than {limits.max_formula_depth} levels deep: split it into intermediate KPIs", 0
-        )
+        raise _refused("formula_depth_limit", 0, limit=limits.max_formula_depth)
     return node
 
 
@@ -131,18 +135,21 @@ class _ToNodes(Transformer[Token, nodes.Node]):
         return Compare(str(op), left, right, _span(meta))
 
 
+# Characters a spreadsheet user types, and the catalogue's hint on what to write instead.
 _CHARACTER_HINTS = {
-    ",": " (decimals use a dot: 12.5)",
-    ";": " (separate a function's arguments with ',': max(a, b))",
-    "\u2212": " (a typographic minus: write '-')",
-    "\u2013": " (a dash: write '-' for minus)",
-    "\u00d7": " (write '*' to multiply)",
-    "\u00f7": " (write '/' to divide)",
-    "'": " (names are written without quotes)",
-    '"': " (names are written without quotes)",
+    ",": "hint_decimal_dot",
+    ";": "hint_argument_comma",
+    "\u2212": "hint_typographic_minus",
+    "\u2013": "hint_dash",
+    "\u00d7": "hint_times",
+    "\u00f7": "hint_divide",
+    "'": "hint_no_quotes",
+    '"': "hint_no_quotes",
+    "&": "hint_and",
+    "|": "hint_or",
+    "!": "hint_not",
 }
-_CHARACTER_HINTS |= {"&": " (write 'and': a > 0 and b > 0)", "|": " (write 'or': a > 0 or b > 0)", "!": " (write 'not': not a > 0)"}
-_TOKEN_WORDS = {"NAME": "name", "NUMBER": "number", "PERCENT": "percentage"}
+_TOKEN_WORDS = {"NAME": "token_name", "NUMBER": "token_number", "PERCENT": "token_percentage"}
 # Words a French spreadsheet user writes for the logical operators, and uppercase operators, lowercased here.
 _OPERATOR_WORDS = {"et": "and", "ou": "or", "non": "not", "and": "and", "or": "or", "not": "not"}
 
@@ -151,42 +158,40 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
     """Turn Lark's parser vocabulary into the words of someone writing a spreadsheet formula."""
     if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         if text.count("(") > text.count(")"):
-            return FormulaSyntaxError("a parenthesis is not closed: add ')'", len(text.rstrip()))
-        return FormulaSyntaxError("formula ends too early: an operand is missing at the end", len(text.rstrip()))
+            return _refused("parenthesis_not_closed", len(text.rstrip()))
+        return _refused("ends_too_early", len(text.rstrip()))
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream or 0  # always set for UnexpectedCharacters
         char = text[position]
         if char == "=" and not text[:position].strip():
-            return FormulaSyntaxError("a formula is written without the leading '=' of a spreadsheet", position)
+            return _refused("leading_equals", position)
         if char == "=":
-            return FormulaSyntaxError("unexpected '=': write '==' to compare two values", position)
+            return _refused("single_equals", position)
         if char == "%" and text[:position].rstrip()[-1:].isdigit():
-            return FormulaSyntaxError("write a percentage without a space: 6%", position)
+            return _refused("percent_with_space", position)
         if char.isalpha():
             written = name_without_accents(_word_at(text, position))
-            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'; write '{written}'", position)
-        hint = _CHARACTER_HINTS.get(char, "")
-        return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
+            return _refused("accented_letter", position, quoted=repr(char), char=char, written=written)
+        hint = _CHARACTER_HINTS.get(char)
+        return _refused("unexpected_character", position, quoted=repr(char), char=char, advice=Reason.of(hint) if hint else "")
     if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here
         raise TypeError(f"unexpected Lark error {type(error).__name__}") from error
     token = error.token
     offset = token.start_pos or 0
     width = max(1, len(str(token)))
     if token.type == "NAME" and re.fullmatch(r"[eE]\d+", str(token)) and text[:offset].rstrip()[-1:].isdigit():
-        return FormulaSyntaxError("scientific notation is not supported: write the number in full (1e3 is 1000)", offset, width)
+        return _refused("scientific_notation", offset, width)
     if token.type == "RPAR" and text[: offset].count("(") <= text[: offset].count(")"):
-        return FormulaSyntaxError("unbalanced parenthesis: this ')' has no matching '('", offset)
+        return _refused("unmatched_parenthesis", offset)
     if token.type in {"NAME", "NUMBER", "PERCENT", "LPAR"} and _ends_operand(text[:offset]):
-        return _operator_word(text, token) or FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
+        return _operator_word(text, token) or _refused("missing_operator", offset, width, quoted=repr(str(token)), token=str(token))
     if token.type == "COMPARATOR" and str(token) == ">" and text[:offset].endswith("<"):
-        return FormulaSyntaxError("write '!=' for 'different from' ('<>' is a spreadsheet's)", offset - 1, 2)
+        return _refused("spreadsheet_different", offset - 1, 2)
     if token.type == "COMPARATOR":
-        return FormulaSyntaxError(
-            "comparisons cannot be chained: write 'a < b and b < c' instead of 'a < b < c'", offset, width
-        )
+        return _refused("chained_comparison", offset, width)
     if token.type == "COMMA" and text[:offset].rstrip()[-1:].isdigit():
-        return FormulaSyntaxError("unexpected ',': decimals use a dot (12.5)", offset)
-    return FormulaSyntaxError(f"unexpected {_describe(token)}: an operand is missing before it", offset, width)
+        return _refused("decimal_comma", offset)
+    return _refused("operand_missing", offset, width, token=_described(token))
 
 
 def _operator_word(text: str, token: Token) -> FormulaSyntaxError | None:
@@ -196,7 +201,7 @@ def _operator_word(text: str, token: Token) -> FormulaSyntaxError | None:
     for word, start in ((str(token), offset), (previous.group(1), previous.start(1)) if previous else ("", 0)):
         operator = _OPERATOR_WORDS.get(word.lower())
         if operator and operator != word:
-            return FormulaSyntaxError(f"write '{operator}' for '{word}': the logical operators are and, or, not", start, len(word))
+            return _refused("operator_word", start, len(word), operator=operator, word=word)
     return None
 
 
@@ -215,6 +220,6 @@ def _ends_operand(before: str) -> bool:
     return bool(stripped) and (stripped[-1].isalnum() or stripped[-1] in "_)%")
 
 
-def _describe(token: Token) -> str:
-    word = _TOKEN_WORDS.get(token.type)
-    return f"{word} {str(token)!r}" if word else repr(str(token))
+def _described(token: Token) -> Reason:
+    """`name 'x'`, `number '3'`, `'*'`: the unexpected token, in words."""
+    return Reason.of(_TOKEN_WORDS.get(token.type, "token_symbol"), quoted=repr(str(token)), token=str(token))

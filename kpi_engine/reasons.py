@@ -172,8 +172,8 @@ _KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
 
 
 def _word(key: str, value: Any, lang: Language) -> str:
-    if isinstance(value, Reason):
-        return value.text(lang)
+    if callable(getattr(value, "text", None)):  # a Reason, or any message as data (`errors.Worded`)
+        return str(value.text(lang))
     if key == "spelled":
         quote = "« {} » ({})" if lang == "fr" else "'{}' ({})"
         return ", ".join(quote.format(name, where) for name, where in value)
@@ -190,7 +190,7 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
     if key == "names":
         return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
-    if key in ("value", "limit", "count"):
+    if key in ("value", "limit", "count", "minimum", "maximum"):
         return _number(Decimal(value), lang)
     if key == "entity":
         if value is None:

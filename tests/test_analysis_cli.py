@@ -465,7 +465,8 @@ def test_lint_warnings_exit_1():
     assert result.stderr == "6 warnings\n"
     french = run("lint", str(DATA / "lint"), lang="fr")
     assert (
-        "pack.yaml:22:19: attention : 'par_solde' divise par solde, déclaré min -50000 : il peut valoir 0, et 'par_solde' est alors indéfini" in french.stdout
+        "pack.yaml:22:19: attention : l'indicateur « par_solde » divise par la donnée « solde », déclarée avec un minimum de -50 000 :"
+        " elle peut valoir 0, et « par_solde » est alors indéfini" in french.stdout
     )
     assert french.stderr == "6 avertissements\n"
 
@@ -476,7 +477,7 @@ def test_lint_warnings_exit_1():
         (
             "fr",
             (
-                ":38:26: attention : 'taux_cent' est en pourcentage et sa formule multiplie par 100 : "
+                ":38:26: attention : l'indicateur « taux_cent » est en pourcentage et sa formule multiplie par 100 : "
                 "un pourcentage est une fraction (0,075 s'affiche 7,5 %) ; retirez `* 100`"
             ),
         ),

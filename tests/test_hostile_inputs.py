@@ -322,7 +322,7 @@ def test_the_analysis_commands_answer_too_complex_with_their_usual_exit_codes(tm
     assert "warning: KPI 'k' is not linted: 10 ^ (10 ^ 10) is too complex to analyse" in linted.output
     analyse = CliRunner().invoke(main, ["lint", str(tmp_path)])
     assert analyse.exit_code == 1
-    assert "l'indicateur 'k' n'est pas analysé : 10 ^ (10 ^ 10) est trop complexe à analyser" in analyse.output
+    assert "l'indicateur « k » n'est pas analysé : 10 ^ (10 ^ 10) est trop complexe à analyser" in analyse.output
 
 
 # --- the number policy of the Limits given is the one the YAML loader applies, from files or from texts ------

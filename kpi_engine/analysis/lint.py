@@ -5,7 +5,8 @@ formula that simplifies (`a * b / b`); a division by an input whose declared
 range contains 0; unit mismatches, inferred through + - * / with a small
 unit algebra (EUR / EUR is a ratio, EUR + days is a mistake); and the
 spreadsheet habit `a / b * 100` in a percent KPI (percents are fractions here).
-Every finding is a located warning in the reader's language; see docs/analysis.md for the rules.
+Every finding is a located warning worded in both languages (`Problem.text(lang)`, the catalogue
+`formula_messages`); see docs/analysis.md for the rules.
 """
 
 from __future__ import annotations
@@ -17,20 +18,21 @@ from fractions import Fraction
 from typing import Literal, assert_never
 
 from ..errors import Location, Problem
-from ..formatting import Language, is_percent
+from ..formatting import is_percent
 from ..functions import FUNCTIONS, Kind, UnitRule
 from ..graph import references
 from ..limits import Limits
 from ..model import Definitions, Formula, InputDef, Rollup
 from ..nodes import Binary, Call, Compare, Name, Node, Number, Unary, to_text, walk
 from ..pack import Pack
+from ..reasons import Reason
 from . import algebra, printing, symbolic
 from .budget import OutOfTime, TooComplex, deadline
 from .errors import SymbolicError
 
 
-def lint(pack: Pack, lang: Language = "en", limits: Limits = Limits()) -> tuple[Problem, ...]:
-    """Warnings the algebra finds, in file order, in `lang`: duplicates, formulas that simplify, divisions
+def lint(pack: Pack, limits: Limits = Limits()) -> tuple[Problem, ...]:
+    """Warnings the algebra finds, in file order, each worded in any language by `text(lang)`: duplicates, formulas that simplify, divisions
     by an input declared able to be 0, unit mismatches and `* 100` in a percent KPI. Rules and their
     limits: docs/analysis.md.
 
@@ -39,9 +41,9 @@ def lint(pack: Pack, lang: Language = "en", limits: Limits = Limits()) -> tuple[
     """
     definitions = pack.definitions
     problems: list[Problem] = [
-        *_zero_divisions(definitions, lang),
-        *_unit_problems(definitions, lang),
-        *_percent_times_100(definitions, lang),
+        *_zero_divisions(definitions),
+        *_unit_problems(definitions),
+        *_percent_times_100(definitions),
     ]
     progress: list[str] = []  # the KPIs reached, so a spent budget can say where lint stopped
     try:
@@ -54,40 +56,30 @@ def lint(pack: Pack, lang: Language = "en", limits: Limits = Limits()) -> tuple[
                 except OutOfTime:
                     raise
                 except TooComplex as error:
-                    message = (
-                        f"l'indicateur '{name}' n'est pas analysé : {error.text('fr')}"
-                        if lang == "fr"
-                        else f"KPI '{name}' is not linted: {error.reason}"
-                    )
-                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), message))
+                    problems.append(_warning(kpi.formula, 0, len(kpi.formula.text), Reason.of("lint_too_complex", kpi=name, cause=error)))
                 except SymbolicError:
                     continue
-            problems.extend(_duplicates(definitions, expansions, lang))
-            problems.extend(_simplifiable(definitions, lang, limits, progress))
+            problems.extend(_duplicates(definitions, expansions))
+            problems.extend(_simplifiable(definitions, limits, progress))
     except OutOfTime as error:
-        problems.append(_stopped(definitions, progress[-1] if progress else None, error.text(lang), lang))
+        problems.append(_stopped(definitions, progress[-1] if progress else None, error))
     return tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.location.file, p.location.line, p.location.column, p.message)))
 
 
-def _stopped(definitions: Definitions, kpi: str | None, reason: str, lang: Language) -> Problem:
+def _stopped(definitions: Definitions, kpi: str | None, reason: OutOfTime) -> Problem:
     """The warning that lint ran out of time, at the KPI it was analysing; the KPIs after it were not linted."""
     if kpi is None:
-        stopped = f"l'analyse s'est arrêtée : {reason}" if lang == "fr" else f"lint stopped: {reason}"
-        return Problem(Location(definitions.files[0] if definitions.files else "pack"), stopped, severity="warning")
+        where = Location(definitions.files[0] if definitions.files else "pack")
+        return Problem.of(where, Reason.of("lint_stopped", cause=reason), severity="warning")
     formula = definitions.kpis[kpi].formula
-    message = (
-        f"l'analyse s'est arrêtée à l'indicateur '{kpi}', les suivants ne sont pas analysés : {reason}"
-        if lang == "fr"
-        else f"lint stopped at KPI '{kpi}', the KPIs after it are not linted: {reason}"
-    )
-    return _warning(formula, 0, len(formula.text), message)
+    return _warning(formula, 0, len(formula.text), Reason.of("lint_stopped_at", kpi=kpi, cause=reason))
 
 
-def _warning(formula: Formula, offset: int, width: int, message: str) -> Problem:
-    return Problem(formula.locate(offset), message, formula.snippet(offset, width), severity="warning")
+def _warning(formula: Formula, offset: int, width: int, cause: Reason) -> Problem:
+    return Problem.of(formula.locate(offset), cause, severity="warning", snippet=formula.snippet(offset, width))
 
 
-def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion], lang: Language) -> Iterator[Problem]:
+def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expansion]) -> Iterator[Problem]:
     """KPIs of one frequency equal once expanded. A random exact point groups candidates; simplify confirms."""
     generator = random.Random(20250101)  # noqa: S311 - sample points, not secrets; fixed seed: lint is deterministic
     names = sorted({s for e in expansions.values() for s in e.expr.free_symbols}, key=str)
@@ -102,16 +94,12 @@ def _duplicates(definitions: Definitions, expansions: Mapping[str, symbolic.Expa
             first = next((m for m in members[:index] if algebra.same_expression(expansions[m].expr, expansions[later].expr)), None)
             if first is not None:
                 kpi = definitions.kpis[later]
-                where = definitions.kpis[first].location
-                message = (
-                    f"l'indicateur '{later}' est algébriquement identique à '{first}' ({where}) : un doublon sous un autre nom ?"
-                    if lang == "fr"
-                    else f"KPI '{later}' is algebraically the same as '{first}' ({where}): a duplicate under another name?"
-                )
-                yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
+                where = str(definitions.kpis[first].location)
+                duplicate = Reason.of("lint_duplicate", kpi=later, first=first, where=where)
+                yield _warning(kpi.formula, 0, len(kpi.formula.text), duplicate)
 
 
-def _simplifiable(definitions: Definitions, lang: Language, limits: Limits, progress: list[str]) -> Iterator[Problem]:
+def _simplifiable(definitions: Definitions, limits: Limits, progress: list[str]) -> Iterator[Problem]:
     """A formula, as written (KPIs it names kept as names), where a name cancels out (`a*b/b`, which
     sympy already reduces on conversion) or that `simplify` writes with fewer operations (count_ops)."""
     for name, kpi in definitions.kpis.items():
@@ -125,14 +113,9 @@ def _simplifiable(definitions: Definitions, lang: Language, limits: Limits, prog
         simpler = algebra.simplified(written)
         lost = _names(kpi.formula.node) - {str(s) for s in simpler.free_symbols}
         if lost or algebra.operation_count(simpler) < algebra.operation_count(written):
-            simple, names = printing.formula_text(simpler), ", ".join(sorted(lost))
-            if lang == "fr":
-                why = f" ({names} s'annule{'' if len(lost) == 1 else 'nt'})" if lost else ""
-                message = f"la formule de '{name}' se simplifie en {simple}{why}"
-            else:
-                why = f" ({names} cancel{'s' if len(lost) == 1 else ''} out)" if lost else ""
-                message = f"formula of '{name}' simplifies to {simple}{why}"
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
+            cancelled = Reason.of("lint_cancels" if len(lost) == 1 else "lint_cancel", lost=", ".join(sorted(lost))) if lost else ""
+            simplifies = Reason.of("lint_simplifies", kpi=name, formula=printing.formula_text(simpler), cancelled=cancelled)
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), simplifies)
 
 
 def _as_symbols(definitions: Definitions) -> Definitions:
@@ -146,7 +129,7 @@ def _names(node: Node) -> set[str]:
     return {r.name for r in references(node) if r.same_period}
 
 
-def _zero_divisions(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+def _zero_divisions(definitions: Definitions) -> Iterator[Problem]:
     """`x / input` where the input is declared able to be negative and so to cross 0 (see _may_be_zero)."""
     for name, kpi in definitions.kpis.items():
         for node in walk(kpi.formula.node):
@@ -154,13 +137,9 @@ def _zero_divisions(definitions: Definitions, lang: Language) -> Iterator[Proble
                 denominator = definitions.inputs[node.right.id]
                 if _may_be_zero(denominator):
                     span = node.right.span
-                    declared = _range_text(denominator)
-                    message = (
-                        f"'{name}' divise par {denominator.name}, déclaré {declared} : il peut valoir 0, et '{name}' est alors indéfini"
-                        if lang == "fr"
-                        else f"'{name}' divides by {denominator.name}, declared {declared}: it can be 0, and '{name}' is then undefined"
-                    )
-                    yield _warning(kpi.formula, span.start, span.end - span.start, message)
+                    declared = _declared_range(denominator)
+                    division = Reason.of("lint_zero_division", kpi=name, input=denominator.name, declared=declared)
+                    yield _warning(kpi.formula, span.start, span.end - span.start, division)
 
 
 def _may_be_zero(definition: InputDef) -> bool:
@@ -178,9 +157,12 @@ def _may_be_zero(definition: InputDef) -> bool:
     return (low < 0 and (high is None or high >= 0)) or (low == 0 and high == 0)
 
 
-def _range_text(definition: InputDef) -> str:
-    high = "" if definition.maximum is None else f", max {definition.maximum}"
-    return f"min {definition.minimum}{high}"
+def _declared_range(definition: InputDef) -> Reason:
+    """`min -50000` or `min -5, max 100`, numbers as the reader writes them."""
+    low = Decimal(str(definition.minimum))
+    if definition.maximum is None:
+        return Reason.of("lint_declared_min", minimum=low)
+    return Reason.of("lint_declared_range", minimum=low, maximum=Decimal(str(definition.maximum)))
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -214,12 +196,12 @@ def _combine(a: Unit, b: Unit, sign: int) -> Unit:
     return tuple(sorted((k, v) for k, v in powers.items() if v))
 
 
-def unit_text(unit: Unit | None, lang: Language = "en") -> str:
-    """A unit as written in messages (`EUR/hours`), in words when unknown or a pure number."""
+def unit_words(unit: Unit | None) -> Reason | str:
+    """A unit as written in messages (`EUR/hours`), in words (any language) when unknown or a pure number."""
     if unit is None:
-        return "inconnue" if lang == "fr" else "unknown"
+        return Reason.of("unit_unknown")
     if not unit:
-        return "un nombre pur (ratio, pourcentage ou nombre)" if lang == "fr" else "a pure number (ratio, percent or count)"
+        return Reason.of("unit_pure_number")
     top = "*".join(b if p == 1 else f"{b}^{p}" for b, p in unit if p > 0) or "1"
     bottom = "*".join(b if p == -1 else f"{b}^{-p}" for b, p in unit if p < 0)
     return f"{top}/{bottom}" if bottom else top
@@ -228,10 +210,9 @@ def unit_text(unit: Unit | None, lang: Language = "en") -> str:
 class _Units:
     """Infers the unit of a formula through + - * / ^ and functions; collects mismatches."""
 
-    def __init__(self, definitions: Definitions, formula: Formula, lang: Language) -> None:
+    def __init__(self, definitions: Definitions, formula: Formula) -> None:
         self.definitions = definitions
         self.formula = formula
-        self.lang = lang
         self.problems: list[Problem] = []
 
     def of(self, node: Node) -> Inferred:
@@ -246,7 +227,7 @@ class _Units:
             case Unary(op="-", operand=operand):
                 return self.of(operand)
             case Binary(op="+" | "-", left=left, right=right) | Compare(left=left, right=right):
-                return self.same(node, [left, right], "adds" if isinstance(node, Binary) else "compares")
+                return self.same(node, [left, right], "lint_adds" if isinstance(node, Binary) else "lint_compares")
             case Binary(op="*" | "/" as op, left=left, right=right):
                 return self.product(self.of(left), self.of(right), 1 if op == "*" else -1)
             case Binary(op="^", left=left, right=right):
@@ -275,7 +256,7 @@ class _Units:
                     if argument is Kind.CONDITION:
                         self.of(node.args[position])
                 valued = [node.args[p] for p, argument in kinds if argument in (Kind.NUMBER, Kind.BRANCH)]
-                return self.same(node, valued, "mixes")
+                return self.same(node, valued, "lint_mixes")
             case _:
                 assert_never(function.unit)
 
@@ -286,11 +267,10 @@ class _Units:
             if unit != known[0][1]:
                 first, other = known[0][0], operand
                 span = node.span
-                one, two = f"{to_text(first)} ({unit_text(known[0][1], self.lang)})", f"{to_text(other)} ({unit_text(unit, self.lang)})"
-                message = (
-                    f"unités incompatibles : {_FRENCH_VERBS[verb]} {one} et {two}" if self.lang == "fr" else f"unit mismatch: {verb} {one} and {two}"
-                )
-                self.problems.append(_warning(self.formula, span.start, span.end - span.start, message))
+                one = Reason.of("lint_operand_unit", formula=to_text(first), unit=unit_words(known[0][1]))
+                two = Reason.of("lint_operand_unit", formula=to_text(other), unit=unit_words(unit))
+                mismatch = Reason.of("lint_unit_mismatch", verb=Reason.of(verb), one=one, two=two)
+                self.problems.append(_warning(self.formula, span.start, span.end - span.start, mismatch))
                 return ANY
         if isinstance(node, Compare):
             return ANY
@@ -310,26 +290,19 @@ class _Units:
         return "number"
 
 
-_FRENCH_VERBS = {"adds": "additionne", "compares": "compare", "mixes": "mélange"}
-
-
-def _unit_problems(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+def _unit_problems(definitions: Definitions) -> Iterator[Problem]:
     for name, kpi in definitions.kpis.items():
-        units = _Units(definitions, kpi.formula, lang)
+        units = _Units(definitions, kpi.formula)
         found = units.of(kpi.formula.node)
         yield from units.problems
         declared = unit_of(kpi.unit)
         if isinstance(found, tuple) and declared is not None and found != declared:
-            message = (
-                f"'{name}' est déclaré en {kpi.unit} mais sa formule donne {unit_text(found, lang)}"
-                if lang == "fr"
-                else f"'{name}' is declared in {kpi.unit} but its formula yields {unit_text(found, lang)}"
-            )
-            yield _warning(kpi.formula, 0, len(kpi.formula.text), message)
+            declared_unit = Reason.of("lint_declared_unit", kpi=name, unit=kpi.unit, found=unit_words(found))
+            yield _warning(kpi.formula, 0, len(kpi.formula.text), declared_unit)
 
 
 # --- percents -----------------------------------------------------------------------------------
-def _percent_times_100(definitions: Definitions, lang: Language) -> Iterator[Problem]:
+def _percent_times_100(definitions: Definitions) -> Iterator[Problem]:
     """`a / b * 100` (or `100 * a / b`) in a KPI declared in percent: the spreadsheet habit shows 8 600,0 %,
     since a percent value here is a fraction that the display multiplies by 100."""
     for name, kpi in definitions.kpis.items():
@@ -339,10 +312,5 @@ def _percent_times_100(definitions: Definitions, lang: Language) -> Iterator[Pro
             if isinstance(node, Binary) and node.op == "*":
                 hundred = next((side for side in (node.left, node.right) if isinstance(side, Number) and side.value == 100), None)
                 if hundred is not None:
-                    yield _warning(kpi.formula, hundred.span.start, hundred.span.end - hundred.span.start, _percent_message(name, lang))
-
-
-def _percent_message(name: str, lang: Language) -> str:
-    if lang == "fr":
-        return f"'{name}' est en pourcentage et sa formule multiplie par 100 : un pourcentage est une fraction (0,075 s'affiche 7,5 %) ; retirez `* 100`"
-    return f"'{name}' is a percent KPI and its formula multiplies by 100: percent KPIs are fractions (0.075 shows as 7.5%); remove `* 100`"
+                    times_100 = Reason.of("lint_percent_times_100", kpi=name)
+                    yield _warning(kpi.formula, hundred.span.start, hundred.span.end - hundred.span.start, times_100)

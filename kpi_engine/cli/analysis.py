@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..errors import did_you_mean
-from ..formatting import UNDEFINED_WORD, Language, format_value, period_name, plain, severity_word
+from ..formatting import UNDEFINED_WORD, Language, format_value, period_name, plain
 from ..pack import Pack
 from ..periods import Period
 from .common import (
@@ -447,11 +447,9 @@ def lint_command(pack: str, lang: Language) -> None:
     from ..analysis.lint import lint
 
     loaded = open_pack(pack)
-    problems = lint(loaded, lang)
-    word = severity_word("warning", lang)
+    problems = lint(loaded)
     for problem in problems:
-        text = f"{problem.location}: {word}{_colon(lang)} {problem.message}"
-        click.echo(f"{text}\n{problem.snippet}" if problem.snippet else text)
+        click.echo(problem.text(lang))
     if problems:
         many = len(problems) != 1
         click.echo(f"{len(problems)} avertissement{'s' if many else ''}" if lang == "fr" else f"{len(problems)} warning{'s' if many else ''}", err=True)
