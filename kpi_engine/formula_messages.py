@@ -176,7 +176,7 @@ _CHECKS: dict[str, tuple[str, str]] = {
             "or 'direction: lower_is_better' so the engine knows whether the target was met"
         ),
         (
-            "l'indicateur « {kpi} » a une cible mais pas de sens : ajoutez « direction: higher_is_better » "
+            "l'indicateur « {kpi} » a une cible mais pas de sens (direction) : ajoutez « direction: higher_is_better » "
             "ou « direction: lower_is_better » pour que le moteur sache si la cible est atteinte"
         ),
     ),
@@ -218,12 +218,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "« {spec} » n'est pas un format de nombre valide dans « {{{field}}} » (exemples : .1%, ,.2f, .0f)",
     ),
     "template_width": (
-        "'{spec}' in '{{{field}}}' asks for a width of {width} characters; the limit is {limit}",
-        "« {spec} » dans « {{{field}}} » demande une largeur de {width} caractères ; la limite est de {limit}",
+        "'{spec}' in '{{{field}}}' asks for a width of {count} characters; the limit is {limit}",
+        "« {spec} » dans « {{{field}}} » demande une largeur de {count} caractères ; la limite est de {limit}",
     ),
     "template_precision": (
-        "'{spec}' in '{{{field}}}' asks for {precision} decimals; the limit is {limit}",
-        "« {spec} » dans « {{{field}}} » demande {precision} décimales ; la limite est de {limit}",
+        "'{spec}' in '{{{field}}}' asks for {count} decimals; the limit is {limit}",
+        "« {spec} » dans « {{{field}}} » demande {count} décimales ; la limite est de {limit}",
     ),
 }
 

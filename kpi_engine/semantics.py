@@ -177,6 +177,7 @@ def _call_type(node: Call, formula: Formula, context: Reason, problems: list[Pro
     if len(branches - {None}) > 1:
         both = "branches_both" if sum(1 for argument in function.arguments if argument is Kind.BRANCH) == 2 else "branches_all"
         problems.append(_at(formula, node, _in(context, both, function=node.func)))
+        return None  # neither: a type picked from the set would make the next message depend on string hashing
     return _result_type(function.result, branches)
 
 
@@ -301,9 +302,9 @@ def _spec_problems(spec: str, field: str, limits: Limits) -> Iterator[Reason]:
         return
     width, precision = shape["width"], shape["precision"]
     if width and (len(width) > 9 or int(width) > limits.max_format_width):
-        yield Reason.of("template_width", spec=spec, field=field, width=width, limit=limits.max_format_width)
+        yield Reason.of("template_width", spec=spec, field=field, count=width, limit=limits.max_format_width)
     elif precision and (len(precision) > 9 or int(precision) > limits.max_format_precision):
-        yield Reason.of("template_precision", spec=spec, field=field, precision=precision, limit=limits.max_format_precision)
+        yield Reason.of("template_precision", spec=spec, field=field, count=precision, limit=limits.max_format_precision)
     elif not _valid_spec(spec, field in TEXT_FIELDS):
         yield invalid
 
