@@ -14,6 +14,7 @@
        no_alerts: [{kpi, period, severity, message, entity, silenced, inhibited}]   must not fire
                   (as in pack tests: without silenced/inhibited, an alert that is notified)
        problems:  [substrings of the expected problem messages]  (invalid packs)
+       problems_fr: [the same in French, as `--lang fr` prints them]  (optional, with problems)
 
    Numbers are compared like `kpi test` does: the engine's exact value is
    rounded to the decimals written (`0.30` checks two decimals).
@@ -133,7 +134,7 @@ class _PackDumper(yaml.SafeDumper):
 
 _PackDumper.add_representer(Decimal, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:float", format(value, "f")))
 
-ALLOWED_KEYS = {"pack", "facts", "facts_file", "as_of", "expect", "alerts", "no_alerts", "problems"}
+ALLOWED_KEYS = {"pack", "facts", "facts_file", "as_of", "expect", "alerts", "no_alerts", "problems", "problems_fr"}
 
 
 def load_example(text: str) -> dict[str, Any]:
@@ -223,9 +224,10 @@ def run_yaml_example(text: str, tmp_path: Path) -> None:
         assert not {"facts", "expect", "alerts", "no_alerts"} & set(example), "a problems: example has no facts or expectations"
         with pytest.raises(PackError) as raised:
             build_pack(example["pack"], tmp_path)
-        messages = [p.message for p in raised.value.problems]
-        missing = [p for p in example["problems"] if not any(str(p) in m for m in messages)]
-        assert not missing, f"expected problems {missing} not found in {messages}"
+        for key, lang in (("problems", "en"), ("problems_fr", "fr")):
+            messages = [p.text(lang) for p in raised.value.problems]
+            missing = [p for p in example.get(key, ()) if not any(str(p) in m for m in messages)]
+            assert not missing, f"expected problems {missing} not found in {messages}"
         return
     try:
         pack = build_pack(example["pack"], tmp_path)
