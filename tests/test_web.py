@@ -434,7 +434,7 @@ def test_serve_refuses_an_invalid_pack_with_located_problems(tmp_path):
     facts.write_text("period,name,value\n2025-01,a,1\n")
     done = CliRunner().invoke(main, ["serve", str(pack), "--facts", str(facts), "--users", str(users)])
     assert done.exit_code == 1
-    assert re.search(r"pack.yaml:2:\d+: .*unknown name 'nope'", done.output)
+    assert re.search(r"pack.yaml:2:\d+: .*nom inconnu « nope »", done.output)  # in French, the default language
 
 
 # --- the example company -------------------------------------------------------------------------
