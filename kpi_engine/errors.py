@@ -117,6 +117,31 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
     return f"    {prefix}{shown}{suffix}\n    {' ' * len(prefix)}{pad}{'^' * width}"
 
 
+class Refusal(ValueError):
+    """A value refused where it is read (a period, a number, a cell of a ledger), as data: a `reasons`
+    catalogue code and its parameters, so the problem a reader builds from it reads in the reader's
+    language. `str()` is the English, as for any ValueError."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+    @property
+    def cause(self) -> Worded:
+        """The refusal as a `reasons.Reason`, to word in any language or to nest in a reader's message."""
+        from .reasons import Reason  # imported here: reasons imports numbers, which raises refusals
+
+        return Reason.of(self.code, **self.params)
+
+    def __str__(self) -> str:
+        return self.cause.text("en")
+
+
+def refusal_cause(error: Exception) -> Worded | str:
+    """What a refused value's error says, as data when it is a `Refusal`, else its English text."""
+    return error.cause if isinstance(error, Refusal) else str(error)
+
+
 class Undefined(Exception):
     """Raised inside evaluation when a value cannot be computed; `cause` says why (a `reasons.Reason`).
 
@@ -160,7 +185,13 @@ def accent_hint(name: str) -> str:
     return f" (names are written without accents: write '{name_without_accents(name)}')"
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The known word closest to `word`, None when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest known word, or nothing when none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .errors import Refusal
+
 
 class Frequency(StrEnum):
     """How often a KPI is evaluated, and the granularity of a period; `str()` gives the value (`monthly`)."""
@@ -99,7 +101,7 @@ class Period:
             match = pattern.fullmatch(text)
             if match:
                 return _build(frequency, [int(g) for g in match.groups()], text)
-        raise ValueError(f"{text!r} is not a period: write {PERIOD_FORMATS}")
+        raise Refusal("not_a_period", written=text)
 
     @property
     def is_fiscal(self) -> bool:
@@ -347,7 +349,7 @@ GREGORIAN = Calendar()  # years from January: the calendar of a pack that sets n
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
     if frequency is Frequency.WEEKLY and parts[:2] == [9999, 52]:  # its Sunday is 10000-01-02: past the calendar
-        raise ValueError(f"{text!r} ends after 9999-12-31, the last day periods can reach")
+        raise Refusal("period_past_end", written=text)
     try:
         if parts[0] < 1:
             raise ValueError
@@ -365,5 +367,5 @@ def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
             case _:
                 return Period(frequency, date(parts[0], parts[1], parts[2]).toordinal())
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid {frequency.value} period: write {PERIOD_FORMATS}") from None
+        raise Refusal("not_a_valid_period", written=text, period_frequency=frequency.value) from None
 
