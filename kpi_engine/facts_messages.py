@@ -73,7 +73,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
             " d'un fichier de la même façon{like_it}"
         ),
     ),
-    "more_like_it": (" ({count} more like it)", " (et {count} autres comme elle)"),
+    "more_like_it": (" ({count} more like it)", " (et {count} autre(s) de la même forme)"),
     "text_column": (
         "column '{title}' is not an input of the pack and holds text ({written} at {at}), not figures: ignored",
         "la colonne « {title} » n'est pas une donnée du pack et contient du texte ({written} en {at}), pas des chiffres : ignorée",
@@ -90,7 +90,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "'{name}' for {period}{for_entity}{under_scenario} is given twice with different values ({earlier} at {at}, {value} here)",
         "« {name} » pour {period}{for_entity}{under_scenario} est donnée deux fois avec des valeurs différentes ({earlier} en {at}, {value} ici)",
     ),
-    "for_entity": (" for entity '{name}'", " pour l'entité « {name} »"),
+    "for_entity": (" for entity '{name}'", ", entité « {name} »"),
     "under_scenario": (" under scenario '{scenario}'", " en scénario « {scenario} »"),
     "not_a_scenario": (
         "'{scenario}' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'{hint}",
