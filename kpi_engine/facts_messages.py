@@ -102,10 +102,14 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "attendu (entité, nom, période, valeur) ou (entité, nom, période, valeur, scénario), reçu {count} éléments",
     ),
     "float_value": (
-        "{written} for '{name}' is not an exact number: pass a Decimal, an int or a string, "
-        'or Facts.from_records(records, floats="repr") to read floats through their shortest decimal form',
-        "{written} pour « {name} » n'est pas un nombre exact : passez un Decimal, un int ou une chaîne, "
-        'ou Facts.from_records(records, floats="repr") pour lire les floats par leur plus courte forme décimale',
+        (
+            "{written} for '{name}' is not an exact number: pass a Decimal, an int or a string, "
+            'or Facts.from_records(records, floats="repr") to read floats through their shortest decimal form'
+        ),
+        (
+            "{written} pour « {name} » n'est pas un nombre exact : passez un Decimal, un int ou une chaîne, "
+            'ou Facts.from_records(records, floats="repr") pour lire les floats par leur plus courte forme décimale'
+        ),
     ),
     # --- YAML and JSON ---------------------------------------------------------------------
     "not_a_facts_mapping": (
@@ -181,10 +185,14 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "des écritures sont datées jusqu'au {last}, après la date de clôture {closing} du nom du fichier",
     ),
     "fiscal_years_overlap": (
-        "the fiscal year {first} to {last} overlaps the fiscal year {other_first} to {other_last}{of_entity} read from {source}: "
-        "give each fiscal year once; this file is not read",
-        "l'exercice de {first} à {last} chevauche l'exercice de {other_first} à {other_last}{of_entity} lu dans {source} : "
-        "donnez chaque exercice une seule fois ; ce fichier n'est pas lu",
+        (
+            "the fiscal year {first} to {last} overlaps the fiscal year {other_first} to {other_last}{of_entity} read from {source}: "
+            "give each fiscal year once; this file is not read"
+        ),
+        (
+            "l'exercice de {first} à {last} chevauche l'exercice de {other_first} à {other_last}{of_entity} lu dans {source} : "
+            "donnez chaque exercice une seule fois ; ce fichier n'est pas lu"
+        ),
     ),
     "of_entity": (" of entity '{name}'", " de l'entité « {name} »"),
     "no_account_rules": (

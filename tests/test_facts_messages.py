@@ -27,8 +27,8 @@ def _english_fragments() -> set[str]:
     sentence's (`is not a number`, `cells but the header has`): none may be left in a French output."""
     fragments = set()
     for english, _ in FACTS_MESSAGES.values():
-        for fragment in re.split(r"\{\w*\}", english):
-            fragment = fragment.strip(" :;,.()'")
+        for between in re.split(r"\{\w*\}", english):
+            fragment = between.strip(" :;,.()'")
             if len(fragment) >= 8 and " " in fragment:
                 fragments.add(fragment)
     return fragments
