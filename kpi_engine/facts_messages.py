@@ -47,6 +47,20 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "{written} is ambiguous: write {whole} or {decimal} without a thousands separator",
         "{written} est ambigu : écrivez {whole} ou {decimal}, sans séparateur de milliers",
     ),
+    "calendar_year": (
+        "{written} is a calendar year, but this pack's years are fiscal, starting in month {month}: write a fiscal period such as {fiscal} ({first} to {last})",
+        (
+            "{written} est une année civile, mais les années de ce pack sont des exercices, qui commencent au mois {month} :"
+            " écrivez une période d'exercice comme {fiscal} ({first} à {last})"
+        ),
+    ),
+    "calendar_quarter": (
+        "{written} is a calendar quarter, but this pack's quarters are fiscal, starting in month {month}: write a fiscal period such as {fiscal} ({first} to {last})",
+        (
+            "{written} est un trimestre civil, mais les trimestres de ce pack sont ceux de l'exercice, qui commence au mois {month} :"
+            " écrivez une période d'exercice comme {fiscal} ({first} à {last})"
+        ),
+    ),
     # how a period is written (`period_forms.PeriodForm`), nested in the messages above and below
     "form_standard": ("the engine's form (2025-01)", "la forme du moteur (2025-01)"),
     "form_date": ("a date", "une date"),

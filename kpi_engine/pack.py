@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import backends
 from .assembly import build_definitions
 from .comparisons import CompareName
-from .errors import FactsError, Location, PackError, Problem
+from .errors import FactsError, Location, PackError, Problem, Refusal
 from .explain import ExplainNode
 from .facts import ACTUAL, Entity, Facts
 from .facts.columns import near_miss
@@ -148,8 +148,8 @@ class Pack:
         for fact in facts.facts():
             try:
                 period = calendar.bind(fact.period)
-            except ValueError as error:
-                problems.append(Problem(fact.location, str(error)))
+            except Refusal as error:
+                problems.append(Problem.of(fact.location, error.cause))
                 continue
             problem = bound.add(replace(fact, period=period))
             if problem:

@@ -307,12 +307,8 @@ class Calendar:
 
     def _refuse(self, period: Period, fiscal: Period, text: str) -> Period:
         first, last = (Period.from_date(Frequency.MONTHLY, day) for day in (fiscal.start, fiscal.end))
-        kind = "calendar year" if period.frequency is Frequency.YEARLY else "calendar quarter"
-        word = "years" if period.frequency is Frequency.YEARLY else "quarters"
-        raise ValueError(
-            f"{text!r} is a {kind}, but this pack's {word} are fiscal, starting in month {self.fiscal_year_start}: "
-            f"write a fiscal period such as {fiscal} ({first} to {last})"
-        )
+        code = "calendar_year" if period.frequency is Frequency.YEARLY else "calendar_quarter"
+        raise Refusal(code, written=text, month=self.fiscal_year_start, fiscal=fiscal, first=first, last=last)
 
     def ancestor(self, period: Period, frequency: Frequency) -> Period | None:
         """The period of `frequency` in this calendar that holds `period`, None when periods do not nest."""

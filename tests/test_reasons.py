@@ -49,6 +49,8 @@ SAMPLE = {
     "moment": "2025-03-01 10:30:00",
     "digits": 30,
     "exponent": 100,
+    "month": 7,
+    "fiscal": "FY2025",
     "length": 5000,
     "whole": "1500",
     "decimal": "1.500",
