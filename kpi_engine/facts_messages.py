@@ -48,14 +48,20 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "{written} est ambigu : écrivez {whole} ou {decimal}, sans séparateur de milliers",
     ),
     "calendar_year": (
-        "{written} is a calendar year, but this pack's years are fiscal, starting in month {month}: write a fiscal period such as {fiscal} ({first} to {last})",
+        (
+            "{written} is a calendar year, but this pack's years are fiscal, starting in month {month}:"
+            " write a fiscal period such as {fiscal} ({first} to {last})"
+        ),
         (
             "{written} est une année civile, mais les années de ce pack sont des exercices, qui commencent au mois {month} :"
             " écrivez une période d'exercice comme {fiscal} ({first} à {last})"
         ),
     ),
     "calendar_quarter": (
-        "{written} is a calendar quarter, but this pack's quarters are fiscal, starting in month {month}: write a fiscal period such as {fiscal} ({first} to {last})",
+        (
+            "{written} is a calendar quarter, but this pack's quarters are fiscal, starting in month {month}:"
+            " write a fiscal period such as {fiscal} ({first} to {last})"
+        ),
         (
             "{written} est un trimestre civil, mais les trimestres de ce pack sont ceux de l'exercice, qui commence au mois {month} :"
             " écrivez une période d'exercice comme {fiscal} ({first} à {last})"

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from kpi_engine import Facts, FactsError, Pack
 from kpi_engine.cli import main
 from kpi_engine.facts_messages import FACTS_MESSAGES
 
@@ -86,3 +87,43 @@ def test_no_english_sentence_is_left_in_french(name: str) -> None:
 def test_every_file_of_the_folder_has_a_case() -> None:
     files = {path.name for path in DATA.iterdir()} - {"cases.yaml", "pack.yaml"}
     assert files == {str(case["facts"]).partition("#")[0] for case in CASES.values() if "workbook" not in case}
+
+
+def test_records_an_embedding_tool_passes_are_refused_in_both_languages() -> None:
+    records = [("lyon", "ca", "2025-13", 1), ("lyon", "ca", "2025-01", 0.1), (None, "ca"), ("lyon", "ca", "2025-03", 1, "Budget")]
+    with pytest.raises(FactsError) as raised:
+        Facts.from_records(records)
+    assert [problem.text("fr") for problem in raised.value.problems] == [
+        "<records>:1: enregistrement 1 : « 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+        (
+            "<records>:2: enregistrement 2 : « 0.1 » pour « ca » n'est pas un nombre exact : passez un Decimal, un int ou une chaîne, "
+            'ou Facts.from_records(records, floats="repr") pour lire les floats par leur plus courte forme décimale'
+        ),
+        "<records>:3: enregistrement 3 : attendu (entité, nom, période, valeur) ou (entité, nom, période, valeur, scénario), reçu 2 éléments",
+        (
+            "<records>:4: « Budget » n'est pas un nom de scénario : écrivez-le en minuscules, chiffres et « _ », comme « budget » ou « revised_budget »"
+            " (vouliez-vous dire « budget » ?)"
+        ),
+    ]
+    assert [str(problem) for problem in raised.value.problems][::3] == [
+        "<records>:1: record 1: '2025-13' is not a valid monthly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        (
+            "<records>:4: 'Budget' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'"
+            " (did you mean 'budget'?)"
+        ),
+    ]
+
+
+def test_a_calendar_quarter_in_a_fiscal_pack_is_refused_in_both_languages() -> None:
+    pack = Pack.from_texts({"p.yaml": "calendar: {fiscal_year_start: 2}\ninputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: quarterly}\n"})
+    with pytest.raises(FactsError) as raised:
+        pack.bind(Facts.from_records([(None, "ca", "2025-Q2", 1)]))
+    (problem,) = raised.value.problems
+    assert problem.text("en") == (
+        "<records>:1: '2025-Q2' is a calendar quarter, but this pack's quarters are fiscal, starting in month 2: "
+        "write a fiscal period such as FY2026-Q1 (2025-02 to 2025-04)"
+    )
+    assert problem.text("fr") == (
+        "<records>:1: « 2025-Q2 » est un trimestre civil, mais les trimestres de ce pack sont ceux de l'exercice, qui commence au mois 2 : "
+        "écrivez une période d'exercice comme FY2026-Q1 (2025-02 à 2025-04)"
+    )
