@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-from ..errors import Location, Problem
+from ..errors import Location, Problem, Refusal, Worded
 from ..periods import Frequency, Period
 from ..reasons import Reason
 from .model import ZERO, Ledger, Movements
@@ -111,14 +111,6 @@ def _layout(data: bytes, name: str) -> tuple[_Layout | None, list[Problem]]:
     return _Layout(separator, max(columns.values()) + 1, columns, amounts), problems
 
 
-class _LineError(ValueError):
-    """A cell that cannot be read; its `cause` is the problem's."""
-
-    def __init__(self, code: str, **params: str) -> None:
-        super().__init__(code)
-        self.cause = Reason.of(code, **params)
-
-
 def _amount(text: str, column: str) -> Decimal:
     value = _ZEROS.get(text)
     if value is not None:
@@ -128,7 +120,7 @@ def _amount(text: str, column: str) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise _LineError("not_an_amount", column=column, written=text)
+        raise Refusal("not_an_amount", column=column, written=text)
     return value
 
 
@@ -141,7 +133,7 @@ def _montant_sens(montant: int, sens: int) -> Callable[[list[str]], tuple[Decima
         amount = _amount(cells[montant], "Montant")
         is_debit = _SENS.get(cells[sens].strip().upper())
         if is_debit is None:
-            raise _LineError("bad_sens", written=cells[sens])
+            raise Refusal("bad_sens", written=cells[sens])
         return (amount, ZERO) if is_debit else (ZERO, amount)
 
     return amounts
@@ -195,12 +187,12 @@ class _Scan:
         month = self.months.get(text)
         if month is None:
             if not _valid_date(text):
-                raise _LineError("bad_entry_date", written=text)
+                raise Refusal("bad_entry_date", written=text)
             month = self.months[text] = text[:6]
             self.first, self.last = min(self.first, text), max(self.last, text)
         return month
 
-    def report(self, location: Location, cause: Reason) -> None:
+    def report(self, location: Location, cause: Worded) -> None:
         self.unread += 1
         if self.unread <= MAX_LINE_PROBLEMS:
             self.problems.append(Problem.of(location, cause))
@@ -241,10 +233,10 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
         account = cells[account_at].strip()
         try:
             if not account:
-                raise _LineError("empty_account")
+                raise Refusal("empty_account")
             month = scan.month_of(cells[date_at])
             debit, credit = amounts(cells)
-        except _LineError as error:
+        except Refusal as error:  # a cell that cannot be read: the line is reported
             scan.report(Location(name, number), error.cause)
             scan.spoiled.add(entry)
             continue
