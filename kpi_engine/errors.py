@@ -13,6 +13,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 
@@ -135,6 +136,9 @@ class Refusal(ValueError):
 
     def __str__(self) -> str:
         return self.cause.text("en")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return partial(Refusal, self.code, **self.params), ()  # pickled whole (a worker process's error)
 
 
 def refusal_cause(error: Exception) -> Worded | str:

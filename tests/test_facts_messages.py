@@ -5,6 +5,7 @@ the catalogue. Workbooks are written in the test (openpyxl) from the rows the ca
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +17,9 @@ from click.testing import CliRunner
 
 from kpi_engine import Facts, FactsError, Pack
 from kpi_engine.cli import main
+from kpi_engine.errors import Refusal
 from kpi_engine.facts_messages import FACTS_MESSAGES
+from kpi_engine.periods import Period
 
 DATA = Path(__file__).parent / "data" / "facts_messages"
 CASES = yaml.safe_load((DATA / "cases.yaml").read_text(encoding="utf-8"))
@@ -127,3 +130,12 @@ def test_a_calendar_quarter_in_a_fiscal_pack_is_refused_in_both_languages() -> N
         "<records>:1: « 2025-Q2 » est un trimestre civil, mais les trimestres de ce pack sont ceux de l'exercice, qui commence au mois 2 : "
         "écrivez une période d'exercice comme FY2026-Q1 (2025-02 à 2025-04)"
     )
+
+
+def test_a_refused_value_keeps_its_words_through_pickling() -> None:
+    """A refusal raised in a worker process reaches the parent whole: its English and its French."""
+    with pytest.raises(Refusal) as raised:
+        Period.parse("2025-13")
+    copy = pickle.loads(pickle.dumps(raised.value))  # noqa: S301 - our own bytes, made on the line
+    assert str(copy) == str(raised.value) == "'2025-13' is not a valid monthly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
+    assert copy.cause.text("fr") == "« 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15"
