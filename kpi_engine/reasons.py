@@ -125,6 +125,7 @@ _ARITHMETIC_WORDS = {
 }
 _FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "quarterly": "trimestres", "yearly": "années"}
 _GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
+# "not a valid monthly period" -> "pas un mois valide"; the parameters worded as numbers for the reader
 _PERIOD_WORDS = {"daily": "un jour", "weekly": "une semaine", "monthly": "un mois", "quarterly": "un trimestre", "yearly": "une année"}
 _NUMBERS = frozenset({"value", "limit", "count", "earlier", "debit", "credit", "difference", "amount", "digits", "length", "cells", "columns"})
 
