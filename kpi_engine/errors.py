@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
+from .facts_messages import FACTS_MESSAGES
+
 
 class Worded(Protocol):
     """A message as data (`reasons.Reason`): a code and parameters, worded in any language at the edge."""
@@ -119,31 +121,30 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
 
 
 class Refusal(ValueError):
-    """A value refused where it is read (a period, a number, a cell of a ledger), as data: a `reasons`
-    catalogue code and its parameters, so the problem a reader builds from it reads in the reader's
-    language. `str()` is the English, as for any ValueError."""
+    """A value refused where it is read (a period, a number, a cell of a ledger), as data: a code of
+    `facts_messages` and its parameters, so the problem a reader builds from it (`reasons.refusal`) reads
+    in the reader's language. `str()` is the English, as for any ValueError.
+
+    `periods` and `numbers` raise it, below `reasons` in the pipeline (which words numbers and periods),
+    so the English is filled in here from the catalogue alone: a `written` value quoted as Python does,
+    a nested message (a `Worded`) in English, anything else as `str()` gives it, as `reasons` words them."""
 
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code, params)
         self.code, self.params = code, params
 
-    @property
-    def cause(self) -> Worded:
-        """The refusal as a `reasons.Reason`, to word in any language or to nest in a reader's message."""
-        from .reasons import Reason  # imported here: reasons imports numbers, which raises refusals
-
-        return Reason.of(self.code, **self.params)
-
     def __str__(self) -> str:
-        return self.cause.text("en")
+        english = FACTS_MESSAGES[self.code][0]
+        return english.format(**{key: _english(key, value) for key, value in self.params.items()})
 
     def __reduce__(self) -> tuple[Any, ...]:
         return partial(Refusal, self.code, **self.params), ()  # pickled whole (a worker process's error)
 
 
-def refusal_cause(error: Exception) -> Worded | str:
-    """What a refused value's error says, as data when it is a `Refusal`, else its English text."""
-    return error.cause if isinstance(error, Refusal) else str(error)
+def _english(key: str, value: Any) -> str:
+    if hasattr(value, "text"):
+        return str(value.text("en"))
+    return repr(value) if key == "written" else str(value)
 
 
 class Undefined(Exception):

@@ -4,13 +4,14 @@ code -> (English, French), worded by `reasons.Reason` at the edge (`Problem.of`)
 `kpi evaluate --lang fr` reads every problem of the company's data in French. The
 refusals of a single value (a period, a number: `errors.Refusal`, raised by `periods`
 and `numbers`) are here too, since facts are where they are met most; a reader nests
-them in its own message (`cause`). A `written` value is quoted as the user wrote it.
+them in its own message (`reasons.refusal`). A `written` value is quoted as the user wrote it.
 """
 
 from __future__ import annotations
 
-from .periods import PERIOD_FORMATS
-
+# `periods.PERIOD_FORMATS` (a test checks they agree): this catalogue is plain data, imported by
+# `errors` for `Refusal`, which `periods` raises
+PERIOD_FORMATS = "2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
 _FORMATS_FR = PERIOD_FORMATS.replace(" or ", " ou ")
 
 FACTS_MESSAGES: dict[str, tuple[str, str]] = {

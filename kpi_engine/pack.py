@@ -32,7 +32,7 @@ from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
-from .reasons import Reason
+from .reasons import Reason, refusal
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -149,7 +149,7 @@ class Pack:
             try:
                 period = calendar.bind(fact.period)
             except Refusal as error:
-                problems.append(Problem.of(fact.location, error.cause))
+                problems.append(Problem.of(fact.location, refusal(error)))
                 continue
             problem = bound.add(replace(fact, period=period))
             if problem:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
+from .errors import Refusal
 from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
@@ -147,6 +148,16 @@ class Reason:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+@overload
+def refusal(error: Refusal) -> Reason: ...
+@overload
+def refusal(error: Exception) -> Reason | str: ...
+def refusal(error: Exception) -> Reason | str:
+    """A value refused where it was read (`errors.Refusal`) as a reason, to word in any language or to nest
+    in a reader's message; any other error's English text."""
+    return Reason.of(error.code, **error.params) if isinstance(error, Refusal) else str(error)
 
 
 def _number(value: Any, lang: Language) -> str:

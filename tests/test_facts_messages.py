@@ -14,14 +14,17 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
+from test_reasons import SAMPLE
 
 from kpi_engine import Facts, FactsError, Pack
 from kpi_engine.cli import main
 from kpi_engine.errors import Refusal
 from kpi_engine.facts_messages import FACTS_MESSAGES
-from kpi_engine.periods import Period
+from kpi_engine.periods import PERIOD_FORMATS, Period
+from kpi_engine.reasons import Reason, refusal
 
-DATA = Path(__file__).parent / "data" / "facts_messages"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "facts_messages"
 CASES = yaml.safe_load((DATA / "cases.yaml").read_text(encoding="utf-8"))
 LANGUAGES = ("en", "fr")
 
@@ -138,4 +141,18 @@ def test_a_refused_value_keeps_its_words_through_pickling() -> None:
         Period.parse("2025-13")
     copy = pickle.loads(pickle.dumps(raised.value))  # noqa: S301 - our own bytes, made on the line
     assert str(copy) == str(raised.value) == "'2025-13' is not a valid monthly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
-    assert copy.cause.text("fr") == "« 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15"
+    assert refusal(copy).text("fr") == "« 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15"
+
+
+def test_the_period_forms_the_catalogue_names_are_the_engines() -> None:
+    assert FACTS_MESSAGES["not_a_period"][0].endswith(PERIOD_FORMATS)
+
+
+REFUSED = re.compile(r'Refusal\("(\w+)"')
+REFUSALS = sorted({code for path in (ROOT / "kpi_engine").rglob("*.py") for code in REFUSED.findall(path.read_text(encoding="utf-8"))})
+
+
+@pytest.mark.parametrize("code", [*REFUSALS, "calendar_year", "calendar_quarter"])
+def test_a_refusal_reads_in_english_as_its_reason_does(code: str) -> None:
+    """`periods` and `numbers` word a refusal's English without `reasons` (which they sit below): the same text."""
+    assert str(Refusal(code, **SAMPLE)) == Reason.of(code, **SAMPLE).text("en")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..errors import FactsError, Location, Problem, Refusal, refusal_cause
+from ..errors import FactsError, Location, Problem, Refusal
 from ..numbers import NumberLimits, read_number
 from ..periods import Frequency, Period
-from ..reasons import Reason
+from ..reasons import Reason, refusal
 
 Entity = str | None
 ACTUAL = "actual"
@@ -144,7 +144,7 @@ class Facts:
                     NumberLimits().checked(record.value)
                 fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number), floats)
             except (ValueError, TypeError) as error:
-                problems.append(Problem.of(Location("<records>", number), Reason.of("record", number=number, cause=refusal_cause(error))))
+                problems.append(Problem.of(Location("<records>", number), Reason.of("record", number=number, cause=refusal(error))))
                 continue
             problem = facts.add(fact) if fact is not None else None
             if problem:

@@ -25,9 +25,9 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from ..errors import Location, Problem, refusal_cause
+from ..errors import Location, Problem
 from ..periods import Period
-from ..reasons import Reason
+from ..reasons import Reason, refusal
 from .columns import (
     ENTITY,
     LONG_ROLES,
@@ -144,7 +144,7 @@ def _read_rows(facts: Facts, layout: _Layout, table: Table, decimal_comma: bool,
         try:
             periods.see(index, row)
         except ValueError as error:
-            found.append((index, Problem.of(periods.location(row), Reason.of("in_period_column", cause=refusal_cause(error)))))
+            found.append((index, Problem.of(periods.location(row), Reason.of("in_period_column", cause=refusal(error)))))
             continue
         texts.see(row)
     resolved, mixed = periods.resolved()

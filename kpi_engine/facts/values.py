@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ..errors import Location, Problem, refusal_cause
+from ..errors import Location, Problem
 from ..numbers import read_number
 from ..periods import Period
-from ..reasons import Reason
+from ..reasons import Reason, refusal
 from .model import ACTUAL, Entity, Fact, Facts, entity_words, scenario_words
 
 RawValue = str | int | Decimal | bool | None | object
@@ -39,7 +39,7 @@ def add_value(
     try:
         value = _number(raw, decimal_comma)
     except (ValueError, InvalidOperation) as error:
-        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=refusal_cause(error)))
+        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=refusal(error)))
         return
     earlier = facts.find(entity, name, period, scenario)
     problem = facts.add(Fact(entity, name, period, value, location, scenario))
