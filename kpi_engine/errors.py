@@ -138,7 +138,7 @@ class Refusal(ValueError):
         return english.format(**{key: _english(key, value) for key, value in self.params.items()})
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return partial(Refusal, self.code, **self.params), ()  # pickled whole (a worker process's error)
+        return partial(Refusal, self.code, **self.params), ()  # copied whole, parameters included (to another process)
 
 
 def _english(key: str, value: Any) -> str:
