@@ -13,7 +13,10 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
+
+from .facts_messages import FACTS_MESSAGES
 
 
 class Worded(Protocol):
@@ -115,6 +118,33 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
     prefix, suffix = ("..." if start else ""), ("..." if start + 120 < len(source_line) else "")
     pad = "".join(ch if ch == "\t" else " " for ch in source_line[start : max(start, column - 1)])
     return f"    {prefix}{shown}{suffix}\n    {' ' * len(prefix)}{pad}{'^' * width}"
+
+
+class Refusal(ValueError):
+    """A value refused where it is read (a period, a number, a cell of a ledger), as data: a code of
+    `facts_messages` and its parameters, so the problem a reader builds from it (`reasons.refusal`) reads
+    in the reader's language. `str()` is the English, as for any ValueError.
+
+    `periods` and `numbers` raise it, below `reasons` in the pipeline (which words numbers and periods),
+    so the English is filled in here from the catalogue alone: a `written` value quoted as Python does,
+    a nested message (a `Worded`) in English, anything else as `str()` gives it, as `reasons` words them."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, params)
+        self.code, self.params = code, params
+
+    def __str__(self) -> str:
+        english = FACTS_MESSAGES[self.code][0]
+        return english.format(**{key: _english(key, value) for key, value in self.params.items()})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return partial(Refusal, self.code, **self.params), ()  # copied whole, parameters included (to another process)
+
+
+def _english(key: str, value: Any) -> str:
+    if hasattr(value, "text"):
+        return str(value.text("en"))
+    return repr(value) if key == "written" else str(value)
 
 
 class Undefined(Exception):

@@ -37,8 +37,8 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "single_equals": ("unexpected '=': write '==' to compare two values", "« = » inattendu : écrivez « == » pour comparer deux valeurs"),
     "percent_with_space": ("write a percentage without a space: 6%", "écrivez un pourcentage sans espace : 6%"),
     "accented_letter": (
-        "unexpected {quoted}: names use letters without accents, digits and '_'; write '{written}'",
-        "« {char} » inattendu : les noms s'écrivent avec des lettres sans accents, des chiffres et « _ » ; écrivez « {written} »",
+        "unexpected {quoted}: names use letters without accents, digits and '_'; write '{spelling}'",
+        "« {char} » inattendu : les noms s'écrivent avec des lettres sans accents, des chiffres et « _ » ; écrivez « {spelling} »",
     ),
     "unexpected_character": ("unexpected character {quoted}{advice}", "caractère « {char} » inattendu{advice}"),
     "hint_decimal_dot": (" (decimals use a dot: 12.5)", " (les décimales s'écrivent avec un point : 12.5)"),
@@ -121,8 +121,8 @@ _CHECKS: dict[str, tuple[str, str]] = {
         "fonction inconnue « {function} »{advice}{hint} ; les fonctions sont {functions}",
     ),
     "function_lowercase": (
-        " (function names are written in lowercase: '{written}')",
-        " (les noms de fonctions s'écrivent en minuscules : « {written} »)",
+        " (function names are written in lowercase: '{spelling}')",
+        " (les noms de fonctions s'écrivent en minuscules : « {spelling} »)",
     ),
     "spreadsheet_if": (" (write if(condition, a, b))", " (écrivez if(condition, a, b))"),
     "spreadsheet_sum": (
@@ -138,7 +138,7 @@ _CHECKS: dict[str, tuple[str, str]] = {
     "spreadsheet_and": (" (write a and b)", " (écrivez a and b)"),
     "spreadsheet_or": (" (write a or b)", " (écrivez a or b)"),
     "spreadsheet_not": (" (write not a)", " (écrivez not a)"),
-    "arity": ("{function}() takes {arity}, not {count} (example: {example})", "{function}() prend {arity}, et non {count} (exemple : {example})"),
+    "arity": ("{function}() takes {arity}, not {count} (example: {usage})", "{function}() prend {arity}, et non {count} (exemple : {usage})"),
     "arity_one": ("1 argument", "1 argument"),
     "arity_exactly": ("{count} arguments", "{count} arguments"),
     "arity_at_least": ("at least {count} arguments", "au moins {count} arguments"),
@@ -205,8 +205,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "template_unknown_name": ("unknown name '{{{field}}}'{advice}{hint}", "nom inconnu « {{{field}}} »{advice}{hint}"),
     "without_accents": (
-        " (names are written without accents: write '{written}')",
-        " (les noms s'écrivent sans accents : écrivez « {written} »)",
+        " (names are written without accents: write '{spelling}')",
+        " (les noms s'écrivent sans accents : écrivez « {spelling} »)",
     ),
     "template_conversion": ("'!{conversion}' is not allowed in '{{{field}}}'", "« !{conversion} » n'est pas permis dans « {{{field}}} »"),
     "template_text_format": (

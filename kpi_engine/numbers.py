@@ -23,6 +23,8 @@ from decimal import (
     localcontext,
 )
 
+from .errors import Refusal
+
 PRECISION = 28
 """Significant digits of every computation, and of every number read (`NumberLimits.max_digits`)."""
 MAX_EXPONENT = 100
@@ -97,26 +99,26 @@ class NumberLimits:
         number as the user wrote it, when given)."""
         shown = _shown(str(value) if written is None else written)
         if not value.is_finite():
-            raise ValueError(f"{shown} is not a finite number")
+            raise Refusal("not_finite", written=shown)
         digits = _significant_digits(value)
         if digits > self.max_digits:
-            raise ValueError(f"{shown} has {digits} digits; at most {self.max_digits} are read, the precision the engine computes with")
+            raise Refusal("too_many_digits", written=shown, digits=digits, limit=self.max_digits)
         if not -self.max_exponent <= value.adjusted() <= self.max_exponent:
-            raise ValueError(self._out_of_range(shown))
+            raise self._out_of_range(shown)
         return value
 
-    def _out_of_range(self, shown: str) -> str:
-        return f"{shown} is out of range: numbers are read from 1E-{self.max_exponent} to 9.99E+{self.max_exponent} in size"
+    def _out_of_range(self, shown: str) -> Refusal:
+        return Refusal("out_of_range", written=shown, exponent=self.max_exponent)
 
     def read_decimal(self, text: str) -> Decimal:
         """Plain decimal text (`-12.5`, `1_000`, `1.5e3`) as an accepted Decimal; ValueError saying why not."""
         cleaned = text.strip().replace("_", "")
         if len(cleaned) > self.max_text_length:
-            raise ValueError(f"{_shown(cleaned)} is {len(cleaned)} characters long: too long to be a number the engine reads")
+            raise Refusal("too_long_number", written=_shown(cleaned), length=len(cleaned))
         try:
             value = Decimal(cleaned)
         except InvalidOperation:  # an exponent beyond what `decimal` itself holds, or not a number at all
-            raise ValueError(self._out_of_range(_shown(cleaned)) if _NUMBER.fullmatch(cleaned) else f"{_shown(cleaned)} is not a number") from None
+            raise self._out_of_range(_shown(cleaned)) if _NUMBER.fullmatch(cleaned) else Refusal("not_a_number", written=_shown(cleaned)) from None
         return self.checked(value, text.strip())
 
 
@@ -127,8 +129,8 @@ def _significant_digits(value: Decimal) -> int:
 
 
 def _shown(text: str) -> str:
-    """A number's text quoted for a message, shortened when long (a 5,000-digit number is not repeated whole)."""
-    return repr(text) if len(text) <= 40 else repr(f"{text[:20]}...{text[-10:]}")
+    """A number's text for a message (which quotes it), shortened when long (a 5,000-digit number is not repeated whole)."""
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]}"
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -154,7 +156,7 @@ def parse_number(text: str, decimal_comma: bool = False, limits: NumberLimits = 
     factor of 1000 is not a rounding error. The result follows the number policy (`limits`).
     """
     if len(text) > 2 * limits.max_text_length:  # room for separators, currency and spaces
-        raise ValueError(f"{_shown(text.strip())} is {len(text)} characters long: too long to be a number the engine reads")
+        raise Refusal("too_long_number", written=_shown(text.strip()), length=len(text))
     raw = _SPACES.sub("", text.strip())
     negative = raw.startswith("(") and raw.endswith(")")
     raw = raw.strip("()")
@@ -167,12 +169,12 @@ def parse_number(text: str, decimal_comma: bool = False, limits: NumberLimits = 
         foreign = "," if not decimal_comma else "."  # the mark that is not this file's decimal mark
         if _AMBIGUOUS.fullmatch(raw.replace(foreign, ",")) and raw.count(foreign) == 1:
             whole, _, part = raw.partition(foreign)
-            raise ValueError(f"{text!r} is ambiguous: write {whole}{part} or {whole}{'.' if foreign == ',' else ','}{part} without a thousands separator")
+            raise Refusal("ambiguous_number", written=text, whole=f"{whole}{part}", decimal=f"{whole}{'.' if foreign == ',' else ','}{part}")
         if foreign in raw and _GROUPED.fullmatch(raw.replace(foreign, ",")):
             raw = raw.replace(foreign, "")  # 1,234,567: only thousands repeat
         raw = raw.replace(",", ".")
     if not _NUMBER.fullmatch(raw):
-        raise ValueError(f"{text!r} is not a number")
+        raise Refusal("not_a_number", written=text)
     value = limits.read_decimal(raw)
     value = -value if negative else value
     return limits.checked(value / 100) if percent else value

@@ -20,7 +20,7 @@ from decimal import Decimal
 from . import backends
 from .assembly import build_definitions
 from .comparisons import CompareName
-from .errors import FactsError, Location, PackError, Problem
+from .errors import FactsError, Location, PackError, Problem, Refusal
 from .explain import ExplainNode
 from .facts import ACTUAL, Entity, Facts
 from .facts.columns import near_miss
@@ -32,7 +32,7 @@ from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
-from .reasons import Reason
+from .reasons import Reason, refusal
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -148,8 +148,8 @@ class Pack:
         for fact in facts.facts():
             try:
                 period = calendar.bind(fact.period)
-            except ValueError as error:
-                problems.append(Problem(fact.location, str(error)))
+            except Refusal as error:
+                problems.append(Problem.of(fact.location, refusal(error)))
                 continue
             problem = bound.add(replace(fact, period=period))
             if problem:

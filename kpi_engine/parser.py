@@ -171,7 +171,7 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
             return _refused("percent_with_space", position)
         if char.isalpha():
             written = name_without_accents(_word_at(text, position))
-            return _refused("accented_letter", position, quoted=repr(char), char=char, written=written)
+            return _refused("accented_letter", position, quoted=repr(char), char=char, spelling=written)
         hint = _CHARACTER_HINTS.get(char)
         return _refused("unexpected_character", position, quoted=repr(char), char=char, advice=Reason.of(hint) if hint else "")
     if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .errors import Refusal
+
 
 class Frequency(StrEnum):
     """How often a KPI is evaluated, and the granularity of a period; `str()` gives the value (`monthly`)."""
@@ -99,7 +101,7 @@ class Period:
             match = pattern.fullmatch(text)
             if match:
                 return _build(frequency, [int(g) for g in match.groups()], text)
-        raise ValueError(f"{text!r} is not a period: write {PERIOD_FORMATS}")
+        raise Refusal("not_a_period", written=text)
 
     @property
     def is_fiscal(self) -> bool:
@@ -305,12 +307,8 @@ class Calendar:
 
     def _refuse(self, period: Period, fiscal: Period, text: str) -> Period:
         first, last = (Period.from_date(Frequency.MONTHLY, day) for day in (fiscal.start, fiscal.end))
-        kind = "calendar year" if period.frequency is Frequency.YEARLY else "calendar quarter"
-        word = "years" if period.frequency is Frequency.YEARLY else "quarters"
-        raise ValueError(
-            f"{text!r} is a {kind}, but this pack's {word} are fiscal, starting in month {self.fiscal_year_start}: "
-            f"write a fiscal period such as {fiscal} ({first} to {last})"
-        )
+        code = "calendar_year" if period.frequency is Frequency.YEARLY else "calendar_quarter"
+        raise Refusal(code, written=text, month=self.fiscal_year_start, fiscal=fiscal, first=first, last=last)
 
     def ancestor(self, period: Period, frequency: Frequency) -> Period | None:
         """The period of `frequency` in this calendar that holds `period`, None when periods do not nest."""
@@ -347,7 +345,7 @@ GREGORIAN = Calendar()  # years from January: the calendar of a pack that sets n
 
 def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
     if frequency is Frequency.WEEKLY and parts[:2] == [9999, 52]:  # its Sunday is 10000-01-02: past the calendar
-        raise ValueError(f"{text!r} ends after 9999-12-31, the last day periods can reach")
+        raise Refusal("period_past_end", written=text)
     try:
         if parts[0] < 1:
             raise ValueError
@@ -365,5 +363,5 @@ def _build(frequency: Frequency, parts: list[int], text: str) -> Period:
             case _:
                 return Period(frequency, date(parts[0], parts[1], parts[2]).toordinal())
     except ValueError:
-        raise ValueError(f"{text!r} is not a valid {frequency.value} period: write {PERIOD_FORMATS}") from None
+        raise Refusal("not_a_valid_period", written=text, period_frequency=frequency.value) from None
 

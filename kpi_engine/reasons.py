@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
+from .errors import Refusal
 from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
@@ -125,6 +126,9 @@ _ARITHMETIC_WORDS = {
 }
 _FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "quarterly": "trimestres", "yearly": "années"}
 _GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
+# "not a valid monthly period" -> "pas un mois valide"; the parameters worded as numbers for the reader
+_PERIOD_WORDS = {"daily": "un jour", "weekly": "une semaine", "monthly": "un mois", "quarterly": "un trimestre", "yearly": "une année"}
+_NUMBERS = frozenset({"value", "limit", "count", "minimum", "maximum", "earlier", "debit", "credit", "difference", "amount", "digits", "length", "cells", "columns"})
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,16 @@ class Reason:
 
     def __str__(self) -> str:
         return self.text("en")
+
+
+@overload
+def refusal(error: Refusal) -> Reason: ...
+@overload
+def refusal(error: Exception) -> Reason | str: ...
+def refusal(error: Exception) -> Reason | str:
+    """A value refused where it was read (`errors.Refusal`) as a reason, to word in any language or to nest
+    in a reader's message; any other error's English text."""
+    return Reason.of(error.code, **error.params) if isinstance(error, Refusal) else str(error)
 
 
 def _number(value: Any, lang: Language) -> str:
@@ -174,6 +188,10 @@ _KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
 def _word(key: str, value: Any, lang: Language) -> str:
     if callable(getattr(value, "text", None)):  # a Reason, or any message as data (`errors.Worded`)
         return str(value.text(lang))
+    if isinstance(value, tuple) and value and isinstance(value[0], Reason):
+        return ", ".join(reason.text(lang) for reason in value)
+    if key in ("written", "example"):  # a value as the user wrote it
+        return f"« {value} »" if lang == "fr" else repr(value)
     if key == "spelled":
         quote = "« {} » ({})" if lang == "fr" else "'{}' ({})"
         return ", ".join(quote.format(name, where) for name, where in value)
@@ -190,7 +208,7 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
     if key == "names":
         return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
-    if key in ("value", "limit", "count", "minimum", "maximum"):
+    if key in _NUMBERS:
         return _number(Decimal(value), lang)
     if key == "entity":
         if value is None:
@@ -207,4 +225,6 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return ", ".join(_GIVEN_WORDS.get(word, word) for word in str(value).split(", "))
     if key == "frequency" and lang == "fr":
         return _FREQUENCY_WORDS.get(str(value), str(value))
+    if key == "period_frequency" and lang == "fr":
+        return _PERIOD_WORDS.get(str(value), str(value))
     return value.describe() if hasattr(value, "describe") else str(value)

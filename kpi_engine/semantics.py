@@ -159,7 +159,7 @@ def _call_type(node: Call, formula: Formula, context: Reason, problems: list[Pro
         return None
     count = len(node.args)
     if count < function.min_args or (function.max_args is not None and count > function.max_args):
-        arity = _in(context, "arity", function=node.func, arity=function.arity(), count=count, example=function.example)
+        arity = _in(context, "arity", function=node.func, arity=function.arity(), count=count, usage=function.example)
         problems.append(_at(formula, node, arity))
         return None
     for position, argument in function.kinds(count):
@@ -219,7 +219,7 @@ _SPREADSHEET_FUNCTIONS = {
 def _function_advice(name: str) -> Reason | str:
     """What to write for a function written in capitals or taken from a spreadsheet, else ""."""
     if name.lower() in FUNCTIONS:
-        return Reason.of("function_lowercase", written=name.lower())
+        return Reason.of("function_lowercase", spelling=name.lower())
     if name.lower() in _SPREADSHEET_FUNCTIONS:
         return Reason.of(_SPREADSHEET_FUNCTIONS[name.lower()])
     return ""
@@ -280,7 +280,7 @@ def template_problems(template: str, names: Set[str], limits: Limits = Limits())
         elif field in ("target", "gap") and field not in names:
             yield offset, width, Reason.of("template_without_target", field=field)
         elif field not in names:
-            advice = "" if field.isascii() else Reason.of("without_accents", written=name_without_accents(field))
+            advice = "" if field.isascii() else Reason.of("without_accents", spelling=name_without_accents(field))
             yield offset, width, Reason.of("template_unknown_name", field=field, advice=advice, hint="" if advice else closest(field, names))
         if conversion:
             yield offset, width, Reason.of("template_conversion", conversion=conversion, field=field)

@@ -158,7 +158,7 @@ def test_an_evaluation_with_no_result_is_never_an_empty_success(tmp_path: Path) 
     result = run("evaluate", str(tmp_path / "pack.yaml"), "--facts", str(tmp_path / "f.csv"), "--lang", "fr")
     assert result.exit_code == 3
     assert result.stderr.splitlines()[-1] == (
-        "kpi : rien n'est évalué : les faits (2024-01 à 2024-01) donnent ca, mais aucun KPI du pack n'a tout ce qu'il lit à une même période"
+        "kpi : rien n'est évalué : les données (2024-01 à 2024-01) donnent ca, mais aucun indicateur du pack n'a tout ce qu'il lit à une même période"
     )
 
 

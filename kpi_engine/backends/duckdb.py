@@ -225,7 +225,7 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: 
         problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
     problems += [Problem(Location(source), message) for message in refused.values()]
     scenarios = connection.execute("SELECT DISTINCT scenario FROM kpi_source_facts ORDER BY 1").fetchall()
-    problems += [Problem(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
+    problems += [Problem.of(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
         found = ", ".join(repr(row[0]) for row in values)

@@ -112,7 +112,7 @@ def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence
         for t in survey.inputs
     ], numeric=(1, 2, 5))
     absent = [_absent_line(e, pack, lang) for e in survey.entities if e.absent]
-    checks = f"{words['checks'].format(count=len(problems))}\n" + "\n".join(str(p) for p in problems) if problems else words["clean"]
+    checks = f"{words['checks'].format(count=len(problems))}\n" + "\n".join(p.text(lang) for p in problems) if problems else words["clean"]
     return "\n\n".join(part for part in (summary, entities, inputs, "\n".join(absent), checks) if part)
 
 
@@ -169,7 +169,7 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
     Otherwise the facts cover no period at a KPI's frequency (exit 3), or none within `--period` (exit 2)."""
     read = facts.names() & set(pack.inputs)
     if period is not None and read:
-        raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+        raise click.BadParameter(_NOT_WITHIN[lang].format(period=period, span=_span(facts, lang)), param_hint="--period")
     if not read:
         unread = sorted(facts.names())
         hints = "; ".join(f"'{name}'{_hint(near_miss(name, pack.inputs), lang)}" for name in unread[:_SHOWN])
@@ -181,13 +181,17 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
 
 
 _NOTHING_READ: dict[Language, str] = {
-    "fr": "kpi : rien n'est évalué : aucun nom lu dans les faits n'est une entrée du pack, donc aucune période "
-          "n'a de quoi calculer un KPI ; renommez les colonnes d'après les entrées ou leurs libellés. Noms lus : {hints}",
+    "fr": "kpi : rien n'est évalué : aucun nom lu dans les données n'est une donnée d'entrée du pack, donc aucune période "
+          "n'a de quoi calculer un indicateur ; renommez les colonnes d'après les données du pack ou leurs libellés. Noms lus : {hints}",
     "en": "kpi: nothing evaluated: no name read in the facts is an input of the pack, so no period has anything "
           "to compute a KPI from; rename the columns after the inputs or their labels. Names read: {hints}",
 }
+_NOT_WITHIN: dict[Language, str] = {
+    "fr": "aucun indicateur n'est évalué dans {period} : les données vont de {span}",
+    "en": "no KPI is evaluated within {period}: the facts run from {span}",
+}
 _NO_PERIOD: dict[Language, str] = {
-    "fr": "kpi : rien n'est évalué : les faits ({span}) donnent {inputs}, mais aucun KPI du pack n'a tout ce qu'il lit à une même période",
+    "fr": "kpi : rien n'est évalué : les données ({span}) donnent {inputs}, mais aucun indicateur du pack n'a tout ce qu'il lit à une même période",
     "en": "kpi: nothing evaluated: the facts ({span}) give {inputs}, but no KPI of the pack has all it reads at any period",
 }
 _SHOWN = 8  # unread names listed before "and N more"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import FactsError, Location, Problem
 from ..files import FileRefusal, read_bounded
+from ..reasons import Reason
 from .checks import consistency_warnings
 from .model import Facts
 from .registry import READERS, detect_format
@@ -85,8 +86,7 @@ def read_facts(
     """Facts from a file's bytes, by the reader its content calls for; `name` is for locations."""
     reader = READERS[detect_format(data, name)]
     if part is not None and reader.part is None:
-        message = f"a {reader.format} file has no parts: '#{part}' only names a sheet of a workbook"
-        return ReadResult(Facts(), (Problem(Location(name), message),))
+        return ReadResult(Facts(), (Problem.of(Location(name), Reason.of("no_parts", format=reader.format, part=part)),))
     return reader.read(data, name, ReadOptions(pack, part, columns or {}))
 
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..errors import FactsError, Location, Problem
+from ..errors import FactsError, Location, Problem, Refusal
 from ..numbers import NumberLimits, read_number
 from ..periods import Frequency, Period
+from ..reasons import Reason, refusal
 
 Entity = str | None
 ACTUAL = "actual"
@@ -27,15 +28,14 @@ ACTUAL = "actual"
 _SCENARIO = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def scenario_problem(written: str) -> str | None:
+def scenario_problem(written: str) -> Reason | None:
     """Why `written` cannot name a scenario (None when it can): scenarios are lowercase identifiers,
     `budget`, `forecast`, `revised_budget`, so that a formula can name them; `Budget 2025` is refused
     rather than read as a scenario no formula could ever reach."""
     if _SCENARIO.fullmatch(written):
         return None
     hint = normal_scenario(written)
-    suggestion = f" (did you mean '{hint}'?)" if hint and _SCENARIO.fullmatch(hint) else ""
-    return f"'{written}' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'{suggestion}"
+    return Reason.of("not_a_scenario", scenario=written, hint=hint if hint and _SCENARIO.fullmatch(hint) else "")
 
 
 def normal_scenario(written: str) -> str:
@@ -144,7 +144,7 @@ class Facts:
                     NumberLimits().checked(record.value)
                 fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number), floats)
             except (ValueError, TypeError) as error:
-                problems.append(Problem(Location("<records>", number), f"record {number}: {error}"))
+                problems.append(Problem.of(Location("<records>", number), Reason.of("record", number=number, cause=refusal(error))))
                 continue
             problem = facts.add(fact) if fact is not None else None
             if problem:
@@ -174,7 +174,7 @@ class Facts:
         if store is None:
             problem = scenario_problem(fact.scenario)
             if problem:
-                return Problem(fact.location, problem)
+                return Problem.of(fact.location, problem)
             store = self._scenarios[sys.intern(fact.scenario)] = {}
         entity_facts = store.get(fact.entity)
         if entity_facts is None:
@@ -183,11 +183,11 @@ class Facts:
         if existing is not None:
             if existing != fact.value:
                 where = self._location(entity_facts.places[fact.period][fact.name])
-                return Problem(
-                    fact.location,
-                    f"'{fact.name}' for {fact.period}{entity_words(fact.entity)}{scenario_words(fact.scenario)} is given twice with different values "
-                    f"({existing} at {where}, {fact.value} here)",
+                cause = Reason.of(
+                    "different_values", name=fact.name, period=fact.period, for_entity=entity_words(fact.entity),
+                    under_scenario=scenario_words(fact.scenario), earlier=existing, at=where, value=fact.value,
                 )
+                return Problem.of(fact.location, cause)
             return None
         entity_facts.add(fact.name, fact.period, fact.value, self._place(fact.location))
         self._count += 1
@@ -279,19 +279,19 @@ class Facts:
         return self._count
 
 
-def entity_words(entity: Entity) -> str:
+def entity_words(entity: Entity) -> Reason | str:
     """` for entity 'lyon'`, or nothing for facts without an entity: the tail of messages about one fact."""
-    return f" for entity '{entity}'" if entity else ""
+    return Reason.of("for_entity", name=entity) if entity else ""
 
 
-def scenario_words(scenario: str) -> str:
+def scenario_words(scenario: str) -> Reason | str:
     """` under scenario 'budget'`, or nothing for actual figures."""
-    return "" if scenario == ACTUAL else f" under scenario '{scenario}'"
+    return "" if scenario == ACTUAL else Reason.of("under_scenario", scenario=scenario)
 
 
 def _fact_from_tuple(record: tuple[Any, ...], location: Location, floats: str) -> Fact | None:
     if len(record) not in (4, 5):
-        raise ValueError(f"expected (entity, name, period, value) or (entity, name, period, value, scenario), got {len(record)} items")
+        raise Refusal("record_length", count=len(record))
     entity, name, period, value = record[:4]
     scenario = ACTUAL if len(record) == 4 or record[4] is None else str(record[4])
     period = period if isinstance(period, Period) else Period.parse(str(period))
@@ -300,9 +300,6 @@ def _fact_from_tuple(record: tuple[Any, ...], location: Location, floats: str) -
     if isinstance(value, float) and floats == "repr" and math.isfinite(value):
         value = repr(value)
     if isinstance(value, (bool, float)):
-        raise ValueError(
-            f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string, "
-            'or Facts.from_records(records, floats="repr") to read floats through their shortest decimal form'
-        )
+        raise Refusal("float_value", written=value, name=name)
     number = read_number(value if isinstance(value, (int, Decimal)) else str(value))
     return Fact(entity, name, period, number, location, scenario)

@@ -23,18 +23,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from ..errors import Location, Problem
+from ..errors import Location, Problem, Refusal
 from ..periods import Frequency, Period
+from ..reasons import Reason
 
 
 class PeriodForm(Enum):
-    """How a period is written; the value is how messages name it."""
+    """How a period is written; the value is the catalogue code of how messages name it (`words`)."""
 
-    STANDARD = "the engine's form (2025-01)"
-    DATE = "a date"
-    MONTH_NUMBER = "a month number (01/2025)"
-    MONTH_NAME = "a month name (janv. 2025)"
-    QUARTER = "a quarter (T1 2025)"
+    STANDARD = "form_standard"
+    DATE = "form_date"
+    MONTH_NUMBER = "form_month_number"
+    MONTH_NAME = "form_month_name"
+    QUARTER = "form_quarter"
+
+    @property
+    def words(self) -> Reason:
+        return Reason.of(self.value)
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,7 @@ def read_period(value: str | date) -> WrittenPeriod:
             try:
                 return WrittenPeriod(form, build(match.groups()), text)
             except ValueError:
-                raise ValueError(f"{text!r} is not a valid period: it reads as {form.value}, but there is no such one") from None
+                raise Refusal("no_such_period", written=text, form=form.words) from None
     raise not_standard
 
 
@@ -106,10 +111,11 @@ def resolve(cells: Sequence[tuple[Location, WrittenPeriod, int]]) -> tuple[list[
     location, written, _ = cells[min(odd)]
     example_location, example, _ = cells[first]
     others = sum(cells[i][2] for i in odd) - 1
-    more = f" ({others} more like it)" if others else ""
-    message = (f"period {written.text!r} is written as {written.form.value}, but {example.text!r} "
-               f"at {example_location} is {example.form.value}: write every period of a file one way{more}")
-    return periods, [(min(odd), Problem(location, message))]
+    cause = Reason.of(
+        "mixed_period_forms", written=written.text, form=written.form.words, example=example.text, at=example_location,
+        example_form=example.form.words, like_it=Reason.of("more_like_it", count=others) if others else "",
+    )
+    return periods, [(min(odd), Problem.of(location, cause))]
 
 
 def _month_of(day: Period) -> Period:
@@ -119,7 +125,7 @@ def _month_of(day: Period) -> Period:
 def _day(value: date) -> Period:
     if isinstance(value, datetime):
         if value.time() != datetime.min.time():
-            raise ValueError(f"{value.isoformat(sep=' ')} has a time of day: a period is a date")
+            raise Refusal("time_of_day", moment=value.isoformat(sep=" "))
         value = value.date()
     return Period.from_date(Frequency.DAILY, value)
 

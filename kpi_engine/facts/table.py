@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 from ..errors import Location, Problem
 from ..periods import Period
+from ..reasons import Reason, refusal
 from .columns import (
     ENTITY,
     LONG_ROLES,
@@ -105,8 +106,8 @@ def read_table(table: Table, *, decimal_comma: bool, names: ColumnNames = NO_PAC
     titles = tuple(_text(value) for value in header.values)
     roles = [names.role(title) for title in titles]
     if PERIOD not in roles:
-        found = ", ".join(titles) or "nothing"
-        return ReadResult(facts, (Problem(table.locate(header.number, 0), f"the header must have a 'period' column; found: {found}"),))
+        found = ", ".join(titles) or Reason.of("nothing_found")
+        return ReadResult(facts, (Problem.of(table.locate(header.number, 0), Reason.of("no_period_column", found=found)),))
     is_long = set(roles) >= LONG_ROLES
     keys = tuple(
         role if role in ROW_ROLES or (is_long and role in LONG_ROLES) else names.input(title) for title, role in zip(titles, roles, strict=True)
@@ -127,11 +128,8 @@ def _repeated_columns(table: Table, titles: tuple[str, ...], keys: tuple[str, ..
     for index, key in enumerate(normal(key) for key in keys):
         if key and key in first:
             earlier = first[key]
-            problems.append(Problem(
-                table.locate(table.header.number, index + 1),
-                f"column {index + 1} '{titles[index]}' repeats column {earlier + 1} '{titles[earlier]}': "
-                "rename or remove one; neither is read",
-            ))
+            cause = Reason.of("repeated_column", column=index + 1, title=titles[index], first_column=earlier + 1, first_title=titles[earlier])
+            problems.append(Problem.of(table.locate(table.header.number, index + 1), cause))
             skipped |= {earlier, index}
         first.setdefault(key, index)
     return problems, frozenset(skipped)
@@ -146,7 +144,7 @@ def _read_rows(facts: Facts, layout: _Layout, table: Table, decimal_comma: bool,
         try:
             periods.see(index, row)
         except ValueError as error:
-            found.append((index, Problem(periods.location(row), f"column 'period': {error}")))
+            found.append((index, Problem.of(periods.location(row), Reason.of("in_period_column", cause=refusal(error)))))
             continue
         texts.see(row)
     resolved, mixed = periods.resolved()
@@ -170,7 +168,8 @@ def _rows(table: Table, layout: _Layout, found: list[tuple[int, Problem]] | None
             continue
         if len(row.values) != width:
             if found is not None:
-                found.append((index, Problem(table.locate(row.number, 0), f"{len(row.values)} cells but the header has {width} columns")))
+                cause = Reason.of("row_width", cells=len(row.values), columns=width)
+                found.append((index, Problem.of(table.locate(row.number, 0), cause)))
             continue
         yield index, row
 
@@ -253,9 +252,8 @@ class _TextColumns:
             if index not in self.first:
                 continue
             value, number = self.first[index]
-            message = (f"column '{self.layout.titles[index]}' is not an input of the pack and holds text "
-                       f"({_text(value)!r} at {table.locate(number, index + 1)}), not figures: ignored")
-            warnings[self.layout.keys[index]] = Problem(table.locate(table.header.number, index + 1), message, severity="warning")
+            cause = Reason.of("text_column", title=self.layout.titles[index], written=_text(value), at=table.locate(number, index + 1))
+            warnings[self.layout.keys[index]] = Problem.of(table.locate(table.header.number, index + 1), cause, "warning")
         return warnings
 
 
@@ -280,7 +278,7 @@ class _Values:
             scenario = sys.intern(_text(values[column])) or ACTUAL
             problem = scenario_problem(scenario)
             if problem:
-                yield Problem(self.locate(row.number, column + 1), f"column 'scenario': {problem}")
+                yield Problem.of(self.locate(row.number, column + 1), Reason.of("in_scenario_column", cause=problem))
                 return
         if self.long:
             name = _text(values[self.name]) if self.name is not None else ""

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from ..errors import Location, Problem
 from ..numbers import read_number
 from ..periods import Period
+from ..reasons import Reason, refusal
 from .model import ACTUAL, Entity, Fact, Facts, entity_words, scenario_words
 
 RawValue = str | int | Decimal | bool | None | object
@@ -27,30 +28,29 @@ def add_value(
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return
     if not name:
-        yield Problem(location, "the 'name' cell is empty")
+        yield Problem.of(location, Reason.of("empty_name"))
         return
     if isinstance(raw, date):
-        yield Problem(location, f"'{name}' for {period}: the date {raw.isoformat()} is not a number")
+        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("date_not_number", date=raw.isoformat())))
         return
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-        yield Problem(location, f"'{name}' for {period}: {raw!r} is not a number")
+        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("not_a_number", written=raw)))
         return
     try:
         value = _number(raw, decimal_comma)
     except (ValueError, InvalidOperation) as error:
-        yield Problem(location, f"'{name}' for {period}: {error}")
+        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=refusal(error)))
         return
     earlier = facts.find(entity, name, period, scenario)
     problem = facts.add(Fact(entity, name, period, value, location, scenario))
     if problem:
         yield problem
     elif earlier is not None:
-        yield Problem(
-            location,
-            f"'{name}' for {period}{entity_words(entity)}{scenario_words(scenario)} is given twice with the same value "
-            f"({earlier.value} at {earlier.location}, {value} here): counted once",
-            severity="warning",
+        cause = Reason.of(
+            "same_value_twice", name=name, period=period, for_entity=entity_words(entity), under_scenario=scenario_words(scenario),
+            earlier=earlier.value, at=earlier.location, value=value,
         )
+        yield Problem.of(location, cause, "warning")
 
 
 def is_number(raw: RawValue, decimal_comma: bool) -> bool:

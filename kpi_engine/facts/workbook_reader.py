@@ -17,7 +17,8 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..errors import Location, Problem, did_you_mean
+from ..errors import Location, Problem, closest
+from ..reasons import Reason
 from .columns import ColumnNames
 from .model import Facts
 from .source import Reader, ReadOptions, ReadResult
@@ -45,20 +46,16 @@ def read_workbook(data: bytes, name: str, options: ReadOptions) -> ReadResult:
         sheets = list(book.sheet_names)
         if options.part is not None:
             if options.part not in sheets:
-                message = f"no sheet '{options.part}'{did_you_mean(options.part, sheets)}; sheets: {', '.join(sheets)}"
-                return _failed(Location(name), message)
+                hint = closest(options.part, sheets)
+                return _failed(Location(name), Reason.of("no_such_sheet", sheet=options.part, hint=hint, sheets=", ".join(sheets)))
             return _read_sheet(name, options.part, _grid(book, options.part), names)
         for sheet in sheets:  # read one sheet at a time, up to the first that holds facts
             grid = _grid(book, sheet)
             if _header_index(grid, names) is not None:
                 return _read_sheet(name, sheet, grid, names)
     except CalamineError as error:
-        return _failed(Location(name), f"cannot be read as a workbook: {error}")
-    return _failed(
-        Location(name),
-        f"no sheet has a header row naming a period column in its first {HEADER_SEARCH_ROWS} rows "
-        f"(sheets: {', '.join(sheets)}); name the sheet to read as {name}#Sheet",
-    )
+        return _failed(Location(name), Reason.of("not_a_workbook", detail=str(error)))
+    return _failed(Location(name), Reason.of("no_facts_sheet", limit=HEADER_SEARCH_ROWS, sheets=", ".join(sheets), file=name))
 
 
 def _grid(book: CalamineWorkbook, sheet: str) -> Grid:
@@ -111,8 +108,8 @@ def _cell_value(value: object) -> CellValue:
             return None
 
 
-def _failed(location: Location, message: str) -> ReadResult:
-    return ReadResult(Facts(), (Problem(location, message),))
+def _failed(location: Location, cause: Reason) -> ReadResult:
+    return ReadResult(Facts(), (Problem.of(location, cause),))
 
 
 def _is_workbook(data: bytes, name: str) -> bool:

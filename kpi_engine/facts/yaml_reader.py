@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..errors import Problem
+from ..errors import Problem, Refusal
 from ..periods import Period
+from ..reasons import Reason, refusal
 from ..yamlsource import Document, Path, load_document
 from .decoding import decode, first_line
 from .model import ACTUAL, Entity, Facts, scenario_problem
@@ -52,8 +53,7 @@ def _read_mapping(document: Document, root: Path, entity: Entity, scenario: str,
     for key in root:
         data = data[key]
     if not isinstance(data, dict):
-        expected = "expected a mapping of period -> {input: value}, optionally under entity names"
-        problems.append(Problem(document.location(root), expected))
+        problems.append(Problem.of(document.location(root), Reason.of("not_a_facts_mapping")))
         return
     if scenario == ACTUAL and isinstance(data.get(SCENARIOS), dict):
         _read_scenarios(document, (*root, SCENARIOS), data[SCENARIOS], entity, facts, problems)
@@ -63,11 +63,11 @@ def _read_mapping(document: Document, root: Path, entity: Entity, scenario: str,
             location = document.key_location((*path, period_text))
             try:
                 period = Period.parse(str(period_text))
-            except ValueError as error:
-                problems.append(Problem(location, str(error)))
+            except Refusal as error:
+                problems.append(Problem.of(location, refusal(error)))
                 continue
             if not isinstance(values, dict):
-                problems.append(Problem(location, f"{period}: expected a mapping of input -> value"))
+                problems.append(Problem.of(location, Reason.of("not_a_values_mapping", period=period)))
                 continue
             owner = entity if found_entity is None else found_entity
             for input_name, raw in values.items():
@@ -80,7 +80,7 @@ def _read_scenarios(document: Document, path: Path, scenarios: dict[Any, Any], e
     for name in scenarios:
         problem = scenario_problem(str(name))
         if problem or name == ACTUAL:
-            problems.append(Problem(document.key_location((*path, name)), problem or "actual figures are given outside 'scenarios'"))
+            problems.append(Problem.of(document.key_location((*path, name)), problem or Reason.of("actual_outside_scenarios")))
             continue
         _read_mapping(document, (*path, name), entity, str(name), facts, problems)
 

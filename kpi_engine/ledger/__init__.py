@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..accounts import AccountRule
 from ..errors import Location, Problem
 from ..facts.model import AuditLine, Facts
+from ..reasons import Reason
 from .accounts import LedgerFacts, ledger_facts
 from .fec import LEGAL_COLUMNS, is_fec, read_fec
 from .model import Ledger, Movements
@@ -40,8 +41,7 @@ def fec_facts(data: bytes, name: str, pack: PackView | None) -> tuple[Facts, lis
     Without a pack there are no rules to map the accounts with: that is the problem reported.
     """
     if pack is None:
-        needed = "an FEC is turned into facts by a pack's account rules: read it with the pack (kpi evaluate PACK --facts FILE)"
-        return Facts(), [Problem(Location(name), needed)]
+        return Facts(), [Problem.of(Location(name), Reason.of("fec_needs_pack"))]
     ledger, problems = read_fec(data, name)
     mapped, more = ledger_facts([ledger], pack.inputs)
     return mapped.facts, problems + more

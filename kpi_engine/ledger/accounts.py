@@ -17,6 +17,7 @@ from ..errors import Location, Problem
 from ..facts.model import AuditLine, Entity, Fact, Facts
 from ..model import InputDef
 from ..periods import Period
+from ..reasons import Reason
 from .model import ZERO, Ledger, Movements
 
 AuditKey = tuple[str, Entity, Period]  # (input, entity, month)
@@ -58,13 +59,11 @@ def ledger_facts(ledgers: Iterable[Ledger], inputs: Mapping[str, InputDef]) -> t
 
 
 def _overlap_problem(ledger: Ledger, other: Ledger) -> Problem:
-    entity = f" of entity '{ledger.entity}'" if ledger.entity else ""
-    return Problem(Location(ledger.source), f"the fiscal year {_span(ledger)} overlaps the fiscal year {_span(other)}{entity} "
-                                            f"read from {other.source}: give each fiscal year once; this file is not read")
-
-
-def _span(ledger: Ledger) -> str:
-    return f"{ledger.months[0]} to {ledger.months[-1]}"
+    cause = Reason.of(
+        "fiscal_years_overlap", first=ledger.months[0], last=ledger.months[-1], other_first=other.months[0], other_last=other.months[-1],
+        of_entity=Reason.of("of_entity", name=ledger.entity) if ledger.entity else "", source=other.source,
+    )
+    return Problem.of(Location(ledger.source), cause)
 
 
 MAX_LISTED = 5  # accounts named in a warning; the others are counted
@@ -76,7 +75,7 @@ def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[P
     balance sheet accounts (classes 1 to 5) left with a balance that no balance reads: no KPI
     counts them, which a controller must know (a rebate account 6094, VAT to regularise 4458...)."""
     if not rules:
-        return [Problem(Location(ledger.source), "no input of the pack has account rules ('accounts:'), so the FEC gives no figure", severity="warning")]
+        return [Problem.of(Location(ledger.source), Reason.of("no_account_rules"), "warning")]
     flows = [rule for rule in rules.values() if rule.kind == "flow" and not rule.gross]
     balances = [rule for rule in rules.values() if rule.kind == "balance"]
     unread = []
@@ -88,14 +87,15 @@ def _unread_accounts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> list[P
         closing = ZERO if income_or_charge else ledger.opening.get(account, ZERO)
         closing += sum((m.debit - m.credit for month in ledger.months if (m := ledger.movements.get((account, month)))), ZERO)
         if closing:
-            side = "debit" if closing > 0 else "credit"
-            unread.append(f"{account} {ledger.labels.get(account, '')} ({side} balance {abs(closing)})")
+            side = "debit_balance" if closing > 0 else "credit_balance"
+            unread.append(Reason.of(side, account=account, label=ledger.labels.get(account, ""), amount=abs(closing)))
     if not unread:
         return []
-    more = f" and {len(unread) - MAX_LISTED} more" if len(unread) > MAX_LISTED else ""
-    counted = f"{len(unread)} accounts with amounts feed" if len(unread) > 1 else "1 account with amounts feeds"
-    return [Problem(Location(ledger.source), f"{counted} no input, so no KPI counts them: "
-                                             f"{', '.join(unread[:MAX_LISTED])}{more}", severity="warning")]
+    cause = Reason.of(
+        "unread_accounts" if len(unread) > 1 else "unread_account", count=len(unread), accounts=tuple(unread[:MAX_LISTED]),
+        more=max(0, len(unread) - MAX_LISTED),
+    )
+    return [Problem.of(Location(ledger.source), cause, "warning")]
 
 
 def _ledger_facts(ledger: Ledger, rules: Mapping[str, AccountRule]) -> Iterable[tuple[Fact, tuple[AuditLine, ...]]]:

@@ -24,8 +24,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
-from ..errors import Location, Problem
+from ..errors import Location, Problem, Refusal, Worded
 from ..periods import Frequency, Period
+from ..reasons import Reason, refusal
 from .model import ZERO, Ledger, Movements
 
 LEGAL_COLUMNS = (
@@ -96,22 +97,18 @@ def _layout(data: bytes, name: str) -> tuple[_Layout | None, list[Problem]]:
     pair = next((p for p in _AMOUNT_PAIRS if all(c.lower() in found for c in p)), None)
     missing = [c for c in _READ_COLUMNS if c.lower() not in found] + ([] if pair else ["Debit", "Credit"])
     if missing:
-        shown = ", ".join(c for c in cells[:20] if c) or "nothing"
-        return None, [Problem(header, f"not an FEC: the header lacks {', '.join(missing)}; an FEC has the legal columns "
-                                      f"{', '.join(LEGAL_COLUMNS)} (found: {shown})")]
+        shown = ", ".join(c for c in cells[:20] if c) or Reason.of("nothing_found")
+        cause = Reason.of("not_a_fec", missing=", ".join(missing), legal=", ".join(LEGAL_COLUMNS), found=shown)
+        return None, [Problem.of(header, cause)]
     problems = []
     absent = [c for c in LEGAL_COLUMNS if c.lower() not in found and c not in ("Debit", "Credit")]
     if absent:
-        problems.append(Problem(header, f"the header lacks the legal column(s) {', '.join(absent)}; the file is read without them", severity="warning"))
+        problems.append(Problem.of(header, Reason.of("fec_columns_absent", absent=", ".join(absent)), "warning"))
     if pair is None:  # the header check above returns when neither Debit/Credit nor Montant/Sens is there
         raise TypeError("an FEC layout needs its amount columns")
     columns = {c: found[c.lower()] for c in (*_READ_COLUMNS, *pair)}
     amounts = _debit_credit(columns["Debit"], columns["Credit"]) if pair[0] == "Debit" else _montant_sens(columns["Montant"], columns["Sens"])
     return _Layout(separator, max(columns.values()) + 1, columns, amounts), problems
-
-
-class _LineError(ValueError):
-    """A cell that cannot be read; its message is the problem's."""
 
 
 def _amount(text: str, column: str) -> Decimal:
@@ -123,7 +120,7 @@ def _amount(text: str, column: str) -> Decimal:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise _LineError(f"{column} {text!r} is not an amount: write it like 1234,56")
+        raise Refusal("not_an_amount", column=column, written=text)
     return value
 
 
@@ -136,7 +133,7 @@ def _montant_sens(montant: int, sens: int) -> Callable[[list[str]], tuple[Decima
         amount = _amount(cells[montant], "Montant")
         is_debit = _SENS.get(cells[sens].strip().upper())
         if is_debit is None:
-            raise _LineError(f"Sens {cells[sens]!r} is neither D (debit) nor C (credit)")
+            raise Refusal("bad_sens", written=cells[sens])
         return (amount, ZERO) if is_debit else (ZERO, amount)
 
     return amounts
@@ -190,15 +187,15 @@ class _Scan:
         month = self.months.get(text)
         if month is None:
             if not _valid_date(text):
-                raise _LineError(f"EcritureDate {text!r} is not a date written AAAAMMJJ (e.g. 20240131)")
+                raise Refusal("bad_entry_date", written=text)
             month = self.months[text] = text[:6]
             self.first, self.last = min(self.first, text), max(self.last, text)
         return month
 
-    def report(self, location: Location, message: str) -> None:
+    def report(self, location: Location, cause: Worded) -> None:
         self.unread += 1
         if self.unread <= MAX_LINE_PROBLEMS:
-            self.problems.append(Problem(location, message))
+            self.problems.append(Problem.of(location, cause))
 
 
 def _valid_date(text: str) -> bool:
@@ -224,7 +221,7 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
         cells = line.rstrip("\n").split(separator)
         if len(cells) < width:
             if line.strip():
-                scan.report(Location(name, number), f"{len(cells)} cells, but the header's columns need {width}")
+                scan.report(Location(name, number), Reason.of("fec_row_width", cells=len(cells), columns=width))
                 if len(cells) > max(journal_at, number_at):
                     scan.spoiled.add((cells[journal_at], cells[number_at]))
             continue
@@ -236,11 +233,11 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
         account = cells[account_at].strip()
         try:
             if not account:
-                raise _LineError("CompteNum is empty")
+                raise Refusal("empty_account")
             month = scan.month_of(cells[date_at])
             debit, credit = amounts(cells)
-        except _LineError as error:
-            scan.report(Location(name, number), str(error))
+        except Refusal as error:  # a cell that cannot be read: the line is reported
+            scan.report(Location(name, number), refusal(error))
             scan.spoiled.add(entry)
             continue
         scan.lines += 1
@@ -293,17 +290,17 @@ def _closing_problems(scan: _Scan, closing: str, name: str) -> list[Problem]:
     problems = []
     for (journal, number), sums in scan.unbalanced.items():
         if (journal, number) not in scan.spoiled:
-            problems.append(Problem(Location(name, sums.line), f"entry {number} of journal {journal} does not balance: debit "
-                                                               f"{sums.debit}, credit {sums.credit}, difference {sums.debit - sums.credit}"))
+            cause = Reason.of("unbalanced_entry", entry=number, journal=journal, debit=sums.debit, credit=sums.credit, difference=sums.debit - sums.credit)
+            problems.append(Problem.of(Location(name, sums.line), cause))
     if scan.debit != scan.credit and not scan.unread:
-        problems.append(Problem(Location(name), f"the file does not balance: total debit {scan.debit}, "
-                                                f"total credit {scan.credit}, difference {scan.debit - scan.credit}"))
+        cause = Reason.of("unbalanced_file", debit=scan.debit, credit=scan.credit, difference=scan.debit - scan.credit)
+        problems.append(Problem.of(Location(name), cause))
     if scan.unread > MAX_LINE_PROBLEMS:
-        problems.append(Problem(Location(name), f"{scan.unread - MAX_LINE_PROBLEMS} more lines cannot be read (the first {MAX_LINE_PROBLEMS} are listed)"))
+        problems.append(Problem.of(Location(name), Reason.of("more_unread_lines", count=scan.unread - MAX_LINE_PROBLEMS, limit=MAX_LINE_PROBLEMS)))
     if not scan.lines and not scan.unread:
-        problems.append(Problem(Location(name, 2), "the FEC has a header but no entry"))
+        problems.append(Problem.of(Location(name, 2), Reason.of("fec_no_entry")))
     if _valid_date(closing) and scan.lines and scan.last > closing:
-        problems.append(Problem(Location(name), f"entries are dated up to {scan.last}, after the closing date {closing} of the file name", severity="warning"))
+        problems.append(Problem.of(Location(name), Reason.of("after_closing", last=scan.last, closing=closing), "warning"))
     return problems
 
 
