@@ -128,7 +128,24 @@ _FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "
 _GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
 # "not a valid monthly period" -> "pas un mois valide"; the parameters worded as numbers for the reader
 _PERIOD_WORDS = {"daily": "un jour", "weekly": "une semaine", "monthly": "un mois", "quarterly": "un trimestre", "yearly": "une année"}
-_NUMBERS = frozenset({"value", "limit", "count", "minimum", "maximum", "earlier", "debit", "credit", "difference", "amount", "digits", "length", "cells", "columns"})
+_NUMBERS = frozenset(
+    {
+        "value",
+        "limit",
+        "count",
+        "minimum",
+        "maximum",
+        "earlier",
+        "debit",
+        "credit",
+        "difference",
+        "amount",
+        "digits",
+        "length",
+        "cells",
+        "columns",
+    }
+)
 
 
 @dataclass(frozen=True)
