@@ -207,4 +207,6 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return ", ".join(_GIVEN_WORDS.get(word, word) for word in str(value).split(", "))
     if key == "frequency" and lang == "fr":
         return _FREQUENCY_WORDS.get(str(value), str(value))
+    if isinstance(value, Decimal):  # any exact number, as the reader writes it
+        return _number(value, lang)
     return value.describe() if hasattr(value, "describe") else str(value)
