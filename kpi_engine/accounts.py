@@ -87,7 +87,7 @@ def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> 
     kind = kinds[0]
     problems = []
     if spec.get("rollup") != _ROLLUP_OF[kind]:
-        cause = Reason.of("accounts_rollup", where=path_text(path), rule=Reason.of(f"rule_{kind}"), rollup=_ROLLUP_OF[kind], written=spec.get("rollup"))
+        cause = Reason.of("accounts_rollup", where=path_text(path), rule=Reason.of(f"rule_{kind}"), rollup=_ROLLUP_OF[kind], given=spec.get("rollup"))
         problems.append(Problem.of(document.location((*path, "rollup")), cause))
     include, exclude = tuple(map(str, rules["include"])), tuple(map(str, rules.get("exclude", ())))
     twice = sorted(set(include) & set(exclude))

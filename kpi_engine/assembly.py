@@ -26,7 +26,7 @@ from typing import Any
 from .accounts import account_rule_of
 from .company import Company, merged_company
 from .entities import group_problems
-from .errors import Location, Problem, closest_word, path_text
+from .errors import Location, Problem, closest, path_text
 from .functions import SCENARIOS
 from .graph import references
 from .limits import Limits
@@ -272,7 +272,7 @@ def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, 
     if previous is None or collector.inputs.get(name) is not previous:
         return False
     if spec["rollup"] != previous.rollup:
-        cause = Reason.of("rollup_kept", name=name, place=previous.location, rollup=previous.rollup, written=spec["rollup"])
+        cause = Reason.of("rollup_kept", name=name, place=previous.location, rollup=previous.rollup, given=spec["rollup"])
         collector.problems.append(Problem.of(location, cause))
     return True
 
@@ -417,7 +417,7 @@ def _apply_overrides(collector: _Collector, document: Document, earlier: dict[st
         location = document.key_location(("overrides", name))
         if name not in earlier:
             why = Reason.of("override_own" if name in collector.kpis else "override_unknown")
-            hint = "" if name in collector.kpis else closest_word(name, earlier)
+            hint = "" if name in collector.kpis else closest(name, earlier)
             collector.problems.append(Problem.of(location, Reason.of("cannot_override", name=name, why=why, hint=hint)))
             continue
         current = collector.kpis[name]
@@ -461,7 +461,7 @@ def _apply_exclusions(collector: _Collector, document: Document, earlier: dict[s
             collector.excluded[name] = location
             del collector.kpis[name]
         elif name not in collector.excluded:
-            why = Reason.of("exclude_own") if name in collector.kpis else Reason.of("exclude_unknown", hint=closest_word(name, earlier))
+            why = Reason.of("exclude_own") if name in collector.kpis else Reason.of("exclude_unknown", hint=closest(name, earlier))
             collector.problems.append(Problem.of(location, Reason.of("cannot_exclude", name=name, why=why)))
     for index, tag in enumerate(exclude.get("tags") or ()):
         location = document.location(("exclude", "tags", index))

@@ -160,13 +160,13 @@ def accent_hint(name: str) -> str:
     return f" (names are written without accents: write '{name_without_accents(name)}')"
 
 
-def closest_word(word: str, choices: Iterable[str]) -> str:
-    """The known word closest to `word`, or "" when none is close (the `hint` of a worded problem)."""
+def closest(word: str, choices: Iterable[str]) -> str:
+    """The known word closest to `word`, or "" when none is close: a message's `hint` (`reasons`)."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return close[0] if close else ""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest known word, or nothing when none is close."""
-    close = closest_word(word, choices)
-    return f" (did you mean '{close}'?)" if close else ""
+    near = closest(word, choices)
+    return f" (did you mean '{near}'?)" if near else ""

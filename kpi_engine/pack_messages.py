@@ -18,8 +18,11 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: '{name}' is not a valid name: use letters, digits and '_', not starting with a digit{accents}",
         "{where} : « {name} » n'est pas un nom valable : utilisez des lettres, des chiffres et « _ », sans commencer par un chiffre{accents}",
     ),
-    "without_accents": (" (names are written without accents: write '{written}')", " (les noms s'écrivent sans accents : écrivez « {written} »)"),
-    "unknown_key": ("{where}: unknown key '{key}'{hint}; allowed keys: {allowed}{split}", "{where} : clé inconnue « {key} »{hint} ; clés permises : {allowed}{split}"),
+    "name_without_accents": (" (names are written without accents: write '{spelling}')", " (les noms s'écrivent sans accents : écrivez « {spelling} »)"),
+    "unknown_key": (
+        "{where}: unknown key '{key}'{hint}; allowed keys: {allowed}{split}",
+        "{where} : clé inconnue « {key} »{hint} ; clés permises : {allowed}{split}",
+    ),
     "split_by_comma": (
         " (a comma inside {braces} splits the text: put the text in quotes)",
         " (une virgule à l'intérieur de {braces} coupe le texte : mettez le texte entre guillemets)",
@@ -91,7 +94,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "yaml_tag": ("YAML tag {quoted} is not allowed here", "l'étiquette YAML « {tag} » n'est pas permise ici"),
     "recursive_alias": ("recursive YAML alias refers to itself", "un alias YAML récursif renvoie à lui-même"),
-    "merge_key": ("YAML merge keys ('<<') are not supported: write the keys", "les clés de fusion YAML (« << ») ne sont pas prises en charge : écrivez les clés"),
+    "merge_key": (
+        "YAML merge keys ('<<') are not supported: write the keys",
+        "les clés de fusion YAML (« << ») ne sont pas prises en charge : écrivez les clés",
+    ),
     "key_not_word": ("a key must be a plain word", "une clé doit être un simple mot"),
     "duplicate_key": (
         "duplicate key {quoted} (first defined at line {line}); keep only one",
@@ -163,8 +169,8 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         ),
     ),
     "rollup_kept": (
-        "input '{name}' redefines the input of the extended pack at {place}: keep its rollup '{rollup}', not '{written}'",
-        "la donnée « {name} » redéfinit celle du pack étendu en {place} : gardez son rollup « {rollup} », pas « {written} »",
+        "input '{name}' redefines the input of the extended pack at {place}: keep its rollup '{rollup}', not '{given}'",
+        "la donnée « {name} » redéfinit celle du pack étendu en {place} : gardez son rollup « {rollup} », pas « {given} »",
     ),
     "input_twice": (
         "input '{name}' is defined twice: {other} of that name is already defined at {place}",
@@ -176,7 +182,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "an_input": ("an input", "une donnée"),
     "a_kpi": ("a KPI", "un indicateur"),
-    "cannot_override": ("cannot override KPI '{name}': it is not defined {why}{hint}", "impossible de modifier l'indicateur « {name} » par overrides : il n'est pas défini {why}{hint}"),
+    "cannot_override": (
+        "cannot override KPI '{name}': it is not defined {why}{hint}",
+        "impossible de modifier l'indicateur « {name} » par overrides : il n'est pas défini {why}{hint}",
+    ),
     "override_own": ("in this pack, not in the pack it extends: edit it directly", "dans les packs étendus mais dans ce pack : modifiez-le directement"),
     "override_unknown": ("in the extended packs", "dans les packs étendus"),
     "not_a_date": (
@@ -189,7 +198,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "il est défini dans ce pack, pas dans les packs qu'il étend : supprimez-le plutôt",
     ),
     "exclude_unknown": ("it is not a KPI of the extended packs{hint}", "ce n'est pas un indicateur des packs étendus{hint}"),
-    "cannot_exclude_tag": ("cannot exclude tag '{tag}': no KPI of the extended packs has it", "impossible d'exclure l'étiquette « {tag} » : aucun indicateur des packs étendus ne la porte"),
+    "cannot_exclude_tag": (
+        "cannot exclude tag '{tag}': no KPI of the extended packs has it",
+        "impossible d'exclure l'étiquette « {tag} » : aucun indicateur des packs étendus ne la porte",
+    ),
     "excluded_but_read": (
         "cannot exclude KPI '{excluded}': KPI '{name}' (at {place}) reads it; exclude '{name}' too, or keep '{excluded}'",
         "impossible d'exclure l'indicateur « {excluded} » : l'indicateur « {name} » (en {place}) le lit ; excluez aussi « {name} », ou gardez « {excluded} »",
@@ -213,8 +225,8 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     "found_both": ("both", "les deux"),
     "found_neither": ("neither", "aucun des deux"),
     "accounts_rollup": (
-        "{where}.rollup: an input fed by a {rule} of accounts rolls up with '{rollup}', not '{written}'",
-        "{where}.rollup : une donnée alimentée par un {rule} de comptes se cumule avec « {rollup} », pas « {written} »",
+        "{where}.rollup: an input fed by a {rule} of accounts rolls up with '{rollup}', not '{given}'",
+        "{where}.rollup : une donnée alimentée par un {rule} de comptes se cumule avec « {rollup} », pas « {given} »",
     ),
     "rule_flow": ("flow", "flux"),
     "rule_balance": ("balance", "solde"),
@@ -223,7 +235,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     "test_failure": ("test '{test}': {cause}", "test « {test} » : {cause}"),
     "as_written": ("{text}", "{text}"),
     "test_not_an_input": ("'{name}' is not an input of the pack{hint}", "« {name} » n'est pas une donnée d'entrée du pack{hint}"),
-    "test_no_entity": ("the test's facts have no entity '{name}' (entities: {listed})", "les données du test n'ont pas d'entité « {name} » (entités : {listed})"),
+    "test_no_entity": (
+        "the test's facts have no entity '{name}' (entities: {listed})",
+        "les données du test n'ont pas d'entité « {name} » (entités : {listed})",
+    ),
     "no_entities": ("none", "aucune"),
     "test_not_covered": ("the test's facts do not cover {period}: they run from {span}", "les données du test ne couvrent pas {period} : elles vont de {span}"),
     "span": ("{first} to {last}", "{first} à {last}"),
@@ -233,7 +248,7 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "les attentes sous un scénario demandent un moteur qui calcule les scénarios, pas {backend}",
     ),
     "test_where": ("{name} at {period}{for_entity}{under}", "{name} en {period}{for_entity}{under}"),
-    "for_entity": (" for entity '{entity_name}'", " pour l'entité « {entity_name} »"),
+    "for_entity": (" for entity '{name}'", " pour l'entité « {name} »"),
     "under_scenario": (" under scenario '{scenario}'", " en scénario « {scenario} »"),
     "no_result": (
         "{where}: no result (do the facts cover {period} completely? the KPI is {known})",
@@ -263,7 +278,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_reason": ("no reason", "aucune raison"),
     "english_reason": ("{reason}", "« {reason} » (en anglais, le texte de référence)"),
-    "alert_missing": ("expected a {alert_kind}alert on {name} at {period}{seen}{unsilenced}", "une alerte{alert_kind} était attendue sur {name} en {period}{seen}{unsilenced}"),
+    "alert_missing": (
+        "expected a {alert_kind}alert on {name} at {period}{seen}{unsilenced}",
+        "une alerte{alert_kind} était attendue sur {name} en {period}{seen}{unsilenced}",
+    ),
     "alert_unexpected": (
         "expected no {alert_kind}alert on {name} at {period}, but got: {alert}",
         "aucune alerte{alert_kind} n'était attendue sur {name} en {period}, mais : {alert}",

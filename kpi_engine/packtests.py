@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import Alert
-from .errors import FactsError, Location, Problem, Worded, closest_word
+from .errors import FactsError, Location, Problem, Worded, closest
 from .facts import Facts, facts_from_document
 from .formatting import Language
 from .numbers import parse_number, round_half_up
@@ -141,7 +141,7 @@ class _Case:
         unknown = []
         for fact in facts.facts():
             if fact.name not in self.pack.inputs:
-                hint = closest_word(fact.name, self.pack.inputs)
+                hint = closest(fact.name, self.pack.inputs)
                 unknown.append(Problem.of(fact.location, Reason.of("test_not_an_input", name=fact.name, hint=hint)))
         return unknown
 
@@ -173,11 +173,11 @@ class _Case:
         """The KPI, period and entity an expectation is about, or why it cannot be checked."""
         kpi = expectation["kpi"]
         if kpi not in self.pack.kpis:
-            return self._fail((*path, "kpi"), Reason.of("unknown_kpi", name=kpi, hint=closest_word(kpi, self.pack.kpis)))
+            return self._fail((*path, "kpi"), Reason.of("unknown_kpi", name=kpi, hint=closest(kpi, self.pack.kpis)))
         try:
             period = self.pack.parse_period(str(expectation["period"]))
         except ValueError as error:
-            return self._fail((*path, "period"), Reason.of("as_written", text=str(error)))
+            return self._fail((*path, "period"), getattr(error, "cause", None) or Reason.of("as_written", text=str(error)))  # a refusal is data
         entity = expectation.get("entity", self.entity)
         return self._uncovered(path, period, entity) or (kpi, period, entity)
 
@@ -199,7 +199,7 @@ class _Case:
                 result = evaluation.result_at(kpi, period, entity)
         except KeyError:  # facts around it, but not covering it
             result = None
-        for_entity = Reason.of("for_entity", entity_name=entity) if entity else ""
+        for_entity = Reason.of("for_entity", name=entity) if entity else ""
         under = Reason.of("under_scenario", scenario=scenario) if scenario else ""
         where = Reason.of("test_where", name=kpi, period=period, for_entity=for_entity, under=under)
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value", "scenario"}:

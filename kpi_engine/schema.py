@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem, closest_word, name_without_accents, path_text
+from .errors import Problem, closest, name_without_accents, path_text
 from .reasons import Reason
 from .yamlsource import Document, Path
 
@@ -94,7 +94,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
         case "enum":
             choices = [str(v) for v in validator_value]
             english = _FRENCH_WORDS.get(str(instance).strip().lower())
-            hint = Reason.of("in_english", word=english) if english else closest_word(str(instance), choices)
+            hint = Reason.of("in_english", word=english) if english else closest(str(instance), choices)
             cause = Reason.of("not_one_of", where=where, found=_found(instance), choices=", ".join(choices), hint=hint)
         case "type":
             cause = Reason.of("expected_type", where=where, expected=_type_words(validator_value), found=_found(instance))
@@ -125,7 +125,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
 
 def _invalid_name(where: str | Reason, name: str) -> Reason:
     """A name that is not one; written with accents, the reader is told the name to write instead."""
-    accents = "" if name.isascii() else Reason.of("without_accents", written=name_without_accents(name))
+    accents = "" if name.isascii() else Reason.of("name_without_accents", spelling=name_without_accents(name))
     return Reason.of("invalid_name", where=where, name=name, accents=accents)
 
 
@@ -212,6 +212,6 @@ _FRENCH_KEYS = {
 
 def _unknown_key(key: str, where: str | Reason, allowed: list[str]) -> Reason:
     english = _FRENCH_KEYS.get(key.strip().lower())
-    hint = Reason.of("in_english", word=english) if english in allowed else closest_word(key, allowed)
+    hint = Reason.of("in_english", word=english) if english in allowed else closest(key, allowed)
     split = Reason.of("split_by_comma", braces="{...}") if " " in key.strip() else ""
     return Reason.of("unknown_key", where=where, key=key, hint=hint, allowed=", ".join(allowed), split=split)
