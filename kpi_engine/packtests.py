@@ -291,7 +291,7 @@ def alert_words(alert: Alert) -> Reason:
     states = ([Reason.of("silenced_by", reason=alert.silenced)] if alert.silenced else [])
     states += [Reason.of("hidden_by", rule=alert.inhibited_by)] if alert.inhibited_by else []
     shown = Reason.of("alert_states", states=_chain("fired_and", states)) if states else ""
-    return Reason.of("fired_alert", level=Reason.of(f"level_{alert.severity}"), message=alert.message, states=shown)
+    return Reason.of("fired_alert", level=Reason.of(f"level_{alert.severity}"), message=alert, states=shown)  # the alert words its message
 
 
 def describe_alert(alert: Alert) -> str:

@@ -172,8 +172,8 @@ _KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
 
 
 def _word(key: str, value: Any, lang: Language) -> str:
-    if isinstance(value, Reason):
-        return value.text(lang)
+    if callable(getattr(value, "text", None)):  # a Reason, or any message as data (`errors.Worded`)
+        return str(value.text(lang))
     if key == "spelled":
         quote = "« {} » ({})" if lang == "fr" else "'{}' ({})"
         return ", ".join(quote.format(name, where) for name, where in value)
