@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import Location, PackError, Problem
@@ -168,7 +169,7 @@ def _pack_files(root: Path, boundary: Path, reading: _Reading) -> list[Path]:
     """The definition files of one pack; a search cut short by the bounds, or a file linked from outside `boundary`, is a problem."""
     found, cut_short = _search(root)
     if cut_short:
-        reading.problems.append(_problem(Location(display_name(root)), "folder_too_large", entries=MAX_PACK_ENTRIES, depth=MAX_PACK_DEPTH))
+        reading.problems.append(_problem(Location(display_name(root)), "folder_too_large", entries=Decimal(MAX_PACK_ENTRIES), depth=MAX_PACK_DEPTH))
         return []
     files = []
     for file in found:

@@ -149,7 +149,7 @@ class Pack:
             try:
                 period = calendar.bind(fact.period)
             except ValueError as error:
-                problems.append(Problem(fact.location, str(error)))
+                problems.append(Problem.of(fact.location, Reason.of_error(error)))
                 continue
             problem = bound.add(replace(fact, period=period))
             if problem:

@@ -166,7 +166,7 @@ class _Case:
         periods = sorted(self.facts.periods(), key=Period.sort_key)
         return Reason.of("span", first=periods[0], last=periods[-1])
 
-    def _fail(self, path: YamlPath, cause: Reason) -> Failure:
+    def _fail(self, path: YamlPath, cause: Worded) -> Failure:
         return Failure(self.document.location(path), self.name, cause)
 
     def _identify(self, expectation: Spec, path: YamlPath) -> tuple[str, Period, Any] | Failure:
@@ -177,7 +177,7 @@ class _Case:
         try:
             period = self.pack.parse_period(str(expectation["period"]))
         except ValueError as error:
-            return self._fail((*path, "period"), getattr(error, "cause", None) or Reason.of("as_written", text=str(error)))  # a refusal is data
+            return self._fail((*path, "period"), Reason.of_error(error))
         entity = expectation.get("entity", self.entity)
         return self._uncovered(path, period, entity) or (kpi, period, entity)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .errors import Worded
 from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
@@ -137,6 +138,13 @@ class Reason:
     @classmethod
     def of(cls, code: str, **params: Any) -> Reason:
         return cls(code, tuple(params.items()))
+
+    @classmethod
+    def of_error(cls, error: Exception) -> Worded:
+        """What a refused value's error says, as data: its `cause` when it has one (a refusal worded by a
+        catalogue), else its English text as written (`as_written`)."""
+        cause: Worded | None = getattr(error, "cause", None)
+        return cause if cause is not None else cls.of("as_written", text=str(error))
 
     def text(self, lang: Language = "en") -> str:
         english, french = CATALOG[self.code]

@@ -282,7 +282,6 @@ class _Builder:
         try:
             number = self.numbers.read_decimal(text)
         except ValueError as error:
-            detail = getattr(error, "cause", None) or str(error)  # a refusal as data (`errors.Refusal`) is worded in the reader's language
-            self.problems.append(Problem.of(self.scalar_ref(node).location, Reason.of("number_as_text", detail=detail)))
+            self.problems.append(Problem.of(self.scalar_ref(node).location, Reason.of("number_as_text", detail=Reason.of_error(error))))
             return None
         return int(number) if _INT.fullmatch(text) else number
