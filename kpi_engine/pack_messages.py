@@ -115,16 +115,16 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "the folder is too large for a pack: more than {entries} entries or {depth} levels of folders; a pack folder holds its YAML files",
         "le dossier est trop grand pour un pack : plus de {entries} entrées ou {depth} niveaux de dossiers ; un dossier de pack contient ses fichiers YAML",
     ),
-    "linked_outside": ("a symbolic link to a file outside {root}: not read", "un lien symbolique vers un fichier hors de {root} : non lu"),
+    "linked_outside": ("a symbolic link to a file outside {root}: not read", "un lien symbolique vers un fichier hors de « {root} » : non lu"),
     "extends_loop": ("'extends' loops back to {base}", "« extends » revient en boucle sur {base}"),
-    "extends_missing": ("extended pack {base} does not exist", "le pack étendu {base} n'existe pas"),
+    "extends_missing": ("extended pack {base} does not exist", "le pack étendu « {base} » n'existe pas"),
     "extends_absolute": (
         "'extends' names an absolute path ({path}); name the pack by a path relative to this file, or 'standard'",
         "« extends » donne un chemin absolu ({path}) ; nommez le pack par un chemin relatif à ce fichier, ou « standard »",
     ),
     "extends_outside": (
         "'extends' leads outside {root} ({path}): a pack extends packs below or beside its folder, never further up",
-        "« extends » mène hors de {root} ({path}) : un pack étend des packs sous son dossier ou à côté, jamais plus haut",
+        "« extends » mène hors de « {root} » ({path}) : un pack étend des packs sous son dossier ou à côté, jamais plus haut",
     ),
     "extends_not_given": (
         "extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk",
@@ -297,7 +297,7 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     "no_as_of": (" (the test has no as_of: no silence applies)", " (le test n'a pas de as_of : aucune suspension ne s'applique)"),
     "fired_and": ("{first}; {second}", "{first} ; {second}"),
     "fired_alert": ("{level}: {message}{states}", "{level} : {message}{states}"),
-    "level_info": ("info", "information"),
+    "level_info": ("info", "info"),
     "level_warning": ("warning", "attention"),
     "level_critical": ("critical", "critique"),
     "alert_states": (" ({states})", " ({states})"),

@@ -53,10 +53,10 @@ def test_no_english_sentence_is_left_in_french(name: str) -> None:
 
 
 def test_every_pack_message_has_its_own_french() -> None:
-    """Codes are rendered with every field in tests/test_reasons.py; here, each one whose English has words
-    (not only fields, quotes and keywords in brackets) has a French text of its own."""
+    """Codes are rendered with every field in tests/test_reasons.py; here, each one whose English is a phrase
+    (not one word such as `info`, nor only fields, quotes and keywords in brackets) has a French text of its own."""
     for code, (english, french) in PACK_MESSAGES.items():
-        if re.search(r"[a-z]{3}", re.sub(r"\{\w+\}|'[^']*'|\([^)]*\)", "", english)):
+        if re.search(r"[a-z]{2,} [a-z]{2,}", re.sub(r"\{\w+\}|'[^']*'|\([^)]*\)", "", english)):
             assert english != french, code
 
 
