@@ -36,7 +36,7 @@ def _run(case: dict, lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [case["command"], "pack", "--lang", lang])
     assert result.exit_code == 1, result.output
-    return [line for line in result.output.splitlines() if line.startswith("pack/")]
+    return [line for line in result.output.splitlines() if line.startswith(("pack/", "pack:"))]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
