@@ -248,7 +248,7 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "les attentes sous un scénario demandent un moteur qui calcule les scénarios, pas {backend}",
     ),
     "test_where": ("{name} at {period}{for_entity}{under}", "{name} en {period}{for_entity}{under}"),
-    "for_entity": (" for entity '{name}'", " pour l'entité « {name} »"),
+    "test_for_entity": (" for entity '{name}'", " pour l'entité « {name} »"),
     "under_scenario": (" under scenario '{scenario}'", " en scénario « {scenario} »"),
     "no_result": (
         "{where}: no result (do the facts cover {period} completely? the KPI is {known})",

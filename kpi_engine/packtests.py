@@ -199,7 +199,7 @@ class _Case:
                 result = evaluation.result_at(kpi, period, entity)
         except KeyError:  # facts around it, but not covering it
             result = None
-        for_entity = Reason.of("for_entity", name=entity) if entity else ""
+        for_entity = Reason.of("test_for_entity", name=entity) if entity else ""
         under = Reason.of("under_scenario", scenario=scenario) if scenario else ""
         where = Reason.of("test_where", name=kpi, period=period, for_entity=for_entity, under=under)
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value", "scenario"}:

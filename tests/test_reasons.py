@@ -86,7 +86,7 @@ SAMPLE = {
     "listed": Reason.of("no_entities"),
     "span": Reason.of("span", first=Period.parse("2025-01"), last=Period.parse("2025-03")),
     "backend": "duckdb",
-    "for_entity": Reason.of("for_entity", name="lyon"),
+    "for_entity": Reason.of("test_for_entity", name="lyon"),
     "under": Reason.of("under_scenario", scenario="budget"),
     "field": Reason.of("field_gap"),
     "got": Decimal("0.25"),
