@@ -34,6 +34,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .errors import Location, Problem, path_text
+from .reasons import Reason
 from .schema import PACK_SCHEMA, load_schema
 from .yamlsource import Document, Path
 
@@ -81,16 +82,16 @@ def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> 
     where, location = path_text((*path, "accounts")), document.location((*path, "accounts"))
     kinds = [kind for kind in KINDS if kind in rules]
     if len(kinds) != 1:
-        found = "both" if kinds else "neither"
-        return None, [Problem(location, f"{where}: give either 'flow' (movements of the month) or 'balance' "
-                                        f"(balance at the end of the month), found {found}")]
+        found = Reason.of("found_both" if kinds else "found_neither")
+        return None, [Problem.of(location, Reason.of("flow_or_balance", where=where, found=found))]
     kind = kinds[0]
     problems = []
     if spec.get("rollup") != _ROLLUP_OF[kind]:
-        problems.append(Problem(document.location((*path, "rollup")), f"{path_text(path)}.rollup: an input fed by "
-                                f"a {kind} of accounts rolls up with '{_ROLLUP_OF[kind]}', not '{spec.get('rollup')}'"))
+        cause = Reason.of("accounts_rollup", where=path_text(path), rule=Reason.of(f"rule_{kind}"), rollup=_ROLLUP_OF[kind], given=spec.get("rollup"))
+        problems.append(Problem.of(document.location((*path, "rollup")), cause))
     include, exclude = tuple(map(str, rules["include"])), tuple(map(str, rules.get("exclude", ())))
-    problems.extend(Problem(location, f"{where}: account '{prefix}' is both included and excluded") for prefix in sorted(set(include) & set(exclude)))
+    twice = sorted(set(include) & set(exclude))
+    problems.extend(Problem.of(location, Reason.of("included_and_excluded", where=where, account=prefix)) for prefix in twice)
     rule = AccountRule(kind, rules[kind], include, exclude, bool(rules.get("gross", False)), location)
     return (None if problems else rule), problems
 

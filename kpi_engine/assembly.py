@@ -26,7 +26,7 @@ from typing import Any
 from .accounts import account_rule_of
 from .company import Company, merged_company
 from .entities import group_problems
-from .errors import Location, Problem, did_you_mean, path_text
+from .errors import Location, Problem, closest, path_text
 from .functions import SCENARIOS
 from .graph import references
 from .limits import Limits
@@ -236,15 +236,9 @@ def _add_document(collector: _Collector, document: Document, earlier: dict[str, 
     for name, spec in _section(document, "kpis", spoiled, collector):
         location = document.key_location(("kpis", name))
         if name in earlier:
-            collector.problems.append(
-                Problem(
-                    location,
-                    f"KPI '{name}' is already defined by the extended pack at {earlier[name].location}; "
-                    "change its target, owner or alerts under 'overrides:' or give your KPI another name",
-                )
-            )
+            collector.problems.append(Problem.of(location, Reason.of("kpi_in_extended", name=name, place=earlier[name].location)))
             continue
-        if _is_duplicate(collector, name, location, "KPI"):
+        if _is_duplicate(collector, name, location, "kpi"):
             continue
         kpi = _kpi(collector, document, name, spec, location)
         if kpi:
@@ -278,8 +272,8 @@ def _redefines_extended_input(collector: _Collector, name: str, spec: dict[str, 
     if previous is None or collector.inputs.get(name) is not previous:
         return False
     if spec["rollup"] != previous.rollup:
-        collector.problems.append(Problem(location, f"input '{name}' redefines the input of the extended pack at "
-                                                    f"{previous.location}: keep its rollup '{previous.rollup}', not '{spec['rollup']}'"))
+        cause = Reason.of("rollup_kept", name=name, place=previous.location, rollup=previous.rollup, given=spec["rollup"])
+        collector.problems.append(Problem.of(location, cause))
     return True
 
 
@@ -303,8 +297,8 @@ def _add_owners(collector: _Collector, document: Document, data: dict[str, Any])
             collector.owners[role] = merged_owner(collector.owners.get(role), role, spec, location)
             for path, address in _written_addresses(spec.get("email"), ("owners", role, "email")):
                 if not is_address(address):
-                    message = f"owners.{role}.email: '{address}' is not an e-mail address (name@domain.fr)"
-                    collector.problems.append(Problem(document.location(path), message))
+                    cause = Reason.of("not_email", where=f"owners.{role}.email", text=address)
+                    collector.problems.append(Problem.of(document.location(path), cause))
 
 
 def _written_addresses(written: Any, path: Path) -> list[tuple[Path, str]]:
@@ -316,13 +310,12 @@ def _written_addresses(written: Any, path: Path) -> list[tuple[Path, str]]:
 
 
 def _is_duplicate(collector: _Collector, name: str, location: Location, kind: str) -> bool:
+    """Whether an input or KPI (`kind`: "input" or "kpi") of that name is already defined; if so, a problem says where."""
     previous = collector.inputs.get(name) or collector.kpis.get(name)
     if previous is None:
         return False
-    other = "an input" if name in collector.inputs else "a KPI"
-    collector.problems.append(
-        Problem(location, f"{kind} '{name}' is defined twice: {other} of that name is already defined at {previous.location}")
-    )
+    other = Reason.of("an_input" if name in collector.inputs else "a_kpi")
+    collector.problems.append(Problem.of(location, Reason.of(f"{kind}_twice", name=name, other=other, place=previous.location)))
     return True
 
 
@@ -388,8 +381,8 @@ def _silences(collector: _Collector, document: Document, spoiled: set[Path]) -> 
         try:
             until = date.fromisoformat(str(spec["until"]))
         except ValueError:
-            message = f"silences[{index + 1}].until: '{spec['until']}' is not a date: write it YYYY-MM-DD, like 2026-03-31"
-            collector.problems.append(Problem(document.location((*path, "until")), message))
+            cause = Reason.of("not_a_date", where=path_text((*path, "until")), text=spec["until"])
+            collector.problems.append(Problem.of(document.location((*path, "until")), cause))
             continue
         severity = spec.get("severity")
         yield Silence(
@@ -423,9 +416,9 @@ def _apply_overrides(collector: _Collector, document: Document, earlier: dict[st
     for name, spec in _section(document, "overrides", spoiled, collector):
         location = document.key_location(("overrides", name))
         if name not in earlier:
-            where = "in this pack, not in the pack it extends: edit it directly" if name in collector.kpis else "in the extended packs"
-            hint = "" if name in collector.kpis else did_you_mean(name, earlier)
-            collector.problems.append(Problem(location, f"cannot override KPI '{name}': it is not defined {where}{hint}"))
+            why = Reason.of("override_own" if name in collector.kpis else "override_unknown")
+            hint = "" if name in collector.kpis else closest(name, earlier)
+            collector.problems.append(Problem.of(location, Reason.of("cannot_override", name=name, why=why, hint=hint)))
             continue
         current = collector.kpis[name]
         simple = {
@@ -468,14 +461,13 @@ def _apply_exclusions(collector: _Collector, document: Document, earlier: dict[s
             collector.excluded[name] = location
             del collector.kpis[name]
         elif name not in collector.excluded:
-            why = ("it is defined in this pack, not in the packs it extends: delete it instead" if name in collector.kpis
-                   else f"it is not a KPI of the extended packs{did_you_mean(name, earlier)}")
-            collector.problems.append(Problem(location, f"cannot exclude '{name}': {why}"))
+            why = Reason.of("exclude_own") if name in collector.kpis else Reason.of("exclude_unknown", hint=closest(name, earlier))
+            collector.problems.append(Problem.of(location, Reason.of("cannot_exclude", name=name, why=why)))
     for index, tag in enumerate(exclude.get("tags") or ()):
         location = document.location(("exclude", "tags", index))
         tagged = [name for name, kpi in earlier.items() if tag in kpi.tags and name in collector.kpis]
         if not tagged and not any(tag in kpi.tags for kpi in earlier.values()):
-            collector.problems.append(Problem(location, f"cannot exclude tag '{tag}': no KPI of the extended packs has it"))
+            collector.problems.append(Problem.of(location, Reason.of("cannot_exclude_tag", tag=tag)))
         for name in tagged:
             collector.excluded[name] = location
             del collector.kpis[name]
@@ -488,7 +480,4 @@ def _excluded_but_read(collector: _Collector) -> Iterator[Problem]:
         read = dict.fromkeys(r.name for formula in formulas for r in references(formula.node) if r.name in collector.excluded)
         for excluded in read:
             collector.broken.add(excluded)  # known, so the formula reading it gets no "unknown name" noise
-            yield Problem(
-                collector.excluded[excluded],
-                f"cannot exclude KPI '{excluded}': KPI '{name}' (at {kpi.location}) reads it; exclude '{name}' too, or keep '{excluded}'",
-            )
+            yield Problem.of(collector.excluded[excluded], Reason.of("excluded_but_read", excluded=excluded, name=name, place=kpi.location))

@@ -15,6 +15,7 @@ from .errors import Problem
 from .facts import Entity
 from .graph import closure, find_cycles
 from .model import EntityDef
+from .reasons import Reason
 
 
 def member_graph(entities: Mapping[str, EntityDef]) -> dict[str, list[str]]:
@@ -27,7 +28,7 @@ def group_problems(entities: Mapping[str, EntityDef]) -> Iterator[Problem]:
     graph = member_graph(entities)
     cycles = find_cycles(graph)
     for cycle in cycles:
-        yield Problem(entities[cycle[0]].location, f"group '{cycle[0]}' contains itself: {' -> '.join(cycle)}")
+        yield Problem.of(entities[cycle[0]].location, Reason.of("group_cycle", group=cycle[0], cycle=" -> ".join(cycle)))
     looping = {name for cycle in cycles for name in cycle}
     for name in graph:
         if closure(graph, [name]) & looping:
@@ -36,16 +37,16 @@ def group_problems(entities: Mapping[str, EntityDef]) -> Iterator[Problem]:
         for member in entities[name].members:
             for reached in (member, *leaves(graph, member)):
                 if reached in seen:
-                    yield Problem(entities[name].location, _counted_twice(name, reached, seen[reached], member))
+                    yield Problem.of(entities[name].location, _counted_twice(name, reached, seen[reached], member))
                     break
                 seen[reached] = member
 
 
-def _counted_twice(group: str, reached: str, first: str, second: str) -> str:
+def _counted_twice(group: str, reached: str, first: str, second: str) -> Reason:
     if first == second == reached:
-        return f"group '{group}' lists '{reached}' twice: each entity may be counted once"
-    ways = " and ".join("as a member" if way == reached else f"through '{way}'" for way in (first, second))
-    return f"group '{group}' counts '{reached}' twice ({ways}): each entity may be counted once"
+        return Reason.of("listed_twice", group=group, member=reached)
+    ways = [Reason.of("as_member") if way == reached else Reason.of("through", way=way) for way in (first, second)]
+    return Reason.of("counted_twice", group=group, member=reached, ways=Reason.of("both", first=ways[0], second=ways[1]))
 
 
 def leaves(graph: Mapping[str, list[str]], group: str) -> list[str]:

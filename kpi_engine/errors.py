@@ -122,7 +122,7 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
 
 class Refusal(ValueError):
     """A value refused where it is read (a period, a number, a cell of a ledger), as data: a code of
-    `facts_messages` and its parameters, so the problem a reader builds from it (`reasons.refusal`) reads
+    `facts_messages` and its parameters, so the problem a reader builds from it (`reasons.Reason.of_error`) reads
     in the reader's language. `str()` is the English, as for any ValueError.
 
     `periods` and `numbers` raise it, below `reasons` in the pipeline (which words numbers and periods),

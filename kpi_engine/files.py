@@ -32,66 +32,37 @@ from typing import BinaryIO
 
 from .errors import Location, Problem
 from .formatting import Language
+from .reasons import Reason
 
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 """The largest pack, facts or test file read (256 MiB): far above a real ledger export, far below what exhausts memory."""
 
-# code -> (English, French); parameters are filled in by `FileRefusal.text`.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "not_regular": (
-        "is not a regular file ({kind}); give a file saved on disk",
-        "n'est pas un fichier ordinaire ({kind}) ; indiquez un fichier enregistré sur disque",
-    ),
-    "too_large": (
-        "is larger than {limit} bytes, the most kpi reads from one file",
-        "dépasse {limit} octets, la taille maximale que kpi lit dans un fichier",
-    ),
-    "unreadable": ("cannot be read: {error}", "illisible : {error}"),
-    "is_input": (
-        "is an input of this command ({input}); choose another output file",
-        "est une entrée de cette commande ({input}) ; choisissez un autre fichier de sortie",
-    ),
-    "exists": ("already exists; add --force to replace it", "existe déjà ; ajoutez --force pour le remplacer"),
-    "symlink": (
-        "is a symbolic link; kpi does not write through links, give the real path",
-        "est un lien symbolique ; kpi n'écrit pas à travers un lien, indiquez le vrai chemin",
-    ),
-    "outside": ("leads outside {folder} (through a symbolic link)", "mène hors de {folder} (par un lien symbolique)"),
-    "not_writable_kind": (
-        "exists and is not a regular file ({kind}); use '-' for standard output",
-        "existe et n'est pas un fichier ordinaire ({kind}) ; utilisez « - » pour la sortie standard",
-    ),
-    "unwritable": ("cannot be written: {error}", "impossible à écrire : {error}"),
-}
-
-_KINDS = {
-    "en": {"dir": "a folder", "fifo": "a named pipe", "chr": "a device", "blk": "a device", "sock": "a socket", "other": "not a file"},
-    "fr": {"dir": "un dossier", "fifo": "un tube nommé", "chr": "un périphérique", "blk": "un périphérique", "sock": "un socket", "other": "pas un fichier"},
-}
-
-
 @dataclass(frozen=True)
 class FileRefusal:
-    """Why a file is not read or not written: a `MESSAGES` code and its parameters, worded per language at the edge."""
+    """Why a file is not read or not written: a `pack_messages` code and its parameters, worded per language at the edge.
+
+    A `file_kind` parameter is the kind of file found instead (`dir`, `fifo`...), worded by `file_<kind>`."""
 
     path: str
     code: str
     params: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def reason(self) -> Reason:
+        return Reason.of(self.code, **{key: Reason.of(f"file_{value}") if key == "file_kind" else value for key, value in self.params})
+
     def message(self, lang: Language = "en") -> str:
         """The reason, in the reader's language."""
-        params = dict(self.params)
-        if "kind" in params:
-            params["kind"] = _KINDS[lang][params["kind"]]
-        return MESSAGES[self.code][lang == "fr"].format(**params)
+        return self.reason.text(lang)
 
     def text(self, lang: Language = "en") -> str:
         """`PATH: reason`, for the command line."""
         return f"{self.path}: {self.message(lang)}"
 
     def problem(self, lang: Language = "en") -> Problem:
-        """The refusal as a located problem, for readers that collect problems."""
-        return Problem(Location(self.path), self.message(lang))
+        """The refusal as a located problem, for readers that collect problems; worded in any language by
+        `Problem.text`, so `lang` (kept for the facts readers that pass it) no longer changes it."""
+        return Problem.of(Location(self.path), self.reason)
 
 
 class OutputRefused(Exception):
@@ -117,7 +88,7 @@ def check_regular_file(path: Path, max_bytes: int = MAX_INPUT_BYTES) -> FileRefu
     except OSError as error:
         return _unreadable(path, error)
     if not stat.S_ISREG(status.st_mode):
-        return FileRefusal(str(path), "not_regular", (("kind", _kind(status.st_mode)),))
+        return FileRefusal(str(path), "not_regular", (("file_kind", _kind(status.st_mode)),))
     if status.st_size > max_bytes:
         return FileRefusal(str(path), "too_large", (("limit", str(max_bytes)),))
     return None
@@ -166,7 +137,7 @@ def _output_refusal(output: Path, inputs: Mapping[tuple[int, int], Path], folder
     if status is None:
         return None
     if not stat.S_ISREG(status.st_mode):
-        return FileRefusal(name, "not_writable_kind", (("kind", _kind(status.st_mode)),))
+        return FileRefusal(name, "not_writable_kind", (("file_kind", _kind(status.st_mode)),))
     return None if force else FileRefusal(name, "exists")
 
 

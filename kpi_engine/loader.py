@@ -23,45 +23,21 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from .errors import Location, PackError, Problem
 from .files import FileRefusal, check_regular_file, read_bounded
-from .formatting import Language
 from .library import DEFINITION_SUFFIXES, STANDARD, TEST_SUFFIXES, standard_library_path
 from .limits import Limits
 from .pack import Pack, build_pack
+from .reasons import Reason
 from .yamlsource import Document, load_document
 
-# code -> (English, French): every problem the loader itself reports, worded in the reader's language.
-MESSAGES: dict[str, tuple[str, str]] = {
-    "missing": ("no such file or folder", "fichier ou dossier introuvable"),
-    "not_yaml_file": ("is not a .yaml or .yml file: a pack is written in YAML", "n'est pas un fichier .yaml ou .yml : un pack s'écrit en YAML"),
-    "no_yaml_file": (
-        "holds no .yaml or .yml definition file: a pack is written in YAML",
-        "ne contient aucun fichier de définitions .yaml ou .yml : un pack s'écrit en YAML",
-    ),
-    "folder_too_large": (
-        "the folder is too large for a pack: more than {entries} entries or {depth} levels of folders; a pack folder holds its YAML files",
-        "le dossier est trop grand pour un pack : plus de {entries} entrées ou {depth} niveaux de dossiers ; un dossier de pack contient ses fichiers YAML",
-    ),
-    "linked_outside": ("a symbolic link to a file outside {root}: not read", "un lien symbolique vers un fichier hors de {root} : non lu"),
-    "extends_loop": ("'extends' loops back to {base}", "« extends » revient en boucle sur {base}"),
-    "extends_missing": ("extended pack {base} does not exist", "le pack étendu {base} n'existe pas"),
-    "extends_absolute": (
-        "'extends' names an absolute path ({name}); name the pack by a path relative to this file, or 'standard'",
-        "« extends » donne un chemin absolu ({name}) ; nommez le pack par un chemin relatif à ce fichier, ou « standard »",
-    ),
-    "extends_outside": (
-        "'extends' leads outside {root} ({name}): a pack extends packs below or beside its folder, never further up",
-        "« extends » mène hors de {root} ({name}) : un pack étend des packs sous son dossier ou à côté, jamais plus haut",
-    ),
-    "not_utf8": ("not UTF-8 text (byte {byte}); save the file as UTF-8", "pas du texte UTF-8 (octet {byte}) ; enregistrez le fichier en UTF-8"),
-}
 
-
-def _problem(location: Location, code: str, lang: Language, **params: object) -> Problem:
-    return Problem(location, MESSAGES[code][lang == "fr"].format(**params))
+def _problem(location: Location, code: str, **params: object) -> Problem:
+    """A problem of finding or reading files, worded in any language (`pack_messages`)."""
+    return Problem.of(location, Reason.of(code, **params))
 
 
 MAX_PACK_DEPTH = 8
@@ -70,13 +46,13 @@ MAX_PACK_ENTRIES = 10_000
 """How many folder entries a pack folder search looks at, files and folders alike, before it stops with a problem."""
 
 
-def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr") -> Pack:
+def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None) -> Pack:
     """Load, validate and compile a pack; raises PackError listing every problem, each located.
 
-    `extends_root` is the folder every extended pack must stay within (default: see the module);
-    `lang` words the problems of finding and reading files (English is the text of record).
+    `extends_root` is the folder every extended pack must stay within (default: see the module).
+    Each problem is worded in English and French (`Problem.text(lang)`).
     """
-    reading = _Reading([], [], limits, lang)
+    reading = _Reading([], [], limits)
     _read(Path(path), _boundary(Path(path), extends_root), reading)
     if reading.problems:
         raise PackError(reading.problems + reading.in_files)
@@ -137,10 +113,10 @@ def display_name(path: Path) -> str:
 
 
 def read_layers(
-    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr"
+    root: Path, limits: Limits = Limits(), extends_root: Path | None = None
 ) -> tuple[list[list[Document]], list[Problem]]:
     """The documents of a pack and of every pack it extends, bases first, and the problems found."""
-    reading = _Reading([], [], limits, lang)
+    reading = _Reading([], [], limits)
     _read(root, _boundary(root, extends_root), reading)
     return reading.layers, reading.problems + reading.in_files
 
@@ -161,7 +137,6 @@ class _Reading:
     layers: list[list[Document]]
     problems: list[Problem]
     limits: Limits
-    lang: Language
     in_files: list[Problem] = field(default_factory=list)
     visiting: list[Path] = field(default_factory=list)
     done: set[Path] = field(default_factory=set)
@@ -172,10 +147,10 @@ def _read(root: Path, boundary: Path, reading: _Reading) -> None:
     if key in reading.done:
         return
     if not root.exists():
-        reading.problems.append(_problem(Location(display_name(root)), "missing", reading.lang))
+        reading.problems.append(_problem(Location(display_name(root)), "missing"))
         return
     if not root.is_dir() and (refusal := check_regular_file(root)) is not None:
-        reading.problems.append(refusal.problem(reading.lang))
+        reading.problems.append(refusal.problem())
         return
     reading.visiting.append(key)
     documents = []
@@ -184,7 +159,7 @@ def _read(root: Path, boundary: Path, reading: _Reading) -> None:
         if document is not None:
             documents.append(document)
     if not documents and not reading.problems:
-        reading.problems.append(_problem(Location(display_name(root)), "not_yaml_file" if root.is_file() else "no_yaml_file", reading.lang))
+        reading.problems.append(_problem(Location(display_name(root)), "not_yaml_file" if root.is_file() else "no_yaml_file"))
     reading.visiting.pop()
     reading.done.add(key)
     reading.layers.append(documents)
@@ -194,12 +169,12 @@ def _pack_files(root: Path, boundary: Path, reading: _Reading) -> list[Path]:
     """The definition files of one pack; a search cut short by the bounds, or a file linked from outside `boundary`, is a problem."""
     found, cut_short = _search(root)
     if cut_short:
-        reading.problems.append(_problem(Location(display_name(root)), "folder_too_large", reading.lang, entries=MAX_PACK_ENTRIES, depth=MAX_PACK_DEPTH))
+        reading.problems.append(_problem(Location(display_name(root)), "folder_too_large", entries=Decimal(MAX_PACK_ENTRIES), depth=MAX_PACK_DEPTH))
         return []
     files = []
     for file in found:
         if file != root and not file.resolve().is_relative_to(boundary):
-            reading.problems.append(_problem(Location(display_name(file)), "linked_outside", reading.lang, root=display_name(boundary)))
+            reading.problems.append(_problem(Location(display_name(file)), "linked_outside", root=display_name(boundary)))
         else:
             files.append(file)
     return files
@@ -207,7 +182,7 @@ def _pack_files(root: Path, boundary: Path, reading: _Reading) -> list[Path]:
 
 def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document | None:
     """One definition file's document, after reading every pack it extends; None when it cannot be read."""
-    document = _read_document(file, reading.limits, reading.lang)
+    document = _read_document(file, reading.limits)
     if isinstance(document, list):
         reading.problems.extend(document)
         return None
@@ -216,17 +191,17 @@ def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document 
         reading.in_files.extend(found)
     for base, location, base_boundary in _bases(document, file, boundary, reading):
         if base.resolve() in reading.visiting:
-            loop = _problem(location, "extends_loop", reading.lang, base=display_name(base))
+            loop = _problem(location, "extends_loop", base=display_name(base))
             if loop not in reading.problems:
                 reading.problems.append(loop)
         elif not base.exists():
-            reading.problems.append(_problem(location, "extends_missing", reading.lang, base=display_name(base)))
+            reading.problems.append(_problem(location, "extends_missing", base=display_name(base)))
         else:
             _read(base, base_boundary, reading)
     return document
 
 
-def read_text(file: Path, lang: Language = "fr") -> str | Problem:
+def read_text(file: Path) -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
     Only regular files of at most `files.MAX_INPUT_BYTES` are read (`files.read_bounded`). Facts
@@ -234,16 +209,16 @@ def read_text(file: Path, lang: Language = "fr") -> str | Problem:
     """
     data = read_bounded(file)
     if isinstance(data, FileRefusal):
-        return FileRefusal(display_name(file), data.code, data.params).problem(lang)
+        return FileRefusal(display_name(file), data.code, data.params).problem()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return _problem(Location(display_name(file)), "not_utf8", lang, byte=error.start)
+        return _problem(Location(display_name(file)), "not_utf8", byte=error.start)
 
 
-def _read_document(file: Path, limits: Limits, lang: Language) -> Document | tuple[Document, list[Problem]] | list[Problem]:
+def _read_document(file: Path, limits: Limits) -> Document | tuple[Document, list[Problem]] | list[Problem]:
     """A definition file's document; with the problems inside it when it could still be read; or the problems that spoil it."""
-    text = read_text(file, lang=lang)
+    text = read_text(file)
     if isinstance(text, Problem):
         return [text]
     document, problems = load_document(text, display_name(file), limits.max_yaml_nodes, limits.numbers)
@@ -267,8 +242,8 @@ def _bases(document: Document, file: Path, boundary: Path, reading: _Reading) ->
         if name == STANDARD:
             yield standard_library_path(), location, standard_library_path().resolve()
         elif Path(name).is_absolute() or name.startswith("~"):
-            reading.problems.append(_problem(location, "extends_absolute", reading.lang, name=name))
+            reading.problems.append(_problem(location, "extends_absolute", path=name))
         elif not (file.parent / name).resolve().is_relative_to(boundary):
-            reading.problems.append(_problem(location, "extends_outside", reading.lang, root=display_name(boundary), name=name))
+            reading.problems.append(_problem(location, "extends_outside", root=display_name(boundary), path=name))
         else:
             yield file.parent / name, location, boundary

@@ -32,7 +32,7 @@ from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
-from .reasons import Reason, refusal
+from .reasons import Reason
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -149,7 +149,7 @@ class Pack:
             try:
                 period = calendar.bind(fact.period)
             except Refusal as error:
-                problems.append(Problem.of(fact.location, refusal(error)))
+                problems.append(Problem.of(fact.location, Reason.of_error(error)))
                 continue
             problem = bound.add(replace(fact, period=period))
             if problem:
@@ -264,10 +264,10 @@ def _add_text_layers(
         (read if found and document.data is not None else problems).extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
-    allowed = f"can only extend {', '.join(repr(name) for name in bases)}" if bases else "was given no pack to extend"
+    allowed = Reason.of("can_extend", bases=", ".join(repr(name) for name in bases)) if bases else Reason.of("nothing_to_extend")
     unknown = sorted(set(extended) - set(bases))
-    problems.extend(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk") for base in unknown)
-    problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
+    problems.extend(Problem.of(Location("<texts>"), Reason.of("extends_not_given", base=base, allowed=allowed)) for base in unknown)
+    problems.extend(Problem.of(Location("<texts>"), Reason.of("extends_loop", base=repr(base))) for base in extended if base in visiting)
     if problems:
         raise PackError(problems + read)
     for base in extended:

@@ -21,11 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import Alert
-from .errors import FactsError, Location, Problem, did_you_mean
+from .errors import FactsError, Location, Problem, Worded, closest
 from .facts import Facts, facts_from_document
+from .formatting import Language
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
+from .reasons import Reason
 from .results import Evaluation, Result, ScenarioResults
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
@@ -34,14 +36,29 @@ from .yamlsource import Path as YamlPath
 
 @dataclass(frozen=True)
 class Failure:
-    """An expectation that did not hold, located at its line of the test file."""
+    """An expectation that did not hold, located at its line of the test file; `cause` says what differs
+    (a `reasons.Reason`), worded in the reader's language by `text(lang)`, in English in `message`."""
 
     location: Location
     test: str
-    message: str
+    cause: Worded
+
+    @classmethod
+    def of_problem(cls, problem: Problem, test: str) -> Failure:
+        """A problem of the test's facts as a failure of the test."""
+        return cls(problem.location, test, problem.cause or Reason.of("as_written", text=problem.message))
+
+    @property
+    def message(self) -> str:
+        """What differs, in English: the text of record (`kpi test --format json`)."""
+        return self.cause.text("en")
+
+    def text(self, lang: Language = "en") -> str:
+        """`FILE:LINE:COL: test 'name': what differs`, in `lang`, numbers written for its reader."""
+        return f"{self.location}: {Reason.of('test_failure', test=self.test, cause=self.cause).text(lang)}"
 
     def __str__(self) -> str:
-        return f"{self.location}: test '{self.test}': {self.message}"
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -96,7 +113,7 @@ class _Case:
             except FactsError as error:
                 problems += error.problems
         for problem in problems:
-            yield Failure(problem.location, self.name, problem.message)
+            yield Failure.of_problem(problem, self.name)
         if problems:
             return
         as_of = self._as_of()
@@ -117,26 +134,26 @@ class _Case:
         try:
             return date.fromisoformat(str(self.spec["as_of"]))
         except ValueError:
-            return self._fail((*self.path, "as_of"), f"as_of: '{self.spec['as_of']}' is not a date: write it YYYY-MM-DD, like 2026-03-31")
+            return self._fail((*self.path, "as_of"), Reason.of("not_a_date", where="as_of", text=self.spec["as_of"]))
 
     def _unknown_inputs(self, facts: Facts) -> list[Problem]:
         """A misspelt input in a test's facts would silently test nothing: each one is a failure."""
         unknown = []
         for fact in facts.facts():
             if fact.name not in self.pack.inputs:
-                hint = did_you_mean(fact.name, self.pack.inputs)
-                unknown.append(Problem(fact.location, f"'{fact.name}' is not an input of the pack{hint}"))
+                hint = closest(fact.name, self.pack.inputs)
+                unknown.append(Problem.of(fact.location, Reason.of("test_not_an_input", name=fact.name, hint=hint)))
         return unknown
 
     def _uncovered(self, path: YamlPath, period: Period, entity: Any) -> Failure | None:
         """An expectation outside the test's facts checks nothing: it fails, saying so."""
         groups = self.pack.plan.groups
         if entity not in self.facts.entities and entity not in groups:
-            known = ", ".join(str(e) for e in [*self.facts.entities, *groups] if e) or "none"
-            return self._fail(path, f"the test's facts have no entity '{entity}' (entities: {known})")
+            known = ", ".join(str(e) for e in [*self.facts.entities, *groups] if e) or Reason.of("no_entities")
+            return self._fail(path, Reason.of("test_no_entity", name=entity, listed=known))
         given = [p for e in self._entities_behind(entity) for p in self.facts.entity(e).by_period]
         if not any(period.contains(p) or p.contains(period) for p in given):
-            return self._fail(path, f"the test's facts do not cover {period}: they run from {self.facts.span()}")
+            return self._fail(path, Reason.of("test_not_covered", period=period, span=self._span()))
         return None
 
     def _entities_behind(self, entity: Any) -> list[Any]:
@@ -144,18 +161,23 @@ class _Case:
         group = self.pack.plan.groups.get(entity)
         return [entity, *(e for member in group.members for e in self._entities_behind(member))] if group else [entity]
 
-    def _fail(self, path: YamlPath, message: str) -> Failure:
-        return Failure(self.document.location(path), self.name, message)
+    def _span(self) -> Reason:
+        """The periods the test's facts run over: `2024-01 to 2025-12` (never empty: the facts cover nothing else)."""
+        periods = sorted(self.facts.periods(), key=Period.sort_key)
+        return Reason.of("span", first=periods[0], last=periods[-1])
+
+    def _fail(self, path: YamlPath, cause: Worded) -> Failure:
+        return Failure(self.document.location(path), self.name, cause)
 
     def _identify(self, expectation: Spec, path: YamlPath) -> tuple[str, Period, Any] | Failure:
         """The KPI, period and entity an expectation is about, or why it cannot be checked."""
         kpi = expectation["kpi"]
         if kpi not in self.pack.kpis:
-            return self._fail((*path, "kpi"), f"unknown KPI '{kpi}'{did_you_mean(kpi, self.pack.kpis)}")
+            return self._fail((*path, "kpi"), Reason.of("unknown_kpi", name=kpi, hint=closest(kpi, self.pack.kpis)))
         try:
             period = self.pack.parse_period(str(expectation["period"]))
         except ValueError as error:
-            return self._fail((*path, "period"), str(error))
+            return self._fail((*path, "period"), Reason.of_error(error))
         entity = expectation.get("entity", self.entity)
         return self._uncovered(path, period, entity) or (kpi, period, entity)
 
@@ -167,7 +189,7 @@ class _Case:
         kpi, period, entity = identity
         scenario = expectation.get("scenario")
         if scenario is not None and not isinstance(evaluation, ScenarioResults):
-            yield self._fail((*path, "scenario"), f"expectations under a scenario need a backend that computes scenarios, not {self.backend}")
+            yield self._fail((*path, "scenario"), Reason.of("scenario_backend", backend=self.backend))
             return
         result: Result | None
         try:
@@ -177,29 +199,36 @@ class _Case:
                 result = evaluation.result_at(kpi, period, entity)
         except KeyError:  # facts around it, but not covering it
             result = None
-        where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "") + (f" under scenario '{scenario}'" if scenario else "")
+        for_entity = Reason.of("test_for_entity", name=entity) if entity else ""
+        under = Reason.of("under_scenario", scenario=scenario) if scenario else ""
+        where = Reason.of("test_where", name=kpi, period=period, for_entity=for_entity, under=under)
         if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value", "scenario"}:
             self.checks += 1  # facts around it, but too few to cover it completely (a partial quarter)
             return
         if result is None:
             frequency = self.pack.kpis[kpi].frequency
-            yield self._fail(path, f"{where}: no result (do the facts cover {period} completely? the KPI is {frequency})")
+            yield self._fail(path, Reason.of("no_result", where=where, period=period, known=str(frequency)))
             return
         for field in ("value", "target", "gap"):
             if field in expectation:
                 self.checks += 1
-                message = _compare(expectation[field], getattr(result, field), result.error)
-                if message:
-                    yield self._fail((*path, field), f"{where}: {field} {message}")
+                detail = _compare(expectation[field], getattr(result, field), _why(result))
+                if detail:
+                    yield self._fail((*path, field), Reason.of("field_differs", where=where, field=Reason.of(f"field_{field}"), detail=detail))
         if "status" in expectation:
             self.checks += 1
             if result.status != expectation["status"]:
-                because = f" ({result.error})" if result.error else ""
-                yield self._fail((*path, "status"), f"{where}: status expected {expectation['status']}, got {result.status}{because}")
+                why = _why(result)
+                because = Reason.of("because", cause=why) if why else ""
+                wanted, got = (Reason.of(f"status_{status}") for status in (expectation["status"], result.status))
+                yield self._fail((*path, "status"), Reason.of("status_differs", where=where, wanted=wanted, got=got, because=because))
         if "error" in expectation:
             self.checks += 1
             if expectation["error"] not in (result.error or ""):
-                yield self._fail((*path, "error"), f"{where}: reason expected to contain {expectation['error']!r}, got {result.error!r}")
+                reason = Reason.of("english_reason", reason=result.error) if result.error else Reason.of("no_reason")
+                wanted = expectation["error"]
+                cause = Reason.of("reason_differs", where=where, quoted=repr(wanted), text=wanted, reason=reason, got=repr(result.error))
+                yield self._fail((*path, "error"), cause)
 
     def _alert(self, expected: Spec, path: YamlPath, evaluation: Evaluation, should_fire: bool) -> Iterator[Failure]:
         identity = self._identify(expected, path)
@@ -211,12 +240,12 @@ class _Case:
         matching = [a for a in evaluation.alerts if alert_matches(a, kpi, period, entity, expected)]
         kind = _kind(expected)
         if should_fire and not matching:
-            fired = [describe_alert(a) for a in evaluation.alerts if a.kpi == kpi and a.period == period and a.entity == entity]
-            seen = f"; alerts that fired there: {'; '.join(fired)}" if fired else "; no alert fired there"
-            unsilenced = " (the test has no as_of: no silence applies)" if expected.get("silenced") and "as_of" not in self.spec else ""
-            yield self._fail(path, f"expected a {kind}alert on {kpi} at {period}{seen}{unsilenced}")
+            fired = [alert_words(a) for a in evaluation.alerts if a.kpi == kpi and a.period == period and a.entity == entity]
+            seen = Reason.of("alerts_fired", fired=_chain("fired_and", fired)) if fired else Reason.of("no_alert_fired")
+            unsilenced = Reason.of("no_as_of") if expected.get("silenced") and "as_of" not in self.spec else ""
+            yield self._fail(path, Reason.of("alert_missing", alert_kind=kind, name=kpi, period=period, seen=seen, unsilenced=unsilenced))
         if not should_fire and matching:
-            yield self._fail(path, f"expected no {kind}alert on {kpi} at {period}, but got: {describe_alert(matching[0])}")
+            yield self._fail(path, Reason.of("alert_unexpected", alert_kind=kind, name=kpi, period=period, alert=alert_words(matching[0])))
 
 
 def alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: Spec) -> bool:
@@ -244,37 +273,57 @@ def _state_matches(alert: Alert, expected: Spec) -> bool:
     return "inhibited" not in expected or expected["inhibited"] == (alert.inhibited_by is not None)
 
 
-def _kind(expected: Spec) -> str:
-    """`critical silenced ` and the like: how the expectation names the alert it wants."""
-    words = [str(expected["severity"])] if "severity" in expected else []
-    words += [state for state in ("silenced", "inhibited") if expected.get(state)]
-    return "".join(f"{word} " for word in words)
+def _kind(expected: Spec) -> Reason:
+    """`critical silenced ` (`une alerte critique suspendue`) and the like: how the expectation names the alert it wants."""
+    words = {"severity": Reason.of(f"kind_{expected['severity']}") if "severity" in expected else ""}
+    words |= {state: Reason.of(f"kind_{state}") if expected.get(state) else "" for state in ("silenced", "inhibited")}
+    return Reason.of("alert_kind", **words)
+
+
+def _chain(code: str, words: list[Reason]) -> Reason:
+    """`a; b; c`: words joined by `code`'s `{first} ... {second}`, in the reader's language."""
+    first, *rest = words
+    return Reason.of(code, first=first, second=_chain(code, rest)) if rest else first
+
+
+def alert_words(alert: Alert) -> Reason:
+    """`warning: message`, with `(silenced: reason)` or `(hidden by rule ...)` when it would not be notified."""
+    states = ([Reason.of("silenced_by", reason=alert.silenced)] if alert.silenced else [])
+    states += [Reason.of("hidden_by", rule=alert.inhibited_by)] if alert.inhibited_by else []
+    shown = Reason.of("alert_states", states=_chain("fired_and", states)) if states else ""
+    return Reason.of("fired_alert", level=Reason.of(f"level_{alert.severity}"), message=alert, states=shown)  # the alert words its message
 
 
 def describe_alert(alert: Alert) -> str:
-    """`warning: message`, with `(silenced: reason)` or `(hidden by rule ...)` when it would not be notified."""
-    states = ([f"silenced: {alert.silenced}"] if alert.silenced else []) + ([f"hidden by {alert.inhibited_by}"] if alert.inhibited_by else [])
-    return f"{alert.severity}: {alert.message}" + (f" ({'; '.join(states)})" if states else "")
+    """`alert_words` in English, the text of record."""
+    return alert_words(alert).text("en")
+
+
+def _why(result: Result) -> Worded | None:
+    """Why a result is undefined (or its target is), as data when the backend gave it so, else as written."""
+    return result.cause or (Reason.of("as_written", text=result.error) if result.error else None)
 
 
 def _is_undefined(expected: Any) -> bool:
     return isinstance(expected, str) and expected.strip().lower() == "undefined"
 
 
-def _compare(expected: Any, actual: Decimal | None, reason: str | None) -> str | None:
-    """None when `actual` matches `expected` at the precision written, else what differs."""
+def _compare(expected: Any, actual: Decimal | None, reason: Worded | None) -> Reason | None:
+    """None when `actual` matches `expected` at the precision written, else what differs (numbers as data,
+    written for the reader: `0.25` in English, `0,25` in French)."""
     if _is_undefined(expected):
-        return None if actual is None else f"expected undefined, got {actual}"
+        return None if actual is None else Reason.of("expected_undefined", got=actual)
+    neither = Reason.of("expected_neither", quoted=repr(expected), text=str(expected))
     try:
         wanted = expected if isinstance(expected, Decimal) else Decimal(expected) if isinstance(expected, int) else parse_number(str(expected))
     except ValueError:
-        return f"expected {expected!r}, which is neither a number nor 'undefined'"
+        return neither
     if actual is None:
-        return f"expected {wanted}, got undefined ({reason})" if reason else f"expected {wanted}, got nothing"
+        return Reason.of("got_undefined", wanted=wanted, cause=reason) if reason else Reason.of("got_nothing", wanted=wanted)
     exponent = wanted.as_tuple().exponent
     if not isinstance(exponent, int):  # NaN or infinity: no decimals written to compare at
-        return f"expected {expected!r}, which is neither a number nor 'undefined'"
+        return neither
     rounded = round_half_up(actual, -min(exponent, 0))
     if rounded == wanted:
         return None
-    return f"expected {wanted}, got {format(actual, 'f')} (rounded to the decimals written: {rounded})"
+    return Reason.of("got_other", wanted=wanted, got=actual, rounded=rounded)

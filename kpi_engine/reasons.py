@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any
 
-from .errors import Refusal
+from .errors import Refusal, Worded
 from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
@@ -22,7 +22,7 @@ from .pack_messages import PACK_MESSAGES
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
 # Validation messages (a pack's mistakes) have their own catalogues, merged below.
-CATALOG: dict[str, tuple[str, str]] = {
+_EVALUATION: dict[str, tuple[str, str]] = {
     "missing_fact": ("missing fact '{name}' for {period}{entity}", "donnée manquante « {name} » pour {period}{entity}"),
     "not_split": (
         "missing fact '{name}' for {period}{entity} (it is given {known} and cannot be split into {frequency} periods)",
@@ -113,7 +113,20 @@ CATALOG: dict[str, tuple[str, str]] = {
         "l'entité « {name} » n'a pas de données pour {shown}{more}, que les autres entités ont : une période manquante n'est pas un zéro",
     ),
 }
-CATALOG |= FORMULA_MESSAGES | PACK_MESSAGES | FACTS_MESSAGES
+
+
+def _merged(*catalogues: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One catalogue of every code; a code defined twice would word one message as another, so it is refused."""
+    merged: dict[str, tuple[str, str]] = {}
+    for catalogue in catalogues:
+        twice = merged.keys() & catalogue.keys()
+        if twice:
+            raise ValueError(f"message codes defined in two catalogues: {sorted(twice)}")
+        merged |= catalogue
+    return merged
+
+
+CATALOG = _merged(_EVALUATION, FORMULA_MESSAGES, PACK_MESSAGES, FACTS_MESSAGES)
 
 _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
@@ -159,22 +172,22 @@ class Reason:
     def of(cls, code: str, **params: Any) -> Reason:
         return cls(code, tuple(params.items()))
 
+    @classmethod
+    def of_error(cls, error: Exception) -> Worded:
+        """What a refused value's error says, as data, to word in any language or to nest in a reader's
+        message: a refusal's code and parameters (`errors.Refusal`, raised by `periods` and `numbers`), an
+        error's `cause` when it has one (a formula's syntax error), else its English text as written."""
+        if isinstance(error, Refusal):
+            return cls.of(error.code, **error.params)
+        cause: Worded | None = getattr(error, "cause", None)
+        return cause if cause is not None else cls.of("as_written", text=str(error))
+
     def text(self, lang: Language = "en") -> str:
         english, french = CATALOG[self.code]
         return (french if lang == "fr" else english).format(**{k: _word(k, v, lang) for k, v in self.params})
 
     def __str__(self) -> str:
         return self.text("en")
-
-
-@overload
-def refusal(error: Refusal) -> Reason: ...
-@overload
-def refusal(error: Exception) -> Reason | str: ...
-def refusal(error: Exception) -> Reason | str:
-    """A value refused where it was read (`errors.Refusal`) as a reason, to word in any language or to nest
-    in a reader's message; any other error's English text."""
-    return Reason.of(error.code, **error.params) if isinstance(error, Refusal) else str(error)
 
 
 def _number(value: Any, lang: Language) -> str:
@@ -244,4 +257,6 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return _FREQUENCY_WORDS.get(str(value), str(value))
     if key == "period_frequency" and lang == "fr":
         return _PERIOD_WORDS.get(str(value), str(value))
+    if isinstance(value, Decimal):  # any exact number, as the reader writes it
+        return _number(value, lang)
     return value.describe() if hasattr(value, "describe") else str(value)

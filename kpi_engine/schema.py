@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem, accent_hint, did_you_mean, path_text
+from .errors import Problem, closest, name_without_accents, path_text
+from .reasons import Reason
 from .yamlsource import Document, Path
 
 PACK_SCHEMA = "pack.schema.json"
@@ -62,9 +64,9 @@ def _errors(document: Document, schema: str) -> list[ValidationError]:
     return sorted(_validator(schema).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
 
 
-def _where(path: Path) -> str:
-    """`kpis.marge.alerts[1].severity` (`errors.path_text`), or "the file"."""
-    return path_text(path) or "the file"
+def _where(path: Path) -> str | Reason:
+    """`kpis.marge.alerts[1].severity` (`errors.path_text`), or "the file" in the reader's language."""
+    return path_text(path) or Reason.of("the_file")
 
 
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
@@ -75,45 +77,71 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     validator_value: Any = error.validator_value
     schema: Any = error.schema
     if "propertyNames" in error.schema_path:
-        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit{accent_hint(str(instance))}"
-        yield Problem(document.key_location((*path, instance)), message)
+        yield Problem.of(document.key_location((*path, instance)), _invalid_name(where, str(instance)))
         return
     match error.validator:
         case "additionalProperties":
             allowed = sorted(schema.get("properties", {}))
             for key in sorted(set(instance) - set(allowed)):
-                yield Problem(document.key_location((*path, key)), _unknown_key(key, where, allowed))
+                yield Problem.of(document.key_location((*path, key)), _unknown_key(key, where, allowed))
             return
         case "required":
             missing = [name for name in validator_value if name not in instance]
             for name in missing:
-                yield Problem(document.location(path), f"{where}: '{name}' is required{_REQUIRED_HINTS.get(name, '')}")
+                hint = Reason.of(f"required_{name}") if name in _REQUIRED_HINTS else ""
+                yield Problem.of(document.location(path), Reason.of("required", where=where, key=name, hint=hint))
             return
         case "enum":
-            choices = ", ".join(map(str, validator_value))
-            french = _FRENCH_WORDS.get(str(instance).strip().lower())
-            hint = f" (in English: '{french}')" if french else did_you_mean(str(instance), [str(v) for v in validator_value])
-            message = f"{where}: {instance!r} is not one of {choices}{hint}"
+            choices = [str(v) for v in validator_value]
+            english = _FRENCH_WORDS.get(str(instance).strip().lower())
+            hint = Reason.of("in_english", word=english) if english else closest(str(instance), choices)
+            cause = Reason.of("not_one_of", where=where, found=_found(instance), choices=", ".join(choices), hint=hint)
         case "type":
-            message = f"{where}: expected {_TYPE_WORDS.get(str(validator_value), validator_value)}, found {_describe(instance)}"
+            cause = Reason.of("expected_type", where=where, expected=_type_words(validator_value), found=_found(instance))
         case "oneOf":
             branch = _matching_branch(error)
             if branch:
                 for suberror in branch:
                     yield from _explain(suberror, document)
                 return
-            message = f"{where}: {_describe(instance)} is not allowed here; expected {_one_of_words(error)}"
-        case "minimum":
-            message = f"{where}: must be at least {validator_value}, not {instance}"
-        case "maximum":
-            message = f"{where}: must be at most {validator_value}, not {instance}"
-        case "minProperties":
-            message = f"{where}: must not be empty"
+            cause = Reason.of("not_allowed_here", where=where, found=_found(instance), expected=_one_of_words(error))
+        case "minimum" | "maximum":
+            code = "at_least" if error.validator == "minimum" else "at_most"
+            cause = Reason.of(code, where=where, bound=Decimal(validator_value), found=_found(instance))
+        case "minProperties" | "minItems":
+            cause = Reason.of("not_empty", where=where)
+        case "minLength":
+            cause = Reason.of("not_empty", where=where) if validator_value == 1 else Reason.of("too_short", where=where, limit=validator_value)
+        case "maxLength":
+            cause = Reason.of("too_long", where=where, limit=validator_value)
         case "uniqueItems":
-            message = f"{where}: contains a value twice"
+            cause = Reason.of("twice", where=where)
+        case "pattern":
+            cause = _pattern_words(where, str(instance), str(validator_value))
         case _:
-            message = f"{where}: {error.message}"
-    yield Problem(document.location(path), message)
+            cause = Reason.of("schema_other", where=where, detail=error.message)
+    yield Problem.of(document.location(path), cause)
+
+
+def _invalid_name(where: str | Reason, name: str) -> Reason:
+    """A name that is not one; written with accents, the reader is told the name to write instead."""
+    accents = "" if name.isascii() else Reason.of("name_without_accents", spelling=name_without_accents(name))
+    return Reason.of("invalid_name", where=where, name=name, accents=accents)
+
+
+# A pattern of the schemas -> the code that says what is expected (a name, a SIREN, an account...).
+_PATTERN_CODES = {
+    "^[A-Za-z_][A-Za-z0-9_]*$": "invalid_name",
+    "^[0-9]{3} ?[0-9]{3} ?[0-9]{3}$": "not_siren",
+    "^[0-9A-Za-z]+$": "not_account",
+    "^[^@\\s<>,;]+@[^@\\s<>,;]+\\.[^@\\s<>,;]+$": "not_email",
+    "^[a-z][a-z0-9_]*$": "not_scenario_name",
+}
+
+
+def _pattern_words(where: str | Reason, text: str, pattern: str) -> Reason:
+    code = _PATTERN_CODES.get(pattern, "no_pattern")
+    return _invalid_name(where, text) if code == "invalid_name" else Reason.of(code, where=where, text=text, pattern=pattern)
 
 
 # Words a French finance user naturally writes for the format's English keywords.
@@ -123,34 +151,36 @@ _FRENCH_WORDS = {
     "critique": "critical", "avertissement": "warning", "alerte": "warning", "attention": "warning",
     "plus_haut_est_mieux": "higher_is_better", "plus_bas_est_mieux": "lower_is_better",
 }
-_REQUIRED_HINTS = {
-    "rollup": " (sum for flows such as revenue, last for balances such as stocks, avg for averages)",
-    "formula": " (how the KPI is computed, e.g. resultat_net / chiffre_affaires_ht)",
-    "frequency": " (daily, weekly, monthly, quarterly or yearly)",
-    "severity": " (info, warning or critical)",
-    "when": " (the condition that fires the alert, e.g. value < 0)",
-}
-_TYPE_WORDS = {
-    "object": "a mapping of keys",
-    "array": "a list",
-    "string": "text",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "['string', 'number']": "a formula or a number",
-}
+_REQUIRED_HINTS = {"rollup", "formula", "frequency", "severity", "when"}  # a missing key whose hint says what to write (`required_<key>`)
+_TYPES = {"object", "array", "string", "number", "integer", "boolean"}  # the schemas' kinds of value, worded by `type_<kind>`
 
 
-def _describe(value: Any) -> str:
+def _type_words(kind: Any) -> Reason:
+    """What the schema expects, in words: `a mapping of keys`, `text or a whole number`..."""
+    if isinstance(kind, list):
+        return Reason.of("type_formula") if kind == ["string", "number"] else _either([_type_words(one) for one in kind])
+    return Reason.of(f"type_{kind}") if kind in _TYPES else Reason.of("type_other", type=str(kind))
+
+
+def _either(words: list[Reason]) -> Reason:
+    """`a or b or c`, each word in the reader's language."""
+    first, *rest = words
+    return Reason.of("either", first=first, second=_either(rest)) if rest else first
+
+
+def _found(value: Any) -> Reason:
+    """The value that was written, in words: `'mensuel'`, `a list`, `nothing (empty value)`..."""
     if value is None:
-        return "nothing (empty value)"
+        return Reason.of("found_nothing")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
+        return Reason.of("found_boolean", word=str(value).lower())
     if isinstance(value, dict):
-        return "a mapping"
+        return Reason.of("found_mapping")
     if isinstance(value, list):
-        return "a list"
-    return repr(str(value)) if isinstance(value, str) else str(value)
+        return Reason.of("found_list")
+    if isinstance(value, (int, Decimal)):
+        return Reason.of("found_number", number=Decimal(value))
+    return Reason.of("found_text", quoted=repr(str(value)), text=str(value))
 
 
 def _matching_branch(error: ValidationError) -> list[ValidationError]:
@@ -165,13 +195,10 @@ def _matching_branch(error: ValidationError) -> list[ValidationError]:
     return []
 
 
-def _one_of_words(error: ValidationError) -> str:
-    words = []
+def _one_of_words(error: ValidationError) -> Reason:
     options: Any = error.validator_value
-    for option in options:
-        kind = option.get("type") or ("a label" if "$ref" in option else "a value")
-        words.append(_TYPE_WORDS.get(str(kind), str(kind)))
-    return " or ".join(dict.fromkeys(words))
+    words = [_type_words(option["type"]) if "type" in option else Reason.of("type_label" if "$ref" in option else "type_value") for option in options]
+    return _either(list(dict.fromkeys(words)))
 
 
 # Keys a French finance user naturally writes for the format's English ones.
@@ -183,10 +210,8 @@ _FRENCH_KEYS = {
 }  # fmt: skip
 
 
-def _unknown_key(key: str, where: str, allowed: list[str]) -> str:
+def _unknown_key(key: str, where: str | Reason, allowed: list[str]) -> Reason:
     english = _FRENCH_KEYS.get(key.strip().lower())
-    hint = f" (in English: '{english}')" if english in allowed else did_you_mean(key, allowed)
-    message = f"{where}: unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
-    if " " in key.strip():
-        message += " (a comma inside {...} splits the text: put the text in quotes)"
-    return message
+    hint = Reason.of("in_english", word=english) if english in allowed else closest(key, allowed)
+    split = Reason.of("split_by_comma", braces="{...}") if " " in key.strip() else ""
+    return Reason.of("unknown_key", where=where, key=key, hint=hint, allowed=", ".join(allowed), split=split)

@@ -27,6 +27,7 @@ import yaml
 
 from .errors import Location, Problem, caret_snippet
 from .numbers import NumberLimits
+from .reasons import Reason
 from .yamlerrors import diagnose
 
 Path = tuple[str | int, ...]
@@ -149,9 +150,9 @@ def load_document(text: str, name: str, max_nodes: int = 200_000, numbers: Numbe
     try:
         node, problems = _compose(source)
     except RecursionError:
-        return document, [Problem(Location(name, 1, 1), "the file is nested too deeply to be a pack or facts file; refused")]
+        return document, [Problem.of(Location(name, 1, 1), Reason.of("nested_too_deeply"))]
     except yaml.YAMLError as error:
-        return document, [Problem(Location(name, 1, 1), f"not valid YAML: {error}")]
+        return document, [Problem.of(Location(name, 1, 1), Reason.of("not_yaml", detail=str(error)))]
     if node is None:
         return document, problems
     builder = _Builder(document, max_nodes, numbers)
@@ -159,15 +160,10 @@ def load_document(text: str, name: str, max_nodes: int = 200_000, numbers: Numbe
     try:
         document.data = builder.build(node, ())
     except RecursionError:
-        builder.problems.append(Problem(Location(name, 1, 1), "the file is nested too deeply to be a pack or facts file; refused"))
+        builder.problems.append(Problem.of(Location(name, 1, 1), Reason.of("nested_too_deeply")))
         document.data = None
     except _TooLarge:
-        builder.problems.append(
-            Problem(
-                document.location(()),
-                f"file expands to more than {max_nodes} values (an alias bomb?); refused",
-            )
-        )
+        builder.problems.append(Problem.of(document.location(()), Reason.of("too_many_values", limit=max_nodes)))
         document.data = None
     return document, builder.problems
 
@@ -234,13 +230,13 @@ class _Builder:
         if self.count > self.max_nodes:
             raise _TooLarge
         if not _STANDARD_TAGS.fullmatch(node.tag) and node.tag not in {"!", "?"}:
-            self.problems.append(Problem(self.scalar_ref(node).location, f"YAML tag {node.tag!r} is not allowed here"))
+            self.problems.append(Problem.of(self.scalar_ref(node).location, Reason.of("yaml_tag", quoted=repr(node.tag), tag=node.tag)))
             return None
         self.document.values[path] = self.scalar_ref(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
-            self.problems.append(Problem(self.scalar_ref(node).location, "recursive YAML alias refers to itself"))
+            self.problems.append(Problem.of(self.scalar_ref(node).location, Reason.of("recursive_alias")))
             return None
         self.active.add(id(node))
         try:
@@ -256,20 +252,16 @@ class _Builder:
         seen: dict[str, Scalar] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(
-                    Problem(self.scalar_ref(key_node).location, "YAML merge keys ('<<') are not supported: write the keys")
-                )
+                self.problems.append(Problem.of(self.scalar_ref(key_node).location, Reason.of("merge_key")))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(Problem(self.scalar_ref(key_node).location, "a key must be a plain word"))
+                self.problems.append(Problem.of(self.scalar_ref(key_node).location, Reason.of("key_not_word")))
                 continue
             key = str(key_node.value)
             ref = self.scalar_ref(key_node)
             if key in seen:
                 first = seen[key].location
-                self.problems.append(
-                    Problem(ref.location, f"duplicate key {key!r} (first defined at line {first.line}); keep only one")
-                )
+                self.problems.append(Problem.of(ref.location, Reason.of("duplicate_key", quoted=repr(key), key=key, line=first.line)))
                 continue
             seen[key] = ref
             self.document.keys[(*path, key)] = ref
@@ -290,6 +282,6 @@ class _Builder:
         try:
             number = self.numbers.read_decimal(text)
         except ValueError as error:
-            self.problems.append(Problem(self.scalar_ref(node).location, f"{error} (write it in quotes if it is meant as text)"))
+            self.problems.append(Problem.of(self.scalar_ref(node).location, Reason.of("number_as_text", detail=Reason.of_error(error))))
             return None
         return int(number) if _INT.fullmatch(text) else number

@@ -14,14 +14,14 @@ import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
-from test_reasons import SAMPLE
+from test_reasons import FACTS_SAMPLE, SAMPLE
 
 from kpi_engine import Facts, FactsError, Pack
 from kpi_engine.cli import main
 from kpi_engine.errors import Refusal
 from kpi_engine.facts_messages import FACTS_MESSAGES
 from kpi_engine.periods import PERIOD_FORMATS, Period
-from kpi_engine.reasons import Reason, refusal
+from kpi_engine.reasons import Reason
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "facts_messages"
@@ -141,7 +141,7 @@ def test_a_refused_value_keeps_its_words_through_pickling() -> None:
         Period.parse("2025-13")
     copy = pickle.loads(pickle.dumps(raised.value))  # noqa: S301 - our own bytes, made on the line
     assert str(copy) == str(raised.value) == "'2025-13' is not a valid monthly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
-    assert refusal(copy).text("fr") == "« 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15"
+    assert Reason.of_error(copy).text("fr") == "« 2025-13 » n'est pas un mois valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15"
 
 
 def test_the_period_forms_the_catalogue_names_are_the_engines() -> None:
@@ -155,4 +155,5 @@ REFUSALS = sorted({code for path in (ROOT / "kpi_engine").rglob("*.py") for code
 @pytest.mark.parametrize("code", [*REFUSALS, "calendar_year", "calendar_quarter"])
 def test_a_refusal_reads_in_english_as_its_reason_does(code: str) -> None:
     """`periods` and `numbers` word a refusal's English without `reasons` (which they sit below): the same text."""
-    assert str(Refusal(code, **SAMPLE)) == Reason.of(code, **SAMPLE).text("en")
+    params = SAMPLE | FACTS_SAMPLE
+    assert str(Refusal(code, **params)) == Reason.of(code, **params).text("en")

@@ -14,9 +14,7 @@ from click.testing import CliRunner
 
 from kpi_engine.analysis.errors import SymbolicError
 from kpi_engine.cli import main
-from kpi_engine.facts_messages import FACTS_MESSAGES
 from kpi_engine.formula_messages import FORMULA_MESSAGES
-from kpi_engine.pack_messages import PACK_MESSAGES
 from kpi_engine.reasons import Reason
 
 DATA = Path(__file__).parent / "data" / "formula_mistakes.yaml"
@@ -101,11 +99,6 @@ def test_an_analysis_error_in_a_lint_message_is_worded_in_the_same_language():
     cause = Reason.of("lint_too_complex", kpi="k", cause=error)
     assert cause.text("en") == "KPI 'k' is not linted: 10 ^ (10 ^ 10) is too complex"
     assert cause.text("fr") == "l'indicateur « k » n'est pas analysé : 10 ^ (10 ^ 10) est trop complexe"
-
-
-def test_the_formula_catalogue_shares_no_code_with_the_other_validation_catalogues():
-    """Merged into one `reasons.CATALOG`: a code defined twice would silently word one message as another."""
-    assert not FORMULA_MESSAGES.keys() & (PACK_MESSAGES.keys() | FACTS_MESSAGES.keys())
 
 
 def _english_sentences() -> set[str]:

@@ -160,7 +160,7 @@ def test_files_are_read_up_to_a_size_limit(tmp_path):
 
 def _problems(path: Path) -> list[str]:
     with pytest.raises(PackError) as caught:
-        load_pack(path, lang="en")
+        load_pack(path)
     return [str(problem).splitlines()[0] for problem in caught.value.problems]
 
 

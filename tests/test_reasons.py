@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from kpi_engine import Facts, Pack
+from kpi_engine.facts_messages import FACTS_MESSAGES
 from kpi_engine.formula_messages import FORMULA_MESSAGES
+from kpi_engine.pack_messages import PACK_MESSAGES
 from kpi_engine.periods import Period
 from kpi_engine.reasons import CATALOG, Reason
 
@@ -39,7 +41,9 @@ SAMPLE = {
     "scenario": "budget",
     "closest": "budget",
     "inputs": "ventes_marchandises, production_vendue",
-    # facts files' mistakes (facts_messages)
+}
+# the facts files' and the pack's catalogues name some parameters alike (`found`, `first`...), with values of their own
+FACTS_SAMPLE = {
     "written": "2025-13",
     "period_frequency": "monthly",
     "form": Reason.of("form_quarter"),
@@ -92,12 +96,81 @@ SAMPLE = {
     "label": "TVA à régulariser",
     "amount": Decimal("35.10"),
 }
+PACK_SAMPLE = {
+    "where": "kpis.marge.alerts[1].severity",
+    "key": "cible",
+    "allowed": "formula, frequency, target",
+    "split": "",
+    "braces": "{...}",
+    "word": "monthly",
+    "found": Reason.of("found_text", quoted="'mensuel'", text="mensuel"),
+    "choices": "daily, weekly, monthly",
+    "expected": Reason.of("either", first=Reason.of("type_string"), second=Reason.of("type_integer")),
+    "accents": Reason.of("name_without_accents", spelling="cout_matieres"),
+    "spelling": "cout_matieres",
+    "given": "last",
+    "bound": Decimal("0.5"),
+    "text": "mensuel",
+    "quoted": "'mensuel'",
+    "pattern": "^[a-z]+$",
+    "detail": "[] should be non-empty",
+    "type": "null",
+    "first": "a",
+    "second": "b",
+    "last": "2025-12",
+    "number": Decimal("1234.5"),
+    "line": 12,
+    "tag": "!!python/object",
+    "entries": 10000,
+    "depth": 8,
+    "root": "/work",
+    "base": "../base",
+    "path": "/etc/pack",
+    "bases": "'standard'",
+    "byte": 3,
+    "file_kind": Reason.of("file_dir"),
+    "folder": "sortie",
+    "place": "base/pack.yaml:3:3",
+    "rollup": "sum",
+    "other": Reason.of("a_kpi"),
+    "why": Reason.of("override_unknown"),
+    "excluded": "marge",
+    "cycle": "a -> b -> a",
+    "ways": Reason.of("both", first=Reason.of("as_member"), second=Reason.of("through", way="sud")),
+    "way": "sud",
+    "rule": Reason.of("rule_flow"),
+    "account": "707",
+    "test": "mars",
+    "listed": Reason.of("no_entities"),
+    "span": Reason.of("span", first=Period.parse("2025-01"), last=Period.parse("2025-03")),
+    "backend": "duckdb",
+    "for_entity": Reason.of("test_for_entity", name="lyon"),
+    "under": Reason.of("under_scenario", scenario="budget"),
+    "field": Reason.of("field_gap"),
+    "got": Decimal("0.25"),
+    "wanted": Decimal("0.3"),
+    "rounded": Decimal("0.25"),
+    "because": "",
+    "reason": "missing fact 'ca'",
+    "alert_kind": Reason.of("alert_kind", severity=Reason.of("kind_critical"), silenced="", inhibited=""),
+    "severity": Reason.of("kind_warning"),
+    "silenced": Reason.of("kind_silenced"),
+    "inhibited": "",
+    "seen": Reason.of("no_alert_fired"),
+    "unsilenced": Reason.of("no_as_of"),
+    "alert": "warning: trésorerie basse",
+    "fired": "warning: trésorerie basse",
+    "level": Reason.of("level_critical"),
+    "message": "trésorerie basse",
+    "states": "",
+}
 
 
 @pytest.mark.parametrize("code", sorted(CATALOG.keys() - FORMULA_MESSAGES.keys()))  # formula messages: test_formula_messages.py
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_reason_renders_without_a_placeholder_left(code, lang):
-    params = dict(SAMPLE, cause=Reason.of("missing_fact", name="ca", period=Period.parse("2025-02"), entity=None))
+    own = FACTS_SAMPLE if code in FACTS_MESSAGES else PACK_SAMPLE if code in PACK_MESSAGES else FACTS_SAMPLE | PACK_SAMPLE
+    params = SAMPLE | own | {"cause": Reason.of("missing_fact", name="ca", period=Period.parse("2025-02"), entity=None)}
     text = Reason.of(code, **params).text(lang)
     assert text and not re.search(r"\{\w*\}", text) and "None" not in text  # `{input: value}` is words, `{name}` a placeholder
 

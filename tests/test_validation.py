@@ -51,7 +51,7 @@ def _cases() -> list:
 
 def problems_of(target: Path, lang: str = "en") -> list[str]:
     with pytest.raises(PackError) as caught:
-        load_pack(target, lang="en")
+        load_pack(target)
     return [problem.text(lang).splitlines()[0] for problem in caught.value.problems]
 
 
@@ -173,7 +173,7 @@ def test_several_problems_in_separate_files_are_all_reported(tmp_path):
     (tmp_path / "a.yaml").write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  a:\n    formula: ca +\n    frequency: monthly\n")
     (tmp_path / "b.yaml").write_text("kpis:\n  b:\n    formula: montant\n    frequency: monthly\n")
     with pytest.raises(PackError) as caught:
-        load_pack(tmp_path, lang="en")
+        load_pack(tmp_path)
     messages = [p.message for p in caught.value.problems]
     assert messages == [
         "kpis.a.formula: formula ends too early: an operand is missing at the end",
@@ -184,7 +184,7 @@ def test_several_problems_in_separate_files_are_all_reported(tmp_path):
 def test_missing_pack_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PackError) as caught:
-        load_pack("nowhere", lang="en")
+        load_pack("nowhere")
     assert [str(p) for p in caught.value.problems] == ["nowhere: no such file or folder"]
 
 
@@ -192,7 +192,7 @@ def test_empty_pack_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     with pytest.raises(PackError) as caught:
-        load_pack("empty", lang="en")
+        load_pack("empty")
     assert [str(p) for p in caught.value.problems] == ["empty: holds no .yaml or .yml definition file: a pack is written in YAML"]
 
 
@@ -200,7 +200,7 @@ def test_a_pack_file_must_be_yaml(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "facts.csv").write_text("period,name,value\n2025-01,ca,1\n")
     with pytest.raises(PackError) as caught:
-        load_pack("facts.csv", lang="en")
+        load_pack("facts.csv")
     assert [str(p) for p in caught.value.problems] == ["facts.csv: is not a .yaml or .yml file: a pack is written in YAML"]
 
 

@@ -135,7 +135,7 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
       kpi validate examples/company
     """
     try:
-        loaded = load_pack(pack, lang=lang)
+        loaded = load_pack(pack)
     except PackError as error:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "problems": [problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
@@ -452,7 +452,7 @@ def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
         for file_report in reports:
             print_problems(file_report.problems, err=False, lang=lang)
             for failure in file_report.failures:
-                echo_text(str(failure))
+                echo_text(failure.text(lang))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
         passed = checks - failed if failed <= checks else 0

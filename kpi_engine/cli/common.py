@@ -104,7 +104,7 @@ def echo_text(text: str, err: bool = False) -> None:
 def open_pack(path: str, lang: Language = "en") -> Pack:
     """The loaded pack, or every problem printed and exit code 1 (problems finding and reading files worded in `lang`)."""
     try:
-        return load_pack(path, lang=lang)
+        return load_pack(path)
     except PackError as error:
         print_problems(error.problems, lang=lang)
         click.echo(summary("problems_in_pack", len(error.problems), lang), err=True)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from ..errors import FactsError, Location, Problem, Refusal
 from ..numbers import NumberLimits, read_number
 from ..periods import Frequency, Period
-from ..reasons import Reason, refusal
+from ..reasons import Reason
 
 Entity = str | None
 ACTUAL = "actual"
@@ -144,7 +144,7 @@ class Facts:
                     NumberLimits().checked(record.value)
                 fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number), floats)
             except (ValueError, TypeError) as error:
-                problems.append(Problem.of(Location("<records>", number), Reason.of("record", number=number, cause=refusal(error))))
+                problems.append(Problem.of(Location("<records>", number), Reason.of("record", number=number, cause=Reason.of_error(error))))
                 continue
             problem = facts.add(fact) if fact is not None else None
             if problem:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 from ..errors import Location, Problem
 from ..periods import Period
-from ..reasons import Reason, refusal
+from ..reasons import Reason
 from .columns import (
     ENTITY,
     LONG_ROLES,
@@ -144,7 +144,7 @@ def _read_rows(facts: Facts, layout: _Layout, table: Table, decimal_comma: bool,
         try:
             periods.see(index, row)
         except ValueError as error:
-            found.append((index, Problem.of(periods.location(row), Reason.of("in_period_column", cause=refusal(error)))))
+            found.append((index, Problem.of(periods.location(row), Reason.of("in_period_column", cause=Reason.of_error(error)))))
             continue
         texts.see(row)
     resolved, mixed = periods.resolved()

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from ..errors import Location, Problem
 from ..numbers import read_number
 from ..periods import Period
-from ..reasons import Reason, refusal
+from ..reasons import Reason
 from .model import ACTUAL, Entity, Fact, Facts, entity_words, scenario_words
 
 RawValue = str | int | Decimal | bool | None | object
@@ -39,7 +39,7 @@ def add_value(
     try:
         value = _number(raw, decimal_comma)
     except (ValueError, InvalidOperation) as error:
-        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=refusal(error)))
+        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of_error(error)))
         return
     earlier = facts.find(entity, name, period, scenario)
     problem = facts.add(Fact(entity, name, period, value, location, scenario))

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import Problem, Refusal
 from ..periods import Period
-from ..reasons import Reason, refusal
+from ..reasons import Reason
 from ..yamlsource import Document, Path, load_document
 from .decoding import decode, first_line
 from .model import ACTUAL, Entity, Facts, scenario_problem
@@ -64,7 +64,7 @@ def _read_mapping(document: Document, root: Path, entity: Entity, scenario: str,
             try:
                 period = Period.parse(str(period_text))
             except Refusal as error:
-                problems.append(Problem.of(location, refusal(error)))
+                problems.append(Problem.of(location, Reason.of_error(error)))
                 continue
             if not isinstance(values, dict):
                 problems.append(Problem.of(location, Reason.of("not_a_values_mapping", period=period)))

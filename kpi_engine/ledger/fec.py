@@ -26,7 +26,7 @@ from pathlib import PurePath
 
 from ..errors import Location, Problem, Refusal, Worded
 from ..periods import Frequency, Period
-from ..reasons import Reason, refusal
+from ..reasons import Reason
 from .model import ZERO, Ledger, Movements
 
 LEGAL_COLUMNS = (
@@ -237,7 +237,7 @@ def _scan(lines: Iterator[str], layout: _Layout, name: str) -> _Scan:
             month = scan.month_of(cells[date_at])
             debit, credit = amounts(cells)
         except Refusal as error:  # a cell that cannot be read: the line is reported
-            scan.report(Location(name, number), refusal(error))
+            scan.report(Location(name, number), Reason.of_error(error))
             scan.spoiled.add(entry)
             continue
         scan.lines += 1
