@@ -56,7 +56,7 @@ class Result:
     is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
     compared: Compared | None = field(default=None, compare=False, repr=False)  # its budget, N-1, ytd, when asked (`Selection.compare`)
 
-    def __init__(  # noqa: PLR0913 - the fields, in order, as the generated __init__ takes them
+    def __init__(
         self,
         kpi: str,
         period: Period,

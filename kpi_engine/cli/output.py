@@ -62,8 +62,8 @@ def machine_number(value: Decimal | None) -> str | None:
     if value and value.is_finite():  # the common case, without `as_tuple` (a tuple of every digit): about half the cost
         text = format(value, "f")
         point = text.find(".")
-        exponent = point + 1 - len(text) if point >= 0 else 0  # exact with a point; a bound on the digits without one
-        if exponent >= -MACHINE_DECIMALS and value.adjusted() - exponent < DECIMAL_CONTEXT.prec:
+        decimals = len(text) - point - 1 if point >= 0 else 0  # -exponent with a point; a bound on the digits without one
+        if decimals <= MACHINE_DECIMALS and value.adjusted() + decimals < DECIMAL_CONTEXT.prec:
             return text  # nothing to round, no -0: what the general case below writes, for most values
     exponent = value.as_tuple().exponent
     if not isinstance(exponent, int):

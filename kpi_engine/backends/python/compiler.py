@@ -72,12 +72,12 @@ def compile_node(
     return tracer(node, compiled) if tracer else compiled
 
 
-def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool, operand: bool) -> Compiled:
+def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool, unguarded: bool) -> Compiled:
     def sub(child: Node) -> Compiled:
         return compile_node(child, names, tracer, across_periods=across_periods)
 
     def guard(compiled: Compiled) -> Compiled:
-        return compiled if operand else guarded(compiled)
+        return compiled if unguarded else guarded(compiled)
 
     match node:
         case Number(value=value):
