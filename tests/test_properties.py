@@ -238,3 +238,21 @@ def test_result_texts_write_what_the_json_encoder_writes(rows):
         result = Result(kpi, Period.parse(period), entity, value, target, gap, status, owner, error, is_group=is_group)
         assert texts.text(result) == encoder.encode(result_record(result))
         assert texts.text(result, '{"type": "result", ') == encoder.encode({"type": "result", **result_record(result)})
+
+
+_computed = st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: len(d.as_tuple().digits) <= 28)  # as evaluation gives them
+
+
+@given(_computed | st.sampled_from([Decimal("-0"), Decimal("0E-30"), Decimal("1E+28"), Decimal("1E+27"), Decimal("0." + "1" * 28)]))
+def test_machine_number_writes_what_its_general_rule_writes(value):
+    """Its fast path (nothing to round) gives what rounding at 24 decimals, then to 28 digits, then `plain` gives."""
+    from decimal import ROUND_HALF_EVEN
+
+    from kpi_engine.cli.output import machine_number
+    from kpi_engine.formatting import plain
+    from kpi_engine.numbers import DECIMAL_CONTEXT
+
+    exponent = value.as_tuple().exponent
+    step = Decimal(1).scaleb(-MACHINE_DECIMALS)
+    rounded = value.quantize(step, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy()) if exponent < -MACHINE_DECIMALS else value
+    assert machine_number(value) == plain(DECIMAL_CONTEXT.plus(rounded))
