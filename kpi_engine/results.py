@@ -56,29 +56,6 @@ class Result:
     is_group: bool = False  # the entity is a group of the pack: its inputs are its members' consolidated
     compared: Compared | None = field(default=None, compare=False, repr=False)  # its budget, N-1, ytd, when asked (`Selection.compare`)
 
-    def __init__(
-        self,
-        kpi: str,
-        period: Period,
-        entity: str | None,
-        value: Decimal | None,
-        target: Decimal | None,
-        gap: Decimal | None,
-        status: Status,
-        owner: str,
-        error: str | None = None,
-        cause: Reason | None = None,
-        is_group: bool = False,
-        compared: Compared | None = None,
-    ) -> None:
-        """The generated one for a frozen class sets each field with its own `object.__setattr__` call; this sets
-        them at once, three times cheaper, for the result an evaluation builds per value (the same fields, the
-        same defaults: `tests/test_evaluation.py` checks they stay in step)."""
-        object.__setattr__(self, "__dict__", {
-            "kpi": kpi, "period": period, "entity": entity, "value": value, "target": target, "gap": gap, "status": status,
-            "owner": owner, "error": error, "cause": cause, "is_group": is_group, "compared": compared,
-        })
-
     def reason(self, lang: Language = "fr") -> str:
         """`error` in the reader's language ("" when there is none)."""
         return self.cause.text(lang) if self.cause else (self.error or "")

@@ -92,22 +92,3 @@ def test_python_decimals_keep_the_scale_of_their_computation(cout, expected):
     (result,) = [r for r in PACK.evaluate(facts).results if r.kpi == "couts"]
     assert (str(result.value), str(result.target), str(result.gap), result.status) == expected
 
-
-def test_a_result_is_made_and_compared_as_its_fields_say():
-    """`Result` writes its own `__init__` (one `__dict__` for every field, cheaper than the generated one): it takes
-    the dataclass's fields in order with their defaults, and the result stays frozen and compared by its fields."""
-    import dataclasses
-    import inspect
-
-    from kpi_engine.results import MET, Result
-
-    parameters = list(inspect.signature(Result.__init__).parameters.values())[1:]
-    assert [(p.name, p.default) for p in parameters] == [
-        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default) for f in dataclasses.fields(Result)
-    ]
-    result = Result("marge", Period.parse("2025-01"), "lyon", D("1.5"), D("1"), D("0.5"), MET, "daf")
-    assert result == Result(kpi="marge", period=Period.parse("2025-01"), entity="lyon", value=D("1.5"), target=D("1"), gap=D("0.5"), status=MET, owner="daf")
-    assert (result.error, result.cause, result.is_group, result.compared) == (None, None, False, None)
-    assert dataclasses.replace(result, is_group=True).is_group and result != dataclasses.replace(result, value=D("2"))
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.value = D("2")  # type: ignore[misc]
