@@ -91,4 +91,3 @@ def test_python_decimals_keep_the_scale_of_their_computation(cout, expected):
     facts = Facts.from_records([(None, "cout", "2025-01", cout), (None, "budget", "2025-01", 500), (None, "ca", "2025-01", 0)])
     (result,) = [r for r in PACK.evaluate(facts).results if r.kpi == "couts"]
     assert (str(result.value), str(result.target), str(result.gap), result.status) == expected
-
