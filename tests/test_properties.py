@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from kpi_engine import Pack, PackError
 from kpi_engine.alerts import render_message
-from kpi_engine.cli.output import MACHINE_DECIMALS, result_record
+from kpi_engine.cli.output import MACHINE_DECIMALS, ResultTexts, result_record
 from kpi_engine.errors import Problem
 from kpi_engine.facts import Facts, read_facts
 from kpi_engine.functions import FUNCTIONS
@@ -27,6 +27,8 @@ from kpi_engine.limits import Limits
 from kpi_engine.nodes import Node
 from kpi_engine.numbers import NumberLimits
 from kpi_engine.parser import FormulaSyntaxError, parse_formula
+from kpi_engine.periods import Period
+from kpi_engine.results import STATUSES, Result
 from kpi_engine.semantics import TEXT_FIELDS, template_problems
 from kpi_engine.yamlsource import load_document
 
@@ -216,3 +218,41 @@ def test_a_value_written_as_json_reads_back_as_the_same_fact(value):
         assert fact.value == value
     else:  # rounded half even to the 24 decimals machine outputs keep
         assert abs(fact.value - value) <= Decimal(1).scaleb(-MACHINE_DECIMALS) / 2
+
+
+# --- a result's JSON record written from remembered pieces is the record json.dumps writes ------------------------
+_any_decimal = st.none() | st.decimals(allow_nan=False, allow_infinity=False) | st.sampled_from([Decimal("-0"), Decimal("0E-30"), Decimal("1E+30")])
+_texts = st.text(max_size=12) | st.sampled_from(["", "é\"\\\n\u2028", "\x00"])
+
+
+@given(
+    st.lists(
+        st.tuples(_texts, st.sampled_from(["2025-01", "2025-Q2", "FY2025", "2025-03-04"]), st.none() | _texts, _any_decimal, _any_decimal,
+                  _any_decimal, st.sampled_from(STATUSES), _texts, st.none() | _texts, st.booleans()),
+        max_size=6,
+    )
+)
+def test_result_texts_write_what_the_json_encoder_writes(rows):
+    encoder, texts = json.JSONEncoder(ensure_ascii=False), ResultTexts()
+    for kpi, period, entity, value, target, gap, status, owner, error, is_group in rows:
+        result = Result(kpi, Period.parse(period), entity, value, target, gap, status, owner, error, is_group=is_group)
+        assert texts.text(result) == encoder.encode(result_record(result))
+        assert texts.text(result, '{"type": "result", ') == encoder.encode({"type": "result", **result_record(result)})
+
+
+_computed = st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: len(d.as_tuple().digits) <= 28)  # as evaluation gives them
+
+
+@given(_computed | st.sampled_from([Decimal("-0"), Decimal("0E-30"), Decimal("1E+28"), Decimal("1E+27"), Decimal("0." + "1" * 28)]))
+def test_machine_number_writes_what_its_general_rule_writes(value):
+    """Its fast path (nothing to round) gives what rounding at 24 decimals, then to 28 digits, then `plain` gives."""
+    from decimal import ROUND_HALF_EVEN
+
+    from kpi_engine.cli.output import machine_number
+    from kpi_engine.formatting import plain
+    from kpi_engine.numbers import DECIMAL_CONTEXT
+
+    exponent = value.as_tuple().exponent
+    step = Decimal(1).scaleb(-MACHINE_DECIMALS)
+    rounded = value.quantize(step, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy()) if exponent < -MACHINE_DECIMALS else value
+    assert machine_number(value) == plain(DECIMAL_CONTEXT.plus(rounded))

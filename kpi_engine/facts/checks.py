@@ -23,15 +23,10 @@ SHOWN_PERIODS = 6  # missing periods listed in one warning before "and N more"
 def consistency_warnings(facts: Facts, groups: Collection[str] = ()) -> list[Problem]:
     """Every warning about the facts as a whole, in a stable order. `groups` are the pack's groups: their
     own facts (eliminations) come only in the months that have some, so no missing period is said of them."""
-    first_seen = _first_locations(facts)
+    first_seen = facts.first_locations()
     return [*_lookalike_entities(first_seen), *_missing_periods(facts, first_seen, frozenset(groups))]
 
 
-def _first_locations(facts: Facts) -> dict[Entity, Location]:
-    first: dict[Entity, Location] = {}
-    for fact in facts.facts():
-        first.setdefault(fact.entity, fact.location)
-    return first
 
 
 def _lookalike_entities(first_seen: dict[Entity, Location]) -> Iterator[Problem]:

@@ -94,10 +94,10 @@ def _rows(lines: Iterator[str], delimiter: str, max_cell: int, name: str, refuse
             return
         except csv.Error:  # a cell beyond the module's limit, which is beyond ours
             record = None
-        if record is None or any(len(value) > max_cell for value in record):
+        if record is None or max(map(len, record), default=0) > max_cell:  # map, not a generator: run twice per line
             refused[line] = Problem.of(Location(name, line), Reason.of("cell_too_long", limit=max_cell))
         else:
-            yield Row(line, [value.strip() for value in record])
+            yield Row(line, list(map(str.strip, record)))
         line = reader.line_num + 1
 
 

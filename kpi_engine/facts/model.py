@@ -100,11 +100,16 @@ class EntityFacts:
         values = self.by_period.get(period)
         if values is None:
             values = self.by_period[period] = {}
-            self.places[period] = {}
+            places = self.places[period] = {}
+        else:
+            places = self.places[period]
         name = sys.intern(name)
         values[name] = value
-        self.places[period][name] = place
-        self.frequencies.setdefault(name, set()).add(period.frequency)
+        places[name] = place
+        known = self.frequencies.get(name)  # not setdefault(name, set()): a set made per figure for nothing
+        if known is None:
+            known = self.frequencies[name] = set()
+        known.add(period.frequency)
 
 
 _PLACE_BITS = 16  # an encoded place: line, then column and source number below 65,536 each (a workbook has 16,384 columns)
@@ -179,7 +184,8 @@ class Facts:
         entity_facts = store.get(fact.entity)
         if entity_facts is None:
             entity_facts = store[fact.entity] = EntityFacts()
-        existing = entity_facts.by_period.get(fact.period, {}).get(fact.name)
+        values = entity_facts.by_period.get(fact.period)
+        existing = None if values is None else values.get(fact.name)
         if existing is not None:
             if existing != fact.value:
                 where = self._location(entity_facts.places[fact.period][fact.name])
@@ -209,8 +215,10 @@ class Facts:
 
     def find(self, entity: Entity, name: str, period: Period, scenario: str = ACTUAL) -> Fact | None:
         """The fact recorded for this entity, input and period (under `scenario`), if any."""
-        entity_facts = self._scenarios.get(scenario, {}).get(entity)
-        place = None if entity_facts is None else entity_facts.places.get(period, {}).get(name)
+        store = self._scenarios.get(scenario)  # asked for every figure read: no dict made per call
+        entity_facts = None if store is None else store.get(entity)
+        places = None if entity_facts is None else entity_facts.places.get(period)
+        place = None if places is None else places.get(name)
         if entity_facts is None or place is None:
             return None
         return Fact(entity, name, period, entity_facts.by_period[period][name], self._location(place), scenario)
@@ -256,6 +264,18 @@ class Facts:
         entity_facts = self._entities.get(entity)
         places = () if entity_facts is None else entity_facts.places.values()
         return next((self._location(by_name[name]) for by_name in places if name in by_name), None)
+
+    def first_locations(self) -> dict[Entity, Location]:
+        """Where each entity's first figure was read, as `facts()` first gives it (the actual figures first), in
+        the order the entities first appear there: read off the places, without a `Fact` made per figure."""
+        first: dict[Entity, Location] = {}
+        for scenario in self.scenarios:
+            for entity, entity_facts in self._scenarios[scenario].items():
+                if entity not in first:
+                    found = next(((period, name) for period, values in entity_facts.by_period.items() for name in values), None)
+                    if found is not None:
+                        first[entity] = self._location(entity_facts.places[found[0]][found[1]])
+        return first
 
     def facts(self) -> Iterator[Fact]:
         """Every figure, the actual ones first, then each other scenario's."""

@@ -8,7 +8,9 @@ functions come from the registry in `functions.py`.
 
 Undefined values travel as the `Undefined` exception, arithmetic errors (a result
 out of the number policy's range) included: every operation that computes a
-number is `guarded`, so they are undefined where they arise. `and`/`or` follow
+number is `guarded`, so they are undefined where they arise. An operand of
+`+ - * /` leaves that to the operation's own guard, which words the error the
+same way: `a + b + c + d` costs one guard, not three. `and`/`or` follow
 three-valued logic (false and undefined = false; true or undefined = true),
 so an alert whose condition cannot be decided does not fire.
 
@@ -56,19 +58,26 @@ _COMPARISONS = {
 }
 
 
-def compile_node(node: Node, names: NameResolver, tracer: Tracer | None = None, *, across_periods: bool = False) -> Compiled:
+def compile_node(
+    node: Node, names: NameResolver, tracer: Tracer | None = None, *, across_periods: bool = False, operand: bool = False
+) -> Compiled:
     """Closure computing `node` on a frame; `tracer` may wrap each node's closure (used by explain).
 
     `across_periods`: the node is inside a time function's argument, so it is read at other periods
     than the formula's own, and a time function there remembers its values (see the module's doc).
+    `operand`: the node is an operand of `+ - * /`, whose guard words an arithmetic error exactly as the
+    node's own would (the same reason, and nothing decides around it in between): the node needs none.
     """
-    compiled = _compile(node, names, tracer, across_periods)
+    compiled = _compile(node, names, tracer, across_periods, operand and tracer is None)
     return tracer(node, compiled) if tracer else compiled
 
 
-def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> Compiled:
+def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool, unguarded: bool) -> Compiled:
     def sub(child: Node) -> Compiled:
         return compile_node(child, names, tracer, across_periods=across_periods)
+
+    def guard(compiled: Compiled) -> Compiled:
+        return compiled if unguarded else guarded(compiled)
 
     match node:
         case Number(value=value):
@@ -85,17 +94,17 @@ def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_peri
         case Binary(op="and" | "or" as op, left=left, right=right):
             return _logical(op == "and", sub(left), sub(right))
         case Binary(op="/", left=left, right=right):
-            return guarded(_binary(_divider(to_text(right)), left, right, names, tracer, across_periods))
+            return guard(_binary(_divider(to_text(right)), left, right, names, tracer, across_periods, operands=True))
         case Binary(op="^", left=left, right=right):
             return guarded(_binary(_power, left, right, names, tracer, across_periods), "power")
         case Binary(op=op, left=left, right=right):
-            return guarded(_binary(_ARITHMETIC[op], left, right, names, tracer, across_periods))
+            return guard(_binary(_ARITHMETIC[op], left, right, names, tracer, across_periods, operands=True))
         case Compare(op=op, left=left, right=right):
             return _binary(_COMPARISONS[op], left, right, names, tracer, across_periods)
         case Call(func=func, args=args):
             function = FUNCTIONS[func]
             if isinstance(function.reach, ThisPeriod):
-                return guarded(function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args]))
+                return guard(function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args]))
             arguments = [compile_node(arg, names, tracer, across_periods=True) for arg in args]
             compiled = guarded(function.build(arguments, [integer_literal(arg) for arg in args]))
             return _memoised(compiled) if across_periods and tracer is None else compiled
@@ -140,23 +149,26 @@ _SHAPES: dict[tuple[str, str], Callable[[Operation, Any, Any], Compiled]] = {
 }
 
 
-def _binary(op: Operation, left: Node, right: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> Compiled:
-    """A closure applying `op` to both operands, left first; each traced node stays a call of its own."""
-    shape_left, first = _operand(left, names, tracer, across_periods)
-    shape_right, second = _operand(right, names, tracer, across_periods)
+def _binary(
+    op: Operation, left: Node, right: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool, operands: bool = False
+) -> Compiled:
+    """A closure applying `op` to both operands, left first; each traced node stays a call of its own.
+    `operands`: `op` is guarded as `+ - * /` are, so its operands need no guard of their own (`compile_node`)."""
+    shape_left, first = _operand(left, names, tracer, across_periods, operands)
+    shape_right, second = _operand(right, names, tracer, across_periods, operands)
     if (shape_left, shape_right) == ("const", "const"):
         shape_left, first = "call", _constant(first)
     return _SHAPES[shape_left, shape_right](op, first, second)
 
 
-def _operand(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> tuple[str, Any]:
+def _operand(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool, operand: bool) -> tuple[str, Any]:
     if tracer is None and isinstance(node, Number):
         return "const", node.value
     if tracer is None and isinstance(node, Name):
         resolved = names(node.id)
         if isinstance(resolved, str):
             return "key", resolved
-    return "call", compile_node(node, names, tracer, across_periods=across_periods)
+    return "call", compile_node(node, names, tracer, across_periods=across_periods, operand=operand)
 
 
 def _constant(value: Any) -> Compiled:

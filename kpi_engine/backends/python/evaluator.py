@@ -568,12 +568,12 @@ def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
 
 def _results(run: EntityRun, selection: Selection) -> Iterator[Result]:
     """Every result of one entity's run, in period then definition order, each with the comparisons asked."""
-    reported = run.program.plan.reported
+    reported, is_group = run.program.plan.reported, run.is_group
     with localcontext(DECIMAL_CONTEXT):
         for frame in _reported_frames(run, selection):
             references = _References(frame, selection.compare) if selection.compare else None
             for name in reported.get(frame.period.frequency, ()):
-                result = _result(frame, name)
+                result = _plain_result(frame, name, is_group)
                 yield result if references is None else replace(result, compared=references.of(name))
 
 
@@ -644,32 +644,34 @@ def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterato
 
 def _result(frame: Frame, name: str, cause: Reason | None = None) -> Result:
     """The result of `name` at `frame`; undefined for `cause` when one is given."""
-    result = _plain_result(frame, name) if cause is None else _undefined(frame, name, cause)
-    return replace(result, is_group=True) if frame.run.is_group else result
+    is_group = frame.run.is_group
+    return _plain_result(frame, name, is_group) if cause is None else _undefined(frame, name, cause, is_group)
 
 
-def _undefined(frame: Frame, name: str, cause: Reason | None) -> Result:
+def _undefined(frame: Frame, name: str, cause: Reason | None, is_group: bool) -> Result:
     owner = frame.run.program.plan.kpis[name].owner
-    return Result(name, frame.period, frame.run.entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
+    return Result(name, frame.period, frame.run.entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause, is_group)
 
 
-def _plain_result(frame: Frame, name: str) -> Result:
+def _plain_result(frame: Frame, name: str, is_group: bool) -> Result:
     kpi = frame.run.program.plan.kpis[name]
-    entity, owner = frame.run.entity, kpi.owner
-    value = frame.value(name)
+    value = frame.get(name)  # computed already, as every reported KPI is once `computed` ran: one lookup
     if value is None:
-        return _undefined(frame, name, frame.reasons.get(name))
+        value = frame.value(name)
+        if value is None:
+            return _undefined(frame, name, frame.reasons.get(name), is_group)
+    period, entity, owner = frame.period, frame.run.entity, kpi.owner
     if kpi.target is None:
-        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
+        return Result(name, period, entity, value, None, None, NO_TARGET, owner, None, None, is_group)
     try:
         target = frame.target(name)
     except Undefined as undefined:
         cause = Reason.of("target_undefined", cause=undefined.cause)
-        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner, str(cause), cause)
+        return Result(name, period, entity, value, None, None, NO_TARGET, owner, str(cause), cause, is_group)
     if target is None:
-        return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
+        return Result(name, period, entity, value, None, None, NO_TARGET, owner, None, None, is_group)
     met = value >= target if kpi.direction is not Direction.LOWER_IS_BETTER else value <= target
-    return Result(name, frame.period, entity, value, target, difference(value, target), MET if met else MISSED, owner)
+    return Result(name, period, entity, value, target, difference(value, target), MET if met else MISSED, owner, None, None, is_group)
 
 
 def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
