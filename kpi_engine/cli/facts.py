@@ -29,6 +29,7 @@ from ..pack import Pack
 from ..periods import Period
 from ..reasons import Reason
 from .common import EXIT_FACTS, FACTS, FORCE, LANG, PACK, STRICT, Exit, echo_text, open_pack, problem_record, summary, write_files
+from .language import message_text
 from .output import align
 
 FactsFormat = Literal["table", "csv", "json"]
@@ -169,7 +170,8 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
     Otherwise the facts cover no period at a KPI's frequency (exit 3), or none within `--period` (exit 2)."""
     read = facts.names() & set(pack.inputs)
     if period is not None and read:
-        raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
+        text = message_text("no KPI is evaluated within {period}: the facts run from {span}", lang, period=period, span=facts.span())
+        raise click.BadParameter(text, param_hint="--period")
     if not read:
         unread = sorted(facts.names())
         hints = "; ".join(f"'{name}'{_hint(near_miss(name, pack.inputs), lang)}" for name in unread[:_SHOWN])

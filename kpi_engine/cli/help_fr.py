@@ -96,3 +96,50 @@ FRENCH: dict[str, str] = {
     'An entity this person reads (repeatable; none: every entity).': 'Une entité que lit cette personne (répétable ; aucune : toutes les entités).',
     "Language of the pages (default: the browser's).": 'Langue des pages (par défaut : celle du navigateur).',
 }
+
+MESSAGES: dict[str, str] = {
+    # click's own, keyed by its English message ids (`language.translated_message` matches them once formatted)
+    "Error: {message}": "Erreur : {message}",
+    "Try '{command} {option}' for help.": "Saisissez '{command} {option}' pour l'aide.",
+    "Missing option {param_hint}.": "Il manque l'option {param_hint}.",
+    "Missing argument {param_hint}.": "Il manque l'argument {param_hint}.",
+    "Missing parameter {param_hint}.": "Il manque le paramètre {param_hint}.",
+    "Missing command.": "Il manque la commande.",
+    "Invalid value for {param_hint}: {message}": "Valeur invalide pour {param_hint} : {message}",
+    "Invalid value: {message}": "Valeur invalide : {message}",
+    "{value!r} is not {choice}.": "{value} n'est pas {choice}.",
+    "{value!r} is not one of {choices}.": "{value} n'est pas l'une des valeurs possibles : {choices}.",
+    "{value!r} is not a valid integer.": "{value} n'est pas un nombre entier.",
+    "{value!r} is not a valid float.": "{value} n'est pas un nombre.",
+    "{value} is not in the range {range}.": "{value} n'est pas dans l'intervalle {range}.",
+    "{value!r} does not match the format {format}.": "{value} n'est pas au format {format}.",
+    "No such option {name!r}.": "L'option {name} n'existe pas.",
+    "No such command {name!r}.": "La commande {name} n'existe pas.",
+    "{message} Did you mean {possibility}?": "{message} Vouliez-vous dire {possibility} ?",
+    "{message} (Did you mean one of: {possibilities}?)": "{message} (Vouliez-vous dire l'une de celles-ci : {possibilities} ?)",
+    "Option {name!r} requires an argument.": "L'option {name} demande une valeur.",
+    "Option {name!r} does not take a value.": "L'option {name} ne prend pas de valeur.",
+    "Got unexpected extra argument ({args})": "Argument en trop : {args}",
+    "Got unexpected extra arguments ({args})": "Arguments en trop : {args}",
+    "Could not open file {filename!r}: {message}": "Impossible d'ouvrir le fichier {filename} : {message}",
+    # the engine's hint after a name it does not know (`errors.did_you_mean`)
+    " (did you mean {name}?)": " (vouliez-vous dire {name} ?)",
+    # the CLI's own usage errors (`language.message_text`)
+    "the facts have entities; choose one of: {entities}": "les données ont des entités ; choisissez-en une : {entities}",
+    "no facts for entity '{entity}'{hint}; entities: {entities}": "aucune donnée pour l'entité '{entity}'{hint} ; entités : {entities}",
+    "none": "aucune",
+    "no facts for entity '{entity}'": "aucune donnée pour l'entité '{entity}'",
+    "unknown KPI '{kpi}'{hint}": "indicateur inconnu '{kpi}'{hint}",
+    "a workbook is written to a file: add --output FILE.xlsx": "un classeur s'écrit dans un fichier : ajoutez --output FICHIER.xlsx",
+    "the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine":
+        "le cumul de l'exercice (ytd) n'est calculé que par le moteur python, pas par {engine} : retirez ytd ou --engine",
+    "no KPI is evaluated": "aucun indicateur n'est évalué",
+    "no KPI is evaluated within {period}": "aucun indicateur n'est évalué dans {period}",
+    "no KPI is evaluated within {period}: the facts run from {span}": "aucun indicateur n'est évalué dans {period} : les données vont de {span}",
+    "choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first":
+        "choisissez où livrer : --smtp HÔTE:PORT --sender ADRESSE, --webhook URL, ou --dry-run pour regarder d'abord",
+    "give the alert store: kpi alerts --state FILE": "indiquez la mémoire des alertes : kpi alerts --state FICHIER",
+    "{state} does not exist; kpi notify creates it": "{state} n'existe pas ; kpi notify la crée",
+    "choose either --audience or --owner, not both": "choisissez --audience ou --owner, pas les deux",
+}
+"""The French of the usage errors `kpi` shows, keyed by their English template (click's message ids and the CLI's)."""

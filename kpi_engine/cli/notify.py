@@ -42,6 +42,7 @@ from .common import (
     open_pack,
     print_problems,
 )
+from .language import message_text
 
 if TYPE_CHECKING:
     from ..report.build import ReportOptions
@@ -179,7 +180,7 @@ def notify_command(
         requested.insert(0, ("email", {"smtp": smtp or "", "sender": sender or "", "starttls": starttls, "timeout": timeout}, "--smtp/--sender"))
     channels = _channels(requested)
     if not channels and not dry_run:
-        raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
+        raise click.UsageError(message_text("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first"))
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded)
     options = NotifyOptions(
@@ -253,9 +254,9 @@ def alerts_command(
     if ctx.invoked_subcommand is not None:
         return
     if state is None:
-        raise click.UsageError("give the alert store: kpi alerts --state FILE")
+        raise click.UsageError(message_text("give the alert store: kpi alerts --state FILE"))
     if not Path(state).is_file():
-        raise click.BadParameter(f"{state} does not exist; kpi notify creates it", param_hint="--state")
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
     filters = Filters(owner, kpi, entity, status)
     store = _open_store(state)
     try:
@@ -281,7 +282,7 @@ def alerts_command(
 def ack_command(fingerprint: str, state: str, by: str, note: str, action: str, lang: Language) -> None:
     """Acknowledge an alert (a unique start of its fingerprint is enough), with a note and corrective action."""
     if not Path(state).is_file():
-        raise click.BadParameter(f"{state} does not exist; kpi notify creates it", param_hint="--state")
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
     store = _open_store(state)
     try:
         alert = store.acknowledge(fingerprint, by, _now(), note, action)
