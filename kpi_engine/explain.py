@@ -8,10 +8,10 @@ input down to its members' values and the group's own entries that sum to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .formatting import Language
+from .formatting import Language, format_plain_number, format_value
 from .periods import Period
 from .reasons import Reason
 
@@ -71,3 +71,30 @@ class ExplainNode:
     def kind_word(self, lang: Language) -> str:
         """What the node is (`donnée`, `indicateur`, `compte`, `membre`), "" for operations, numbers and functions."""
         return KIND_WORDS[self.kind][lang] if self.kind in KIND_WORDS else ""
+
+
+def with_formula_units(node: ExplainNode) -> ExplainNode:
+    """The tree with units where the backend leaves none: a KPI's formula in the KPI's unit (its value is the KPI's:
+    `13,8 %`, not `0,14`), and a sum or difference of figures of one unit in that unit (`151 157,05 €`)."""
+    children = tuple(with_formula_units(child) for child in node.children)
+    if node.kind == "kpi" and len(children) == 1 and not children[0].unit and children[0].kind in ("operation", "function"):
+        children = (replace(children[0], unit=node.unit),)
+    unit = node.unit or (_shared_unit(node, children) if node.kind == "operation" else "")
+    return replace(node, children=children, unit=unit)
+
+
+def _shared_unit(node: ExplainNode, children: tuple[ExplainNode, ...]) -> str:
+    """The unit of two operands of one unit whose sum or difference is this node's value ("" otherwise)."""
+    if len(children) != 2 or children[0].unit != children[1].unit:
+        return ""
+    left, right, value = children[0].value, children[1].value, node.value
+    numbers = all(isinstance(v, Decimal) and not isinstance(v, bool) for v in (left, right, value))
+    return children[0].unit if numbers and value in (left + right, left - right) else ""  # type: ignore[operator]
+
+
+def value_text(value: Decimal | bool | None, unit: str, lang: Language, places: int | None = None) -> str:
+    """A node's value for the reader: in its unit (`6 240,75 €`, `6,4 %`), or a plain number with the digits that
+    matter when it has none (an intermediate ratio `0,0643`); the exact figures are in `kpi explain --format json`."""
+    if isinstance(value, Decimal) and not unit and places is None:
+        return format_plain_number(value, lang)
+    return format_value(value, unit, lang, places)

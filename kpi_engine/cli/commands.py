@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, assert_never, get_args
 
@@ -19,7 +20,7 @@ from ..alerts import Alert, alert_order
 from ..backends import BACKENDS
 from ..comparisons import CompareName
 from ..errors import PackError, Problem
-from ..facts import Entity
+from ..facts import Entity, Facts
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
@@ -417,9 +418,20 @@ def explain_command(
             record["expanded"] = formula.latex if expanded == "latex" else formula.text
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    click.echo(output.explain_text(tree, lang))
+    click.echo(output.explain_text(tree, lang, _target(loaded, facts, kpi, bound, entity)))
     if formula is not None:
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
+
+
+def _target(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str | None) -> Decimal | None:
+    """The KPI's target where it is explained, so that its value shows the decimals that tell them apart; None
+    when it has none there (a monthly KPI explained on a quarter has no result there)."""
+    if pack.kpis[kpi].target is None:
+        return None
+    try:
+        return pack.evaluate(facts, period=period, entity=entity or None).result_at(kpi, period, entity or None).target
+    except KeyError:
+        return None
 
 
 @main.command(name="test")
