@@ -81,7 +81,7 @@ def test_summaries_are_in_the_readers_language(tmp_path):
     assert english.stderr == "1 problem\n"
     pack.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n")
     valid = CliRunner().invoke(main, ["validate", str(pack)], env=NO_LOCALE)
-    assert valid.output == f"{pack} : valide (1 indicateur, 1 entrée, 1 fichier)\n"
+    assert valid.output == f"{pack} : valide (1 indicateur, 1 donnée d'entrée, 1 fichier)\n"
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_every_usage_message_template_reads_back_from_its_english():
 
     samples = {name: f"<{name}>" for name in ("message", "param_hint", "value", "choice", "choices", "name", "possibility", "possibilities",
                                              "args", "filename", "range", "format", "command", "option", "entities", "entity", "hint",
-                                             "kpi", "engine", "period", "span", "state")}
+                                             "kpi", "engine", "period", "span", "state", "text", "month", "fiscal", "first", "last", "names")}
     for english, french in MESSAGES.items():
         filled = english.replace("!r", "").format(**samples)
         assert translated_message(filled, "fr") == french.format(**samples), english

@@ -171,7 +171,7 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "problems": (("{n} problem", "{n} problems"), ("{n} problème", "{n} problèmes")),
     # the counts of `kpi validate` and `kpi test`
     "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
-    "inputs": (("{n} input", "{n} inputs"), ("{n} entrée", "{n} entrées")),
+    "inputs": (("{n} input", "{n} inputs"), ("{n} donnée d'entrée", "{n} données d'entrée")),
     "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
     "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
     "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),

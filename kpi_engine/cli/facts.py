@@ -29,7 +29,7 @@ from ..pack import Pack
 from ..periods import Period
 from ..reasons import Reason
 from .common import EXIT_FACTS, FACTS, FORCE, LANG, PACK, STRICT, Exit, echo_text, open_pack, problem_record, summary, write_files
-from .language import message_text
+from .language import message_text, translated_message
 from .output import align
 
 FactsFormat = Literal["table", "csv", "json"]
@@ -37,7 +37,7 @@ FactsFormat = Literal["table", "csv", "json"]
 _WORDS: dict[Language, dict[str, str]] = {
     "fr": {
         "summary": "{files} fichier(s) : {entities} entité(s), {facts} faits, périodes {span}",
-        "absent": "entrées du pack absentes pour {entity} ({count}) : {names}",
+        "absent": "données d'entrée du pack absentes pour {entity} ({count}) : {names}",
         "zero": " (0 par défaut)",
         "checks": "Contrôles ({count})",
         "clean": "Contrôles : aucun problème",
@@ -54,8 +54,8 @@ _WORDS: dict[Language, dict[str, str]] = {
 }
 
 _HEADERS: dict[Language, dict[str, tuple[str, ...]]] = {
-    "fr": {"entities": ("Entité", "Faits", "Périodes", "Première", "Dernière", "Entrées données", "Entrées absentes"),
-           "inputs": ("Entrée", "Faits", "Entités", "Première", "Dernière", "Total"),
+    "fr": {"entities": ("Entité", "Faits", "Périodes", "Première", "Dernière", "Données fournies", "Données absentes"),
+           "inputs": ("Donnée", "Faits", "Entités", "Première", "Dernière", "Total"),
            "csv": ("période", "entité", "indicateur", "valeur", "source")},
     "en": {"entities": ("Entity", "Facts", "Periods", "First", "Last", "Inputs given", "Inputs absent"),
            "inputs": ("Input", "Facts", "Entities", "First", "Last", "Total"),
@@ -170,7 +170,7 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
     Otherwise the facts cover no period at a KPI's frequency (exit 3), or none within `--period` (exit 2)."""
     read = facts.names() & set(pack.inputs)
     if period is not None and read:
-        text = message_text("no KPI is evaluated within {period}: the facts run from {span}", lang, period=period, span=facts.span())
+        text = message_text("no KPI is evaluated within {period}: the facts run from {span}", lang, period=period, span=translated_message(facts.span(), lang))
         raise click.BadParameter(text, param_hint="--period")
     if not read:
         unread = sorted(facts.names())
@@ -183,8 +183,8 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
 
 
 _NOTHING_READ: dict[Language, str] = {
-    "fr": "kpi : rien n'est évalué : aucun nom lu dans les faits n'est une entrée du pack, donc aucune période "
-          "n'a de quoi calculer un KPI ; renommez les colonnes d'après les entrées ou leurs libellés. Noms lus : {hints}",
+    "fr": "kpi : rien n'est évalué : aucun nom lu dans les faits n'est une donnée d'entrée du pack, donc aucune période "
+          "n'a de quoi calculer un indicateur ; renommez les colonnes d'après les données d'entrée ou leurs libellés. Noms lus : {hints}",
     "en": "kpi: nothing evaluated: no name read in the facts is an input of the pack, so no period has anything "
           "to compute a KPI from; rename the columns after the inputs or their labels. Names read: {hints}",
 }

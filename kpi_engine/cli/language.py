@@ -95,19 +95,26 @@ def _literal_length(template: str) -> int:
     return sum(len(literal) for literal, _, _, _ in string.Formatter().parse(template))
 
 
-# the most specific templates first (the longest literal text), so that `{message} Did you mean ...` wins over its parts
-_PATTERNS = [(_template_pattern(english), french) for english, french in sorted(MESSAGES.items(), key=lambda item: -_literal_length(item[0]))]
+# The outermost templates first: those that start with their own words (`Invalid value for {param_hint}: {message}`
+# before the engine's `{text} is not a period...`, which would take click's words for its `text`), then the most
+# specific (the longest literal text: `{message} Did you mean ...` before its parts).
+_PATTERNS = [
+    (_template_pattern(english), french)
+    for english, french in sorted(MESSAGES.items(), key=lambda item: (item[0].startswith("{"), -_literal_length(item[0])))
+]
 
 
 def translated_message(text: str, lang: Language) -> str:
     """`text`, a message formatted in English from a template of `help_fr.MESSAGES` (click's own, an engine's
     hint), in `lang`: its fields are kept, themselves translated when they are messages; unchanged when no
-    template formats it (a message already worded in the reader's language)."""
+    template formats it (a message already worded in the reader's language). A `{message}` field is itself a
+    message (click's `Invalid value for '--x': {message}`), translated in turn."""
     if lang != "fr":
         return text
     for pattern, french in _PATTERNS:
         if match := pattern.fullmatch(text):
-            return french.format(**{name: translated_message(value, lang) for name, value in match.groupdict().items()})
+            fields = match.groupdict()
+            return french.format(**fields | {"message": translated_message(fields["message"], lang)} if "message" in fields else fields)
     return text
 
 
