@@ -71,6 +71,8 @@ _WORDS: dict[str, dict[str, Any]] = {
             "critical": "critique",
             "pending": "en attente",
             "sent": "envoyé",
+            "preview": "aperçu",
+            "email": "e-mail",
         },
         "history_headers": ("Date", "Événement", "Empreinte", "Indicateur", "Entité", "Période", "Livraisons"),
         "report": "{output} : écrit",
@@ -217,13 +219,15 @@ def _deliver(
 def _print_report(report: RunReport, state: str | Path, words: Mapping[str, Any]) -> None:
     for notification, message in report.previews:
         to = ", ".join(notification.owner.emails) if notification.owner and notification.owner.emails else "?"
-        click.echo(words["preview"].format(channel=notification.channel, recipient=notification.recipient, to=to))
+        channel = words["words"].get(notification.channel, notification.channel)
+        click.echo(words["preview"].format(channel=channel, recipient=notification.recipient, to=to))
         click.echo(words["subject"].format(subject=message.subject))
         for attachment in notification.attachments:
             click.echo(words["attachment"].format(filename=attachment.filename))
         click.echo("\n" + message.text)
     for outcome in report.outcomes:
-        click.echo(words["failed" if outcome.error else "sent"].format(**vars(outcome)), err=bool(outcome.error))
+        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel)}
+        click.echo(words["failed" if outcome.error else "sent"].format(**fields), err=bool(outcome.error))
     sent = sum(1 for outcome in report.outcomes if not outcome.error)
     counts = {"new": report.events("new"), "resolved": report.events("resolved"), "reminder": report.reminders}
     click.echo(words["summary"].format(store=display_name(Path(state)), sent=sent, failed=len(report.failed), **counts))
