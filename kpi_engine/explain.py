@@ -75,21 +75,29 @@ class ExplainNode:
 
 def with_formula_units(node: ExplainNode) -> ExplainNode:
     """The tree with units where the backend leaves none: a KPI's formula in the KPI's unit (its value is the KPI's:
-    `13,8 %`, not `0,14`), and a sum or difference of figures of one unit in that unit (`151 157,05 €`)."""
+    `13,8 %`, not `0,14`), a sum or difference of figures of one unit in that unit (`151 157,05 €`), and a function
+    that gives one of its arguments (`prev(x)`, `coalesce(...)`) in that argument's unit."""
     children = tuple(with_formula_units(child) for child in node.children)
     if node.kind == "kpi" and len(children) == 1 and not children[0].unit and children[0].kind in ("operation", "function"):
         children = (replace(children[0], unit=node.unit),)
-    unit = node.unit or (_shared_unit(node, children) if node.kind == "operation" else "")
+    unit = node.unit or (_unit_from(node, children) if node.kind in ("operation", "function") else "")
     return replace(node, children=children, unit=unit)
 
 
-def _shared_unit(node: ExplainNode, children: tuple[ExplainNode, ...]) -> str:
-    """The unit of two operands of one unit whose sum or difference is this node's value ("" otherwise)."""
+def _unit_from(node: ExplainNode, children: tuple[ExplainNode, ...]) -> str:
+    """The unit of an operation that adds or subtracts two figures of one unit, or of a function whose value is one
+    of its arguments'; "" when its operands do not tell."""
+    value = node.value
+    if not isinstance(value, Decimal):
+        return ""
+    if node.kind == "function":
+        return next((child.unit for child in children if child.unit and child.value == value), "")
     if len(children) != 2 or children[0].unit != children[1].unit:
         return ""
-    left, right, value = children[0].value, children[1].value, node.value
-    numbers = all(isinstance(v, Decimal) and not isinstance(v, bool) for v in (left, right, value))
-    return children[0].unit if numbers and value in (left + right, left - right) else ""  # type: ignore[operator]
+    left, right = children[0].value, children[1].value
+    if not (isinstance(left, Decimal) and isinstance(right, Decimal)):
+        return ""
+    return children[0].unit if value in (left + right, left - right) else ""
 
 
 def value_text(value: Decimal | bool | None, unit: str, lang: Language, places: int | None = None) -> str:

@@ -118,3 +118,19 @@ def test_an_intermediate_number_without_unit_keeps_the_digits_that_matter(folder
     (folder / "facts.csv").write_text("period,a,b,c\n2025-01,1,16,1000\n")
     lines = _run("explain", "pack.yaml", "k", "--facts", "facts.csv", "--period", "2025-01").splitlines()
     assert lines[:3] == ["k = 62,50 €", "└─ (a / b) * c = 62,50 €", "   ├─ a / b = 0,0625"]
+
+
+def test_explain_names_the_period_a_value_was_read_at_and_gives_functions_their_argument_unit(folder):
+    (folder / "pack.yaml").write_text('inputs:\n  ca: {unit: EUR, rollup: sum}\nkpis:\n  cumul: {formula: "coalesce(prev(ca), 0) + ca", unit: EUR, frequency: monthly}\n')
+    (folder / "facts.csv").write_text("period,ca\n2025-01,100\n2025-02,50\n")
+    assert _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02").splitlines() == [
+        "cumul = 150,00 €",
+        "└─ coalesce(prev(ca), 0) + ca = 150,00 €",
+        "   ├─ coalesce(prev(ca), 0) = 100,00 €",
+        "   │  ├─ prev(ca) = 100,00 €",
+        "   │  │  └─ ca [donnée] = 100,00 € (janvier 2025)",
+        "   │  └─ 0 = (non évalué)",
+        "   └─ ca [donnée] = 50,00 €",
+    ]
+    english = _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en").splitlines()
+    assert english[4] == "   │  │  └─ ca [input] = €100.00 (January 2025)"

@@ -474,8 +474,9 @@ def explain_text(tree: ExplainNode, lang: Language, target: Decimal | None = Non
     names, so each line is `terminal_text`."""
     tree = with_formula_units(tree)
     places = decisive_places(tree.value, target, tree.unit)
-    lines = [f"{tree.text} = {_observed(tree, lang, places)}"]
-    _explain_children(tree, "", lines, lang, places)
+    asked = tree.observations[-1].period if tree.observations else None
+    lines = [f"{tree.text} = {_observed(tree, lang, asked, places)}"]
+    _explain_children(tree, "", lines, lang, asked, places)
     return "\n".join(terminal_text(line) for line in lines)
 
 
@@ -500,27 +501,27 @@ def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
     return record
 
 
-def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language, places: int | None = None) -> None:
-    """`places`: the decimals of the KPI asked, for its formula (the same value); every other node in its own."""
+def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language, asked: Period | None, places: int | None = None) -> None:
+    """`asked`: the period explained (a value read at another one, under `prev(x)`, says which); `places`: the
+    decimals of the KPI asked, for its formula (the same value); every other node in its own."""
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = f" [{word}]" if (word := child.kind_word(lang)) else ""
         text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
         if child.scenario:
             tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"
-        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang, places)}")
-        _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang, asked, places)}")
+        _explain_children(child, prefix + ("   " if last else "│  "), lines, lang, asked)
 
 
-def _observed(node: ExplainNode, lang: Language, places: int | None = None) -> str:
+def _observed(node: ExplainNode, lang: Language, asked: Period | None, places: int | None = None) -> str:
     if not node.observations:
         return "(not evaluated)" if lang != "fr" else "(non évalué)"
-    current = node.observations[-1].period
     parts = []
     for observation in node.observations:
         if observation.value is None:
             text = f"{format_value(None, lang=lang)} ({observation.reason.text(lang) if observation.reason else ''})"
         else:
             text = value_text(observation.value, node.unit, lang, places)
-        parts.append(text if len(node.observations) == 1 and observation.period == current else f"{text} ({period_name(observation.period, lang)})")
+        parts.append(text if observation.period == asked else f"{text} ({period_name(observation.period, lang)})")
     return ", ".join(parts)
