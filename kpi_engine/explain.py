@@ -79,7 +79,7 @@ def with_formula_units(node: ExplainNode) -> ExplainNode:
     that gives one of its arguments (`prev(x)`, `coalesce(...)`) in that argument's unit."""
     children = tuple(with_formula_units(child) for child in node.children)
     if node.kind == "kpi" and len(children) == 1 and not children[0].unit and children[0].kind in ("operation", "function"):
-        children = (replace(children[0], unit=node.unit),)
+        children = (replace(children[0], unit=node.unit or "ratio"),)  # "ratio": a KPI without unit, as the table shows it
     unit = node.unit or (_unit_from(node, children) if node.kind in ("operation", "function") else "")
     return replace(node, children=children, unit=unit)
 
@@ -100,9 +100,10 @@ def _unit_from(node: ExplainNode, children: tuple[ExplainNode, ...]) -> str:
     return children[0].unit if value in (left + right, left - right) else ""
 
 
-def value_text(value: Decimal | bool | None, unit: str, lang: Language, places: int | None = None) -> str:
-    """A node's value for the reader: in its unit (`6 240,75 €`, `6,4 %`), or a plain number with the digits that
-    matter when it has none (an intermediate ratio `0,0643`); the exact figures are in `kpi explain --format json`."""
-    if isinstance(value, Decimal) and not unit and places is None:
+def value_text(node: ExplainNode, value: Decimal | bool | None, lang: Language, places: int | None = None) -> str:
+    """One of `node`'s values for the reader: in its unit (`6 240,75 €`, `6,4 %`) as the results table shows it, a
+    KPI or input without unit included; an intermediate result without unit (`a / b` inside a formula) with the
+    digits that matter (`0,0643`). The exact figures are in `kpi explain --format json`."""
+    if isinstance(value, Decimal) and not node.unit and places is None and node.kind in ("operation", "function"):
         return format_plain_number(value, lang)
-    return format_value(value, unit, lang, places)
+    return format_value(value, node.unit, lang, places)

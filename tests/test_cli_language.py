@@ -99,7 +99,8 @@ def test_summaries_are_in_the_readers_language(tmp_path):
         (["evaluat"], "Erreur : La commande 'evaluat' n'existe pas. (Vouliez-vous dire l'une de celles-ci : 'evaluate', 'validate' ?)",
          "Error: No such command 'evaluat'. (Did you mean one of: 'evaluate', 'validate'?)"),
         (["notify", "x", "--facts", "f", "--state", "s", "--attempts", "20"],
-         "Erreur : Valeur invalide pour '--attempts' : 20 n'est pas dans l'intervalle 1<=x<=10.", "Error: Invalid value for '--attempts': 20 is not in the range 1<=x<=10."),
+         "Erreur : Valeur invalide pour '--attempts' : 20 n'est pas dans l'intervalle 1<=x<=10.",
+         "Error: Invalid value for '--attempts': 20 is not in the range 1<=x<=10."),
         (["evaluate", "a", "b", "--facts", "f"], "Erreur : Argument en trop : b", "Error: Got unexpected extra argument (b)"),
     ],
 )
@@ -125,7 +126,9 @@ def test_the_clis_own_usage_errors_are_in_the_readers_language(tmp_path):
     facts.write_text("period,entity,ventes_marchandises\n2025-01,lyon,10\n")
     args = ["evaluate", "examples/company", "--facts", str(facts), "--entity", "lyn"]
     french = CliRunner().invoke(main, args, env=NO_LOCALE)
-    assert french.stderr.endswith("Erreur : Valeur invalide pour --entity : aucune donnée pour l'entité 'lyn' (vouliez-vous dire 'lyon' ?) ; entités : lyon, groupe_durand\n")
+    assert french.stderr.endswith(
+        "Erreur : Valeur invalide pour --entity : aucune donnée pour l'entité 'lyn' (vouliez-vous dire 'lyon' ?) ; entités : lyon, groupe_durand\n"
+    )
     english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
     assert english.stderr.endswith("Error: Invalid value for --entity: no facts for entity 'lyn' (did you mean 'lyon'?); entities: lyon, groupe_durand\n")
 

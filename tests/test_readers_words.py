@@ -121,7 +121,9 @@ def test_an_intermediate_number_without_unit_keeps_the_digits_that_matter(folder
 
 
 def test_explain_names_the_period_a_value_was_read_at_and_gives_functions_their_argument_unit(folder):
-    (folder / "pack.yaml").write_text('inputs:\n  ca: {unit: EUR, rollup: sum}\nkpis:\n  cumul: {formula: "coalesce(prev(ca), 0) + ca", unit: EUR, frequency: monthly}\n')
+    (folder / "pack.yaml").write_text(
+        'inputs:\n  ca: {unit: EUR, rollup: sum}\nkpis:\n  cumul: {formula: "coalesce(prev(ca), 0) + ca", unit: EUR, frequency: monthly}\n'
+    )
     (folder / "facts.csv").write_text("period,ca\n2025-01,100\n2025-02,50\n")
     assert _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02").splitlines() == [
         "cumul = 150,00 €",

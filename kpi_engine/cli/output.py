@@ -522,6 +522,6 @@ def _observed(node: ExplainNode, lang: Language, asked: Period | None, places: i
         if observation.value is None:
             text = f"{format_value(None, lang=lang)} ({observation.reason.text(lang) if observation.reason else ''})"
         else:
-            text = value_text(observation.value, node.unit, lang, places)
+            text = value_text(node, observation.value, lang, places)
         parts.append(text if observation.period == asked else f"{text} ({period_name(observation.period, lang)})")
     return ", ".join(parts)
