@@ -49,7 +49,7 @@ from .periods import Period
 from .plan import Plan, PlannedAlert, PlannedKpi
 from .templates import render_message
 
-FieldValue = Decimal | bool | str | Label | None  # None: undefined; a Label is worded in the reader's language
+FieldValue = Decimal | bool | str | Label | Period | None  # None: undefined; a Label and a Period are worded in the reader's language
 
 
 class Readings(Protocol):
@@ -271,7 +271,7 @@ def _field(plan: Plan, kpi: PlannedKpi, rule: PlannedAlert, readings: Readings, 
             value, target = readings.value(kpi.name), readings.target(kpi.name)
             return (None if value is None or target is None else value - target), kpi.unit
         case "period":
-            return str(readings.period), ""
+            return readings.period, ""
         case "entity":
             return readings.entity or "", ""
         case "kpi":

@@ -8,10 +8,10 @@ input down to its members' values and the group's own entries that sum to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .formatting import Language
+from .formatting import Language, format_plain_number, format_value
 from .periods import Period
 from .reasons import Reason
 
@@ -71,3 +71,39 @@ class ExplainNode:
     def kind_word(self, lang: Language) -> str:
         """What the node is (`donnée`, `indicateur`, `compte`, `membre`), "" for operations, numbers and functions."""
         return KIND_WORDS[self.kind][lang] if self.kind in KIND_WORDS else ""
+
+
+def with_formula_units(node: ExplainNode) -> ExplainNode:
+    """The tree with units where the backend leaves none: a KPI's formula in the KPI's unit (its value is the KPI's:
+    `13,8 %`, not `0,14`), a sum or difference of figures of one unit in that unit (`151 157,05 €`), and a function
+    that gives one of its arguments (`prev(x)`, `coalesce(...)`) in that argument's unit."""
+    children = tuple(with_formula_units(child) for child in node.children)
+    if node.kind == "kpi" and len(children) == 1 and not children[0].unit and children[0].kind in ("operation", "function"):
+        children = (replace(children[0], unit=node.unit or "ratio"),)  # "ratio": a KPI without unit, as the table shows it
+    unit = node.unit or (_unit_from(node, children) if node.kind in ("operation", "function") else "")
+    return replace(node, children=children, unit=unit)
+
+
+def _unit_from(node: ExplainNode, children: tuple[ExplainNode, ...]) -> str:
+    """The unit of an operation that adds or subtracts two figures of one unit, or of a function whose value is one
+    of its arguments'; "" when its operands do not tell."""
+    value = node.value
+    if not isinstance(value, Decimal):
+        return ""
+    if node.kind == "function":
+        return next((child.unit for child in children if child.unit and child.value == value), "")
+    if len(children) != 2 or children[0].unit != children[1].unit:
+        return ""
+    left, right = children[0].value, children[1].value
+    if not (isinstance(left, Decimal) and isinstance(right, Decimal)):
+        return ""
+    return children[0].unit if value in (left + right, left - right) else ""
+
+
+def value_text(node: ExplainNode, value: Decimal | bool | None, lang: Language, places: int | None = None) -> str:
+    """One of `node`'s values for the reader: in its unit (`6 240,75 €`, `6,4 %`) as the results table shows it, a
+    KPI or input without unit included; an intermediate result without unit (`a / b` inside a formula) with the
+    digits that matter (`0,0643`). The exact figures are in `kpi explain --format json`."""
+    if isinstance(value, Decimal) and not node.unit and places is None and node.kind in ("operation", "function"):
+        return format_plain_number(value, lang)
+    return format_value(value, node.unit, lang, places)

@@ -16,6 +16,7 @@ Language = Literal["fr", "en"]
 """The languages a reader can choose (`--lang`): everything a user reads exists in both."""
 
 UNDEFINED_WORD = {"fr": "indéfini", "en": "undefined"}
+_TRUTH_WORDS: dict[str, dict[bool, str]] = {"fr": {True: "vrai", False: "faux"}, "en": {True: "true", False: "false"}}
 _CURRENCIES = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
 _STATUS_WORDS = {
     "fr": {"met": "atteint", "missed": "manqué", "no_target": "sans cible", "undefined": "indéfini"},
@@ -99,7 +100,7 @@ def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = 
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")
     if isinstance(value, bool):
-        return str(value).lower()
+        return _TRUTH_WORDS[lang][value]
     shown = _usual_places(value, unit) if places is None else places
     match unit:
         case unit if is_percent(unit):
@@ -113,6 +114,15 @@ def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = 
             return format_number(value, shown, lang)
         case _:
             return f"{format_number(value, shown, lang)} {unit}"
+
+
+def format_plain_number(value: Decimal, lang: Language) -> str:
+    """A number without unit (an intermediate result): two decimals, or the three significant digits of a smaller
+    one (`0,0643`), never more than ten."""
+    places = 2
+    while places < 10 and value and abs(value) < Decimal(10) ** (2 - places):
+        places += 1
+    return format_number(value, places, lang)
 
 
 def _usual_places(value: Decimal, unit: str) -> int:
@@ -247,6 +257,23 @@ def period_phrase(period: Period, lang: Language) -> str:
     if lang == "fr" and period.is_fiscal and period.frequency is Frequency.YEARLY:
         return f"sur l'{period_name(period, lang)}"  # sur l'exercice 2025
     return f"{_PERIOD_PREPOSITIONS[lang].get(period.frequency, default)} {period_name(period, lang)}"
+
+
+_FRENCH_OF = {"en": "de", "au": "du", "le": "du"}  # `en avril` -> `d'avril`, `au T1` -> `du T1`, `le 3 mars` -> `du 3 mars`
+
+
+def period_with_preposition(preposition: str, period: Period) -> str:
+    """A French sentence's `au`/`en`/`sur` (place in time) or `du`/`de` (belonging) before a period, with the
+    preposition this period takes: `en février 2025`, `au T1 2025`, `sur l'exercice 2025`; `de février 2025`,
+    `d'avril 2025`, `du T1 2025`, `de l'exercice 2025`."""
+    phrase = period_phrase(period, "fr")
+    if preposition not in ("du", "de"):
+        return phrase
+    word, _, rest = phrase.partition(" ")
+    if word == "sur":
+        return f"de {rest}"
+    french = _FRENCH_OF.get(word, "de")
+    return f"d'{rest}" if french == "de" and rest[:1] in "aeiouyéèh" else f"{french} {rest}"
 
 
 def format_rounded(value: Decimal, unit: str, lang: Language) -> str:

@@ -4,20 +4,26 @@ A template is split once, when the plan is built, into literal text and
 named fields. Filling it looks each field up by name in a flat set of
 decimals and strings: there is no attribute or index access to follow (such
 fields are rejected when the pack is loaded), and a value without a format
-spec is shown according to its unit and the reader's language.
+spec is shown according to its unit and the reader's language, and a period
+in the reader's words (`février 2025`, `T1 2025`, as the tables name it); a
+French `au {period}` / `du {period}` takes the preposition the period takes
+(`en février 2025`, `au T1 2025`, `d'avril 2025`).
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from decimal import Decimal
 
-from .formatting import Language, format_value, localize
+from .formatting import Language, format_value, localize, period_name, period_with_preposition
+from .periods import Period
 
 Lookup = Callable[[str], tuple[object, str]]  # name -> (value or None when undefined, unit)
 Template = tuple[tuple[str, str | None, str], ...]  # (literal text, field name or None, format spec)
 _CURRENCY_SIGNS = ("€", "$", "£")
+_FRENCH_PREPOSITION = re.compile(r"(?<![\w'’])(au|en|sur|du|de) $", re.IGNORECASE)  # before `{period}` in a French template
 
 
 def parse_template(text: str) -> Template:
@@ -47,7 +53,12 @@ def render_message(template: Template | str, lookup: Lookup, lang: Language = "e
     for literal, name, spec in template:
         parts.append(literal)
         if name is not None:
-            text = _field_text(*lookup(name), spec, lang)
+            content, unit = lookup(name)
+            if isinstance(content, Period) and lang == "fr" and (found := _FRENCH_PREPOSITION.search(literal)):
+                phrase = period_with_preposition(found.group(1).lower(), content)
+                parts[-1] = literal[: found.start()] + (phrase[0].upper() + phrase[1:] if found.group(1)[0].isupper() else phrase)
+                continue
+            text = _field_text(content, unit, spec, lang)
             if text.startswith("-") and literal.endswith(_CURRENCY_SIGNS):
                 parts[-1], text = literal[:-1] + "-" + literal[-1], text[1:]  # "€{value}" of -8 145 reads -€8,145
             parts.append(text)
@@ -57,6 +68,8 @@ def render_message(template: Template | str, lookup: Lookup, lang: Language = "e
 def _field_text(content: object, unit: str, spec: str, lang: Language) -> str:
     if content is None:
         return format_value(None, lang=lang)
+    if isinstance(content, Period):
+        return period_name(content, lang)
     if isinstance(content, Decimal):
         return localize(format(content, spec), lang) if spec else format_value(content, unit, lang)
     return format(str(content), spec)

@@ -111,7 +111,7 @@ def test_solve_out_of_bounds_exits_5(lang, sentence):
     assert result.exit_code == EXIT_NO_ANSWER
     assert result.stdout.splitlines()[0] == sentence
     outside = {
-        "fr": "HORS de ce que l'entrée peut valoir : sous le minimum déclaré 0 de ca",
+        "fr": "HORS de ce que la donnée peut valoir : sous le minimum déclaré 0 de ca",
         "en": "OUTSIDE what the input can be: below the declared min 0 of ca",
     }
     assert outside[lang] in result.stdout
@@ -185,7 +185,7 @@ def test_solve_usage_errors_exit_2(args, message):
 
 def test_solve_an_unknown_input_is_told_in_french():
     result = run("solve", PACK, "margin", "--vary", "cots", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
-    assert result.exit_code == 2 and "'cots' n'est pas une entrée (vouliez-vous dire 'cost' ?)" in result.output
+    assert result.exit_code == 2 and "'cots' n'est pas une donnée d'entrée du pack (vouliez-vous dire 'cost' ?)" in result.output
 
 
 def test_solve_invalid_pack_exits_1(tmp_path):
@@ -422,7 +422,7 @@ def test_explain_change_names_the_previous_period_in_the_table():
 def test_explain_change_compares_periods_of_one_length():
     result = run("explain-change", PACK, "margin", "--from", "2024-Q2", "--to", "2025-05", "--facts", QUARTERS, lang="fr")
     assert result.exit_code == 2
-    assert "Invalid value for --to: comparez des périodes de même durée : 2024-Q2 est trimestriel, 2025-05 est mensuel" in result.stderr
+    assert "Valeur invalide pour --to : comparez des périodes de même durée : 2024-Q2 est trimestriel, 2025-05 est mensuel" in result.stderr
 
 
 def test_explain_change_needs_an_entity_when_the_facts_have_some():

@@ -166,8 +166,8 @@ def test_evaluate_json_alerts_sorted_by_severity():
     alerts = evaluate_json()["alerts"]
     assert [(a["severity"], a["kpi"], a["period"], a["entity"], a["message"], a["owner"], a["value"]) for a in alerts] == [
         # most severe first, then the latest period (as in reports)
-        ("critical", "marge", "2025-02", "lyon", "marge -50.00 au 2025-02", "daf", "-50"),
-        ("critical", "marge", "2025-01", "lyon", "marge -100.00 au 2025-01", "daf", "-100"),
+        ("critical", "marge", "2025-02", "lyon", "marge -50.00 au February 2025", "daf", "-50"),
+        ("critical", "marge", "2025-01", "lyon", "marge -100.00 au January 2025", "daf", "-100"),
         ("warning", "marge", "2025-02", "lyon", "marge faible", "daf", "-50"),
         ("warning", "marge", "2025-01", "lyon", "marge faible", "daf", "-100"),
         ("info", "ecart_budget", "2025-01", "lyon", "sous le budget de -100.00", "", "-100.00"),
@@ -305,13 +305,13 @@ def test_graph(fmt, edges):
 def test_explain_prints_the_tree_with_values():
     result = run("explain", "pack.yaml", "taux", "--facts", "facts.csv", "--period", "2025-01", "--entity", "lyon", "--lang", "en")
     assert result.stdout.splitlines() == [
-        "taux = -0.1",
-        "└─ marge / ca = -0.1",
-        "   ├─ marge [KPI] = -100 (-€100.00)",
-        "   │  └─ ca - cout = -100",
-        "   │     ├─ ca [input] = 1000 (€1,000.00)",
-        "   │     └─ cout [input] = 1100 (€1,100.00)",
-        "   └─ ca [input] = 1000 (€1,000.00)",
+        "taux = -0.10",
+        "└─ marge / ca = -0.10",
+        "   ├─ marge [KPI] = -€100.00",
+        "   │  └─ ca - cout = -€100.00",
+        "   │     ├─ ca [input] = €1,000.00",
+        "   │     └─ cout [input] = €1,100.00",
+        "   └─ ca [input] = €1,000.00",
     ]
 
 

@@ -81,4 +81,65 @@ def test_summaries_are_in_the_readers_language(tmp_path):
     assert english.stderr == "1 problem\n"
     pack.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n")
     valid = CliRunner().invoke(main, ["validate", str(pack)], env=NO_LOCALE)
-    assert valid.output == f"{pack} : valide (1 indicateur, 1 entrée, 1 fichier)\n"
+    assert valid.output == f"{pack} : valide (1 indicateur, 1 donnée d'entrée, 1 fichier)\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "french", "english"),
+    [
+        (["evaluate", "x"], "Erreur : Il manque l'option '--facts'.", "Error: Missing option '--facts'."),
+        (["evaluate"], "Erreur : Il manque l'argument 'PACK'.", "Error: Missing argument 'PACK'."),
+        (
+            ["evaluate", "x", "--facts", "f.csv", "--format", "xml"],
+            "Erreur : Valeur invalide pour '--format' : 'xml' n'est pas l'une des valeurs possibles : 'table', 'json', 'jsonl', 'csv', 'xlsx'.",
+            "Error: Invalid value for '--format': 'xml' is not one of 'table', 'json', 'jsonl', 'csv', 'xlsx'.",
+        ),
+        (["evaluate", "--facs", "x"], "Erreur : L'option '--facs' n'existe pas. (Vouliez-vous dire l'une de celles-ci : '--as-of', '--facts', '--force' ?)",
+         "Error: No such option '--facs'. (Did you mean one of: '--as-of', '--facts', '--force'?)"),
+        (["evaluat"], "Erreur : La commande 'evaluat' n'existe pas. (Vouliez-vous dire l'une de celles-ci : 'evaluate', 'validate' ?)",
+         "Error: No such command 'evaluat'. (Did you mean one of: 'evaluate', 'validate'?)"),
+        (["notify", "x", "--facts", "f", "--state", "s", "--attempts", "20"],
+         "Erreur : Valeur invalide pour '--attempts' : 20 n'est pas dans l'intervalle 1<=x<=10.",
+         "Error: Invalid value for '--attempts': 20 is not in the range 1<=x<=10."),
+        (["evaluate", "a", "b", "--facts", "f"], "Erreur : Argument en trop : b", "Error: Got unexpected extra argument (b)"),
+    ],
+)
+def test_clicks_own_usage_errors_are_in_the_readers_language(args, french, english):
+    shown = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert shown.exit_code == 2 and shown.stderr.endswith(french + "\n"), shown.stderr
+    command = "main" if args[0] == "evaluat" else f"main {args[0]}"
+    assert shown.stderr.startswith(f"Utilisation : {command} [OPTIONS]") and f"\nSaisissez '{command} --help' pour l'aide.\n" in shown.stderr
+    asked = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert asked.stderr.startswith(f"Usage: {command} [OPTIONS]") and f"\nTry '{command} --help' for help.\n" in asked.stderr
+    assert asked.stderr.endswith(english + "\n"), asked.stderr
+
+
+def test_lang_may_come_before_the_command():
+    english = CliRunner().invoke(main, ["--lang", "en", "evaluate", "x"], env=NO_LOCALE)
+    assert english.exit_code == 2 and english.stderr.endswith("Error: Missing option '--facts'.\n")
+    french = CliRunner().invoke(main, ["--lang", "fr", "evaluate", "x"], env={**NO_LOCALE, "LANG": "en_US.UTF-8"})
+    assert french.stderr.endswith("Erreur : Il manque l'option '--facts'.\n")
+
+
+def test_the_clis_own_usage_errors_are_in_the_readers_language(tmp_path):
+    facts = tmp_path / "f.csv"
+    facts.write_text("period,entity,ventes_marchandises\n2025-01,lyon,10\n")
+    args = ["evaluate", "examples/company", "--facts", str(facts), "--entity", "lyn"]
+    french = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert french.stderr.endswith(
+        "Erreur : Valeur invalide pour --entity : aucune donnée pour l'entité 'lyn' (vouliez-vous dire 'lyon' ?) ; entités : lyon, groupe_durand\n"
+    )
+    english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert english.stderr.endswith("Error: Invalid value for --entity: no facts for entity 'lyn' (did you mean 'lyon'?); entities: lyon, groupe_durand\n")
+
+
+def test_every_usage_message_template_reads_back_from_its_english():
+    from kpi_engine.cli.help_fr import MESSAGES
+    from kpi_engine.cli.language import translated_message
+
+    samples = {name: f"<{name}>" for name in ("message", "param_hint", "value", "choice", "choices", "name", "possibility", "possibilities",
+                                             "args", "filename", "range", "format", "command", "option", "entities", "entity", "hint",
+                                             "kpi", "engine", "period", "span", "state", "text", "month", "fiscal", "first", "last", "names")}
+    for english, french in MESSAGES.items():
+        filled = english.replace("!r", "").format(**samples)
+        assert translated_message(filled, "fr") == french.format(**samples), english

@@ -196,7 +196,7 @@ def test_one_message_per_owner_then_nothing_then_only_the_changes(tmp_path: Path
     news = mailbox.messages[len(expected) :]
     texts = {str(m["To"]): m.get_body(("plain",)).get_content() for m in news}  # type: ignore[union-attr]
     daf = texts["Claire Martin <claire.martin@example.fr>"]
-    assert "Nouvelles alertes (1)" in daf and "trésorerie nette de -20 000 € au 2025-12, passée sous zéro" in daf
+    assert "Nouvelles alertes (1)" in daf and "trésorerie nette de -20 000 € en décembre 2025, passée sous zéro" in daf
     assert "apparue après une révision des chiffres de 2025-12" in daf and "ROI" not in daf
     controle_text = next(text for to, text in texts.items() if "controle@example.fr" in to)
     assert "Alertes résolues (1)" in controle_text and "Délai clients de 63 jours" in controle_text
@@ -330,7 +330,7 @@ def test_webhook_payload_is_shaped_like_alertmanager(tmp_path: Path) -> None:
         "rule": "roi/warning/0560cf2375",
     }
     assert first["status"] == "firing" and first["endsAt"] == "0001-01-01T00:00:00Z" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first["startsAt"])
-    assert first["annotations"]["summary"].startswith("ROI négatif (-22,5 %) au FY2026-Q2")
+    assert first["annotations"]["summary"].startswith("ROI négatif (-22,5 %) au T2 exercice 2026")
     assert daf["commonLabels"] == {
         "alertname": "roi",
         "kpi": "roi",

@@ -66,4 +66,4 @@ def test_absent_lines_of_a_small_company_mean_zero(tmp_path: Path) -> None:
     }
     explained = CliRunner().invoke(main, ["explain", STANDARD, "ebe", "--facts", str(books), "--period", "2025-01", "--lang", "en"])
     assert explained.exit_code == 0, explained.output
-    assert "   │  │  └─ subventions_exploitation [input] = 0 (€0.00)\n   │  │     └─ absent from the facts: 0 (missing: zero) = 0 (€0.00)" in explained.stdout
+    assert "   │  │  └─ subventions_exploitation [input] = €0.00\n   │  │     └─ absent from the facts: 0 (missing: zero) = €0.00" in explained.stdout

@@ -325,9 +325,9 @@ def test_command_writes_markdown_for_an_owner(files, tmp_path):
     [
         pytest.param(["--audience", "comex"], "unknown audience 'comex'; valid audiences: daf, dirigeants", id="audience"),
         pytest.param(["--owner", "cfo"], "valid owners: commercial, controleur, daf, production", id="owner"),
-        pytest.param(["--audience", "daf", "--owner", "daf"], "either --audience or --owner", id="both"),
-        pytest.param(["--frequency", "hourly"], "'hourly' is not one of", id="frequency"),
-        pytest.param(["--period", "2025-13"], "not a valid monthly period", id="period"),
+        pytest.param(["--audience", "daf", "--owner", "daf"], "choisissez --audience ou --owner, pas les deux", id="both"),
+        pytest.param(["--frequency", "hourly"], "'hourly' n'est pas l'une des valeurs possibles", id="frequency"),
+        pytest.param(["--period", "2025-13"], "n'est pas une période mensuelle valide", id="period"),
     ],
 )
 def test_bad_options_are_usage_errors(files, tmp_path, args, message):

@@ -228,7 +228,7 @@ def test_the_drill_down_goes_down_to_the_accounts_of_the_fec(tmp_path):
     # the same tree as `kpi explain definitions tresorerie_nette ... --period 2025-03` (docs/reference.md)
     assert tree_of(client.get("/kpi/tresorerie_nette?entity=812345676&period=2025-03").text) == [
         ("indicateur", "tresorerie_nette", "8 017,40 €"),
-        ("operation", "disponibilites - concours_bancaires_courants", "8 017,40"),
+        ("operation", "disponibilites - concours_bancaires_courants", "8 017,40 €"),  # the KPI's formula, in its unit
         ("donnée", "disponibilites", "8 017,40 €"),
         ("compte", "512000 Banque Populaire", "8 017,40 €"),
         ("opening", "à-nouveaux (ouverture de l&#39;exercice)", "9 841,62 €"),  # 9 841,62 - 1 824,22 = 8 017,40

@@ -102,7 +102,7 @@ _DETAIL_WORDS = {  # word -> (French, English), for the exact figures behind --d
     "re-evaluated": ("recalculé", "re-evaluated"),
     "ok": ("ok", "ok"),
     "failed": ("ÉCHEC", "FAILED"),
-    "outside": ("HORS de ce que l'entrée peut valoir", "OUTSIDE what the input can be"),
+    "outside": ("HORS de ce que la donnée peut valoir", "OUTSIDE what the input can be"),
     "written": ("écrit dans les faits", "written into the facts as"),
     "general": ("en général", "in general"),
     "range": (
@@ -181,7 +181,7 @@ def solve_command(
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
         hint = did_you_mean(vary, loaded.inputs)
-        reason = f"'{vary}' n'est pas une entrée{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
+        reason = f"'{vary}' n'est pas une donnée d'entrée du pack{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
         raise click.BadParameter(reason, param_hint="--vary")
     period = pack_period(loaded, period) or period
     result = answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)

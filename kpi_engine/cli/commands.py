@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TextIO, assert_never, get_args
 
@@ -19,7 +20,7 @@ from ..alerts import Alert, alert_order
 from ..backends import BACKENDS
 from ..comparisons import CompareName
 from ..errors import PackError, Problem
-from ..facts import Entity
+from ..facts import Entity, Facts
 from ..formatting import Language
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
@@ -63,7 +64,7 @@ from .common import (
     write_stream,
 )
 from .facts import facts_command, refuse_no_result
-from .language import LocalizedGroup, environment_language
+from .language import LocalizedGroup, environment_language, message_text
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 from .serve import serve_command, users_command
@@ -111,6 +112,7 @@ class _Group(LocalizedGroup):
 
 @click.group(cls=_Group)
 @click.version_option(package_name="kpi-rules")
+@click.option("--lang", type=click.Choice(get_args(Language)), expose_value=False, help="Language of labels, messages and number formats.")
 def main() -> None:
     """Declarative financial KPIs: validate, test and evaluate KPI packs.
 
@@ -217,9 +219,9 @@ def evaluate(
       kpi evaluate examples/company --facts examples/facts/monthly.csv --format xlsx -o kpis.xlsx
     """
     if fmt == "xlsx" and destination == "-":
-        raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
+        raise click.BadParameter(message_text("a workbook is written to a file: add --output FILE.xlsx", lang), param_hint="--output")
     if "ytd" in compare and engine != "python":
-        refusal = f"the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine"
+        refusal = message_text("the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine", lang, engine=engine)
         raise click.BadParameter(refusal, param_hint="--compare")
     loaded = open_pack(pack, lang)
     check_engine(loaded, engine, lang)
@@ -235,12 +237,13 @@ def evaluate(
     if engine == "duckdb" and not strict and not hide_absent and any(read_directly(f) for f in facts_files):
         direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, compare)  # DuckDB reads the files itself
         if entity is not None and entity not in direct.entities:
-            raise click.BadParameter(f"no facts for entity '{entity}'", param_hint="--entity")
+            raise click.BadParameter(message_text("no facts for entity '{entity}'", lang, entity=entity), param_hint="--entity")
         entities, evaluations = direct.entities, [EntityEvaluation(None, direct.results, direct.alerts)]
 
         def refuse() -> None:
-            where = f" within {period}" if period is not None else ""
-            raise click.BadParameter(f"no KPI is evaluated{where}", param_hint="--period" if period is not None else "--facts")
+            if period is not None:
+                raise click.BadParameter(message_text("no KPI is evaluated within {period}", lang, period=period), param_hint="--period")
+            raise click.BadParameter(message_text("no KPI is evaluated", lang), param_hint="--facts")
     else:
         facts = open_facts(facts_files, loaded, strict, lang)
         check_entity(facts, entity, required=False, pack=loaded)
@@ -415,9 +418,20 @@ def explain_command(
             record["expanded"] = formula.latex if expanded == "latex" else formula.text
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    click.echo(output.explain_text(tree, lang))
+    click.echo(output.explain_text(tree, lang, _target(loaded, facts, kpi, bound, entity)))
     if formula is not None:
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
+
+
+def _target(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str | None) -> Decimal | None:
+    """The KPI's target where it is explained, so that its value shows the decimals that tell them apart; None
+    when it has none there (a monthly KPI explained on a quarter has no result there)."""
+    if pack.kpis[kpi].target is None:
+        return None
+    try:
+        return pack.evaluate(facts, period=period, entity=entity or None).result_at(kpi, period, entity or None).target
+    except KeyError:
+        return None
 
 
 @main.command(name="test")

@@ -30,7 +30,8 @@ from ..formatting import Language
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
-from .language import environment_language
+from ..reasons import Reason
+from .language import message_text, reader_language, translated_message
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 EXIT_DELIVERY, EXIT_STORE, EXIT_NO_BROWSER = 6, 7, 8
@@ -42,7 +43,7 @@ TEXT_OR_JSON: tuple[TextOrJson, ...] = get_args(TextOrJson)
 LANG = click.option(
     "--lang",
     type=click.Choice(get_args(Language)),
-    default=environment_language,
+    default=reader_language,  # `kpi --lang en evaluate ...` too
     show_default="$KPI_LANG, else the system's language (LC_ALL, LC_MESSAGES, LANG), else fr",
     help="Language of labels, messages and number formats.",
 )
@@ -73,7 +74,7 @@ class _PeriodType(click.ParamType[Period]):
         try:
             return Period.parse(value)
         except ValueError as error:
-            self.fail(str(error), param, ctx)
+            self.fail(Reason.of_error(error).text(reader_language()), param, ctx)
 
 
 PERIOD = _PeriodType()
@@ -171,7 +172,7 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "problems": (("{n} problem", "{n} problems"), ("{n} problème", "{n} problèmes")),
     # the counts of `kpi validate` and `kpi test`
     "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
-    "inputs": (("{n} input", "{n} inputs"), ("{n} entrée", "{n} entrées")),
+    "inputs": (("{n} input", "{n} inputs"), ("{n} donnée d'entrée", "{n} données d'entrée")),
     "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
     "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
     "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),
@@ -225,7 +226,7 @@ def pack_period(pack: Pack, period: Period | None, option: str = "--period") -> 
     try:
         return None if period is None else pack.plan.calendar.bind(period)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint=option) from None
+        raise click.BadParameter(Reason.of_error(error).text(reader_language()), param_hint=option) from None
 
 
 def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | None = None) -> None:
@@ -234,16 +235,21 @@ def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | 
     groups = list(pack.plan.groups) if pack is not None else []
     named = [e for e in facts.entities if e and e not in groups] + groups
     if required and entity is None and None not in facts.entities and named:
-        raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
+        raise click.BadParameter(message_text("the facts have entities; choose one of: {entities}", entities=", ".join(named)), param_hint="--entity")
     if entity is not None and (entity or None) not in facts.entities and entity not in groups:  # "" is the facts without entity
-        raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
+        lang = reader_language()
+        hint = translated_message(did_you_mean(entity, named), lang)
+        listed = ", ".join(named) or message_text("none", lang)
+        text = message_text("no facts for entity '{entity}'{hint}; entities: {entities}", lang, entity=entity, hint=hint, entities=listed)
+        raise click.BadParameter(text, param_hint="--entity")
 
 
 def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
     """The pack and facts for a question about one KPI of one entity, or a located error."""
     loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
-        raise click.BadParameter(f"unknown KPI '{kpi}'{did_you_mean(kpi, loaded.kpis)}", param_hint="KPI")
+        hint = translated_message(did_you_mean(kpi, loaded.kpis), lang)
+        raise click.BadParameter(message_text("unknown KPI '{kpi}'{hint}", lang, kpi=kpi, hint=hint), param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=True, pack=loaded)
     return loaded, facts

@@ -36,7 +36,7 @@ FactsFormat = Literal["table", "csv", "json"]
 _WORDS: dict[Language, dict[str, str]] = {
     "fr": {
         "summary": "{files} fichier(s) : {entities} entité(s), {facts} faits, périodes {span}",
-        "absent": "entrées du pack absentes pour {entity} ({count}) : {names}",
+        "absent": "données d'entrée du pack absentes pour {entity} ({count}) : {names}",
         "zero": " (0 par défaut)",
         "checks": "Contrôles ({count})",
         "clean": "Contrôles : aucun problème",
@@ -53,8 +53,8 @@ _WORDS: dict[Language, dict[str, str]] = {
 }
 
 _HEADERS: dict[Language, dict[str, tuple[str, ...]]] = {
-    "fr": {"entities": ("Entité", "Faits", "Périodes", "Première", "Dernière", "Entrées données", "Entrées absentes"),
-           "inputs": ("Entrée", "Faits", "Entités", "Première", "Dernière", "Total"),
+    "fr": {"entities": ("Entité", "Faits", "Périodes", "Première", "Dernière", "Données fournies", "Données absentes"),
+           "inputs": ("Donnée", "Faits", "Entités", "Première", "Dernière", "Total"),
            "csv": ("période", "entité", "indicateur", "valeur", "source")},
     "en": {"entities": ("Entity", "Facts", "Periods", "First", "Last", "Inputs given", "Inputs absent"),
            "inputs": ("Input", "Facts", "Entities", "First", "Last", "Total"),
@@ -182,7 +182,7 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
 
 _NOTHING_READ: dict[Language, str] = {
     "fr": "kpi : rien n'est évalué : aucun nom lu dans les données n'est une donnée d'entrée du pack, donc aucune période "
-          "n'a de quoi calculer un indicateur ; renommez les colonnes d'après les données du pack ou leurs libellés. Noms lus : {hints}",
+          "n'a de quoi calculer un indicateur ; renommez les colonnes d'après les données d'entrée ou leurs libellés. Noms lus : {hints}",
     "en": "kpi: nothing evaluated: no name read in the facts is an input of the pack, so no period has anything "
           "to compute a KPI from; rename the columns after the inputs or their labels. Names read: {hints}",
 }

@@ -8,19 +8,29 @@ help text of every command has its French). `LocalizedCommand` and
 `LocalizedGroup` read the language from the command line being parsed (a
 `--help` is shown before `--lang` is stored) and word the help with it, click's
 own headings ("Usage:", "Options:") included.
+
+Click's own usage errors (`Missing option '--facts'.`, `No such command 'x'.`)
+are formatted in English from its gettext message ids; rather than installing a
+gettext catalogue for them, which is process-wide state keyed on the
+environment's locale, `ReaderError` words them when they are shown: each
+message is matched against the English templates of `help_fr.MESSAGES` and
+refilled from the French one (`translated_message`). The CLI's own usage
+messages are written in English too and worded when raised (`message_text`).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import re
+import string
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import IO, Any
 
 import click
 
 from ..formatting import Language
-from .help_fr import FRENCH
+from .help_fr import FRENCH, MESSAGES
 
 _ARGS_KEY = "kpi_engine.args"  # the raw arguments of the command being parsed, kept in the context's meta
 _CLICK_WORDS = {
@@ -56,7 +66,85 @@ def translated(text: str, lang: Language) -> str:
     """`text` (an English help text or click word) in `lang`; English, as written, when there is no French."""
     if lang != "fr":
         return text
-    return FRENCH.get(text, _CLICK_WORDS.get(text, text))
+    return FRENCH.get(text, MESSAGES.get(text, _CLICK_WORDS.get(text, text)))
+
+
+def reader_language() -> Language:
+    """The language of the command being run, for a message raised where no `lang` is at hand."""
+    ctx = click.get_current_context(silent=True)
+    return _context_language(ctx) if ctx is not None else environment_language()
+
+
+def message_text(template: str, lang: Language | None = None, **fields: object) -> str:
+    """A CLI message written in English as `template` (a key of `help_fr.MESSAGES`), worded in `lang` (by default
+    the reader's) and filled with `fields`."""
+    return translated(template, lang or reader_language()).format(**fields)
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching the texts `template` formats, each field a named group."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _literal_length(template: str) -> int:
+    return sum(len(literal) for literal, _, _, _ in string.Formatter().parse(template))
+
+
+# The outermost templates first: those that start with their own words (`Invalid value for {param_hint}: {message}`
+# before the engine's `{text} is not a period...`, which would take click's words for its `text`), then the most
+# specific (the longest literal text: `{message} Did you mean ...` before its parts).
+_PATTERNS = [
+    (_template_pattern(english), french)
+    for english, french in sorted(MESSAGES.items(), key=lambda item: (item[0].startswith("{"), -_literal_length(item[0])))
+]
+
+
+def translated_message(text: str, lang: Language) -> str:
+    """`text`, a message formatted in English from a template of `help_fr.MESSAGES` (click's own, an engine's
+    hint), in `lang`: its fields are kept, themselves translated when they are messages; unchanged when no
+    template formats it (a message already worded in the reader's language). A `{message}` field is itself a
+    message (click's `Invalid value for '--x': {message}`), translated in turn."""
+    if lang != "fr":
+        return text
+    for pattern, french in _PATTERNS:
+        if match := pattern.fullmatch(text):
+            fields = match.groupdict()
+            return french.format(**fields | {"message": translated_message(fields["message"], lang)} if "message" in fields else fields)
+    return text
+
+
+class ReaderError(click.ClickException):
+    """A click error (a usage error, a file that cannot be opened) shown in the reader's language: click's usage
+    line, the hint to ask for help and the message, as click shows them in English."""
+
+    def __init__(self, error: click.ClickException, lang: Language) -> None:
+        super().__init__(translated_message(error.format_message(), lang))
+        self.exit_code = error.exit_code
+        self.ctx = error.ctx if isinstance(error, click.UsageError) else None
+        self.lang = lang
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        file = click.get_text_stream("stderr") if file is None else file
+        if self.ctx is not None:
+            hint = ""
+            if self.ctx.command.get_help_option(self.ctx) is not None:
+                option = max(self.ctx.command.get_help_option_names(self.ctx), key=len)
+                hint = message_text("Try '{command} {option}' for help.", self.lang, command=self.ctx.command_path, option=option) + "\n"
+            click.echo(f"{self.ctx.get_usage()}\n{hint}", file=file, color=self.ctx.color)
+        click.echo(message_text("Error: {message}", self.lang, message=self.message), file=file, color=self.show_color)
+
+
+def _in_reader_language(error: click.ClickException, fallback: Language) -> click.ClickException:
+    """`error` as the reader reads it; help shown for a missing command, and an error already worded, as they are."""
+    if isinstance(error, ReaderError | click.exceptions.NoArgsIsHelpError):
+        return error
+    ctx = error.ctx if isinstance(error, click.UsageError) else None
+    return ReaderError(error, _context_language(ctx) if ctx is not None else fallback)
 
 
 def _context_language(ctx: click.Context) -> Language:
@@ -81,18 +169,35 @@ class _LocalizedFormatter(click.HelpFormatter):
         self.write(f"{'':>{self.current_indent}}{translated(heading, self.lang)}{colon}\n")
 
 
+class _LocalizedContext(click.Context):
+    """A context whose help and usage (in errors too) are worded in the language of the command line."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        return _LocalizedFormatter(_context_language(self), width=self.terminal_width, max_width=self.max_content_width)
+
+
 class _Localized(click.Command):
-    """What a localized command and group share: remember the arguments, word the help in their language."""
+    """What a localized command and group share: remember the arguments, word the help and the usage errors in
+    their language."""
+
+    context_class = _LocalizedContext
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.ClickException as error:
+            fallback = _context_language(parent) if parent is not None else command_line_language(args)
+            raise _in_reader_language(error, fallback) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            raise _in_reader_language(error, _context_language(ctx)) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta.setdefault(_ARGS_KEY, {})[id(ctx)] = list(args)
         return super().parse_args(ctx, args)
-
-    def get_help(self, ctx: click.Context) -> str:
-        lang = _context_language(ctx)
-        formatter = _LocalizedFormatter(lang, width=ctx.terminal_width, max_width=ctx.max_content_width)
-        self.format_help(ctx, formatter)
-        return formatter.getvalue().rstrip("\n")
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         original = self.help

@@ -42,6 +42,7 @@ from .common import (
     open_pack,
     print_problems,
 )
+from .language import message_text
 
 if TYPE_CHECKING:
     from ..report.build import ReportOptions
@@ -70,6 +71,8 @@ _WORDS: dict[str, dict[str, Any]] = {
             "critical": "critique",
             "pending": "en attente",
             "sent": "envoyé",
+            "preview": "aperçu",
+            "email": "e-mail",
         },
         "history_headers": ("Date", "Événement", "Empreinte", "Indicateur", "Entité", "Période", "Livraisons"),
         "report": "{output} : écrit",
@@ -179,7 +182,7 @@ def notify_command(
         requested.insert(0, ("email", {"smtp": smtp or "", "sender": sender or "", "starttls": starttls, "timeout": timeout}, "--smtp/--sender"))
     channels = _channels(requested)
     if not channels and not dry_run:
-        raise click.UsageError("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first")
+        raise click.UsageError(message_text("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first"))
     loaded = open_pack(pack)
     facts = open_facts(facts_files, loaded)
     options = NotifyOptions(
@@ -216,13 +219,15 @@ def _deliver(
 def _print_report(report: RunReport, state: str | Path, words: Mapping[str, Any]) -> None:
     for notification, message in report.previews:
         to = ", ".join(notification.owner.emails) if notification.owner and notification.owner.emails else "?"
-        click.echo(words["preview"].format(channel=notification.channel, recipient=notification.recipient, to=to))
+        channel = words["words"].get(notification.channel, notification.channel)
+        click.echo(words["preview"].format(channel=channel, recipient=notification.recipient, to=to))
         click.echo(words["subject"].format(subject=message.subject))
         for attachment in notification.attachments:
             click.echo(words["attachment"].format(filename=attachment.filename))
         click.echo("\n" + message.text)
     for outcome in report.outcomes:
-        click.echo(words["failed" if outcome.error else "sent"].format(**vars(outcome)), err=bool(outcome.error))
+        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel)}
+        click.echo(words["failed" if outcome.error else "sent"].format(**fields), err=bool(outcome.error))
     sent = sum(1 for outcome in report.outcomes if not outcome.error)
     counts = {"new": report.events("new"), "resolved": report.events("resolved"), "reminder": report.reminders}
     click.echo(words["summary"].format(store=display_name(Path(state)), sent=sent, failed=len(report.failed), **counts))
@@ -253,9 +258,9 @@ def alerts_command(
     if ctx.invoked_subcommand is not None:
         return
     if state is None:
-        raise click.UsageError("give the alert store: kpi alerts --state FILE")
+        raise click.UsageError(message_text("give the alert store: kpi alerts --state FILE"))
     if not Path(state).is_file():
-        raise click.BadParameter(f"{state} does not exist; kpi notify creates it", param_hint="--state")
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
     filters = Filters(owner, kpi, entity, status)
     store = _open_store(state)
     try:
@@ -281,7 +286,7 @@ def alerts_command(
 def ack_command(fingerprint: str, state: str, by: str, note: str, action: str, lang: Language) -> None:
     """Acknowledge an alert (a unique start of its fingerprint is enough), with a note and corrective action."""
     if not Path(state).is_file():
-        raise click.BadParameter(f"{state} does not exist; kpi notify creates it", param_hint="--state")
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
     store = _open_store(state)
     try:
         alert = store.acknowledge(fingerprint, by, _now(), note, action)

@@ -23,9 +23,9 @@ from typing import Any, Literal, Protocol, TextIO
 from ..alerts import Alert
 from ..comparisons import COLUMN_NAMES, COLUMN_WORDS, Compared, CompareName, Reference, cells, change, change_text
 from ..escaping import csv_cell, terminal_text
-from ..explain import ExplainNode
+from ..explain import ExplainNode, value_text, with_formula_units
 from ..facts import Entity
-from ..formatting import Language, format_result, format_value, period_words, plain, severity_word, status_word
+from ..formatting import Language, decisive_places, format_result, format_value, period_name, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -515,10 +515,15 @@ def to_diagram(definitions: Definitions, graph: dict[str, list[str]], lang: Lang
     return "\n".join(lines) + "\n"
 
 
-def explain_text(tree: ExplainNode, lang: Language) -> str:
-    """A computation tree as indented text, each node with its value; reasons may quote entity names, so each line is `terminal_text`."""
-    lines = [f"{tree.text} = {_observed(tree, lang)}"]
-    _explain_children(tree, "", lines, lang)
+def explain_text(tree: ExplainNode, lang: Language, target: Decimal | None = None) -> str:
+    """A computation tree as indented text, each node with its value for the reader (the KPI's and its formula's
+    with the decimals that tell it from its `target`, as the results table shows them); reasons may quote entity
+    names, so each line is `terminal_text`."""
+    tree = with_formula_units(tree)
+    places = decisive_places(tree.value, target, tree.unit)
+    asked = tree.observations[-1].period if tree.observations else None
+    lines = [f"{tree.text} = {_observed(tree, lang, asked, places)}"]
+    _explain_children(tree, "", lines, lang, asked, places)
     return "\n".join(terminal_text(line) for line in lines)
 
 
@@ -543,31 +548,27 @@ def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
     return record
 
 
-def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:
+def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language, asked: Period | None, places: int | None = None) -> None:
+    """`asked`: the period explained (a value read at another one, under `prev(x)`, says which); `places`: the
+    decimals of the KPI asked, for its formula (the same value); every other node in its own."""
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = f" [{word}]" if (word := child.kind_word(lang)) else ""
         text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
         if child.scenario:
             tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"
-        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
-        _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang, asked, places)}")
+        _explain_children(child, prefix + ("   " if last else "│  "), lines, lang, asked)
 
 
-def _observed(node: ExplainNode, lang: Language) -> str:
+def _observed(node: ExplainNode, lang: Language, asked: Period | None, places: int | None = None) -> str:
     if not node.observations:
         return "(not evaluated)" if lang != "fr" else "(non évalué)"
-    current = node.observations[-1].period
     parts = []
     for observation in node.observations:
         if observation.value is None:
             text = f"{format_value(None, lang=lang)} ({observation.reason.text(lang) if observation.reason else ''})"
-        elif isinstance(observation.value, bool):
-            text = str(observation.value).lower()
         else:
-            text = plain(observation.value).replace(".", ",") if lang == "fr" else plain(observation.value)  # exact, in the reader's notation
-            shown = format_value(observation.value, node.unit, lang)
-            if node.unit and shown != text:
-                text += f" ({shown})"
-        parts.append(text if len(node.observations) == 1 and observation.period == current else f"{text} @ {observation.period}")
+            text = value_text(node, observation.value, lang, places)
+        parts.append(text if observation.period == asked else f"{text} ({period_name(observation.period, lang)})")
     return ", ".join(parts)

@@ -46,6 +46,7 @@ from .common import (
     pack_period,
     write_files,
 )
+from .language import message_text
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 _NOT_TO_STDOUT = {
@@ -103,7 +104,7 @@ def report(
           --facts examples/facts/budget_fr.csv --audience dirigeants --output report.html
     """
     if audience is not None and owner is not None:
-        raise click.UsageError("choose either --audience or --owner, not both")
+        raise click.UsageError(message_text("choose either --audience or --owner, not both", lang))
     if fmt == "pdf" and output == "-":
         echo_text(f"kpi: {_NOT_TO_STDOUT[lang]}", err=True)
         raise Exit(EXIT_USAGE)

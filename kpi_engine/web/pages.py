@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..comparisons import SCORECARD, ScoreCell
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
-from ..explain import NODE_WORDS, ExplainNode
+from ..explain import NODE_WORDS, ExplainNode, value_text, with_formula_units
 from ..formatting import Language, format_result, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
@@ -190,7 +190,7 @@ def _tree(node: ExplainNode, rights: Rights, lang: Language) -> TreeNode:
     """The explain tree as `kpi explain` prints it, below an input fed by a ledger down to its accounts."""
     last = node.observations[-1] if node.observations else None
     reason = last.reason.text(lang) if last is not None and last.reason is not None else ""
-    return TreeNode(node.label(lang), node.kind, node.kind_word(lang), format_value(node.value, node.unit, lang), reason,
+    return TreeNode(node.label(lang), node.kind, node.kind_word(lang), value_text(node, node.value, lang), reason,
                     node.kind == "kpi" and rights.kpi(node.text), tuple(_tree(child, rights, lang) for child in node.children))
 
 
@@ -210,7 +210,7 @@ def kpi_page(snapshot: Snapshot, user: User, lang: Language, name: str, query: M
     tree = None
     if period is not None:
         try:
-            tree = _tree(snapshot.pack.explain(snapshot.facts, name, period, entity), rights, lang)
+            tree = _tree(with_formula_units(snapshot.pack.explain(snapshot.facts, name, period, entity)), rights, lang)
         except KeyError:
             raise NotVisible(str(period)) from None
     kpi = definitions.kpis[name]

@@ -1,0 +1,138 @@
+"""What people read names periods and shows values as they do: `{period}` in alert messages, `kpi explain`'s values."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from kpi_engine.cli import main
+from kpi_engine.periods import Period
+from kpi_engine.templates import render_message
+
+NO_LOCALE = {"KPI_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
+PACK = """\
+inputs:
+  frais: {unit: EUR, rollup: sum}
+  ca: {unit: EUR, rollup: sum}
+kpis:
+  poids:
+    formula: frais / ca
+    unit: percent
+    frequency: monthly
+    target: 4%
+    direction: lower_is_better
+    alerts:
+      - when: value > 6%
+        severity: warning
+        message: {fr: "Transport à {value} du CA au {period}", en: "Freight at {value} of sales for {period}"}
+  poids_trimestre:
+    formula: frais / ca
+    unit: percent
+    frequency: quarterly
+    alerts:
+      - when: value > 4.5%
+        severity: info
+        message: {fr: "Transport du {period} : {value}", en: "Freight for {period}: {value}"}
+"""
+FACTS = "period,frais,ca\n2025-01,3500,100000\n2025-02,5600,80000\n2025-03,4000,100000\n"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pack.yaml").write_text(PACK)
+    (tmp_path / "facts.csv").write_text(FACTS)
+    return tmp_path
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args), env=NO_LOCALE)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    ("template", "period", "french"),
+    [
+        ("au {period}", "2025-02", "en février 2025"),
+        ("au {period}", "2025-Q1", "au T1 2025"),
+        ("en {period}", "2025-04", "en avril 2025"),
+        ("du {period}", "2025-04", "d'avril 2025"),
+        ("du {period}", "2025-02", "de février 2025"),
+        ("CA du {period}", "2025-Q1", "CA du T1 2025"),
+        ("sur {period}", "2025", "en 2025"),
+        ("Au {period} :", "2025-02", "En février 2025 :"),
+        ("CA {period} en recul", "2025-02", "CA février 2025 en recul"),
+        ("bureau {period}", "2025-02", "bureau février 2025"),
+    ],
+)
+def test_a_period_in_a_french_message_is_named_with_its_preposition(template, period, french):
+    assert render_message(template, lambda name: (Period.parse(period), ""), "fr") == french
+
+
+def test_a_period_in_an_english_message_is_named():
+    assert render_message("for {period}", lambda name: (Period.parse("2025-Q1"), ""), "en") == "for Q1 2025"
+    assert render_message("at {period}", lambda name: (Period.parse("2025-02"), ""), "en") == "at February 2025"
+
+
+def test_alert_messages_name_the_period_as_the_tables_do_in_every_output(folder):
+    table = _run("evaluate", "pack.yaml", "--facts", "facts.csv")
+    assert "Transport à 7,0 % du CA en février 2025" in table and "Transport du T1 2025 : 4,7 %" in table
+    english = _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--lang", "en")
+    assert "Freight at 7.0% of sales for February 2025" in english and "Freight for Q1 2025: 4.7%" in english
+    alerts = json.loads(_run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json"))["alerts"]
+    assert [(a["period"], a["message"]) for a in alerts] == [
+        ("2025-02", "Transport à 7,0 % du CA en février 2025"),  # the machine field keeps its code, the text is for people
+        ("2025-Q1", "Transport du T1 2025 : 4,7 %"),
+    ]
+
+
+def test_explain_shows_values_for_the_reader_and_exact_figures_in_json(folder):
+    french = _run("explain", "pack.yaml", "poids", "--facts", "facts.csv", "--period", "2025-02")
+    assert french.splitlines() == [
+        "poids = 7,0 %",
+        "└─ frais / ca = 7,0 %",
+        "   ├─ frais [donnée] = 5 600,00 €",
+        "   └─ ca [donnée] = 80 000,00 €",
+    ]
+    english = _run("explain", "pack.yaml", "poids", "--facts", "facts.csv", "--period", "2025-Q1", "--lang", "en")
+    assert english.splitlines()[:2] == ["poids = 4.7%", "└─ frais / ca = 4.7%"]
+    exact = json.loads(_run("explain", "pack.yaml", "poids", "--facts", "facts.csv", "--period", "2025-Q1", "--format", "json"))
+    assert Decimal(exact["tree"]["observations"][0]["value"]) == Decimal(13100) / Decimal(280000)
+
+
+def test_explain_shows_the_decimals_that_tell_the_value_from_its_target(folder):
+    (folder / "facts.csv").write_text("period,frais,ca\n2025-01,3999,100000\n")
+    assert _run("explain", "pack.yaml", "poids", "--facts", "facts.csv", "--period", "2025-01").splitlines()[:2] == [
+        "poids = 3,999 %",  # 4,0 % would contradict `atteint` beside a 4 % target
+        "└─ frais / ca = 3,999 %",
+    ]
+
+
+def test_an_intermediate_number_without_unit_keeps_the_digits_that_matter(folder):
+    (folder / "pack.yaml").write_text(
+        "inputs:\n  a: {rollup: sum}\n  b: {rollup: sum}\n  c: {rollup: sum}\n"
+        "kpis:\n  k: {formula: a / b * c, unit: EUR, frequency: monthly}\n"
+    )
+    (folder / "facts.csv").write_text("period,a,b,c\n2025-01,1,16,1000\n")
+    lines = _run("explain", "pack.yaml", "k", "--facts", "facts.csv", "--period", "2025-01").splitlines()
+    assert lines[:3] == ["k = 62,50 €", "└─ (a / b) * c = 62,50 €", "   ├─ a / b = 0,0625"]
+
+
+def test_explain_names_the_period_a_value_was_read_at_and_gives_functions_their_argument_unit(folder):
+    (folder / "pack.yaml").write_text(
+        'inputs:\n  ca: {unit: EUR, rollup: sum}\nkpis:\n  cumul: {formula: "coalesce(prev(ca), 0) + ca", unit: EUR, frequency: monthly}\n'
+    )
+    (folder / "facts.csv").write_text("period,ca\n2025-01,100\n2025-02,50\n")
+    assert _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02").splitlines() == [
+        "cumul = 150,00 €",
+        "└─ coalesce(prev(ca), 0) + ca = 150,00 €",
+        "   ├─ coalesce(prev(ca), 0) = 100,00 €",
+        "   │  ├─ prev(ca) = 100,00 €",
+        "   │  │  └─ ca [donnée] = 100,00 € (janvier 2025)",
+        "   │  └─ 0 = (non évalué)",
+        "   └─ ca [donnée] = 50,00 €",
+    ]
+    english = _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en").splitlines()
+    assert english[4] == "   │  │  └─ ca [input] = €100.00 (January 2025)"
