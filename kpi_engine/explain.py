@@ -20,7 +20,7 @@ NODE_WORDS: dict[str, dict[Language, str]] = {
     "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
     "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
     "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
-    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
+    "zero_by_default": {"fr": "absent des données : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
     "group_entries": {"fr": "écritures propres du groupe (éliminations, coûts de groupe)", "en": "the group's own entries (eliminations, group costs)"},
 }
 

@@ -53,7 +53,7 @@ def test_solve_details_give_the_exact_figures_and_the_algebra():
     assert "  actuellement : ca = 1000, resultat = -119600,0" in french
     assert "  solution : ca = 300000 (300 000,00 €), exact 300000" in french
     assert "    vérification : resultat recalculé = 0 : ok" in french
-    assert "  écrit dans les faits : ca mis à 300000 pour 2025-01" in french
+    assert "  écrit dans les données : ca mis à 300000 pour 2025-01" in french
     assert "  en général : ca = charges_fixes/taux_mcv" in french
 
 
@@ -80,7 +80,7 @@ def test_solve_at_a_quarter_of_a_monthly_kpi(lang, sentence):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == sentence
     spread = {
-        "fr": "  écrit dans les faits : les 3 faits mensuels de cost dans 2025-Q2 ajustés dans la même proportion (agrégation sum)",
+        "fr": "  écrit dans les données : les 3 chiffres mensuels de cost dans 2025-Q2 ajustés dans la même proportion (agrégation sum)",
         "en": "  written into the facts as: cost's 3 monthly facts within 2025-Q2 scaled proportionally (sum roll-up)",
     }
     assert spread[lang] in result.stdout.splitlines()
@@ -444,7 +444,7 @@ def test_a_period_the_facts_do_not_cover_is_a_usage_error_on_its_option():
     result = run("explain-change", PACK, "margin", "--from", "2025-01", "--to", "2030-01", "--facts", FACTS)
     assert result.exit_code == 2 and "Invalid value for --to: the facts do not cover 2030-01" in result.stderr
     french = run("explain-change", PACK, "margin", "--from", "2025-01", "--to", "2030-01", "--facts", FACTS, lang="fr")
-    assert "les faits ne couvrent pas 2030-01 : ils vont de 2025-01 à 2025-03" in french.stderr
+    assert "les données ne couvrent pas janvier 2030 : elles vont de 2025-01 à 2025-03" in french.stderr
 
 
 # --- lint ---------------------------------------------------------------------------------------

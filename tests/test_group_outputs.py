@@ -197,7 +197,7 @@ def test_solve_on_a_group_finds_its_consolidated_total_and_spreads_it_over_the_m
                  "--entity", "groupe", lang="fr")
     assert french.stdout.splitlines()[:2] == [
         "Pour atteindre 60,0 % de marge en juin 2025 (groupe), il faudrait 200 € de ca, soit +30 € par rapport à aujourd'hui.",
-        ("Note : groupe est un groupe : chaque entrée y est la somme de celles de ses membres (centre, gare, halles) et des écritures propres "
+        ("Note : groupe est un groupe : chaque donnée d'entrée y est la somme de celles de ses membres (centre, gare, halles) et des écritures propres "
         "du groupe ; ce sont ces chiffres consolidés qui sont analysés"),
     ]
 
@@ -228,4 +228,4 @@ def test_explain_change_of_a_group_adds_up_to_its_consolidated_change(folder: Pa
     assert {c["name"]: (c["from"], c["to"], c["exact"]) for c in data["contributions"]} == {"ca": ("180", "170", "-1/36"), "achats": ("90", "80", "35/612")}
     french = run(folder, "explain-change", "pack.yaml", "marge", "--from", "FY2025-Q4", "--to", "FY2026-Q1", "--facts", "facts.csv", "--entity", "centre",
                  lang="fr")
-    assert french.exit_code == 2 and "--to : les faits ne couvrent pas FY2026-Q1 : ils vont de 2025-04 à 2025-07" in french.stderr
+    assert french.exit_code == 2 and "--to : les données ne couvrent pas T1 exercice 2026 : elles vont de 2025-04 à 2025-07" in french.stderr

@@ -13,7 +13,7 @@ from ..backends.python.evaluator import Frame, PythonEvaluation
 from ..entities import leaves, member_graph
 from ..errors import did_you_mean
 from ..facts import Entity, Facts
-from ..formatting import frequency_word
+from ..formatting import frequency_word, period_words
 from ..model import Definitions, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
@@ -56,7 +56,7 @@ def group_notes(pack: Pack, entity: Entity) -> tuple[Said, ...]:
     below = ", ".join(member for member in leaves(graph, entity) if member not in graph)
     return (Said(
         f"{entity} is a group: each input is the sum of its members' ({below}) and of the group's own entries; these consolidated figures are analysed",
-        f"{entity} est un groupe : chaque entrée y est la somme de celles de ses membres ({below}) et des écritures propres du groupe ; "
+        f"{entity} est un groupe : chaque donnée d'entrée y est la somme de celles de ses membres ({below}) et des écritures propres du groupe ; "
         "ce sont ces chiffres consolidés qui sont analysés",
     ),)
 
@@ -76,9 +76,8 @@ def frame_at(evaluation: PythonEvaluation, definition: KpiDef, period: Period, e
         return evaluation.frame(period, entity)
     except KeyError:
         span = facts.span()
-        raise PeriodError(
-            f"the facts do not cover {period}: they run from {span}", period, f"les faits ne couvrent pas {period} : ils vont de {_french_span(span)}"
-        ) from None
+        french = f"les données ne couvrent pas {period_words(period, 'fr')} : elles vont de {_french_span(span)}"
+        raise PeriodError(f"the facts do not cover {period}: they run from {span}", period, french) from None
 
 
 _PERIOD_NOUNS = {

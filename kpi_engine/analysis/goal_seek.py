@@ -65,7 +65,7 @@ class Spread:
             return f"{self.name}{whose} mis à {_french(self.value)} pour {first}" if lang == "fr" else f"{self.name}{whose} set to {self.value:f} for {first}"
         if lang == "fr":
             how = "ajustés dans la même proportion" if self.proportional else "répartis également"
-            return f"les {count} faits {frequency_word(first.frequency, 'fr')}s de {self.name}{whose} dans {self.period} {how} (agrégation {self.rule})"
+            return f"les {count} chiffres {frequency_word(first.frequency, 'fr')}s de {self.name}{whose} dans {self.period} {how} (agrégation {self.rule})"
         how = "scaled proportionally" if self.proportional else "spread evenly"
         return f"{self.name}'s {count} {first.frequency} facts{whose} within {self.period} {how} ({self.rule} roll-up)"
 
@@ -106,9 +106,8 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
         hint = did_you_mean(vary, definitions.inputs)
-        raise AnalysisError(
-            f"'{vary}' is not an input: goal seek varies an input{hint}", french=f"'{vary}' n'est pas une entrée : on fait varier une entrée{french_hint(hint)}"
-        )
+        french = f"'{vary}' n'est pas une donnée d'entrée : on fait varier une donnée d'entrée{french_hint(hint)}"
+        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{hint}", french=french)
     with deadline(limits, f"solving {kpi} for {vary}", f"la résolution de {kpi} en {vary}"):  # the algebra, not the evaluation of the facts, is budgeted
         expansion = symbolic.expand(definitions, kpi, frame, limits)
         if vary not in expansion.inputs:

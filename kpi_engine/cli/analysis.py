@@ -103,7 +103,7 @@ _DETAIL_WORDS = {  # word -> (French, English), for the exact figures behind --d
     "ok": ("ok", "ok"),
     "failed": ("ÉCHEC", "FAILED"),
     "outside": ("HORS de ce que la donnée peut valoir", "OUTSIDE what the input can be"),
-    "written": ("écrit dans les faits", "written into the facts as"),
+    "written": ("écrit dans les données", "written into the facts as"),
     "general": ("en général", "in general"),
     "range": (
         "toutes les valeurs de {set} atteignent la cible (partie plate de min/max/if) : pas de réponse unique",

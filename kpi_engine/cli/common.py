@@ -200,8 +200,8 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "hidden_kpis": (
         ("{n} KPI hidden: it reads inputs the facts never give ({inputs})", "{n} KPIs hidden: they read inputs the facts never give ({inputs})"),
         (
-            "{n} indicateur masqué : il lit des données absentes des faits ({inputs})",
-            "{n} indicateurs masqués : ils lisent des données absentes des faits ({inputs})",
+            "{n} indicateur masqué : il lit des données d'entrée absentes des fichiers ({inputs})",
+            "{n} indicateurs masqués : ils lisent des données d'entrée absentes des fichiers ({inputs})",
         ),
     ),
 }

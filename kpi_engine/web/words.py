@@ -42,7 +42,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "cause": "Cause", "action": "Action corrective", "acked_by": "Pris en compte par", "history": "Historique",
         "state_new": "nouvelle", "state_ongoing": "en cours", "state_resolved": "résolue", "open": "Ouvertes",
         "severity": "Gravité", "message": "Message", "first_seen": "Vue le", "no_store": "Aucun magasin d'alertes : lancez kpi serve avec --state FICHIER.",
-        "stale": "Le pack ou les faits modifiés ne se chargent pas ; la dernière version valide reste affichée.",
+        "stale": "Le pack ou les données modifiés ne se chargent pas ; la dernière version valide reste affichée.",
         "users_stale": "Le fichier des utilisateurs modifié ne se charge pas ; sa dernière version valide reste en service.",
         "loaded": "Chargé le", "not_found": "Introuvable", "not_found_text": "Cette page n'existe pas ou ne vous est pas accessible.",
         "forbidden": "Refusé", "forbidden_text": "Le formulaire a expiré ou n'est pas valide ; rechargez la page.",
