@@ -301,7 +301,10 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     "hidden_by": ("hidden by {rule}", "masquée par {rule}"),
     # --- what the SQL backend cannot compute yet (backends/sql/plan.py, backends/duckdb.py) ---
     "sql_refuses": ("{refusal}: the SQL backend refuses it (use the python backend)", "{refusal} : le moteur SQL le refuse (utilisez le moteur python)"),
-    "sql_number": ("the number {literal} has more than {digits} decimals or is too large", "le nombre {literal} a plus de {digits} décimales ou est trop grand"),
+    "sql_number": (
+        "the number {literal} has more than {digits} decimals or is too large",
+        "le nombre {literal} a plus de {digits} décimales ou est trop grand",
+    ),
     "sql_power": (
         "a power whose exponent is not a constant whole number between -{limit} and {limit}",
         "une puissance dont l'exposant n'est pas un nombre entier constant entre -{limit} et {limit}",

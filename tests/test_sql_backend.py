@@ -461,7 +461,8 @@ def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path
 def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():
     """The SQL computes whole columns and keeps no tree of one value's steps: a located refusal, never a traceback."""
     facts = str(ROOT / "examples/facts/monthly.csv")
-    result = run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--engine", "duckdb", "--lang", "en")
+    asked = ("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--lang", "en")
+    result = run_kpi(*asked, "--engine", "duckdb")
     assert result.exit_code == 1
     assert "KPI 'taux_marge_nette': kpi explain traces a value on the python backend only" in result.output
     assert run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon").exit_code == 0
