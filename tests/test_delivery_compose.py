@@ -98,6 +98,6 @@ def test_english_for_an_english_reader_and_the_role_when_the_directory_has_no_na
 )
 def test_usage_errors_say_what_to_do(arguments: list[str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(main, arguments)
+    result = CliRunner().invoke(main, [*arguments, "--lang", "en"])
     assert result.exit_code == 2 and message in result.output
     assert not (ROOT / "s.sqlite").exists() and not (ROOT / "absent.sqlite").exists()

@@ -333,7 +333,7 @@ def test_command_writes_markdown_for_an_owner(files, tmp_path):
 def test_bad_options_are_usage_errors(files, tmp_path, args, message):
     pack_file, facts_file = files
     out = tmp_path / "report.html"
-    result = run(str(pack_file), "--facts", str(facts_file), "--output", str(out), *args)
+    result = run(str(pack_file), "--facts", str(facts_file), "--output", str(out), *args, "--lang", "en")
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not out.exists()
