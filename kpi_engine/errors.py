@@ -133,6 +133,9 @@ class WordedError(Exception):
     def text(self, lang: Any = "en") -> str:
         return self.cause.text(lang)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.cause,)  # copied whole, to another process, with its cause
+
 
 class Refusal(ValueError):
     """A value refused where it is read (a period, a number, a cell of a ledger), as data: a code of

@@ -7,6 +7,7 @@ command line, and every line it prints, exactly, in English (the text of record)
 
 from __future__ import annotations
 
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,5 @@ def test_an_error_keeps_the_english_of_record_and_words_itself_for_the_reader() 
     failed = DeliveryError(Reason.of("webhook_failed", server="chat.example.fr", failure=Reason.of("no_answer_in_time")))
     assert failed.message == "webhook chat.example.fr: no answer in time (timeout)"  # what the store keeps as the last error
     assert failed.text("fr") == "webhook chat.example.fr : pas de réponse à temps (délai dépassé)"
+    copied = pickle.loads(pickle.dumps(failed))  # noqa: S301  # our own error, as a worker process hands it back
+    assert (type(copied), copied.message, copied.text("fr")) == (DeliveryError, failed.message, failed.text("fr"))
