@@ -120,6 +120,23 @@ def caret_snippet(source_line: str, column: int, width: int = 1) -> str:
     return f"    {prefix}{shown}{suffix}\n    {' ' * len(prefix)}{pad}{'^' * width}"
 
 
+class WordedError(Exception):
+    """A failure around the engine (a delivery channel, the alert store, a report option, a duration) whose message
+    is data: `cause` (a `reasons.Reason`) is worded in the reader's language by `text(lang)`; `message` and `str()`
+    are the English, the text of record (what the store keeps, what JSON prints)."""
+
+    def __init__(self, cause: Worded) -> None:
+        self.cause = cause
+        self.message = cause.text("en")
+        super().__init__(self.message)
+
+    def text(self, lang: Any = "en") -> str:
+        return self.cause.text(lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.cause,)  # copied whole, to another process, with its cause
+
+
 class Refusal(ValueError):
     """A value refused where it is read (a period, a number, a cell of a ledger), as data: a code of
     `facts_messages` and its parameters, so the problem a reader builds from it (`reasons.Reason.of_error`) reads

@@ -230,4 +230,18 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "debit_balance": ("{account} {label} (debit balance {amount})", "{account} {label} (solde débiteur {amount})"),
     "credit_balance": ("{account} {label} (credit balance {amount})", "{account} {label} (solde créditeur {amount})"),
+    # --- facts the SQL backend reads itself (backends/duckdb.py) ---
+    "sql_columns": (
+        "the facts need columns entity (optional), scenario (optional), input (or name), period and value; missing: {missing}",
+        "les données demandent les colonnes entity (facultative), scenario (facultative), input (ou name), period et value ; absentes : {missing}",
+    ),
+    "sql_periods": ("periods the SQL backend cannot read; found {names}", "des périodes que le moteur SQL ne sait pas lire : {names}"),
+    "sql_values": (
+        "values must be plain numbers (-1234.5) of at most {digits} decimals and below 1.7e14; found {names}",
+        "les valeurs doivent être des nombres simples écrits avec un point (-1234.5), d'au plus {digits} décimales et inférieurs à 1.7e14 : {names}",
+    ),
+    "sql_fact_too_precise": (
+        "'{name}' for {period}: {amount} has more than {digits} decimals or is too large for the SQL backend",
+        "« {name} » pour {period} : {amount} a plus de {digits} décimales ou est trop grand pour le moteur SQL",
+    ),
 }

@@ -299,4 +299,27 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
     "alert_states": (" ({states})", " ({states})"),
     "silenced_by": ("silenced: {reason}", "suspendue : {reason}"),
     "hidden_by": ("hidden by {rule}", "masquée par {rule}"),
+    # --- what the SQL backend cannot compute yet (backends/sql/plan.py, backends/duckdb.py) ---
+    "sql_refuses": ("{refusal}: the SQL backend refuses it (use the python backend)", "{refusal} : le moteur SQL le refuse (utilisez le moteur python)"),
+    "sql_number": (
+        "the number {literal} has more than {digits} decimals or is too large",
+        "le nombre {literal} a plus de {digits} décimales ou est trop grand",
+    ),
+    "sql_power": (
+        "a power whose exponent is not a constant whole number between -{limit} and {limit}",
+        "une puissance dont l'exposant n'est pas un nombre entier constant entre -{limit} et {limit}",
+    ),
+    "sql_scenario_in_recursion": (
+        "the scenario read {function}() in a KPI that reads its own previous value",
+        "la lecture de scénario {function}() dans un indicateur qui lit sa propre valeur précédente",
+    ),
+    "sql_round": ("round to fewer than {limit} decimals", "un arrondi à moins de {limit} décimales"),
+    "sql_time_in_recursion": (
+        "the time function {function}() in a KPI that reads its own previous value (only prev() or lag(x, 1) of it)",
+        "la fonction de temps {function}() dans un indicateur qui lit sa propre valeur précédente (seuls prev() ou lag(x, 1) de celle-ci)",
+    ),
+    "sql_no_trace": (
+        "kpi explain traces a value on the python backend only: the duckdb backend computes whole columns, not one value's tree",
+        "kpi explain ne retrace une valeur qu'avec le moteur python : le moteur duckdb calcule des colonnes entières, pas l'arbre d'une valeur",
+    ),
 }

@@ -18,6 +18,7 @@ from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
 from .numbers import MAX_EXPONENT
 from .pack_messages import PACK_MESSAGES
+from .service_messages import SERVICE_MESSAGES
 
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
@@ -126,7 +127,7 @@ def _merged(*catalogues: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str
     return merged
 
 
-CATALOG = _merged(_EVALUATION, FORMULA_MESSAGES, PACK_MESSAGES, FACTS_MESSAGES)
+CATALOG = _merged(_EVALUATION, FORMULA_MESSAGES, PACK_MESSAGES, FACTS_MESSAGES, SERVICE_MESSAGES)
 
 _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),

@@ -212,7 +212,7 @@ def test_a_failing_smtp_server_leaves_the_alerts_pending_and_the_next_run_delive
     assert failed.exit_code == 6
     assert "NON ENVOYÉ" in failed.output and "554 Transaction failed: try later" in failed.output and "gardé pour le prochain passage" in failed.output
     refused = run_notify(state, *smtp_options(free_port()))
-    assert refused.exit_code == 6 and "connection refused" in refused.output
+    assert refused.exit_code == 6 and "connexion refusée" in refused.output
     with AlertStore.open(state) as store:
         deliveries = [d for entry in store.history() for d in entry.deliveries]
     assert deliveries and all(d[2] == "pending" and d[3] == 4 for d in deliveries)  # 2 runs x 2 attempts, nothing marked sent
@@ -248,7 +248,7 @@ def test_an_owner_without_an_address_is_reported_and_kept_pending(tmp_path: Path
             ],
         )
     assert result.exit_code == 6
-    assert "no e-mail address for owner 'daf': add it under owners: in the pack" in result.output
+    assert "aucune adresse e-mail pour le responsable « daf » : ajoutez-la sous owners: dans le pack" in result.output
     assert len(mailbox.messages) == 1  # controleur_gestion still received theirs
 
 
@@ -297,7 +297,7 @@ def test_starttls_and_login_with_credentials_from_the_environment(tmp_path: Path
     mailbox = Mailbox()
     with smtp_server(mailbox, tls_context=server_context, require_starttls=True, authenticator=authenticator, auth_require_tls=True) as port:
         plain = run_notify(tmp_path / "a.sqlite", *smtp_options(port))
-        assert plain.exit_code == 2 and "add --starttls" in plain.output
+        assert plain.exit_code == 2 and "ajoutez --starttls" in plain.output
         result = run_notify(tmp_path / "a.sqlite", *smtp_options(port), "--starttls")
     assert result.exit_code == 0, result.output
     assert logins == [("kpi", "p4ss")] * 2 and len(mailbox.messages) == 2  # one connection per message
@@ -351,7 +351,7 @@ def test_a_failing_webhook_is_retried_then_kept_pending_for_the_next_run(tmp_pat
     with http_server(hook) as url:
         failed = run_notify(state, "--webhook", url)
         assert failed.exit_code == 6
-        expected = "HTTP 500" if failure == 500 else "no answer in time (timeout)"
+        expected = "HTTP 500" if failure == 500 else "pas de réponse à temps (délai dépassé)"
         assert failed.output.count(expected) == 2 and "après 2 essai(s)" in failed.output
         assert not hook.bodies
         delivered = run_notify(state, "--webhook", url)
@@ -487,7 +487,7 @@ def test_kpi_run_delivers_writes_the_reports_and_says_what_failed(tmp_path: Path
 def test_kpi_run_refuses_a_bad_job_before_sending_anything(tmp_path: Path, channels: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     job = write_job(tmp_path, channels)
-    result = CliRunner().invoke(main, ["run", str(job.relative_to(tmp_path))])
+    result = CliRunner().invoke(main, ["run", str(job.relative_to(tmp_path)), "--lang", "en"])
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "jobs" / "alertes.sqlite").exists()
 

@@ -79,7 +79,7 @@ def test_english_for_an_english_reader_and_the_role_when_the_directory_has_no_na
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["notify", "examples/company", "--facts", "examples/facts/monthly.csv", "--state", "s.sqlite"], "choisissez où livrer"),
+        (["notify", "examples/company", "--facts", "examples/facts/monthly.csv", "--state", "s.sqlite"], "choose where to deliver"),
         (
             ["notify", "examples/company", "--facts", "examples/facts/monthly.csv", "--state", "s.sqlite", "--smtp", "localhost:25"],
             "sender '' is not an e-mail address",
@@ -92,12 +92,12 @@ def test_english_for_an_english_reader_and_the_role_when_the_directory_has_no_na
             ["notify", "examples/company", "--facts", "examples/facts/monthly.csv", "--state", "s.sqlite", "--dry-run", "--repeat-after", "une semaine"],
             "'une semaine' is not a duration",
         ),
-        (["alerts"], "indiquez la mémoire des alertes : kpi alerts --state FICHIER"),
-        (["alerts", "--state", "absent.sqlite"], "absent.sqlite n'existe pas ; kpi notify la crée"),
+        (["alerts"], "give the alert store: kpi alerts --state FILE"),
+        (["alerts", "--state", "absent.sqlite"], "absent.sqlite does not exist; kpi notify creates it"),
     ],
 )
 def test_usage_errors_say_what_to_do(arguments: list[str], message: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(main, arguments)
+    result = CliRunner().invoke(main, [*arguments, "--lang", "en"])
     assert result.exit_code == 2 and message in result.output
     assert not (ROOT / "s.sqlite").exists() and not (ROOT / "absent.sqlite").exists()

@@ -108,7 +108,7 @@ def test_the_cli_lists_as_json_and_acknowledges(tmp_path: Path) -> None:
     table = runner.invoke(main, ["alerts", "--state", str(state), "--owner", "controleur_gestion"])
     assert table.output.splitlines()[0].split()[:3] == ["Empreinte", "Statut", "Gravité"] and "nouvelle  critique  ebe" in table.output
     unknown = runner.invoke(main, ["alerts", "ack", "0000", "--state", str(state), "--by", "x"])
-    assert unknown.exit_code == 2 and "no alert with fingerprint '0000'" in unknown.output
+    assert unknown.exit_code == 2 and "aucune alerte d'empreinte « 0000 »" in unknown.output
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_a_foreign_or_damaged_file_is_a_clear_error_and_is_left_untouched(tmp_pa
     with pytest.raises(StoreError, match=message.replace("(", r"\(").replace(")", r"\)")):
         AlertStore.open(path)
     assert path.read_bytes() == before
-    result = CliRunner().invoke(main, ["alerts", "--state", str(path)])
+    result = CliRunner().invoke(main, ["alerts", "--state", str(path), "--lang", "en"])
     assert result.exit_code == 7 and message in result.output and "Traceback" not in result.output
 
 

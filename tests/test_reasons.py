@@ -11,6 +11,7 @@ from kpi_engine.formula_messages import FORMULA_MESSAGES
 from kpi_engine.pack_messages import PACK_MESSAGES
 from kpi_engine.periods import Period
 from kpi_engine.reasons import CATALOG, Reason
+from kpi_engine.service_messages import SERVICE_MESSAGES
 
 SAMPLE = {
     "name": "stocks",
@@ -163,13 +164,47 @@ PACK_SAMPLE = {
     "level": Reason.of("level_critical"),
     "message": "trésorerie basse",
     "states": "",
+    "literal": "0.0000000000000000000000001",
+    "digits": 24,
+    "function": "budget",
+    "refusal": Reason.of("sql_power", limit=64),
+}
+# delivery, the alert store, report options, the users file
+SERVICE_SAMPLE = {
+    "text": "7j",
+    "channels": "email, webhook",
+    "smtp": "smtp.example.fr",
+    "sender": "kpi",
+    "user": "KPI_SMTP_USER",
+    "password": "KPI_SMTP_PASSWORD",
+    "url": "ftp://chat.example.fr",
+    "owner": "daf",
+    "server": "smtp.example.fr:587",
+    "refusals": "daf@example.fr (550 unknown user)",
+    "status": 550,
+    "answer": "mailbox full",
+    "failure": Reason.of("no_answer_in_time"),
+    "path": "alertes.sqlite",
+    "folder": "sortie",
+    "detail": "database disk image is malformed",
+    "version": 3,
+    "supported": 2,
+    "fingerprint": "2d8c",
+    "listed": Reason.of("none_defined"),
+    "selection": Reason.of("both", first=Reason.of("selected_audience", name="daf"), second=Reason.of("selected_owner", name="cfo")),
+    "login": "claire",
+    "key": "roles",
+    "roles": "admin, daf, owner, viewer",
 }
 
 
 @pytest.mark.parametrize("code", sorted(CATALOG.keys() - FORMULA_MESSAGES.keys()))  # formula messages: test_formula_messages.py
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_reason_renders_without_a_placeholder_left(code, lang):
-    own = FACTS_SAMPLE if code in FACTS_MESSAGES else PACK_SAMPLE if code in PACK_MESSAGES else FACTS_SAMPLE | PACK_SAMPLE
+    own = (
+        FACTS_SAMPLE if code in FACTS_MESSAGES else PACK_SAMPLE if code in PACK_MESSAGES else SERVICE_SAMPLE if code in SERVICE_MESSAGES
+        else FACTS_SAMPLE | PACK_SAMPLE
+    )
     params = SAMPLE | own | {"cause": Reason.of("missing_fact", name="ca", period=Period.parse("2025-02"), entity=None)}
     text = Reason.of(code, **params).text(lang)
     assert text and not re.search(r"\{\w*\}", text) and "None" not in text  # `{input: value}` is words, `{name}` a placeholder

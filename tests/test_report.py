@@ -325,15 +325,15 @@ def test_command_writes_markdown_for_an_owner(files, tmp_path):
     [
         pytest.param(["--audience", "comex"], "unknown audience 'comex'; valid audiences: daf, dirigeants", id="audience"),
         pytest.param(["--owner", "cfo"], "valid owners: commercial, controleur, daf, production", id="owner"),
-        pytest.param(["--audience", "daf", "--owner", "daf"], "choisissez --audience ou --owner, pas les deux", id="both"),
-        pytest.param(["--frequency", "hourly"], "'hourly' n'est pas l'une des valeurs possibles", id="frequency"),
-        pytest.param(["--period", "2025-13"], "n'est pas une période mensuelle valide", id="period"),
+        pytest.param(["--audience", "daf", "--owner", "daf"], "choose either --audience or --owner, not both", id="both"),
+        pytest.param(["--frequency", "hourly"], "'hourly' is not one of", id="frequency"),
+        pytest.param(["--period", "2025-13"], "is not a valid monthly period", id="period"),
     ],
 )
 def test_bad_options_are_usage_errors(files, tmp_path, args, message):
     pack_file, facts_file = files
     out = tmp_path / "report.html"
-    result = run(str(pack_file), "--facts", str(facts_file), "--output", str(out), *args)
+    result = run(str(pack_file), "--facts", str(facts_file), "--output", str(out), *args, "--lang", "en")
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not out.exists()

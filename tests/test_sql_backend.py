@@ -448,12 +448,12 @@ def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path
     facts.write_text("period,name,value\n2025-01-03,ca,0.0000000000000000000000001\n", encoding="utf-8")
     monthly = tmp_path / "monthly.yaml"
     monthly.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n", encoding="utf-8")
-    result = run_kpi("evaluate", str(monthly), "--facts", str(facts), "--engine", "duckdb")
+    result = run_kpi("evaluate", str(monthly), "--facts", str(facts), "--engine", "duckdb", "--lang", "en")
     assert result.exit_code == 3
     assert "facts.csv: values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '0.0000000000000000000000001'" in result.output
     root = tmp_path / "root.yaml"
     root.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca ^ 0.5, frequency: daily}\n", encoding="utf-8")
-    result = run_kpi("evaluate", str(root), "--facts", str(facts), "--engine", "duckdb")
+    result = run_kpi("evaluate", str(root), "--facts", str(facts), "--engine", "duckdb", "--lang", "en")
     assert result.exit_code == 1
     assert "root.yaml:4:16: a power whose exponent is not a constant whole number between -64 and 64" in result.output
 
@@ -461,7 +461,8 @@ def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path
 def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():
     """The SQL computes whole columns and keeps no tree of one value's steps: a located refusal, never a traceback."""
     facts = str(ROOT / "examples/facts/monthly.csv")
-    result = run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--engine", "duckdb")
+    asked = ("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--lang", "en")
+    result = run_kpi(*asked, "--engine", "duckdb")
     assert result.exit_code == 1
     assert "KPI 'taux_marge_nette': kpi explain traces a value on the python backend only" in result.output
     assert run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon").exit_code == 0

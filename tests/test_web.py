@@ -266,7 +266,7 @@ def test_a_pack_that_no_longer_validates_keeps_the_last_good_one_and_shows_where
     clock.advance(2)
     page = client.get("/kpi/taux_marge?entity=paris&period=2025-03").text
     assert "17,6 %" in page
-    assert re.search(r"pack.yaml:\d+:\d+: KPI &#39;taux_marge&#39;: formula: unknown name &#39;cout&#39;", page)
+    assert re.search(r"pack.yaml:\d+:\d+: indicateur « taux_marge » : formule : nom inconnu « cout »", page)  # in the reader's language
     lea = login(app, "lea").get("/").text  # she is told the page is behind the files, not about a KPI she may not read
     assert "la dernière version valide reste affichée" in lea and "taux_marge" not in lea and "pack.yaml" not in lea
     assert 'id="problems"' not in TestClient(app[0]).get("/login").text
@@ -332,7 +332,7 @@ def test_a_broken_users_file_keeps_the_last_good_one_and_shows_the_daf_where(app
     clock.advance(2)
     page = claire.get("/").text
     assert "Le fichier des utilisateurs modifié ne se charge pas" in page
-    assert re.search(r"users.yaml:\d+:\d+: user &#39;\w+&#39;: role must be one of admin, daf, owner, viewer", page)
+    assert re.search(r"users.yaml:\d+:\d+: utilisateur « \w+ » : role doit valoir l&#39;une des valeurs admin, daf, owner, viewer", page)
     assert lea.get("/").status_code == 200 and 'id="users-problems"' not in lea.get("/").text  # not shown to everyone
     assert login(app, "lea").get("/").status_code == 200  # the last good file still opens the door
     path.write_text(good)

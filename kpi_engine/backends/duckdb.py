@@ -29,7 +29,7 @@ import duckdb
 
 from ..alerts import Alert, Alerting
 from ..comparisons import BUDGET, Compared, CompareName, Reference
-from ..errors import FactsError, Location, PackError, Problem
+from ..errors import FactsError, Location, PackError, Problem, Worded
 from ..explain import ExplainNode
 from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
@@ -96,9 +96,7 @@ class DuckDBBackend:
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
         """Refused, as a located problem: the SQL computes whole columns, so it keeps no tree of one value's steps."""
-        where = Location(f"KPI '{kpi}'")
-        message = "kpi explain traces a value on the python backend only: the duckdb backend computes whole columns, not one value's tree"
-        raise PackError([Problem(where, message)])
+        raise PackError([Problem.of(Location(f"KPI '{kpi}'"), Reason.of("sql_no_trace"))])
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
         if entity not in facts.entities and entity not in self.sql.groups_of_entities:
@@ -161,8 +159,7 @@ def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | Non
     relation, columns = read
     missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
     if missing:
-        needed = "the facts need columns entity (optional), scenario (optional), input (or name), period and value"
-        raise FactsError([Problem(Location(relation), f"{needed}; missing: {', '.join(missing)}")])
+        raise FactsError([Problem.of(Location(relation), Reason.of("sql_columns", missing=", ".join(missing)))])
 
     def column(name: str) -> str:
         return '"' + columns[name].replace('"', '""') + '"'
@@ -221,27 +218,25 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: 
     refused = dict(_calendar_problems(texts, calendar))
     others = [text for text in texts if text not in refused]
     if others:
-        found = ", ".join(repr(text) for text in others)
-        problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
-    problems += [Problem(Location(source), message) for message in refused.values()]
+        problems.append(Problem.of(Location(source), Reason.of("sql_periods", names=others)))
+    problems += [Problem.of(Location(source), cause) for cause in refused.values()]
     scenarios = connection.execute("SELECT DISTINCT scenario FROM kpi_source_facts ORDER BY 1").fetchall()
     problems += [Problem.of(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
-        found = ", ".join(repr(row[0]) for row in values)
-        problems.append(Problem(Location(source), f"values must be plain numbers (-1234.5) of at most {SCALE} decimals and below 1.7e14; found {found}"))
+        problems.append(Problem.of(Location(source), Reason.of("sql_values", digits=SCALE, names=[row[0] for row in values])))
     if problems:
         raise FactsError(problems)
     connection.execute("DELETE FROM kpi_source_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
-def _calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, str]]:
+def _calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, Worded]]:
     """Each period text that is no period of the pack's calendar, and why (`'2025' is a calendar year, but...`)."""
     for text in texts:
         try:
             calendar.parse(text)
         except ValueError as error:
-            yield text, str(error)
+            yield text, Reason.of_error(error)
 
 
 def _quote_value(value: Entity) -> str:
@@ -286,8 +281,7 @@ def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period, str]]) -> li
     for fact in facts.facts():
         if (fact.entity, fact.name, fact.period, fact.scenario) not in refused:
             continue
-        too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
-        problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
+        problems.append(Problem.of(fact.location, Reason.of("sql_fact_too_precise", name=fact.name, period=fact.period, amount=fact.value, digits=SCALE)))
     return problems
 
 

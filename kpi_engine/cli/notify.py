@@ -15,12 +15,12 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from ..delivery.channels import Channel, ChannelError, build_channel
-from ..delivery.job import Job, ReportSpec, parse_duration, read_job
+from ..delivery.job import DurationError, Job, ReportSpec, parse_duration, read_job
 from ..delivery.lifecycle import STATUSES
 from ..delivery.notifier import NotifyOptions, RunReport, notify
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert, StoreError
@@ -38,6 +38,7 @@ from .common import (
     LANG,
     PACK,
     Exit,
+    echo_text,
     open_facts,
     open_pack,
     print_problems,
@@ -76,6 +77,7 @@ _WORDS: dict[str, dict[str, Any]] = {
         },
         "history_headers": ("Date", "Événement", "Empreinte", "Indicateur", "Entité", "Période", "Livraisons"),
         "report": "{output} : écrit",
+        "not_written": "{location}: {output} ne peut pas être écrit : {error}",
     },
     "en": {
         "summary": "{store}: new {new}, resolved {resolved}, reminders {reminder}; messages sent {sent}, pending {failed}",
@@ -90,44 +92,45 @@ _WORDS: dict[str, dict[str, Any]] = {
         "words": {},
         "history_headers": ("Date", "Event", "Fingerprint", "KPI", "Entity", "Period", "Deliveries"),
         "report": "{output}: written",
+        "not_written": "{location}: {output} cannot be written: {error}",
     },
 }
 
 STATE = click.option("--state", "state", required=True, type=click.Path(dir_okay=False), help="The alert store, an SQLite file (created when absent).")
 
 
-class _Duration(click.ParamType):  # type: ignore[type-arg]  # generic in recent click only
-    name = "DURATION"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
-        if isinstance(value, timedelta):
-            return value
-        try:
-            return parse_duration(value)
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _open_store(path: str | Path) -> AlertStore:
+def _open_store(path: str | Path, lang: Language) -> AlertStore:
     try:
         return AlertStore.open(path)
     except StoreError as error:
-        click.echo(f"kpi: {error.message}", err=True)
-        raise Exit(EXIT_STORE) from None
+        _store_failed(error, lang)
 
 
-def _channels(requested: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[Channel]:
+def _store_failed(error: StoreError, lang: Language) -> NoReturn:
+    echo_text(f"kpi: {error.text(lang)}", err=True)
+    raise Exit(EXIT_STORE) from None
+
+
+def _repeat_after(text: str | None, lang: Language) -> timedelta | None:
+    """`--repeat-after` as a duration, or a usage error in the reader's language."""
+    try:
+        return None if text is None else parse_duration(text)
+    except DurationError as error:
+        raise click.BadParameter(error.text(lang), param_hint="--repeat-after") from None
+
+
+def _channels(requested: Sequence[tuple[str, Mapping[str, Any], str]], lang: Language) -> list[Channel]:
     """Channels from (registry name, settings, option); a bad setting or a missing secret is a usage error naming the option."""
     built = []
     for name, settings, option in requested:
         try:
             built.append(build_channel(name, settings, os.environ))
         except ChannelError as error:
-            raise click.BadParameter(error.message, param_hint=option) from None
+            raise click.BadParameter(error.text(lang), param_hint=option) from None
     return built
 
 
@@ -139,7 +142,7 @@ def _channels(requested: Sequence[tuple[str, Mapping[str, Any], str]]) -> list[C
 @click.option("--sender", metavar="ADDRESS", help="The From address of the e-mails (with --smtp).")
 @click.option("--starttls", is_flag=True, help="Encrypt the SMTP connection with STARTTLS (required to log in).")
 @click.option("--webhook", "webhooks", multiple=True, metavar="URL", help="POST an Alertmanager-style JSON to this URL; repeat for several.")
-@click.option("--repeat-after", type=_Duration(), help="Announce alerts still open again after this delay (30m, 12h, 7d, 2w).")
+@click.option("--repeat-after", metavar="DURATION", help="Announce alerts still open again after this delay (30m, 12h, 7d, 2w).")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing and change nothing in the store.")
 @click.option("--targets-met", is_flag=True, help="Also tell each owner by e-mail, once per period, the targets they met.")
 @click.option("--attach-scorecard", is_flag=True, help="Attach to each e-mail the owner's own scorecard (HTML).")
@@ -157,7 +160,7 @@ def notify_command(
     sender: str | None,
     starttls: bool,
     webhooks: Sequence[str],
-    repeat_after: timedelta | None,
+    repeat_after: str | None,
     dry_run: bool,
     targets_met: bool,
     attach_scorecard: bool,
@@ -180,13 +183,14 @@ def notify_command(
     requested: list[tuple[str, Mapping[str, Any], str]] = [("webhook", {"url": url, "timeout": timeout}, "--webhook") for url in webhooks]
     if smtp or sender:
         requested.insert(0, ("email", {"smtp": smtp or "", "sender": sender or "", "starttls": starttls, "timeout": timeout}, "--smtp/--sender"))
-    channels = _channels(requested)
+    after = _repeat_after(repeat_after, lang)
+    channels = _channels(requested, lang)
     if not channels and not dry_run:
-        raise click.UsageError(message_text("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first"))
-    loaded = open_pack(pack)
-    facts = open_facts(facts_files, loaded)
+        raise click.UsageError(message_text("choose where to deliver: --smtp HOST:PORT --sender ADDRESS, --webhook URL, or --dry-run to look first", lang))
+    loaded = open_pack(pack, lang)
+    facts = open_facts(facts_files, loaded, lang=lang)
     options = NotifyOptions(
-        repeat_after=repeat_after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay, targets_met=targets_met, attach_scorecard=attach_scorecard
+        repeat_after=after, dry_run=dry_run, attempts=attempts, retry_delay=retry_delay, targets_met=targets_met, attach_scorecard=attach_scorecard
     )
     _deliver(loaded, facts, state, channels, options, (pack, facts_files), lang)
 
@@ -202,21 +206,21 @@ def _deliver(
 ) -> RunReport:
     """Run the notifier and print its outcome; Exit 6 when something stays pending, 7 when the store fails."""
     rehearsal = options.dry_run and not Path(state).exists()
-    store = _open_store(":memory:" if rehearsal else state)  # a dry run leaves no file behind
+    store = _open_store(":memory:" if rehearsal else state, lang)  # a dry run leaves no file behind
     try:
         report = notify(loaded, facts, store, channels, _now(), options, (str(sources[0]), [str(f) for f in sources[1]]))
     except StoreError as error:
-        click.echo(f"kpi: {error.message}", err=True)
-        raise Exit(EXIT_STORE) from None
+        _store_failed(error, lang)
     finally:
         store.close()
-    _print_report(report, state, _WORDS[lang])
+    _print_report(report, state, lang)
     if report.failed:
         raise Exit(EXIT_DELIVERY)
     return report
 
 
-def _print_report(report: RunReport, state: str | Path, words: Mapping[str, Any]) -> None:
+def _print_report(report: RunReport, state: str | Path, lang: Language) -> None:
+    words = _WORDS[lang]
     for notification, message in report.previews:
         to = ", ".join(notification.owner.emails) if notification.owner and notification.owner.emails else "?"
         channel = words["words"].get(notification.channel, notification.channel)
@@ -226,8 +230,9 @@ def _print_report(report: RunReport, state: str | Path, words: Mapping[str, Any]
             click.echo(words["attachment"].format(filename=attachment.filename))
         click.echo("\n" + message.text)
     for outcome in report.outcomes:
-        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel)}
-        click.echo(words["failed" if outcome.error else "sent"].format(**fields), err=bool(outcome.error))
+        error = outcome.error.text(lang) if outcome.error else None
+        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel), "error": error}
+        click.echo(words["failed" if error else "sent"].format(**fields), err=bool(error))
     sent = sum(1 for outcome in report.outcomes if not outcome.error)
     counts = {"new": report.events("new"), "resolved": report.events("resolved"), "reminder": report.reminders}
     click.echo(words["summary"].format(store=display_name(Path(state)), sent=sent, failed=len(report.failed), **counts))
@@ -258,16 +263,15 @@ def alerts_command(
     if ctx.invoked_subcommand is not None:
         return
     if state is None:
-        raise click.UsageError(message_text("give the alert store: kpi alerts --state FILE"))
+        raise click.UsageError(message_text("give the alert store: kpi alerts --state FILE", lang))
     if not Path(state).is_file():
-        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", lang, state=state), param_hint="--state")
     filters = Filters(owner, kpi, entity, status)
-    store = _open_store(state)
+    store = _open_store(state, lang)
     try:
         rows: Sequence[StoredAlert | HistoryEntry] = store.history(filters) if history else store.alerts(filters)
     except StoreError as error:
-        click.echo(f"kpi: {error.message}", err=True)
-        raise Exit(EXIT_STORE) from None
+        _store_failed(error, lang)
     finally:
         store.close()
     if fmt == "json":
@@ -286,12 +290,12 @@ def alerts_command(
 def ack_command(fingerprint: str, state: str, by: str, note: str, action: str, lang: Language) -> None:
     """Acknowledge an alert (a unique start of its fingerprint is enough), with a note and corrective action."""
     if not Path(state).is_file():
-        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", state=state), param_hint="--state")
-    store = _open_store(state)
+        raise click.BadParameter(message_text("{state} does not exist; kpi notify creates it", lang, state=state), param_hint="--state")
+    store = _open_store(state, lang)
     try:
         alert = store.acknowledge(fingerprint, by, _now(), note, action)
     except StoreError as error:
-        raise click.BadParameter(error.message, param_hint="FINGERPRINT") from None
+        raise click.BadParameter(error.text(lang), param_hint="FINGERPRINT") from None
     finally:
         store.close()
     click.echo(_WORDS[lang]["acked"].format(fingerprint=alert.fingerprint, by=by))
@@ -382,11 +386,11 @@ def run_command(job_file: str, dry_run: bool, lang: Language) -> None:
     Example:
       kpi run jobs/mensuel.yaml
     """
-    job = _open_job(job_file)
-    loaded = open_pack(str(job.pack))
-    _check_reports(job, loaded)
-    channels = _job_channels(job)
-    facts = open_facts([str(f) for f in job.facts], loaded)
+    job = _open_job(job_file, lang)
+    loaded = open_pack(str(job.pack), lang)
+    _check_reports(job, loaded, lang)
+    channels = _job_channels(job, lang)
+    facts = open_facts([str(f) for f in job.facts], loaded, lang=lang)
     failed = None
     try:
         _deliver(
@@ -410,29 +414,29 @@ def run_command(job_file: str, dry_run: bool, lang: Language) -> None:
             raise
         failed = stop  # the reports are still written
     if not dry_run:
-        _write_reports(job, loaded, facts)
+        _write_reports(job, loaded, facts, lang)
     if failed:
         raise failed
 
 
-def _open_job(job_file: str) -> Job:
+def _open_job(job_file: str, lang: Language) -> Job:
     path = Path(job_file)
     text = read_text(path)
     job, problems = (None, [text]) if isinstance(text, Problem) else read_job(text, display_name(path), path.parent)
     if job is None:
-        print_problems(problems)
+        print_problems(problems, lang=lang)
         raise Exit(EXIT_INVALID)
     return job
 
 
-def _job_channels(job: Job) -> list[Channel]:
+def _job_channels(job: Job, lang: Language) -> list[Channel]:
     """The job's channels; every one that cannot be built is reported at its place in the job file."""
     built, problems = [], []
     for name, settings in job.channels.items():
         try:
             built.append(build_channel(name, settings, os.environ))
         except ChannelError as error:
-            problems.append(f"{job.channel_locations[name]}: {error.message}")
+            problems.append(f"{job.channel_locations[name]}: {error.text(lang)}")
     if problems:
         click.echo("\n".join(problems), err=True)
         raise Exit(EXIT_INVALID)
@@ -453,7 +457,7 @@ def _report_options(job: Job, spec: ReportSpec) -> ReportOptions:
     )
 
 
-def _check_reports(job: Job, loaded: Pack) -> None:
+def _check_reports(job: Job, loaded: Pack, lang: Language) -> None:
     """An unknown audience or owner is found before anything is sent."""
     from ..report.build import ReportError, select_kpis
 
@@ -462,13 +466,13 @@ def _check_reports(job: Job, loaded: Pack) -> None:
         try:
             select_kpis(loaded.definitions, _report_options(job, spec))
         except ReportError as error:
-            problems.append(f"{spec.location}: {error.message}")
+            problems.append(f"{spec.location}: {error.text(lang)}")
     if problems:
         click.echo("\n".join(problems), err=True)
         raise Exit(EXIT_INVALID)
 
 
-def _write_reports(job: Job, loaded: Pack, facts: Facts) -> None:
+def _write_reports(job: Job, loaded: Pack, facts: Facts, lang: Language) -> None:
     from ..report.build import build_report, render
 
     evaluation = loaded.evaluate(facts, lang=job.lang)
@@ -478,6 +482,7 @@ def _write_reports(job: Job, loaded: Pack, facts: Facts) -> None:
             spec.output.parent.mkdir(parents=True, exist_ok=True)
             spec.output.write_text(text, encoding="utf-8")
         except OSError as error:
-            click.echo(f"{spec.location}: {display_name(spec.output)} cannot be written: {error.strerror}", err=True)
+            words = _WORDS[lang]["not_written"]
+            echo_text(words.format(location=spec.location, output=display_name(spec.output), error=error.strerror), err=True)
             raise Exit(EXIT_USAGE) from None
-        click.echo(_WORDS[job.lang]["report"].format(output=display_name(spec.output)), err=True)
+        click.echo(_WORDS[lang]["report"].format(output=display_name(spec.output)), err=True)

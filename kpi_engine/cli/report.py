@@ -156,4 +156,4 @@ def _check_selection(definitions: Definitions, options: ReportOptions) -> None:
     try:
         select_kpis(definitions, options)
     except ReportError as error:
-        raise click.BadParameter(error.message, param_hint=_OPTION_HINTS.get(error.option, "--audience/--owner/--frequency")) from None
+        raise click.BadParameter(error.text(options.lang), param_hint=_OPTION_HINTS.get(error.option, "--audience/--owner/--frequency")) from None

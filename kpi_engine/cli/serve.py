@@ -113,6 +113,6 @@ def add_command(file: str, login: str, name: str, role: str, owner_roles: tuple[
     try:
         add_user(file, user)
     except UsersError as error:
-        print_problems(error.problems)
+        print_problems(error.problems, lang=environment_language())  # --lang is the user's own setting
         raise Exit(EXIT_INVALID) from None
     click.echo(f"{file}: user '{login}' saved ({role})")

@@ -26,8 +26,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Location, Problem
+from ..errors import Location, Problem, WordedError
 from ..formatting import Language
+from ..reasons import Reason
 from ..schema import schema_problems
 from ..yamlsource import load_document
 
@@ -39,11 +40,15 @@ _DURATION = re.compile(r"([0-9]+)([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
+class DurationError(WordedError, ValueError):
+    """A text that is no duration, worded in the reader's language."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `12h`, `7d`, `2w` as a timedelta; ValueError otherwise."""
+    """`30m`, `12h`, `7d`, `2w` as a timedelta; DurationError (a ValueError) otherwise."""
     match = _DURATION.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a duration: write a number and m, h, d or w (30m, 12h, 7d, 2w)")
+        raise DurationError(Reason.of("not_a_duration", text=text))
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
@@ -86,8 +91,8 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
     if isinstance(data.get("repeat_after"), str):
         try:
             repeat_after = parse_duration(data["repeat_after"])
-        except ValueError as error:
-            problems.append(Problem(document.location(("repeat_after",)), f"repeat_after: {error}"))
+        except DurationError as error:
+            problems.append(Problem.of(document.location(("repeat_after",)), Reason.of("job_repeat_after", cause=error.cause)))
     if problems:
         return None, sorted(problems, key=lambda p: (p.location.line, p.location.column))
     facts = [data["facts"]] if isinstance(data["facts"], str) else data["facts"]
@@ -98,7 +103,7 @@ def read_job(text: str, name: str, base: Path) -> tuple[Job | None, list[Problem
     )
     for spec in reports:
         if spec.audience and spec.owner:
-            problems.append(Problem(spec.location, "a report names either an audience or an owner, not both"))
+            problems.append(Problem.of(spec.location, Reason.of("audience_and_owner")))
     channels = {channel: dict(settings) for channel, settings in (data.get("channels") or {}).items()}
     job = Job(
         name=name,

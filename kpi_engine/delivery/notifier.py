@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from ..errors import Worded
 from ..facts import Facts
 from ..model import KpiDef
 from ..owners import Owner
@@ -44,13 +45,13 @@ class NotifyOptions:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one notification: delivered, or the error that left it pending."""
+    """What became of one notification: delivered, or the error that left it pending (worded in any language)."""
 
     channel: str
     recipient: str
     items: int
     attempts: int
-    error: str | None
+    error: Worded | None
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def notify(
     for notification in notifications(claimed):
         attempts, error = _deliver(by_key[notification.channel], notification, options)
         if notification.items:
-            store.settle(notification.items, now, error, attempts)
+            store.settle(notification.items, now, error.text("en") if error else None, attempts)  # the store keeps the English
         if notification.successes:
             store.settle_successes(notification.channel, notification.successes, now, sent=error is None)
         outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items) + len(notification.successes), attempts, error))
@@ -163,15 +164,15 @@ def _scorecard(pack: Pack, evaluation: Evaluation, notification: Notification, n
     return (Attachment(f"{name}-{notification.recipient}.html", html),)
 
 
-def _deliver(channel: Channel, notification: Notification, options: NotifyOptions) -> tuple[int, str | None]:
+def _deliver(channel: Channel, notification: Notification, options: NotifyOptions) -> tuple[int, Worded | None]:
     """Send with bounded retries; (attempts made, None or the last error)."""
-    error = None
+    error: Worded | None = None
     for attempt in range(1, max(options.attempts, 1) + 1):
         try:
             channel.send(notification)
             return attempt, None
         except DeliveryError as failure:
-            error = failure.message
+            error = failure.cause
             if attempt < options.attempts:
                 time.sleep(options.retry_delay * 2 ** (attempt - 1))
     return max(options.attempts, 1), error

@@ -34,6 +34,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
+from ..errors import WordedError
+from ..reasons import Reason
 from .lifecycle import OPEN_STATUSES, REMINDER, Change, Covered, Remembered
 from .reading import AlertKey, Observed, Success
 
@@ -118,12 +120,8 @@ CREATE TABLE acks (
 """
 
 
-class StoreError(Exception):
+class StoreError(WordedError):
     """The store cannot be used: a foreign or damaged file, a newer schema, a lock held too long."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def timestamp(moment: datetime) -> str:
@@ -209,11 +207,11 @@ class AlertStore:
         """The store at `path`, created when the file is absent or empty; StoreError otherwise when unusable."""
         path = Path(path)
         if not path.parent.exists():
-            raise StoreError(f"{path}: folder {path.parent} does not exist")
+            raise StoreError(Reason.of("store_no_folder", path=path, folder=path.parent))
         try:
             connection = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as error:
-            raise StoreError(f"{path}: cannot be opened: {error}") from None
+            raise StoreError(Reason.of("store_cannot_open", path=path, detail=str(error))) from None
         store = cls(connection, str(path))
         try:
             with store._guard():
@@ -238,11 +236,11 @@ class AlertStore:
         application, version = int(self._scalar("PRAGMA application_id")), int(self._scalar("PRAGMA user_version"))
         tables = int(self._scalar("SELECT count(*) FROM sqlite_master"))
         if application != APPLICATION_ID and (tables or application or version):
-            raise StoreError(f"{self.name}: an SQLite database of another application, not a kpi-engine alert store; choose another file")
+            raise StoreError(Reason.of("store_foreign", path=self.name))
         if application == APPLICATION_ID and version > SCHEMA_VERSION:
-            raise StoreError(f"{self.name}: written by a newer kpi-engine (store schema {version}, this one reads {SCHEMA_VERSION}); upgrade kpi-engine")
+            raise StoreError(Reason.of("store_newer", path=self.name, version=version, supported=SCHEMA_VERSION))
         if self._scalar("PRAGMA quick_check") != "ok":
-            raise StoreError(f"{self.name}: the store is damaged (SQLite integrity check failed); restore it from a backup")
+            raise StoreError(Reason.of("store_check_failed", path=self.name))
         self._db.execute("PRAGMA journal_mode = WAL")
         with self.transaction():
             if self._scalar("PRAGMA user_version") == 0:  # a new file; another run may have created it meanwhile
@@ -262,12 +260,12 @@ class AlertStore:
             yield
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                raise StoreError(f"{self.name}: the store is busy (another run holds it too long): {error}") from None
-            raise StoreError(f"{self.name}: cannot be used: {error}") from None
+                raise StoreError(Reason.of("store_busy", path=self.name, detail=str(error))) from None
+            raise StoreError(Reason.of("store_unusable", path=self.name, detail=str(error))) from None
         except sqlite3.DatabaseError as error:
             if "malformed" in str(error):
-                raise StoreError(f"{self.name}: the store is damaged ({error}); restore it from a backup") from None
-            raise StoreError(f"{self.name}: not a kpi-engine alert store ({error}); choose another file") from None
+                raise StoreError(Reason.of("store_damaged", path=self.name, detail=str(error))) from None
+            raise StoreError(Reason.of("store_not_ours", path=self.name, detail=str(error))) from None
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -430,7 +428,8 @@ class AlertStore:
         with self.transaction():
             matches = [row[0] for row in self._db.execute("SELECT fingerprint FROM alerts WHERE fingerprint LIKE ? || '%'", (fingerprint,))]
             if len(matches) != 1:
-                raise StoreError(f"{self.name}: {'no alert' if not matches else f'{len(matches)} alerts'} with fingerprint '{fingerprint}'")
+                found = Reason.of("alerts_fingerprint", path=self.name, count=len(matches), fingerprint=fingerprint)
+                raise StoreError(found if matches else Reason.of("no_alert_fingerprint", path=self.name, fingerprint=fingerprint))
             self._db.execute("INSERT INTO acks (fingerprint, by, at, note, action) VALUES (?, ?, ?, ?, ?)",
                              (matches[0], by, timestamp(now), note, action))
             row = self._db.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE fingerprint = ?", (matches[0],)).fetchone()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, reduce
 from typing import Literal, get_args
 
 import jinja2
@@ -29,7 +29,7 @@ from ..alerts import Alert, alert_order
 from ..company import Company
 from ..comparisons import COLUMN_WORDS, SCORECARD, ScoreCell, score_cell
 from ..entities import member_graph, reading_order
-from ..errors import KpiError, Location, Problem, did_you_mean
+from ..errors import KpiError, Location, Problem, Worded, closest
 from ..escaping import markdown_code, markdown_text
 from ..formatting import (
     Language,
@@ -56,13 +56,18 @@ SPARK_PERIODS = 12  # how many periods a scorecard sparkline shows
 
 
 class ReportError(KpiError):
-    """A report option names something the pack does not have; `choices` are the valid names."""
+    """A report option names something the pack does not have; `choices` are the valid names.
+    `message` is the English, `text(lang)` the reader's language."""
 
-    def __init__(self, option: str, message: str, choices: Sequence[str] = ()) -> None:
-        super().__init__([Problem(Location("report options"), message)])
+    def __init__(self, option: str, cause: Worded, choices: Sequence[str] = ()) -> None:
+        super().__init__([Problem.of(Location("report options"), cause)])
         self.option = option
-        self.message = message
+        self.cause = cause
+        self.message = cause.text("en")
         self.choices = tuple(choices)
+
+    def text(self, lang: Language = "en") -> str:
+        return self.cause.text(lang)
 
     def __str__(self) -> str:
         return self.message
@@ -254,20 +259,22 @@ def select_kpis(definitions: Definitions, options: ReportOptions) -> list[str]:
             raise _unknown("frequency", options.frequency, FREQUENCIES)
         names = [n for n in names if definitions.kpis[n].frequency.value == options.frequency]
     if not names:
-        raise ReportError("", f"no KPI matches {_describe(options)}")
+        raise ReportError("", Reason.of("no_kpi_matches", selection=_describe(options)))
     return names
 
 
 def _unknown(option: str, value: str, choices: Sequence[str]) -> ReportError:
-    listed = ", ".join(choices) if choices else "none (the pack defines none)"
+    listed = ", ".join(choices) if choices else Reason.of("none_defined")
     same_letters = next((choice for choice in choices if choice.lower() == value.lower()), None)
-    hint = f" (did you mean '{same_letters}'?)" if same_letters else did_you_mean(value, choices)
-    return ReportError(option, f"unknown {option} '{value}'{hint}; valid {option}s: {listed}", choices)
+    hint = same_letters or closest(value, choices)
+    return ReportError(option, Reason.of(f"unknown_{option}", name=value, hint=hint, listed=listed), choices)
 
 
-def _describe(options: ReportOptions) -> str:
-    parts = [f"{key} '{value}'" for key, value in (("audience", options.audience), ("owner", options.owner), ("frequency", options.frequency)) if value]
-    return " and ".join(parts) or "the pack"
+def _describe(options: ReportOptions) -> Reason:
+    """`audience 'daf' and owner 'cfo'`, or `the pack` when nothing is selected."""
+    chosen = (("audience", options.audience), ("owner", options.owner), ("frequency", options.frequency))
+    parts = [Reason.of(f"selected_{key}", name=value) for key, value in chosen if value]
+    return reduce(lambda first, second: Reason.of("both", first=first, second=second), parts) if parts else Reason.of("the_pack")
 
 
 # --- building the report ------------------------------------------------------

@@ -110,8 +110,8 @@ def _render(request: Request, template: str, user: User | None, context: Mapping
         "w": WORDS[lang], "lang": lang, "user": user, "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
         "stale": bool(user and space.problems),  # everyone logged in knows the page may be behind the files...
         # ...and those who see everything read why (a problem may name a KPI or a person outside another user's rights)
-        "problems": [str(p) for p in space.problems] if user and user.sees_everything else [],
-        "users_problems": [str(p) for p in web.users.problems] if user and user.sees_everything else [],
+        "problems": [p.text(lang) for p in space.problems] if user and user.sees_everything else [],
+        "users_problems": [p.text(lang) for p in web.users.problems] if user and user.sees_everything else [],
         "loaded_at": space.snapshot.loaded_at.strftime("%Y-%m-%d %H:%M:%S"),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **pages.helpers(lang), **context,
     }

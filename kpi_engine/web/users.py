@@ -34,6 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import KpiError, Location, Problem
 from ..formatting import Language
+from ..reasons import Reason
 from ..yamlsource import load_document
 from .watch import Watched
 
@@ -98,7 +99,7 @@ def load_users(path: str | Path) -> dict[str, User]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise UsersError([Problem(Location(str(path)), f"cannot be read: {error}")]) from None
+        raise UsersError([Problem.of(Location(str(path)), Reason.of("users_unreadable", detail=str(error)))]) from None
     return parse_users(text, str(path))
 
 
@@ -116,7 +117,7 @@ def parse_users(text: str, name: str) -> dict[str, User]:
     document, problems = load_document(text, name)
     data = document.data if document.data is not None else {}
     if not problems and not isinstance(data, dict):
-        problems.append(Problem(document.location(()), "a users file maps each login to its settings"))
+        problems.append(Problem.of(document.location(()), Reason.of("users_not_mapping")))
     users: dict[str, User] = {}
     for login, spec in (data.items() if isinstance(data, dict) and not problems else ()):
         user = _user(str(login), spec, lambda key, login=login: document.location((login, key) if key else (login,)), problems)
@@ -129,22 +130,22 @@ def parse_users(text: str, name: str) -> dict[str, User]:
 
 def _user(login: str, spec: Any, where: Any, problems: list[Problem]) -> User | None:
     if not isinstance(spec, dict):
-        problems.append(Problem(where(""), f"user '{login}': expected a mapping with name, password_hash and role"))
+        problems.append(Problem.of(where(""), Reason.of("user_not_mapping", login=login)))
         return None
     found = len(problems)
     unknown = sorted(set(spec) - {"name", "password_hash", "role", "lang", *_LIST_FIELDS})
-    problems.extend(Problem(where(key), f"user '{login}': unknown setting '{key}'") for key in unknown)
+    problems.extend(Problem.of(where(key), Reason.of("user_unknown_setting", login=login, key=key)) for key in unknown)
     if spec.get("role") not in ROLES:
-        problems.append(Problem(where("role"), f"user '{login}': role must be one of {', '.join(ROLES)}"))
+        problems.append(Problem.of(where("role"), Reason.of("user_role", login=login, roles=", ".join(ROLES))))
     hashed = spec.get("password_hash")
     if not isinstance(hashed, str) or not hashed.startswith("$argon2"):
-        problems.append(Problem(where("password_hash"), f"user '{login}': password_hash must be an argon2 hash (kpi users add writes one)"))
+        problems.append(Problem.of(where("password_hash"), Reason.of("user_password_hash", login=login)))
     if spec.get("lang") not in (None, "fr", "en"):
-        problems.append(Problem(where("lang"), f"user '{login}': lang must be fr or en"))
+        problems.append(Problem.of(where("lang"), Reason.of("user_lang", login=login)))
     lists = {key: spec.get(key) or [] for key in _LIST_FIELDS}
     for key, value in lists.items():
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            problems.append(Problem(where(key), f"user '{login}': {key} must be a list of names"))
+            problems.append(Problem.of(where(key), Reason.of("user_list", login=login, key=key)))
     if len(problems) > found:
         return None
     owner_roles, audiences, entities = (tuple(lists[key]) for key in _LIST_FIELDS)

@@ -20,6 +20,7 @@ from ...model import Consolidation, Definitions, Formula, Missing
 from ...nodes import Binary, Call, Node, Number, integer_literal, walk
 from ...periods import UNBOUND, Frequency, Period
 from ...plan import Plan, PlannedAlert, PlannedKpi
+from ...reasons import Reason
 from .dialect import SCALE
 from .expressions import MAX_POWER, whole_exponent
 
@@ -132,25 +133,25 @@ def _refusals(kpi: PlannedKpi, groups: tuple[frozenset[str], ...], definitions: 
             problem = _refusal(node, group if root is kpi.formula else frozenset())
             if problem:
                 where = formula.locate(node.span.start) if formula is not None else Location(f"KPI '{kpi.name}'")
-                problems.append(Problem(where, f"{problem}: the SQL backend refuses it (use the python backend)"))
+                problems.append(Problem.of(where, Reason.of("sql_refuses", refusal=problem)))
     return problems
 
 
-def _refusal(node: Node, group: frozenset[str]) -> str | None:
+def _refusal(node: Node, group: frozenset[str]) -> Reason | None:
     """Why the SQL backend cannot compute `node` yet, or None."""
     if isinstance(node, Number) and not _fits(node.value):
-        return f"the number {node.text} has more than {SCALE} decimals or is too large"
+        return Reason.of("sql_number", literal=node.text, digits=SCALE)
     if isinstance(node, Binary) and node.op == "^" and whole_exponent(node.right) is None:
-        return f"a power whose exponent is not a constant whole number between -{MAX_POWER} and {MAX_POWER}"
+        return Reason.of("sql_power", limit=MAX_POWER)
     if isinstance(node, Call) and node.func in SCENARIOS and group:
-        return f"the scenario read {node.func}() in a KPI that reads its own previous value"
+        return Reason.of("sql_scenario_in_recursion", function=node.func)
     if isinstance(node, Call) and node.func == "round" and len(node.args) > 1 and (integer_literal(node.args[1]) or 0) < SCALE - 38:
-        return f"round to fewer than {SCALE - 38} decimals"
+        return Reason.of("sql_round", limit=SCALE - 38)
     if isinstance(node, Call) and _is_time(node):
         reads_group = group and any(r.name in group for r in references(node.args[0]))
         steps = integer_literal(node.args[1]) if node.func == "lag" else 1
         if group and (node.func not in RECURSIVE_TIME or steps != 1 or not reads_group):
-            return f"the time function {node.func}() in a KPI that reads its own previous value (only prev() or lag(x, 1) of it)"
+            return Reason.of("sql_time_in_recursion", function=node.func)
     return None
 
 

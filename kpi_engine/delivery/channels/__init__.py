@@ -19,23 +19,17 @@ from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Protocol
 
+from ...errors import WordedError
+from ...reasons import Reason
 from ..compose import Notification
 
 
-class DeliveryError(Exception):
+class DeliveryError(WordedError):
     """A notification could not be delivered (connection refused, refused by the server, timeout...)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class ChannelError(Exception):
+class ChannelError(WordedError):
     """A channel cannot be built from its settings (a missing sender, a bad URL, a secret missing)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class Channel(Protocol):
@@ -79,5 +73,5 @@ CHANNELS: dict[str, ChannelType] = {
 def build_channel(name: str, settings: Mapping[str, Any], environ: Mapping[str, str]) -> Channel:
     """The channel `name` of the registry, built from its settings; ChannelError when it cannot be."""
     if name not in CHANNELS:
-        raise ChannelError(f"unknown channel '{name}'; channels: {', '.join(CHANNELS)}")
+        raise ChannelError(Reason.of("unknown_channel", name=name, channels=", ".join(CHANNELS)))
     return CHANNELS[name].build(settings, environ)

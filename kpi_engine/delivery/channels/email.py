@@ -18,6 +18,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 
 from ...owners import is_address
+from ...reasons import Reason
 from ..compose import Notification, compose
 from . import ChannelError, DeliveryError
 
@@ -44,8 +45,8 @@ class EmailChannel:
     def send(self, notification: Notification) -> None:
         owner = notification.owner
         if owner is None or not owner.emails:
-            raise DeliveryError(f"no e-mail address for owner '{notification.recipient}': add it under owners: in the pack")
-        message = _email(notification, self.sender)
+            raise DeliveryError(Reason.of("no_owner_email", owner=notification.recipient))
+        message, where = _email(notification, self.sender), f"{self.host}:{self.port}"
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
                 if self.starttls:
@@ -54,28 +55,28 @@ class EmailChannel:
                     server.login(*self.credentials)
                 refused = server.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
-            raise DeliveryError(f"{self.host}:{self.port} refused every recipient: {_refusals(error.recipients)}") from None
+            raise DeliveryError(Reason.of("smtp_refused_all", server=where, refusals=_refusals(error.recipients))) from None
         except smtplib.SMTPResponseException as error:
-            raise DeliveryError(f"{self.host}:{self.port} answered {error.smtp_code} {_text(error.smtp_error)}") from None
+            raise DeliveryError(Reason.of("smtp_answered", server=where, status=error.smtp_code, answer=_text(error.smtp_error))) from None
         except (smtplib.SMTPException, OSError) as error:
-            raise DeliveryError(f"{self.host}:{self.port}: {_reason(error)}") from None
+            raise DeliveryError(Reason.of("server_failed", server=where, failure=_reason(error))) from None
         if refused:  # some addresses accepted: the whole message is retried, a duplicate rather than a loss
-            raise DeliveryError(f"{self.host}:{self.port} refused {_refusals(refused)}")
+            raise DeliveryError(Reason.of("smtp_refused_some", server=where, refusals=_refusals(refused)))
 
 
 def build(settings: Mapping[str, Any], environ: Mapping[str, str]) -> EmailChannel:
     host, _, port = str(settings.get("smtp", "")).rpartition(":")
     if not host or not port.isdigit():
-        raise ChannelError(f"SMTP server '{settings.get('smtp', '')}' should read HOST:PORT, e.g. smtp.example.fr:587")
+        raise ChannelError(Reason.of("smtp_host_port", smtp=settings.get("smtp", "")))
     sender = str(settings.get("sender") or "")
     if not is_address(sender):
-        raise ChannelError(f"sender '{sender}' is not an e-mail address; give the From address with --sender")
+        raise ChannelError(Reason.of("sender_not_address", sender=sender))
     user, password = environ.get(USER_VARIABLE), environ.get(PASSWORD_VARIABLE)
     if user and not password:
-        raise ChannelError(f"{USER_VARIABLE} is set but {PASSWORD_VARIABLE} is not")
+        raise ChannelError(Reason.of("password_missing", user=USER_VARIABLE, password=PASSWORD_VARIABLE))
     starttls = bool(settings.get("starttls", False))
     if user and not starttls:
-        raise ChannelError(f"{USER_VARIABLE} is set: a password is only sent over an encrypted connection; add --starttls")
+        raise ChannelError(Reason.of("password_needs_starttls", user=USER_VARIABLE))
     credentials = (user, password) if user and password else None
     return EmailChannel(host, int(port), sender, starttls, float(settings.get("timeout", 10.0)), credentials)
 
@@ -108,9 +109,10 @@ def _text(reason: bytes | str) -> str:
     return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else reason
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception) -> Reason:
+    """Why the server could not be reached, in words; any other error as the system says it."""
     if isinstance(error, (socket.timeout, TimeoutError)):
-        return "no answer in time (timeout)"
+        return Reason.of("no_answer_in_time")
     if isinstance(error, ConnectionRefusedError):
-        return "connection refused (is the SMTP server running, and the port right?)"
-    return str(error) or type(error).__name__
+        return Reason.of("connection_refused")
+    return Reason.of("as_written", text=str(error) or type(error).__name__)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...reasons import Reason
 from ..compose import Notification
 from ..lifecycle import RESOLVED
 from ..store import Pending
@@ -50,18 +51,19 @@ class WebhookChannel:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 - build() admits http(s) URLs only
                 response.read()
         except urllib.error.HTTPError as error:
-            raise DeliveryError(f"webhook {where} answered HTTP {error.code} {error.reason}") from None
+            raise DeliveryError(Reason.of("webhook_answered", server=where, status=error.code, answer=error.reason)) from None
         except (urllib.error.URLError, OSError) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
             timed_out = isinstance(reason, (socket.timeout, TimeoutError))
-            raise DeliveryError(f"webhook {where}: {'no answer in time (timeout)' if timed_out else reason}") from None
+            failure = Reason.of("no_answer_in_time") if timed_out else Reason.of("as_written", text=str(reason))
+            raise DeliveryError(Reason.of("webhook_failed", server=where, failure=failure)) from None
 
 
 def build(settings: Mapping[str, Any], environ: Mapping[str, str]) -> WebhookChannel:
     url = str(settings.get("url") or "")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ChannelError(f"webhook URL '{url}' should start with http:// or https://")
+        raise ChannelError(Reason.of("webhook_url", url=url))
     return WebhookChannel(url, float(settings.get("timeout", 10.0)))
 
 
