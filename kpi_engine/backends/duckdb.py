@@ -334,6 +334,20 @@ def _reason(data: dict[str, Any], entity: Entity, plan: SqlPlan) -> Reason:
 
 
 @dataclass(frozen=True)
+class _ReportedKpi:
+    """What reading a reported KPI's result from a row needs that does not change from row to row."""
+
+    name: str
+    owner: str
+    has_target: bool
+
+    @classmethod
+    def of(cls, plan: SqlPlan, name: str) -> _ReportedKpi:
+        spec = plan.kpis[name].planned
+        return cls(name, spec.owner, spec.target is not None)
+
+
+@dataclass(frozen=True)
 class SqlReadings:
     """What `alerts.Alerting` reads at one row of the SQL results: conditions, values and targets as DuckDB computed them."""
 
@@ -382,6 +396,7 @@ class SqlEvaluation:
         for statement in prepared:
             connection.execute(statement)
         self.rows = {f: self._run(query) for f, query in queries.items()}
+        self._reported = {f: tuple(_ReportedKpi.of(plan, name) for name in names) for f, names in plan.reported.items()}
         alerting = Alerting(plan.source, lang, selection.as_of)
         frames = list(self._frames())
         results = (r for frame in frames for r in self._frame_results(*frame))
@@ -417,8 +432,17 @@ class SqlEvaluation:
         yield from rows
 
     def _frame_results(self, entity: Entity, period: Period, row: dict[str, Any]) -> Iterator[Result]:
-        for name in self.plan.reported[period.frequency]:
-            yield self._result(name, entity, period, row)
+        """Every reported KPI of one row: the common case (a value, no target) built directly, with what does not
+        change per row worked out once per KPI (`_ReportedKpi`); the others as `_result` builds them."""
+        is_group = entity in self.plan.groups_of_entities
+        for kpi in self._reported[period.frequency]:
+            units = row[kpi.name]
+            if units is None or kpi.has_target:
+                yield self._result(kpi.name, entity, period, row)
+                continue
+            whole, fraction = divmod(units, UNIT)  # to_decimal, inline: it runs once per value
+            value = Decimal(whole) if not fraction else Decimal(units).scaleb(-SCALE, _EXACT).normalize(_EXACT)
+            yield Result(kpi.name, period, entity, value, None, None, NO_TARGET, kpi.owner, None, None, is_group)
 
     def _frame_alerts(self, alerting: Alerting, entity: Entity, period: Period, row: dict[str, Any]) -> tuple[Alert, ...]:
         if period.frequency not in self.plan.source.alerting:
