@@ -15,11 +15,13 @@ costs nothing to other commands.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Context, Decimal
@@ -304,6 +306,22 @@ def refuse_compare(asked: Sequence[CompareName]) -> None:
 YTD_REFUSAL = "the year to date (--compare ytd) is computed by the python engine only: leave out ytd, or --engine"
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while rows and results are read back, restored as it was after.
+
+    Reading back makes millions of objects that hold no cycle (row dicts, Decimals, `Result`s); every
+    collection walks all those alive in vain: about 30% of the read-back's time at a million values.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def to_decimal(units: str | int | None) -> Decimal | None:
     """A value in units of 1e-24 (as DuckDB writes it out, `SqlEvaluation._run`) as an exact Decimal, without
     trailing zeros (`40000`, `0.5`)."""
@@ -400,13 +418,14 @@ class SqlEvaluation:
         prepared, queries = statements(plan, DUCKDB, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
             connection.execute(statement)
-        self.rows = {f: self._run(query) for f, query in queries.items()}
         self._reported = {f: tuple(_ReportedKpi.of(plan, name) for name in names) for f, names in plan.reported.items()}
         alerting = Alerting(plan.source, lang, selection.as_of)
-        frames = list(self._frames())
-        results = (r for frame in frames for r in self._frame_results(*frame))
-        self.results: tuple[Result, ...] = tuple(replace(r, compared=self._compared(r)) for r in results) if selection.compare else tuple(results)
-        self.alerts: tuple[Alert, ...] = tuple(a for frame in frames for a in self._frame_alerts(alerting, *frame))
+        with _collector_paused():
+            self.rows = {f: self._run(query) for f, query in queries.items()}
+            frames = list(self._frames())
+            results = (r for frame in frames for r in self._frame_results(*frame))
+            self.results: tuple[Result, ...] = tuple(replace(r, compared=self._compared(r)) for r in results) if selection.compare else tuple(results)
+            self.alerts: tuple[Alert, ...] = tuple(a for frame in frames for a in self._frame_alerts(alerting, *frame))
 
     def by_entity(self) -> Iterator[EntityEvaluation]:
         """Each entity's results and alerts, in entity order."""
