@@ -8,9 +8,11 @@ Run by hand (this is not a pytest test):
 
 The pack and facts come from `bench_evaluate.py`'s generator (seeded). The facts are written once as a
 long-format CSV (entity, input, period, value). Each measurement runs in a child process of its own, from
-reading the pack and the CSV to having every result in Python, so wall time and peak memory (the child's
-maximum resident set size, which the child reads from `resource.getrusage(RUSAGE_SELF)` as it ends) cover
-the whole process:
+reading the pack and the CSV to having every result in Python, so wall time, CPU time (user + system of
+every thread, `RUSAGE_CHILDREN`: read it on a loaded machine, where waiting for a core inflates the wall
+clock) and peak memory (the child's maximum resident set size, which the child reads from
+`resource.getrusage(RUSAGE_SELF)` as it ends) cover the whole process. Neither side writes an output file:
+both end with every value in Python, which is what they are compared on:
 
 - `python`: `Pack.evaluate_iter` over facts read by the Python CSV reader, every result walked;
 - `duckdb`: `Pack.backend("duckdb")` reading the CSV itself (`evaluate_source`), exact 24-decimal values,
