@@ -8,9 +8,11 @@ Run by hand (this is not a pytest test):
 
 The pack and facts come from `bench_evaluate.py`'s generator (seeded). The facts are written once as a
 long-format CSV (entity, input, period, value). Each measurement runs in a child process of its own, from
-reading the pack and the CSV to having every result in Python, so wall time and peak memory (the child's
-maximum resident set size, which the child reads from `resource.getrusage(RUSAGE_SELF)` as it ends) cover
-the whole process:
+reading the pack and the CSV to having every result in Python, so wall time, CPU time (user + system of
+every thread, `RUSAGE_CHILDREN`: read it on a loaded machine, where waiting for a core inflates the wall
+clock) and peak memory (the child's maximum resident set size, which the child reads from
+`resource.getrusage(RUSAGE_SELF)` as it ends) cover the whole process. Neither side writes an output file:
+both end with every value in Python, which is what they are compared on:
 
 - `python`: `Pack.evaluate_iter` over facts read by the Python CSV reader, every result walked;
 - `duckdb`: `Pack.backend("duckdb")` reading the CSV itself (`evaluate_source`), exact 24-decimal values,
@@ -130,16 +132,22 @@ def report(values: int) -> int:
     return 0
 
 
-def measure(mode: str, directory: Path, spec_args: tuple[int, int, int, int]) -> tuple[float, float, str]:
-    """(wall seconds, peak resident MiB, the child's output) of one child run."""
-    start = time.perf_counter()
+def cpu_of_children() -> float:
+    """User + system CPU seconds of the children waited for so far (every thread: DuckDB runs several)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def measure(mode: str, directory: Path, spec_args: tuple[int, int, int, int]) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak resident MiB, the child's output) of one child run."""
+    start, cpu = time.perf_counter(), cpu_of_children()
     command = [sys.executable, __file__, "--child", mode, "--dir", str(directory), "--spec", ",".join(map(str, spec_args))]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, cpu_of_children() - cpu
     if done.returncode:
-        return wall, 0.0, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
+        return wall, cpu, 0.0, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
     values, peak = done.stdout.split()
-    return wall, int(peak) / 1024, values
+    return wall, cpu, int(peak) / 1024, values
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,13 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         figures = {}
         for mode in args.modes.split(","):
             figures[mode] = measure(mode, directory, spec_args)  # one at a time: peaks never overlap
-            wall, peak, out = figures[mode]
-            print(f"{mode:8} {wall:8.1f} s {peak:9.0f} MiB   values: {out}", flush=True)
-        if "hand" in figures and figures["hand"][1]:
-            hand_wall, hand_peak, _ = figures["hand"]
-            for mode, (wall, peak, _) in figures.items():
+            wall, cpu, peak, out = figures[mode]
+            print(f"{mode:8} wall {wall:8.1f} s  CPU {cpu:8.1f} s {peak:9.0f} MiB   values: {out}", flush=True)
+        if "hand" in figures and figures["hand"][2]:
+            hand_wall, hand_cpu, hand_peak, _ = figures["hand"]
+            for mode, (wall, cpu, peak, _) in figures.items():
                 if mode != "hand" and peak:
-                    print(f"{mode:8} / hand: time x{wall / hand_wall:.1f}, memory x{peak / hand_peak:.1f}")
+                    print(f"{mode:8} / hand: wall x{wall / hand_wall:.2f}, CPU x{cpu / hand_cpu:.2f}, memory x{peak / hand_peak:.2f}")
     return 0
 
 
