@@ -221,7 +221,7 @@ class _RowScope:
         return self._window(
             column,
             f"CASE WHEN {start} >= first AND count({arg.value}) {over} = ordinal - ({start}) + 1 THEN sum({arg.value}) {over} END",
-            f"CASE WHEN {start} < first THEN {self._before(start)} ELSE first_value({arg.why} IGNORE NULLS) {over} END",
+            f"CASE WHEN {start} < first THEN {self._before(start)} ELSE {self.query.dialect.first_non_null(arg.why, over)} END",
         )
 
 
@@ -278,7 +278,7 @@ class FrequencyQuery:
             (
                 "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
                 ("SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
-                "    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)"),
+                f"    FROM (SELECT entity, first, {self.dialect.series('first', 'last')} AS ordinal FROM bounds)"),
             ),
         ]
         covered = (
@@ -308,12 +308,14 @@ class FrequencyQuery:
             (
                 "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
                 (
-                    "SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
+                    f"SELECT entity, ordinal, {self.dialect.ordered_list('value', 'position')} AS input_value, "
+                    f"{self.dialect.ordered_list('why', 'position')} AS input_why\n"
                     "    FROM input_values GROUP BY entity, ordinal"
                 ),
             )
         )
-        pivot = ",\n        ".join(f"v.input_value[{position}] AS {q(n)}, v.input_why[{position}] AS {why(n)}" for position, n in enumerate(inputs, 1))
+        item = self.dialect.item
+        pivot = ",\n        ".join(f"{item('v.input_value', position)} AS {q(n)}, {item('v.input_why', position)} AS {why(n)}" for position, n in enumerate(inputs, 1))
         self.steps.append(
             (
                 "inputs",
@@ -384,11 +386,12 @@ class FrequencyQuery:
             comment, self.comment = (f"-- {self.comment}\n    " if self.comment else ""), ""
             self.steps.append((name, f"{comment}SELECT *,\n        {body}\n    FROM {self.last}"))
         else:  # window functions over the few columns they read, joined back: sorting whole rows costs more
+            added = ", ".join(f"w.{q(c)}, w.{why(c)}" for c in columns)
             self.steps.append(
                 (
                     name,
                     (
-                        f"SELECT p.*, w.* EXCLUDE (grid_row)\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w"
+                        f"SELECT p.*, {added}\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w"
                         " ON w.grid_row = p.grid_row"
                     ),
                 )

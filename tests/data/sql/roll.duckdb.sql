@@ -50,7 +50,7 @@ WITH native AS (
     SELECT DISTINCT entity, input, ordinal // 3 AS ordinal FROM kpi_rolled_monthly
 ), children AS (
     SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + c.position), 'entity', NULL) AS VARCHAR) END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + c.position AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + c.position AS STRING) || ']' || ',"entity":null}') END END AS why
     FROM parents p CROSS JOIN range(3) AS c(position)
     LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + c.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
@@ -75,7 +75,7 @@ WITH native AS (
     SELECT DISTINCT entity, input, ordinal // 4 AS ordinal FROM kpi_rolled_quarterly
 ), children AS (
     SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + c.position) * 3), 'entity', NULL) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + c.position), 'entity', NULL) AS VARCHAR) END END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + c.position) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + c.position) * 3 AS STRING) || ']' || ',"entity":null}') END ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + c.position AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + c.position AS STRING) || ']' || ',"entity":null}') END END END AS why
     FROM parents p CROSS JOIN range(4) AS c(position)
     LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + c.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
@@ -106,8 +106,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', NULL) AS VARCHAR) END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
     LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -132,10 +132,10 @@ monthly_layer_1_arguments AS (
     FROM inputs
 ),
 monthly_layer_1_time AS (
-    SELECT p.*, w.* EXCLUDE (grid_row)
+    SELECT p.*, w."rolling_sum(ca - cout, 2)", w."why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments p JOIN (SELECT grid_row,
         CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
-        CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('monthly', ordinal - 1), 'since', json_array('monthly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["monthly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["monthly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments) w ON w.grid_row = p.grid_row
 ),
 monthly_layer_1 AS (
@@ -196,8 +196,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal) * 3), 'entity', NULL) AS VARCHAR) END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', NULL) AS VARCHAR) END END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.monthly THEN ('{"code":"roll_up","cause":' || CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal) * 3 AS STRING) || ']' || ',"entity":null}') END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
     LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
@@ -214,12 +214,12 @@ inputs AS (
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
 ),
 quarterly_layer_1_time AS (
-    SELECT p.*, w.* EXCLUDE (grid_row)
+    SELECT p.*, w."lag(ca, 1)", w."why:lag(ca, 1)", w."ytd(ca)", w."why:ytd(ca)"
     FROM inputs p JOIN (SELECT grid_row,
         LAG("ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) AS "lag(ca, 1)",
-        CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - 1), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
         CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
-        CASE WHEN ordinal - ordinal % 4 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - ordinal % 4), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
+        CASE WHEN ordinal - ordinal % 4 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - ordinal % 4 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
     FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
@@ -228,7 +228,7 @@ quarterly_layer_1 AS (
         TRY("stock") AS "stock_t",
         COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
         TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000000000::HUGEINT END) AS "croissance_t",
-        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN CAST(json_object('code', 'growth_from_zero', 'period', json_array('quarterly', ordinal)) AS VARCHAR) END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
+        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN ('{"code":"growth_from_zero","period":' || '["quarterly",' || CAST(ordinal AS STRING) || ']' || '}') END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
         TRY("ytd(ca)") AS "cumul_t",
         COALESCE(TRY("why:ytd(ca)"), CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
     FROM quarterly_layer_1_time
@@ -252,8 +252,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.monthly THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', ((g.ordinal) * 4) * 3), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', ((g.ordinal) * 4) * 3), 'entity', NULL) AS VARCHAR) END ELSE CASE WHEN k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', (g.ordinal) * 4), 'entity', NULL, 'known', concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', (g.ordinal) * 4), 'entity', NULL) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', NULL) AS VARCHAR) END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.quarterly OR k.monthly THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(((g.ordinal) * 4) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(((g.ordinal) * 4) * 3 AS STRING) || ']' || ',"entity":null}') END ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST((g.ordinal) * 4 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST((g.ordinal) * 4 AS STRING) || ']' || ',"entity":null}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END AS why
     FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
     LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
