@@ -176,21 +176,15 @@ def read_results(evaluation: Evaluation) -> list[dict[str, Any]]:
     ]
 
 
-def read_alerts(evaluations: Mapping[str, Evaluation]) -> list[dict[str, Any]]:
-    """The fired alerts as plain fields, the message per language: the one place that reads an `Alert`.
-
-    Today an alert's message is rendered in the language of its evaluation, so
-    `evaluations` holds one evaluation per language (the same alerts in the
-    same order); when alerts render their message at the edge, one will do.
-    """
-    by_lang = {lang: evaluations[lang].alerts for lang in LANGS}
+def read_alerts(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The fired alerts as plain fields, the message in every language: the one place that reads an `Alert`."""
     return [
         {
             "kpi": a.kpi, "period": str(a.period), "entity": a.entity, "severity": a.severity,
-            "owner": a.owner, "value": a.value, "message": {lang: by_lang[lang][i].message for lang in LANGS},
+            "owner": a.owner, "value": a.value, "message": {lang: a.text(lang) for lang in LANGS},
             "rule": a.rule_id, "inhibited": a.inhibited_by is not None, "silenced": a.silenced,
         }
-        for i, a in enumerate(by_lang["en"])
+        for a in evaluation.alerts
     ]
 
 
@@ -314,11 +308,20 @@ def invariant_mismatches(actual: list[dict[str, Any]]) -> Iterator[str]:
 CASES = load_cases()
 
 
+ON_SPARK = [pytest.mark.spark]  # one local Spark for the whole run (the `spark` fixture), skipped without Java
+
+
 @pytest.mark.parametrize(
     ("backend", "case"),
-    [pytest.param(backend, case, id=f"{backend}-{case.name}") for backend in backends.available() for case in CASES],
+    [
+        pytest.param(backend, case, id=f"{backend}-{case.name}", marks=ON_SPARK if backend == "spark" else [])
+        for backend in backends.available()
+        for case in CASES
+    ],
 )
-def test_evaluation_case(backend: str, case: Case) -> None:
+def test_evaluation_case(backend: str, case: Case, request: pytest.FixtureRequest) -> None:
+    if backend == "spark":
+        request.getfixturevalue("spark")
     refusal = case.spec.get("refused", {}).get(backend)
     if refusal is not None:  # the backend must refuse the pack with exactly these located messages, when it is made
         with pytest.raises(PackError) as refused:
@@ -326,12 +329,12 @@ def test_evaluation_case(backend: str, case: Case) -> None:
         assert str(refused.value) == refusal.strip()
         return
     compare = comparison_for(case, backend)
-    evaluations = {lang: evaluate(case, backend, lang) for lang in LANGS}
-    results = read_results(evaluations["en"])
+    evaluation = evaluate(case, backend, "en")  # results and alerts read in every language (`reason`, `text`)
+    results = read_results(evaluation)
     problems = [
         *invariant_mismatches(results),
         *result_mismatches(case, results, compare),
-        *alert_mismatches(case, read_alerts(evaluations), compare),
+        *alert_mismatches(case, read_alerts(evaluation), compare),
     ]
     assert not problems, "\n".join(problems)
 

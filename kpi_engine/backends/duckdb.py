@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -34,13 +34,14 @@ from ..periods import Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection
-from .sql.dialect import DUCKDB, SCALE, UNIT
+from .sql.dialect import DUCKDB, SCALE, UNIT, Dialect
 from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
 BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
 _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
 _LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
+_NULL = "\\N"  # how the facts file spells a NULL entity
 FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 
 
@@ -73,7 +74,7 @@ class DuckDBBackend:
         return result.value
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
-        raise NotImplementedError("explain traces run on the python backend: the duckdb backend computes whole columns, not one value's tree")
+        raise NotImplementedError(f"explain traces run on the python backend: the {self.name} backend computes whole columns, not one value's tree")
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
         if entity not in facts.entities:
@@ -196,25 +197,8 @@ def _load_facts(
 ) -> None:
     """Facts of the selected `entities` (all by default) -> `table`, in bulk: written once as tab-separated
     text DuckDB reads in one pass."""
-    lines: list[str] = []
-    refused: list[tuple[Entity, str, Period]] = []
-    for entity in facts.entities if entities is None else entities:
-        if not selection.wants_entity(entity):
-            continue
-        written = "\\N" if entity is None else entity
-        for period, values in facts.entity(entity).by_period.items():
-            if period.frequency not in SUPPORTED_FREQUENCIES:
-                refused += [(entity, name, period) for name in values]
-                continue
-            where = f"\t{period.frequency.value}\t{period.ordinal}\t"
-            for name, value in values.items():
-                units = value.scaleb(SCALE, _EXACT)
-                if units != units.to_integral_value() or abs(units) >= _LIMIT:
-                    refused.append((entity, name, period))
-                    continue
-                lines.append(f"{written}\t{name}{where}{int(units)}\n")
-    if refused:
-        raise FactsError(_refusals(facts, set(refused)))
+    rows = fact_rows(facts, selection, entities)
+    lines = [f"{_NULL if entity is None else entity}\t{name}\t{frequency}\t{ordinal}\t{units}\n" for entity, name, frequency, ordinal, units in rows]
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({FACTS_COLUMNS})")
     if not lines:
         return
@@ -227,6 +211,30 @@ def _load_facts(
         )
     finally:
         os.unlink(file.name)
+
+
+def fact_rows(facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None) -> list[tuple[Entity, str, str, int, int]]:
+    """The facts of the selected `entities` (all by default) as rows (entity, input, frequency, ordinal, value in
+    units of 1e-24); FactsError locating every fact the SQL backend cannot read (a daily one, or a value that has
+    more than 24 decimals or does not stay below 1e38 units: HUGEINT and DECIMAL(38, 0) hold it)."""
+    rows: list[tuple[Entity, str, str, int, int]] = []
+    refused: list[tuple[Entity, str, Period]] = []
+    for entity in facts.entities if entities is None else entities:
+        if not selection.wants_entity(entity):
+            continue
+        for period, values in facts.entity(entity).by_period.items():
+            if period.frequency not in SUPPORTED_FREQUENCIES:
+                refused += [(entity, name, period) for name in values]
+                continue
+            for name, value in values.items():
+                units = value.scaleb(SCALE, _EXACT)
+                if units != units.to_integral_value() or abs(units) >= _LIMIT:
+                    refused.append((entity, name, period))
+                    continue
+                rows.append((entity, name, period.frequency.value, period.ordinal, int(units)))
+    if refused:
+        raise FactsError(_refusals(facts, set(refused)))
+    return rows
 
 
 def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Problem]:
@@ -276,6 +284,21 @@ def _reason(data: dict[str, Any], entity: Entity) -> Reason:
     return Reason.of(data["code"], **params)
 
 
+class Cursor(Protocol):
+    """What `SqlEvaluation` reads of a query's result: DuckDB's cursor, or an engine's adapter."""
+
+    @property
+    def description(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """Runs one SQL text (a statement or a query) in the engine's spelling: DuckDB's connection, or an engine's adapter."""
+
+    def execute(self, query: str, /) -> Cursor: ...
+
+
 @dataclass(frozen=True)
 class SqlReadings:
     """What `alerts.Alerting` reads at one row of the SQL results: conditions, values and targets as DuckDB computed them."""
@@ -310,13 +333,15 @@ class SqlReadings:
 class SqlEvaluation:
     """Results and alerts of a DuckDB evaluation; KPIs at other frequencies computed on first request."""
 
-    def __init__(self, plan: SqlPlan, connection: duckdb.DuckDBPyConnection, selection: Selection, lang: Language, entities: Sequence[Entity]) -> None:
+    dialect: Dialect = DUCKDB
+
+    def __init__(self, plan: SqlPlan, connection: Connection, selection: Selection, lang: Language, entities: Sequence[Entity]) -> None:
         self.plan, self.selection, self.lang = plan, selection, lang
         self._connection = connection
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
         self.entities = list(entities)
-        prepared, queries = statements(plan, DUCKDB, {f: list(names) for f, names in plan.reported.items()})
+        prepared, queries = statements(plan, self.dialect, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
             connection.execute(statement)
         self.rows = {f: self._run(query) for f, query in queries.items()}
@@ -398,5 +423,5 @@ class SqlEvaluation:
             return self.rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods
             if frequency not in self._everything:
-                self._everything[frequency] = self._run(FrequencyQuery(self.plan, DUCKDB, frequency, list(self.plan.kpis)))
+                self._everything[frequency] = self._run(FrequencyQuery(self.plan, self.dialect, frequency, list(self.plan.kpis)))
         return self._everything[frequency].get((entity, period.ordinal))

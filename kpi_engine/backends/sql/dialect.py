@@ -32,7 +32,7 @@ What differs by one word (identifier quotes, type names, `TRY`, `//`,
 `arg_max`, temporary tables) `SparkDialect.render` translates token by token,
 outside string literals and comments; what differs in shape is a method of
 `Dialect` the query calls (`series`, `ordered_list`, `item`,
-`first_non_null`).
+`first_non_null`, `window_step`).
 """
 
 from __future__ import annotations
@@ -79,6 +79,15 @@ class Dialect:
         """The first non-NULL `value` of a window frame."""
         return f"first_value({value} IGNORE NULLS) {over}"
 
+    def window_step(self, source: str, body: str, columns: list[str]) -> str:
+        """A step adding window columns (`body`, defining the quoted `columns`) to the rows of `source`.
+
+        DuckDB computes them over the few columns they read and joins them back by `grid_row`: sorting whole rows
+        costs more.
+        """
+        added = ", ".join(f"w.{column}" for column in columns)
+        return f"SELECT p.*, {added}\n    FROM {source} p JOIN (SELECT grid_row,\n        {body}\n    FROM {source}) w ON w.grid_row = p.grid_row"
+
 
 @dataclass(frozen=True)
 class SparkDialect(Dialect):
@@ -112,6 +121,11 @@ class SparkDialect(Dialect):
 
     def first_non_null(self, value: str, over: str) -> str:
         return f"first_value({value}) IGNORE NULLS {over}"
+
+    def window_step(self, source: str, body: str, columns: list[str]) -> str:
+        """Over the whole rows: Spark inlines a step read twice (every step is), so a join back would double the
+        plan at each window step."""
+        return f"SELECT *,\n        {body}\n    FROM {source}"
 
 
 # String literals and comments (kept whole, so nothing inside them is translated), quoted identifiers, then the words

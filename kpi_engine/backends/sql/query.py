@@ -315,7 +315,9 @@ class FrequencyQuery:
             )
         )
         item = self.dialect.item
-        pivot = ",\n        ".join(f"{item('v.input_value', position)} AS {q(n)}, {item('v.input_why', position)} AS {why(n)}" for position, n in enumerate(inputs, 1))
+        pivot = ",\n        ".join(
+            f"{item('v.input_value', position)} AS {q(n)}, {item('v.input_why', position)} AS {why(n)}" for position, n in enumerate(inputs, 1)
+        )
         self.steps.append(
             (
                 "inputs",
@@ -385,17 +387,9 @@ class FrequencyQuery:
         if guarded:
             comment, self.comment = (f"-- {self.comment}\n    " if self.comment else ""), ""
             self.steps.append((name, f"{comment}SELECT *,\n        {body}\n    FROM {self.last}"))
-        else:  # window functions over the few columns they read, joined back: sorting whole rows costs more
-            added = ", ".join(f"w.{q(c)}, w.{why(c)}" for c in columns)
-            self.steps.append(
-                (
-                    name,
-                    (
-                        f"SELECT p.*, {added}\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w"
-                        " ON w.grid_row = p.grid_row"
-                    ),
-                )
-            )
+        else:
+            added = [name for column in columns for name in (q(column), why(column))]
+            self.steps.append((name, self.dialect.window_step(self.last, body, added)))
         self.defined |= set(columns)
         self.last = name
 
@@ -492,10 +486,11 @@ def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, lis
 def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""
     prepared, queries = statements(plan, dialect, {f: list(names) for f, names in plan.reported.items()})
+    text = dialect.text_type
     header = (
-        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,\n"
-        f"-- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1\n"
-        f"-- or year), value HUGEINT in units of 1e-{SCALE}). Every value has a why:<name> column: NULL when defined,\n"
+        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity {text}, input {text},\n"
+        f"-- frequency {text} ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1\n"
+        f"-- or year), value {dialect.number_type} in units of 1e-{SCALE}). Every value has a why:<name> column: NULL when defined,\n"
         f"-- else the reason as JSON.\n"
     )
-    return header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())])
+    return dialect.render(header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())]))
