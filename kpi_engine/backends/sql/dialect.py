@@ -107,7 +107,7 @@ class SparkDialect(Dialect):
             return token
         if token.startswith('"'):
             return self.quote(token[1:-1].replace('""', '"'))
-        return {"HUGEINT": self.number_type, "VARCHAR": self.text_type, "TRY(": "(", "//": " div ", "arg_max(": "max_by(", "arg_min(": "min_by(",
+        return {"HUGEINT": self.number_type, "VARCHAR": self.text_type, "TRY(": "(", " // ": " div ", "arg_max(": "max_by(", "arg_min(": "min_by(",
                 "TEMP TABLE": "TEMP VIEW"}[token]
 
     def series(self, first: str, last: str) -> str:
@@ -129,7 +129,7 @@ class SparkDialect(Dialect):
 
 
 # String literals and comments (kept whole, so nothing inside them is translated), quoted identifiers, then the words
-_TOKENS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\"(?:[^\"]|\"\")*\"|\bHUGEINT\b|\bVARCHAR\b|\bTRY\(|//|\barg_max\(|\barg_min\(|\bTEMP TABLE\b")
+_TOKENS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\"(?:[^\"]|\"\")*\"|\bHUGEINT\b|\bVARCHAR\b|\bTRY\(| // |\barg_max\(|\barg_min\(|\bTEMP TABLE\b")
 
 _S = f"{UNIT}::HUGEINT"
 _H = f"{HALF}::HUGEINT"

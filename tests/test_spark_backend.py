@@ -1,0 +1,87 @@
+"""The Spark backend gives the Python backend's results, reasons and alerts, on a real local Spark.
+
+Few tests, each a whole evaluation (Spark plans every query for a second or
+more): the example company against the Python backend, and `kpi evaluate
+--engine spark` reading a long CSV file itself. Every evaluation fixture also
+runs on Spark (`test_evaluation_fixtures.py`). They share one local Spark
+(the `spark` fixture, marker `spark`). `kpi sql --dialect spark` only renders
+text: it needs no Spark.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_sql_backend import assert_same_evaluation, calendar_year_company, company_facts
+
+from kpi_engine.backends.sql.dialect import SPARK
+from kpi_engine.backends.sql.plan import sql_plan
+from kpi_engine.backends.sql.query import script
+from kpi_engine.cli import main
+from kpi_engine.loader import load_pack
+from kpi_engine.pack import Pack
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOTS = Path(__file__).parent / "data" / "sql"
+ROLL = """\
+inputs:
+  ca: {rollup: sum}
+  achats: {rollup: sum}
+kpis:
+  marge: {formula: "(ca - achats) / ca", frequency: monthly, target: 0.3, direction: higher_is_better, alerts: [{when: "value < target", severity: warning, message: "marge {value}"}]}
+  cumul: {formula: "ytd(ca)", frequency: monthly}
+  stock: {formula: "prev(stock) + ca - achats", frequency: monthly}
+"""
+
+
+@pytest.fixture(scope="module")
+def company_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return calendar_year_company(tmp_path_factory.mktemp("spark"))
+
+
+@pytest.mark.spark
+def test_example_company_gives_the_same_results_reasons_and_alerts(spark: object, company_dir: Path) -> None:
+    pack, facts = load_pack(str(company_dir)), company_facts()
+    python = pack.evaluate(facts, lang="fr")
+    assert python.alerts and any(r.status == "undefined" for r in python.results)
+    assert_same_evaluation(python, pack.evaluate(facts, lang="fr", backend="spark"))
+
+
+@pytest.mark.spark
+def test_kpi_evaluate_with_engine_spark_reads_a_long_csv_itself(spark: object, tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text(ROLL, encoding="utf-8")
+    facts = tmp_path / "facts.csv"
+    facts.write_text(
+        "entity,input,period,value\nlyon,ca,2025-01,100.5\nlyon,achats,2025-01,80\nlyon,ca,2025-02,200\nlyon,achats,2025-02,120.25\nnice,ca,2025-02,3\n",
+        encoding="utf-8",
+    )
+    runs = {
+        engine: CliRunner().invoke(main, ["evaluate", str(tmp_path), "--facts", str(facts), "--format", "json", "--engine", engine, "--lang", "en"])
+        for engine in ("python", "spark")
+    }
+    assert runs["spark"].exit_code == 0, runs["spark"].output
+    python, spark_run = (json.loads(runs[engine].stdout) for engine in ("python", "spark"))
+    assert spark_run["results"] == python["results"]
+    assert spark_run["alerts"] == python["alerts"] != []
+
+
+def test_kpi_sql_dialect_spark_prints_readable_spark_sql() -> None:
+    rendered = script(sql_plan(Pack.from_texts({"pack.yaml": ROLL}).plan), SPARK)
+    snapshot = SNAPSHOTS / "roll.spark.sql"
+    if os.environ.get("KPI_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert rendered == snapshot.read_text(encoding="utf-8"), "SQL changed: review it, then regenerate with KPI_UPDATE_SNAPSHOTS=1"
+    assert "CREATE OR REPLACE TEMPORARY FUNCTION kpi_div(a DECIMAL(38, 0), b DECIMAL(38, 0))" in rendered
+    assert "monthly_layer_1 AS (" in rendered and "`why:marge`" in rendered and '"marge"' not in rendered  # backquoted names
+
+
+def test_kpi_sql_dialect_spark_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "pack.yaml").write_text(ROLL, encoding="utf-8")
+    run = CliRunner().invoke(main, ["sql", str(tmp_path), "--dialect", "spark"])
+    assert run.exit_code == 0, run.output
+    assert run.stdout.startswith("-- KPI evaluation in spark SQL. Input: a relation kpi_facts(entity STRING, input STRING,")
+    assert "WITH RECURSIVE" in run.stdout and "CREATE OR REPLACE TEMP VIEW kpi_rolled_quarterly AS" in run.stdout
