@@ -32,7 +32,12 @@ inputs:
   ca: {rollup: sum}
   achats: {rollup: sum}
 kpis:
-  marge: {formula: "(ca - achats) / ca", frequency: monthly, target: 0.3, direction: higher_is_better, alerts: [{when: "value < target", severity: warning, message: "marge {value}"}]}
+  marge:
+    formula: "(ca - achats) / ca"
+    frequency: monthly
+    target: 0.3
+    direction: higher_is_better
+    alerts: [{when: "value < target", severity: warning, message: "marge {value}"}]
   cumul: {formula: "ytd(ca)", frequency: monthly}
   stock: {formula: "prev(stock) + ca - achats", frequency: monthly}
 """
