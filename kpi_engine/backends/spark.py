@@ -219,7 +219,7 @@ SELECT entity, input,
              THEN CAST(substr(period, 1, 4) AS BIGINT) * 12 + CAST(substr(period, 6, 2) AS BIGINT) - 1 END AS ordinal,
     CASE WHEN value RLIKE '{number}' THEN
         CASE WHEN startswith(value, '-') THEN -1 ELSE 1 END
-        * (CAST(split_part(ltrim(ltrim(value, '-'), '+'), '.', 1) AS DECIMAL(38, 0)) * {10**SCALE}
+        * (CAST(split_part(regexp_replace(value, '^[-+]', ''), '.', 1) AS DECIMAL(38, 0)) * {10**SCALE}
            + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS DECIMAL(38, 0)))
     END AS value,
     value AS value_text,
