@@ -159,8 +159,8 @@ CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 
 """
 
 # The same computations as DuckDB's macros, on DECIMAL(38, 0). Spark has no integer division of decimals beyond
-# BIGINT (`div` casts to it), so kpi_quot divides exactly: x - x % y is a multiple of y. A SQL function cannot be
-# called inside a lambda, so kpi_fraction spells kpi_quot out.
+# BIGINT (`div` casts to it), so kpi_quot divides exactly: x - x % y is a multiple of y. Spark refuses a SQL function
+# called inside a lambda, so kpi_fraction spells kpi_quot out and reads no parameter in its lambdas.
 _N = "DECIMAL(38, 0)"
 _SIGN = "CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END"
 _SPARK_HELPERS = f"""\
@@ -175,14 +175,16 @@ CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul_parts(ah {_N}, al {_N}, bh {_N}, bl
 -- a * b in units of 1e-{SCALE}, exact then rounded half away from zero
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul(a {_N}, b {_N}) RETURNS {_N} RETURN
     {_SIGN} * kpi_mul_parts(kpi_quot(abs(a), {UNIT}), abs(a) % {UNIT}, kpi_quot(abs(b), {UNIT}), abs(b) % {UNIT});
--- {SCALE} decimals of r / q (0 <= r < q) by long division, {STEP_DIGITS} digits at a time, rounded half up by the rest
+-- {SCALE} decimals of r / q (0 <= r < q) by long division, {STEP_DIGITS} digits at a time, rounded half up by the rest;
+-- q rides in the accumulator: a lambda reading a parameter would read the caller's expression, which may call a SQL function
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_fraction(r {_N}, q {_N}) RETURNS {_N} RETURN aggregate(
     sequence(1, {SCALE // STEP_DIGITS}),
-    named_struct('digits', CAST(0 AS {_N}), 'rest', r),
+    named_struct('digits', CAST(0 AS {_N}), 'rest', r, 'q', q),
     (acc, step) -> named_struct(
-        'digits', CAST(acc.digits * {_STEP} + CAST((acc.rest * {_STEP} - (acc.rest * {_STEP}) % q) / q AS {_N}) AS {_N}),
-        'rest', CAST((acc.rest * {_STEP}) % q AS {_N})),
-    acc -> acc.digits + CASE WHEN 2 * acc.rest >= q THEN 1 ELSE 0 END);
+        'digits', CAST(acc.digits * {_STEP} + CAST((acc.rest * {_STEP} - (acc.rest * {_STEP}) % acc.q) / acc.q AS {_N}) AS {_N}),
+        'rest', CAST((acc.rest * {_STEP}) % acc.q AS {_N}),
+        'q', acc.q),
+    acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END);
 -- a / b in units of 1e-{SCALE} (b is not 0): whole part, then the decimals, rounded half away from zero
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_div(a {_N}, b {_N}) RETURNS {_N} RETURN
     {_SIGN} * (kpi_quot(abs(a), abs(b)) * {UNIT} + kpi_fraction(abs(a) % abs(b), abs(b)));

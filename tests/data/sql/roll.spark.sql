@@ -13,14 +13,16 @@ CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul_parts(ah DECIMAL(38, 0), al DECIMAL
 -- a * b in units of 1e-24, exact then rounded half away from zero
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul(a DECIMAL(38, 0), b DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
     CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END * kpi_mul_parts(kpi_quot(abs(a), 1000000000000000000000000), abs(a) % 1000000000000000000000000, kpi_quot(abs(b), 1000000000000000000000000), abs(b) % 1000000000000000000000000);
--- 24 decimals of r / q (0 <= r < q) by long division, 2 digits at a time, rounded half up by the rest
+-- 24 decimals of r / q (0 <= r < q) by long division, 2 digits at a time, rounded half up by the rest;
+-- q rides in the accumulator: a lambda reading a parameter would read the caller's expression, which may call a SQL function
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_fraction(r DECIMAL(38, 0), q DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN aggregate(
     sequence(1, 12),
-    named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', r),
+    named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', r, 'q', q),
     (acc, step) -> named_struct(
-        'digits', CAST(acc.digits * 100 + CAST((acc.rest * 100 - (acc.rest * 100) % q) / q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)),
-        'rest', CAST((acc.rest * 100) % q AS DECIMAL(38, 0))),
-    acc -> acc.digits + CASE WHEN 2 * acc.rest >= q THEN 1 ELSE 0 END);
+        'digits', CAST(acc.digits * 100 + CAST((acc.rest * 100 - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)),
+        'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)),
+        'q', acc.q),
+    acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END);
 -- a / b in units of 1e-24 (b is not 0): whole part, then the decimals, rounded half away from zero
 CREATE OR REPLACE TEMPORARY FUNCTION kpi_div(a DECIMAL(38, 0), b DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
     CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END * (kpi_quot(abs(a), abs(b)) * 1000000000000000000000000 + kpi_fraction(abs(a) % abs(b), abs(b)));
