@@ -23,14 +23,16 @@ is typed DECIMAL(38, 9) (or DECIMAL(38, 36), which overflows past 100, with
 keeps 24 decimals through a product or a quotient. On whole numbers the
 types are exact: sums, differences and products of DECIMAL(38, 0) are
 DECIMAL(38, 0), and an exact whole quotient fits the DECIMAL(38, 6) Spark
-gives `/` (`kpi_quot`). The session runs with `spark.sql.ansi.enabled=false`,
+gives `/` (`_quot`). The session runs with `spark.sql.ansi.enabled=false`,
 where a decimal overflow (in an operation, a `sum` or a cast) is NULL, the
-role `TRY` has in DuckDB. The helpers are SQL functions (`CREATE TEMPORARY
-FUNCTION ... RETURN`, Spark 4), the same computations as DuckDB's macros.
+role `TRY` has in DuckDB. `kpi_mul`, `kpi_div` and `kpi_round` are DuckDB's
+macros' computations written inline (`_expand`): Spark refuses a SQL
+function (`CREATE TEMPORARY FUNCTION`) whose argument holds a lambda, as a
+quotient's long division does.
 
 What differs by one word (identifier quotes, type names, `TRY`, `//`,
 `arg_max`, temporary tables) `SparkDialect.render` translates token by token,
-outside string literals and comments; what differs in shape is a method of
+outside string literals and comments, after expanding the arithmetic helpers; what differs in shape is a method of
 `Dialect` the query calls (`series`, `ordered_list`, `item`,
 `first_non_null`, `window_step`).
 """
@@ -97,7 +99,7 @@ class SparkDialect(Dialect):
         return "`" + name.replace("`", "``") + "`"
 
     def render(self, sql: str) -> str:
-        return _TOKENS.sub(self._token, sql)
+        return _TOKENS.sub(self._token, _expand(sql))
 
     def _token(self, match: re.Match[str]) -> str:
         token = match.group(0)
@@ -158,41 +160,90 @@ CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{{'a': abs(a), 'b'
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 """
 
-# The same computations as DuckDB's macros, on DECIMAL(38, 0). Spark has no integer division of decimals beyond
-# BIGINT (`div` casts to it), so kpi_quot divides exactly: x - x % y is a multiple of y. Spark refuses a SQL function
-# called inside a lambda, so kpi_fraction spells kpi_quot out and reads no parameter in its lambdas.
-_N = "DECIMAL(38, 0)"
-_SIGN = "CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END"
-_SPARK_HELPERS = f"""\
--- x div y for 0 <= x and 0 < y, exact: x - x % y is a whole multiple of y (NULL past 1e32, an overflow for every caller)
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_quot(x {_N}, y {_N}) RETURNS {_N} RETURN CAST((x - x % y) / y AS {_N});
--- the product of the magnitudes ah.al and bh.bl (whole and fractional parts), exact then rounded half up
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul_parts(ah {_N}, al {_N}, bh {_N}, bl {_N}) RETURNS {_N} RETURN
-    ah * bh * {UNIT} + ah * bl + al * bh
-    + kpi_quot(al, {HALF}) * kpi_quot(bl, {HALF})
-    + kpi_quot((kpi_quot(al, {HALF}) * (bl % {HALF}) + (al % {HALF}) * kpi_quot(bl, {HALF})) * {HALF}
-        + (al % {HALF}) * (bl % {HALF}) + {UNIT // 2}, {UNIT});
--- a * b in units of 1e-{SCALE}, exact then rounded half away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul(a {_N}, b {_N}) RETURNS {_N} RETURN
-    {_SIGN} * kpi_mul_parts(kpi_quot(abs(a), {UNIT}), abs(a) % {UNIT}, kpi_quot(abs(b), {UNIT}), abs(b) % {UNIT});
--- {SCALE} decimals of r / q (0 <= r < q) by long division, {STEP_DIGITS} digits at a time, rounded half up by the rest;
--- q rides in the accumulator: a lambda reading a parameter would read the caller's expression, which may call a SQL function
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_fraction(r {_N}, q {_N}) RETURNS {_N} RETURN aggregate(
-    sequence(1, {SCALE // STEP_DIGITS}),
-    named_struct('digits', CAST(0 AS {_N}), 'rest', r, 'q', q),
-    (acc, step) -> named_struct(
-        'digits', CAST(acc.digits * {_STEP} + CAST((acc.rest * {_STEP} - (acc.rest * {_STEP}) % acc.q) / acc.q AS {_N}) AS {_N}),
-        'rest', CAST((acc.rest * {_STEP}) % acc.q AS {_N}),
-        'q', acc.q),
-    acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END);
--- a / b in units of 1e-{SCALE} (b is not 0): whole part, then the decimals, rounded half away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_div(a {_N}, b {_N}) RETURNS {_N} RETURN
-    {_SIGN} * (kpi_quot(abs(a), abs(b)) * {UNIT} + kpi_fraction(abs(a) % abs(b), abs(b)));
--- x rounded to `unit` (a power of ten in units of 1e-{SCALE}), halves away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_round(x {_N}, unit {_N}) RETURNS {_N} RETURN
-    CASE WHEN x < 0 THEN -1 ELSE 1 END * kpi_quot(abs(x) + kpi_quot(unit, 2), unit) * unit;
+# The same computations as DuckDB's macros, on DECIMAL(38, 0), expanded inline by `SparkDialect.render` (Spark
+# refuses a SQL function whose argument holds a lambda, as a quotient's does): each binds its operands once, in a
+# one-element array it transforms, as DuckDB's macros do. Spark has no integer division of decimals beyond BIGINT
+# (`div` casts to it), so a quotient of whole numbers is (x - x % y) / y, exact (`_quot`).
+def _quot(x: str, y: str) -> str:
+    return f"CAST((({x}) - ({x}) % {y}) / {y} AS HUGEINT)"
+
+
+def _bind(fields: dict[str, str], variable: str, body: str) -> str:
+    struct = ", ".join(f"'{name}', {value}" for name, value in fields.items())
+    return f"transform(array(named_struct({struct})), {variable} -> {body})[0]"
+
+
+_U, _HF = str(UNIT), str(HALF)
+_AL1, _BL1 = _quot("x.al", _HF), _quot("x.bl", _HF)  # the first halves of the fractional parts
+_CROSS = f"({_AL1} * (x.bl % {_HF}) + (x.al % {_HF}) * {_BL1}) * {_HF} + (x.al % {_HF}) * (x.bl % {_HF}) + {UNIT // 2}"
+_MUL = _bind(
+    {"a": "{0}", "b": "{1}"}, "v", _bind(
+        {"ah": _quot("abs(v.a)", _U), "al": f"abs(v.a) % {_U}", "bh": _quot("abs(v.b)", _U), "bl": f"abs(v.b) % {_U}",
+         "s": "CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END"},
+        "x",
+        f"x.s * (x.ah * x.bh * {_U} + x.ah * x.bl + x.al * x.bh + {_AL1} * {_BL1} + {_quot(_CROSS, _U)})",
+    ),
+)
+_DIGITS = _quot(f"acc.rest * {_STEP}", "acc.q")
+_STEP_SQL = (
+    f"(acc, step) -> named_struct('digits', CAST(acc.digits * {_STEP} + {_DIGITS} AS HUGEINT),"
+    f" 'rest', CAST((acc.rest * {_STEP}) % acc.q AS HUGEINT), 'q', acc.q)"
+)
+_FRACTION = (
+    f"aggregate(sequence(1, {SCALE // STEP_DIGITS}), named_struct('digits', CAST(0 AS HUGEINT), 'rest', CAST(x.a % x.b AS HUGEINT), 'q', x.b), "
+    f"{_STEP_SQL}, acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END)"
+)
+_DIV = _bind(
+    {"a": "{0}", "b": "{1}"}, "v", _bind(
+        {"a": "abs(v.a)", "b": "abs(v.b)", "s": "CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END"}, "x",
+        f"x.s * ({_quot('x.a', 'x.b')} * {_U} + {_FRACTION})",
+    ),
+)
+_HALF_UNIT = _quot("r.u", "2")
+_ROUND = _bind({"x": "{0}", "u": "{1}"}, "r", f"CASE WHEN r.x < 0 THEN -1 ELSE 1 END * {_quot(f'abs(r.x) + {_HALF_UNIT}', 'r.u')} * r.u")
+_SPARK_MACROS = {"kpi_mul": _MUL, "kpi_div": _DIV, "kpi_round": _ROUND}
+_SPARK_HELPERS = """\
+-- kpi_mul(a, b), kpi_div(a, b) and kpi_round(x, unit) are written inline, each binding its operands once in a
+-- one-element array: exact products rounded once at the 24th decimal, long division two digits at a time
 """
 
+
+def _expand(sql: str) -> str:
+    """`sql` with every kpi_mul, kpi_div and kpi_round call replaced by its inline expression (arguments first)."""
+    out, at = [], 0
+    for match in _CALLS.finditer(sql):
+        if match.start() < at or match.group(1) is None:
+            continue
+        args, end = _arguments(sql, match.end())
+        out += [sql[at : match.start()], "(" + _SPARK_MACROS[match.group(1)].format(*map(_expand, args)) + ")"]
+        at = end
+    return "".join(out) + sql[at:]
+
+
+_CALLS = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\"(?:[^\"]|\"\")*\"|\b(kpi_mul|kpi_div|kpi_round)\(")
+
+
+def _arguments(sql: str, start: int) -> tuple[list[str], int]:
+    """The top-level arguments of a call whose parenthesis opens before `start`, and where the call ends."""
+    args, depth, begin, at = [], 0, start, start
+    while True:
+        token = _ARGUMENT_TOKENS.match(sql, at)
+        assert token is not None  # noqa: S101  # the SQL is generated: its parentheses balance
+        text, at = token.group(0), token.end()
+        if text == "(":
+            depth += 1
+        elif text in (")", ",") and depth == 0:
+            args.append(sql[begin : at - 1].strip())
+            begin = at
+            if text == ")":
+                return args, at
+        elif text == ")":
+            depth -= 1
+
+
+_ARGUMENT_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[(),]|[^'\"(),]+")
+
+
 DUCKDB = Dialect("duckdb", "HUGEINT", "VARCHAR", _DUCKDB_HELPERS)
-SPARK = SparkDialect("spark", _N, "STRING", _SPARK_HELPERS)
+SPARK = SparkDialect("spark", "DECIMAL(38, 0)", "STRING", _SPARK_HELPERS)
 DIALECTS: dict[str, Dialect] = {"duckdb": DUCKDB, "spark": SPARK}

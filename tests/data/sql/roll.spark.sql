@@ -2,33 +2,8 @@
 -- frequency STRING ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1
 -- or year), value DECIMAL(38, 0) in units of 1e-24). Every value has a why:<name> column: NULL when defined,
 -- else the reason as JSON.
--- x div y for 0 <= x and 0 < y, exact: x - x % y is a whole multiple of y (NULL past 1e32, an overflow for every caller)
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_quot(x DECIMAL(38, 0), y DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN CAST((x - x % y) / y AS DECIMAL(38, 0));
--- the product of the magnitudes ah.al and bh.bl (whole and fractional parts), exact then rounded half up
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul_parts(ah DECIMAL(38, 0), al DECIMAL(38, 0), bh DECIMAL(38, 0), bl DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
-    ah * bh * 1000000000000000000000000 + ah * bl + al * bh
-    + kpi_quot(al, 1000000000000) * kpi_quot(bl, 1000000000000)
-    + kpi_quot((kpi_quot(al, 1000000000000) * (bl % 1000000000000) + (al % 1000000000000) * kpi_quot(bl, 1000000000000)) * 1000000000000
-        + (al % 1000000000000) * (bl % 1000000000000) + 500000000000000000000000, 1000000000000000000000000);
--- a * b in units of 1e-24, exact then rounded half away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_mul(a DECIMAL(38, 0), b DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
-    CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END * kpi_mul_parts(kpi_quot(abs(a), 1000000000000000000000000), abs(a) % 1000000000000000000000000, kpi_quot(abs(b), 1000000000000000000000000), abs(b) % 1000000000000000000000000);
--- 24 decimals of r / q (0 <= r < q) by long division, 2 digits at a time, rounded half up by the rest;
--- q rides in the accumulator: a lambda reading a parameter would read the caller's expression, which may call a SQL function
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_fraction(r DECIMAL(38, 0), q DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN aggregate(
-    sequence(1, 12),
-    named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', r, 'q', q),
-    (acc, step) -> named_struct(
-        'digits', CAST(acc.digits * 100 + CAST((acc.rest * 100 - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)),
-        'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)),
-        'q', acc.q),
-    acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END);
--- a / b in units of 1e-24 (b is not 0): whole part, then the decimals, rounded half away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_div(a DECIMAL(38, 0), b DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
-    CASE WHEN (a < 0) = (b < 0) THEN 1 ELSE -1 END * (kpi_quot(abs(a), abs(b)) * 1000000000000000000000000 + kpi_fraction(abs(a) % abs(b), abs(b)));
--- x rounded to `unit` (a power of ten in units of 1e-24), halves away from zero
-CREATE OR REPLACE TEMPORARY FUNCTION kpi_round(x DECIMAL(38, 0), unit DECIMAL(38, 0)) RETURNS DECIMAL(38, 0) RETURN
-    CASE WHEN x < 0 THEN -1 ELSE 1 END * kpi_quot(abs(x) + kpi_quot(unit, 2), unit) * unit;
+-- kpi_mul(a, b), kpi_div(a, b) and kpi_round(x, unit) are written inline, each binding its operands once in a
+-- one-element array: exact products rounded once at the 24th decimal, long division two digits at a time;
 
 CREATE OR REPLACE TEMP VIEW kpi_rules AS SELECT * FROM (VALUES
     ('ca', 'sum'),
@@ -60,7 +35,7 @@ WITH native AS (
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal,
         CASE WHEN count(c.value) = 3 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN max_by(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000000000::DECIMAL(38, 0)) END
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN max_by(c.value, c.position) ELSE (transform(array(named_struct('a', sum(c.value), 'b', 3000000000000000000000000::DECIMAL(38, 0))), v -> transform(array(named_struct('a', abs(v.a), 'b', abs(v.b), 's', CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END)), x -> x.s * (CAST(((x.a) - (x.a) % x.b) / x.b AS DECIMAL(38, 0)) * 1000000000000000000000000 + aggregate(sequence(1, 12), named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', CAST(x.a % x.b AS DECIMAL(38, 0)), 'q', x.b), (acc, step) -> named_struct('digits', CAST(acc.digits * 100 + CAST(((acc.rest * 100) - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)), 'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)), 'q', acc.q), acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END)))[0])[0]) END
         END AS value,
         min_by(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -85,7 +60,7 @@ WITH native AS (
 ), rolled AS (
     SELECT c.entity, c.input, c.ordinal,
         CASE WHEN count(c.value) = 4 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN max_by(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000000000::DECIMAL(38, 0)) END
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN max_by(c.value, c.position) ELSE (transform(array(named_struct('a', sum(c.value), 'b', 4000000000000000000000000::DECIMAL(38, 0))), v -> transform(array(named_struct('a', abs(v.a), 'b', abs(v.b), 's', CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END)), x -> x.s * (CAST(((x.a) - (x.a) % x.b) / x.b AS DECIMAL(38, 0)) * 1000000000000000000000000 + aggregate(sequence(1, 12), named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', CAST(x.a % x.b AS DECIMAL(38, 0)), 'q', x.b), (acc, step) -> named_struct('digits', CAST(acc.digits * 100 + CAST(((acc.rest * 100) - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)), 'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)), 'q', acc.q), acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END)))[0])[0]) END
         END AS value,
         min_by(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
@@ -135,7 +110,7 @@ monthly_layer_1_time AS (
 monthly_layer_1 AS (
     -- KPIs of layer 1: marge, cumul
     SELECT *,
-        (CASE WHEN `ca` <> 0 THEN kpi_div((`ca` - `achats`), `ca`) END) AS `marge`,
+        (CASE WHEN `ca` <> 0 THEN (transform(array(named_struct('a', (`ca` - `achats`), 'b', `ca`)), v -> transform(array(named_struct('a', abs(v.a), 'b', abs(v.b), 's', CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END)), x -> x.s * (CAST(((x.a) - (x.a) % x.b) / x.b AS DECIMAL(38, 0)) * 1000000000000000000000000 + aggregate(sequence(1, 12), named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', CAST(x.a % x.b AS DECIMAL(38, 0)), 'q', x.b), (acc, step) -> named_struct('digits', CAST(acc.digits * 100 + CAST(((acc.rest * 100) - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)), 'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)), 'q', acc.q), acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END)))[0])[0]) END) AS `marge`,
         COALESCE((COALESCE(COALESCE(COALESCE(`why:ca`, `why:achats`), `why:ca`), CASE WHEN `ca` = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)), CASE WHEN `marge` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:marge`,
         (`ytd(ca)`) AS `cumul`,
         COALESCE((`why:ytd(ca)`), CASE WHEN `cumul` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:cumul`
