@@ -35,13 +35,15 @@ from .sql.dialect import SCALE, SPARK, Dialect
 BATCH = 10_000  # entities evaluated by one set of queries in `evaluate_iter`
 FACTS_SCHEMA = "entity STRING, input STRING, frequency STRING, ordinal BIGINT, value DECIMAL(38, 0)"
 # Settings of every evaluation's session: overflow is NULL, not an error (the reason says why); names differing by
-# case are different KPIs; roll-forwards recurse once per period; literals read as the dialect writes them.
+# case are different KPIs; roll-forwards recurse once per period; literals read as the dialect writes them; the
+# analyzer resolves a 100-KPI pack's nested steps.
 SESSION_SETTINGS = {
     "spark.sql.ansi.enabled": "false",
     "spark.sql.caseSensitive": "true",
     "spark.sql.decimalOperations.allowPrecisionLoss": "true",
     "spark.sql.cteRecursionLevelLimit": "100000",
     "spark.sql.parser.escapedStringLiterals": "false",
+    "spark.sql.analyzer.maxIterations": "1000",  # a wide pack's queries need more than the default 100 to resolve
 }
 # A local Spark for one machine: no web UI, no progress bars on the terminal, few shuffle partitions.
 LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "4"}
