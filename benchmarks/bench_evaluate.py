@@ -495,7 +495,7 @@ def profile_engine(pack, facts, top: int = 25) -> None:
         profiler = cProfile.Profile()
         if phase == "evaluate":
             profiler.enable()
-            evaluation = pack.evaluate(facts)
+            evaluation = pack.evaluate(facts, lang="en")
             profiler.disable()
         else:
             profiler.enable()
@@ -560,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{facts_seconds:.1f} s for Facts.from_records); load+compile {load_seconds:.2f} s")
     rss_before = max_rss_mib()
 
-    engine_seconds, evaluation = best_of(args.repeat, lambda: pack.evaluate(facts), "engine")
+    engine_seconds, evaluation = best_of(args.repeat, lambda: pack.evaluate(facts, lang="en"), "engine")
     rss_engine = max_rss_mib()
     results_seconds, engine_results = best_of(1, lambda: evaluation.results, "engine results")
     rss_results = max_rss_mib()

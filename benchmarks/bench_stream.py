@@ -99,11 +99,18 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
 
 
 def same_values(engine_json: Path, hand_lines: Path) -> bool:
-    """Every value of the engine's JSON equals the hand-written one (compared as decimals, undefined alike)."""
-    from decimal import Decimal
+    """Every value of the engine's JSON equals the hand-written one (compared as decimals, undefined alike), the
+    hand-written one rounded as machine outputs write every value: at most 24 decimals (`MACHINE_DECIMALS`)."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    step = Decimal(1).scaleb(-24)
 
     def number(text: str | None) -> Decimal | None:
-        return None if text is None else Decimal(text)
+        if text is None:
+            return None
+        value = Decimal(text)
+        exponent = value.as_tuple().exponent
+        return value.quantize(step, rounding=ROUND_HALF_EVEN) if isinstance(exponent, int) and exponent < -24 else value
 
     with engine_json.open(encoding="utf-8") as engine, hand_lines.open(encoding="utf-8") as hand:
         engine_records = (json.loads(line.rstrip(",\n")) for line in engine if line.startswith('{"kpi"'))

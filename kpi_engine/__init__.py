@@ -18,15 +18,23 @@ Typical embedding use, with no file I/O after loading:
     >>> evaluation = pack.evaluate(facts)                      # doctest: +SKIP
 """
 
+from importlib import metadata as _metadata
+
 from .alerts import Alert
 from .errors import FactsError, KpiError, Location, PackError, Problem
 from .facts import Fact, Facts, load_facts, read_facts_text
+from .formatting import format_value
 from .library import standard_library_path
 from .limits import Limits
 from .loader import load_pack
 from .pack import Pack
 from .periods import Frequency, Period
 from .results import Evaluation, Result
+
+try:
+    __version__ = _metadata.version("kpi-rules")
+except _metadata.PackageNotFoundError:  # a source checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "Alert",
@@ -43,6 +51,8 @@ __all__ = [
     "Period",
     "Problem",
     "Result",
+    "__version__",
+    "format_value",
     "load_facts",
     "load_pack",
     "read_facts_text",

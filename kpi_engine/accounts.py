@@ -33,7 +33,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .errors import Location, Problem
+from .errors import Location, Problem, path_text
 from .schema import PACK_SCHEMA, load_schema
 from .yamlsource import Document, Path
 
@@ -78,7 +78,7 @@ def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> 
     rules = spec.get("accounts")
     if rules is None or not _rule_validator().is_valid(rules):
         return None, []
-    where, location = ".".join(map(str, (*path, "accounts"))), document.location((*path, "accounts"))
+    where, location = path_text((*path, "accounts")), document.location((*path, "accounts"))
     kinds = [kind for kind in KINDS if kind in rules]
     if len(kinds) != 1:
         found = "both" if kinds else "neither"
@@ -87,7 +87,7 @@ def account_rule_of(document: Document, path: Path, spec: Mapping[str, Any]) -> 
     kind = kinds[0]
     problems = []
     if spec.get("rollup") != _ROLLUP_OF[kind]:
-        problems.append(Problem(document.location((*path, "rollup")), f"{'.'.join(map(str, path))}.rollup: an input fed by "
+        problems.append(Problem(document.location((*path, "rollup")), f"{path_text(path)}.rollup: an input fed by "
                                 f"a {kind} of accounts rolls up with '{_ROLLUP_OF[kind]}', not '{spec.get('rollup')}'"))
     include, exclude = tuple(map(str, rules["include"])), tuple(map(str, rules.get("exclude", ())))
     problems.extend(Problem(location, f"{where}: account '{prefix}' is both included and excluded") for prefix in sorted(set(include) & set(exclude)))

@@ -92,7 +92,7 @@ class Alert:
     owner: str
     value: Decimal | None
     fields: tuple[tuple[str, FieldValue, str], ...]  # (name, value, unit) of every field its templates read
-    lang: Language = field(default="en", compare=False)
+    lang: Language = field(default="fr", compare=False)
     inhibited_by: str | None = None  # the rule id of the more severe alert that hides this one
     silence: Silence | None = None  # the silence that applies to it
 
@@ -149,7 +149,7 @@ class Alerting:
     """
 
     plan: Plan
-    lang: Language = "en"
+    lang: Language = "fr"
     as_of: date | None = None
     _held: dict[_Key, bool] = field(default_factory=dict, repr=False)
     _firing: dict[_Key, bool] = field(default_factory=dict, repr=False)
@@ -160,7 +160,8 @@ class Alerting:
         alerts: list[Alert] = []
         for kpi in self.plan.alerting.get(readings.period.frequency, ()):
             fired = [self._alert(kpi, rule, readings) for rule in kpi.alerts if self.firing(rule, readings)]
-            alerts.extend(self._silenced(alert) for alert in inhibited(fired))
+            if fired:
+                alerts.extend(self._silenced(alert) for alert in inhibited(fired))
         return tuple(alerts)
 
     def firing(self, rule: PlannedAlert, readings: Readings) -> bool:
@@ -171,7 +172,7 @@ class Alerting:
         years goes no deeper than one call.
         """
         if rule.resolve_when is None:
-            return self._held_for_run(rule, readings)
+            return _decided(readings.holds, rule) if rule.for_periods == 1 else self._held_for_run(rule, readings)
         inheriting: list[_Key] = []
         current: Readings | None = readings
         firing = False

@@ -26,7 +26,8 @@ from typing import Any
 from .accounts import account_rule_of
 from .company import Company, merged_company
 from .entities import group_problems
-from .errors import Location, Problem, did_you_mean
+from .errors import Location, Problem, did_you_mean, path_text
+from .functions import SCENARIOS
 from .graph import references
 from .limits import Limits
 from .model import (
@@ -46,6 +47,7 @@ from .model import (
     Severity,
     Silence,
 )
+from .nodes import Call, Name
 from .owners import Owner, is_address, merged_owner
 from .parser import FormulaSyntaxError, parse_formula
 from .periods import FREQUENCIES, GREGORIAN, Calendar, Frequency
@@ -95,14 +97,28 @@ def build_definitions(
     collector.problems.extend(_excluded_but_read(collector))
     collector.problems.extend(group_problems(collector.entities))
     audiences = {name: replace(a, kpis=tuple(k for k in a.kpis if k not in collector.excluded)) for name, a in collector.audiences.items()}
+    kpis = {name: _own_scenario_target(kpi, collector) for name, kpi in collector.kpis.items()}
     definitions = Definitions(
-        collector.inputs, collector.kpis, audiences, tuple(files), frozenset(collector.broken), collector.themes,
+        collector.inputs, kpis, audiences, tuple(files), frozenset(collector.broken), collector.themes,
         collector.calendar, collector.entities,
         owners=collector.owners,
         silences=tuple(collector.silences),
         company=collector.company,
     )
     return definitions, collector.problems
+
+
+def _own_scenario_target(kpi: KpiDef, collector: _Collector) -> KpiDef:
+    """`target: budget` means the KPI's own budget value, `budget(<kpi>)`, unless an input or KPI is named
+    `budget` (then it reads that, as before): known only once every layer is merged."""
+    target = kpi.target
+    if target is None or not isinstance(target.node, Name) or target.node.id not in SCENARIOS:
+        return kpi
+    if target.node.id in collector.inputs or target.node.id in collector.kpis:
+        return kpi
+    node = target.node
+    call = Call(node.id, (Name(kpi.name, node.span),), node.span, node.span)
+    return replace(kpi, target=replace(target, node=call))
 
 
 def parse_expression(value: Any, document: Document, path: Path, limits: Limits) -> Formula | Problem:
@@ -114,8 +130,7 @@ def parse_expression(value: Any, document: Document, path: Path, limits: Limits)
     except FormulaSyntaxError as error:
         location = scalar.locate(text, error.offset) if scalar else document.location(path)
         snippet = scalar.snippet(text, error.offset, error.width) if scalar else ""
-        where = ".".join(str(p) for p in path)
-        return Problem(location, f"{where}: {error.message}", snippet)
+        return Problem(location, f"{path_text(path)}: {error.message}", snippet)
     return Formula(text, node, scalar)
 
 

@@ -9,9 +9,10 @@ every member, in `consolidation_order`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 from .errors import Problem
+from .facts import Entity
 from .graph import closure, find_cycles
 from .model import EntityDef
 
@@ -66,3 +67,25 @@ def consolidation_order(entities: Mapping[str, EntityDef]) -> tuple[str, ...]:
 def _height(graph: Mapping[str, list[str]], group: str) -> int:
     """0 for a group of entities only, 1 + the highest member group's otherwise."""
     return max((1 + _height(graph, member) for member in graph[group] if member in graph), default=0)
+
+
+def reading_order(entities: Mapping[str, EntityDef], evaluated: Sequence[Entity]) -> list[Entity]:
+    """The evaluated entities as a reader lists them: each group right after its members (a member group
+    after its own members), members in the order the group lists them; the others keep their order."""
+    graph = member_graph(entities)
+    wanted = set(evaluated)
+    parent = {member: group for group, members in reversed(graph.items()) for member in members}  # the first group listing it
+    ordered: dict[Entity, None] = {}
+
+    def place(entity: Entity) -> None:
+        for member in graph.get(entity or "", ()):
+            place(member)
+        if entity in wanted:
+            ordered.setdefault(entity)
+
+    for entity in evaluated:
+        top = entity
+        while top in parent and parent[top] in wanted:
+            top = parent[top]
+        place(top)
+    return list(ordered)

@@ -10,9 +10,16 @@ API boundary, so a caller gets every problem at once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class Worded(Protocol):
+    """A message as data (`reasons.Reason`): a code and parameters, worded in any language at the edge."""
+
+    def text(self, lang: Any = ...) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -52,18 +59,32 @@ class Problem:
 
     `snippet` is the offending source line with a caret under the culprit,
     printed under the message (like a compiler does) when there is one.
-    `severity` is "error" (the pack cannot be used) or "warning".
+    `severity` is "error" (the pack cannot be used) or "warning". `message`
+    is English, the text of record; a problem made `of` a `reasons.Reason`
+    keeps it as `cause` and is worded in any language by `text(lang)`.
     """
 
     location: Location
     message: str
     snippet: str = ""
     severity: str = "error"
+    cause: Worded | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, location: Location, cause: Worded, severity: str = "error", snippet: str = "") -> Problem:
+        """A problem whose message is data: English in `message`, any language through `text(lang)`."""
+        return cls(location, cause.text("en"), snippet, severity, cause)
+
+    def text(self, lang: str = "en") -> str:
+        """`FILE:LINE:COL: message` (and the caret lines) in `lang` when the problem is data, else in English."""
+        lang = lang if self.cause is not None else "en"  # a message not yet data stays English, its prefix too
+        message = self.cause.text(lang) if self.cause is not None else self.message
+        prefix = ("attention : " if lang == "fr" else "warning: ") if self.severity == "warning" else ""
+        text = f"{self.location}: {prefix}{message}"
+        return f"{text}\n{self.snippet}" if self.snippet else text
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        text = f"{self.location}: {prefix}{self.message}"
-        return f"{text}\n{self.snippet}" if self.snippet else text
+        return self.text("en")
 
 
 
@@ -111,6 +132,32 @@ class Undefined(Exception):
     def reason(self) -> str:
         """The cause in English, the text of record."""
         return str(self.cause)
+
+
+def path_text(path: Iterable[str | int]) -> str:
+    """`kpis.marge.alerts[1].severity`: the one notation of a place in a YAML document in every message,
+    list items counted from 1 as people count them ("" for the document itself)."""
+    text = ""
+    for part in path:
+        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text
+
+
+def name_without_accents(name: str) -> str:
+    """`coût_matières` -> `cout_matieres`: the name to write, since names are ASCII letters, digits and '_'.
+
+    Accents are dropped (`é` -> `e`, `œ` -> `oe`); any other character that cannot be in a name becomes '_'."""
+    spelled = unicodedata.normalize("NFKD", name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE"))
+    letters = "".join(char for char in spelled if not unicodedata.combining(char))
+    written = "".join(char if char.isascii() and (char.isalnum() or char == "_") else "_" for char in letters)
+    return "_" + written if written[:1].isdigit() else written
+
+
+def accent_hint(name: str) -> str:
+    """` (names are written without accents: write 'cout_matieres')` for a name with accents, else ""."""
+    if name.isascii():
+        return ""
+    return f" (names are written without accents: write '{name_without_accents(name)}')"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

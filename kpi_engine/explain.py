@@ -2,7 +2,8 @@
 
 Every backend can produce this trace (`Backend.trace`, reached through
 `Pack.explain`); the CLI prints it. KPIs used by the formula are expanded in
-turn, down to the inputs, so a controller can audit every step.
+turn, down to the inputs, so a controller can audit every step; a group's
+input down to its members' values and the group's own entries that sum to it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .formatting import Language
 from .periods import Period
 from .reasons import Reason
+
+# The nodes a ledger's audit adds that have no text of their own, in the reader's words (the CLI and the web both show them).
+NODE_WORDS: dict[str, dict[Language, str]] = {
+    "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
+    "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
+    "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
+    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
+    "group_entries": {"fr": "écritures propres du groupe (éliminations, coûts de groupe)", "en": "the group's own entries (eliminations, group costs)"},
+}
 
 
 @dataclass(frozen=True)
@@ -25,14 +36,26 @@ class Observation:
 
 @dataclass(frozen=True)
 class ExplainNode:
-    """One step of a computation: `kind` is kpi, input, number, operation or function."""
+    """One step of a computation: `kind` is kpi, input, number, operation or function, or what
+    makes an input: a ledger's account, or for a group's consolidated input each `member`
+    (`entity` names it) and the group's own entries (`group_entries`).
+
+    `scenario` names the scenario a KPI or input was read under (`budget` inside `budget(...)`),
+    None for the actual figures."""
 
     text: str
     kind: str
     observations: tuple[Observation, ...]
     children: tuple[ExplainNode, ...] = ()
     unit: str = ""
+    scenario: str | None = None
+    entity: str | None = None  # the member a `member` node is about
+    is_group: bool = False  # that member is itself a group
 
     @property
     def value(self) -> Decimal | bool | None:
         return self.observations[-1].value if self.observations else None
+
+    def label(self, lang: Language) -> str:
+        """The node as a reader sees it: its text, or the words of a node that has none (an account's opening balance...)."""
+        return NODE_WORDS[self.kind][lang] if self.kind in NODE_WORDS else self.text

@@ -91,32 +91,74 @@ def format_number(value: Decimal, places: int, lang: Language) -> str:
     return text
 
 
-def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "en") -> str:
-    """A KPI value for display, according to its unit (a condition's value is a bool)."""
+def format_value(value: Decimal | bool | None, unit: str = "", lang: Language = "fr", places: int | None = None) -> str:
+    """A KPI value for display, according to its unit (a condition's value is a bool).
+
+    `places` overrides the unit's decimals (of the percentage for a percent): `decisive_places` gives
+    them when the usual rounding would hide the difference between a value and its target."""
     if value is None:
         return UNDEFINED_WORD.get(lang, "undefined")
     if isinstance(value, bool):
         return str(value).lower()
+    shown = _usual_places(value, unit) if places is None else places
     match unit:
         case unit if is_percent(unit):
-            number = format_number(value * 100, 1, lang)
+            number = format_number(value * 100, shown, lang)
             return f"{number} %" if lang == "fr" else f"{number}%"
         case unit if currency_symbol(unit):  # EUR, or EUR per something: EUR/m2
-            return _with_currency(format_number(value, 2, lang), unit, lang)
+            return _with_currency(format_number(value, shown, lang), unit, lang)
         case "days" | "jours" | "j":
-            return f"{format_number(value, 1, lang)} {_DAYS.get(lang, 'days')}"
-        case "count":
-            places = 0 if value == value.to_integral_value() else 2
-            return format_number(value, places, lang)
-        case "" | "ratio":
-            return format_number(value, 2, lang)
+            return f"{format_number(value, shown, lang)} {_DAYS.get(lang, 'days')}"
+        case "count" | "" | "ratio":
+            return format_number(value, shown, lang)
         case _:
-            return f"{format_number(value, 2, lang)} {unit}"
+            return f"{format_number(value, shown, lang)} {unit}"
+
+
+def _usual_places(value: Decimal, unit: str) -> int:
+    """The decimals a value of `unit` is shown with: 1 for percents (of the percentage) and days, 2 for amounts and
+    ratios, none for a whole count."""
+    if is_percent(unit) or unit in ("days", "jours", "j"):
+        return 1
+    if unit == "count" and value == value.to_integral_value():
+        return 0
+    return 2
+
+
+def decisive_places(value: Decimal | bool | None, target: Decimal | None, unit: str) -> int | None:
+    """The decimals that tell a value from its target when the usual ones would show them equal (`0,998` and `1,00`
+    both read `1,00`, and `manqué` beside them would contradict the figures); None when the usual decimals do.
+
+    Value, target and gap are then all shown with these decimals (`format_value`, `format_gap`), so the figures
+    always agree with the status: a value that differs from its target never reads as equal to it, and a gap that
+    is not 0 never reads as 0."""
+    if value is None or target is None or isinstance(value, bool) or value == target:
+        return None
+    scale = 100 if is_percent(unit) else 1
+    usual = max(_usual_places(value, unit), _usual_places(target, unit))
+    places = usual
+    while places < _MOST_PLACES and (
+        round_half_up(value * scale, places) == round_half_up(target * scale, places) or round_half_up((value - target) * scale, places) == 0
+    ):
+        places += 1
+    return places if places != usual else None
+
+
+_MOST_PLACES = 28
+"""Decimals beyond which no exact decimal of this engine differs (its context keeps 28 significant digits)."""
+
+
+# what an amount is per, as the reader abbreviates it: `88,28 €/h`, `€412.50/m²`
+_PER_WORDS: dict[Language, dict[str, str]] = {
+    "fr": {"hours": "h", "hour": "h", "heures": "h", "heure": "h", "days": "jour", "day": "jour", "m2": "m²", "unit": "unité", "units": "unité"},
+    "en": {"hours": "hour", "heures": "hour", "heure": "hour", "jours": "day", "jour": "day", "m2": "m²"},
+}
 
 
 def _with_currency(number: str, unit: str, lang: Language) -> str:
     """`1 234,56 €/m2` in French, `€1,234.56/m2` in English (the sign before the symbol)."""
     _, _, per = unit.partition("/")
+    per = _PER_WORDS[lang].get(per.lower(), per)
     symbol, per = currency_symbol(unit), f"/{per}" if per else ""
     if lang == "fr":
         return f"{number} {symbol}{per}"
@@ -129,21 +171,33 @@ def plain(value: Decimal) -> str: ...
 @overload
 def plain(value: Decimal | None) -> str | None: ...
 def plain(value: Decimal | None) -> str | None:
-    """Exact text of a value for machine-readable output (never in exponent notation)."""
+    """Exact text of a value for machine-readable output (never in exponent notation, never `-0`)."""
     if value is None:
         return None
-    return format(value, "f")
+    return format(value.copy_abs() if value == 0 else value, "f")
 
 
-def format_gap(gap: Decimal | None, unit: str, lang: Language) -> str:
-    """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate."""
+def format_gap(gap: Decimal | None, unit: str, lang: Language, places: int | None = None) -> str:
+    """A signed gap; percents as points (`+1,5 pt`), since a gap between two rates is not a rate.
+
+    `places` as for `format_value` (`decisive_places`)."""
     if gap is None:
         return ""
     sign = "+" if gap > 0 else ""
     if is_percent(unit):
-        points = format_number(gap * 100, 1, lang)
+        points = format_number(gap * 100, 1 if places is None else places, lang)
         return f"{sign}{points} pt" if lang == "fr" else f"{sign}{points} pts"
-    return sign + format_value(gap, unit, lang)
+    return sign + format_value(gap, unit, lang, places)
+
+
+def format_result(value: Decimal | bool | None, target: Decimal | None, gap: Decimal | None, unit: str, lang: Language) -> tuple[str, str, str]:
+    """A result's value, target ("" when none) and gap, with the decimals that decide its status (`decisive_places`)."""
+    places = decisive_places(value, target, unit)
+    return (
+        format_value(value, unit, lang, places),
+        "" if target is None else format_value(target, unit, lang, places),
+        format_gap(gap, unit, lang, places),
+    )
 
 
 def localize(text: str, lang: Language) -> str:
@@ -162,7 +216,10 @@ _MONTH_NAMES = {
 
 
 def period_name(period: Period, lang: Language) -> str:
-    """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it."""
+    """`avril 2025`, `T2 2025`, `2025`, `semaine 14 de 2025` / `April 2025`, `Q2 2025`: a period as a reader names it
+    (a fiscal year or quarter as `period_words` says it: `T1 exercice 2025`, `FY2025`)."""
+    if period.is_fiscal:  # `T4 exercice 2025` / `FY2025 Q4`: a fiscal quarter named as a calendar one would mislead
+        return period_words(period, lang)
     start = period.start
     match period.frequency:
         case Frequency.MONTHLY:
@@ -187,6 +244,8 @@ _PERIOD_PREPOSITIONS = {
 def period_phrase(period: Period, lang: Language) -> str:
     """`en avril 2025`, `au T2 2025` / `in April 2025`, `in Q2 2025`: a period after a verb."""
     default = "en" if lang == "fr" else "in"
+    if lang == "fr" and period.is_fiscal and period.frequency is Frequency.YEARLY:
+        return f"sur l'{period_name(period, lang)}"  # sur l'exercice 2025
     return f"{_PERIOD_PREPOSITIONS[lang].get(period.frequency, default)} {period_name(period, lang)}"
 
 

@@ -15,6 +15,8 @@ A compiled closure takes a *frame* (the values of one entity at one period)
 and returns a Decimal or a bool, or raises `Undefined` with a reason.
 Time functions reach other periods through `frame.back(steps)` and `frame.year_ago()`;
 `frame.periods_into_year()` counts the periods since the start of the (fiscal) year.
+Scenario reads (`budget(x)`) compute their argument on the frame of the same entity and
+period under another scenario, through `frame.under(scenario, x)`.
 Nothing here imports sympy: a symbolic builder receives it from the analysis.
 """
 
@@ -22,14 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 from fractions import Fraction
 from typing import Any, Protocol, assert_never
 
 from .errors import Undefined
 from .nodes import Binary, Call, Node, Number, Span, integer_literal, to_text
-from .numbers import round_half_up
+from .numbers import DECIMAL_CONTEXT, round_half_up
 from .reasons import Reason
 
 Compiled = Callable[[Any], Any]
@@ -245,9 +247,22 @@ def _literal(literals: Sequence[int | None], position: int) -> int:
 
 
 def _round(args: Sequence[Compiled], literals: Sequence[int | None]) -> Compiled:
+    """`round_half_up`, with its common case worked out once: a value whose rounding fits in the 28 digits
+    closures compute with (`numbers.DECIMAL_CONTEXT`) is quantized directly, without a context of its own."""
     x = args[0]
     places = _literal(literals, 1) if len(args) > 1 else 0
-    return lambda frame: round_half_up(x(frame), places)
+    if places < 0:
+        return lambda frame: round_half_up(x(frame), places)
+    quantum = Decimal(1).scaleb(-places)
+    largest = DECIMAL_CONTEXT.prec - 2 - places  # the highest magnitude (adjusted exponent) that fits
+
+    def rounded(frame: Any) -> Any:
+        value = x(frame)
+        if value.adjusted() <= largest:
+            return value.quantize(quantum, rounding=ROUND_HALF_UP)
+        return round_half_up(value, places)
+
+    return rounded
 
 
 def _coalesce(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
@@ -321,6 +336,40 @@ def _growth(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
         return current / previous - 1
 
     return growth
+
+
+# --- evaluation: scenario reads ---------------------------------------------------------------
+SCENARIOS = ("budget", "forecast")
+"""The scenarios a formula can read, each through the function of its name (`budget(x)`): x computed
+on the figures of that scenario, a KPI by its own formula on them. Each is a function of its own,
+rather than `scenario(x, "forecast")`, because the formula language has no text literal and a bare
+scenario name as an argument would read as an input everywhere names are followed (graph, lint,
+SQL): a new scenario is one more name in this tuple."""
+
+
+def _scenario_read(scenario: str) -> Builder:
+    def build(args: Sequence[Compiled], _: Sequence[int | None]) -> Compiled:
+        (x,) = args
+        return lambda frame: frame.under(scenario, x)
+
+    return build
+
+
+def _scenario_function(scenario: str) -> Function:
+    return Function(
+        name=scenario,
+        summary=f"x computed on the {scenario} figures (a KPI by its formula on its inputs under {scenario})",
+        example=f"chiffre_affaires_ht - {scenario}(chiffre_affaires_ht)",
+        min_args=1,
+        max_args=1,
+        arguments=(Kind.NUMBER,),
+        result=Kind.NUMBER,
+        build=_scenario_read(scenario),
+        undefined=Propagation.STRICT,
+        unit=UnitRule.OF_FIRST,
+        symbolic=NotSymbolic(f"{scenario}() is computed on the {scenario} figures, which this period's actual inputs do not move", exact=None),
+        reach=ThisPeriod(),
+    )
 
 
 # --- symbolic forms -----------------------------------------------------------------------------
@@ -587,5 +636,6 @@ FUNCTIONS: dict[str, Function] = {
             symbolic=Symbolic(_sym_growth),
             reach=Offsets((PeriodsBack(0), PeriodsBack(1))),
         ),
+        *(_scenario_function(scenario) for scenario in SCENARIOS),
     )
 }

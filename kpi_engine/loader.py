@@ -70,16 +70,17 @@ MAX_PACK_ENTRIES = 10_000
 """How many folder entries a pack folder search looks at, files and folders alike, before it stops with a problem."""
 
 
-def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en") -> Pack:
+def load_pack(path: str | Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr") -> Pack:
     """Load, validate and compile a pack; raises PackError listing every problem, each located.
 
     `extends_root` is the folder every extended pack must stay within (default: see the module);
     `lang` words the problems of finding and reading files (English is the text of record).
     """
-    layers, problems = read_layers(Path(path), limits, extends_root, lang)
-    if problems:
-        raise PackError(problems)
-    return build_pack(layers, limits)
+    reading = _Reading([], [], limits, lang)
+    _read(Path(path), _boundary(Path(path), extends_root), reading)
+    if reading.problems:
+        raise PackError(reading.problems + reading.in_files)
+    return build_pack(reading.layers, limits, reading.in_files)
 
 
 def definition_files(root: Path) -> list[Path]:
@@ -136,24 +137,32 @@ def display_name(path: Path) -> str:
 
 
 def read_layers(
-    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "en"
+    root: Path, limits: Limits = Limits(), extends_root: Path | None = None, lang: Language = "fr"
 ) -> tuple[list[list[Document]], list[Problem]]:
     """The documents of a pack and of every pack it extends, bases first, and the problems found."""
-    layers: list[list[Document]] = []
-    problems: list[Problem] = []
-    boundary = (extends_root or (root.resolve() if root.is_dir() else root.resolve().parent).parent).resolve()
-    _read(root, boundary, _Reading(layers, problems, limits, lang))
-    return layers, problems
+    reading = _Reading([], [], limits, lang)
+    _read(root, _boundary(root, extends_root), reading)
+    return reading.layers, reading.problems + reading.in_files
+
+
+def _boundary(root: Path, extends_root: Path | None) -> Path:
+    return (extends_root or (root.resolve() if root.is_dir() else root.resolve().parent).parent).resolve()
 
 
 @dataclass
 class _Reading:
-    """What one `read_layers` call gathers as it follows `extends`: layers, problems, and the packs seen."""
+    """What one `read_layers` call gathers as it follows `extends`: layers, problems, and the packs seen.
+
+    `problems` keep the pack from being read whole (a file missing, unreadable); `in_files` are the
+    problems inside files that were still read (a YAML mistake, whose line was set aside): the pack
+    is checked further with them, so every problem is reported at once.
+    """
 
     layers: list[list[Document]]
     problems: list[Problem]
     limits: Limits
     lang: Language
+    in_files: list[Problem] = field(default_factory=list)
     visiting: list[Path] = field(default_factory=list)
     done: set[Path] = field(default_factory=set)
 
@@ -202,6 +211,9 @@ def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document 
     if isinstance(document, list):
         reading.problems.extend(document)
         return None
+    if isinstance(document, tuple):
+        document, found = document
+        reading.in_files.extend(found)
     for base, location, base_boundary in _bases(document, file, boundary, reading):
         if base.resolve() in reading.visiting:
             loop = _problem(location, "extends_loop", reading.lang, base=display_name(base))
@@ -214,7 +226,7 @@ def _read_layer_file(file: Path, boundary: Path, reading: _Reading) -> Document 
     return document
 
 
-def read_text(file: Path, lang: Language = "en") -> str | Problem:
+def read_text(file: Path, lang: Language = "fr") -> str | Problem:
     """A file's text (UTF-8, byte-order mark dropped), or the located problem that prevents reading it.
 
     Only regular files of at most `files.MAX_INPUT_BYTES` are read (`files.read_bounded`). Facts
@@ -229,13 +241,15 @@ def read_text(file: Path, lang: Language = "en") -> str | Problem:
         return _problem(Location(display_name(file)), "not_utf8", lang, byte=error.start)
 
 
-def _read_document(file: Path, limits: Limits, lang: Language) -> Document | list[Problem]:
-    """A definition file's document, or the problems that spoil it (unreadable, not YAML...)."""
+def _read_document(file: Path, limits: Limits, lang: Language) -> Document | tuple[Document, list[Problem]] | list[Problem]:
+    """A definition file's document; with the problems inside it when it could still be read; or the problems that spoil it."""
     text = read_text(file, lang=lang)
     if isinstance(text, Problem):
         return [text]
     document, problems = load_document(text, display_name(file), limits.max_yaml_nodes, limits.numbers)
-    return problems or document
+    if not problems:
+        return document
+    return (document, problems) if document.data is not None else problems
 
 
 def _bases(document: Document, file: Path, boundary: Path, reading: _Reading) -> Iterator[tuple[Path, Location, Path]]:

@@ -10,6 +10,7 @@ a file.
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,17 +19,20 @@ from decimal import Decimal
 
 from . import backends
 from .assembly import build_definitions
+from .comparisons import CompareName
 from .errors import FactsError, Location, PackError, Problem
 from .explain import ExplainNode
-from .facts import Entity, Facts
+from .facts import ACTUAL, Entity, Facts
 from .facts.columns import near_miss
 from .formatting import Language
+from .functions import SCENARIOS
 from .graph import all_dependencies_graph, closure, input_dependencies
 from .library import BUNDLED
 from .limits import Limits
 from .model import LANGUAGES, Definitions, InputDef, KpiDef
 from .periods import Calendar, Period
 from .plan import Plan, build_plan
+from .reasons import Reason
 from .results import EntityEvaluation, Evaluation, Selection
 from .schema import check_document
 from .semantics import semantic_problems
@@ -58,8 +62,9 @@ class Pack:
         read from the package once, on first use).
         """
         layers: list[list[Document]] = []
-        _add_text_layers(files, bases, limits, layers, visiting=(), done=set())
-        return build_pack(layers, limits)
+        read: list[Problem] = []
+        _add_text_layers(files, bases, limits, (layers, read), visiting=(), done=set())
+        return build_pack(layers, limits, read)
 
     @property
     def kpis(self) -> Mapping[str, KpiDef]:
@@ -69,24 +74,31 @@ class Pack:
     def inputs(self) -> Mapping[str, InputDef]:
         return self.definitions.inputs
 
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The entities this pack declares as groups of others."""
+        return tuple(self.plan.groups)
+
     def fact_warnings(self, facts: Facts) -> list[Problem]:
         """Facts no input reads (a misspelt column...) and facts outside the `min`/`max` their input
         declares (a negative headcount...), as located warnings."""
         warnings = []
         for name in sorted(facts.names() - set(self.inputs)):
             location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
-            hint = near_miss(name, self.inputs)
-            warnings.append(Problem(location, f"'{name}' is not an input of the pack, ignored{hint}", severity="warning"))
+            hint = near_miss(name, self.inputs) or ""
+            warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=hint), "warning"))
         warnings.extend(self._absent_members(facts))
+        warnings.extend(_misspelt_scenarios(facts))
+        if all(definition.minimum is None and definition.maximum is None for definition in self.inputs.values()):
+            return warnings  # no bounds to check: the facts are not walked (a Fact and a Location made for each)
         for fact in facts.facts():
             definition = self.inputs.get(fact.name)
             if definition is None:
                 continue
             low, high = definition.minimum, definition.maximum
             if (low is not None and fact.value < low) or (high is not None and fact.value > high):
-                bounds = " and ".join(f"{word} {bound}" for word, bound in (("at least", low), ("at most", high)) if bound is not None)
-                where = f", entity '{fact.entity}'" if fact.entity else ""
-                warnings.append(Problem(fact.location, f"'{fact.name}' is {fact.value} for {fact.period}{where}; it should be {bounds}", severity="warning"))
+                cause = Reason.of("out_of_bounds", name=fact.name, value=fact.value, period=fact.period, entity=fact.entity, bounds=(low, high))
+                warnings.append(Problem.of(fact.location, cause, "warning"))
         return warnings
 
     def _absent_members(self, facts: Facts) -> Iterator[Problem]:
@@ -95,9 +107,8 @@ class Pack:
         for group in self.plan.groups.values():
             for member in group.members:
                 if member not in present and member not in self.plan.groups:
-                    yield Problem(self.definitions.entities[group.name].location,
-                                  f"member '{member}' of group '{group.name}' has no facts: the group's values will be undefined",
-                                  severity="warning")
+                    where = self.definitions.entities[group.name].location
+                    yield Problem.of(where, Reason.of("member_without_facts", member=member, group=group.name), "warning")
 
     def unfed(self, facts: Facts) -> dict[str, tuple[str, ...]]:
         """KPI -> the inputs it reads (itself or through other KPIs, at any period) that the facts never
@@ -122,7 +133,7 @@ class Pack:
         already): `FY...` periods get their months, calendar quarters become the fiscal quarters they
         coincide with. FactsError locates every period this calendar does not have."""
         calendar = self.plan.calendar
-        if all(_in_calendar(calendar, period) for e in facts.entities for period in facts.entity(e).by_period):
+        if all(_in_calendar(calendar, period) for period in facts.periods()):
             return facts
         bound, problems = Facts(), []
         for fact in facts.facts():
@@ -152,9 +163,10 @@ class Pack:
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
+        compare: Sequence[CompareName] = (),
     ) -> Evaluation:
         """Every KPI at its frequency for every period the facts cover.
 
@@ -167,42 +179,50 @@ class Pack:
         the day the evaluation is made: the pack's silences whose `until` is
         on or after it mark the alerts they cover as silenced; without it no
         silence applies (nothing here reads the clock; the CLI passes today).
-        The evaluation is immutable.
+        `compare` names what each result also carries (`Result.compared`): its
+        budget, its value a year earlier, its year to date (`comparisons`;
+        the Python backend only). The evaluation is immutable.
         """
-        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 
     def evaluate_iter(
         self,
         facts: Facts,
         period: Period | str | None = None,
         entity: Entity | object = _ALL_ENTITIES,
-        lang: str = "en",
+        lang: str = "fr",
         backend: str = "python",
         as_of: date | str | None = None,
+        compare: Sequence[CompareName] = (),
     ) -> Iterator[EntityEvaluation]:
         """As `evaluate`, one entity at a time (`EntityEvaluation`: entity, results, alerts), in facts order.
 
         Nothing of an entity is kept once it is yielded, so an output that
         writes each one out streams any number of entities in bounded memory.
         """
-        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of), _checked(lang))
+        return self.backend(backend).evaluate_iter(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 
     def explain(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, max_depth: int = 8, backend: str = "python") -> ExplainNode:
-        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own;
-        KeyError when the facts do not cover that period for that entity."""
-        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity, max_depth)
+        """How `kpi` was obtained at `period` for `entity`, as a tree of values, from a run of its own (for a
+        group, each consolidated input down to its members' values and the group's own entries, nodes of kind
+        `member` and `group_entries`); KeyError when the facts do not cover that period for that entity."""
+        return self.backend(backend).trace(self.bind(facts), kpi, self._period(period), entity or None, max_depth)
 
     def value(self, facts: Facts, kpi: str, period: Period | str, entity: Entity = None, backend: str = "python") -> Decimal | bool | None:
-        """One KPI at one period (any frequency the facts cover), None when undefined; KeyError when not covered."""
-        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity)
+        """One KPI (or input) at one period (any frequency the facts cover), None only when undefined; KeyError,
+        with a did-you-mean, for an unknown KPI or entity, or a period the facts do not cover."""
+        return self.backend(backend).value(self.bind(facts), kpi, self._period(period), entity or None)
 
     def _period(self, period: Period | str) -> Period:
         return self.plan.calendar.parse(period) if isinstance(period, str) else self.plan.calendar.bind(period)
 
-    def _selection(self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None) -> Selection:
+    def _selection(
+        self, period: Period | str | None, entity: Entity | object, as_of: date | str | None = None, compare: Sequence[CompareName] = ()
+    ) -> Selection:
         chosen = None if period is None else self._period(period)
         day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
-        return Selection(chosen, None if entity is _ALL_ENTITIES else entity, entity is _ALL_ENTITIES, day)  # type: ignore[arg-type]
+        one = None if entity is _ALL_ENTITIES else entity or None  # "" is the facts without entity, as None
+        return Selection(chosen, one, entity is _ALL_ENTITIES, day, tuple(compare))  # type: ignore[arg-type]
 
 
 def _in_calendar(calendar: Calendar, period: Period) -> bool:
@@ -222,15 +242,17 @@ def _add_text_layers(
     files: Mapping[str, str],
     bases: Mapping[str, Mapping[str, str]],
     limits: Limits,
-    layers: list[list[Document]],
+    gathered: tuple[list[list[Document]], list[Problem]],
     visiting: tuple[str, ...],
     done: set[str],
 ) -> None:
-    """Append the layers of `files`, the packs they extend first (each once); PackError on any problem."""
-    documents, problems = [], []
+    """Append the layers of `files`, the packs they extend first (each once), to `gathered`'s layers, and
+    the problems inside texts that could still be read to its problems; PackError on any other problem."""
+    layers, read = gathered
+    documents, problems = list[Document](), list[Problem]()
     for name, text in files.items():
         document, found = load_document(text, name, limits.max_yaml_nodes, limits.numbers)
-        problems.extend(found)
+        (read if found and document.data is not None else problems).extend(found)
         documents.append(document)
     extended = list(dict.fromkeys(base for document in documents for base in _extended(document)))
     allowed = f"can only extend {', '.join(repr(name) for name in bases)}" if bases else "was given no pack to extend"
@@ -238,10 +260,10 @@ def _add_text_layers(
     problems.extend(Problem(Location("<texts>"), f"extends '{base}': Pack.from_texts {allowed}; use load_pack for packs on disk") for base in unknown)
     problems.extend(Problem(Location("<texts>"), f"'extends' loops back to '{base}'") for base in extended if base in visiting)
     if problems:
-        raise PackError(problems)
+        raise PackError(problems + read)
     for base in extended:
         if base not in done:
-            _add_text_layers(bases[base], bases, limits, layers, (*visiting, base), done)
+            _add_text_layers(bases[base], bases, limits, gathered, (*visiting, base), done)
             done.add(base)
     layers.append(documents)
 
@@ -251,8 +273,12 @@ def _extended(document: Document) -> list[str]:
     return [extends] if isinstance(extends, str) else [e for e in extends if isinstance(e, str)] if isinstance(extends, list) else []
 
 
-def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) -> Pack:
-    """Validate layers of documents (bases first) and compile them; PackError lists every problem."""
+def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits(), read: Sequence[Problem] = ()) -> Pack:
+    """Validate layers of documents (bases first) and compile them; PackError lists every problem.
+
+    `read` are the problems met while reading the documents (a YAML mistake, its line set aside):
+    the documents are still checked, and a problem on a line `read` already explains is left out.
+    """
     problems: list[Problem] = []
     spoiled: dict[str, set[YamlPath]] = {}
     for layer in layers:
@@ -262,6 +288,8 @@ def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits()) 
     definitions, more = build_definitions(layers, limits, spoiled)
     problems.extend(more)
     problems.extend(semantic_problems(definitions, limits))
+    explained = {(problem.location.file, problem.location.line) for problem in read}
+    problems = [*read, *(problem for problem in problems if (problem.location.file, problem.location.line) not in explained)]
     if problems:
         raise PackError(_sorted(problems))
     pack = Pack(definitions, build_plan(definitions))
@@ -273,3 +301,15 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     """File order, then line and column, so the list reads like the files; duplicates removed."""
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.location.file, p.location.line, p.location.column))
+
+
+def _misspelt_scenarios(facts: Facts) -> Iterator[Problem]:
+    """Figures under a scenario that is a near miss of one formulas read (`budjet`): read by nothing,
+    they would be left out without a word. Other scenarios (`revised_budget`) are kept as they are."""
+    for scenario in facts.scenarios:
+        if scenario in SCENARIOS or scenario == ACTUAL:
+            continue
+        close = difflib.get_close_matches(scenario, SCENARIOS, n=1, cutoff=0.75)
+        if close:
+            where = next(f.location for f in facts.facts() if f.scenario == scenario)
+            yield Problem.of(where, Reason.of("near_scenario", scenario=scenario, closest=close[0]), "warning")

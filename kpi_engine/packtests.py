@@ -6,8 +6,10 @@ decimals the tester wrote: `0.075` checks three decimals, `0.3333` matches
 1/3, `300000` checks whole euros. An expected alert is one that would be
 notified (neither hidden by a more severe one nor silenced) unless it says
 `silenced:` or `inhibited:`; a test's `as_of` is the day silences are
-compared with (without it, none applies). Every failing expectation is
-reported at its own line of the test file.
+compared with (without it, none applies). Facts of other scenarios are given
+under `scenarios:` (`scenarios: {budget: {FY2025: {...}}}`), and an expectation
+with `scenario: budget` checks the KPI computed on the budget figures. Every
+failing expectation is reported at its own line of the test file.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .facts import Facts, facts_from_document
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
-from .results import Evaluation, Result
+from .results import Evaluation, Result, ScenarioResults
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
 from .yamlsource import Path as YamlPath
@@ -102,7 +104,7 @@ class _Case:
             yield as_of
             return
         self.facts = facts
-        evaluation = self.pack.evaluate(facts, as_of=as_of, backend=self.backend)
+        evaluation = self.pack.evaluate(facts, as_of=as_of, backend=self.backend, lang="en")  # expectations quote the text of record
         for number, expectation in enumerate(self.spec.get("expect", [])):
             yield from self._expectation(expectation, (*self.path, "expect", number), evaluation)
         for key, should_fire in (("alerts", True), ("no_alerts", False)):
@@ -163,9 +165,20 @@ class _Case:
             yield identity
             return
         kpi, period, entity = identity
-        result: Result | None = evaluation.result_at(kpi, period, entity)
-        where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "")
-        if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value"}:
+        scenario = expectation.get("scenario")
+        if scenario is not None and not isinstance(evaluation, ScenarioResults):
+            yield self._fail((*path, "scenario"), f"expectations under a scenario need a backend that computes scenarios, not {self.backend}")
+            return
+        result: Result | None
+        try:
+            if isinstance(evaluation, ScenarioResults) and scenario is not None:
+                result = evaluation.scenario_result(kpi, period, entity, scenario)
+            else:
+                result = evaluation.result_at(kpi, period, entity)
+        except KeyError:  # facts around it, but not covering it
+            result = None
+        where = f"{kpi} at {period}" + (f" for entity '{entity}'" if entity else "") + (f" under scenario '{scenario}'" if scenario else "")
+        if result is None and _is_undefined(expectation.get("value")) and set(expectation) <= {"kpi", "period", "entity", "value", "scenario"}:
             self.checks += 1  # facts around it, but too few to cover it completely (a partial quarter)
             return
         if result is None:

@@ -25,6 +25,7 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from . import nodes
+from .errors import name_without_accents
 from .limits import Limits
 from .nodes import Binary, Call, Compare, Name, Number, Span, Unary
 
@@ -140,7 +141,10 @@ _CHARACTER_HINTS = {
     "'": " (names are written without quotes)",
     '"': " (names are written without quotes)",
 }
+_CHARACTER_HINTS |= {"&": " (write 'and': a > 0 and b > 0)", "|": " (write 'or': a > 0 or b > 0)", "!": " (write 'not': not a > 0)"}
 _TOKEN_WORDS = {"NAME": "name", "NUMBER": "number", "PERCENT": "percentage"}
+# Words a French spreadsheet user writes for the logical operators, and uppercase operators, lowercased here.
+_OPERATOR_WORDS = {"et": "and", "ou": "or", "non": "not", "and": "and", "or": "or", "not": "not"}
 
 
 def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
@@ -159,7 +163,8 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
         if char == "%" and text[:position].rstrip()[-1:].isdigit():
             return FormulaSyntaxError("write a percentage without a space: 6%", position)
         if char.isalpha():
-            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'", position)
+            written = name_without_accents(_word_at(text, position))
+            return FormulaSyntaxError(f"unexpected {char!r}: names use letters without accents, digits and '_'; write '{written}'", position)
         hint = _CHARACTER_HINTS.get(char, "")
         return FormulaSyntaxError(f"unexpected character {char!r}{hint}", position)
     if not isinstance(error, UnexpectedToken):  # Lark's three kinds of UnexpectedInput are handled above and here
@@ -172,7 +177,7 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
     if token.type == "RPAR" and text[: offset].count("(") <= text[: offset].count(")"):
         return FormulaSyntaxError("unbalanced parenthesis: this ')' has no matching '('", offset)
     if token.type in {"NAME", "NUMBER", "PERCENT", "LPAR"} and _ends_operand(text[:offset]):
-        return FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
+        return _operator_word(text, token) or FormulaSyntaxError(f"missing operator before {str(token)!r}", offset, width)
     if token.type == "COMPARATOR" and str(token) == ">" and text[:offset].endswith("<"):
         return FormulaSyntaxError("write '!=' for 'different from' ('<>' is a spreadsheet's)", offset - 1, 2)
     if token.type == "COMPARATOR":
@@ -182,6 +187,27 @@ def _friendly(error: UnexpectedInput, text: str) -> FormulaSyntaxError:
     if token.type == "COMMA" and text[:offset].rstrip()[-1:].isdigit():
         return FormulaSyntaxError("unexpected ',': decimals use a dot (12.5)", offset)
     return FormulaSyntaxError(f"unexpected {_describe(token)}: an operand is missing before it", offset, width)
+
+
+def _operator_word(text: str, token: Token) -> FormulaSyntaxError | None:
+    """`a et b`, `non a`, `a AND b`: the logical operator is written `and`, `or`, `not` (lowercase, in English)."""
+    offset = token.start_pos or 0
+    previous = re.search(r"(\w+)\s*$", text[:offset])
+    for word, start in ((str(token), offset), (previous.group(1), previous.start(1)) if previous else ("", 0)):
+        operator = _OPERATOR_WORDS.get(word.lower())
+        if operator and operator != word:
+            return FormulaSyntaxError(f"write '{operator}' for '{word}': the logical operators are and, or, not", start, len(word))
+    return None
+
+
+def _word_at(text: str, position: int) -> str:
+    """The word (letters, digits, '_') around `position`."""
+    start, end = position, position
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        end += 1
+    return text[start:end]
 
 
 def _ends_operand(before: str) -> bool:

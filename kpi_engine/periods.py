@@ -319,6 +319,24 @@ class Calendar:
         return Period.from_date(period.frequency, year.start, self.fiscal_year_start)
 
 
+    def year_to_date(self, period: Period) -> list[Period]:
+        """The span from the start of `period`'s (fiscal) year to its end, as the fewest whole periods, oldest
+        first: `FY2025-Q1` and `2024-10` for October 2024 when years start in July, the year itself at its
+        last month. Inputs summed over these parts give the year to date whatever frequency they are given
+        at (a yearly budget reaches the year's last month; it is never split)."""
+        first = self.year_start(period)
+        parts = [period.shift(-back) for back in range(period.ordinal - first.ordinal, -1, -1)]
+        for coarser in (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY):
+            merged: list[Period] = []
+            for part in parts:
+                whole = self.ancestor(part, coarser)
+                chosen = whole if whole is not None and whole.end <= period.end else part
+                if not merged or merged[-1] != chosen:
+                    merged.append(chosen)
+            parts = merged
+        return parts
+
+
 GREGORIAN = Calendar()  # years from January: the calendar of a pack that sets none
 
 

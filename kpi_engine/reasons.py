@@ -42,8 +42,51 @@ CATALOG: dict[str, tuple[str, str]] = {
         "member '{member}' of group '{group}' has no '{name}' for {period}, so the group has none: {cause}",
         "le membre « {member} » du groupe « {group} » n'a pas « {name} » pour {period}, le groupe non plus : {cause}",
     ),
+    "year_to_date": (
+        "{cause}, needed for the year to date from {start} to {period}",
+        "{cause}, nécessaire pour le cumul de l'exercice de {start} à {period}",
+    ),
+    "ytd_other_periods": (
+        "no year to date: '{name}' reads other periods than its own (a time function such as prev, growth or ytd)",
+        "pas de cumul de l'exercice : « {name} » lit d'autres périodes que la sienne (une fonction de temps comme prev, growth ou ytd)",
+    ),
+    "in_scenario": ("under scenario '{scenario}': {cause}", "en scénario « {scenario} » : {cause}"),
+    "no_scenario_facts": ("no figures under scenario '{scenario}'{entity}", "aucun chiffre en scénario « {scenario} »{entity}"),
     "no_target": ("KPI '{name}' has no target", "l'indicateur « {name} » n'a pas de cible"),
     "target_undefined": ("target undefined: {cause}", "cible indéfinie : {cause}"),
+    # facts warnings (`Problem.of`): worded like the reasons, in the reader's language
+    "near_input": (" (did you mean '{input}'{kind}?)", " (vouliez-vous dire « {input} »{kind} ?)"),
+    "other_kind_input": (
+        " (the closest input, '{input}', is {input_kind}, but '{title}' reads as {title_kind}: not proposed; rename the column after the input it holds)",
+        (
+            " (la donnée la plus proche, « {input} », est {input_kind}, mais « {title} » se lit comme {title_kind} : non proposée ;"
+            " renommez la colonne d'après la donnée qu'elle contient)"
+        ),
+    ),
+    "near_scenario": (
+        "figures under scenario '{scenario}' are read by no formula (did you mean '{closest}'?)",
+        "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {closest} » ?)",
+    ),
+    "member_without_facts": (
+        "member '{member}' of group '{group}' has no facts: the group's values will be undefined",
+        "le membre « {member} » du groupe « {group} » n'a aucune donnée : les valeurs du groupe seront indéfinies",
+    ),
+    "not_an_input": ("'{name}' is not an input of the pack, ignored{hint}", "« {name} » n'est pas une donnée d'entrée du pack : ignorée{hint}"),
+    "out_of_bounds": (
+        "'{name}' is {value} for {period}{entity}; it should be {bounds}",
+        "« {name} » vaut {value} en {period}{entity} ; elle devrait être {bounds}",
+    ),
+    "lookalike_entities": (
+        "entities {spelled} differ only by case, accents or spacing: they are read as {count} different entities; write them alike",
+        (
+            "les entités {spelled} ne diffèrent que par la casse, les accents ou les espaces : elles sont lues comme {count} entités "
+            "différentes ; écrivez-les de la même façon"
+        ),
+    ),
+    "missing_periods": (
+        "entity '{name}' has no facts for {shown}{more}, which other entities have: a missing period is not a zero",
+        "l'entité « {name} » n'a pas de données pour {shown}{more}, que les autres entités ont : une période manquante n'est pas un zéro",
+    ),
 }
 
 _ARITHMETIC_WORDS = {
@@ -75,9 +118,50 @@ class Reason:
         return self.text("en")
 
 
+def _number(value: Any, lang: Language) -> str:
+    """An exact number as the reader writes it: `-2 400,00` in French, `-2400.00` in English (never `-0`)."""
+    text = format(value, "f")
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")
+    if lang != "fr":
+        return text
+    whole, _, fraction = text.partition(".")
+    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
+    grouped = " ".join(digits[max(0, i - 3) : i] for i in range(len(digits), 0, -3)[::-1])
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
+# how messages name the kind of an input (`kind` follows a name; `input_kind`, `title_kind` stand alone)
+_KIND_NAMES: dict[Language, dict[str | None, str]] = {
+    "en": {"income": "a revenue", "charge": "a cost", "balance": "a balance"},
+    "fr": {"income": "un produit", "charge": "une charge", "balance": "un solde"},
+}
+_KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
+    "kind": {lang: {kind: f", {words}" for kind, words in names.items()} | {None: ""} for lang, names in _KIND_NAMES.items()},
+    "input_kind": {"en": _KIND_NAMES["en"] | {None: "of another kind"}, "fr": _KIND_NAMES["fr"] | {None: "d'une autre nature"}},
+    "title_kind": {"en": _KIND_NAMES["en"] | {None: "another kind"}, "fr": _KIND_NAMES["fr"] | {None: "une autre nature"}},
+}
+
+
 def _word(key: str, value: Any, lang: Language) -> str:
     if isinstance(value, Reason):
         return value.text(lang)
+    if key == "spelled":
+        quote = "« {} » ({})" if lang == "fr" else "'{}' ({})"
+        return ", ".join(quote.format(name, where) for name, where in value)
+    if key == "more":
+        return "" if not value else f" et {value} autres" if lang == "fr" else f" and {value} more"
+    if key in _KINDS:
+        kinds = _KINDS[key][lang]
+        return kinds.get(value, kinds[None])
+    if key == "hint":
+        return f" (vouliez-vous dire « {value} » ?)" if value and lang == "fr" else f" (did you mean '{value}'?)" if value else ""
+    if key == "bounds":
+        words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
+        low, high = value
+        return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
+    if key == "value":
+        return _number(value, lang)
     if key == "entity":
         if value is None:
             return ""

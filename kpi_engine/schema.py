@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, accent_hint, did_you_mean, path_text
 from .yamlsource import Document, Path
 
 PACK_SCHEMA = "pack.schema.json"
@@ -63,11 +63,8 @@ def _errors(document: Document, schema: str) -> list[ValidationError]:
 
 
 def _where(path: Path) -> str:
-    """`kpis.marge.alerts[1].severity`: list items counted from 1, as the semantic messages say "alert 1"."""
-    text = ""
-    for part in path:
-        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text or "the file"
+    """`kpis.marge.alerts[1].severity` (`errors.path_text`), or "the file"."""
+    return path_text(path) or "the file"
 
 
 def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
@@ -78,7 +75,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
     validator_value: Any = error.validator_value
     schema: Any = error.schema
     if "propertyNames" in error.schema_path:
-        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit"
+        message = f"{where}: '{instance}' is not a valid name: use letters, digits and '_', not starting with a digit{accent_hint(str(instance))}"
         yield Problem(document.key_location((*path, instance)), message)
         return
     match error.validator:
@@ -123,7 +120,7 @@ def _explain(error: ValidationError, document: Document) -> Iterator[Problem]:
 _FRENCH_WORDS = {
     "quotidien": "daily", "journalier": "daily", "hebdomadaire": "weekly", "mensuel": "monthly",
     "trimestriel": "quarterly", "annuel": "yearly", "somme": "sum", "dernier": "last", "moyenne": "avg",
-    "critique": "critical", "avertissement": "warning", "alerte": "warning",
+    "critique": "critical", "avertissement": "warning", "alerte": "warning", "attention": "warning",
     "plus_haut_est_mieux": "higher_is_better", "plus_bas_est_mieux": "lower_is_better",
 }
 _REQUIRED_HINTS = {
@@ -177,8 +174,19 @@ def _one_of_words(error: ValidationError) -> str:
     return " or ".join(dict.fromkeys(words))
 
 
+# Keys a French finance user naturally writes for the format's English ones.
+_FRENCH_KEYS = {
+    "cible": "target", "responsable": "owner", "proprietaire": "owner", "propriétaire": "owner", "libelle": "label",
+    "libellé": "label", "formule": "formula", "frequence": "frequency", "fréquence": "frequency", "unite": "unit",
+    "unité": "unit", "alertes": "alerts", "quand": "when", "gravite": "severity", "gravité": "severity", "sens": "direction",
+    "entrees": "inputs", "entrées": "inputs", "indicateurs": "kpis",
+}  # fmt: skip
+
+
 def _unknown_key(key: str, where: str, allowed: list[str]) -> str:
-    message = f"{where}: unknown key '{key}'{did_you_mean(key, allowed)}; allowed keys: {', '.join(allowed)}"
+    english = _FRENCH_KEYS.get(key.strip().lower())
+    hint = f" (in English: '{english}')" if english in allowed else did_you_mean(key, allowed)
+    message = f"{where}: unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
     if " " in key.strip():
         message += " (a comma inside {...} splits the text: put the text in quotes)"
     return message

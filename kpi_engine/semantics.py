@@ -15,7 +15,7 @@ from collections.abc import Iterator, Set
 from decimal import Decimal
 from typing import Protocol, assert_never
 
-from .errors import Problem, did_you_mean
+from .errors import Problem, accent_hint, did_you_mean
 from .functions import FUNCTIONS, Count, Function, Kind
 from .graph import find_cycles, references, same_period_graph
 from .limits import Limits
@@ -198,6 +198,12 @@ _SPREADSHEET_FUNCTIONS = {
     "arrondi": "write round(x, n)",
     "sierreur": "write coalesce(x, fallback)",
     "iferror": "write coalesce(x, fallback)",
+    "et": "write a and b",
+    "and": "write a and b",
+    "ou": "write a or b",
+    "or": "write a or b",
+    "non": "write not a",
+    "not": "write not a",
 }
 
 
@@ -268,7 +274,7 @@ def template_problems(template: str, names: Set[str], limits: Limits = Limits())
         elif field in ("target", "gap") and field not in names:
             yield offset, width, f"'{{{field}}}' is used but the KPI has no target: it would always read 'undefined'"
         elif field not in names:
-            yield offset, width, f"unknown name '{{{field}}}'{did_you_mean(field, names)}"
+            yield offset, width, f"unknown name '{{{field}}}'{accent_hint(field) or did_you_mean(field, names)}"
         if conversion:
             yield offset, width, f"'!{conversion}' is not allowed in '{{{field}}}'"
         if spec:

@@ -27,6 +27,7 @@ import yaml
 
 from .errors import Location, Problem, caret_snippet
 from .numbers import NumberLimits
+from .yamlerrors import diagnose
 
 Path = tuple[str | int, ...]
 """Where a value sits in a document: keys and list indexes, `("kpis", "marge", "alerts", 0)`."""
@@ -58,6 +59,10 @@ class SourceFile:
     def location(self, index: int) -> Location:
         line = bisect.bisect_right(self._line_starts, index) - 1
         return Location(self.name, line + 1, index - self._line_starts[line] + 1)
+
+    def location_index(self, line: int) -> int:
+        """The index of the first character of line `line` (from 1)."""
+        return self._line_starts[line - 1]
 
     def line_text(self, line: int) -> str:
         """The text of line `line` (from 1) without its line break; "" past the last line."""
@@ -142,16 +147,15 @@ def load_document(text: str, name: str, max_nodes: int = 200_000, numbers: Numbe
     source = SourceFile(name, text)
     document = Document(source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node, problems = _compose(source)
     except RecursionError:
         return document, [Problem(Location(name, 1, 1), "the file is nested too deeply to be a pack or facts file; refused")]
-    except yaml.MarkedYAMLError as error:
-        return document, [_syntax_problem(source, error)]
     except yaml.YAMLError as error:
         return document, [Problem(Location(name, 1, 1), f"not valid YAML: {error}")]
     if node is None:
-        return document, []
+        return document, problems
     builder = _Builder(document, max_nodes, numbers)
+    builder.problems.extend(problems)
     try:
         document.data = builder.build(node, ())
     except RecursionError:
@@ -168,17 +172,43 @@ def load_document(text: str, name: str, max_nodes: int = 200_000, numbers: Numbe
     return document, builder.problems
 
 
-def _syntax_problem(source: SourceFile, error: yaml.MarkedYAMLError) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    location = Location(source.name, mark.line + 1, mark.column + 1) if mark else Location(source.name)
-    message = f"YAML syntax error: {error.problem or error.context}"
-    if error.context and error.problem:
-        message += f" ({error.context})"
-    line = source.line_text(location.line) if mark else ""
-    snippet = caret_snippet(line, location.column) if line else ""
-    if "\t" in line[: location.column]:
-        message += "; YAML indentation must use spaces, not tabs"
-    return Problem(location, message, snippet)
+MAX_SYNTAX_PROBLEMS = 20
+"""How many syntax mistakes of one file are reported (each one's line set aside to read on) before the file is given up."""
+
+
+def _compose(source: SourceFile) -> tuple[yaml.Node | None, list[Problem]]:
+    """The node graph of the text and its syntax problems, in words (`yamlerrors`).
+
+    After a syntax error, the text from the mistake's place (or from the first
+    bracket before it on its line, whose collection would stay open) to the
+    end of its line is blanked (its characters become spaces, so every
+    position stays right) and the text is read again, so the rest of the file
+    is still checked and every problem reported at once. A line that fails
+    again, or too many mistakes, end the reading with no document (None) and
+    the problems found so far.
+    """
+    text, problems, blanked = source.text, list[Problem](), set[int]()
+    for _ in range(MAX_SYNTAX_PROBLEMS):
+        try:
+            return yaml.compose(text, Loader=yaml.SafeLoader), problems
+        except yaml.MarkedYAMLError as error:
+            problem = diagnose(error, source.name, source.line_text)
+            if problem.location.line in blanked:
+                break
+            problems.append(problem)
+            blanked.add(problem.location.line)
+            text = _blank_rest_of_line(text, source, problem.location)
+    return None, problems
+
+
+def _blank_rest_of_line(text: str, source: SourceFile, location: Location) -> str:
+    """`text` with the characters from `location` (or a bracket before it) to the end of its line replaced by spaces."""
+    line = source.line_text(location.line)
+    column = max(location.column - 1, 0)
+    brackets = [index for index in (line.find("{", 0, column), line.find("[", 0, column)) if index >= 0]
+    column = min([column, *brackets])
+    start = source.location_index(location.line) + column
+    return text[:start] + " " * (len(line) - column) + text[start + len(line) - column :]
 
 
 class _TooLarge(Exception):

@@ -227,7 +227,8 @@ def test_solve_a_monthly_kpi_at_the_quarter_on_the_example_company():
         "solve", COMPANY, "taux_marge_nette", "--vary", "ventes_marchandises", "--facts", MONTHLY, "--period", "2025-Q2", "--entity", "lyon", lang="fr"
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Pour atteindre 6,0 % de taux de marge nette au T2 2025 (lyon), il faudrait ")
+    # the example's years start in July: the calendar's second quarter is its fourth fiscal quarter, named so
+    assert result.stdout.startswith("Pour atteindre 6,0 % de taux de marge nette au T4 exercice 2025 (lyon), il faudrait ")
 
 
 # --- sensitivity ------------------------------------------------------------------------
@@ -433,7 +434,10 @@ def test_explain_change_of_the_quarter_on_the_example_company():
     # the question of issue 13: "why did Q2 move against last year?" on a monthly KPI
     result = run("explain-change", COMPANY, "chiffre_affaires_ht", "--from", "2024-Q2", "--to", "2025-Q2", "--facts", MONTHLY, "--entity", "lyon", lang="fr")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Chiffre d'affaires HT (lyon) : de 588 467 € au T2 2024 à 639 728 € au T2 2025 (+51 261 €), principalement à cause de ")
+    # the example's years start in July: the calendar's second quarters are its fourth fiscal quarters, named so
+    assert result.stdout.startswith(
+        "Chiffre d'affaires HT (lyon) : de 588 467 € au T4 exercice 2024 à 639 728 € au T4 exercice 2025 (+51 261 €), principalement à cause de "
+    )
 
 
 def test_a_period_the_facts_do_not_cover_is_a_usage_error_on_its_option():

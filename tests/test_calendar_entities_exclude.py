@@ -57,3 +57,20 @@ def test_groups_are_planned_members_first_with_each_input_consolidation(tmp_path
     ]
     assert pack.plan.groups["france"].label.get("en") == "France"
     assert (pack.plan.inputs["ca"].consolidation, pack.plan.inputs["taux"].consolidation) == (Consolidation.SUM, Consolidation.NONE)
+
+
+def test_a_groups_own_entries_in_some_months_only_are_no_gap_but_a_members_missing_month_is(tmp_path: Path) -> None:
+    from kpi_engine.facts import load_facts
+
+    (tmp_path / "pack.yaml").write_text(
+        "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n"
+        "entities:\n  groupe: {members: [a, b]}\n"
+    )
+    (tmp_path / "facts.csv").write_text(
+        "entity,period,name,value\na,2025-01,ca,10\na,2025-02,ca,20\nb,2025-01,ca,5\ngroupe,2025-02,ca,-3\n"
+    )
+    pack = load_pack(tmp_path)
+    facts = load_facts([tmp_path / "facts.csv"], pack, lang="en")
+    warned = [p.text("en") for p in facts.warnings]
+    # the group's elimination in February only says nothing; b's missing February is still a gap
+    assert warned == [f"{tmp_path / 'facts.csv'}:4: warning: entity 'b' has no facts for 2025-02, which other entities have: a missing period is not a zero"]

@@ -244,6 +244,13 @@ def test_evaluate_table_streams_with_the_widths_known_before_evaluating():
     assert lines[11:13] == ["", "Alerts (3)"]
 
 
+def test_evaluate_table_words_severities_in_the_readers_language_as_the_report_does():
+    french = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "fr").stdout.split("Alertes (3)\n")[1]
+    english = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en").stdout.split("Alerts (3)\n")[1]
+    assert [line.split()[0] for line in french.splitlines()[:4]] == ["Gravité", "--------", "CRITIQUE", "CRITIQUE"]
+    assert [line.split()[0] for line in english.splitlines()[:4]] == ["Severity", "--------", "CRITICAL", "CRITICAL"]
+
+
 def test_evaluate_table_shows_undefined_with_reason_never_zero():
     result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--lang", "en", "--period", "2025-02")
     line = next(line for line in result.stdout.splitlines() if line.startswith("taux"))
@@ -257,7 +264,7 @@ def test_evaluate_table_shows_undefined_with_reason_never_zero():
 
 def test_validate_text():
     result = run("validate", "pack.yaml")
-    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 files)\n"
+    assert result.stdout == "pack.yaml: valid (3 KPIs, 3 inputs, 1 file)\n"
 
 
 def test_validate_json_valid():
@@ -338,12 +345,19 @@ def test_strict_turns_facts_warnings_into_exit_3(tmp_path):
     facts = tmp_path / "facts.csv"
     facts.write_text("period,name,value\n2025-01,ca,-5\n2025-01,caa,1\n")
     runner = CliRunner()
-    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv"])
+    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv", "--lang", "en"])
     assert lenient.exit_code == 0
     assert "warning: 'caa' is not an input of the pack, ignored (did you mean 'ca', a revenue?)" in lenient.stderr
     assert "warning: 'ca' is -5 for 2025-01; it should be at least 0" in lenient.stderr
-    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
+    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict", "--lang", "en"])
     assert strict.exit_code == 3 and "2 warnings in the facts, refused by --strict" in strict.stderr
+    locale = {"KPI_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "fr_FR.UTF-8"}  # French from the locale
+    french = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"], env=locale)
+    assert french.stderr.splitlines() == [
+        f"{facts}:3: attention : « caa » n'est pas une donnée d'entrée du pack : ignorée (vouliez-vous dire « ca », un produit ?)",
+        f"{facts}:2: attention : « ca » vaut -5 en 2025-01 ; elle devrait être au moins 0",
+        "2 avertissements dans les données, refusés par --strict",
+    ]
 
 
 # --- silences and inhibition -------------------------------------------------------------------------

@@ -64,10 +64,18 @@ def test_strict_refuses_facts_warnings(tmp_path):
     pack.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  double: {formula: ca * 2, frequency: monthly}\n")
     (facts,) = write(tmp_path, {"f.csv": "period,entity,ca\n2024-01,gare,1\n2024-02,gare,1\n2024-01,centre,1\n"})
     runner = CliRunner()
-    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv"])
+    lenient = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--format", "csv", "--lang", "en"])
     assert lenient.exit_code == 0
     expected = f"{facts}:4: warning: entity 'centre' has no facts for 2024-02, which other entities have: a missing period is not a zero"
     assert lenient.stderr.splitlines() == [expected]
-    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict"])
+    strict = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict", "--lang", "en"])
     assert strict.exit_code == 3
     assert strict.stderr.splitlines() == [expected, "1 warning in the facts, refused by --strict"]
+    french = runner.invoke(main, ["evaluate", str(pack), "--facts", str(facts), "--strict", "--lang", "fr"])
+    assert french.stderr.splitlines() == [
+        (
+            f"{facts}:4: attention : l'entité « centre » n'a pas de données pour 2024-02, que les autres entités ont : "
+            "une période manquante n'est pas un zéro"
+        ),
+        "1 avertissement dans les données, refusé par --strict",
+    ]

@@ -40,7 +40,7 @@ def test_the_tutorial_shows_what_the_example_fec_gives() -> None:
     here = os.getcwd()
     os.chdir(ROOT)  # the tutorial names the files from the repository's root
     try:
-        result = run("facts", "definitions", "--facts", BOOKS[0], "--facts", BOOKS[1], "--lang", "en")
+        result = run("facts", "definitions", "--facts", BOOKS[0], "--facts", BOOKS[1], "--lang", "fr")  # as the tutorial shows it (a French reader)
     finally:
         os.chdir(here)
     assert result.exit_code == 0, result.output
@@ -118,13 +118,23 @@ def test_json_gives_the_same_for_machines(tmp_path: Path) -> None:
 def test_a_near_miss_of_another_kind_is_never_proposed_silently() -> None:
     pack = Pack.from_texts({"pack.yaml": "inputs:\n  cout_production: {label: Coût de production, rollup: sum}\n"
                                          "  production_vendue: {label: CA production, rollup: sum, accounts: {flow: credit, include: ['70']}}\n"})
-    assert near_miss("CA production HT", pack.inputs) == " (did you mean 'production_vendue', a revenue?)"
+    def hint(title: str, inputs, lang="en") -> str:
+        reason = near_miss(title, inputs)
+        return reason.text(lang) if reason else ""
+
+    assert hint("CA production HT", pack.inputs) == " (did you mean 'production_vendue', a revenue?)"
+    assert hint("CA production HT", pack.inputs, "fr") == " (vouliez-vous dire « production_vendue », un produit ?)"
     costs_only = {"cout_production": pack.inputs["cout_production"]}
-    assert near_miss("CA production HT", costs_only) == (
+    assert hint("CA production HT", costs_only) == (
         " (the closest input, 'cout_production', is a cost, but 'CA production HT' reads as a revenue: not proposed; "
         "rename the column after the input it holds)"
     )
-    assert near_miss("Coût production", costs_only) == " (did you mean 'cout_production', a cost?)"
+    assert hint("CA production HT", costs_only, "fr") == (
+        " (la donnée la plus proche, « cout_production », est une charge, mais « CA production HT » se lit comme un produit : "
+        "non proposée ; renommez la colonne d'après la donnée qu'elle contient)"
+    )
+    assert hint("Coût production", costs_only) == " (did you mean 'cout_production', a cost?)"
+    assert hint("zzz", costs_only) == ""
 
 
 def test_french_columns_all_ignored_is_an_error_that_says_so(tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_load_facts_reports_every_problem_of_every_file_at_once(tmp_path):
     (tmp_path / "a.csv").write_text("period,entity,name,value\n2025-01,lyon,ca,douze\n2025-02,lyon,ca,10\n")
     (tmp_path / "b.yaml").write_text("lyon:\n  2025-02: {ca: 11}\n  2025-13: {ca: 1}\n")
     with pytest.raises(FactsError) as caught:
-        load_facts([tmp_path / "a.csv", tmp_path / "b.yaml", tmp_path / "missing.csv"])
+        load_facts([tmp_path / "a.csv", tmp_path / "b.yaml", tmp_path / "missing.csv"], lang="en")
     assert [str(p).replace(str(tmp_path) + "/", "") for p in caught.value.problems] == [
         "a.csv:2: 'ca' for 2025-01: 'douze' is not a number",
         "b.yaml:3:3: '2025-13' is not a valid monthly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",

@@ -103,7 +103,7 @@ def test_hide_absent_leaves_out_kpis_reading_inputs_never_given(folder: Path) ->
     shown = run(folder, "evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "csv", "--hide-absent")
     assert shown.exit_code == 0
     assert {r["kpi"] for r in csv.DictReader(io.StringIO(shown.stdout))} == {"marge"}
-    assert "1 KPI hidden: they read inputs the facts never give (leads)" in shown.stderr
+    assert "1 KPI hidden: it reads inputs the facts never give (leads)" in shown.stderr
     everything = run(folder, "evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "csv")
     assert {r["kpi"] for r in csv.DictReader(io.StringIO(everything.stdout))} == {"marge", "ca_par_lead"}
     assert "hidden" not in everything.stderr

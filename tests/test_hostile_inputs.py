@@ -8,6 +8,7 @@ analyses. Case numbers are the issue's.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -47,7 +48,7 @@ def pack_of(formula: str, inputs: str = "x") -> Pack:
 def test_a_syntax_error_in_yaml_with_any_line_break_is_located(newline):
     text = newline.join(["inputs:", "  x: {rollup: sum}", "kpis:", "  k: {formula: x, frequency: [monthly}", ""])
     (problem,) = problems(text)
-    assert problem.splitlines()[0] == "pack.yaml:4:38: YAML syntax error: expected ',' or ']', but got '}' (while parsing a flow sequence)"
+    assert problem.splitlines()[0] == "pack.yaml:4:30: line 4: the '[' opened here is not closed where expected (found '}' at line 4); close it with ']'"
     assert problem.splitlines()[1] == "      k: {formula: x, frequency: [monthly}"
 
 
@@ -175,6 +176,23 @@ def test_year_ago_in_year_1_is_undefined_with_a_reason(frequency, period):
     assert result.value is None
     first = period if frequency == "weekly" else "0001-01-01"
     assert result.error == f"a {frequency} period before year 1 is before the first period of data (data starts at {first})"
+
+
+# --- case 18: nested time functions are memoised per period, so they cost linear time -------------------------
+@pytest.mark.parametrize(("levels", "days"), [(2, 2_100), (3, 3_000)])
+def test_nested_rolling_sums_over_years_of_days_finish(levels, days):
+    """The issue's cases (40 s for two levels, three never finished): every value, each window full of ones."""
+    formula = "x"
+    for _ in range(levels):
+        formula = f"rolling_sum({formula}, 1000)"
+    pack = Pack.from_texts({"p.yaml": f"inputs: {{x: {{rollup: sum}}}}\nkpis:\n  k: {{formula: '{formula}', frequency: daily}}\n"}, bases={})
+    first = date(2015, 1, 1)
+    evaluation = pack.evaluate(Facts.from_records([(None, "x", (first + timedelta(day)).isoformat(), 1) for day in range(days)]))
+    values = [result.value for result in evaluation.results]
+    full = levels * 999  # the first day whose innermost windows all lie within the data
+    assert len(values) == days
+    assert values[:full] == [None] * full
+    assert values[full:] == [Decimal(1000) ** levels] * (days - full)
 
 
 # --- cases 14 and 21: analyses answer "too complex" within a budget ------------------------------------------

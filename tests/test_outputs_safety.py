@@ -136,14 +136,14 @@ def test_facts_from_a_device_or_a_fifo_are_refused_at_once(folder):
     assert err.splitlines() == [
         "/dev/zero: n'est pas un fichier ordinaire (un périphérique) ; indiquez un fichier enregistré sur disque",
         "pipe.csv: n'est pas un fichier ordinaire (un tube nommé) ; indiquez un fichier enregistré sur disque",
-        "2 problems in the facts",
+        "2 problèmes dans les données",
     ]
 
 
 def test_a_pack_that_is_a_device_or_a_fifo_is_refused(folder):
     os.mkfifo(folder / "pipe.yaml")
-    assert kpi("validate", "/dev/zero", cwd=folder)[1] == "/dev/zero: is not a regular file (a device); give a file saved on disk\n"
-    assert kpi("validate", "pipe.yaml", cwd=folder)[1] == "pipe.yaml: is not a regular file (a named pipe); give a file saved on disk\n"
+    assert kpi("validate", "/dev/zero", "--lang", "en", cwd=folder)[1] == "/dev/zero: is not a regular file (a device); give a file saved on disk\n"
+    assert kpi("validate", "pipe.yaml", "--lang", "en", cwd=folder)[1] == "pipe.yaml: is not a regular file (a named pipe); give a file saved on disk\n"
 
 
 def test_files_are_read_up_to_a_size_limit(tmp_path):
@@ -160,7 +160,7 @@ def test_files_are_read_up_to_a_size_limit(tmp_path):
 
 def _problems(path: Path) -> list[str]:
     with pytest.raises(PackError) as caught:
-        load_pack(path)
+        load_pack(path, lang="en")
     return [str(problem).splitlines()[0] for problem in caught.value.problems]
 
 

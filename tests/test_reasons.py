@@ -1,5 +1,7 @@
 """Undefined reasons are data: every code renders in English (the text of record) and French."""
 
+from decimal import Decimal
+
 import pytest
 
 from kpi_engine import Facts, Pack
@@ -13,10 +15,25 @@ SAMPLE = {
     "known": "yearly",
     "frequency": "monthly",
     "since": Period.parse("2025-01"),
+    "start": Period.parse("2024-07"),
     "denominator": "chiffre_affaires_ht",
     "error": "Overflow",
     "member": "gare",
     "group": "groupe_martin",
+    "hint": "stock",
+    "value": Decimal("-2400.00"),
+    "bounds": (0, None),
+    "spelled": (("Lyon", "a.csv:2"), ("lyon", "a.csv:3")),
+    "count": 2,
+    "shown": "2025-01, 2025-02",
+    "more": 3,
+    "input": "chiffre_affaires_ht",
+    "kind": "income",
+    "input_kind": "charge",
+    "title": "CA production",
+    "title_kind": None,
+    "scenario": "budget",
+    "closest": "budget",
 }
 
 
@@ -35,3 +52,22 @@ def test_the_same_undefined_value_reads_in_both_languages():
     assert result.error == "missing fact 'stocks' for 2025-02, entity 'lyon', needed to roll stocks up to 2025-Q1"
     assert result.reason("fr") == "donnée manquante « stocks » pour 2025-02, entité « lyon », nécessaire pour cumuler stocks sur 2025-Q1"
     assert result.reason("en") == result.error
+
+
+def test_facts_warnings_read_in_both_languages_with_numbers_for_the_reader():
+    inputs = "inputs:\n  disponibilites: {rollup: last, min: 0}\n  ca: {rollup: sum, min: -0.5, max: 100000}\n"
+    pack = Pack.from_texts({"p.yaml": inputs + "kpis:\n  k: {formula: disponibilites, frequency: monthly}\n"})
+    records = [("lyon", "disponibilites", "2025-01", Decimal("-2400.00")), ("lyon", "disponibilite", "2025-01", 1), (None, "ca", "2025-01", -1)]
+    facts = Facts.from_records(records)
+    warnings = pack.fact_warnings(facts)
+    assert [w.text("en") for w in warnings] == [
+        "<records>:2: warning: 'disponibilite' is not an input of the pack, ignored (did you mean 'disponibilites'?)",
+        "<records>:1: warning: 'disponibilites' is -2400.00 for 2025-01, entity 'lyon'; it should be at least 0",
+        "<records>:3: warning: 'ca' is -1 for 2025-01; it should be at least -0.5 and at most 100000",
+    ]
+    assert [w.text("fr") for w in warnings] == [
+        "<records>:2: attention : « disponibilite » n'est pas une donnée d'entrée du pack : ignorée (vouliez-vous dire « disponibilites » ?)",
+        "<records>:1: attention : « disponibilites » vaut -2 400,00 en 2025-01, entité « lyon » ; elle devrait être au moins 0",
+        "<records>:3: attention : « ca » vaut -1 en 2025-01 ; elle devrait être au moins -0,5 et au plus 100 000",
+    ]
+    assert str(warnings[1]) == warnings[1].text("en")

@@ -388,3 +388,16 @@ def _row(html: str, kpi: str) -> str:
 
 def test_click_command_is_standalone():
     assert isinstance(report_command, click.Command) and report_command.name == "report"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "label"),
+    [("2025-Q1", "fr", "T1 25"), ("2025-Q1", "en", "Q1 25"), ("FY2025-Q1", "fr", "T1 ex. 25"), ("FY2025-Q4", "en", "Q4 FY25"), ("2025-03", "fr", "mars 25")],
+)
+def test_chart_labels_name_fiscal_quarters_by_their_fiscal_year(text: str, lang: str, label: str) -> None:
+    from kpi_engine.periods import Calendar
+    from kpi_engine.report.charts import period_label
+
+    # FY2025-Q1 runs from July to September 2024: its label is the fiscal year's, never 2024's
+    calendar = Calendar(fiscal_year_start=7) if text.startswith("FY") else Calendar()
+    assert period_label(calendar.parse(text), lang) == label

@@ -27,7 +27,7 @@ def pack_problems(formula: str, message: str = "") -> list[str]:
     return [str(p).splitlines()[0] for p in caught.value.problems]
 
 
-FUNCTIONS = "abs, min, max, round, coalesce, if, prev, lag, year_ago, rolling_sum, rolling_avg, ytd, growth"
+FUNCTIONS = "abs, min, max, round, coalesce, if, prev, lag, year_ago, rolling_sum, rolling_avg, ytd, growth, budget, forecast"
 
 
 @pytest.mark.parametrize(

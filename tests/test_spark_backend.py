@@ -1,11 +1,10 @@
 """The Spark backend gives the Python backend's results, reasons and alerts, on a real local Spark.
 
-Few tests, each a whole evaluation (Spark plans every query for a second or
-more): the example company against the Python backend, and `kpi evaluate
---engine spark` reading a long CSV file itself. Every evaluation fixture also
-runs on Spark (`test_evaluation_fixtures.py`). They share one local Spark
-(the `spark` fixture, marker `spark`). `kpi sql --dialect spark` only renders
-text: it needs no Spark.
+Spark plans every query for seconds (minutes on a loaded machine), so by default few tests start it: the
+refusals and a handful of small fixture cases (`test_evaluation_fixtures.py`), all on one local Spark (the
+`spark` fixture, marker `spark`). With KPI_SPARK_ALL=1 every fixture case runs on Spark too, and so do the
+whole evaluations here: the example company against the Python backend, and `kpi evaluate --engine spark`
+reading a long CSV file itself. `kpi sql --dialect spark` only renders text: it needs no Spark.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_sql_backend import assert_same_evaluation, calendar_year_company, company_facts, same_number
+from test_sql_backend import COMPANY, assert_same_evaluation, company_facts, same_number
 
 from kpi_engine.backends.sql.dialect import SPARK
 from kpi_engine.backends.sql.plan import sql_plan
@@ -44,20 +43,21 @@ kpis:
 """
 
 
-@pytest.fixture(scope="module")
-def company_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return calendar_year_company(tmp_path_factory.mktemp("spark"))
+EVERYTHING_ON_SPARK = pytest.mark.skipif(not os.environ.get("KPI_SPARK_ALL"), reason="a whole evaluation on Spark: KPI_SPARK_ALL=1 runs it")
 
 
 @pytest.mark.spark
-def test_example_company_gives_the_same_results_reasons_and_alerts(spark: object, company_dir: Path) -> None:
-    pack, facts = load_pack(str(company_dir)), company_facts()
+@EVERYTHING_ON_SPARK
+def test_example_company_gives_the_same_results_reasons_and_alerts(spark: object) -> None:
+    """A fiscal year, a group, inputs whose absence is zero and budget reads, as on DuckDB."""
+    pack, facts = load_pack(str(COMPANY)), company_facts()
     python = pack.evaluate(facts, lang="fr")
     assert python.alerts and any(r.status == "undefined" for r in python.results)
     assert_same_evaluation(python, pack.evaluate(facts, lang="fr", backend="spark"))
 
 
 @pytest.mark.spark
+@EVERYTHING_ON_SPARK
 def test_kpi_evaluate_with_engine_spark_reads_a_long_csv_itself(spark: object, tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text(ROLL, encoding="utf-8")
     facts = tmp_path / "facts.csv"
@@ -93,5 +93,5 @@ def test_kpi_sql_dialect_spark_from_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "pack.yaml").write_text(ROLL, encoding="utf-8")
     run = CliRunner().invoke(main, ["sql", str(tmp_path), "--dialect", "spark"])
     assert run.exit_code == 0, run.output
-    assert run.stdout.startswith("-- KPI evaluation in spark SQL. Input: a relation kpi_facts(entity STRING, input STRING,")
+    assert run.stdout.startswith("-- KPI evaluation in spark SQL. Input: a relation kpi_facts(entity STRING, scenario STRING (")
     assert "WITH RECURSIVE" in run.stdout and "CREATE OR REPLACE TEMP VIEW kpi_rolled_quarterly AS" in run.stdout

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,15 +22,17 @@ import pytest
 
 from kpi_engine import Facts, Pack
 from kpi_engine.backends.duckdb import evaluate_source
+from kpi_engine.backends.sql.calendar import ANCESTORS, CHILD, SqlCalendar
 from kpi_engine.backends.sql.dialect import DUCKDB, SCALE
 from kpi_engine.backends.sql.expressions import FUNCTION_SQL
 from kpi_engine.backends.sql.plan import sql_plan
-from kpi_engine.backends.sql.query import script
+from kpi_engine.backends.sql.query import scenarios_read, script
 from kpi_engine.errors import FactsError, PackError
 from kpi_engine.facts import read_facts_text
 from kpi_engine.functions import FUNCTIONS
 from kpi_engine.loader import load_pack
 from kpi_engine.packtests import run_test_text
+from kpi_engine.periods import Calendar, Frequency, Period
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"
@@ -65,41 +66,20 @@ def assert_same_evaluation(expected, actual) -> None:
     ]
 
 
-def calendar_year_company(folder: Path) -> Path:
-    """The example company as the SQL backend computes it today: calendar years, no group, and every input's
-    absence undefined (the backend refuses fiscal calendars, groups and `missing: zero` at load time, see
-    `test_what_the_pack_asks_beyond_the_sql_backend_is_refused`). Its KPIs, facts and alerts are the example's."""
-    text = (ROOT / "examples/company/pack.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"^calendar:.*\n", "", text, flags=re.M)
-    text = re.sub(r"^entities:\n(?:(?:  .*|\s*#.*|)\n)*", "", text, flags=re.M)
-    pack = folder / "company"
-    pack.mkdir()
-    (pack / "pack.yaml").write_text(text, encoding="utf-8")
-    zero = [name for name, spec in load_pack(str(ROOT / "definitions")).plan.inputs.items() if spec.missing.value == "zero"]
-    rollups = {name: spec.rollup.value for name, spec in load_pack(str(ROOT / "definitions")).plan.inputs.items()}
-    (pack / "absent_inputs.yaml").write_text(
-        "inputs:\n" + "".join(f"  {name}: {{rollup: {rollups[name]}, missing: undefined}}\n" for name in zero), encoding="utf-8"
-    )
-    return pack
+COMPANY = ROOT / "examples/company"
 
 
 @pytest.fixture(scope="module")
-def company_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return calendar_year_company(tmp_path_factory.mktemp("sql"))
+def company() -> tuple[Pack, Facts]:
+    return load_pack(str(COMPANY)), company_facts()
 
 
-@pytest.fixture(scope="module")
-def company(company_dir: Path) -> tuple[Pack, Facts]:
-    return load_pack(str(company_dir)), company_facts()
-
-
-def test_what_the_pack_asks_beyond_the_sql_backend_is_refused() -> None:
-    with pytest.raises(PackError) as raised:
-        load_pack(str(ROOT / "examples/company")).backend("duckdb")
-    messages = str(raised.value)
-    assert "a fiscal calendar (calendar: fiscal_year_start): the SQL backend computes calendar years only yet" in messages
-    assert "groups of entities (groupe_durand): the SQL backend does not consolidate groups yet" in messages
-    assert "inputs whose absence means zero (missing: zero: " in messages
+def test_the_example_company_asks_what_the_sql_backend_once_refused(company):
+    """A fiscal year, a group, inputs whose absence is zero and budget reads: the parity tests below cover all four."""
+    plan = company[0].plan
+    assert plan.calendar.is_fiscal and plan.groups
+    assert any(spec.missing.value == "zero" for spec in plan.inputs.values())
+    assert scenarios_read([node for kpi in plan.kpis.values() for node in (kpi.formula, kpi.target) if node is not None]) == ["budget"]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -115,34 +95,36 @@ def test_selection_by_period_and_entity_is_the_same(company):
     assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))
 
 
+def test_example_company_with_budget_figures_gives_the_same_results():
+    """The example's facts plus budget figures: lyon's per fiscal year (never split into quarters), bordeaux's per
+    quarter of FY2025 only, so the group's budget is undefined wherever lyon's is, and bordeaux's before FY2025."""
+    pack = load_pack(str(COMPANY))
+    facts = company_facts()
+    yearly = (("ventes_marchandises", 400_000), ("production_vendue", 1_900_000))
+    budget = [("lyon", name, year, amount, "budget") for year in ("FY2024", "FY2025", "FY2026") for name, amount in yearly]
+    budget += [("bordeaux", "ventes_marchandises", f"FY2025-Q{q}", 30_000 + q, "budget") for q in range(1, 5)]
+    budget += [("bordeaux", "production_vendue", f"FY2025-Q{q}", 10_000, "budget") for q in range(1, 5)]
+    assert not facts.merge(Facts.from_records(budget))
+    python = pack.evaluate(facts, lang="en")
+    assert any(r.kpi == "ca_exercice" and r.target is not None for r in python.results)
+    assert any(r.kpi == "ecart_ca_budget_trimestre" and r.value is not None for r in python.results)
+    assert_same_evaluation(python, pack.evaluate(facts, lang="en", backend="duckdb"))
+
+
 # Each pack test evaluates its facts at every frequency, and DuckDB plans each query in about a second:
-# the roll-forward file runs always, every file (and the example's) with KPI_SQL_ALL_PACK_TESTS=1.
+# the roll-forward file runs always, every file (the standard library's and the example's) with KPI_SQL_ALL_PACK_TESTS=1.
 ALWAYS = {"tresorerie"}
+PACK_TESTS = [
+    *((ROOT / "definitions", path) for path in sorted((ROOT / "definitions/tests").glob("*.test.yaml"))),
+    *((COMPANY, path) for path in sorted((COMPANY / "tests").glob("*.test.yaml"))),
+]
 
 
-PACK_TESTS = sorted((ROOT / "definitions/tests").glob("*.test.yaml"))  # the example's own tests use its fiscal year and group
-
-
-@pytest.fixture(scope="module")
-def standard_without_zeros(tmp_path_factory: pytest.TempPathFactory) -> Pack:
-    """The standard library with every input's absence undefined, which the SQL backend computes today."""
-    folder = tmp_path_factory.mktemp("standard")
-    shutil.copytree(ROOT / "definitions", folder / "definitions", ignore=shutil.ignore_patterns("tests"))
-    library = load_pack(str(ROOT / "definitions")).plan.inputs
-    zero = [name for name, spec in library.items() if spec.missing.value == "zero"]
-    (folder / "pack").mkdir()
-    (folder / "pack" / "pack.yaml").write_text(
-        "extends: ../definitions\ninputs:\n" + "".join(f"  {n}: {{rollup: {library[n].rollup.value}, missing: undefined}}\n" for n in zero),
-        encoding="utf-8",
-    )
-    return load_pack(str(folder / "pack"))
-
-
-@pytest.mark.parametrize("test_file", PACK_TESTS, ids=lambda p: p.stem)
-def test_pack_tests_pass_on_duckdb(test_file, standard_without_zeros):
+@pytest.mark.parametrize(("pack_dir", "test_file"), PACK_TESTS, ids=lambda p: p.stem if p.suffix else p.name)
+def test_pack_tests_pass_on_duckdb(pack_dir, test_file):
     if test_file.name.split(".")[0] not in ALWAYS and not os.environ.get("KPI_SQL_ALL_PACK_TESTS"):
         pytest.skip("slow on DuckDB: set KPI_SQL_ALL_PACK_TESTS=1")
-    report = run_test_text(standard_without_zeros, test_file.read_text(encoding="utf-8"), test_file.name, backend="duckdb")
+    report = run_test_text(load_pack(str(pack_dir)), test_file.read_text(encoding="utf-8"), test_file.name, backend="duckdb")
     assert report.passed, [str(f) for f in report.failures] + [str(p) for p in report.problems]
     assert report.checks > 0
 
@@ -166,13 +148,58 @@ def test_facts_read_by_duckdb_from_files_or_a_database_table(company, tmp_path, 
 
 def test_bad_periods_and_values_in_a_facts_file_are_all_reported(tmp_path):
     path = tmp_path / "facts.csv"
-    path.write_text("period,name,value\n2025-01,ca,1\n2025-W03,ca,2\n2025-02,ca,1e3\n", encoding="utf-8")
+    path.write_text("period,name,value\n2025-01,ca,1\n2025-W54,ca,2\n2025-02-30,ca,2\n2025-02,ca,1e3\n", encoding="utf-8")
     pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n"})
     with pytest.raises(FactsError) as raised:
         evaluate_source(pack.backend("duckdb"), [str(path)])
     assert [p.message for p in raised.value.problems] == [
-        "the SQL backend reads monthly, quarterly and yearly periods only; found '2025-W03'",
+        "'2025-02-30' is not a valid daily period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        "'2025-W54' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
         "values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '1e3'",
+    ]
+
+
+def test_days_and_weeks_in_a_facts_file_are_read_by_duckdb(tmp_path):
+    """Days (2024-02-29 too), ISO weeks (2020-W53) and months, as the Python readers read them."""
+    days, weeks = tmp_path / "days.csv", tmp_path / "weeks.csv"
+    days.write_text("period,name,value\n" + "".join(f"2024-02-{day:02d},ca,{day}\n" for day in range(1, 30)), encoding="utf-8")
+    weeks.write_text("period,name,value\n2020-W53,ca,7\n2021-W01,ca,8\n2024-03,ca,5\n", encoding="utf-8")
+    pack = Pack.from_texts(
+        {"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  j: {formula: ca, frequency: daily}\n  s: {formula: growth(ca), frequency: weekly}\n"
+         "  m: {formula: ca, frequency: monthly}\n"}
+    )
+    facts = read_facts_text(days.read_text(encoding="utf-8"), "days.csv")
+    facts.merge(read_facts_text(weeks.read_text(encoding="utf-8"), "weeks.csv"))
+    python = pack.evaluate(facts)
+    assert python.value("m", "2024-02") == 435  # 1 + 2 + ... + 29
+    assert python.value("s", "2021-W01") == Decimal(8) / 7 - 1
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(days), str(weeks)]))
+
+
+FISCAL = (
+    "calendar: {fiscal_year_start: 7}\ninputs:\n  ca: {rollup: sum}\n"
+    "kpis:\n  a: {formula: ca, frequency: yearly}\n  t: {formula: ca, frequency: quarterly}\n"
+)
+
+
+def test_a_facts_file_is_read_in_the_pack_fiscal_calendar(tmp_path):
+    """FY2026 and its quarters as written; a calendar quarter that is a fiscal one (2025-Q4 is FY2026-Q2) as that one."""
+    path = tmp_path / "facts.csv"
+    path.write_text("period,name,value\nFY2026,ca,999\nFY2026-Q1,ca,300\n2025-Q4,ca,10\n", encoding="utf-8")
+    pack = Pack.from_texts({"pack.yaml": FISCAL})
+    python = pack.evaluate(read_facts_text(path.read_text(encoding="utf-8"), "facts.csv"))
+    assert [(r.kpi, str(r.period), r.value) for r in python.results] == [("t", "FY2026-Q1", 300), ("t", "FY2026-Q2", 10), ("a", "FY2026", 999)]
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(path)]))
+
+
+def test_a_calendar_year_in_a_fiscal_pack_facts_file_is_refused_saying_which_periods_to_write(tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_text("period,name,value\n2025,ca,1\n2025-W54,ca,2\n", encoding="utf-8")
+    with pytest.raises(FactsError) as raised:
+        evaluate_source(Pack.from_texts({"pack.yaml": FISCAL}).backend("duckdb"), [str(path)])
+    assert [p.message for p in raised.value.problems] == [
+        "'2025' is a calendar year, but this pack's years are fiscal, starting in month 7: write a fiscal period such as FY2025 (2024-07 to 2025-06)",
+        "'2025-W54' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
     ]
 
 
@@ -213,6 +240,80 @@ def test_roll_ups_time_functions_roll_forwards_and_undefined_rules_match():
     python = pack.evaluate(facts)
     assert {r.cause.code for r in python.results if r.cause} >= {"roll_up", "missing_fact", "before_data", "division_by_zero", "not_split"}
     assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
+
+
+SCENARIO_PACK = """
+entities:
+  groupe: {members: [a, b]}
+inputs:
+  ca: {rollup: sum}
+  cout: {rollup: sum, missing: zero}
+  stock: {rollup: last}
+kpis:
+  marge: {formula: ca - cout, frequency: monthly, target: budget, direction: higher_is_better,
+          alerts: [{when: value < budget(value), severity: warning, message: "{value} below budget {ca}"}]}
+  ecart: {formula: ca - budget(ca), frequency: monthly}
+  decale: {formula: prev(budget(ca)) + budget(prev(ca)) + budget(ytd(marge)), frequency: monthly}
+  ecart_t: {formula: ca - budget(ca), frequency: quarterly, target: budget, direction: lower_is_better}
+  prevision: {formula: forecast(marge) - budget(marge), frequency: monthly}
+  stock_t: {formula: budget(stock) + budget(forecast(stock)), frequency: quarterly}
+"""
+
+
+def scenario_csv() -> str:
+    """a: actual January to June (no cost in March: zero), a budget per quarter and per month from February to
+    December (beyond the actual months), a forecast for April only; b: actual January to April, a yearly budget;
+    c: budget figures only. The group consolidates a and b."""
+    rows = ["entity,scenario,period,name,value"]
+    for month in range(1, 7):
+        rows += [f"a,,2025-{month:02d},ca,{100 + month}", f"a,actual,2025-{month:02d},stock,{month}"]
+        rows += [f"a,,2025-{month:02d},cout,{60 + month}"] if month != 3 else []
+    rows += [f"a,budget,2025-{month:02d},ca,{95 + month}" for month in range(2, 13)]
+    rows += [f"a,budget,2025-{month:02d},stock,{2 * month}" for month in range(2, 13)]
+    rows += ["a,budget,2025-Q1,ca,290", "a,budget,2025-Q1,cout,180", "a,budget,2025-Q2,cout,190", "a,forecast,2025-04,ca,120", "a,forecast,2025-04,stock,5"]
+    rows += [f"b,,2025-{month:02d},ca,50" for month in range(1, 5)] + [f"b,,2025-{month:02d},cout,20" for month in range(1, 5)]
+    rows += ["b,budget,2025,ca,700", "b,budget,2025,cout,250", "c,budget,2025-01,ca,1"]
+    return "\n".join(rows) + "\n"
+
+
+def test_scenario_reads_match_and_only_actual_periods_are_reported(tmp_path):
+    """budget(x) and forecast(x) of inputs and KPIs, inside and around time functions, in alerts and targets, for
+    entities and a group: the same values and reasons (no figures, before the figures, not split, a member missing)."""
+    pack = Pack.from_texts({"pack.yaml": SCENARIO_PACK})
+    path = tmp_path / "facts.csv"
+    path.write_text(scenario_csv(), encoding="utf-8")
+    facts = read_facts_text(path.read_text(encoding="utf-8"), "facts.csv")
+    python = pack.evaluate(facts, lang="en")
+    causes = {r.cause.code for r in python.results if r.cause} | {r.cause.params[0][1] for r in python.results if r.cause and r.cause.code == "in_scenario"}
+    assert causes >= {"in_scenario", "no_scenario_facts", "target_undefined", "budget", "forecast"}
+    assert {str(r.period) for r in python.results if r.entity == "a" and r.kpi == "marge"} == {f"2025-{m:02d}" for m in range(1, 7)}
+    assert python.alerts
+    assert_same_evaluation(python, pack.evaluate(facts, lang="en", backend="duckdb"))
+    assert_same_evaluation(python, evaluate_source(pack.backend("duckdb"), [str(path)], lang="en"))
+    sql = pack.evaluate(facts, backend="duckdb")
+    for kpi, period, entity, scenario in [
+        ("marge", "2025-01", "a", "budget"), ("marge", "2025-02", "a", "budget"), ("ecart_t", "2025-Q2", "a", "budget"),
+        ("ecart_t", "2025-Q1", "groupe", "budget"), ("marge", "2025-04", "a", "forecast"), ("marge", "2025-04", "b", "forecast"),
+        ("decale", "2025-Q2", "a", "budget"), ("stock_t", "2025-Q1", "a", "budget"),
+    ]:
+        want, got = python.scenario_result(kpi, period, entity, scenario), sql.scenario_result(kpi, period, entity, scenario)
+        assert (got.status, got.cause, got.value, got.target, got.is_group) == (want.status, want.cause, want.value, want.target, want.is_group)
+    with pytest.raises(KeyError):
+        sql.scenario_result("marge", "2025-07", "a")
+
+
+def test_a_scenario_file_read_by_duckdb_names_its_scenarios_as_names(tmp_path):
+    path = tmp_path / "facts.csv"
+    path.write_text("period,scenario,name,value\n2025-01,,ca,1\n2025-01,Budget 2025,ca,2\n", encoding="utf-8")
+    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca - budget(ca), frequency: monthly}\n"})
+    with pytest.raises(FactsError) as raised:
+        evaluate_source(pack.backend("duckdb"), [str(path)])
+    assert [p.message for p in raised.value.problems] == [
+        (
+            "'Budget 2025' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'"
+            " (did you mean 'budget_2025'?)"
+        )
+    ]
 
 
 def test_alerts_reading_their_own_past_are_told_apart():
@@ -257,8 +358,8 @@ def test_results_at_coarser_periods_match():
     ("formula", "construct"),
     [
         ("ca ^ cout", "a power whose exponent is not a constant whole number"),
-        ("prev(rolling_sum(ca, 3))", "the time function prev() applied to another time function"),
         ("coalesce(lag(k, 2), 0) + ca", "the time function lag() in a KPI that reads its own previous value"),
+        ("coalesce(prev(k), 0) + budget(ca)", "the scenario read budget() in a KPI that reads its own previous value"),
     ],
 )
 def test_what_the_sql_backend_cannot_do_is_refused_at_load_time_located(formula, construct):
@@ -273,12 +374,6 @@ def test_what_the_sql_backend_cannot_do_is_refused_at_load_time_located(formula,
         sql_plan(pack.plan, pack.definitions)
     (problem,) = raised.value.problems
     assert (problem.location.file, problem.location.line) == ("pack.yaml", 5)
-
-
-def test_daily_kpis_are_refused():
-    pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n"})
-    with pytest.raises(PackError, match="does not compute daily KPIs"):
-        sql_plan(pack.plan)
 
 
 def test_the_sql_renders_no_function_the_registry_lacks():
@@ -301,31 +396,31 @@ def run_kpi(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
-def test_kpi_sql_prints_one_named_step_per_layer(company_dir):
-    result = run_kpi("sql", str(company_dir), "--dialect", "duckdb")
+def test_kpi_sql_prints_one_named_step_per_layer():
+    result = run_kpi("sql", str(COMPANY), "--dialect", "duckdb")
     assert result.exit_code == 0, result.output
     assert "monthly_layer_1 AS (" in result.output and "monthly_layer_1_tresorerie_previsionnelle AS (" in result.output
     assert "CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly" in result.output
 
 
-def company_run(company_dir: Path) -> tuple[str, ...]:
+def company_run() -> tuple[str, ...]:
     return (
-        "evaluate", str(company_dir), "--facts", str(ROOT / "examples/facts/monthly.csv"),
+        "evaluate", str(COMPANY), "--facts", str(ROOT / "examples/facts/monthly.csv"),
         "--facts", str(ROOT / "examples/facts/budget_fr.csv"), "--as-of", "2026-01-01",
     )
 
 
-def test_kpi_evaluate_with_engine_duckdb_prints_the_same_table(company_dir):
+def test_kpi_evaluate_with_engine_duckdb_prints_the_same_table():
     # monthly.csv (long) is read by DuckDB itself, budget_fr.csv (wide, French numbers) by the Python readers
-    python, sql = run_kpi(*company_run(company_dir)), run_kpi(*company_run(company_dir), "--engine", "duckdb")
+    python, sql = run_kpi(*company_run()), run_kpi(*company_run(), "--engine", "duckdb")
     assert python.exit_code == sql.exit_code == 0, sql.output
     assert sql.output == python.output
 
 
-def test_kpi_evaluate_with_engine_duckdb_gives_the_same_json_values(company_dir):
+def test_kpi_evaluate_with_engine_duckdb_gives_the_same_json_values():
     """Equal texts except where the Python backend keeps trailing zeros or its 28 digits round a long chain of
     quotients differently from SQL's 24 decimals: equal values within 1e-18 relative (docs/scale.md)."""
-    python, sql = (json.loads(run_kpi(*company_run(company_dir), "--format", "json", *engine).output) for engine in ((), ("--engine", "duckdb")))
+    python, sql = (json.loads(run_kpi(*company_run(), "--format", "json", *engine).output) for engine in ((), ("--engine", "duckdb")))
     assert len(sql["results"]) == len(python["results"]) and len(sql["alerts"]) == len(python["alerts"])
     for want, got in zip(python["results"] + python["alerts"], sql["results"] + sql["alerts"], strict=True):
         numbers = {"value", "target", "gap"} & set(want)
@@ -337,14 +432,47 @@ def test_kpi_evaluate_with_engine_duckdb_gives_the_same_json_values(company_dir)
 
 def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path):
     facts = tmp_path / "facts.csv"
-    facts.write_text("period,name,value\n2025-01-03,ca,5\n", encoding="utf-8")
+    facts.write_text("period,name,value\n2025-01-03,ca,0.0000000000000000000000001\n", encoding="utf-8")
     monthly = tmp_path / "monthly.yaml"
     monthly.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: monthly}\n", encoding="utf-8")
     result = run_kpi("evaluate", str(monthly), "--facts", str(facts), "--engine", "duckdb")
     assert result.exit_code == 3
-    assert "facts.csv: the SQL backend reads monthly, quarterly and yearly periods only; found '2025-01-03'" in result.output
-    daily = tmp_path / "daily.yaml"
-    daily.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca, frequency: daily}\n", encoding="utf-8")
-    result = run_kpi("evaluate", str(daily), "--facts", str(facts), "--engine", "duckdb")
+    assert "facts.csv: values must be plain numbers (-1234.5) of at most 24 decimals and below 1.7e14; found '0.0000000000000000000000001'" in result.output
+    root = tmp_path / "root.yaml"
+    root.write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  k: {formula: ca ^ 0.5, frequency: daily}\n", encoding="utf-8")
+    result = run_kpi("evaluate", str(root), "--facts", str(facts), "--engine", "duckdb")
     assert result.exit_code == 1
-    assert "daily.yaml:4:3: the SQL backend does not compute daily KPIs yet" in result.output
+    assert "root.yaml:4:16: a power whose exponent is not a constant whole number between -64 and 64" in result.output
+
+
+def test_kpi_explain_on_duckdb_is_refused_at_the_kpi():
+    """The SQL computes whole columns and keeps no tree of one value's steps: a located refusal, never a traceback."""
+    facts = str(ROOT / "examples/facts/monthly.csv")
+    result = run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon", "--engine", "duckdb")
+    assert result.exit_code == 1
+    assert "KPI 'taux_marge_nette': kpi explain traces a value on the python backend only" in result.output
+    assert run_kpi("explain", str(COMPANY), "taux_marge_nette", "--facts", facts, "--period", "2025-Q4", "--entity", "lyon").exit_code == 0
+
+
+@pytest.mark.parametrize("fiscal_start", [1, 2, 7, 12])
+def test_the_sql_calendar_agrees_with_the_periods_module(fiscal_start):
+    """Which period holds which, where a year starts and a year ago, for days across leap years and ISO weeks 53."""
+    calendar, sql = Calendar(fiscal_start), SqlCalendar((13 - fiscal_start) % 12, DUCKDB)
+    edges = [date(2000, 2, 29), date(2024, 2, 29), date(2021, 1, 3), date(2020, 12, 28), date(2026, 12, 31)]
+    days = [Period.from_date(Frequency.DAILY, day) for day in [*edges, *(date(1999, 12, 1) + timedelta(days=n) for n in range(0, 9200, 5))]]
+    for frequency in Frequency:
+        periods = sorted({p if frequency is Frequency.DAILY else calendar.ancestor(p, frequency) or p for p in days})
+        periods = [calendar.bind(p) for p in periods if p.frequency is frequency]
+        columns = {
+            "year_start": (sql.year_start(frequency, "o"), lambda p: calendar.year_start(p).ordinal),
+            "year_ago": (sql.year_ago(frequency, "o"), lambda p: p.year_ago().ordinal),
+        }
+        if frequency in CHILD:
+            columns["first_child"] = (sql.first_child(frequency, "o"), lambda p: p.children()[0].ordinal)
+            columns["children"] = (sql.children(frequency, "o"), lambda p: len(p.children()))
+        for target in ANCESTORS[frequency]:
+            columns[target.value] = (sql.ancestor(frequency, target, "o"), lambda p, t=target: calendar.ancestor(p, t).ordinal)
+        select = ", ".join(f"{expression} AS {name}" for name, (expression, _) in columns.items())
+        rows = duckdb.sql(f"SELECT {select} FROM unnest({[p.ordinal for p in periods]}) AS t(o)").fetchall()
+        for period, row in zip(periods, rows, strict=True):
+            assert list(row) == [expected(period) for _, expected in columns.values()], (frequency, period)

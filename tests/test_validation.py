@@ -3,7 +3,8 @@
 Each case is a file `tests/data/bad/NAME.yaml`, or a folder `tests/data/bad/NAME/`
 (loaded as a pack folder, or its `pack.yaml` when it has one). Its leading
 comment block lists the expected problems, one `# expect: ...` line each
-(file names relative to tests/data/bad), and optionally `# xfail: BUG ...`
+(file names relative to tests/data/bad), optionally the same problems in
+French, one `# expect-fr: ...` line each, and optionally `# xfail: BUG ...`
 when the expected text documents an engine bug. `_base/` is a valid pack the
 `extends` cases build on.
 """
@@ -17,6 +18,7 @@ import pytest
 import yaml
 
 from kpi_engine import Pack, PackError, load_pack
+from kpi_engine.errors import name_without_accents
 
 BAD = Path(__file__).parent / "data" / "bad"
 GOOD = Path(__file__).parent / "data" / "good"
@@ -30,39 +32,44 @@ def _cases() -> list:
         if entry.is_dir():
             target = entry / "pack.yaml" if (entry / "pack.yaml").exists() else entry
         files = [entry] if entry.is_file() else sorted(entry.rglob("*.yaml"))
-        expected, xfail = [], None
+        expected: dict[str, list[str]] = {"en": [], "fr": []}
+        xfail = None
         for file in files:
             for line in file.read_text(encoding="utf-8").splitlines():
                 if not line.startswith("#"):
                     break
                 if line.startswith("# expect: "):
-                    expected.append(line.removeprefix("# expect: "))
+                    expected["en"].append(line.removeprefix("# expect: "))
+                elif line.startswith("# expect-fr: "):
+                    expected["fr"].append(line.removeprefix("# expect-fr: "))
                 elif line.startswith("# xfail: "):
                     xfail = line.removeprefix("# xfail: ")
         marks = [pytest.mark.xfail(reason=xfail, strict=True)] if xfail else []
-        params.append(pytest.param(target.relative_to(BAD), expected, id=entry.stem, marks=marks))
+        params.append(pytest.param(target.relative_to(BAD), expected["en"], expected["fr"], id=entry.stem, marks=marks))
     return params
 
 
-def problems_of(target: Path) -> list[str]:
+def problems_of(target: Path, lang: str = "en") -> list[str]:
     with pytest.raises(PackError) as caught:
-        load_pack(target)
-    return [str(problem).splitlines()[0] for problem in caught.value.problems]
+        load_pack(target, lang="en")
+    return [problem.text(lang).splitlines()[0] for problem in caught.value.problems]
 
 
-@pytest.mark.parametrize(("target", "expected"), _cases())
-def test_bad_pack_reports_exactly_the_expected_problems(target, expected, monkeypatch):
+@pytest.mark.parametrize(("target", "expected", "expected_fr"), _cases())
+def test_bad_pack_reports_exactly_the_expected_problems(target, expected, expected_fr, monkeypatch):
     assert expected, "a bad case must list its problems in '# expect:' lines"
     monkeypatch.chdir(BAD)
     assert sorted(problems_of(target)) == sorted(expected)
+    if expected_fr:
+        assert sorted(problems_of(target, "fr")) == sorted(expected_fr)
 
 
 def test_every_bad_case_is_loaded_from_its_own_file():
     """Guard for the data: each case file's problems point at that case (or the base it extends)."""
     for param in _cases():
-        target, expected = param.values
+        target, expected, expected_fr = param.values
         case = str(target).split("/")[0]
-        for line in expected:
+        for line in expected + expected_fr:
             assert line.startswith(case.removesuffix(".yaml")), line
 
 
@@ -166,7 +173,7 @@ def test_several_problems_in_separate_files_are_all_reported(tmp_path):
     (tmp_path / "a.yaml").write_text("inputs:\n  ca: {rollup: sum}\nkpis:\n  a:\n    formula: ca +\n    frequency: monthly\n")
     (tmp_path / "b.yaml").write_text("kpis:\n  b:\n    formula: montant\n    frequency: monthly\n")
     with pytest.raises(PackError) as caught:
-        load_pack(tmp_path)
+        load_pack(tmp_path, lang="en")
     messages = [p.message for p in caught.value.problems]
     assert messages == [
         "kpis.a.formula: formula ends too early: an operand is missing at the end",
@@ -177,7 +184,7 @@ def test_several_problems_in_separate_files_are_all_reported(tmp_path):
 def test_missing_pack_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PackError) as caught:
-        load_pack("nowhere")
+        load_pack("nowhere", lang="en")
     assert [str(p) for p in caught.value.problems] == ["nowhere: no such file or folder"]
 
 
@@ -185,7 +192,7 @@ def test_empty_pack_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "empty").mkdir()
     with pytest.raises(PackError) as caught:
-        load_pack("empty")
+        load_pack("empty", lang="en")
     assert [str(p) for p in caught.value.problems] == ["empty: holds no .yaml or .yml definition file: a pack is written in YAML"]
 
 
@@ -193,7 +200,7 @@ def test_a_pack_file_must_be_yaml(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "facts.csv").write_text("period,name,value\n2025-01,ca,1\n")
     with pytest.raises(PackError) as caught:
-        load_pack("facts.csv")
+        load_pack("facts.csv", lang="en")
     assert [str(p) for p in caught.value.problems] == ["facts.csv: is not a .yaml or .yml file: a pack is written in YAML"]
 
 
@@ -205,3 +212,12 @@ def test_a_very_long_formula_line_shows_a_window_around_the_culprit():
     source, caret = caret_snippet(line, column, 4).split("\n")
     assert len(source) < 140 and "oops" in source and source.strip().startswith("...")
     assert source[caret.index("^") : caret.index("^") + 4] == "oops"
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [("coût_matières", "cout_matieres"), ("cœur_de_métier", "coeur_de_metier"), ("CA 2025", "CA_2025"), ("1er_trimestre", "_1er_trimestre")],
+)
+def test_the_name_to_write_instead_of_an_accented_one_is_a_valid_name(name, written):
+    assert name_without_accents(name) == written
+    assert re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", written)

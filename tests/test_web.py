@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
-from web_support import PASSWORD, USERS, Clock, csrf_of, make_app
+from web_support import PASSWORD, USERS, Clock, csrf_of, make_app, serve, users_file
 
 from kpi_engine.cli import main
 from kpi_engine.web.app import Web, create_app
 from kpi_engine.web.auth import LoginLimiter
 from kpi_engine.web.space import Space
-from kpi_engine.web.users import User, UsersError, check_password, load_users, parse_users
+from kpi_engine.web.users import User, UsersError, add_user, check_password, hash_password, load_users, parse_users
 from kpi_engine.web.words import choose_language
 
 
@@ -169,9 +171,11 @@ def test_an_owner_acknowledges_an_alert_and_the_daf_reads_who_when_and_why(app, 
     page = login(app, "claire").get("/alerts").text
     item = page[page.index(f'id="a-{target}"'):]
     item = item[:item.index("</li>\n")]
-    assert "Pris en compte par <b>lea</b> le 2025-04-02T09:00:00Z" in item
+    assert "Pris en compte par <b>lea</b> le 02/04/2025 09:00 UTC" in item
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in item and hostile not in page
-    assert "relancer les clients" in item
+    assert "Action corrective\u00a0: <span class=\"action\">relancer les clients</span>" in item
+    english = login(app, "claire", lang="en").get("/alerts").text
+    assert "Acknowledged by <b>lea</b> at 2025-04-02 09:00 UTC" in english and "Corrective action: <span" in english
 
 
 def test_a_hostile_label_is_escaped_everywhere(app):
@@ -204,6 +208,45 @@ def test_a_kpi_page_explains_the_value_down_to_the_facts(app):
     assert 'data-chart="{' in page and "&#34;target&#34;: 0.25" in page
 
 
+ROOT = Path(__file__).resolve().parent.parent
+FEC = [ROOT / "examples" / "fec" / "812345676FEC20241231.txt", ROOT / "examples" / "fec" / "812345676FEC20251231.txt"]
+TREE_NODE = re.compile(r'<li class="node k-(\w+)">(?:<span class="words">(.*?)</span>|<code>(?:<a [^>]*>)?(.*?)(?:</a>)?</code>)'
+                       r'\s*(?:<span class="kind">(.*?)</span>)?\s*= <b class="value">(.*?)</b>')
+
+
+def tree_of(page: str) -> list[tuple[str, str, str]]:
+    """The computation tree of a KPI page, node by node in reading order: (kind word or kind, text, value)."""
+    tree = page[page.index('<ul class="tree">'):page.index('<section id="series">')]
+    return [(word or kind, words or code, value) for kind, words, code, word, value in TREE_NODE.findall(tree)]
+
+
+def test_the_drill_down_goes_down_to_the_accounts_of_the_fec(tmp_path):
+    clock = Clock()
+    space = Space(ROOT / "definitions", FEC, None, clock)
+    app = (create_app(Web(space, users_file(tmp_path, {"claire": USERS["claire"]}, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - test sessions only
+    client = login(app, "claire")
+    # the same tree as `kpi explain definitions tresorerie_nette ... --period 2025-03` (docs/reference.md)
+    assert tree_of(client.get("/kpi/tresorerie_nette?entity=812345676&period=2025-03").text) == [
+        ("indicateur", "tresorerie_nette", "8 017,40 €"),
+        ("operation", "disponibilites - concours_bancaires_courants", "8 017,40"),
+        ("donnée", "disponibilites", "8 017,40 €"),
+        ("compte", "512000 Banque Populaire", "8 017,40 €"),
+        ("opening", "à-nouveaux (ouverture de l&#39;exercice)", "9 841,62 €"),  # 9 841,62 - 1 824,22 = 8 017,40
+        ("movements", "mouvements de l&#39;exercice à fin de période", "-1 824,22 €"),
+        ("donnée", "concours_bancaires_courants", "0,00 €"),
+        ("no_entry", "aucun montant sur ses comptes", "0,00 €"),
+    ]
+    english = login(app, "claire", lang="en").get("/kpi/chiffre_affaires_ht?entity=812345676&period=2025-03").text
+    assert tree_of(english)[2:] == [  # a flow: the month's movements of each account; 6 011,51 + 49 293,58 + 2 051,75 = 57 356,84
+        ("input", "ventes_marchandises", "€6,011.51"),
+        ("account", "707000 Ventes de marchandises (boissons)", "€6,011.51"),
+        ("input", "production_vendue", "€51,345.33"),
+        ("account", "701000 Ventes de produits finis (pains, viennoiseries)", "€49,293.58"),
+        ("account", "706000 Prestations de services (traiteur)", "€2,051.75"),
+    ]
+    assert tree_of(english)[0] == ("KPI", "chiffre_affaires_ht", "€57,356.84")
+
+
 # --- always current ------------------------------------------------------------------------------
 
 
@@ -224,6 +267,9 @@ def test_a_pack_that_no_longer_validates_keeps_the_last_good_one_and_shows_where
     page = client.get("/kpi/taux_marge?entity=paris&period=2025-03").text
     assert "17,6 %" in page
     assert re.search(r"pack.yaml:\d+:\d+: KPI &#39;taux_marge&#39;: formula: unknown name &#39;cout&#39;", page)
+    lea = login(app, "lea").get("/").text  # she is told the page is behind the files, not about a KPI she may not read
+    assert "la dernière version valide reste affichée" in lea and "taux_marge" not in lea and "pack.yaml" not in lea
+    assert 'id="problems"' not in TestClient(app[0]).get("/login").text
     pack.write_text(pack.read_text().replace("(ventes - cout) / ventes", "(ventes - couts) / ventes"))
     clock.advance(2)
     assert 'id="problems"' not in client.get("/").text
@@ -238,6 +284,93 @@ def test_a_reload_records_the_new_evaluation_in_the_alert_store(app, clock, tmp_
     page = client.get("/alerts?state=resolved").text
     assert f'<li id="a-{target}" class="alert sev-warning st-resolved">' in page
     assert "résolue" in page.split('<section id="history">')[1]
+
+
+def rewrite_users(web: Web, clock: Clock, **users: User) -> None:
+    """The test users file written again with `users` (a changed size or time: the server notices at its next check)."""
+    path = web.users.files()[0]
+    path.unlink()
+    for user in users.values():
+        add_user(path, user)
+    clock.advance(2)
+
+
+def test_a_user_removed_from_the_users_file_loses_their_session_at_once(app, clock):
+    lea, claire = login(app, "lea"), login(app, "claire")
+    assert lea.get("/").status_code == 200
+    rewrite_users(app[1], clock, claire=USERS["claire"], marc=USERS["marc"])
+    answer = lea.get("/")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+    assert claire.get("/").status_code == 200
+    rewrite_users(app[1], clock, claire=USERS["claire"], lea=USERS["lea"])
+    assert lea.get("/").status_code == 303  # her session ended: coming back to the file does not revive it
+    assert login(app, "lea").get("/").status_code == 200
+
+
+def test_a_user_added_or_given_another_role_counts_from_the_next_request(app, clock):
+    marc = login(app, "marc")
+    assert "Trésorerie" not in marc.get("/").text and marc.get("/kpi/tresorerie_fin").status_code == 404
+    nina = User("nina", "Nina Petit", USERS["lea"].password_hash, "owner", owner_roles=("daf",), entities=("lyon",))
+    rewrite_users(app[1], clock, **{**USERS, "marc": replace(USERS["marc"], role="daf"), "nina": nina})
+    assert "Trésorerie" in marc.get("/").text and marc.get("/kpi/tresorerie_fin").status_code == 200
+    page = login(app, "nina").get("/").text
+    assert "Trésorerie" in page and "lyon" in page and "paris" not in page.split('<section id="summary">')[1]
+
+
+def test_a_new_password_ends_the_sessions_opened_with_the_old_one(app, clock):
+    lea = login(app, "lea")
+    rewrite_users(app[1], clock, **{**USERS, "lea": replace(USERS["lea"], password_hash=hash_password("another password"))})
+    assert lea.get("/").status_code == 303
+    assert login(app, "lea", password="another password").get("/").status_code == 200  # noqa: S106 - the test's own
+
+
+def test_a_broken_users_file_keeps_the_last_good_one_and_shows_the_daf_where(app, clock):
+    claire, lea = login(app, "claire"), login(app, "lea")
+    path = app[1].users.files()[0]
+    good = path.read_text()
+    path.write_text(good.replace("role: owner", "role: boss", 1))
+    clock.advance(2)
+    page = claire.get("/").text
+    assert "Le fichier des utilisateurs modifié ne se charge pas" in page
+    assert re.search(r"users.yaml:\d+:\d+: user &#39;\w+&#39;: role must be one of admin, daf, owner, viewer", page)
+    assert lea.get("/").status_code == 200 and 'id="users-problems"' not in lea.get("/").text  # not shown to everyone
+    assert login(app, "lea").get("/").status_code == 200  # the last good file still opens the door
+    path.write_text(good)
+    clock.advance(2)
+    assert 'id="users-problems"' not in claire.get("/").text
+
+
+# --- cookies -------------------------------------------------------------------------------------
+
+
+def session_cookie(answer) -> list[str]:
+    cookie = next(value for name, value in answer.headers.multi_items() if name == "set-cookie" and value.startswith("kpi_session="))
+    return [part.strip().lower() for part in cookie.split(";")[1:]]
+
+
+def login_answer(client: TestClient):
+    token = csrf_of(client.get("/login").text)
+    return client.post("/login", data={"csrf_token": token, "user": "lea", "password": PASSWORD})
+
+
+def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(app, tmp_path, clock):
+    plain = login_answer(TestClient(app[0], follow_redirects=False))
+    assert {"httponly", "samesite=lax"} <= set(session_cookie(plain)) and "secure" not in session_cookie(plain)
+    assert "strict-transport-security" not in plain.headers
+    https = login_answer(TestClient(app[0], base_url="https://testserver", follow_redirects=False))
+    assert {"httponly", "samesite=lax", "secure"} <= set(session_cookie(https))
+    assert https.headers["strict-transport-security"] == "max-age=31536000"
+    forced = create_app(app[1], secret_key="test secret", secure_cookies=True)  # noqa: S106 - test sessions only
+    assert "secure" in session_cookie(login_answer(TestClient(forced, follow_redirects=False)))
+
+
+def test_behind_a_local_https_proxy_the_cookie_is_secure(app):
+    """uvicorn takes the scheme from X-Forwarded-Proto when the proxy is on 127.0.0.1, as `kpi serve` runs it."""
+    for base in serve(app[0]):
+        with httpx.Client(base_url=base, headers={"x-forwarded-proto": "https"}, timeout=10) as client:
+            assert "secure" in session_cookie(login_answer(client))  # type: ignore[arg-type]
+        with httpx.Client(base_url=base, timeout=10) as client:
+            assert "secure" not in session_cookie(login_answer(client))  # type: ignore[arg-type]
 
 
 # --- languages -----------------------------------------------------------------------------------
@@ -317,14 +450,52 @@ def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_
         "claire": User("claire", "Claire Martin", hashed, "daf"),
         "lea": User("lea", "Léa Moreau", hashed, "owner", owner_roles=("commercial",), audiences=("operations",), entities=("bordeaux",)),
     }
-    app = (create_app(Web(space, people, clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
+    app = (create_app(Web(space, users_file(tmp_path, people, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - signs the test sessions only
     kpis = {name: set(re.findall(r'class="kpi-link" href="/kpi/([a-z0-9_]+)\?entity=([a-z_]+)', login(app, name).get("/").text)) for name in people}
     leadership = {"chiffre_affaires_ht", "evolution_ca_annee", "taux_marge_brute", "taux_marge_nette", "ebe", "tresorerie_nette", "dscr"}
     assert {kpi for kpi, _ in kpis["marc"]} == leadership
     assert {entity for _, entity in kpis["marc"]} == {entity for _, entity in kpis["claire"]} == {"bordeaux", "lyon", "groupe_durand"}
-    assert len({kpi for kpi, _ in kpis["claire"]}) == 59
+    assert len({kpi for kpi, _ in kpis["claire"]}) == 60  # with the fiscal-year revenue against its budget (examples/company/budget.yaml)
     assert {entity for _, entity in kpis["lea"]} == {"bordeaux"} and "ca_par_m2" in {kpi for kpi, _ in kpis["lea"]}
     assert not {kpi for kpi, _ in kpis["lea"]} & leadership
+
+
+def scorecard_row(page: str, kpi: str, entity: str) -> tuple[list[str], list[str]]:
+    """The header of the scorecard table holding `kpi` for `entity`, and that line, as the texts of their cells."""
+    def cells(html: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", re.sub(r"<svg.*?</svg>", "", html, flags=re.S), re.S)]
+    for table in re.findall(r'<table class="scorecard">(.*?)</table>', page, re.S):
+        row = re.search(rf'<tr class="s-\w+">\s*<td><a class="kpi-link" href="/kpi/{kpi}\?entity={entity}">.*?</tr>', table, re.S)
+        if row:
+            return cells(table[:table.index("</thead>")]), cells(row.group(0))
+    raise AssertionError(f"no scorecard line of {kpi} for {entity}")
+
+
+def test_scorecards_set_each_kpi_against_its_target_and_a_year_before(tmp_path):
+    root = ROOT / "examples"
+    clock = Clock()
+    space = Space(root / "company", [root / "facts" / "monthly.csv", root / "facts" / "budget_fr.csv"], None, clock)
+    marc = User("marc", "Marc Durand", USERS["marc"].password_hash, "viewer", audiences=("dirigeants",))
+    app = (create_app(Web(space, users_file(tmp_path, {"marc": marc}, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - test sessions only
+    page = login(app, "marc").get("/?entity=bordeaux").text
+    # revenue has no target: only N-1. 2025-12: 112 223,39 + 43 642,43 = 155 865,82; 2024-12: 99 603,16 + 38 734,56 = 138 337,72;
+    # 155 865,82 / 138 337,72 - 1 = +12,67 %
+    assert scorecard_row(page, "chiffre_affaires_ht", "bordeaux") == (
+        ["Indicateur", "Entité", "Situation au", "Réalisé", "N-1", "Évol. N-1", "Statut", "Tendance"],
+        ["Chiffre d&#39;affaires HT", "bordeaux", "2025-12", "155 865,82 €", "138 337,72 €", "+12,7 %", "sans cible", ""],
+    )
+    # a percent KPI: gap and change in points. 2025-12: (155 865,82 - 52 039,39 - 13 346,39) / 155 865,82 = 58,05 %,
+    # target 55 %; 2024-12: (138 337,72 - 47 661,27 - 11 650,01) / 138 337,72 = 57,13 %, so +0,92 pt
+    head, row = scorecard_row(page, "taux_marge_brute", "bordeaux")
+    assert head[3:8] == ["Réalisé", "Cible", "Écart", "N-1", "Évol. N-1"]
+    assert row[3:9] == ["58,0 %", "55,0 %", "+3,0 pt", "57,1 %", "+0,9 pt", "atteint"]
+    assert re.search(r'<td class="num change better">\+0,9 pt</td>', page)  # higher is better: good news, in green
+    # across zero a rate says nothing: the EBE of June 2025 is a loss after a profit, so the change is the difference
+    june = login(app, "marc").get("/?entity=bordeaux&period=2025-06").text
+    assert scorecard_row(june, "ebe", "bordeaux")[1][3:8] == ["-8 145,35 €", "", "", "10 229,73 €", "-18 375,08 €"]  # no target
+    english = login(app, "marc", lang="en").get("/?entity=bordeaux").text
+    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[0][3:8] == ["Actual", "Target", "Gap", "Prior year", "YoY change"]
+    assert scorecard_row(english, "taux_marge_brute", "bordeaux")[1][3:8] == ["58.0%", "55.0%", "+3.0 pts", "57.1%", "+0.9 pts"]
 
 
 def test_alerts_are_listed_open_first_then_most_severe_first(app):

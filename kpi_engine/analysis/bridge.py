@@ -5,7 +5,7 @@ The contributions add up to the change exactly, as fractions; docs/analysis.md g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from math import factorial
@@ -20,7 +20,7 @@ from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import check_terms, deadline
 from .errors import AnalysisError, PeriodError, Said
-from .frames import agrees, evaluated, frame_at
+from .frames import agrees, evaluated, frame_at, group_notes, in_calendar
 
 MAX_PLAYERS = 20  # a Shapley group of n changed variables costs 2^n exact evaluations
 
@@ -64,6 +64,7 @@ def explain_change(
     """`kpi`'s change from `start` to `end`, split exactly into one Shapley contribution per variable;
     TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
+    start, end = in_calendar(pack, start), in_calendar(pack, end)
     if start.frequency is not end.frequency:  # a quarter against a month compares amounts of different lengths
         raise PeriodError(
             f"compare periods of one length: {start} is {start.frequency}, {end} is {end.frequency}",
@@ -73,7 +74,8 @@ def explain_change(
     evaluation, before_frame = evaluated(pack, facts, kpi, start, entity)
     after_frame = frame_at(evaluation, definitions.kpis[kpi], end, entity, facts)
     with deadline(limits, f"the change of {kpi}", f"la variation de {kpi}"):
-        return _bridge(definitions, kpi, (start, before_frame), (end, after_frame), entity, limits)
+        bridge = _bridge(definitions, kpi, (start, before_frame), (end, after_frame), entity, limits)
+    return replace(bridge, notes=(*group_notes(pack, entity), *bridge.notes))
 
 
 def _bridge(definitions: Definitions, kpi: str, earlier: tuple[Period, Any], later: tuple[Period, Any], entity: Entity, limits: Limits) -> Bridge:

@@ -10,6 +10,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 
 from ..backends.python.evaluator import Frame, PythonEvaluation
+from ..entities import leaves, member_graph
 from ..errors import did_you_mean
 from ..facts import Entity, Facts
 from ..formatting import frequency_word
@@ -19,7 +20,7 @@ from ..pack import Pack
 from ..periods import Frequency, Period
 from ..results import Selection
 from . import rationals
-from .errors import AnalysisError, PeriodError, french_hint
+from .errors import AnalysisError, PeriodError, Said, french_hint
 from .symbolic import Expansion
 
 CHECK_TOLERANCE = Decimal("1e-15")  # relative: a solution's re-evaluated KPI may differ by rounding only
@@ -33,6 +34,31 @@ def evaluated(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Entity
     if not isinstance(evaluation, PythonEvaluation):
         raise TypeError("the python backend gives a PythonEvaluation")
     return evaluation, frame_at(evaluation, definition, period, entity, facts)
+
+
+def in_calendar(pack: Pack, period: Period) -> Period:
+    """`period` in the pack's calendar (`FY2025-Q2`; `2025-Q2` as the fiscal quarter it is); PeriodError for
+    a calendar year or quarter that the pack's fiscal calendar does not have, naming the fiscal period to ask."""
+    calendar = pack.plan.calendar
+    try:
+        return calendar.bind(period)
+    except ValueError as error:
+        fiscal = Period.from_date(period.frequency, period.start, calendar.fiscal_year_start)
+        french = f"{period} n'est pas une période de ce pack, dont l'exercice commence au mois {calendar.fiscal_year_start} : demandez par exemple {fiscal}"
+        raise PeriodError(str(error), period, french) from None
+
+
+def group_notes(pack: Pack, entity: Entity) -> tuple[Said, ...]:
+    """For a group, what the analysis is about: its consolidated inputs, its members' figures plus its own entries."""
+    graph = member_graph(pack.definitions.entities)
+    if entity not in graph:
+        return ()
+    below = ", ".join(member for member in leaves(graph, entity) if member not in graph)
+    return (Said(
+        f"{entity} is a group: each input is the sum of its members' ({below}) and of the group's own entries; these consolidated figures are analysed",
+        f"{entity} est un groupe : chaque entrée y est la somme de celles de ses membres ({below}) et des écritures propres du groupe ; "
+        "ce sont ces chiffres consolidés qui sont analysés",
+    ),)
 
 
 def frame_at(evaluation: PythonEvaluation, definition: KpiDef, period: Period, entity: Entity, facts: Facts) -> Frame:

@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ..entities import leaves, member_graph
 from ..errors import Undefined, did_you_mean
-from ..facts import Entity, Fact, Facts
+from ..facts import ACTUAL, Entity, Fact, Facts
 from ..formatting import frequency_word
 from ..limits import Limits
-from ..model import Definitions, InputDef
+from ..model import Consolidation, Definitions, InputDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import deadline
 from .errors import AnalysisError, Said, french_hint
-from .frames import CHECK_TOLERANCE, evaluated, refuse_opaque
+from .frames import CHECK_TOLERANCE, evaluated, group_notes, in_calendar, refuse_opaque
 
 
 @dataclass(frozen=True)
@@ -50,20 +51,23 @@ class Spread:
     leaves: tuple[Period, ...]  # the facts changed
     rule: str  # the input's roll-up
     proportional: bool  # scaled by one factor (the mix kept), else spread evenly
+    entities: tuple[str, ...] = ()  # for a group: whose facts changed (its members', its own entries)
 
     def __str__(self) -> str:
         return self.text("en")
 
     def text(self, lang: str = "en") -> str:
-        """`cost's 3 monthly facts within 2025-Q2 scaled proportionally (sum roll-up)`, in English or French."""
+        """`cost's 3 monthly facts within 2025-Q2 scaled proportionally (sum roll-up)`, in English or French;
+        for a group, whose facts they are (`of lyon, bordeaux`)."""
         first, count = self.leaves[0], len(self.leaves)
+        whose = f" {'de' if lang == 'fr' else 'of'} {', '.join(self.entities)}" if self.entities else ""
         if count == 1:
-            return f"{self.name} mis à {_french(self.value)} pour {first}" if lang == "fr" else f"{self.name} set to {self.value:f} for {first}"
+            return f"{self.name}{whose} mis à {_french(self.value)} pour {first}" if lang == "fr" else f"{self.name}{whose} set to {self.value:f} for {first}"
         if lang == "fr":
             how = "ajustés dans la même proportion" if self.proportional else "répartis également"
-            return f"les {count} faits {frequency_word(first.frequency, 'fr')}s de {self.name} dans {self.period} {how} (agrégation {self.rule})"
+            return f"les {count} faits {frequency_word(first.frequency, 'fr')}s de {self.name}{whose} dans {self.period} {how} (agrégation {self.rule})"
         how = "scaled proportionally" if self.proportional else "spread evenly"
-        return f"{self.name}'s {count} {first.frequency} facts within {self.period} {how} ({self.rule} roll-up)"
+        return f"{self.name}'s {count} {first.frequency} facts{whose} within {self.period} {how} ({self.rule} roll-up)"
 
 
 SOLVED, SEVERAL, NO_SOLUTION, OUT_OF_BOUNDS, RANGE = "solved", "several", "no_solution", "out_of_bounds", "range"
@@ -98,6 +102,7 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     """The value of input `vary` making `kpi` equal `target` (default: the KPI's own target) at `period`;
     TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
+    period = in_calendar(pack, period)
     _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
         hint = did_you_mean(vary, definitions.inputs)
@@ -131,7 +136,7 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
         ends = algebra.interval_ends(found)
         interval = None if ends is None else (rationals.to_decimal(ends[0]), rationals.to_decimal(ends[1]))
         return GoalSeek(kpi, vary, period, entity, target, values[vary], frame.value(kpi), status, solutions,
-                        printing.set_text(found), general, distribution, expansion.notes, interval)
+                        printing.set_text(found), general, distribution, (*group_notes(pack, entity), *expansion.notes), interval)
 
 
 def _status(exact: tuple[Any, ...] | None, solutions: tuple[Solution, ...]) -> str:
@@ -192,44 +197,60 @@ def with_input(facts: Facts, definitions: Definitions, entity: Entity, name: str
     A fact given at `period` itself is replaced. Otherwise the finer facts it is
     rolled up from change: for `sum` and `avg` they are scaled proportionally
     (the month mix is kept; when they sum to 0 they are spread evenly), for `last`
-    the last one is set. The last scaled fact absorbs rounding, so a sum is exact.
+    the last one is set. For a group, the facts changed are those its value is
+    consolidated from: every member's (down to the entities of member groups)
+    and the group's own entries, all scaled by one factor, so each member's
+    share is kept. The last scaled fact absorbs rounding, so a sum is exact.
     `current` is the value `name` rolls up to now.
     """
-    entity_facts = facts.entity(entity)
-    leaves = _leaves(entity_facts.by_period, definitions, name, period)
-    old = [entity_facts.by_period[leaf][name] for leaf in leaves]
+    holders = _holders(definitions, entity, name)
+    parts = [(holder, leaf) for holder in holders for leaf in _leaves(facts.entity(holder).by_period, definitions, name, period)]
+    if not parts:
+        raise AnalysisError(f"no fact of {name} makes up {period}", french=f"aucun fait de {name} ne compose {period}")
+    old = [facts.entity(holder).by_period[leaf][name] for holder, leaf in parts]
     rule = definitions.inputs[name].rollup
-    if len(leaves) == 1:
+    if len(parts) == 1:
         new, proportional = [value], False
     else:
         with localcontext(DECIMAL_CONTEXT):
-            new, proportional = _spread(old, current, value, rule)
-    replaced = dict(zip(leaves, new))
-    records = (
-        Fact(f.entity, f.name, f.period, replaced[f.period], f.location) if f.entity == entity and f.name == name and f.period in replaced else f
+            new, proportional = _spread(old, current, value, rule, len({holder for holder, _ in parts}))
+    replaced = dict(zip(parts, new))
+    records = (  # the actual figures only: the same fact under a budget stays
+        Fact(f.entity, f.name, f.period, replaced[(f.entity, f.period)], f.location)
+        if f.name == name and f.scenario == ACTUAL and (f.entity, f.period) in replaced
+        else f
         for f in facts.facts()
     )
-    return Facts.from_records(records), Spread(name, period, value, tuple(leaves), rule, proportional)
+    group = entity in member_graph(definitions.entities)
+    changed = tuple(str(holder) for holder in dict.fromkeys(holder for holder, _ in parts)) if group else ()
+    return Facts.from_records(records), Spread(name, period, value, tuple(leaf for _, leaf in parts), rule, proportional, changed)
 
 
-def _spread(old: list[Decimal], current: Decimal, value: Decimal, rule: str) -> tuple[list[Decimal], bool]:
-    """New leaf values rolling up to `value`, and whether they are scaled (else spread evenly); `current` is what they roll up to now."""
-    evenly = value / len(old) if rule == "sum" else value
+def _holders(definitions: Definitions, entity: Entity, name: str) -> list[Entity]:
+    """Whose facts make `name` for `entity`: the entity itself, or a group and everything below it (a `none` input: the group alone)."""
+    graph = member_graph(definitions.entities)
+    if entity not in graph or definitions.inputs[name].consolidation is Consolidation.NONE:
+        return [entity]
+    return [*leaves(graph, entity), entity]
+
+
+def _spread(old: list[Decimal], current: Decimal, value: Decimal, rule: str, holders: int) -> tuple[list[Decimal], bool]:
+    """New leaf values rolling up to `value`, and whether they are scaled (else spread evenly); `current` is what they roll up
+    to now. The value is the sum of the leaves for a `sum` roll-up, and for `last` (one leaf per entity), so the last absorbs rounding."""
+    evenly = value / len(old) if rule in ("sum", "last") else value / holders
     new = [o * value / current for o in old] if current else [evenly] * len(old)
-    if rule == "sum":
+    if rule in ("sum", "last"):
         new[-1] = value - sum(new[:-1], Decimal(0))
     return new, bool(current)
 
 
 def _leaves(by_period: Mapping[Period, Mapping[str, Decimal]], definitions: Definitions, name: str, period: Period) -> list[Period]:
-    """The facts `name` at `period` is rolled up from, as the evaluator reads them."""
+    """The facts `name` at `period` is rolled up from, as the evaluator reads them (none when the entity gives none)."""
     if name in by_period.get(period, {}):
         return [period]
     children = period.children()
-    if not children:
-        raise AnalysisError(f"no fact of {name} makes up {period}", french=f"aucun fait de {name} ne compose {period}")
     if definitions.inputs[name].rollup == "last":
-        return _leaves(by_period, definitions, name, children[-1])
+        return _leaves(by_period, definitions, name, children[-1]) if children else []
     return [leaf for child in children for leaf in _leaves(by_period, definitions, name, child)]
 
 

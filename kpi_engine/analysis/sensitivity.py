@@ -15,7 +15,7 @@ from ..periods import Period
 from . import algebra, printing, rationals, symbolic
 from .budget import deadline
 from .errors import AnalysisError, Said
-from .frames import agrees, evaluated, refuse_opaque
+from .frames import agrees, evaluated, group_notes, in_calendar, refuse_opaque
 
 Point = Mapping[Any, Decimal]  # a sympy symbol -> its value at the period asked
 
@@ -49,6 +49,7 @@ def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Enti
     """Partial derivative and elasticity of `kpi` for each variable it depends on, at `period`;
     TooComplex beyond the analysis budget of `limits`."""
     definitions = pack.definitions
+    period = in_calendar(pack, period)
     _, frame = evaluated(pack, facts, kpi, period, entity)
     with deadline(limits, f"the sensitivity of {kpi}", f"la sensibilité de {kpi}"):
         expansion = symbolic.expand(definitions, kpi, frame, limits)
@@ -58,7 +59,7 @@ def sensitivity(pack: Pack, facts: Facts, kpi: str, period: Period, entity: Enti
         value = _exact_value(expansion, point, frame, kpi)
         levers = [_lever(expansion, name, values[name], point, value) for name in expansion.variables]
     levers.sort(key=_rank)
-    return Sensitivity(kpi, period, entity, rationals.fraction_to_decimal(value), tuple(levers), expansion.notes)
+    return Sensitivity(kpi, period, entity, rationals.fraction_to_decimal(value), tuple(levers), (*group_notes(pack, entity), *expansion.notes))
 
 
 def _lever(expansion: symbolic.Expansion, name: str, x: Decimal, point: Point, value: Fraction) -> Lever:

@@ -2,9 +2,11 @@
 
 `DuckDBBackend` follows `backends.Backend` and gives the Python backend's
 results, statuses, reasons and alerts. Facts come from a `Facts` object
-(written once to a temporary file DuckDB reads in bulk), or straight from
-long-format CSV or Parquet files or a table of a DuckDB database
-(`evaluate_source`). Every value an alert reads, its condition and its
+(written once to a temporary file DuckDB reads in bulk, every scenario's
+figures), or straight from long-format CSV or Parquet files or a table of a
+DuckDB database (`evaluate_source`, an optional `scenario` column). Only the
+entities with actual figures are reported; `SqlEvaluation.scenario_result`
+gives a KPI computed on another scenario's figures, as the Python backend's. Every value an alert reads, its condition and its
 `resolve_when` at each period come from the SQL's columns; `alerts.Alerting`
 applies `for`, `resolve_when`, inhibition and silences over them
 (`SqlReadings`), as for every backend. `duckdb` is imported only here, so it
@@ -17,32 +19,34 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Context, Decimal
 from typing import Any, Protocol
 
 import duckdb
 
 from ..alerts import Alert, Alerting
-from ..errors import FactsError, Location, Problem
+from ..errors import FactsError, Location, PackError, Problem
 from ..explain import ExplainNode
-from ..facts import Entity, Facts
+from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
 from ..model import Definitions, Direction
-from ..periods import Frequency, Period
+from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
-from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection
+from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
+from .sql.calendar import SqlCalendar
 from .sql.dialect import DUCKDB, SCALE, UNIT, Dialect
-from .sql.plan import SUPPORTED_FREQUENCIES, SqlPlan, sql_plan
+from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, statements
 
 BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
 _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
 _LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
 _NULL = "\\N"  # how the facts file spells a NULL entity
-FACTS_COLUMNS = "entity VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
+FACTS_COLUMNS = "entity VARCHAR, scenario VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 
 
 class DuckDBBackend:
@@ -54,64 +58,78 @@ class DuckDBBackend:
         self.plan = plan
         self.sql = sql_plan(plan, definitions)
 
-    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> SqlEvaluation:
+    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> SqlEvaluation:
+        entities = self._entities(facts.entities, selection)
         connection = duckdb.connect()
-        _load_facts(connection, facts, selection)
-        return SqlEvaluation(self.sql, connection, selection, lang, [e for e in facts.entities if selection.wants_entity(e)])
+        _load_facts(connection, facts, self._read(entities))
+        return SqlEvaluation(self.sql, connection, selection, lang, entities)
 
-    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
-        """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows."""
-        entities = [e for e in facts.entities if selection.wants_entity(e)]
+    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
+        """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows (and a group's members')."""
+        entities = self._entities(facts.entities, selection)
         for start in range(0, len(entities), BATCH):
             batch = entities[start : start + BATCH]
             connection = duckdb.connect()
-            _load_facts(connection, facts, selection, batch)
+            _load_facts(connection, facts, self._read(batch))
             yield from SqlEvaluation(self.sql, connection, selection, lang, batch).by_entity()
             connection.close()
+
+    def _entities(self, entities: Iterable[Entity], selection: Selection) -> list[Entity]:
+        """The entities reported, in the Python backend's order: those of the facts that are not groups, then each group."""
+        groups = self.sql.groups_of_entities
+        return [e for e in [*(e for e in entities if e not in groups), *groups] if selection.wants_entity(e)]
+
+    def _read(self, entities: Sequence[Entity]) -> set[Entity]:
+        """The entities whose facts evaluating `entities` reads: themselves and every member of a group among them, down."""
+        read, pending = set(), list(entities)
+        while pending:
+            entity = pending.pop()
+            if entity not in read:
+                read.add(entity)
+                pending += self.sql.groups_of_entities.get(entity or "", ())
+        return read
 
     def value(self, facts: Facts, kpi: str, period: Period, entity: Entity = None) -> Decimal | bool | None:
         result = self._result(facts, kpi, period, entity)
         return result.value
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
-        raise NotImplementedError(f"explain traces run on the python backend: the {self.name} backend computes whole columns, not one value's tree")
+        """Refused, as a located problem: the SQL computes whole columns, so it keeps no tree of one value's steps."""
+        where = Location(f"KPI '{kpi}'")
+        message = f"kpi explain traces a value on the python backend only: the {self.name} backend computes whole columns, not one value's tree"
+        raise PackError([Problem(where, message)])
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
-        if entity not in facts.entities:
-            raise KeyError(_not_covered(period, entity))
-        result = self.evaluate(facts, Selection(entity=entity, all_entities=False)).result_at(kpi, period, entity)
-        if result is None:
-            raise KeyError(_not_covered(period, entity))
-        return result
-
-
-def _not_covered(period: Period, entity: Entity) -> str:
-    where = f" for entity '{entity}'" if entity is not None else ""
-    return f"{period} was not evaluated{where}: the facts do not cover it"
+        if entity not in facts.entities and entity not in self.sql.groups_of_entities:
+            raise lookup_error("entity", entity or "", [e for e in [*facts.entities, *self.sql.groups_of_entities] if e is not None])
+        return self.evaluate(facts, Selection(entity=entity, all_entities=False)).result_at(kpi, period, entity)
 
 
 def evaluate_source(
-    backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "en"
+    backend: DuckDBBackend, sources: Sequence[str | Facts], selection: Selection = EVERYTHING, lang: Language = "fr"
 ) -> SqlEvaluation:
     """Evaluate facts DuckDB reads itself, with facts read by Python: each source a CSV or Parquet path (globs
-    too) or `database.duckdb:table`, in long format (entity, input or name, period, value), or a `Facts`.
+    too) or `database.duckdb:table`, in long format (entity, scenario, input or name, period, value), or a `Facts`.
 
     Entities come sorted, None first, as `Facts.entities` gives them.
     """
     connection = duckdb.connect()
     connection.execute(f"CREATE TEMP TABLE kpi_facts ({FACTS_COLUMNS})")
-    entities: set[Entity] = set()
+    found: set[Entity] = set()
+    wanted = None if selection.all_entities else backend._read([selection.entity])
     for source in sources:
         if isinstance(source, Facts):
-            _load_facts(connection, source, selection, table="kpi_python_facts")
+            _load_facts(connection, source, wanted or backend._read(backend._entities(source.entities, EVERYTHING)), table="kpi_python_facts")
             connection.execute("INSERT INTO kpi_facts SELECT * FROM kpi_python_facts")
-            entities.update(e for e in source.entities if selection.wants_entity(e))
+            found.update(source.entities)
             continue
-        connection.execute(_facts_from_long(_relation(connection, source), selection))
-        _check_source(connection, source)
-        entities.update(row[0] for row in connection.execute("SELECT DISTINCT entity FROM kpi_source_facts").fetchall())
-        connection.execute("INSERT INTO kpi_facts SELECT entity, input, frequency, ordinal, value FROM kpi_source_facts")
-    return SqlEvaluation(backend.sql, connection, selection, lang, sorted(entities, key=lambda e: (e is not None, e or "")))
+        connection.execute(_facts_from_long(_relation(connection, source), wanted, backend.sql.month_shift))
+        _check_source(connection, source, backend.sql.source.calendar)
+        actual = f"SELECT DISTINCT entity FROM kpi_source_facts WHERE scenario = '{ACTUAL}'"
+        found.update(row[0] for row in connection.execute(actual).fetchall())
+        connection.execute("INSERT INTO kpi_facts SELECT entity, scenario, input, frequency, ordinal, value FROM kpi_source_facts")
+    entities = backend._entities(sorted(found, key=lambda e: (e is not None, e or "")), selection)
+    return SqlEvaluation(backend.sql, connection, selection, lang, entities)
 
 
 def _relation(connection: duckdb.DuckDBPyConnection, source: str) -> tuple[str, dict[str, str]]:
@@ -133,36 +151,34 @@ def _escape(text: str) -> str:
     return text.replace("'", "''")
 
 
-def _facts_from_long(read: tuple[str, dict[str, str]], selection: Selection) -> str:
+def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | None, shift: int) -> str:
     """Long-format rows -> kpi_source_facts (checked before they join kpi_facts): the period text read into a frequency and an ordinal, the value scaled.
 
-    `columns` maps the lower-case column names of the source to their spelling: `entity` is optional,
-    the input's column is `input` or `name`.
+    `columns` maps the lower-case column names of the source to their spelling: `entity` and `scenario`
+    (`scénario`; a blank cell is `actual`) are optional, the input's column is `input` or `name`.
     """
     relation, columns = read
     missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
     if missing:
-        needed = "the facts need columns entity (optional), input (or name), period and value"
+        needed = "the facts need columns entity (optional), scenario (optional), input (or name), period and value"
         raise FactsError([Problem(Location(relation), f"{needed}; missing: {', '.join(missing)}")])
 
     def column(name: str) -> str:
         return '"' + columns[name].replace('"', '""') + '"'
 
     entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
+    written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
+    scenario = f"COALESCE(NULLIF(trim(CAST({written} AS VARCHAR)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
     name = column("input" if "input" in columns else "name")
-    where = "" if selection.all_entities else f" WHERE entity IS NOT DISTINCT FROM {_quote_value(selection.entity)}"
+    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {_quote_value(e)}" for e in sorted(wanted, key=str))
     return f"""CREATE OR REPLACE TEMP TABLE kpi_source_facts AS
 WITH source AS (
-    SELECT {entity} AS entity, trim(CAST({name} AS VARCHAR)) AS input,
+    SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS VARCHAR)) AS input,
         trim(CAST({column('period')} AS VARCHAR)) AS period, trim(CAST({column('value')} AS VARCHAR)) AS value
     FROM {relation}
 )
-SELECT entity, input,
-    CASE WHEN regexp_full_match(period, '\\d{{4}}') THEN 'yearly' WHEN regexp_full_match(period, '\\d{{4}}-[Qq][1-4]') THEN 'quarterly'
-         WHEN regexp_full_match(period, '\\d{{4}}-(0[1-9]|1[0-2])') THEN 'monthly' END AS frequency,
-    CASE WHEN regexp_full_match(period, '\\d{{4}}') THEN CAST(period AS BIGINT)
-         WHEN regexp_full_match(period, '\\d{{4}}-[Qq][1-4]') THEN CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1
-         WHEN regexp_full_match(period, '\\d{{4}}-(0[1-9]|1[0-2])') THEN CAST(period[1:4] AS BIGINT) * 12 + CAST(period[6:7] AS BIGINT) - 1 END AS ordinal,
+SELECT entity, scenario, input,
+{_period_columns(shift)}
     TRY(CASE WHEN regexp_full_match(value, '[-+]?\\d+(\\.\\d{{0,{SCALE}}})?') THEN
         (CASE WHEN starts_with(value, '-') THEN -1 ELSE 1 END)
         * (CAST(split_part(ltrim(value, '-+'), '.', 1) AS HUGEINT) * {UNIT}::HUGEINT + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS HUGEINT))
@@ -172,13 +188,43 @@ SELECT entity, input,
 FROM source{where}"""
 
 
-def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Every period a monthly, quarterly or yearly one, every value a plain number that fits: else FactsError."""
+def _period_columns(shift: int) -> str:
+    """The frequency and ordinal of a period text: months, the pack's years and quarters (`FY2025`, `FY2025-Q1`),
+    calendar ones when they are the pack's (a calendar quarter that is a fiscal one is read as that one); else NULL."""
+    calendar = SqlCalendar(shift, DUCKDB)
+    year, week = "CAST(period[1:4] AS BIGINT)", "CAST(period[7:8] AS BIGINT)"
+    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
+    patterns = [
+        ("'\\d{4}-(0[1-9]|1[0-2])'", "monthly", f"{year} * 12 + CAST(period[6:7] AS BIGINT) - 1"),
+        ("'\\d{4}-\\d{2}-\\d{2}'", "daily", DUCKDB.day_of_date.format(text="period")),
+        ("'\\d{4}-W\\d{2}'", "weekly", f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END"),
+    ]
+    patterns += [
+        ("'(?i)FY\\d{4}'", "yearly", "CAST(period[3:6] AS BIGINT)"),
+        ("'(?i)FY\\d{4}-Q[1-4]'", "quarterly", "CAST(period[3:6] AS BIGINT) * 4 + CAST(period[9:9] AS BIGINT) - 1"),
+    ]
+    if shift == 0:
+        patterns.append(("'\\d{4}'", "yearly", "CAST(period AS BIGINT)"))
+    if shift % 3 == 0:
+        patterns.append(("'\\d{4}-[Qq][1-4]'", "quarterly", f"CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1 + {shift // 3}"))
+    ordinal = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN {sql}" for pattern, _, sql in patterns)
+    frequency = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN '{name}'" for pattern, name, _ in patterns)
+    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
+
+
+def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
+    """Every period one of the pack's calendar, every scenario a name (`budget`), every value a plain number that fits: else FactsError."""
     problems = []
     periods = connection.execute("SELECT DISTINCT period_text FROM kpi_source_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
-    if periods:
-        found = ", ".join(repr(row[0]) for row in periods)
-        problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
+    texts = [row[0] for row in periods]
+    refused = dict(calendar_problems(texts, calendar))
+    others = [text for text in texts if text not in refused]
+    if others:
+        found = ", ".join(repr(text) for text in others)
+        problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
+    problems += [Problem(Location(source), message) for message in refused.values()]
+    scenarios = connection.execute("SELECT DISTINCT scenario FROM kpi_source_facts ORDER BY 1").fetchall()
+    problems += [Problem(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
     values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
     if values:
         found = ", ".join(repr(row[0]) for row in values)
@@ -188,17 +234,25 @@ def _check_source(connection: duckdb.DuckDBPyConnection, source: str) -> None:
     connection.execute("DELETE FROM kpi_source_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
+def calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, str]]:
+    """Each period text that is no period of the pack's calendar, and why (`'2025' is a calendar year, but...`)."""
+    for text in texts:
+        try:
+            calendar.parse(text)
+        except ValueError as error:
+            yield text, str(error)
+
+
 def _quote_value(value: Entity) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
-def _load_facts(
-    connection: duckdb.DuckDBPyConnection, facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None, table: str = "kpi_facts"
-) -> None:
-    """Facts of the selected `entities` (all by default) -> `table`, in bulk: written once as tab-separated
-    text DuckDB reads in one pass."""
-    rows = fact_rows(facts, selection, entities)
-    lines = [f"{_NULL if entity is None else entity}\t{name}\t{frequency}\t{ordinal}\t{units}\n" for entity, name, frequency, ordinal, units in rows]
+def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: Iterable[Entity], table: str = "kpi_facts") -> None:
+    """Facts of `entities`, under every scenario, -> `table`, in bulk: written once as tab-separated text DuckDB reads in one pass."""
+    lines = [
+        f"{_NULL if entity is None else entity}\t{scenario}\t{name}\t{frequency}\t{ordinal}\t{units}\n"
+        for entity, scenario, name, frequency, ordinal, units in fact_rows(facts, entities)
+    ]
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({FACTS_COLUMNS})")
     if not lines:
         return
@@ -207,50 +261,42 @@ def _load_facts(
     try:
         connection.execute(
             f"INSERT INTO {table} SELECT * FROM read_csv('{_escape(file.name)}', delim = '\t', header = false, quote = '', escape = '', "
-            "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'input': 'VARCHAR', 'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
+            "nullstr = '\\N', columns = {'entity': 'VARCHAR', 'scenario': 'VARCHAR', 'input': 'VARCHAR', "
+            "'frequency': 'VARCHAR', 'ordinal': 'BIGINT', 'value': 'HUGEINT'})"
         )
     finally:
         os.unlink(file.name)
 
 
-def fact_rows(facts: Facts, selection: Selection, entities: Sequence[Entity] | None = None) -> list[tuple[Entity, str, str, int, int]]:
-    """The facts of the selected `entities` (all by default) as rows (entity, input, frequency, ordinal, value in
-    units of 1e-24); FactsError locating every fact the SQL backend cannot read (a daily one, or a value that has
-    more than 24 decimals or does not stay below 1e38 units: HUGEINT and DECIMAL(38, 0) hold it)."""
-    rows: list[tuple[Entity, str, str, int, int]] = []
-    refused: list[tuple[Entity, str, Period]] = []
-    for entity in facts.entities if entities is None else entities:
-        if not selection.wants_entity(entity):
-            continue
-        for period, values in facts.entity(entity).by_period.items():
-            if period.frequency not in SUPPORTED_FREQUENCIES:
-                refused += [(entity, name, period) for name in values]
-                continue
-            for name, value in values.items():
-                units = value.scaleb(SCALE, _EXACT)
-                if units != units.to_integral_value() or abs(units) >= _LIMIT:
-                    refused.append((entity, name, period))
-                    continue
-                rows.append((entity, name, period.frequency.value, period.ordinal, int(units)))
+def fact_rows(facts: Facts, entities: Iterable[Entity]) -> list[tuple[Entity, str, str, str, int, int]]:
+    """The facts of `entities`, under every scenario, as rows (entity, scenario, input, frequency, ordinal, value in
+    units of 1e-24); FactsError locating every value the SQL backend cannot hold (more than 24 decimals, or not
+    below 1e38 units: HUGEINT and DECIMAL(38, 0) hold the others)."""
+    rows: list[tuple[Entity, str, str, str, int, int]] = []
+    refused: list[tuple[Entity, str, Period, str]] = []
+    for entity in entities:
+        for scenario in facts.scenarios:
+            for period, values in facts.entity(entity, scenario).by_period.items():
+                for name, value in values.items():
+                    units = value.scaleb(SCALE, _EXACT)
+                    if units != units.to_integral_value() or abs(units) >= _LIMIT:
+                        refused.append((entity, name, period, scenario))
+                        continue
+                    rows.append((entity, scenario, name, period.frequency.value, period.ordinal, int(units)))
     if refused:
         raise FactsError(_refusals(facts, set(refused)))
     return rows
 
 
-def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period]]) -> list[Problem]:
+def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period, str]]) -> list[Problem]:
     """Each fact the SQL backend cannot read, located where it was read."""
     problems = []
     for fact in facts.facts():
-        if (fact.entity, fact.name, fact.period) not in refused:
+        if (fact.entity, fact.name, fact.period, fact.scenario) not in refused:
             continue
-        if fact.period.frequency not in SUPPORTED_FREQUENCIES:
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: the SQL backend reads monthly, quarterly and yearly facts only"))
-        else:
-            too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
-            problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
+        too_large = f"has more than {SCALE} decimals or is too large for the SQL backend"
+        problems.append(Problem(fact.location, f"'{fact.name}' for {fact.period}: {fact.value} {too_large}"))
     return problems
-
-
 
 
 def to_decimal(units: int | None) -> Decimal | None:
@@ -261,24 +307,24 @@ def to_decimal(units: int | None) -> Decimal | None:
     return Decimal(whole) if not fraction else Decimal(units).scaleb(-SCALE, _EXACT).normalize(_EXACT)
 
 
-def to_reason(text: str | None, entity: Entity) -> Reason | None:
+def to_reason(text: str | None, entity: Entity, plan: SqlPlan) -> Reason | None:
     """The JSON reason the SQL wrote, as the Reason the Python backend gives (the entity filled in)."""
     if text is None:
         return None
-    return _reason(json.loads(text), entity)
+    return _reason(json.loads(text), entity, plan)
 
 
-def _reason(data: dict[str, Any], entity: Entity) -> Reason:
+def _reason(data: dict[str, Any], entity: Entity, plan: SqlPlan) -> Reason:
     params: dict[str, Any] = {}
     for key, value in data.items():
         if key == "code":
             continue
-        if key == "entity":
-            params[key] = entity
+        if key == "entity":  # NULL: the row's own entity; a group's member is named
+            params[key] = entity if value is None else value
         elif key in ("period", "since"):
-            params[key] = Period(Frequency(value[0]), int(value[1]))
+            params[key] = plan.period(Frequency(value[0]), int(value[1]))
         elif key == "cause":
-            params[key] = _reason(value, entity)
+            params[key] = _reason(value, entity, plan)
         else:
             params[key] = value
     return Reason.of(data["code"], **params)
@@ -340,6 +386,7 @@ class SqlEvaluation:
         self._connection = connection
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
+        self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
         self.entities = list(entities)
         prepared, queries = statements(plan, self.dialect, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
@@ -368,13 +415,13 @@ class SqlEvaluation:
 
     def _frames(self) -> Iterator[tuple[Entity, Period, dict[str, Any]]]:
         """Reported rows in the Python backend's order: entity, then period (chronological, finer first)."""
+        order = {entity: index for index, entity in enumerate(self.entities)}
         rows = [
-            (entity, Period(frequency, ordinal), row)
+            (entity, self.plan.period(frequency, ordinal), row)
             for frequency, table in self.rows.items()
             for (entity, ordinal), row in table.items()
-            if self.selection.wants_period(Period(frequency, ordinal))
+            if entity in order and self.selection.wants_period(self.plan.period(frequency, ordinal))
         ]
-        order = {entity: index for index, entity in enumerate(self.entities)}
         rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1].sort_key()))
         yield from rows
 
@@ -388,37 +435,65 @@ class SqlEvaluation:
         return alerting.at(SqlReadings(self, entity, period, row))
 
     def _result(self, name: str, entity: Entity, period: Period, row: dict[str, Any]) -> Result:
+        result = self._plain_result(name, entity, period, row)
+        return replace(result, is_group=True) if entity in self.plan.groups_of_entities else result
+
+    def _plain_result(self, name: str, entity: Entity, period: Period, row: dict[str, Any]) -> Result:
         spec = self.plan.kpis[name].planned
         value = to_decimal(row[name])
         if value is None:
-            cause = to_reason(row[f"why:{name}"], entity)
+            cause = to_reason(row[f"why:{name}"], entity, self.plan)
             return Result(name, period, entity, None, None, None, UNDEFINED, spec.owner, str(cause) if cause else None, cause)
         if spec.target is None:
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner)
         target = to_decimal(row[f"target:{name}"])
         if target is None:
-            inner = to_reason(row[f"why:target:{name}"], entity)
+            inner = to_reason(row[f"why:target:{name}"], entity, self.plan)
             cause = Reason.of("target_undefined", cause=inner)
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner, str(cause), cause)
         met = value >= target if spec.direction is not Direction.LOWER_IS_BETTER else value <= target
         return Result(name, period, entity, value, target, value - target, MET if met else MISSED, spec.owner)
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
-        """`kpi` at any period the facts cover, even at a frequency it is not reported at; None otherwise."""
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
+        """`kpi` at any period the facts cover, even at a frequency it is not reported at; KeyError otherwise."""
         if kpi not in self.plan.kpis:
-            raise KeyError(f"unknown KPI '{kpi}'")
-        period = Period.parse(period) if isinstance(period, str) else period
+            raise lookup_error("KPI", kpi, self.plan.kpis)
+        calendar = self.plan.source.calendar
+        period = calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
         row = self._row(period, entity, kpi)
-        return None if row is None else self._result(kpi, entity, period, row)
+        if row is None:
+            raise not_evaluated(period, entity)
+        return self._result(kpi, entity, period, row)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
-        result = self.result_at(kpi, period, entity)
-        return None if result is None else result.value
+        return self.result_at(kpi, period, entity).value
+
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` at a covered period computed on the figures of `scenario` (value, target and status there), as the
+        Python backend's `scenario_result`: undefined when the entity has no figure of it, or none as early."""
+        period = self.result_at(kpi, period, entity).period  # KeyError when not covered
+        with self._lock:
+            key = (period.frequency, scenario)
+            if key not in self._scenarios:
+                query = FrequencyQuery(self.plan, self.dialect, period.frequency, list(self.plan.kpis), report=scenario)
+                self._scenarios[key] = self._run(query)
+            row = self._scenarios[key].get((entity, period.ordinal))
+            starts = [] if row else self._connection.execute(
+                f"SELECT start FROM kpi_starts WHERE entity IS NOT DISTINCT FROM {_quote_value(entity)} AND scenario = {_quote_value(scenario)}"
+            ).fetchall()
+        if row is not None:
+            return self._result(kpi, entity, period, row)
+        cause = Reason.of("no_scenario_facts", scenario=scenario, entity=entity)
+        if starts:  # figures from a later period on
+            calendar = self.plan.source.calendar
+            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(starts[0][0]), calendar.fiscal_year_start))
+            cause = Reason.of("in_scenario", scenario=scenario, cause=Reason.of("before_data", period=period, since=since, entity=entity))
+        owner = self.plan.kpis[kpi].planned.owner
+        undefined = Result(kpi, period, entity, None, None, None, UNDEFINED, owner, str(cause), cause)
+        return replace(undefined, is_group=True) if entity in self.plan.groups_of_entities else undefined
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency
-        if frequency not in SUPPORTED_FREQUENCIES:
-            return None
         if kpi in self.plan.reported.get(frequency, ()):
             return self.rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods

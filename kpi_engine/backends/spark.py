@@ -26,14 +26,16 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 
 from ..errors import FactsError, Location, Problem
-from ..facts import Entity, Facts
+from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
+from ..periods import Calendar
 from ..results import EVERYTHING, EntityEvaluation, Selection
-from .duckdb import DuckDBBackend, SqlEvaluation, fact_rows
+from .duckdb import DuckDBBackend, SqlEvaluation, calendar_problems, fact_rows
+from .sql.calendar import SqlCalendar
 from .sql.dialect import SCALE, SPARK, Dialect
 
 BATCH = 10_000  # entities evaluated by one set of queries in `evaluate_iter`
-FACTS_SCHEMA = "entity STRING, input STRING, frequency STRING, ordinal BIGINT, value DECIMAL(38, 0)"
+FACTS_SCHEMA = "entity STRING, scenario STRING, input STRING, frequency STRING, ordinal BIGINT, value DECIMAL(38, 0)"
 # Settings of every evaluation's session: overflow is NULL, not an error (the reason says why); names differing by
 # case are different KPIs; roll-forwards recurse once per period; literals read as the dialect writes them; the
 # analyzer resolves a 100-KPI pack's nested steps.
@@ -130,24 +132,24 @@ class SparkBackend(DuckDBBackend):
     name = "spark"
 
     def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> SparkEvaluation:
-        entities = [e for e in facts.entities if selection.wants_entity(e)]
+        entities = self._entities(facts.entities, selection)
         session = spark_session()
-        _facts_view(session, fact_rows(facts, selection, entities))
+        _facts_view(session, fact_rows(facts, self._read(entities)))
         return SparkEvaluation(self.sql, SparkConnection(session), selection, lang, entities)
 
     def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
         """Entities in batches of `BATCH`, one set of queries each: what is kept is one batch's rows."""
-        entities = [e for e in facts.entities if selection.wants_entity(e)]
+        entities = self._entities(facts.entities, selection)
         for start in range(0, len(entities), BATCH):
             batch = entities[start : start + BATCH]
             session = spark_session()
-            _facts_view(session, fact_rows(facts, selection, batch))
+            _facts_view(session, fact_rows(facts, self._read(batch)))
             yield from SparkEvaluation(self.sql, SparkConnection(session), selection, lang, batch).by_entity()
 
 
-def _facts_view(session: SparkSession, rows: list[tuple[Entity, str, str, int, int]], view: str = "kpi_facts") -> None:
+def _facts_view(session: SparkSession, rows: list[tuple[Entity, str, str, str, int, int]], view: str = "kpi_facts") -> None:
     """Facts read by Python -> the view `kpi_facts` (rows shipped to Spark: they reach a cluster's executors too)."""
-    frame = session.createDataFrame([(e, n, f, o, Decimal(v)) for e, n, f, o, v in rows], FACTS_SCHEMA)
+    frame = session.createDataFrame([(e, s, n, f, o, Decimal(v)) for e, s, n, f, o, v in rows], FACTS_SCHEMA)
     frame.createOrReplaceTempView(view)
 
 
@@ -156,27 +158,30 @@ def evaluate_source(
 ) -> SparkEvaluation:
     """Evaluate facts Spark reads itself, with facts read by Python: each source a CSV or Parquet path (globs and
     directories of parts too, on any file system Spark reads) or `table:NAME` (a table of the catalog), in long format
-    (entity, input or name, period, value), or a `Facts`.
+    (entity, scenario, input or name, period, value), or a `Facts`.
 
     Entities come sorted, None first, as `Facts.entities` gives them.
     """
     session = spark_session()
     parts: list[str] = []
+    wanted = None if selection.all_entities else backend._read([selection.entity])
     for index, source in enumerate(sources):
         view = f"kpi_source_{index}"
         if isinstance(source, Facts):
-            _facts_view(session, fact_rows(source, selection), view)
+            _facts_view(session, fact_rows(source, wanted or backend._read(backend._entities(source.entities, EVERYTHING))), view)
         else:
             _read(session, source).createOrReplaceTempView(f"{view}_raw")
-            session.sql(_facts_from_long(f"{view}_raw", _columns(session, f"{view}_raw", source), selection)).createOrReplaceTempView(f"{view}_checked")
-            _check_source(session, f"{view}_checked", source)
-            session.sql(f"SELECT entity, input, frequency, ordinal, value FROM {view}_checked WHERE value IS NOT NULL").createOrReplaceTempView(view)
+            columns = _columns(session, f"{view}_raw", source)
+            session.sql(_facts_from_long(f"{view}_raw", columns, wanted, backend.sql.month_shift)).createOrReplaceTempView(f"{view}_checked")
+            _check_source(session, f"{view}_checked", source, backend.sql.source.calendar)
+            checked = f"SELECT entity, scenario, input, frequency, ordinal, value FROM {view}_checked WHERE value IS NOT NULL"
+            session.sql(checked).createOrReplaceTempView(view)
         parts.append(f"SELECT * FROM {view}")
     (session.sql(" UNION ALL ".join(parts)) if parts else session.createDataFrame([], FACTS_SCHEMA)).createOrReplaceTempView("kpi_facts")
     session.sql("CACHE TABLE kpi_facts")
-    found = [row[0] for row in session.sql("SELECT DISTINCT entity FROM kpi_facts").collect()]
-    entities = [e for e in found if selection.wants_entity(e)]
-    return SparkEvaluation(backend.sql, SparkConnection(session), selection, lang, sorted(entities, key=lambda e: (e is not None, e or "")))
+    found = [row[0] for row in session.sql(f"SELECT DISTINCT entity FROM kpi_facts WHERE scenario = '{ACTUAL}'").collect()]
+    entities = backend._entities(sorted(found, key=lambda e: (e is not None, e or "")), selection)
+    return SparkEvaluation(backend.sql, SparkConnection(session), selection, lang, entities)
 
 
 def _read(session: SparkSession, source: str) -> DataFrame:
@@ -192,33 +197,31 @@ def _columns(session: SparkSession, view: str, source: str) -> dict[str, str]:
     columns = {name.lower(): name for name in session.table(view).columns}
     missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
     if missing:
-        needed = "the facts need columns entity (optional), input (or name), period and value"
+        needed = "the facts need columns entity (optional), scenario (optional), input (or name), period and value"
         raise FactsError([Problem(Location(source), f"{needed}; missing: {', '.join(missing)}")])
     return columns
 
 
-def _facts_from_long(view: str, columns: dict[str, str], selection: Selection) -> str:
-    """Long-format rows -> (entity, input, frequency, ordinal, value in units of 1e-24), with the texts read, for the checks."""
+def _facts_from_long(view: str, columns: dict[str, str], wanted: set[Entity] | None, shift: int) -> str:
+    """Long-format rows -> (entity, scenario, input, frequency, ordinal, value in units of 1e-24), with the texts
+    read, for the checks. `scenario` (`scénario`; a blank cell is `actual`) is optional, as `entity` is."""
 
     def column(name: str) -> str:
         return "`" + columns[name].replace("`", "``") + "`"
 
     entity = f"NULLIF(trim(CAST({column('entity')} AS STRING)), '')" if "entity" in columns else "CAST(NULL AS STRING)"
+    written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
+    scenario = f"COALESCE(NULLIF(trim(CAST({written} AS STRING)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
     name = column("input" if "input" in columns else "name")
-    where = "" if selection.all_entities else f" WHERE entity <=> {_quote_value(selection.entity)}"
+    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity <=> {_quote_value(e)}" for e in sorted(wanted, key=str))
     number = f"^[-+]?[0-9]+([.][0-9]{{0,{SCALE}}})?$"
     return f"""WITH source AS (
-    SELECT {entity} AS entity, trim(CAST({name} AS STRING)) AS input,
+    SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS STRING)) AS input,
         trim(CAST({column('period')} AS STRING)) AS period, trim(CAST({column('value')} AS STRING)) AS value
     FROM {view}
 )
-SELECT entity, input,
-    CASE WHEN period RLIKE '^[0-9]{{4}}$' THEN 'yearly' WHEN period RLIKE '^[0-9]{{4}}-[Qq][1-4]$' THEN 'quarterly'
-         WHEN period RLIKE '^[0-9]{{4}}-(0[1-9]|1[0-2])$' THEN 'monthly' END AS frequency,
-    CASE WHEN period RLIKE '^[0-9]{{4}}$' THEN CAST(period AS BIGINT)
-         WHEN period RLIKE '^[0-9]{{4}}-[Qq][1-4]$' THEN CAST(substr(period, 1, 4) AS BIGINT) * 4 + CAST(substr(period, 7, 1) AS BIGINT) - 1
-         WHEN period RLIKE '^[0-9]{{4}}-(0[1-9]|1[0-2])$'
-             THEN CAST(substr(period, 1, 4) AS BIGINT) * 12 + CAST(substr(period, 6, 2) AS BIGINT) - 1 END AS ordinal,
+SELECT entity, scenario, input,
+{_period_columns(shift)}
     CASE WHEN value RLIKE '{number}' THEN
         CASE WHEN startswith(value, '-') THEN -1 ELSE 1 END
         * (CAST(split_part(regexp_replace(value, '^[-+]', ''), '.', 1) AS DECIMAL(38, 0)) * {10**SCALE}
@@ -229,13 +232,43 @@ SELECT entity, input,
 FROM source{where}"""
 
 
-def _check_source(session: SparkSession, view: str, source: str) -> None:
-    """Every period a monthly, quarterly or yearly one, every value a plain number that fits: else FactsError."""
+def _period_columns(shift: int) -> str:
+    """The frequency and ordinal of a period text, as DuckDB's reading (`duckdb._period_columns`) in Spark's
+    spelling: months, days, ISO weeks, the pack's years and quarters (`FY2025`, `FY2025-Q1`), calendar ones
+    when they are the pack's; else NULL."""
+    calendar = SqlCalendar(shift, SPARK)
+    year, week = "CAST(substr(period, 1, 4) AS BIGINT)", "CAST(substr(period, 7, 2) AS BIGINT)"
+    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
+    patterns = [
+        ("'^[0-9]{4}-(0[1-9]|1[0-2])$'", "monthly", f"{year} * 12 + CAST(substr(period, 6, 2) AS BIGINT) - 1"),
+        ("'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", "daily", SPARK.day_of_date.format(text="period")),
+        ("'^[0-9]{4}-W[0-9]{2}$'", "weekly", SPARK.render(f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END")),
+        ("'^(?i)FY[0-9]{4}$'", "yearly", "CAST(substr(period, 3, 4) AS BIGINT)"),
+        ("'^(?i)FY[0-9]{4}-Q[1-4]$'", "quarterly", "CAST(substr(period, 3, 4) AS BIGINT) * 4 + CAST(substr(period, 9, 1) AS BIGINT) - 1"),
+    ]
+    if shift == 0:
+        patterns.append(("'^[0-9]{4}$'", "yearly", "CAST(period AS BIGINT)"))
+    if shift % 3 == 0:
+        quarter = f"CAST(substr(period, 1, 4) AS BIGINT) * 4 + CAST(substr(period, 7, 1) AS BIGINT) - 1 + {shift // 3}"
+        patterns.append(("'^[0-9]{4}-[Qq][1-4]$'", "quarterly", quarter))
+    ordinal = " ".join(f"WHEN period RLIKE {pattern} THEN {sql}" for pattern, _, sql in patterns)
+    frequency = " ".join(f"WHEN period RLIKE {pattern} THEN '{name}'" for pattern, name, _ in patterns)
+    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
+
+
+def _check_source(session: SparkSession, view: str, source: str, calendar: Calendar) -> None:
+    """Every period one of the pack's calendar, every scenario a name, every value a plain number that fits: else FactsError."""
     problems = []
     periods = session.sql(f"SELECT DISTINCT period_text FROM {view} WHERE frequency IS NULL ORDER BY 1 LIMIT 5").collect()
-    if periods:
-        found = ", ".join(repr(row[0]) for row in periods)
-        problems.append(Problem(Location(source), f"the SQL backend reads monthly, quarterly and yearly periods only; found {found}"))
+    texts = [row[0] for row in periods]
+    refused = dict(calendar_problems(texts, calendar))
+    others = [text for text in texts if text not in refused]
+    if others:
+        found = ", ".join(repr(text) for text in others)
+        problems.append(Problem(Location(source), f"periods the SQL backend cannot read; found {found}"))
+    problems += [Problem(Location(source), message) for message in refused.values()]
+    scenarios = session.sql(f"SELECT DISTINCT scenario FROM {view} ORDER BY 1").collect()
+    problems += [Problem(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
     values = session.sql(f"SELECT DISTINCT value_text FROM {view} WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").collect()
     if values:
         found = ", ".join(repr(row[0]) for row in values)

@@ -37,6 +37,7 @@ from .common import (
     TextOrJson,
     open_for_kpi,
     open_pack,
+    pack_period,
 )
 from .output import align
 
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # sympy stays unloaded until an analysis runs
     from ..analysis.goal_seek import GoalSeek
     from ..analysis.sensitivity import Sensitivity
 
-_ENTITY = click.option("--entity", help="The entity (when the facts have entities).")
+_ENTITY = click.option("--entity", help="The entity (when the facts have entities), or a group of the pack: its consolidated inputs are analysed.")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True)
 
 
@@ -182,6 +183,7 @@ def solve_command(
         hint = did_you_mean(vary, loaded.inputs)
         reason = f"'{vary}' n'est pas une entrée{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
         raise click.BadParameter(reason, param_hint="--vary")
+    period = pack_period(loaded, period) or period
     result = answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
     sentence = "\n".join([solve_sentence(result, loaded, lang), *note_lines(result.notes, lang)])
     if fmt == "json":
@@ -276,6 +278,7 @@ def sensitivity_command(
     from ..analysis.wording import sensitivity_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    period = pack_period(loaded, period) or period
     result = answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
     lines = sensitivity_lines(result, loaded, lang)
     if fmt == "json":
@@ -363,6 +366,7 @@ def explain_change_command(
     from ..analysis.wording import bridge_sentence, note_lines
 
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    start, end = pack_period(loaded, start, "--from") or start, pack_period(loaded, end, "--to") or end
     bridge = answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
     sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])
     if fmt == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -16,6 +17,7 @@ import click
 
 from ..alerts import Alert, alert_order
 from ..backends import BACKENDS
+from ..comparisons import CompareName
 from ..errors import PackError, Problem
 from ..facts import Entity
 from ..formatting import Language
@@ -34,6 +36,7 @@ from .analysis import (
     solve_command,
 )
 from .common import (
+    COMPARE,
     EXIT_ALERT,
     EXIT_INTERNAL,
     EXIT_INVALID,
@@ -48,7 +51,6 @@ from .common import (
     TextOrJson,
     check_entity,
     check_outputs,
-    count,
     echo_text,
     open_facts,
     open_for_kpi,
@@ -56,10 +58,12 @@ from .common import (
     pack_period,
     print_problems,
     problem_record,
+    summary,
     write_files,
     write_stream,
 )
 from .facts import facts_command, refuse_no_result
+from .language import LocalizedGroup, environment_language
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 from .serve import serve_command, users_command
@@ -68,6 +72,16 @@ from .sql import DIRECT_ENGINES, check_engine, evaluate_directly, evaluate_on, r
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
 
+_INTERNAL = {
+    "en": "kpi: internal error: {error} (set KPI_DEBUG=1 for details, and please report it)",
+    "fr": "kpi : erreur interne : {error} (KPI_DEBUG=1 donne le détail ; merci de la signaler)",
+}
+_VALID = {"en": "{pack}: valid ({kpis}, {inputs}, {files})", "fr": "{pack} : valide ({kpis}, {inputs}, {files})"}
+_NO_TEST = {"en": "{pack}: no test file (*.test.yaml) found", "fr": "{pack} : aucun fichier de tests (*.test.yaml) trouvé"}
+_TESTS_DONE = {
+    "en": "{files}, {tests}, {checks}: {passed}, {failed}",
+    "fr": "{files}, {tests}, {checks} : {passed}, {failed}",
+}
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
 
 ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
@@ -75,7 +89,7 @@ ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
 csv (the results) and xlsx (results and alerts) for spreadsheets, in the reader's convention."""
 
 
-class _Group(click.Group):
+class _Group(LocalizedGroup):
     """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -91,7 +105,7 @@ class _Group(click.Group):
         except Exception as error:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("KPI_DEBUG"):
                 raise
-            echo_text(f"kpi: internal error: {type(error).__name__}: {error} (set KPI_DEBUG=1 for details, and please report it)", err=True)
+            echo_text(_INTERNAL[environment_language()].format(error=f"{type(error).__name__}: {error}"), err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -110,7 +124,8 @@ def main() -> None:
 @main.command()
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI and editors.")
-def validate(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Check a pack and print every problem as FILE:LINE:COL: message.
 
     Exit code 0 when the pack is valid, 1 otherwise.
@@ -120,19 +135,19 @@ def validate(pack: str, fmt: TextOrJson) -> None:
       kpi validate examples/company
     """
     try:
-        loaded = load_pack(pack)
+        loaded = load_pack(pack, lang=lang)
     except PackError as error:
         if fmt == "json":
             click.echo(json.dumps({"valid": False, "problems": [problem_record(p) for p in error.problems]}, ensure_ascii=False, indent=2))
         else:
-            print_problems(error.problems, err=False)
-            click.echo(count(error.problems, "problem"), err=True)
+            print_problems(error.problems, err=False, lang=lang)
+            click.echo(summary("problems", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
-    summary = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
+    counts = {"valid": True, "inputs": len(loaded.inputs), "kpis": len(loaded.kpis), "files": len(loaded.definitions.files)}
     if fmt == "json":
-        click.echo(json.dumps({**summary, "problems": []}, indent=2))
+        click.echo(json.dumps({**counts, "problems": []}, indent=2))
     else:
-        click.echo(f"{pack}: valid ({summary['kpis']} KPIs, {summary['inputs']} inputs, {summary['files']} files)")
+        click.echo(_VALID[lang].format(pack=pack, **{k: summary(k, v, lang) for k, v in counts.items() if k != "valid"}))
 
 
 
@@ -141,7 +156,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
 @PACK
 @FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
-@click.option("--entity", help="Only this entity.")
+@click.option("--entity", help="Only this entity (\"\" for the facts without entity).")
 @click.option(
     "--format",
     "fmt",
@@ -174,6 +189,7 @@ def validate(pack: str, fmt: TextOrJson) -> None:
     metavar="URL",
     help="With --engine spark: the cluster to run on (spark://HOST:7077, yarn, k8s://...) [default: local[*]; SPARK_REMOTE for Spark Connect].",
 )
+@COMPARE
 @STRICT
 @LANG
 def evaluate(
@@ -189,6 +205,7 @@ def evaluate(
     hide_absent: bool,
     engine: str,
     spark_master: str | None,
+    compare: tuple[CompareName, ...],
     strict: bool,
     lang: Language,
 ) -> None:
@@ -211,15 +228,19 @@ def evaluate(
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
     if spark_master is not None and engine != "spark":
         raise click.BadParameter("--spark-master goes with --engine spark", param_hint="--spark-master")
+    if compare and engine != "python":
+        refusal = f"comparisons are computed by the python engine only, not by {engine}: leave out --engine or --compare"
+        raise click.BadParameter(refusal, param_hint="--compare")
     loaded = open_pack(pack, lang)
-    check_engine(loaded, engine)
+    check_engine(loaded, engine, lang)
     start_spark(spark_master)
     period = pack_period(loaded, period)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if destination != "-":
         check_outputs([Path(destination)], inputs, lang, force=force)
     day = as_of.date() if as_of is not None else date.today()  # the edge reads the clock; the core is given the day
-    selection: dict[str, Any] = {"period": period, **({"entity": entity} if entity is not None else {}), "lang": lang, "as_of": day}
+    selection: dict[str, Any] = {"period": period, **({"entity": entity} if entity is not None else {}), "lang": lang, "as_of": day,
+                                 **({"compare": compare} if compare else {})}
     unfed: Mapping[str, Sequence[str]] = {}
     evaluations: Iterable[EntityEvaluation]
     if engine in DIRECT_ENGINES and not strict and not hide_absent and any(read_directly(f, engine) for f in facts_files):
@@ -238,7 +259,7 @@ def evaluate(
         if engine == "python":  # streamed entity by entity
             evaluations = loaded.evaluate_iter(facts, **selection)
         else:
-            evaluated = evaluate_on(engine, loaded, facts, **selection)
+            evaluated = evaluate_on(engine, loaded, facts, lang, **selection)
             evaluations = [EntityEvaluation(None, evaluated.results, evaluated.alerts)]
         unfed = loaded.unfed(facts) if hide_absent else {}
 
@@ -252,9 +273,9 @@ def evaluate(
         alerts.extend(_stream_results(writer, shown, refuse))
 
     if destination == "-":
-        write(_results_writer(fmt, sys.stdout, loaded, entities, lang))
+        write(_results_writer(fmt, sys.stdout, loaded, entities, lang, compare))
     else:
-        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, write), lang, force)
+        write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, compare, write), lang, force)
     if hide_absent:
         _say_hidden(unfed, valued, lang)
     if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
@@ -276,10 +297,7 @@ def _say_hidden(unfed: Mapping[str, Sequence[str]], valued: set[str], lang: Lang
     if hidden:
         inputs = sorted({i for name in hidden for i in unfed[name]})
         shown = ", ".join(inputs[:5]) + (", ..." if len(inputs) > 5 else "")
-        if lang == "fr":
-            click.echo(f"{len(hidden)} indicateur(s) masqué(s) : ils lisent des données absentes des faits ({shown})", err=True)
-        else:
-            click.echo(f"{count(hidden, 'KPI')} hidden: they read inputs the facts never give ({shown})", err=True)
+        click.echo(summary("hidden_kpis", len(hidden), lang, inputs=shown), err=True)
 
 
 def _stream_results(writer: output.ResultsWriter, evaluations: Iterable[EntityEvaluation], refuse_empty: Callable[[], None]) -> list[Alert]:
@@ -304,31 +322,34 @@ def _stream_results(writer: output.ResultsWriter, evaluations: Iterable[EntityEv
     return alerts
 
 
-def _results_writer(fmt: ResultsFormat, stream: TextIO, loaded: Pack, entities: Sequence[Entity], lang: Language) -> output.ResultsWriter:
-    """The writer of a text format."""
+def _results_writer(
+    fmt: ResultsFormat, stream: TextIO, loaded: Pack, entities: Sequence[Entity], lang: Language, compare: tuple[CompareName, ...] = ()
+) -> output.ResultsWriter:
+    """The writer of a text format, with the columns (or the keys) of the comparisons asked."""
     match fmt:
         case "json":
-            return output.JsonWriter(stream)
+            return output.JsonWriter(stream, loaded.definitions, compare)
         case "jsonl":
-            return output.JsonLinesWriter(stream)
+            return output.JsonLinesWriter(stream, loaded.definitions, compare)
         case "csv":
-            return output.CsvWriter(stream, loaded.definitions, lang)
+            return output.CsvWriter(stream, loaded.definitions, lang, compare)
         case "table" | "xlsx":  # xlsx is binary: `_write_to` gives it its own writer
-            return output.TableWriter(stream, loaded.definitions, entities, lang)
+            return output.TableWriter(stream, loaded.definitions, entities, lang, compare)
     assert_never(fmt)
 
 
 def _write_to(
-    stream: BinaryIO, fmt: ResultsFormat, loaded: Pack, entities: Sequence[Entity], lang: Language, write: Callable[[output.ResultsWriter], None]
+    stream: BinaryIO, fmt: ResultsFormat, loaded: Pack, entities: Sequence[Entity], lang: Language, compare: tuple[CompareName, ...],
+    write: Callable[[output.ResultsWriter], None],
 ) -> None:
     """Write the results in `fmt` to a file being written (`--output`): a workbook, or UTF-8 text."""
     if fmt == "xlsx":
         from .workbook import WorkbookWriter
 
-        write(WorkbookWriter(stream, loaded.definitions, lang))
+        write(WorkbookWriter(stream, loaded.definitions, lang, compare))
         return
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    write(_results_writer(fmt, text, loaded, entities, lang))
+    write(_results_writer(fmt, text, loaded, entities, lang, compare))
     text.flush()
     text.detach()  # the file is closed by its owner
 
@@ -356,11 +377,26 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
 @click.argument("kpi")
 @FACTS
 @click.option("--period", type=PERIOD, required=True, help="The period to explain.")
-@click.option("--entity", help="The entity to explain (when the facts have entities).")
+@click.option("--entity", help="The entity to explain (when the facts have entities), or a group of the pack.")
 @click.option("--expanded", type=click.Choice(["text", "latex"]), help="Also print the formula expanded down to the inputs.")
+@click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", show_default=True, help="json: the tree as data, exact decimal strings.")
+@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: only python keeps one value's tree.")
 @LANG
-def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Period, entity: str | None, expanded: str | None, lang: Language) -> None:
+def explain_command(
+    pack: str,
+    kpi: str,
+    facts_files: Sequence[str],
+    period: Period,
+    entity: str | None,
+    expanded: str | None,
+    fmt: TextOrJson,
+    engine: str,
+    lang: Language,
+) -> None:
     """Show how a KPI's value was obtained: its formula as a tree, each node with its value.
+
+    For a group, each consolidated input lists its members' values and the
+    group's own entries (eliminations), which sum to it.
 
     \b
     Example:
@@ -368,24 +404,38 @@ def explain_command(pack: str, kpi: str, facts_files: Sequence[str], period: Per
           --period 2025-Q4 --entity lyon
     """
     loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    check_engine(loaded, engine, lang)
+    bound = pack_period(loaded, period) or period
     try:
-        tree = loaded.explain(facts, kpi, pack_period(loaded, period) or period, entity)
+        tree = loaded.explain(facts, kpi, bound, entity, backend=engine)
     except KeyError as error:
         raise click.BadParameter(error.args[0], param_hint="--period") from None
-    click.echo(output.explain_text(tree, lang))
+    except PackError as error:  # an engine that keeps no tree of one value says so, at the KPI
+        print_problems(error.problems, lang=lang)
+        raise Exit(EXIT_INVALID) from None
+    formula = None
     if expanded:
         from ..analysis.printing import (
             expanded_formula,  # sympy: loaded only when asked for
         )
 
         formula = answer(lambda: expanded_formula(loaded, kpi), {}, lang)  # too complex: exit 5, like solve
+    if fmt == "json":
+        record = output.explain_record(tree, bound, entity or None, entity in loaded.plan.groups, lang)
+        if formula is not None:
+            record["expanded"] = formula.latex if expanded == "latex" else formula.text
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    click.echo(output.explain_text(tree, lang))
+    if formula is not None:
         click.echo(f"\n{kpi} = {formula.latex if expanded == 'latex' else formula.text}")
 
 
 @main.command(name="test")
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI.")
-def test_command(pack: str, fmt: TextOrJson) -> None:
+@LANG
+def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
     """Run the tests kept beside a pack (files ending in .test.yaml).
 
     Each failing expectation is printed as FILE:LINE:COL with what was
@@ -398,10 +448,10 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
     from ..loader import test_files
     from ..packtests import TestFileReport, run_test_text
 
-    loaded = open_pack(pack)
+    loaded = open_pack(pack, lang)
     files = test_files(Path(pack))
     if not files:
-        click.echo(f"{pack}: no test file (*.test.yaml) found", err=True)
+        click.echo(_NO_TEST[lang].format(pack=pack), err=True)
         raise Exit(EXIT_INVALID)
     reports = []
     for file in files:
@@ -411,12 +461,14 @@ def test_command(pack: str, fmt: TextOrJson) -> None:
         click.echo(json.dumps([_test_record(r) for r in reports], ensure_ascii=False, indent=2))
     else:
         for file_report in reports:
-            print_problems(file_report.problems, err=False)
+            print_problems(file_report.problems, err=False, lang=lang)
             for failure in file_report.failures:
                 echo_text(str(failure))
         tests, checks = sum(r.tests for r in reports), sum(r.checks for r in reports)
         failed = sum(len(r.failures) + len(r.problems) for r in reports)
-        click.echo(f"{len(files)} files, {tests} tests, {checks} checks: {checks - failed if failed <= checks else 0} passed, {failed} failed")
+        passed = checks - failed if failed <= checks else 0
+        counts = {"files": len(files), "tests": tests, "checks": checks, "passed": passed, "failed": failed}
+        click.echo(_TESTS_DONE[lang].format(**{code: summary(code, count, lang) for code, count in counts.items()}))
     if not all(r.passed for r in reports):
         raise Exit(EXIT_INVALID)
 
@@ -444,7 +496,7 @@ def init_command(directory: str, force: bool, lang: Language) -> None:
     names = ("pack.yaml", "tests/pack.test.yaml")
     write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
     files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
-    click.echo(_INIT_DONE[lang].format(files=files, directory=directory))
+    click.echo(_INIT_DONE[lang].format(files=files, directory=shlex.quote(directory)))  # a command to paste: quoted
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:

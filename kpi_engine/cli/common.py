@@ -12,13 +12,13 @@ Exit codes are stable, for CI pipelines:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, get_args
 
 import click
 
+from ..comparisons import CompareName, parse_compare
 from ..errors import FactsError, PackError, Problem, did_you_mean
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
@@ -27,6 +27,7 @@ from ..formatting import Language
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
+from .language import environment_language
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 
@@ -37,9 +38,9 @@ TEXT_OR_JSON: tuple[TextOrJson, ...] = get_args(TextOrJson)
 LANG = click.option(
     "--lang",
     type=click.Choice(get_args(Language)),
-    default=lambda: os.environ.get("KPI_LANG", "fr"),
-    show_default="fr, or $KPI_LANG",
-    help="Language of labels and number formats.",
+    default=environment_language,
+    show_default="$KPI_LANG, else the system's language (LC_ALL, LC_MESSAGES, LANG), else fr",
+    help="Language of labels, messages and number formats.",
 )
 FACTS = click.option(
     "--facts",
@@ -81,13 +82,14 @@ class Exit(Exception):
         self.code = code
 
 
-def print_problems(problems: Sequence[Problem], err: bool = True) -> None:
-    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise.
+def print_problems(problems: Sequence[Problem], err: bool = True, lang: Language = "en") -> None:
+    """Every problem as `FILE:LINE:COL: message` (and its caret lines), on stderr unless told otherwise;
+    in `lang` when the problem is data (`Problem.of`), else in English.
 
     A message may quote the user's files: `echo_text` shows its control characters instead of sending them.
     """
     for problem in problems:
-        echo_text(str(problem), err=err)
+        echo_text(problem.text(lang), err=err)
 
 
 def echo_text(text: str, err: bool = False) -> None:
@@ -100,8 +102,8 @@ def open_pack(path: str, lang: Language = "en") -> Pack:
     try:
         return load_pack(path, lang=lang)
     except PackError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem") + " in the pack", err=True)
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems_in_pack", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
 
 
@@ -119,12 +121,12 @@ def open_facts(files: Sequence[str], pack: Pack | None = None, strict: bool = Fa
         if pack is not None:
             facts = pack.bind(facts)  # years and quarters in the pack's calendar
     except FactsError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem") + " in the facts", err=True)
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems_in_facts", len(error.problems), lang), err=True)
         raise Exit(EXIT_FACTS) from None
-    print_problems(facts.warnings)
+    print_problems(facts.warnings, lang=lang)
     if strict and facts.warnings:
-        click.echo(f"{count(facts.warnings, 'warning')} in the facts, refused by --strict", err=True)
+        click.echo(summary("warnings_strict", len(facts.warnings), lang), err=True)
         raise Exit(EXIT_FACTS)
     return facts
 
@@ -160,9 +162,53 @@ def _refuse(refusals: Sequence[FileRefusal], lang: Language) -> None:
         raise Exit(EXIT_USAGE)
 
 
-def count(items: Sequence[object], word: str) -> str:
-    """`3 problems`, `1 problem`."""
-    return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
+# The summaries commands end with: code -> (English, French), singular and plural, `{n}` the number.
+SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "problems": (("{n} problem", "{n} problems"), ("{n} problème", "{n} problèmes")),
+    # the counts of `kpi validate` and `kpi test`
+    "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
+    "inputs": (("{n} input", "{n} inputs"), ("{n} entrée", "{n} entrées")),
+    "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
+    "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
+    "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),
+    "passed": (("{n} passed", "{n} passed"), ("{n} réussie", "{n} réussies")),
+    "failed": (("{n} failed", "{n} failed"), ("{n} en échec", "{n} en échec")),
+    "problems_in_pack": (("{n} problem in the pack", "{n} problems in the pack"), ("{n} problème dans le pack", "{n} problèmes dans le pack")),
+    "problems_in_facts": (("{n} problem in the facts", "{n} problems in the facts"), ("{n} problème dans les données", "{n} problèmes dans les données")),
+    "warnings_strict": (
+        ("{n} warning in the facts, refused by --strict", "{n} warnings in the facts, refused by --strict"),
+        ("{n} avertissement dans les données, refusé par --strict", "{n} avertissements dans les données, refusés par --strict"),
+    ),
+    "errors": (("{n} error", "{n} errors"), ("{n} erreur", "{n} erreurs")),
+    "warnings_in_facts": (
+        ("{n} warning in the facts", "{n} warnings in the facts"),
+        ("{n} avertissement dans les données", "{n} avertissements dans les données"),
+    ),
+    "problems_for_engine": (
+        ("{n} problem for --engine {engine}", "{n} problems for --engine {engine}"),
+        ("{n} problème pour --engine {engine}", "{n} problèmes pour --engine {engine}"),
+    ),
+    "problems_in_facts_for_engine": (
+        ("{n} problem in the facts for --engine {engine}", "{n} problems in the facts for --engine {engine}"),
+        ("{n} problème dans les données pour --engine {engine}", "{n} problèmes dans les données pour --engine {engine}"),
+    ),
+    "hidden_kpis": (
+        ("{n} KPI hidden: it reads inputs the facts never give ({inputs})", "{n} KPIs hidden: they read inputs the facts never give ({inputs})"),
+        (
+            "{n} indicateur masqué : il lit des données absentes des faits ({inputs})",
+            "{n} indicateurs masqués : ils lisent des données absentes des faits ({inputs})",
+        ),
+    ),
+}
+
+
+def summary(code: str, number: int, lang: Language, **fields: str) -> str:
+    """`3 problems in the facts` / `3 problèmes dans les données`: a command's closing count in the reader's language
+    (French puts 0 and 1 in the singular)."""
+    english, french = SUMMARIES[code]
+    singular, plural = french if lang == "fr" else english
+    one = number <= 1 if lang == "fr" else number == 1
+    return (singular if one else plural).format(n=number, **fields)
 
 def problem_record(problem: Problem) -> dict[str, Any]:
     """A problem as a JSON object, for CI and editors."""
@@ -185,7 +231,7 @@ def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | 
     named = [e for e in facts.entities if e and e not in groups] + groups
     if required and entity is None and None not in facts.entities and named:
         raise click.BadParameter(f"the facts have entities; choose one of: {', '.join(named)}", param_hint="--entity")
-    if entity is not None and entity not in facts.entities and entity not in groups:
+    if entity is not None and (entity or None) not in facts.entities and entity not in groups:  # "" is the facts without entity
         raise click.BadParameter(f"no facts for entity '{entity}'{did_you_mean(entity, named)}; entities: {', '.join(named) or 'none'}", param_hint="--entity")
 
 
@@ -197,3 +243,23 @@ def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | 
     facts = open_facts(facts_files, loaded, lang=lang)
     check_entity(facts, entity, required=True, pack=loaded)
     return loaded, facts
+
+
+def _compare_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[CompareName, ...]:
+    if not value:
+        return ()
+    try:
+        return parse_compare(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+COMPARE = click.option(
+    "--compare",
+    callback=_compare_names,
+    metavar="budget,year_ago,ytd",
+    help="Also give each result's budget and the gap to it, its value a year earlier (N-1) and the change (in points "
+    "for a percent KPI), its year to date (from the fiscal year's start) with its budget: any of them, comma-separated "
+    "(kpi report: N-1, and the budget when the facts have one, unless told).",
+)
+"""`--compare`: the comparisons each result carries (`comparisons.COMPARE_NAMES`), validated as a usage error."""

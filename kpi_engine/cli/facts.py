@@ -27,7 +27,8 @@ from ..formatting import Language, format_value, plain
 from ..model import Missing
 from ..pack import Pack
 from ..periods import Period
-from .common import EXIT_FACTS, FACTS, FORCE, LANG, PACK, STRICT, Exit, count, echo_text, open_pack, problem_record, write_files
+from ..reasons import Reason
+from .common import EXIT_FACTS, FACTS, FORCE, LANG, PACK, STRICT, Exit, echo_text, open_pack, problem_record, summary, write_files
 from .output import align
 
 FactsFormat = Literal["table", "csv", "json"]
@@ -96,7 +97,7 @@ def facts_command(pack: str, facts_files: Sequence[str], fmt: FactsFormat, outpu
     else:
         write_files({Path(output): text}, [Path(f) for f in facts_files], lang, force=force)
     if errors or (strict and problems):
-        click.echo(f"{count(errors, 'error')}, {count(facts.warnings, 'warning')} in the facts", err=True)
+        click.echo(f"{summary('errors', len(errors), lang)}, {summary('warnings_in_facts', len(facts.warnings), lang)}", err=True)
         raise Exit(EXIT_FACTS)
 
 
@@ -117,14 +118,17 @@ def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence
 
 def facts_csv(facts: Facts, lang: Language) -> str:
     """Every fact, one line each (period, entity, input, exact value, where it was read), sorted; French
-    with `;` and the decimal comma. Every cell passes through `csv_cell` (no formula injection)."""
+    with `;` and the decimal comma; a last column names the scenario when some facts are not actual.
+    Every cell passes through `csv_cell` (no formula injection)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";" if lang == "fr" else ",", lineterminator="\n")
-    writer.writerow(_HEADERS[lang]["csv"])
-    ordered = sorted(facts.facts(), key=lambda f: (f.entity or "", f.period.sort_key(), f.name))
+    scenarios = len(facts.scenarios) > 1
+    writer.writerow([*_HEADERS[lang]["csv"], *(["scénario" if lang == "fr" else "scenario"] if scenarios else [])])
+    ordered = sorted(facts.facts(), key=lambda f: (f.entity or "", f.period.sort_key(), f.name, f.scenario))
     for fact in ordered:
         value = plain(fact.value).replace(".", ",") if lang == "fr" else plain(fact.value)
-        writer.writerow([csv_cell(cell) for cell in (str(fact.period), fact.entity or "", fact.name, value, str(fact.location))])
+        cells = (str(fact.period), fact.entity or "", fact.name, value, str(fact.location), *([fact.scenario] if scenarios else []))
+        writer.writerow([csv_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
@@ -168,7 +172,7 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
         raise click.BadParameter(f"no KPI is evaluated within {period}: the facts run from {facts.span()}", param_hint="--period")
     if not read:
         unread = sorted(facts.names())
-        hints = "; ".join(f"'{name}'{near_miss(name, pack.inputs)}" for name in unread[:_SHOWN])
+        hints = "; ".join(f"'{name}'{_hint(near_miss(name, pack.inputs), lang)}" for name in unread[:_SHOWN])
         more = f" (+{len(unread) - _SHOWN})" if len(unread) > _SHOWN else ""
         echo_text(_NOTHING_READ[lang].format(hints=hints + more or "-"), err=True)
     else:
@@ -187,3 +191,7 @@ _NO_PERIOD: dict[Language, str] = {
     "en": "kpi: nothing evaluated: the facts ({span}) give {inputs}, but no KPI of the pack has all it reads at any period",
 }
 _SHOWN = 8  # unread names listed before "and N more"
+
+
+def _hint(reason: Reason | None, lang: Language) -> str:
+    return reason.text(lang) if reason is not None else ""

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any, Literal, Protocol, TextIO
 
 from ..alerts import Alert
+from ..comparisons import COLUMN_NAMES, COLUMN_WORDS, Compared, CompareName, Reference, cells, change, change_text
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode
 from ..facts import Entity
-from ..formatting import Language, format_gap, format_value, period_words, plain, status_word
+from ..formatting import Language, format_result, format_value, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -32,15 +34,15 @@ from ..results import STATUSES, Result
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
 _GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
 _HEADERS: dict[Language, tuple[str, ...]] = {
-    "fr": ("KPI", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
+    "fr": ("Indicateur", "Période", "Entité", "Valeur", "Cible", "Écart", "Statut", "Responsable", "Raison"),
     "en": ("KPI", "Period", "Entity", "Value", "Target", "Gap", "Status", "Owner", "Reason"),
 }
 _ALERT_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Responsable"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Responsable"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Owner"),
 }
 _SILENCED_HEADERS = {
-    "fr": ("Gravité", "KPI", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
+    "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
 }
 _INHIBITED = {
@@ -57,17 +59,28 @@ def machine_number(value: Decimal | None) -> str | None:
     """A value's exact text for machines, rounded (half even) only beyond 24 decimals or 28 significant digits."""
     if value is None:
         return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MACHINE_DECIMALS:
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return plain(DECIMAL_CONTEXT.plus(value))
+    if exponent >= -MACHINE_DECIMALS and len(digits) <= DECIMAL_CONTEXT.prec and value:
+        return format(value, "f")  # nothing to round, no -0: what the general case below writes, for most values
+    if exponent < -MACHINE_DECIMALS:
         value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy())
     return plain(DECIMAL_CONTEXT.plus(value))
 
 
-def result_record(result: Result) -> dict[str, Any]:
-    """A result as a JSON object: exact decimal text, null for undefined."""
-    return {
+@lru_cache(maxsize=1024)
+def _period_text(period: Period) -> str:
+    """A period's code, worked out once per period rather than once per result of a stream."""
+    return str(period)
+
+
+def result_record(result: Result, unit: str = "", compare: tuple[CompareName, ...] = ()) -> dict[str, Any]:
+    """A result as a JSON object: exact decimal text, null for undefined; with `compare`, its comparisons
+    (`compare_record`) under "compare"."""
+    record: dict[str, Any] = {
         "kpi": result.kpi,
-        "period": str(result.period),
+        "period": _period_text(result.period),
         "entity": result.entity,
         "value": machine_number(result.value),
         "target": machine_number(result.target),
@@ -77,6 +90,38 @@ def result_record(result: Result) -> dict[str, Any]:
         "error": result.error,
         "is_group": result.is_group,
     }
+    if compare:
+        record["compare"] = compare_record(result.value, result.compared or Compared(), unit, compare)
+    return record
+
+
+def _reference_record(reference: Reference | None) -> dict[str, Any]:
+    found = reference or Reference(None)
+    return {"value": machine_number(found.value), "reason": found.cause.text("en") if found.cause else None}
+
+
+def _gap_record(actual: Decimal | None, reference: Reference | None) -> dict[str, Any]:
+    """A reference and actual - reference, in the KPI's unit (a fraction for a percent KPI, as the target's gap)."""
+    gap = change(actual, reference, "", relative=False)
+    return {**_reference_record(reference), "gap": machine_number(gap.value if gap else None)}
+
+
+def compare_record(actual: Decimal | None, compared: Compared, unit: str, compare: tuple[CompareName, ...]) -> dict[str, Any]:
+    """The comparisons asked, as JSON: `budget` {value, gap, reason}; `year_ago` {value, change, change_unit,
+    reason}, the change in points ("pt": 2.5 is +2.5 points) for a percent KPI, in percent of the N-1 value
+    ("%": 12.3 is +12.3 %) otherwise, or in the KPI's unit across or from zero; `ytd` {value, reason, budget:
+    {value, gap, reason}}. Values are exact decimal text, null when undefined, the reason (English) saying why."""
+    record: dict[str, Any] = {}
+    if "budget" in compare:
+        record["budget"] = _gap_record(actual, compared.budget)
+    if "year_ago" in compare:
+        found = change(actual, compared.year_ago, unit)
+        record["year_ago"] = {**_reference_record(compared.year_ago), "change": machine_number(found.value if found else None),
+                              "change_unit": found.unit if found else None}
+    if "ytd" in compare:
+        ytd = compared.ytd or Reference(None)
+        record["ytd"] = {**_reference_record(ytd), "budget": _gap_record(ytd.value, compared.ytd_budget)}
+    return record
 
 
 def alert_record(alert: Alert) -> dict[str, Any]:
@@ -117,15 +162,15 @@ class JsonWriter:
     """`{"results": [...], "alerts": [...]}`, written as it comes, one compact record per line: the document stays
     one valid, deterministic JSON value, readable line by line, and costs no more to write than JSON lines."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO, definitions: Definitions | None = None, compare: tuple[CompareName, ...] = ()) -> None:
+        self.stream, self.definitions, self.compare = stream, definitions, compare
         self._written = 0
 
     def start(self) -> None:
         self.stream.write('{"results": [')
 
     def results(self, batch: Sequence[Result]) -> None:
-        self._records(result_record(result) for result in batch)
+        self._records(_records(batch, self.definitions, self.compare))
 
     def finish(self, alerts: Sequence[Alert]) -> None:
         self.stream.write(("\n" if self._written else "") + '],\n"alerts": [')
@@ -141,19 +186,25 @@ class JsonWriter:
             self._written += 1
 
 
+def _records(batch: Sequence[Result], definitions: Definitions | None, compare: tuple[CompareName, ...]) -> Iterator[dict[str, Any]]:
+    if not compare or definitions is None:
+        return (result_record(result) for result in batch)
+    return (result_record(result, definitions.kpis[result.kpi].unit, compare) for result in batch)
+
+
 class JsonLinesWriter:
     """One JSON object per line, for pipelines: `{"type": "result", ...}` for each result, entity by entity, then
     `{"type": "alert", ...}` for each alert, most severe first; the other fields are those of the JSON format."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO, definitions: Definitions | None = None, compare: tuple[CompareName, ...] = ()) -> None:
+        self.stream, self.definitions, self.compare = stream, definitions, compare
 
     def start(self) -> None:
         """JSON lines have no header."""
 
     def results(self, batch: Sequence[Result]) -> None:
         encode = _ENCODER.encode
-        self.stream.writelines(encode({"type": "result", **result_record(result)}) + "\n" for result in batch)
+        self.stream.writelines(encode({"type": "result", **record}) + "\n" for record in _records(batch, self.definitions, self.compare))
 
     def finish(self, alerts: Sequence[Alert]) -> None:
         encode = _ENCODER.encode
@@ -191,6 +242,32 @@ def spreadsheet_row(result: Result, definitions: Definitions, lang: Language) ->
     )
 
 
+_CHANGE_UNIT = {"en": "year_ago_change_unit", "fr": "unité_évol_n_1"}
+
+
+def comparison_columns(compare: tuple[CompareName, ...], lang: Language) -> tuple[str, ...]:
+    """The columns `--compare` adds after `SPREADSHEET_COLUMNS`: per comparison, the reference and the gap to it
+    (`budget`, `budget_gap`), N-1 with its change and the change's unit (`pt`, `%` or the KPI's unit: see
+    `compare_record`), the year to date with its budget and the gap (`ytd`, `ytd_budget`, `ytd_budget_gap`)."""
+    names: list[str] = []
+    for cell in cells(None, None, "", compare):
+        names.append(COLUMN_NAMES[lang][cell.key])
+        if cell.key == "year_ago_change":
+            names.append(_CHANGE_UNIT[lang])
+    return tuple(names)
+
+
+def comparison_row(result: Result, unit: str, compare: tuple[CompareName, ...]) -> tuple[Decimal | str | None, ...]:
+    """A result's cells of `comparison_columns`: exact numbers (a gap in the KPI's unit, a fraction for a percent
+    KPI as the target's gap; a change in its own unit, named next to it), None for undefined."""
+    row: list[Decimal | str | None] = []
+    for cell in cells(result.value, result.compared, unit, compare):
+        row.append(cell.change.value if cell.change else cell.value)
+        if cell.key == "year_ago_change":
+            row.append(cell.change.unit if cell.change else None)
+    return tuple(row)
+
+
 _CSV_CONVENTIONS: dict[Language, tuple[str, str, str]] = {"en": (",", ".", ""), "fr": (";", ",", "\ufeff")}
 """Per language: separator, decimal mark, and what opens the file (the byte-order mark French Excel needs to read UTF-8)."""
 
@@ -200,17 +277,21 @@ class CsvWriter:
     commas and a byte-order mark so French Excel opens it right; in English `,` and dots. Numbers are the exact
     decimal text; every text cell passes through `csv_cell` (no formula injection). Alerts: use json or jsonl."""
 
-    def __init__(self, stream: TextIO, definitions: Definitions, lang: Language) -> None:
-        self.stream, self.definitions, self.lang = stream, definitions, lang
+    def __init__(self, stream: TextIO, definitions: Definitions, lang: Language, compare: tuple[CompareName, ...] = ()) -> None:
+        self.stream, self.definitions, self.lang, self.compare = stream, definitions, lang, compare
         separator, self._decimal_mark, self._opening = _CSV_CONVENTIONS[lang]
         self._writer = csv.writer(stream, delimiter=separator, lineterminator="\n")
 
     def start(self) -> None:
         self.stream.write(self._opening)
-        self._writer.writerow(SPREADSHEET_COLUMNS[self.lang])
+        self._writer.writerow(SPREADSHEET_COLUMNS[self.lang] + comparison_columns(self.compare, self.lang))
 
     def results(self, batch: Sequence[Result]) -> None:
-        self._writer.writerows(tuple(map(self._cell, spreadsheet_row(result, self.definitions, self.lang))) for result in batch)
+        self._writer.writerows(tuple(map(self._cell, self._row(result))) for result in batch)
+
+    def _row(self, result: Result) -> tuple[Decimal | str | None, ...]:
+        row = spreadsheet_row(result, self.definitions, self.lang)
+        return row + comparison_row(result, row[5], self.compare) if self.compare else row
 
     def _cell(self, cell: str | Decimal | None) -> str:
         if cell is None:
@@ -223,8 +304,7 @@ class CsvWriter:
         """The CSV holds the results only: alerts are in json, jsonl and xlsx."""
 
 
-_TABLE_NUMERIC = (3, 4, 5)  # value, target, gap: right-aligned so the decimals line up
-_TABLE_MEASURED = (1, 3, 4, 5)  # period and numbers: as wide as the rows written so far need
+_TABLE_BEFORE_STATUS = 6  # label, period, entity, value, target, gap: the comparisons' columns come next
 
 
 class TableWriter:
@@ -234,19 +314,27 @@ class TableWriter:
     KPI's label and owner, every entity of the facts, the status words. The period and the numbers take theirs from
     the rows written so far (a later entity with longer numbers widens them from then on). So the header is printed
     once and the columns stay aligned. The reason, last, is not padded. Alerts, collected by the command (their
-    number grows with the alerts, not with the values), are listed at the end, most severe first.
+    number grows with the alerts, not with the values), are listed at the end, most severe first. With `compare`,
+    the comparisons' columns (`comparisons.COLUMN_WORDS`: Budget, Écart budget, N-1, Évol. N-1, Cumul exercice...)
+    follow the gap.
     """
 
-    def __init__(self, stream: TextIO, definitions: Definitions, entities: Sequence[Entity], lang: Language) -> None:
-        self.stream, self.definitions, self.lang = stream, definitions, lang
+    def __init__(self, stream: TextIO, definitions: Definitions, entities: Sequence[Entity], lang: Language, compare: tuple[CompareName, ...] = ()) -> None:
+        self.stream, self.definitions, self.lang, self.compare = stream, definitions, lang, compare
+        extra = tuple(COLUMN_WORDS[cell.key][lang] for cell in cells(None, None, "", compare))
+        base = _HEADERS[lang]
+        self._headers = base[:_TABLE_BEFORE_STATUS] + extra + base[_TABLE_BEFORE_STATUS:]
+        self._numeric = (3, 4, 5, *range(_TABLE_BEFORE_STATUS, _TABLE_BEFORE_STATUS + len(extra)))  # right-aligned: decimals line up
+        self._measured = (1, *self._numeric)  # period and numbers: as wide as the rows written so far need
         kpis = definitions.kpis.values()
+        after = len(extra)
         known = {
             0: max((len(terminal_text(k.label.get(lang, k.name))) for k in kpis), default=0),
             2: max((*(len(terminal_text(e or "")) for e in entities), *(len(terminal_text(g + _GROUP_MARK[lang])) for g in definitions.entities)), default=0),
-            6: max(len(status_word(s, lang)) for s in STATUSES),
-            7: max((len(terminal_text(k.owner)) for k in kpis), default=0),
+            6 + after: max(len(status_word(s, lang)) for s in STATUSES),
+            7 + after: max((len(terminal_text(k.owner)) for k in kpis), default=0),
         }
-        self._widths = [max(len(header), known.get(i, 0)) for i, header in enumerate(_HEADERS[lang])]
+        self._widths = [max(len(header), known.get(i, 0)) for i, header in enumerate(self._headers)]
         self._widths[-1] = 0
         self._headed = False
         # a pack with a fiscal calendar names its periods in words (`T4 exercice 2025`), others as written (`2025-Q2`)
@@ -259,10 +347,10 @@ class TableWriter:
         rows = [tuple(terminal_text(cell) for cell in self._row(result)) for result in batch]
         if not rows:
             return
-        for i in _TABLE_MEASURED:
+        for i in self._measured:
             self._widths[i] = max(self._widths[i], *(len(row[i]) for row in rows))
         self._header()
-        self.stream.writelines(_line(row, self._widths, _TABLE_NUMERIC) + "\n" for row in rows)
+        self.stream.writelines(_line(row, self._widths, self._numeric) + "\n" for row in rows)
 
     def _row(self, result: Result) -> tuple[str, ...]:
         kpi, lang = self.definitions.kpis[result.kpi], self.lang
@@ -270,9 +358,9 @@ class TableWriter:
             kpi.label.get(lang, result.kpi),
             self._named(result.period),
             (result.entity or "") + (_GROUP_MARK[lang] if result.is_group else ""),
-            format_value(result.value, kpi.unit, lang),
-            "" if result.target is None else format_value(result.target, kpi.unit, lang),
-            format_gap(result.gap, kpi.unit, lang),
+            *format_result(result.value, result.target, result.gap, kpi.unit, lang),
+            *(change_text(cell.change, lang) if cell.key.endswith("_change") else format_value(cell.value, kpi.unit, lang)
+              for cell in cells(result.value, result.compared, kpi.unit, self.compare)),
             status_word(result.status, lang),
             result.owner,
             result.reason(lang),
@@ -281,7 +369,7 @@ class TableWriter:
     def _header(self) -> None:
         if not self._headed:
             self._headed = True
-            self.stream.write(_line(_HEADERS[self.lang], self._widths, _TABLE_NUMERIC) + "\n" + _rule(self._widths) + "\n")
+            self.stream.write(_line(self._headers, self._widths, self._numeric) + "\n" + _rule(self._widths) + "\n")
 
     def finish(self, alerts: Sequence[Alert]) -> None:
         self._header()
@@ -292,7 +380,7 @@ def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Langu
     """The alerts to act on; then the silenced ones with their reason; then how many lesser ones are hidden."""
 
     def where(a: Alert) -> tuple[str, str, str, str, str]:
-        return (a.severity.upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
+        return (severity_word(a.severity, lang).upper(), definitions.kpis[a.kpi].label.get(lang, a.kpi), named(a.period), a.entity or "", a.text(lang))
 
     sections = []
     active = [a for a in alerts if a.active]
@@ -387,16 +475,32 @@ def explain_text(tree: ExplainNode, lang: Language) -> str:
     return "\n".join(terminal_text(line) for line in lines)
 
 
+def explain_record(tree: ExplainNode, period: Period, entity: Entity, is_group: bool, lang: Language) -> dict[str, Any]:
+    """The explain tree as JSON data: the KPI asked, where (`is_group` when the entity is a group), and the tree,
+    values as exact decimal strings, `null` when undefined with the reason in the reader's words."""
+    return {"kpi": tree.text, "period": str(period), "entity": entity, "is_group": is_group, "tree": _node_record(tree, lang)}
+
+
+def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
+    record: dict[str, Any] = {"text": node.text, "kind": node.kind, "unit": node.unit}
+    if node.kind == "member":
+        record |= {"entity": node.entity, "is_group": node.is_group}
+    if node.scenario:
+        record["scenario"] = node.scenario
+    record["observations"] = [
+        {"period": str(o.period), "value": o.value if isinstance(o.value, bool) or o.value is None else plain(o.value),
+         "reason": o.reason.text(lang) if o.reason else None}
+        for o in node.observations
+    ]
+    record["children"] = [_node_record(child, lang) for child in node.children]
+    return record
+
+
 _EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
-    "input": {"fr": " [input]", "en": " [input]"},
-    "kpi": {"fr": " [KPI]", "en": " [KPI]"},
+    "input": {"fr": " [donnée]", "en": " [input]"},
+    "kpi": {"fr": " [indicateur]", "en": " [KPI]"},
     "account": {"fr": " [compte]", "en": " [account]"},
-}
-_EXPLAIN_WORDS: dict[str, dict[Language, str]] = {  # the nodes an FEC's audit adds, which have no text of their own
-    "opening": {"fr": "à-nouveaux (ouverture de l'exercice)", "en": "opening balance (start of the fiscal year)"},
-    "movements": {"fr": "mouvements de l'exercice à fin de période", "en": "movements of the fiscal year to the period's end"},
-    "no_entry": {"fr": "aucun montant sur ses comptes", "en": "no amount on its accounts"},
-    "zero_by_default": {"fr": "absent des faits : 0 (missing: zero)", "en": "absent from the facts: 0 (missing: zero)"},
+    "member": {"fr": " [membre]", "en": " [member]"},
 }
 
 
@@ -404,7 +508,9 @@ def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: La
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
         tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
-        text = _EXPLAIN_WORDS[child.kind][lang] if child.kind in _EXPLAIN_WORDS else child.text
+        text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
+        if child.scenario:
+            tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"
         lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}{tag} = {_observed(child, lang)}")
         _explain_children(child, prefix + ("   " if last else "│  "), lines, lang)
 
@@ -420,7 +526,7 @@ def _observed(node: ExplainNode, lang: Language) -> str:
         elif isinstance(observation.value, bool):
             text = str(observation.value).lower()
         else:
-            text = f"{plain(observation.value)}"
+            text = plain(observation.value).replace(".", ",") if lang == "fr" else plain(observation.value)  # exact, in the reader's notation
             shown = format_value(observation.value, node.unit, lang)
             if node.unit and shown != text:
                 text += f" ({shown})"

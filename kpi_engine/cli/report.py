@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import click
 
+from ..comparisons import CompareName, scorecard_compare
 from ..formatting import Language
 from ..model import Definitions
 from ..periods import FREQUENCIES, Period
@@ -27,7 +28,23 @@ from ..report.build import (
     select_kpis,
 )
 from ..report.pdf import PdfError, find_chromium, html_to_pdf
-from .common import EXIT_USAGE, FACTS, FORCE, LANG, PACK, PERIOD, Exit, check_outputs, echo_text, open_facts, open_pack, pack_period, write_files
+from .common import (
+    COMPARE,
+    EXIT_USAGE,
+    FACTS,
+    FORCE,
+    LANG,
+    PACK,
+    PERIOD,
+    Exit,
+    check_entity,
+    check_outputs,
+    echo_text,
+    open_facts,
+    open_pack,
+    pack_period,
+    write_files,
+)
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
 EXIT_NO_BROWSER = 8  # --format pdf: no Chromium to print with, or it could not print
@@ -44,6 +61,7 @@ _NOT_TO_STDOUT = {
 @click.option("--audience", help="Only the KPIs of this audience of the pack (`audiences:`).")
 @click.option("--owner", help="Only the KPIs of this owner.")
 @click.option("--frequency", type=click.Choice(FREQUENCIES), help="Only the KPIs of this frequency (the monthly or quarterly review set).")
+@click.option("--entity", help="A report for this entity only (one shop), or for a group of the pack (its consolidated figures).")
 @LANG
 @click.option(
     "--format", "fmt", type=click.Choice((*FORMATS, "pdf")), default="html", show_default=True,
@@ -53,6 +71,7 @@ _NOT_TO_STDOUT = {
 @click.option(
     "--output", "-o", "output", required=True, type=click.Path(dir_okay=False), help="File to write ('-' for standard output); never the pack or the facts."
 )
+@COMPARE
 @FORCE
 def report(
     pack: str,
@@ -61,10 +80,12 @@ def report(
     audience: str | None,
     owner: str | None,
     frequency: str | None,
+    entity: str | None,
     lang: Language,
     fmt: ReportFormat | Literal["pdf"],
     title: str,
     output: str,
+    compare: tuple[CompareName, ...],
     force: bool,
 ) -> None:
     """Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap.
@@ -89,14 +110,18 @@ def report(
     chromium = _chromium(lang) if fmt == "pdf" else None  # looked for first: a missing browser costs no evaluation
     loaded = open_pack(pack, lang)
     today = date.today()
-    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, title=title,
-                            sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
+    options = ReportOptions(lang=lang, period=pack_period(loaded, period), audience=audience, owner=owner, frequency=frequency, entity=entity,
+                            title=title, sources=tuple(Path(f).name for f in facts_files), generated=today.isoformat())
     _check_selection(loaded.definitions, options)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if output != "-":  # refused before the evaluation, so a wrong -o costs nothing
         check_outputs([Path(output)], inputs, lang, force=force)
     facts = open_facts(facts_files, loaded, lang=lang)
-    evaluation = loaded.evaluate(facts, lang=lang, as_of=today)  # the report lists the alerts to act on today
+    check_entity(facts, entity, required=False, pack=loaded)
+    # the report lists the alerts to act on today
+    compared = compare or scorecard_compare(facts.scenarios)
+    where: dict[str, Any] = {} if entity is None else {"entity": entity or None}
+    evaluation = loaded.evaluate(facts, lang=lang, as_of=today, compare=compared, **where)
     built = build_report(evaluation, loaded.definitions, options)
     if fmt == "pdf":
         content: str | bytes = _print(render(built, "html"), chromium or _chromium(lang), lang)

@@ -16,7 +16,8 @@ from pathlib import Path
 import click
 
 from ..errors import KpiError
-from .common import EXIT_INVALID, EXIT_USAGE, FACTS, PACK, Exit, count, echo_text, print_problems
+from .common import EXIT_INVALID, EXIT_USAGE, FACTS, PACK, Exit, echo_text, print_problems, summary
+from .language import environment_language
 
 _MISSING = "kpi serve needs the web extra: pip install 'kpi-rules[web]' ({error})"
 
@@ -43,12 +44,13 @@ def _now() -> datetime:
 @click.option("--users", "users_file", type=click.Path(dir_okay=False, exists=True), required=True, help="The users file (kpi users add writes it).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (put a TLS reverse proxy in front to open it further).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-def serve_command(pack: str, facts_files: tuple[str, ...], state: str | None, users_file: str, host: str, port: int) -> None:
+@click.option("--secure-cookies", is_flag=True, help="Session cookie Secure even when the proxy does not say it serves HTTPS (automatic when it does).")
+def serve_command(pack: str, facts_files: tuple[str, ...], state: str | None, users_file: str, host: str, port: int, secure_cookies: bool) -> None:
     """Serve the pack's dashboards to the people of the users file.
 
     Each person sees the KPIs they own and those of their audiences (the DAF
     and admins see everything), drills into any of them, and acknowledges
-    alerts. The pack and facts are reloaded when they change on disk. Sessions
+    alerts. The pack, facts and users file are reloaded when they change on disk. Sessions
     are signed with $KPI_WEB_SECRET (random per start when unset).
 
     \b
@@ -60,18 +62,19 @@ def serve_command(pack: str, facts_files: tuple[str, ...], state: str | None, us
 
     from ..web.app import Web, create_app
     from ..web.space import Space
-    from ..web.users import load_users
+    from ..web.users import watched_users
 
     try:
-        users = load_users(users_file)
+        users = watched_users(users_file, _now)
         space = Space(Path(pack), [Path(f) for f in facts_files], Path(state) if state else None, _now)
     except KpiError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem"), err=True)
+        lang = environment_language()
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems", len(error.problems), lang), err=True)
         raise Exit(EXIT_INVALID) from None
     secret = os.environ.get("KPI_WEB_SECRET")
-    app = create_app(Web(space, users, _now, time.monotonic), secret_key=secret)
-    click.echo(f"kpi serve: http://{host}:{port}/ ({len(users)} users; Ctrl-C to stop)", err=True)
+    app = create_app(Web(space, users, _now, time.monotonic), secret_key=secret, secure_cookies=secure_cookies)
+    click.echo(f"kpi serve: http://{host}:{port}/ ({len(users.value)} users; Ctrl-C to stop)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

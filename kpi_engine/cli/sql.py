@@ -20,17 +20,17 @@ from .common import (
     EXIT_INVALID,
     PACK,
     Exit,
-    count,
     open_facts,
     open_pack,
     print_problems,
+    summary,
 )
 
 DIALECT_NAMES = ("duckdb", "spark")
 DIRECT_ENGINES = ("duckdb", "spark")  # engines that read facts files themselves
 
 
-def check_engine(pack: Pack, engine: str) -> None:
+def check_engine(pack: Pack, engine: str, lang: Language = "fr") -> None:
     """Refuse, before any fact is read, a pack the SQL engine cannot compute exactly as the Python one."""
     if engine == "python":
         return
@@ -39,18 +39,18 @@ def check_engine(pack: Pack, engine: str) -> None:
     try:
         sql_plan(pack.plan, pack.definitions)
     except PackError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem") + f" for --engine {engine}", err=True)
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems_for_engine", len(error.problems), lang, engine=engine), err=True)
         raise Exit(EXIT_INVALID) from None
 
 
-def evaluate_on(engine: str, pack: Pack, facts: Facts, **selection: Any) -> Evaluation:
+def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selection: Any) -> Evaluation:
     """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
     try:
         return pack.evaluate(facts, backend=engine, **selection)
     except FactsError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem") + f" in the facts for --engine {engine}", err=True)
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
         raise Exit(EXIT_FACTS) from None
 
 
@@ -92,8 +92,8 @@ def evaluate_directly(
     try:
         return evaluate_source(backend, sources, selection, lang)  # type: ignore[arg-type]  # what BACKENDS names for engine
     except FactsError as error:
-        print_problems(error.problems)
-        click.echo(count(error.problems, "problem") + f" in the facts for --engine {engine}", err=True)
+        print_problems(error.problems, lang=lang)
+        click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
         raise Exit(EXIT_FACTS) from None
 
 

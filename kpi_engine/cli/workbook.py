@@ -19,11 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..alerts import Alert
+from ..comparisons import CompareName, cells
 from ..escaping import csv_cell
 from ..formatting import Language, currency_symbol, is_percent, severity_word
 from ..model import Definitions
 from ..results import Result
-from .output import SPREADSHEET_COLUMNS, spreadsheet_row
+from .output import SPREADSHEET_COLUMNS, comparison_columns, spreadsheet_row
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -39,6 +40,10 @@ _ALERT_COLUMNS: dict[Language, tuple[str, ...]] = {
 _RESULT_WIDTHS = (22, 40, 10, 16, 16, 10, 14, 14, 12, 20, 50, 10)
 _ALERT_WIDTHS = (11, 22, 40, 10, 16, 60, 20, 16, 30, 16, 30)
 _POINTS = {"fr": "pt", "en": "pts"}
+_CHANGE_FORMATS: dict[str, dict[Language, str]] = {  # a change counted in points or in percent of N-1 (12.3 is +12.3 %)
+    "pt": {"fr": '+0.0" pt";-0.0" pt";0.0" pt"', "en": '+0.0" pts";-0.0" pts";0.0" pts"'},
+    "%": {"fr": '+0.0" %";-0.0" %";0.0" %"', "en": '+0.0"%";-0.0"%";0.0"%"'},
+}
 
 
 def number_format(unit: str, lang: Language, gap: bool = False) -> str:
@@ -55,10 +60,10 @@ def number_format(unit: str, lang: Language, gap: bool = False) -> str:
 class WorkbookWriter:
     """The `ResultsWriter` of `--format xlsx`: results appended entity by entity, alerts and the file at `finish`."""
 
-    def __init__(self, stream: BinaryIO, definitions: Definitions, lang: Language) -> None:
+    def __init__(self, stream: BinaryIO, definitions: Definitions, lang: Language, compare: tuple[CompareName, ...] = ()) -> None:
         from openpyxl import Workbook  # only when a workbook is asked for: the CLI starts faster without it
 
-        self.stream, self.definitions, self.lang = stream, definitions, lang
+        self.stream, self.definitions, self.lang, self.compare = stream, definitions, lang, compare
         self._book = Workbook(write_only=True)
         self._formats: dict[str, tuple[str, str]] = {}  # unit -> (value format, gap format)
         self._sheet, self._rows = self._next_results_sheet(), 1
@@ -81,7 +86,8 @@ class WorkbookWriter:
 
     def _next_results_sheet(self) -> WriteOnlyWorksheet:
         title, count = _SHEETS[self.lang][0], len(self._book.worksheets)
-        return self._new_sheet(f"{title} ({count + 1})" if count else title, SPREADSHEET_COLUMNS[self.lang], _RESULT_WIDTHS)
+        columns = SPREADSHEET_COLUMNS[self.lang] + comparison_columns(self.compare, self.lang)
+        return self._new_sheet(f"{title} ({count + 1})" if count else title, columns, _RESULT_WIDTHS + (16,) * (len(columns) - len(_RESULT_WIDTHS)))
 
     def _new_sheet(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> WriteOnlyWorksheet:
         from openpyxl.utils import get_column_letter
@@ -105,7 +111,25 @@ class WorkbookWriter:
             self._number(gap * 100 if points and gap is not None else gap, gap_format),
             *map(csv_cell, (status, owner, reason)),
             is_group == "true",
+            *self._comparison_cells(result, unit),
         ]
+
+    def _comparison_cells(self, result: Result, unit: str) -> list[Any]:
+        """The `--compare` columns: references in the value's format; a gap as the target's (points for a percent
+        KPI); N-1's change in its own unit (points, percent, or the KPI's unit across zero), named in the next cell."""
+        value_format, gap_format = self._unit_formats(unit)
+        row: list[Any] = []
+        for cell in cells(result.value, result.compared, unit, self.compare):
+            found = cell.change
+            if not cell.key.endswith("_change"):
+                row.append(self._number(cell.value, value_format))
+            elif cell.key != "year_ago_change":
+                points = found is not None and is_percent(unit)
+                row.append(self._number(None if found is None else found.value * 100 if points else found.value, gap_format))
+            else:
+                change_format = gap_format if found is None or found.unit == unit else _CHANGE_FORMATS[found.unit][self.lang]
+                row += [self._number(found.value if found else None, change_format), found.unit if found else None]
+        return row
 
     def _alert_cells(self, alert: Alert) -> list[Any]:
         kpi = self.definitions.kpis[alert.kpi]

@@ -11,12 +11,13 @@
 
 from .checks import consistency_warnings
 from .load import load_facts, read_facts, read_facts_text, read_file, survey_facts
-from .model import AuditLine, Entity, EntityFacts, Fact, Facts
+from .model import ACTUAL, AuditLine, Entity, EntityFacts, Fact, Facts, scenario_problem
 from .registry import READERS, detect_format
 from .source import Reader, ReadOptions, ReadResult
 from .yaml_reader import facts_from_document
 
 __all__ = [
+    "ACTUAL",
     "READERS",
     "AuditLine",
     "Entity",
@@ -33,5 +34,6 @@ __all__ = [
     "read_facts",
     "read_facts_text",
     "read_file",
+    "scenario_problem",
     "survey_facts",
 ]

@@ -4,7 +4,7 @@ Names are compared in a normal form that ignores case, accents, spacing and
 punctuation (`Chiffre d'affaires HT`, `chiffre_affaires_ht` and
 `CHIFFRE D'AFFAIRES HT` are one name). A name means, in this order:
 1. what the caller's renames say (`{"CA boutique": "chiffre_affaires_ht", "Magasin": "entity"}`);
-2. a role of the table: the period, the entity, or a long table's name and value columns;
+2. a role of the table: the period, the entity, the scenario, or a long table's name and value columns;
 3. the pack's input whose name or label (French or English) it is;
 4. otherwise itself (the pack then warns that no input reads it).
 """
@@ -18,12 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..reasons import Reason
+
 if TYPE_CHECKING:
     from ..model import InputDef
     from .source import PackView
 
-PERIOD, ENTITY, NAME, VALUE = "period", "entity", "name", "value"
-ROW_ROLES = frozenset({PERIOD, ENTITY})  # in every layout
+PERIOD, ENTITY, NAME, VALUE, SCENARIO = "period", "entity", "name", "value", "scenario"
+ROW_ROLES = frozenset({PERIOD, ENTITY, SCENARIO})  # in every layout
 LONG_ROLES = frozenset({NAME, VALUE})  # only in a long table, which has both
 ROLES = ROW_ROLES | LONG_ROLES
 
@@ -34,6 +36,7 @@ _ROLE_NAMES = {
         ("entity", "entite", "boutique", "magasin", "site", "etablissement", "agence", "societe", "store", "shop", "branch"),
         ENTITY,
     ),
+    **dict.fromkeys(("scenario", "scenarios"), SCENARIO),
     **dict.fromkeys(("name", "nom", "indicateur", "donnee", "input"), NAME),
     **dict.fromkeys(("value", "valeur", "montant", "amount"), VALUE),
 }
@@ -93,7 +96,6 @@ _KIND_WORDS = {
     "charge": frozenset({"cout", "couts", "charge", "charges", "achat", "achats", "frais", "depense", "depenses", "cost",
                          "costs", "expense", "expenses", "purchases", "decaissement", "decaissements", "loyer", "salaires"}),
 }
-KIND_WORDS = {"income": "a revenue", "charge": "a cost", "balance": "a balance"}  # how messages name a kind
 _ACCOUNT_KINDS = {("flow", "credit"): "income", ("flow", "debit"): "charge"}
 
 
@@ -129,15 +131,12 @@ def closest_inputs(title: str, inputs: Mapping[str, InputDef], limit: int = 1) -
     return same[:limit], other[:limit]
 
 
-def near_miss(title: str, inputs: Mapping[str, InputDef]) -> str:
-    """` (did you mean 'x', a revenue?)` for a column no input reads; an input of another kind than the
-    column's words say is named as such, never proposed as the answer."""
+def near_miss(title: str, inputs: Mapping[str, InputDef]) -> Reason | None:
+    """` (did you mean 'x', a revenue?)` for a column no input reads, as data worded per language; an input of
+    another kind than the column's words say is named as such, never proposed as the answer."""
     same, other = closest_inputs(title, inputs)
     if same:
-        kind = input_kind(same[0], inputs[same[0]])
-        return f" (did you mean '{same[0]}'{', ' + KIND_WORDS[kind] if kind else ''}?)"
+        return Reason.of("near_input", input=same[0], kind=input_kind(same[0], inputs[same[0]]))
     if other:
-        kind, written = input_kind(other[0], inputs[other[0]]), kind_of_words(title)
-        return (f" (the closest input, '{other[0]}', is {KIND_WORDS.get(kind or '', 'of another kind')}, but '{title}' reads as "
-                f"{KIND_WORDS.get(written or '', 'another kind')}: not proposed; rename the column after the input it holds)")
-    return ""
+        return Reason.of("other_kind_input", input=other[0], input_kind=input_kind(other[0], inputs[other[0]]), title=title, title_kind=kind_of_words(title))
+    return None

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..periods import Frequency, Period
-from .model import Entity, Fact, Facts
+from .model import ACTUAL, Entity, Fact, Facts
 
 if TYPE_CHECKING:
     from ..model import InputDef
@@ -61,10 +61,11 @@ class Coverage:
 
 
 def coverage(facts: Facts, inputs: Mapping[str, InputDef]) -> Coverage:
-    """The coverage of `facts` for a pack's `inputs` (the facts no input reads are listed too)."""
+    """The coverage of `facts` for a pack's `inputs` (the facts no input reads are listed too); actual figures only."""
     by_input: dict[str, list[Fact]] = defaultdict(list)
     for fact in facts.facts():
-        by_input[fact.name].append(fact)
+        if fact.scenario == ACTUAL:
+            by_input[fact.name].append(fact)
     entities = tuple(_entity(facts, entity, inputs) for entity in facts.entities)
     totals = tuple(_total(name, by_input[name], inputs.get(name)) for name in sorted(by_input))
     return Coverage(entities, totals)

@@ -8,27 +8,38 @@ gets the message about the header.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..errors import Location
 from .columns import ColumnNames
-from .decoding import decode, first_line
+from .decoding import decode, first_line, text_encoding
 from .source import Reader, ReadOptions, ReadResult
-from .table import Cell, Row, read_table
+from .table import Row, Table, read_table
 
 # A CR not followed by LF, in a file whose lines end with LF or CRLF.
 _BARE_CR = re.compile(r"\r(?!\n)")
+_BARE_CR_BYTE = re.compile(rb"\r(?!\n)")
+# A line with its end, as a file opened with newline="" gives it: LF (CRLF included) or CR in a file without LF.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_LF_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
+_CR_LINE = re.compile(rb"[^\r]*\r|[^\r]+")
 
 
 def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
-    text = _line_breaks_in_cells_as_spaces(decode(data))
+    lines = _lines(data)
     delimiter = _delimiter(first_line(data))
-    rows = _rows(text, name, delimiter)
-    header = next(rows, Row(Location(name, 1), ()))
-    return read_table(header, rows, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    header = next(_rows(lines(), delimiter), Row(1, ()))
+
+    def data_rows() -> Iterator[Row]:
+        rows = _rows(lines(), delimiter)
+        next(rows, None)
+        return rows
+
+    table = Table(header, data_rows, lambda line, _column: Location(name, line))  # a cell is located by its line
+    return read_table(table, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
 
 
 def _delimiter(header_line: str) -> str:
@@ -37,20 +48,38 @@ def _delimiter(header_line: str) -> str:
     return "\t" if "\t" in header_line else ","
 
 
-def _line_breaks_in_cells_as_spaces(text: str) -> str:
-    """Which CR ends a line: in a file with LF line ends (Unix, or CRLF from Windows), a CR alone is a
+def _lines(data: bytes) -> Callable[[], Iterator[str]]:
+    """The file's lines, each decoded as it is read (a file of millions of lines is never held as one text),
+    every time the function returned is called.
+
+    Which CR ends a line: in a file with LF line ends (Unix, or CRLF from Windows), a CR alone is a
     line break typed inside a cell (old Mac Excel) and reads as a space; in a file with no LF at all
-    (CR-only line ends, classic Mac OS), every CR ends a line."""
-    return _BARE_CR.sub(" ", text) if "\n" in text else text
+    (CR-only line ends, classic Mac OS), every CR ends a line. UTF-16 (two bytes a character) is decoded
+    whole first."""
+    encoding = text_encoding(data)
+    if encoding == "utf-16":
+        whole = decode(data)
+        text = _BARE_CR.sub(" ", whole) if "\n" in whole else whole
+        return lambda: (match.group() for match in _LINE.finditer(text))
+    has_lf = b"\n" in data
+    bare_cr = has_lf and _BARE_CR_BYTE.search(data) is not None
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+
+    def lines() -> Iterator[str]:
+        for match in (_LF_LINE if has_lf else _CR_LINE).finditer(data, start):
+            line = match.group().decode(encoding, errors="replace")
+            yield _BARE_CR.sub(" ", line) if bare_cr else line
+
+    return lines
 
 
-def _rows(text: str, name: str, delimiter: str) -> Iterator[Row]:
-    """Each record with the line it starts on (a quoted cell may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _rows(lines: Iterator[str], delimiter: str) -> Iterator[Row]:
+    """Each record with the line it starts on (a quoted cell may span lines), its cells stripped."""
+    reader = csv.reader(lines, delimiter=delimiter)
     line = 1
     for record in reader:
-        location = Location(name, line)
-        yield Row(location, tuple(Cell(value.strip(), location) for value in record))
+        yield Row(line, [value.strip() for value in record])
         line = reader.line_num + 1
 
 

@@ -13,16 +13,29 @@ import codecs
 
 _UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _HEAD_BYTES = 4096
+_CHECK_BYTES = 1 << 20
 
 
 def decode(data: bytes, fallback: str = "cp1252") -> str:
     """The text of a file's bytes, the byte-order mark dropped; `fallback` when it is not UTF-8."""
+    return data.decode(text_encoding(data, fallback), errors="replace")
+
+
+def text_encoding(data: bytes, fallback: str = "cp1252") -> str:
+    """The codec `decode` reads `data` with: `utf-16` (with its mark), `utf-8-sig` (UTF-8, with or without
+    the mark) or `fallback`. UTF-8 is checked a chunk at a time, so a large file is not decoded whole to
+    learn it: a reader can then decode it a line at a time."""
     if data.startswith(_UTF16_MARKS):
-        return data.decode("utf-16", errors="replace")
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8-sig")
+        for start in range(0, len(data), _CHECK_BYTES):
+            decoder.decode(view[start : start + _CHECK_BYTES])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode(fallback, errors="replace")
+        return fallback
+    return "utf-8-sig"
 
 
 def first_line(data: bytes) -> str:

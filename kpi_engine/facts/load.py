@@ -28,7 +28,7 @@ PathLike = str | os.PathLike[str]
 
 
 def load_facts(
-    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+    paths: Iterable[PathLike], pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "fr"
 ) -> Facts:
     """The facts of every file merged; raises FactsError with every error of every file at once.
 
@@ -50,21 +50,25 @@ def survey_facts(
 ) -> tuple[Facts, list[Problem]]:
     """As `load_facts`, but never raising: the facts that could be read (with every warning, the
     checks of the whole included) and the errors, for a command that shows all of it (`kpi facts`)."""
-    facts = Facts()
+    facts: Facts | None = None
     errors: list[Problem] = []
     for path in paths:
         result = read_file(path, pack, columns=columns, lang=lang)
         errors.extend(result.errors)
+        if facts is None:
+            facts = result.facts  # the first file's facts are the start: not copied, which would hold them twice
+        else:
+            errors.extend(facts.merge(result.facts))
         facts.warn(result.warnings)
-        errors.extend(facts.merge(result.facts))
-    facts.warn(consistency_warnings(facts))
+    facts = Facts() if facts is None else facts
+    facts.warn(consistency_warnings(facts, pack.groups if pack is not None else ()))
     if pack is not None:
         facts.warn(pack.fact_warnings(facts))
     return facts, errors
 
 
 def read_file(
-    path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "en"
+    path: PathLike, pack: PackView | None = None, *, columns: Mapping[str, str] | None = None, lang: Language = "fr"
 ) -> ReadResult:
     """One file's facts and problems, never an exception for a file that cannot be read."""
     file, part = _split_part(path)

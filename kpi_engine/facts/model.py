@@ -8,28 +8,57 @@ only holds the facts can still show them.
 
 from __future__ import annotations
 
+import math
+import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import FactsError, Location, Problem
 from ..numbers import NumberLimits, read_number
 from ..periods import Frequency, Period
 
 Entity = str | None
+ACTUAL = "actual"
+"""The scenario of a figure that names none: what happened. Others (`budget`, `forecast`...) are plans."""
+_SCENARIO = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def scenario_problem(written: str) -> str | None:
+    """Why `written` cannot name a scenario (None when it can): scenarios are lowercase identifiers,
+    `budget`, `forecast`, `revised_budget`, so that a formula can name them; `Budget 2025` is refused
+    rather than read as a scenario no formula could ever reach."""
+    if _SCENARIO.fullmatch(written):
+        return None
+    hint = normal_scenario(written)
+    suggestion = f" (did you mean '{hint}'?)" if hint and _SCENARIO.fullmatch(hint) else ""
+    return f"'{written}' is not a scenario name: write it in lowercase letters, digits and underscores, as 'budget' or 'revised_budget'{suggestion}"
+
+
+def normal_scenario(written: str) -> str:
+    """A scenario as its name would be written: `Budget révisé` -> `budget_revise`."""
+    decomposed = unicodedata.normalize("NFKD", written.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", "_", bare).strip("_")
 
 
 @dataclass(frozen=True)
 class Fact:
-    """One figure: an input's exact value for one entity (None: no entity) at one period, and where it was read."""
+    """One figure: an input's exact value for one entity (None: no entity) at one period, and where it was read.
+
+    `scenario` is `actual` for what happened, else the plan it belongs to (`budget`...). A `Fact` is the
+    form figures are passed in and read out; `Facts` keeps each scenario's figures in a store of its own,
+    so the scenario costs nothing per figure."""
 
     entity: Entity
     name: str
     period: Period
     value: Decimal
     location: Location = field(default=Location("<memory>"), compare=False)
+    scenario: str = ACTUAL
 
 
 @dataclass(frozen=True)
@@ -82,21 +111,30 @@ _PLACE_BITS = 16  # an encoded place: line, then column and source number below 
 
 
 class Facts:
-    """Figures for several entities; built once, read by any number of evaluations."""
+    """Figures for several entities, per scenario; built once, read by any number of evaluations.
+
+    The `actual` figures are the facts proper (`entity`, `entities`, `find`... read them unless told
+    otherwise); each other scenario has a store of the same shape beside them (`entity(e, "budget")`).
+    """
 
     def __init__(self) -> None:
-        self._entities: dict[Entity, EntityFacts] = {}
+        self._scenarios: dict[str, dict[Entity, EntityFacts]] = {ACTUAL: {}}
+        self._entities = self._scenarios[ACTUAL]
         self._sources: list[tuple[str, str]] = []  # (file, sheet) of the places, each once
         self._source_numbers: dict[tuple[str, str], int] = {}
         self._count = 0
         self._warnings: list[Problem] = []
 
     @classmethod
-    def from_records(cls, records: Iterable[Fact | tuple[Any, ...]]) -> Facts:
-        """Build facts from `Fact`s or `(entity, name, period, value)` tuples.
+    def from_records(cls, records: Iterable[Fact | tuple[Any, ...]], floats: Literal["refuse", "repr"] = "refuse") -> Facts:
+        """Build facts from `Fact`s, or `(entity, name, period, value)` tuples of actual figures, or
+        `(entity, name, period, value, scenario)` tuples (scenario None: actual).
 
         A value of None is a missing fact; a bad period or number, or two values for
         one fact, raise FactsError naming the record (1-based) in its location.
+        A float is refused (it is rarely the number meant: 0.1 is not 1/10) unless
+        `floats="repr"`: then it is read through its shortest decimal form,
+        `repr(0.1)` = "0.1", the number a database or a dataframe printed.
         """
         facts = cls()
         problems: list[Problem] = []
@@ -104,7 +142,7 @@ class Facts:
             try:
                 if isinstance(record, Fact):
                     NumberLimits().checked(record.value)
-                fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number))
+                fact = record if isinstance(record, Fact) else _fact_from_tuple(record, Location("<records>", number), floats)
             except (ValueError, TypeError) as error:
                 problems.append(Problem(Location("<records>", number), f"record {number}: {error}"))
                 continue
@@ -119,7 +157,7 @@ class Facts:
         """Record a fact with the accounts that made it (a ledger's facts); as `add` otherwise."""
         problem = self.add(fact)
         if problem is None:
-            self._entities[fact.entity].details[(fact.name, fact.period)] = lines
+            self._scenarios[fact.scenario][fact.entity].details[(fact.name, fact.period)] = lines
         return problem
 
     def detail(self, entity: Entity, name: str, period: Period) -> tuple[AuditLine, ...] | None:
@@ -132,16 +170,22 @@ class Facts:
         An equal value given again is agreement, not a problem here: a reader
         that knows two of its own lines repeat one fact says so itself.
         """
-        entity_facts = self._entities.get(fact.entity)
+        store = self._scenarios.get(fact.scenario)
+        if store is None:
+            problem = scenario_problem(fact.scenario)
+            if problem:
+                return Problem(fact.location, problem)
+            store = self._scenarios[sys.intern(fact.scenario)] = {}
+        entity_facts = store.get(fact.entity)
         if entity_facts is None:
-            entity_facts = self._entities[fact.entity] = EntityFacts()
+            entity_facts = store[fact.entity] = EntityFacts()
         existing = entity_facts.by_period.get(fact.period, {}).get(fact.name)
         if existing is not None:
             if existing != fact.value:
                 where = self._location(entity_facts.places[fact.period][fact.name])
                 return Problem(
                     fact.location,
-                    f"'{fact.name}' for {fact.period}{entity_words(fact.entity)} is given twice with different values "
+                    f"'{fact.name}' for {fact.period}{entity_words(fact.entity)}{scenario_words(fact.scenario)} is given twice with different values "
                     f"({existing} at {where}, {fact.value} here)",
                 )
             return None
@@ -163,20 +207,20 @@ class Facts:
         position = place >> _PLACE_BITS
         return Location(file, position >> _PLACE_BITS, position & (1 << _PLACE_BITS) - 1, sheet)
 
-    def find(self, entity: Entity, name: str, period: Period) -> Fact | None:
-        """The fact recorded for this entity, input and period, if any."""
-        entity_facts = self._entities.get(entity)
+    def find(self, entity: Entity, name: str, period: Period, scenario: str = ACTUAL) -> Fact | None:
+        """The fact recorded for this entity, input and period (under `scenario`), if any."""
+        entity_facts = self._scenarios.get(scenario, {}).get(entity)
         place = None if entity_facts is None else entity_facts.places.get(period, {}).get(name)
         if entity_facts is None or place is None:
             return None
-        return Fact(entity, name, period, entity_facts.by_period[period][name], self._location(place))
+        return Fact(entity, name, period, entity_facts.by_period[period][name], self._location(place), scenario)
 
     def merge(self, other: Facts) -> list[Problem]:
         """Add every fact of `other` (and keep its warnings); returns the contradictions found."""
         self._warnings.extend(other.warnings)
         problems = []
         for fact in other.facts():
-            lines = other.detail(fact.entity, fact.name, fact.period)
+            lines = other.detail(fact.entity, fact.name, fact.period) if fact.scenario == ACTUAL else None
             problem = self.add(fact) if lines is None else self.add_detail(fact, lines)
             if problem is not None:
                 problems.append(problem)
@@ -193,13 +237,20 @@ class Facts:
 
     @property
     def entities(self) -> list[Entity]:
+        """The entities with actual figures (those evaluated)."""
         return sorted(self._entities, key=lambda e: (e is not None, e or ""))
 
-    def entity(self, entity: Entity) -> EntityFacts:
-        return self._entities.get(entity, EntityFacts())
+    @property
+    def scenarios(self) -> list[str]:
+        """`actual`, then every other scenario the figures name, alphabetically."""
+        return [ACTUAL, *sorted(s for s in self._scenarios if s != ACTUAL)]
+
+    def entity(self, entity: Entity, scenario: str = ACTUAL) -> EntityFacts:
+        return self._scenarios.get(scenario, {}).get(entity, EntityFacts())
 
     def names(self) -> set[str]:
-        return {name for facts in self._entities.values() for name in facts.frequencies}
+        """Every input some figure gives, under any scenario."""
+        return {name for store in self._scenarios.values() for facts in store.values() for name in facts.frequencies}
 
     def location(self, entity: Entity, name: str) -> Location | None:
         entity_facts = self._entities.get(entity)
@@ -207,11 +258,17 @@ class Facts:
         return next((self._location(by_name[name]) for by_name in places if name in by_name), None)
 
     def facts(self) -> Iterator[Fact]:
-        for entity, entity_facts in self._entities.items():
-            for period, values in entity_facts.by_period.items():
-                places = entity_facts.places[period]
-                for name, value in values.items():
-                    yield Fact(entity, name, period, value, self._location(places[name]))
+        """Every figure, the actual ones first, then each other scenario's."""
+        for scenario in self.scenarios:
+            for entity, entity_facts in self._scenarios[scenario].items():
+                for period, values in entity_facts.by_period.items():
+                    places = entity_facts.places[period]
+                    for name, value in values.items():
+                        yield Fact(entity, name, period, value, self._location(places[name]), scenario)
+
+    def periods(self) -> set[Period]:
+        """Every period some figure is given at, under any scenario."""
+        return {p for store in self._scenarios.values() for e in store.values() for p in e.by_period}
 
     def span(self) -> str:
         """The periods the facts run over, in words: `2024-01 to 2025-12`."""
@@ -227,11 +284,25 @@ def entity_words(entity: Entity) -> str:
     return f" for entity '{entity}'" if entity else ""
 
 
-def _fact_from_tuple(record: tuple[Any, ...], location: Location) -> Fact | None:
-    entity, name, period, value = record
+def scenario_words(scenario: str) -> str:
+    """` under scenario 'budget'`, or nothing for actual figures."""
+    return "" if scenario == ACTUAL else f" under scenario '{scenario}'"
+
+
+def _fact_from_tuple(record: tuple[Any, ...], location: Location, floats: str) -> Fact | None:
+    if len(record) not in (4, 5):
+        raise ValueError(f"expected (entity, name, period, value) or (entity, name, period, value, scenario), got {len(record)} items")
+    entity, name, period, value = record[:4]
+    scenario = ACTUAL if len(record) == 4 or record[4] is None else str(record[4])
     period = period if isinstance(period, Period) else Period.parse(str(period))
     if value is None:
         return None
+    if isinstance(value, float) and floats == "repr" and math.isfinite(value):
+        value = repr(value)
     if isinstance(value, (bool, float)):
-        raise ValueError(f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string")
-    return Fact(entity, name, period, read_number(value if isinstance(value, (int, Decimal)) else str(value)), location)
+        raise ValueError(
+            f"{value!r} for '{name}' is not an exact number: pass a Decimal, an int or a string, "
+            'or Facts.from_records(records, floats="repr") to read floats through their shortest decimal form'
+        )
+    number = read_number(value if isinstance(value, (int, Decimal)) else str(value))
+    return Fact(entity, name, period, number, location, scenario)

@@ -92,19 +92,21 @@ def read_period(value: str | date) -> WrittenPeriod:
     raise not_standard
 
 
-def resolve(cells: Sequence[tuple[Location, WrittenPeriod]]) -> tuple[list[Period | None], list[tuple[int, Problem]]]:
-    """The period of each cell under the table's rule (None where it breaks it), and the problem if it does,
-    with the index of the cell it is about."""
-    first = next((i for i, (_, w) in enumerate(cells) if w.form is not PeriodForm.STANDARD), None)
+def resolve(cells: Sequence[tuple[Location, WrittenPeriod, int]]) -> tuple[list[Period | None], list[tuple[int, Problem]]]:
+    """The period of each distinct period text under the table's rule (None where it breaks it), and the
+    problem if one does, with the index of the text it is about. `cells` are the distinct texts in the order
+    they first appear, each with where it first appears and how many cells write it."""
+    first = next((i for i, (_, w, _) in enumerate(cells) if w.form is not PeriodForm.STANDARD), None)
     chosen = PeriodForm.STANDARD if first is None else cells[first][1].form
-    odd = {i for i, (_, w) in enumerate(cells) if w.form is not chosen}
-    as_months = chosen is PeriodForm.DATE and all(w.period.start.day == 1 for i, (_, w) in enumerate(cells) if i not in odd)
-    periods = [None if i in odd else _month_of(w.period) if as_months else w.period for i, (_, w) in enumerate(cells)]
+    odd = {i for i, (_, w, _) in enumerate(cells) if w.form is not chosen}
+    as_months = chosen is PeriodForm.DATE and all(w.period.start.day == 1 for i, (_, w, _) in enumerate(cells) if i not in odd)
+    periods = [None if i in odd else _month_of(w.period) if as_months else w.period for i, (_, w, _) in enumerate(cells)]
     if not odd or first is None:
         return periods, []
-    location, written = cells[min(odd)]
-    example_location, example = cells[first]
-    more = f" ({len(odd) - 1} more like it)" if len(odd) > 1 else ""
+    location, written, _ = cells[min(odd)]
+    example_location, example, _ = cells[first]
+    others = sum(cells[i][2] for i in odd) - 1
+    more = f" ({others} more like it)" if others else ""
     message = (f"period {written.text!r} is written as {written.form.value}, but {example.text!r} "
                f"at {example_location} is {example.form.value}: write every period of a file one way{more}")
     return periods, [(min(odd), Problem(location, message))]

@@ -11,7 +11,7 @@ the file (a workbook's sheet).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +29,11 @@ class PackView(Protocol):
 
     @property
     def inputs(self) -> Mapping[str, InputDef]: ...
+
+    @property
+    def groups(self) -> Collection[str]:
+        """The entities the pack declares as groups: their own facts (eliminations, group costs) come only in
+        the months that have some, so a month they lack is no gap."""
 
     def fact_warnings(self, facts: Facts) -> list[Problem]: ...
 

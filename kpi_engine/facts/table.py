@@ -1,19 +1,29 @@
 """Rows and columns to facts: the layouts shared by every tabular source (CSV, workbooks).
 
-A table has a header row and data rows of located cells. Two layouts:
-- long: a period, a name and a value column (and optionally an entity column), one fact per row;
-- wide: a period column (and optionally an entity column), then one column per input.
+A table has a header row and data rows of cells. Two layouts:
+- long: a period, a name and a value column (and optionally entity and scenario columns), one fact per row;
+- wide: a period column (and optionally entity and scenario columns), then one column per input.
+A row without a scenario (no such column, or a blank cell) gives actual figures.
 How column names are understood (`Période`, `Boutique`, an input's label) is
-`columns`' business; how period cells are read, `period_forms`'. Every row that
+`columns`' business; how period cells are read, `period_forms'`. Every row that
 cannot be read is reported where it is; the others are read.
+
+A table is read in two passes over its rows, which the source gives again for each
+pass (`Table.rows`): the first reads the period cells (the table's rule for them needs
+them all) and looks for text columns, the second adds the facts. Nothing is kept per
+row between the passes, only per distinct period written; a row is a number and its
+cells' values, and a cell's `Location` is made only for a fact or a problem, so a
+file of millions of lines is read in the memory of its facts (issue 14, case 22).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..errors import Location, Problem
 from ..periods import Period
@@ -24,11 +34,12 @@ from .columns import (
     NO_PACK,
     PERIOD,
     ROW_ROLES,
+    SCENARIO,
     VALUE,
     ColumnNames,
     normal,
 )
-from .model import Facts
+from .model import ACTUAL, Facts, scenario_problem
 from .period_forms import WrittenPeriod, read_period, resolve
 from .source import ReadResult
 from .values import add_value, is_number
@@ -36,26 +47,35 @@ from .values import add_value, is_number
 CellValue = str | Decimal | date | bool | None
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One cell as the source gives it (text for CSV, typed for workbooks) and where it is."""
+class Row(NamedTuple):
+    """One row: its number in the source (a CSV line, a sheet row) and its cells' values as the source gives
+    them (text for CSV, typed for workbooks)."""
 
-    value: CellValue
-    location: Location
-
-    def is_blank(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row's cells, and where problems about the whole row are reported."""
-
-    location: Location
-    cells: tuple[Cell, ...]
+    number: int
+    values: Sequence[CellValue]
 
     def is_blank(self) -> bool:
-        return all(cell.is_blank() for cell in self.cells)
+        for value in self.values:  # noqa: SIM110 - the hot path of every reader: a loop, no generator, stops at the first cell
+            if value is not None and (value.__class__ is not str or value.strip()):
+                return False
+        return True
+
+
+Locate = Callable[[int, int], Location]
+"""Where a cell is: (row number, column from 1) -> its location; column 0 is the whole row."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A source's header and data rows; `rows()` gives every data row from the first, each time it is called."""
+
+    header: Row
+    rows: Callable[[], Iterable[Row]]
+    locate: Locate
+
+
+def is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(frozen=True)
@@ -68,16 +88,9 @@ class _Layout:
     is_long: bool
     skipped: frozenset[int] = frozenset()
 
-    def cells(self, row: Row) -> dict[str, Cell]:
-        return {key: cell for i, (key, cell) in enumerate(zip(self.keys, row.cells, strict=True)) if i not in self.skipped}
-
-
-@dataclass(frozen=True)
-class _DatedRow:
-    index: int  # among the data rows, to report problems in file order
-    cells: dict[str, Cell]
-    written: WrittenPeriod
-    location: Location
+    def column(self, role: str) -> int | None:
+        """The index of the column holding `role`, None when there is none (or it is not read)."""
+        return next((i for i, key in enumerate(self.keys) if key == role and i not in self.skipped), None)
 
 
 def is_facts_header(titles: Sequence[str], names: ColumnNames = NO_PACK) -> bool:
@@ -85,26 +98,27 @@ def is_facts_header(titles: Sequence[str], names: ColumnNames = NO_PACK) -> bool
     return any(names.role(title) == PERIOD for title in titles)
 
 
-def read_table(header: Row, rows: Iterable[Row], *, decimal_comma: bool, names: ColumnNames = NO_PACK) -> ReadResult:
+def read_table(table: Table, *, decimal_comma: bool, names: ColumnNames = NO_PACK) -> ReadResult:
     """Facts from a table; `decimal_comma` says which mark the source writes decimals with."""
     facts = Facts()
-    titles = tuple(_text(cell.value) for cell in header.cells)
+    header = table.header
+    titles = tuple(_text(value) for value in header.values)
     roles = [names.role(title) for title in titles]
     if PERIOD not in roles:
         found = ", ".join(titles) or "nothing"
-        return ReadResult(facts, (Problem(header.location, f"the header must have a 'period' column; found: {found}"),))
+        return ReadResult(facts, (Problem(table.locate(header.number, 0), f"the header must have a 'period' column; found: {found}"),))
     is_long = set(roles) >= LONG_ROLES
     keys = tuple(
         role if role in ROW_ROLES or (is_long and role in LONG_ROLES) else names.input(title) for title, role in zip(titles, roles, strict=True)
     )
-    repeats, skipped = _repeated_columns(header, titles, keys)
+    repeats, skipped = _repeated_columns(table, titles, keys)
     if any(keys[index] in ROW_ROLES | LONG_ROLES for index in skipped):
         return ReadResult(facts, tuple(repeats))  # no row can be read without knowing its period, entity or name
     layout = _Layout(titles, keys, is_long, skipped)
-    return ReadResult(facts, tuple(repeats + _read_rows(facts, layout, header, list(rows), decimal_comma, names)))
+    return ReadResult(facts, tuple(repeats + _read_rows(facts, layout, table, decimal_comma, names)))
 
 
-def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[list[Problem], frozenset[int]]:
+def _repeated_columns(table: Table, titles: tuple[str, ...], keys: tuple[str, ...]) -> tuple[list[Problem], frozenset[int]]:
     """A problem for each column whose name repeats an earlier one (see `columns.normal`), and the columns
     not to read: both, since which of the two holds the figures cannot be known."""
     first: dict[str, int] = {}
@@ -114,7 +128,7 @@ def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...
         if key and key in first:
             earlier = first[key]
             problems.append(Problem(
-                header.cells[index].location,
+                table.locate(table.header.number, index + 1),
                 f"column {index + 1} '{titles[index]}' repeats column {earlier + 1} '{titles[earlier]}': "
                 "rename or remove one; neither is read",
             ))
@@ -123,72 +137,166 @@ def _repeated_columns(header: Row, titles: tuple[str, ...], keys: tuple[str, ...
     return problems, frozenset(skipped)
 
 
-def _read_rows(
-    facts: Facts, layout: _Layout, header: Row, rows: list[Row], decimal_comma: bool, names: ColumnNames
-) -> list[Problem]:
-    """Every row's facts; the periods are read first, since the table's rule for them needs them all."""
+def _read_rows(facts: Facts, layout: _Layout, table: Table, decimal_comma: bool, names: ColumnNames) -> list[Problem]:
+    """Every row's facts, and the problems in file order (by row, then as found)."""
     found: list[tuple[int, Problem]] = []
-    dated: list[_DatedRow] = []
-    for index, row in enumerate(rows):
-        if row.is_blank():
-            continue
-        if len(row.cells) != len(layout.keys):
-            found.append((index, Problem(row.location, f"{len(row.cells)} cells but the header has {len(layout.keys)} columns")))
-            continue
-        cells = layout.cells(row)
-        period_cell = cells[PERIOD]
+    periods = _Periods(layout.keys.index(PERIOD), table.locate)
+    texts = _TextColumns.of(layout, names, decimal_comma)
+    for index, row in _rows(table, layout, found):
         try:
-            dated.append(_DatedRow(index, cells, read_period(_period_value(period_cell.value)), period_cell.location))
+            periods.see(index, row)
         except ValueError as error:
-            found.append((index, Problem(period_cell.location, f"column 'period': {error}")))
-    periods, mixed = resolve([(each.location, each.written) for each in dated])
-    found += [(dated[cell].index, problem) for cell, problem in mixed]
-    text_columns = _text_columns(layout, header, dated, decimal_comma, names)
-    found += [(-1, problem) for problem in text_columns.values()]
-    for dated_row, period in zip(dated, periods, strict=True):
+            found.append((index, Problem(periods.location(row), f"column 'period': {error}")))
+            continue
+        texts.see(row)
+    resolved, mixed = periods.resolved()
+    found += mixed
+    ignored = texts.warnings(table)
+    found += [(-1, problem) for problem in ignored.values()]
+    values = _Values(facts, layout, table.locate, decimal_comma, names, frozenset(ignored))
+    for index, row in _rows(table, layout, None):
+        period = resolved.get(periods.key(row))
         if period is not None:
-            read = _read_values(facts, layout, dated_row.cells, period, decimal_comma, names, text_columns)
-            found += [(dated_row.index, problem) for problem in read]
+            found += [(index, problem) for problem in values.read(row, period)]
     return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
-def _text_columns(
-    layout: _Layout, header: Row, rows: list[_DatedRow], decimal_comma: bool, names: ColumnNames
-) -> dict[str, Problem]:
-    """Wide columns no input of the pack reads and that hold no number at all (a comment, a shop's
-    address): one warning each, rather than one error per cell. Without a pack, every column is figures."""
-    if layout.is_long or names.known is None:
-        return {}
-    warnings = {}
-    for index, key in enumerate(layout.keys):
-        if key in ROW_ROLES or key in names.known or index in layout.skipped:
+def _rows(table: Table, layout: _Layout, found: list[tuple[int, Problem]] | None) -> Iterator[tuple[int, Row]]:
+    """The data rows to read with their index among the data rows (file order): not blank, as wide as the
+    header; a row of another width is reported in `found` (on the first pass only)."""
+    width = len(layout.keys)
+    for index, row in enumerate(table.rows()):
+        if row.is_blank():
             continue
-        cells = [row.cells[key] for row in rows if not row.cells[key].is_blank()]
-        if cells and not any(is_number(cell.value, decimal_comma) for cell in cells):
-            message = (f"column '{layout.titles[index]}' is not an input of the pack and holds text "
-                       f"({_text(cells[0].value)!r} at {cells[0].location}), not figures: ignored")
-            warnings[key] = Problem(header.cells[index].location, message, severity="warning")
-    return warnings
+        if len(row.values) != width:
+            if found is not None:
+                found.append((index, Problem(table.locate(row.number, 0), f"{len(row.values)} cells but the header has {width} columns")))
+            continue
+        yield index, row
 
 
-def _read_values(
-    facts: Facts,
-    layout: _Layout,
-    cells: dict[str, Cell],
-    period: Period,
-    decimal_comma: bool,
-    names: ColumnNames,
-    ignored: dict[str, Problem],
-) -> Iterator[Problem]:
-    entity = _text(cells[ENTITY].value) or None if ENTITY in cells else None
-    if layout.is_long:
-        name = _text(cells[NAME].value) if NAME in cells else ""
-        pairs = [(names.input(name) if name else name, cells.get(VALUE))]
-    else:
-        pairs = [(key, cell) for key, cell in cells.items() if key not in ROW_ROLES and key not in ignored]
-    for input_name, cell in pairs:
-        if cell is not None:
-            yield from add_value(facts, entity, input_name, period, cell.value, cell.location, decimal_comma)
+@dataclass
+class _Periods:
+    """The period cells of a table, each distinct text read once, with where it first appears and how often."""
+
+    column: int
+    locate: Locate
+    written: dict[str | date, tuple[WrittenPeriod, int, Location, int] | ValueError] = field(default_factory=dict)
+
+    def key(self, row: Row) -> str | date:
+        return _period_value(row.values[self.column])
+
+    def location(self, row: Row) -> Location:
+        return self.locate(row.number, self.column + 1)
+
+    def see(self, index: int, row: Row) -> None:
+        """Count the row's period; ValueError when it is not one (each time it is written so)."""
+        key = self.key(row)
+        seen = self.written.get(key)
+        if seen is None:
+            try:
+                seen = (read_period(key), index, self.location(row), 0)
+            except ValueError as error:
+                seen = error
+            self.written[key] = seen
+        if isinstance(seen, ValueError):
+            raise seen
+        written, first, location, count = seen
+        self.written[key] = (written, first, location, count + 1)
+
+    def resolved(self) -> tuple[dict[str | date, Period], list[tuple[int, Problem]]]:
+        """The period each text stands for under the table's rule (texts breaking it left out), and the
+        problem if any, with the index of the row it is about."""
+        distinct = [(key, seen) for key, seen in self.written.items() if not isinstance(seen, ValueError)]
+        periods, mixed = resolve([(location, written, count) for _, (written, _, location, count) in distinct])
+        chosen = {key: period for (key, _), period in zip(distinct, periods, strict=True) if period is not None}
+        return chosen, [(distinct[cell][1][1], problem) for cell, problem in mixed]
+
+
+@dataclass
+class _TextColumns:
+    """Wide columns no input of the pack reads and that hold no number at all (a comment, a shop's
+    address): one warning each, rather than one error per cell. Without a pack, every column is figures.
+
+    `first` holds each candidate column's first non-blank cell (value and row number); a column leaves
+    `undecided` at its first number."""
+
+    layout: _Layout
+    decimal_comma: bool
+    undecided: list[int]
+    first: dict[int, tuple[CellValue, int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, layout: _Layout, names: ColumnNames, decimal_comma: bool) -> _TextColumns:
+        known = names.known
+        if layout.is_long or known is None:
+            return cls(layout, decimal_comma, [])
+        candidates = [i for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in known and i not in layout.skipped]
+        return cls(layout, decimal_comma, candidates)
+
+    def see(self, row: Row) -> None:
+        numbers = []
+        for index in self.undecided:
+            value = row.values[index]
+            if is_blank(value):
+                continue
+            self.first.setdefault(index, (value, row.number))
+            if is_number(value, self.decimal_comma):
+                numbers.append(index)
+        if numbers:
+            self.undecided = [index for index in self.undecided if index not in numbers]
+
+    def warnings(self, table: Table) -> dict[str, Problem]:
+        """Each text column's warning, by the column's key."""
+        warnings = {}
+        for index in self.undecided:
+            if index not in self.first:
+                continue
+            value, number = self.first[index]
+            message = (f"column '{self.layout.titles[index]}' is not an input of the pack and holds text "
+                       f"({_text(value)!r} at {table.locate(number, index + 1)}), not figures: ignored")
+            warnings[self.layout.keys[index]] = Problem(table.locate(table.header.number, index + 1), message, severity="warning")
+        return warnings
+
+
+class _Values:
+    """The second pass: each row's figures added to the facts, names and entities read once per distinct text."""
+
+    def __init__(
+        self, facts: Facts, layout: _Layout, locate: Locate, decimal_comma: bool, names: ColumnNames, ignored: frozenset[str]
+    ) -> None:
+        self.facts, self.locate, self.decimal_comma, self.names = facts, locate, decimal_comma, names
+        self.entity, self.scenario = layout.column(ENTITY), layout.column(SCENARIO)
+        self.long = layout.is_long
+        self.name, self.value = layout.column(NAME), layout.column(VALUE)
+        self.inputs = [(i, key) for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in ignored and i not in layout.skipped]
+        self.input_names: dict[str, str] = {}
+
+    def read(self, row: Row, period: Period) -> Iterator[Problem]:
+        values = row.values
+        entity = sys.intern(_text(values[self.entity])) or None if self.entity is not None else None
+        column, scenario = self.scenario, ACTUAL
+        if column is not None:
+            scenario = sys.intern(_text(values[column])) or ACTUAL
+            problem = scenario_problem(scenario)
+            if problem:
+                yield Problem(self.locate(row.number, column + 1), f"column 'scenario': {problem}")
+                return
+        if self.long:
+            name = _text(values[self.name]) if self.name is not None else ""
+            pairs = [(self._input(name) if name else name, self.value)]
+        else:
+            pairs = [(key, index) for index, key in self.inputs]
+        for input_name, index in pairs:
+            if index is not None:
+                location = self.locate(row.number, index + 1)
+                yield from add_value(self.facts, entity, input_name, period, values[index], location, self.decimal_comma, scenario)
+
+    def _input(self, written: str) -> str:
+        name = self.input_names.get(written)
+        if name is None:
+            name = self.input_names[written] = sys.intern(self.names.input(written))
+        return name
 
 
 def _period_value(value: CellValue) -> str | date:
@@ -196,4 +304,6 @@ def _period_value(value: CellValue) -> str | date:
 
 
 def _text(value: CellValue) -> str:
+    if value.__class__ is str:
+        return value.strip()
     return "" if value is None else str(value).strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -9,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 from ..errors import Location, Problem
 from ..numbers import read_number
 from ..periods import Period
-from .model import Entity, Fact, Facts, entity_words
+from .model import ACTUAL, Entity, Fact, Facts, entity_words, scenario_words
 
 RawValue = str | int | Decimal | bool | None | object
 
 
 def add_value(
-    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool
+    facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool, scenario: str = ACTUAL
 ) -> Iterator[Problem]:
     """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero.
 
@@ -39,14 +40,14 @@ def add_value(
     except (ValueError, InvalidOperation) as error:
         yield Problem(location, f"'{name}' for {period}: {error}")
         return
-    earlier = facts.find(entity, name, period)
-    problem = facts.add(Fact(entity, name, period, value, location))
+    earlier = facts.find(entity, name, period, scenario)
+    problem = facts.add(Fact(entity, name, period, value, location, scenario))
     if problem:
         yield problem
     elif earlier is not None:
         yield Problem(
             location,
-            f"'{name}' for {period}{entity_words(entity)} is given twice with the same value "
+            f"'{name}' for {period}{entity_words(entity)}{scenario_words(scenario)} is given twice with the same value "
             f"({earlier.value} at {earlier.location}, {value} here): counted once",
             severity="warning",
         )
@@ -63,5 +64,18 @@ def is_number(raw: RawValue, decimal_comma: bool) -> bool:
     return True
 
 
+# Plain figures, by far the most common cell (`1234.56`, `-12,5` in a decimal-comma file): read straight
+# into the Decimal `read_number` gives them, which its checks would accept unchanged (at most 27 digits, a
+# magnitude within 1E-12 and 1E+15). Anything else (separators, signs, percent, exponents) goes through it.
+_PLAIN = re.compile(r"-?\d{1,15}(?:\.\d{1,12})?", re.ASCII)
+_PLAIN_COMMA = re.compile(r"-?\d{1,15}(?:,\d{1,12})?", re.ASCII)
+
+
 def _number(raw: str | int | Decimal, decimal_comma: bool) -> Decimal:
+    if isinstance(raw, str):
+        if decimal_comma:
+            if _PLAIN_COMMA.fullmatch(raw):
+                return Decimal(raw.replace(",", "."))
+        elif _PLAIN.fullmatch(raw):
+            return Decimal(raw)
     return read_number(raw, decimal_comma)

@@ -21,7 +21,7 @@ from ..errors import Location, Problem, did_you_mean
 from .columns import ColumnNames
 from .model import Facts
 from .source import Reader, ReadOptions, ReadResult
-from .table import Cell, CellValue, Row, is_facts_header, read_table
+from .table import CellValue, Row, Table, is_blank, is_facts_header, read_table
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -66,15 +66,19 @@ def _grid(book: CalamineWorkbook, sheet: str) -> Grid:
 
 
 def _read_sheet(name: str, sheet: str, grid: Grid, names: ColumnNames) -> ReadResult:
-    rows = [_row(name, sheet, number, values) for number, values in enumerate(grid, 1)]
+    rows = [Row(number, [_cell_value(value) for value in values]) for number, values in enumerate(grid, 1)]
+
+    def locate(row: int, column: int) -> Location:
+        return Location(name, row, column or 1, sheet)
+
     start = _header_index(grid, names)
     if start is None:  # a named sheet without a facts header: the table says what its first row lacks
         start = next((i for i, row in enumerate(rows) if not row.is_blank()), 0)
     if not rows:
-        return read_table(Row(Location(name, 1, 1, sheet), ()), [], decimal_comma=False, names=names)
+        return read_table(Table(Row(1, ()), list, locate), decimal_comma=False, names=names)
     header = _trimmed(rows[start])
-    data_rows = [_trimmed(row, len(header.cells)) for row in rows[start + 1 :]]
-    return read_table(header, data_rows, decimal_comma=False, names=names)
+    data_rows = [_trimmed(row, len(header.values)) for row in rows[start + 1 :]]
+    return read_table(Table(header, lambda: data_rows, locate), decimal_comma=False, names=names)
 
 
 def _header_index(grid: Grid, names: ColumnNames) -> int | None:
@@ -84,17 +88,12 @@ def _header_index(grid: Grid, names: ColumnNames) -> int | None:
     return None
 
 
-def _row(name: str, sheet: str, number: int, values: Sequence[object]) -> Row:
-    cells = tuple(Cell(_cell_value(value), Location(name, number, column, sheet)) for column, value in enumerate(values, 1))
-    return Row(Location(name, number, 1, sheet), cells)
-
-
 def _trimmed(row: Row, width: int | None = None) -> Row:
     """The row without its empty cells on the right (a sheet is a rectangle), keeping at least `width` cells."""
-    cells = list(row.cells)
-    while cells and len(cells) > (width or 0) and Row(row.location, (cells[-1],)).is_blank():
-        cells.pop()
-    return Row(row.location, tuple(cells))
+    values = list(row.values)
+    while values and len(values) > (width or 0) and is_blank(values[-1]):
+        values.pop()
+    return Row(row.number, values)
 
 
 def _cell_value(value: object) -> CellValue:

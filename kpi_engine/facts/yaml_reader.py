@@ -1,5 +1,7 @@
 """YAML facts: `period: {input: value}`, optionally under entity names; also how pack tests give their facts.
 
+Figures of another scenario than `actual` go under `scenarios: {budget: ...}`, in the same layout.
+
 Values keep YAML's exact decimals and every value its line and column.
 """
 
@@ -13,7 +15,7 @@ from ..errors import Problem
 from ..periods import Period
 from ..yamlsource import Document, Path, load_document
 from .decoding import decode, first_line
-from .model import Entity, Facts
+from .model import ACTUAL, Entity, Facts, scenario_problem
 from .source import Reader, ReadOptions, ReadResult
 from .values import add_value
 
@@ -30,19 +32,32 @@ def read_yaml(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     return ReadResult(facts, tuple(found))
 
 
+SCENARIOS = "scenarios"  # the key under which other scenarios' figures are given, each in the same layout
+
+
 def facts_from_document(document: Document, root: Path = (), entity: Entity = None) -> tuple[Facts, list[Problem]]:
-    """Facts from the YAML mapping at `root`: period -> {input: value}, optionally under entity names.
+    """Facts from the YAML mapping at `root`: period -> {input: value}, optionally under entity names,
+    and `scenarios: {budget: <the same layout>}` for figures of other scenarios.
 
     `entity` is the entity of facts written without entity names (pack tests use it).
     """
     facts = Facts()
     problems: list[Problem] = []
+    _read_mapping(document, root, entity, ACTUAL, facts, problems)
+    return facts, problems
+
+
+def _read_mapping(document: Document, root: Path, entity: Entity, scenario: str, facts: Facts, problems: list[Problem]) -> None:
     data = document.data
     for key in root:
         data = data[key]
     if not isinstance(data, dict):
         expected = "expected a mapping of period -> {input: value}, optionally under entity names"
-        return facts, [Problem(document.location(root), expected)]
+        problems.append(Problem(document.location(root), expected))
+        return
+    if scenario == ACTUAL and isinstance(data.get(SCENARIOS), dict):
+        _read_scenarios(document, (*root, SCENARIOS), data[SCENARIOS], entity, facts, problems)
+        data = {key: value for key, value in data.items() if key != SCENARIOS}
     for found_entity, path, mapping in _period_mappings(data, root):
         for period_text, values in mapping.items():
             location = document.key_location((*path, period_text))
@@ -57,8 +72,17 @@ def facts_from_document(document: Document, root: Path = (), entity: Entity = No
             owner = entity if found_entity is None else found_entity
             for input_name, raw in values.items():
                 cell = document.location((*path, period_text, input_name))
-                problems.extend(add_value(facts, owner, input_name, period, "" if raw is None else raw, cell, False))
-    return facts, problems
+                problems.extend(add_value(facts, owner, input_name, period, "" if raw is None else raw, cell, False, scenario))
+
+
+def _read_scenarios(document: Document, path: Path, scenarios: dict[Any, Any], entity: Entity, facts: Facts, problems: list[Problem]) -> None:
+    """Each scenario's figures, under its name; a name that cannot be a scenario is reported where written."""
+    for name in scenarios:
+        problem = scenario_problem(str(name))
+        if problem or name == ACTUAL:
+            problems.append(Problem(document.key_location((*path, name)), problem or "actual figures are given outside 'scenarios'"))
+            continue
+        _read_mapping(document, (*path, name), entity, str(name), facts, problems)
 
 
 def _period_mappings(data: dict[Any, Any], root: Path) -> Iterator[tuple[Entity, Path, Mapping[Any, Any]]]:

@@ -27,11 +27,13 @@ from markupsafe import Markup
 
 from ..alerts import Alert, alert_order
 from ..company import Company
+from ..comparisons import COLUMN_WORDS, SCORECARD, ScoreCell, score_cell
+from ..entities import member_graph, reading_order
 from ..errors import KpiError, Location, Problem, did_you_mean
 from ..escaping import markdown_code, markdown_text
 from ..formatting import (
     Language,
-    format_gap,
+    format_result,
     format_value,
     frequency_word,
     period_name,
@@ -75,6 +77,7 @@ class ReportOptions:
     audience: str | None = None
     owner: str | None = None
     frequency: str | None = None
+    entity: str | None = None  # one entity or group only (None: every entity); its name, label or group mark then in the scope
     title: str = ""  # replaces the default title; the company's name stays in the header
     sources: tuple[str, ...] = ()
     generated: str = ""  # a date passed in by the caller; the core never reads the clock
@@ -96,6 +99,9 @@ class Line:
     history: tuple[Result, ...]
     lang: Language = "en"
     owner_name: str = ""  # who the role is, from the pack's owners directory ("" when it has none)
+    entity_label: str = ""  # the entity as the pack's `entities:` names it, else its name
+    is_group: bool = False  # the entity is a group: its line is the total of its members' lines just above
+    cells: Mapping[str, ScoreCell] = field(default_factory=dict)  # its references (`comparisons.SCORECARD`) it has, for the scorecard
 
     @property
     def who(self) -> str:
@@ -138,6 +144,12 @@ class Theme:
     title: str
     lines: tuple[Line, ...]
     sections: tuple[KpiSection, ...] = ()
+
+    @property
+    def comparisons(self) -> tuple[str, ...]:
+        """The references besides the target its scorecard shows (budget, year_ago, ytd): those at least one of
+        its lines has (the others would be empty columns)."""
+        return tuple(name for name in SCORECARD if name != "target" and any(name in line.cells for line in self.lines))
 
     @property
     def groups(self) -> list[tuple[Line, ...]]:
@@ -192,6 +204,7 @@ class Report:
     sources: tuple[str, ...] = ()
     generated: str = ""
     labels: Mapping[str, str] = field(default_factory=dict)  # KPI name -> label, for alerts
+    entity_labels: Mapping[str, str] = field(default_factory=dict)  # entity -> its label from `entities:`, with the group mark
     company: Company = field(default_factory=Company)
     owner_names: Mapping[str, str] = field(default_factory=dict)  # role -> display name, for alerts
     without_data: tuple[WithoutData, ...] = ()
@@ -282,10 +295,11 @@ def build_report(evaluation: Evaluation, definitions: Definitions, options: Repo
         summary=Summary(counts, tuple(alerts)),
         themes=_themes(definitions, shown, sections, lang),
         heatmaps=_heatmaps(definitions, shown),
-        has_entities=any(line.entity is not None for line in lines),
+        has_entities=options.entity is None and any(line.entity is not None for line in lines),  # one entity: named in the scope
         sources=options.sources,
         generated=options.generated,
         labels={name: definitions.kpis[name].label.get(lang, name) for name in names},
+        entity_labels={str(entity): entity_label(definitions, entity, lang, marked=True) for entity in evaluation.entities if entity is not None},
         company=definitions.company,
         owner_names={role: owner.name for role, owner in definitions.owners.items() if owner.name},
         without_data=_without_data(definitions, [tuple(by_kpi.get(name, ())) for name in empty], lang),
@@ -301,15 +315,33 @@ def _lines(evaluation: Evaluation, definitions: Definitions, names: Sequence[str
     for result in evaluation.results:
         if result.kpi in wanted and (options.period is None or result.period.end <= options.period.end):
             history.setdefault((result.kpi, result.entity), []).append(result)
+    entities = [e for e in reading_order(definitions.entities, evaluation.entities) if options.entity is None or e == (options.entity or None)]
+    groups = member_graph(definitions.entities)
     lines = []
     for name in names:
         kpi = definitions.kpis[name]
-        for entity in evaluation.entities:
+        for entity in entities:
             results = tuple(sorted(history.get((name, entity), ()), key=lambda r: r.period.sort_key()))
             current = results[-1] if results else None
+            cells = {} if current is None else {
+                ref: cell for ref in SCORECARD
+                if (cell := score_cell(ref, current.value, current.target, current.compared, kpi.unit, kpi.direction, options.lang)) is not None
+            }
             lines.append(Line(name, entity, kpi.label.get(options.lang, name), kpi.unit, kpi.owner, current, results, options.lang,
-                              owner_name=_owner_name(definitions, kpi.owner)))
+                              owner_name=_owner_name(definitions, kpi.owner), entity_label=entity_label(definitions, entity, options.lang),
+                              is_group=entity in groups, cells=cells))
     return lines
+
+
+_GROUP_MARK = {"fr": "groupe", "en": "group"}
+
+
+def entity_label(definitions: Definitions, entity: str | None, lang: Language, marked: bool = False) -> str:
+    """The entity as the pack's `entities:` names it (`Boutique de Bordeaux`), else its name; `marked`: a group
+    followed by the word (`Groupe Durand (groupe)`), for places that cannot set it apart otherwise."""
+    declared = definitions.entities.get(entity or "")
+    label = declared.label.get(lang, entity or "") if declared else entity or ""
+    return f"{label} ({_GROUP_MARK[lang]})" if marked and declared is not None and declared.is_group else label
 
 
 def _owner_name(definitions: Definitions, role: str) -> str:
@@ -328,6 +360,8 @@ def _scope(definitions: Definitions, options: ReportOptions) -> str:
         scope = "Tous les indicateurs" if lang == "fr" else "All KPIs"
     if options.frequency is not None:
         scope += f" · {frequency_word(options.frequency, lang)}"
+    if options.entity is not None:
+        scope += f" · {entity_label(definitions, options.entity, lang, marked=True) or ('sans entité' if lang == 'fr' else 'no entity')}"
     return scope
 
 
@@ -439,7 +473,14 @@ def _heatmaps(definitions: Definitions, lines: Sequence[Line]) -> tuple[Heatmap,
 
 def format_actual(result: Result | None, unit: str, lang: Language) -> str:
     """The value, or the word for undefined (never 0); the reason is shown beside it."""
-    return format_value(result.value if result else None, unit, lang)
+    return _figures(result, unit, lang)[0]
+
+
+def _figures(result: Result | None, unit: str, lang: Language) -> tuple[str, str, str]:
+    """Value, target and gap of a result with the decimals that decide its status (`formatting.format_result`)."""
+    if result is None:
+        return format_value(None, unit, lang), "", ""
+    return format_result(result.value, result.target, result.gap, unit, lang)
 
 
 # --- rendering ----------------------------------------------------------------
@@ -478,14 +519,17 @@ def _helpers(report: Report) -> dict[str, object]:
         "statuses": STATUSES,
         "value": lambda v, unit: format_value(v, unit, lang),
         "actual": lambda line: format_actual(line.current, line.unit, lang),
-        "gap": lambda result, unit: format_gap(result.gap if result else None, unit, lang),
+        "gap": lambda result, unit: _figures(result, unit, lang)[2],
+        "target": lambda result, unit: _figures(result, unit, lang)[1],
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "period": lambda p: period_name(p, lang) if p is not None else "—",
         "day": lambda iso: period_name(Period.parse(iso), lang),  # `generated` is an ISO date: `1 décembre 2026`
         "who": lambda role: report.owner_names.get(role) or role,
+        "entity_name": lambda entity: report.entity_labels.get(entity, entity) if entity is not None else "",
         "no_data": _NO_DATA[lang],
+        "column": lambda key: COLUMN_WORDS[key][lang],  # a comparison's heading: Budget, Écart budget, N-1, Évol. N-1...
         "title_text": " · ".join(part for part in (report.company.name, report.title, report.scope,
                                                      period_name(report.as_of, lang) if report.as_of else "") if part),
         "without_data_heading": _without_data_heading(report),
@@ -544,16 +588,17 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
     for line in heatmap.lines:
         label = line.label if len(line.label) <= 34 else line.label[:33].rstrip() + "…"
         if report.has_entities and line.entity is not None:
-            label += f" · {line.entity}"
+            label += f" · {report.entity_labels.get(line.entity, line.entity)}"
         cells = {r.period: (r.status, _cell_tip(line, r, lang)) for r in line.history}
         rows.append(charts.HeatRow(label, cells))
     return rows
 
 
 def _cell_tip(line: Line, result: Result, lang: Language) -> str:
-    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {format_value(result.value, line.unit, lang)}"
+    value, target, _ = _figures(result, line.unit, lang)
+    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {value}"
     if result.target is not None:
-        text += f" / {format_value(result.target, line.unit, lang)}"
+        text += f" / {target}"
     text += f" ({status_word(result.status, lang)})"
     return f"{text}: {result.reason(lang)}" if result.error else text
 
@@ -561,7 +606,7 @@ def _cell_tip(line: Line, result: Result, lang: Language) -> str:
 _WORDS = {
     "fr": {
         "summary": "Synthèse", "as_of": "Situation au", "scope": "Périmètre", "alerts": "Alertes", "no_alerts": "Aucune alerte sur la période.",
-        "scorecard": "Tableau de bord", "kpi": "Indicateur", "entity": "Entité", "period": "Période", "target": "Cible",
+        "scorecard": "Tableau de bord", "kpi": "Indicateur", "entity": "Entité", "group": "groupe", "period": "Période", "target": "Cible",
         "actual": "Réalisé", "gap": "Écart", "status": "Statut", "trend": "Tendance", "owner": "Responsable",
         "frequency": "Fréquence", "formula": "Formule", "where": "où", "details": "Détail par indicateur",
         "heatmap": "Statuts par période", "heatmap_title": "Statut des indicateurs par période", "severity": "Gravité",
@@ -572,7 +617,7 @@ _WORDS = {
     },
     "en": {
         "summary": "Summary", "as_of": "As of", "scope": "Scope", "alerts": "Alerts", "no_alerts": "No alert for the period.",
-        "scorecard": "Scorecard", "kpi": "KPI", "entity": "Entity", "period": "Period", "target": "Target",
+        "scorecard": "Scorecard", "kpi": "KPI", "entity": "Entity", "group": "group", "period": "Period", "target": "Target",
         "actual": "Actual", "gap": "Gap", "status": "Status", "trend": "Trend", "owner": "Owner",
         "frequency": "Frequency", "formula": "Formula", "where": "where", "details": "KPI details",
         "heatmap": "Status by period", "heatmap_title": "KPI status by period", "severity": "Severity",

@@ -27,6 +27,7 @@ from ..formatting import (
     Language,
     currency_symbol,
     format_number,
+    format_result,
     format_value,
     is_percent,
     period_name,
@@ -189,19 +190,24 @@ def _with_unit(number: str, suffix: str, symbol: str, lang: Language) -> str:
 
 
 def period_label(period: Period, lang: Language) -> str:
-    """`janv. 25`, `T1 25`, `Jan 25`, `Q1 25`; other frequencies as written."""
+    """`janv. 25`, `T1 25`, `Jan 25`, `Q1 25`; a fiscal quarter with its fiscal year, `T1 ex. 25`, `Q1 FY25`;
+    other frequencies as written."""
     if period.frequency is Frequency.MONTHLY:
         return f"{_MONTHS[lang][period.start.month - 1]} {period.start.year % 100:02d}"
     if period.frequency is Frequency.QUARTERLY:
-        return f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1} {period.start.year % 100:02d}"
+        quarter = f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1}"
+        if period.is_fiscal:  # named by the year it ends in, as `FY2025-Q1` is
+            return f"{quarter} {'ex. ' if lang == 'fr' else 'FY'}{period.ordinal // 4 % 100:02d}"
+        return f"{quarter} {period.start.year % 100:02d}"
     return str(period)
 
 
 def _point_tip(result: Result, unit: str, lang: Language) -> str:
     text = f"{period_name(result.period, lang)} : " if lang == "fr" else f"{period_name(result.period, lang)}: "
-    text += format_value(result.value, unit, lang)
+    value, target, _ = format_result(result.value, result.target, result.gap, unit, lang)
+    text += value
     if result.target is not None:
-        text += f" ({_TARGET_WORD[lang]} {format_value(result.target, unit, lang)})"
+        text += f" ({_TARGET_WORD[lang]} {target})"
     return f"{text}, {result.reason(lang)}" if result.error else text
 
 

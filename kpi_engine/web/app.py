@@ -34,6 +34,7 @@ from . import pages
 from .auth import CSRF_FIELD, LoginLimiter, csrf_token, csrf_valid, start_session
 from .space import Snapshot, Space
 from .users import User, check_password
+from .watch import Watched
 from .words import LANGUAGES, WORDS, choose_language
 
 HERE = Path(__file__).parent
@@ -45,6 +46,7 @@ SECURITY_HEADERS = {
     "referrer-policy": "same-origin",
     "x-frame-options": "DENY",
 }
+HTTPS_HEADERS = {"strict-transport-security": "max-age=31536000"}  # sent over HTTPS only, where browsers heed it
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Web:
     """What the application serves: the space on disk, its users, the login limiter and the clocks (passed in for tests)."""
 
     space: Space
-    users: Mapping[str, User]
+    users: Watched[Mapping[str, User]]
     clock: Callable[[], datetime]
     monotonic: Callable[[], float]
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
@@ -78,11 +80,20 @@ def _web(request: Request) -> Web:
     return web
 
 
-def _user(request: Request) -> User:
-    """The logged-in user; a request without one (or whose user left the users file) goes to the login page."""
+def _session_user(request: Request) -> User | None:
+    """The user of the session as the users file says now: None when they left it or their password changed."""
     login = request.session.get("user")
-    user = _web(request).users.get(login) if isinstance(login, str) else None
+    user = _web(request).users.current().get(login) if isinstance(login, str) else None
+    return user if user is not None and request.session.get("key") == user.session_key else None
+
+
+def _user(request: Request) -> User:
+    """The logged-in user; a request without one goes to the login page, and a session whose user left the users
+    file (or changed password) ends there."""
+    user = _session_user(request)
     if user is None:
+        if "user" in request.session:
+            request.session.clear()
         raise HTTPException(303, headers={"location": "/login"})
     return user
 
@@ -93,10 +104,15 @@ def _lang(request: Request, user: User | None) -> Language:
 
 def _render(request: Request, template: str, user: User | None, context: Mapping[str, Any], status: int = 200) -> HTMLResponse:
     lang = _lang(request, user)
-    space = _web(request).space
+    web = _web(request)
+    space = web.space
     page = {
         "w": WORDS[lang], "lang": lang, "user": user, "csrf": csrf_token(request), "csrf_field": CSRF_FIELD,
-        "problems": [str(p) for p in space.problems], "loaded_at": space.snapshot.loaded_at.strftime("%Y-%m-%d %H:%M:%S"),
+        "stale": bool(user and space.problems),  # everyone logged in knows the page may be behind the files...
+        # ...and those who see everything read why (a problem may name a KPI or a person outside another user's rights)
+        "problems": [str(p) for p in space.problems] if user and user.sees_everything else [],
+        "users_problems": [str(p) for p in web.users.problems] if user and user.sees_everything else [],
+        "loaded_at": space.snapshot.loaded_at.strftime("%Y-%m-%d %H:%M:%S"),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""), **pages.helpers(lang), **context,
     }
     return HTMLResponse(TEMPLATES.get_template(template).render(page), status_code=status)
@@ -140,12 +156,12 @@ async def login(request: Request) -> Response:
     if web.limiter.blocked(keys, web.monotonic()):
         return _render(request, "login.html.j2", None, {"error": WORDS[lang]["too_many"]}, 429)
     password = form.get("password", "")
-    user = await run_in_threadpool(check_password, web.users, name, password) if len(password) <= MAX_PASSWORD else None
+    user = await run_in_threadpool(check_password, web.users.current(), name, password) if len(password) <= MAX_PASSWORD else None
     if user is None:
         web.limiter.failed(keys, web.monotonic())
         return _render(request, "login.html.j2", None, {"error": WORDS[lang]["bad_login"]}, 401)
     web.limiter.succeeded(keys[:1])
-    start_session(request, user.login)
+    start_session(request, user.login, user.session_key)
     return RedirectResponse("/", 303)
 
 
@@ -202,29 +218,40 @@ async def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)  # noqa: S101 - registered for HTTPException only
     if error.status_code == 303:
         return RedirectResponse(error.headers["location"] if error.headers else "/login", 303)
-    login = request.session.get("user")
-    user = _web(request).users.get(login) if isinstance(login, str) else None
+    user = _session_user(request)
     kind = "forbidden" if error.status_code == 403 else "not_found"
     return _render(request, "error.html.j2", user, {"kind": kind, "status": error.status_code}, error.status_code)
 
 
 class SecurityHeaders:
-    """Adds `SECURITY_HEADERS` to every response."""
+    """Adds `SECURITY_HEADERS` to every response; over HTTPS (the request's scheme, which uvicorn takes from a trusted
+    proxy's X-Forwarded-Proto) or with `secure_cookies`, marks every cookie `Secure` and asks browsers to keep to HTTPS."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, secure_cookies: bool = False) -> None:
         self.app = app
+        self.secure_cookies = secure_cookies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        secure = self.secure_cookies or scope.get("scheme") == "https"
+
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+                headers = [(k, _secured(v) if secure and k.lower() == b"set-cookie" else v) for k, v in message.get("headers", [])]
+                extra = {**SECURITY_HEADERS, **(HTTPS_HEADERS if scope.get("scheme") == "https" else {})}
+                message["headers"] = [*headers, *((k.encode(), v.encode()) for k, v in extra.items())]
             await send(message)
         await self.app(scope, receive, sending)
 
 
-def create_app(web: Web, secret_key: str | None = None, https_only: bool = False) -> Starlette:
-    """The application; `secret_key` signs the session cookies (a random one per start when none: sessions end with the server)."""
+def _secured(cookie: bytes) -> bytes:
+    """A Set-Cookie value with the `Secure` attribute: the browser sends it back over HTTPS only."""
+    attributes = [part.strip().lower() for part in cookie.split(b";")[1:]]
+    return cookie if b"secure" in attributes else cookie + b"; secure"
+
+
+def create_app(web: Web, secret_key: str | None = None, secure_cookies: bool = False) -> Starlette:
+    """The application; `secret_key` signs the session cookies (a random one per start when none: sessions end with the
+    server). Cookies are `Secure` over HTTPS, and always with `secure_cookies` (a proxy that does not say it serves HTTPS)."""
     routes = [
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
@@ -237,9 +264,9 @@ def create_app(web: Web, secret_key: str | None = None, https_only: bool = False
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeaders),
+        Middleware(SecurityHeaders, secure_cookies=secure_cookies),
         Middleware(SessionMiddleware, secret_key=secret_key or secrets.token_urlsafe(32), session_cookie="kpi_session",
-                   same_site="lax", https_only=https_only, max_age=12 * 3600),
+                   same_site="lax", max_age=12 * 3600),  # HttpOnly always; Secure added by SecurityHeaders
     ]
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
     app.state.web = web

@@ -36,11 +36,13 @@ def csrf_valid(request: Request, submitted: object) -> bool:
     return isinstance(expected, str) and isinstance(submitted, str) and hmac.compare_digest(expected, submitted)
 
 
-def start_session(request: Request, login: str) -> None:
-    """A fresh session for `login`: nothing of the session before the login survives (no fixation), a new CSRF token."""
+def start_session(request: Request, login: str, key: str) -> None:
+    """A fresh session for `login`: nothing of the session before the login survives (no fixation), a new CSRF token;
+    `key` ties it to the user's password as it is now (`User.session_key`)."""
     lang = request.session.get("lang")
     request.session.clear()
     request.session["user"] = login
+    request.session["key"] = key
     request.session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         request.session["lang"] = lang

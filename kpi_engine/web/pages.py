@@ -16,9 +16,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..comparisons import SCORECARD, ScoreCell
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
-from ..explain import ExplainNode
-from ..formatting import Language, format_gap, format_value, frequency_word, is_percent, severity_word, status_word
+from ..explain import NODE_WORDS, ExplainNode
+from ..formatting import Language, format_result, format_value, frequency_word, is_percent, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
 from ..report import charts
@@ -103,11 +104,37 @@ def dashboard(snapshot: Snapshot, user: User, lang: Language, filters: ViewFilte
         "entities": [e for e in snapshot.evaluation.entities if e is not None and rights.entity(e)],
         "periods": [str(p) for p in periods],
         "frequencies": [(f, frequency_word(f, lang)) for f in FREQUENCIES if any(k.frequency.value == f for k in view.kpis.values())],
+        "scorecards": scorecards(report) if report else [],
         "charts": {section.kpi: chart_data(section.lines, section.unit, lang) for section in report.sections} if report else {},
         "sparkline": lambda line: _svg(charts.sparkline(line.history[-12:], line.unit, lang, title=line.label)),
         "heatmap": lambda heat: _svg(charts.heatmap(heatmap_rows(heat, report), heat.periods, lang, WORDS[lang]["heatmap_title"])) if report else "",
         "legend": _svg(charts.legend(lang)),
     }
+
+
+@dataclass(frozen=True)
+class ScorecardTable:
+    """A theme's scorecard: the references (`comparisons.SCORECARD`: target, budget, N-1, year to date) at least
+    one of its lines has (the others would be empty columns), and each line with one cell per reference. The
+    cells are the report's own (`Line.cells`), computed and judged by `comparisons`: one mechanism for the CLI,
+    the report and these pages."""
+
+    title: str
+    comparisons: tuple[str, ...]
+    rows: tuple[tuple[Line, tuple[ScoreCell, ...]], ...]
+
+
+_EMPTY = ScoreCell("", "", "")
+
+
+def scorecards(report: Report) -> list[ScorecardTable]:
+    """The report's themes as scorecard tables, each line set against every reference of `SCORECARD` its theme has."""
+    tables = []
+    for theme in report.themes:
+        present = tuple(name for name in SCORECARD if any(name in line.cells for line in theme.lines))
+        rows = tuple((line, tuple(line.cells.get(name, _EMPTY) for name in present)) for line in theme.lines)
+        tables.append(ScorecardTable(theme.title, present, rows))
+    return tables
 
 
 def _own_scope(lang: Language, frequency: str | None) -> str:
@@ -129,9 +156,7 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
             "label": charts.period_label(r.period, lang),
             "y": None if r.value is None else float(r.value),
             "target": None if r.target is None else float(r.target),
-            "value": format_value(r.value, unit, lang),
-            "targetText": "" if r.target is None else format_value(r.target, unit, lang),
-            "gap": format_gap(r.gap, unit, lang) if r.gap is not None else "",
+            **dict(zip(("value", "targetText", "gap"), format_result(r.value, r.target, r.gap, unit, lang), strict=True)),
             "status": r.status,
             "statusText": status_word(r.status, lang),
             "reason": r.reason(lang),
@@ -144,7 +169,8 @@ def chart_data(lines: Sequence[Line], unit: str, lang: Language) -> str:
 
 @dataclass(frozen=True)
 class TreeNode:
-    """An explain node as the page shows it: its text, kind, value for the reader, and whether it links to a KPI page."""
+    """An explain node as the page shows it: its text (a formula's, or words for the parts of a ledger account), kind,
+    value for the reader, and whether it links to a KPI page."""
 
     text: str
     kind: str
@@ -153,11 +179,17 @@ class TreeNode:
     link: bool
     children: tuple[TreeNode, ...]
 
+    @property
+    def is_code(self) -> bool:
+        """Names and formulas are code; an account and the parts of its balance are words."""
+        return self.kind not in ("account", *NODE_WORDS)
+
 
 def _tree(node: ExplainNode, rights: Rights, lang: Language) -> TreeNode:
+    """The explain tree as `kpi explain` prints it, below an input fed by a ledger down to its accounts."""
     last = node.observations[-1] if node.observations else None
     reason = last.reason.text(lang) if last is not None and last.reason is not None else ""
-    return TreeNode(node.text, node.kind, format_value(node.value, node.unit, lang), reason,
+    return TreeNode(node.label(lang), node.kind, format_value(node.value, node.unit, lang), reason,
                     node.kind == "kpi" and rights.kpi(node.text), tuple(_tree(child, rights, lang) for child in node.children))
 
 
@@ -228,9 +260,21 @@ def helpers(lang: Language) -> dict[str, Any]:
     """Formatting functions every template uses, in the reader's language."""
     return {
         "value": lambda v, unit: format_value(v, unit, lang),
-        "gap": lambda v, unit: format_gap(v, unit, lang) if v is not None else "",
+        "figures": lambda result, unit: (
+            format_result(result.value, result.target, result.gap, unit, lang) if result else (format_value(None, unit, lang), "", "")
+        ),
         "status_word": lambda s: status_word(s, lang),
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "alert_text": lambda alert: alert.text(lang),
+        "moment": lambda text: _moment(text, lang),
     }
+
+
+def _moment(stamp: str, lang: Language) -> str:
+    """A time of the alert store (`2025-04-02T09:00:00Z`) as the reader writes it, to the minute, as the notifications do."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.strftime(WORDS[lang]["moment"])

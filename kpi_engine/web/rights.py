@@ -21,7 +21,7 @@ from ..facts import Entity
 from ..model import Definitions
 from ..periods import Period
 from ..report.build import audience_members
-from ..results import Result
+from ..results import Result, not_evaluated
 from .users import User
 
 
@@ -64,13 +64,15 @@ class VisibleEvaluation:
     alerts: tuple[Alert, ...]
     entities: Sequence[Entity]
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
         wanted = Period.parse(period) if isinstance(period, str) else period
-        return next((r for r in self.results if r.kpi == kpi and r.period == wanted and r.entity == entity), None)
+        found = next((r for r in self.results if r.kpi == kpi and r.period == wanted and r.entity == entity), None)
+        if found is None:
+            raise not_evaluated(wanted, entity)  # or not visible to this user: the same answer
+        return found
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Decimal | None:
-        result = self.result_at(kpi, period, entity)
-        return result.value if result else None
+        return self.result_at(kpi, period, entity).value
 
 
 def visible(lang: str, results: Iterable[Result], alerts: Iterable[Alert], entities: Sequence[Entity], rights: Rights) -> VisibleEvaluation:

@@ -13,13 +13,18 @@ claire:
 
 The file is read with the engine's safe YAML loader; every problem is located
 (`FILE:LINE:COL: message`) and reported at once. Passwords are hashed with
-argon2id (argon2-cffi), the winner of the Password Hashing Competition.
+argon2id (argon2-cffi), the winner of the Password Hashing Competition. A
+running server watches the file (`watched_users`): a person added, removed or
+given another role counts from their next request, and a session ends when its
+user leaves the file or their password changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -30,6 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..errors import KpiError, Location, Problem
 from ..formatting import Language
 from ..yamlsource import load_document
+from .watch import Watched
 
 Role = Literal["admin", "daf", "owner", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -66,6 +72,11 @@ class User:
         """Viewers read; everyone else can acknowledge the alerts they can see."""
         return self.role != "viewer"
 
+    @property
+    def session_key(self) -> str:
+        """Kept in the session at login: a new password (a new hash) ends the sessions opened with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
@@ -89,6 +100,16 @@ def load_users(path: str | Path) -> dict[str, User]:
     except (OSError, UnicodeDecodeError) as error:
         raise UsersError([Problem(Location(str(path)), f"cannot be read: {error}")]) from None
     return parse_users(text, str(path))
+
+
+def watched_users(path: str | Path, clock: Callable[[], datetime], poll_seconds: float = 2.0) -> Watched[Mapping[str, User]]:
+    """The users file kept current; a version with mistakes keeps the last good users and exposes its problems."""
+    def load() -> Mapping[str, User] | tuple[Problem, ...]:
+        try:
+            return load_users(path)
+        except UsersError as error:
+            return error.problems
+    return Watched(lambda: [Path(path)], load, clock, poll_seconds)
 
 
 def parse_users(text: str, name: str) -> dict[str, User]:

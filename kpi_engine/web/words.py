@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..comparisons import COLUMN_WORDS
 from ..formatting import Language
 
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
@@ -42,12 +43,15 @@ WORDS: dict[Language, dict[str, str]] = {
         "state_new": "nouvelle", "state_ongoing": "en cours", "state_resolved": "résolue", "open": "Ouvertes",
         "severity": "Gravité", "message": "Message", "first_seen": "Vue le", "no_store": "Aucun magasin d'alertes : lancez kpi serve avec --state FICHIER.",
         "stale": "Le pack ou les faits modifiés ne se chargent pas ; la dernière version valide reste affichée.",
+        "users_stale": "Le fichier des utilisateurs modifié ne se charge pas ; sa dernière version valide reste en service.",
         "loaded": "Chargé le", "not_found": "Introuvable", "not_found_text": "Cette page n'existe pas ou ne vous est pas accessible.",
         "forbidden": "Refusé", "forbidden_text": "Le formulaire a expiré ou n'est pas valide ; rechargez la page.",
         "no_kpi": "Aucun indicateur ne correspond à ces filtres.", "language": "English", "event_new": "apparue",
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
-        "kind_kpi": "indicateur", "kind_input": "donnée", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
+        "kind_kpi": "indicateur", "kind_input": "donnée", "kind_account": "compte", "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
         "own_kpis": "Vos indicateurs",
+        "colon": "\u00a0:", "moment": "%d/%m/%Y %H:%M UTC",
+        "role_admin": "administrateur", "role_daf": "DAF", "role_owner": "responsable", "role_viewer": "lecteur",
     },
     "en": {
         "app": "KPI space", "login": "Sign in", "user": "User name", "password": "Password",
@@ -66,11 +70,16 @@ WORDS: dict[Language, dict[str, str]] = {
         "state_new": "new", "state_ongoing": "ongoing", "state_resolved": "resolved", "open": "Open",
         "severity": "Severity", "message": "Message", "first_seen": "Seen on", "no_store": "No alert store: start kpi serve with --state FILE.",
         "stale": "The changed pack or facts do not load; the last valid version is still shown.",
+        "users_stale": "The changed users file does not load; its last valid version is still in use.",
         "loaded": "Loaded at", "not_found": "Not found", "not_found_text": "This page does not exist or is not open to you.",
         "forbidden": "Refused", "forbidden_text": "The form expired or is not valid; reload the page.",
         "no_kpi": "No KPI matches these filters.", "language": "Français", "event_new": "appeared",
         "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
-        "kind_kpi": "KPI", "kind_input": "input", "no_value": "no period evaluated", "alert_list": "Alert list",
+        "kind_kpi": "KPI", "kind_input": "input", "kind_account": "account", "no_value": "no period evaluated", "alert_list": "Alert list",
         "own_kpis": "Your KPIs",
+        "colon": ":", "moment": "%Y-%m-%d %H:%M UTC",
+        "role_admin": "administrator", "role_daf": "CFO", "role_owner": "owner", "role_viewer": "reader",
     },
 }
+for _lang, _words in WORDS.items():  # a scorecard's comparison headings: the ones every output uses
+    _words.update({key: words[_lang] for key, words in COLUMN_WORDS.items() if key != "target"})

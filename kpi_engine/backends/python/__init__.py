@@ -17,7 +17,7 @@ from ...formatting import Language
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Period
 from ...plan import Plan
-from ...results import EVERYTHING, EntityEvaluation, Selection
+from ...results import EVERYTHING, EntityEvaluation, Selection, lookup_error
 from .consolidation import entity_run, entity_runs
 from .evaluator import (
     Frame,
@@ -26,7 +26,6 @@ from .evaluator import (
     covered_frame,
     evaluate,
     evaluate_entities,
-    not_covered,
 )
 from .program import Program, compile_program
 from .trace import trace
@@ -41,23 +40,25 @@ class PythonBackend:
         self.plan = plan
         self.program: Program = compile_program(plan)
 
-    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
+    def evaluate(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
         return evaluate(self.program, entity_runs(self.program, facts, selection), selection, lang)
 
-    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
         return evaluate_entities(entity_runs(self.program, facts, selection), selection, lang)
 
     def value(self, facts: Facts, kpi: str, period: Period, entity: Entity = None) -> Decimal | bool | None:
         with localcontext(DECIMAL_CONTEXT):
-            value: Decimal | bool | None = self._frame(facts, period, entity).value(kpi)
+            value: Decimal | bool | None = self._frame(facts, kpi, period, entity).value(kpi)
             return value
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
-        return trace(self._frame(facts, period, entity), kpi, max_depth)
+        return trace(self._frame(facts, kpi, period, entity), kpi, max_depth)
 
-    def _frame(self, facts: Facts, period: Period, entity: Entity) -> Frame:
-        """`entity` at `period` in a run of its own, every scheduled KPI computed; KeyError when not covered."""
+    def _frame(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Frame:
+        """`entity` at `period` in a run of its own, every scheduled KPI computed; KeyError for an unknown KPI or entity, or a period not covered."""
         if entity not in facts.entities and entity not in self.plan.groups:
-            raise KeyError(not_covered(period, entity))
+            raise lookup_error("entity", entity or "", [e for e in [*facts.entities, *self.plan.groups] if e is not None])
+        if kpi not in self.plan.kpis and kpi not in self.plan.inputs:
+            raise lookup_error("KPI", kpi, self.plan.kpis)
         with localcontext(DECIMAL_CONTEXT):
             return covered_frame(computed(entity_run(self.program, facts, entity)), period)

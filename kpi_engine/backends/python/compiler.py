@@ -9,6 +9,13 @@ functions come from the registry in `functions.py`.
 Undefined values travel as the `Undefined` exception; `and`/`or` follow
 three-valued logic (false and undefined = false; true or undefined = true),
 so an alert whose condition cannot be decided does not fire.
+
+A time function inside another one's argument (`rolling_sum(rolling_sum(x, 1000), 1000)`) is read
+at many periods, each of them again by the next period's outer call: its closure remembers its value
+(or its reason) on each frame it is computed at, in `frame.memo`, so each such node is computed once
+per period and nested time functions cost linear time, not a product of their windows (issue 14,
+case 18). A time function read at its own period only, as most are, is not remembered: its KPI's
+value is, on the frame.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import Undefined
-from ...functions import FUNCTIONS, Compiled
+from ...functions import FUNCTIONS, Compiled, ThisPeriod
 from ...nodes import (
     Binary,
     Call,
@@ -47,15 +54,19 @@ _COMPARISONS = {
 }
 
 
-def compile_node(node: Node, names: NameResolver, tracer: Tracer | None = None) -> Compiled:
-    """Closure computing `node` on a frame; `tracer` may wrap each node's closure (used by explain)."""
-    compiled = _compile(node, names, tracer)
+def compile_node(node: Node, names: NameResolver, tracer: Tracer | None = None, *, across_periods: bool = False) -> Compiled:
+    """Closure computing `node` on a frame; `tracer` may wrap each node's closure (used by explain).
+
+    `across_periods`: the node is inside a time function's argument, so it is read at other periods
+    than the formula's own, and a time function there remembers its values (see the module's doc).
+    """
+    compiled = _compile(node, names, tracer, across_periods)
     return tracer(node, compiled) if tracer else compiled
 
 
-def _compile(node: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:
+def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> Compiled:
     def sub(child: Node) -> Compiled:
-        return compile_node(child, names, tracer)
+        return compile_node(child, names, tracer, across_periods=across_periods)
 
     match node:
         case Number(value=value):
@@ -72,17 +83,44 @@ def _compile(node: Node, names: NameResolver, tracer: Tracer | None) -> Compiled
         case Binary(op="and" | "or" as op, left=left, right=right):
             return _logical(op == "and", sub(left), sub(right))
         case Binary(op="/", left=left, right=right):
-            return _binary(_divider(to_text(right)), left, right, names, tracer)
+            return _binary(_divider(to_text(right)), left, right, names, tracer, across_periods)
         case Binary(op="^", left=left, right=right):
-            return _binary(_power, left, right, names, tracer)
+            return _binary(_power, left, right, names, tracer, across_periods)
         case Binary(op=op, left=left, right=right):
-            return _binary(_ARITHMETIC[op], left, right, names, tracer)
+            return _binary(_ARITHMETIC[op], left, right, names, tracer, across_periods)
         case Compare(op=op, left=left, right=right):
-            return _binary(_COMPARISONS[op], left, right, names, tracer)
+            return _binary(_COMPARISONS[op], left, right, names, tracer, across_periods)
         case Call(func=func, args=args):
             function = FUNCTIONS[func]
-            return function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args])
+            if isinstance(function.reach, ThisPeriod):
+                return function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args])
+            arguments = [compile_node(arg, names, tracer, across_periods=True) for arg in args]
+            compiled = function.build(arguments, [integer_literal(arg) for arg in args])
+            return _memoised(compiled) if across_periods and tracer is None else compiled
     raise TypeError(f"unknown node {node!r}")
+
+
+def _memoised(compiled: Compiled) -> Compiled:
+    """`compiled`, computed once per frame: its value, or the reason it is undefined, kept in `frame.memo`.
+
+    An arithmetic error is not kept: it goes on to the KPI, which words it once (`Frame.__missing__`).
+    Traced closures (explain) are never memoised, so every step of a trace shows its own reads.
+    """
+
+    def memoised(frame: Any) -> Any:
+        memo = frame.memo
+        known = memo.get(compiled)
+        if known is None:
+            try:
+                known = memo[compiled] = compiled(frame)
+            except Undefined as undefined:
+                memo[compiled] = undefined.cause
+                raise
+        elif isinstance(known, Reason):
+            raise Undefined(known)
+        return known
+
+    return memoised
 
 
 # How an operation reads its two operands, by their shape: a name is read straight off the
@@ -100,23 +138,23 @@ _SHAPES: dict[tuple[str, str], Callable[[Operation, Any, Any], Compiled]] = {
 }
 
 
-def _binary(op: Operation, left: Node, right: Node, names: NameResolver, tracer: Tracer | None) -> Compiled:
+def _binary(op: Operation, left: Node, right: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> Compiled:
     """A closure applying `op` to both operands, left first; each traced node stays a call of its own."""
-    shape_left, first = _operand(left, names, tracer)
-    shape_right, second = _operand(right, names, tracer)
+    shape_left, first = _operand(left, names, tracer, across_periods)
+    shape_right, second = _operand(right, names, tracer, across_periods)
     if (shape_left, shape_right) == ("const", "const"):
         shape_left, first = "call", _constant(first)
     return _SHAPES[shape_left, shape_right](op, first, second)
 
 
-def _operand(node: Node, names: NameResolver, tracer: Tracer | None) -> tuple[str, Any]:
+def _operand(node: Node, names: NameResolver, tracer: Tracer | None, across_periods: bool) -> tuple[str, Any]:
     if tracer is None and isinstance(node, Number):
         return "const", node.value
     if tracer is None and isinstance(node, Name):
         resolved = names(node.id)
         if isinstance(resolved, str):
             return "key", resolved
-    return "call", compile_node(node, names, tracer)
+    return "call", compile_node(node, names, tracer, across_periods=across_periods)
 
 
 def _constant(value: Any) -> Compiled:

@@ -18,17 +18,17 @@ silent gap.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ...errors import Undefined
-from ...facts import Entity, Facts
+from ...facts import ACTUAL, Entity, Facts
 from ...model import Consolidation
 from ...periods import Frequency, Period
 from ...reasons import Reason
 from ...results import Selection
-from .evaluator import EntityRun, combine, prepared
+from .evaluator import EntityRun, combine, prepared, starting
 from .program import Program
 
 
@@ -52,10 +52,15 @@ class GroupRun(EntityRun):
             periods.update(member.covered(frequency))
         return sorted(periods)
 
+    def earliest(self) -> Period | None:
+        """The earliest period of the group's own figures or any member's."""
+        found = [p for p in (super().earliest(), *(member.earliest() for member in self.members)) if p is not None]
+        return min(found, key=Period.sort_key, default=None)
+
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         if self.program.plan.inputs[name].consolidation is Consolidation.NONE:
             return super()._rolled_up(name, period)
-        total = self._adjustment(name, period)
+        total = self.adjustment(name, period)
         for member in self.members:
             try:
                 total += member.rolled_up(name, period)
@@ -64,7 +69,7 @@ class GroupRun(EntityRun):
                 raise Undefined(cause) from None
         return total
 
-    def _adjustment(self, name: str, period: Period) -> Decimal:
+    def adjustment(self, name: str, period: Period) -> Decimal:
         """The group's own value of `name` at `period`: 0 where it gives none, its finer values rolled up."""
         given = self.facts.by_period.get(period)
         if given is not None and name in given:
@@ -77,7 +82,7 @@ class GroupRun(EntityRun):
                 raise Undefined(Reason.of("not_split", name=name, period=period, entity=self.entity, known=frequency.value, frequency=period.frequency.value))
         if not known & period.finer_frequencies():
             return Decimal(0)
-        return combine(self.program.plan.inputs[name].rollup, [self._adjustment(name, child) for child in period.children()])
+        return combine(self.program.plan.inputs[name].rollup, [self.adjustment(name, child) for child in period.children()])
 
 
 def entity_runs(program: Program, facts: Facts, selection: Selection) -> Iterator[EntityRun]:
@@ -88,19 +93,36 @@ def entity_runs(program: Program, facts: Facts, selection: Selection) -> Iterato
 
 
 def entity_run(program: Program, facts: Facts, entity: Entity) -> EntityRun:
-    """The prepared run of one entity or group."""
+    """The prepared run of one entity or group (its actual figures), able to make its runs under other scenarios."""
+    run = _run(program, facts, entity, ACTUAL)
+    run.make_scenario = _scenario_maker(program, facts, entity)
+    return prepared(run)
+
+
+def _scenario_maker(program: Program, facts: Facts, entity: Entity) -> Callable[[str], EntityRun]:
+    """Makes `entity`'s run under a scenario: a group's consolidates its members' figures of that scenario."""
+
+    def make(scenario: str) -> EntityRun:
+        run = _run(program, facts, entity, scenario)
+        run.make_scenario = make
+        return starting(run)
+
+    return make
+
+
+def _run(program: Program, facts: Facts, entity: Entity, scenario: str) -> EntityRun:
     if entity is not None and entity in program.plan.groups:
-        return prepared(_group_run(program, facts, entity))
-    return prepared(EntityRun(program, entity, facts.entity(entity)))
+        return _group_run(program, facts, entity, scenario)
+    return EntityRun(program, entity, facts.entity(entity, scenario), scenario=scenario)
 
 
-def _group_run(program: Program, facts: Facts, group: str) -> GroupRun:
-    members = tuple(_member_run(program, facts, member) for member in program.plan.groups[group].members)
-    return GroupRun(program, group, facts.entity(group), members=members)
+def _group_run(program: Program, facts: Facts, group: str, scenario: str) -> GroupRun:
+    members = tuple(_member_run(program, facts, member, scenario) for member in program.plan.groups[group].members)
+    return GroupRun(program, group, facts.entity(group, scenario), scenario=scenario, members=members)
 
 
-def _member_run(program: Program, facts: Facts, member: str) -> EntityRun:
+def _member_run(program: Program, facts: Facts, member: str, scenario: str) -> EntityRun:
     """A member's run, read for its input values only (so it needs no coverage)."""
     if member in program.plan.groups:
-        return _group_run(program, facts, member)
-    return EntityRun(program, member, facts.entity(member))
+        return _group_run(program, facts, member, scenario)
+    return EntityRun(program, member, facts.entity(member, scenario), scenario=scenario)

@@ -14,6 +14,14 @@ them after it is built: a value that was not computed (a monthly KPI at a
 quarter) is computed on a private copy of the entity's run, so readers in
 several threads see the same answers.
 
+Scenarios: a run evaluates one scenario's figures (`actual` for the reported
+results). `budget(x)` computes x on the frame of the same entity and period
+in a sibling run over the budget figures, made on first use and sharing
+nothing computed with the actual run: a KPI under budget is its formula on
+budget inputs, rolled up by the same rules (a yearly budget reaches a
+quarter only if given quarterly or monthly: never split). A sibling run
+reports nothing; it starts at the period holding its earliest figure.
+
 Nothing here raises on bad data: an undefined value is recorded with its
 reason and everything else goes on.
 """
@@ -21,15 +29,17 @@ reason and everything else goes on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import Any, assert_never
 
 from ...alerts import Alert, Alerting
+from ...comparisons import BUDGET, Compared, Reference
 from ...errors import Undefined
-from ...facts import Entity, EntityFacts
+from ...facts import ACTUAL, Entity, EntityFacts
 from ...formatting import Language
+from ...functions import Compiled
 from ...model import Direction, Missing, Rollup
 from ...numbers import DECIMAL_CONTEXT
 from ...periods import Frequency, Period
@@ -44,6 +54,8 @@ from ...results import (
     EntityEvaluation,
     Result,
     Selection,
+    lookup_error,
+    not_evaluated,
 )
 from .program import Program
 
@@ -64,10 +76,11 @@ class Frame(dict[str, Any]):
     Inputs and KPIs share one namespace (validation forbids a name used twice),
     so the compiled closures read any name with a single dict lookup; a name
     not there yet goes through `__missing__`, which rolls an input up or
-    computes a KPI, once, and remembers an undefined value's reason.
+    computes a KPI, once, and remembers an undefined value's reason. `memo` keeps what the time
+    functions nested in another's argument computed here (`compiler._memoised`).
     """
 
-    __slots__ = ("period", "reasons", "run", "targets")
+    __slots__ = ("memo", "period", "reasons", "run", "targets")
 
     def __init__(self, run: EntityRun, period: Period) -> None:
         super().__init__(run.native(period))
@@ -75,6 +88,7 @@ class Frame(dict[str, Any]):
         self.period = period
         self.reasons: dict[str, Reason] = {}
         self.targets: dict[str, Decimal | Reason | None] = {}  # a Reason: why the target is undefined
+        self.memo: dict[object, Any] = {}  # a nested time function's closure -> its value or Reason here
 
     def __missing__(self, name: str) -> Any:
         cause = self.reasons.get(name)
@@ -108,6 +122,18 @@ class Frame(dict[str, Any]):
         steps = self.period.steps_per_year()
         return self.back(steps) if steps else self.run.frame(self.period.year_ago())
 
+    def under(self, scenario: str, compiled: Compiled) -> Any:
+        """`compiled` computed on this entity and period under `scenario` (itself when it is this frame's);
+        an undefined value there says which scenario it was in."""
+        if scenario == self.run.scenario:
+            return compiled(self)
+        run = self.run.under(scenario)
+        run.check_figures()
+        try:
+            return compiled(run.frame(self.period))
+        except Undefined as undefined:
+            raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
+
     def periods_into_year(self) -> int:
         """How many periods of this frequency from the start of the (fiscal) year to this one, itself included."""
         return self.period.ordinal - self.run.program.plan.calendar.year_start(self.period).ordinal + 1
@@ -118,6 +144,9 @@ class Frame(dict[str, Any]):
         A KPI not computed yet (a frame opened after the evaluation) gets its
         dependencies computed first, in order, rather than by deep recursion.
         """
+        computed = self.get(name)  # the common case, once evaluated: one lookup (`get` never computes)
+        if computed is not None:
+            return computed
         if not self.known(name) and name in self.run.program.kpis:
             for dependency in self.run.program.prerequisites(name):
                 if not self.known(dependency):
@@ -153,6 +182,58 @@ class Frame(dict[str, Any]):
         return target
 
 
+class YearToDateFrame(Frame):
+    """One entity over the span from the start of its (fiscal) year to the end of `period`, as if that span
+    were one period (`comparisons`' ytd): every input is rolled up over the span by its own rule (a flow
+    summed over `Calendar.year_to_date`'s parts, a balance at the period's end, an average over the span's
+    periods) and every KPI is its formula on those inputs, so a ratio is the ratio of the year-to-date
+    figures. A scenario read is the same span under that scenario. A KPI that reads other periods (`prev`,
+    `growth`, `ytd`..., itself or through a KPI it reads) has none: a span has no previous span to read.
+    Made for one reading and dropped: nothing in the run keeps it."""
+
+    __slots__ = ()
+
+    def __init__(self, run: EntityRun, period: Period) -> None:
+        super().__init__(run, period)
+        self.clear()  # the period's own figures are not the span's
+
+    def __missing__(self, name: str) -> Any:
+        if name in self.run.program.kpis and name not in self.reasons and self.run.program.reads_other_periods(name):
+            self.reasons[name] = Reason.of("ytd_other_periods", name=name)
+        if name in self.run.program.kpis or name in self.reasons:
+            return super().__missing__(name)
+        try:
+            value = self._span_input(name)
+        except Undefined as undefined:
+            start = self.run.program.plan.calendar.year_start(self.period)
+            self.reasons[name] = Reason.of("year_to_date", cause=undefined.cause, start=start, period=self.period)
+            raise Undefined(self.reasons[name]) from None
+        self[name] = value
+        return value
+
+    def _span_input(self, name: str) -> Decimal:
+        rule, run, period = self.run.program.plan.inputs[name].rollup, self.run, self.period
+        match rule:
+            case Rollup.SUM:
+                return combine(rule, [run.rolled_up(name, part) for part in run.program.plan.calendar.year_to_date(period)])
+            case Rollup.LAST:
+                return run.rolled_up(name, period)
+            case Rollup.AVG:
+                first = run.program.plan.calendar.year_start(period)
+                return combine(rule, [run.rolled_up(name, period.shift(-back)) for back in range(period.ordinal - first.ordinal, -1, -1)])
+        assert_never(rule)
+
+    def under(self, scenario: str, compiled: Compiled) -> Any:
+        if scenario == self.run.scenario:
+            return compiled(self)
+        run = self.run.under(scenario)
+        run.check_figures()
+        try:
+            return compiled(YearToDateFrame(run, self.period))
+        except Undefined as undefined:
+            raise Undefined(Reason.of("in_scenario", scenario=scenario, cause=undefined.cause)) from None
+
+
 @dataclass
 class EntityRun:
     """The evaluation state of one entity: its frames, and where its data starts at each frequency."""
@@ -166,11 +247,42 @@ class EntityRun:
     reported_periods: set[Period] = field(default_factory=set)  # covered by the facts, so reported
     _covered: dict[Frequency, list[Period]] = field(default_factory=dict)  # the facts do not change: once per frequency
     base: EntityRun | None = None  # the run whose frames this private run copies
+    scenario: str = ACTUAL  # whose figures `facts` are
+    make_scenario: Callable[[str], EntityRun] | None = None  # the same entity's run under another scenario
+    siblings: dict[str, EntityRun] = field(default_factory=dict)  # those made so far, shared by the siblings
 
     @property
     def is_group(self) -> bool:
         """Whether this run's inputs are consolidated from members' (`consolidation.GroupRun`)."""
         return False
+
+    def under(self, scenario: str) -> EntityRun:
+        """The same entity's run under `scenario`, made on first use and then shared by every sibling."""
+        if scenario == self.scenario:
+            return self
+        run = self.siblings.get(scenario)
+        if run is None:
+            if self.make_scenario is None:
+                raise Undefined(Reason.of("no_scenario_facts", scenario=scenario, entity=self.entity))
+            self.siblings.setdefault(self.scenario, self)
+            run = self.siblings[scenario] = self.make_scenario(scenario)
+            run.siblings = self.siblings
+        return run
+
+    def scenario_frame(self, period: Period) -> Frame:
+        """The frame of `period` in a scenario's run; undefined when the scenario has no figure for the entity,
+        or none as early as `period`."""
+        self.check_figures()
+        return self.frame(period)
+
+    def check_figures(self) -> None:
+        """Raises Undefined when this scenario's run has no figure at all for the entity (nowhere to start)."""
+        if not self.first:
+            raise Undefined(Reason.of("no_scenario_facts", scenario=self.scenario, entity=self.entity))
+
+    def earliest(self) -> Period | None:
+        """The earliest period of the run's own figures."""
+        return min(self.facts.by_period, key=Period.sort_key, default=None)
 
     def native(self, period: Period) -> dict[str, Decimal]:
         """The input values the facts give at `period` itself, which a new frame starts from."""
@@ -236,7 +348,7 @@ class EntityRun:
         """A run of the same entity whose frames start as copies of this one's, taken when first used:
         computing on it changes nothing here, so this run can be read from other threads meanwhile."""
         return replace(self, frames={}, by_ordinal={f: {} for f in Frequency}, first=dict(self.first),
-                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self)
+                       reported_periods=set(self.reported_periods), _covered=dict(self._covered), base=self, siblings={})
 
     def covered(self, frequency: Frequency) -> list[Period]:
         """Periods of `frequency` with at least one input known completely."""
@@ -341,8 +453,9 @@ class PythonEvaluation:
     @property
     def results(self) -> tuple[Result, ...]:
         with self._lock:
-            if self._results is None:
-                self._results = tuple(result for run in self._runs for result in _results(run, self.selection))
+            if self._results is None:  # comparisons compute (a budget run, year-to-date frames): on a copy
+                runs = [run.private() if self.selection.compare else run for run in self._runs]
+                self._results = tuple(result for run in runs for result in _results(run, self.selection))
             return self._results
 
     @property
@@ -351,39 +464,45 @@ class PythonEvaluation:
 
     def frame(self, period: Period | str, entity: Entity = None) -> Frame:
         """The values of one entity at one period the facts cover (at any frequency), on this thread's
-        private run (computing on it changes nothing another thread sees); KeyError when not covered."""
-        try:
-            run = self._run(entity)
-        except KeyError:
-            raise KeyError(not_covered(period, entity)) from None
-        return covered_frame(self._private_run(run), period)
+        private run (computing on it changes nothing another thread sees); KeyError when not evaluated."""
+        return covered_frame(self._private_run(self._run(entity)), period)
 
-    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result | None:
-        """`kpi` computed at any evaluated period, even one coarser than its own frequency
-        (the yearly net result of a monthly KPI); None when the facts do not cover `period`."""
+    def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
+        """`kpi` computed at any evaluated period, even one coarser than its own frequency (the yearly net
+        result of a monthly KPI), undefined with its reason when it cannot be; KeyError when not evaluated."""
         if kpi not in self.program.kpis:
-            raise KeyError(f"unknown KPI '{kpi}'")
+            raise lookup_error("KPI", kpi, self.program.kpis)
         frame = self._reading_frame(kpi, period, entity)
         with localcontext(DECIMAL_CONTEXT):
-            return None if frame is None else _result(frame, kpi)
+            return _result(frame, kpi)
+
+    def scenario_result(self, kpi: str, period: Period | str, entity: Entity = None, scenario: str = "budget") -> Result:
+        """`kpi` as `result_at` gives it, computed on the figures of `scenario` (its formula on that scenario's
+        inputs, rolled up by the same rules, a group's consolidated): "the same KPI under budget". Its target
+        is computed under the scenario too. Undefined with its reason when the scenario cannot give it (no
+        figures for the entity, a yearly budget at a month...); KeyError when the period is not evaluated."""
+        if kpi not in self.program.kpis:
+            raise lookup_error("KPI", kpi, self.program.kpis)
+        frame = covered_frame(self._private_run(self._run(entity)), period)
+        with localcontext(DECIMAL_CONTEXT):
+            return scenario_result(frame, kpi, scenario)
 
     def value(self, kpi: str, period: Period | str, entity: Entity = None) -> Any:
-        """One KPI's value, or None when undefined or not evaluated."""
+        """One KPI's (or input's) value, None only when undefined; KeyError when not evaluated."""
+        if kpi not in self.program.kpis and kpi not in self.program.plan.inputs:
+            raise lookup_error("KPI", kpi, self.program.kpis)
         frame = self._reading_frame(kpi, period, entity)
         with localcontext(DECIMAL_CONTEXT):
-            return None if frame is None else frame.value(kpi)
+            return frame.value(kpi)
 
-    def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame | None:
-        """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; None when not covered."""
+    def _reading_frame(self, kpi: str, period: Period | str, entity: Entity) -> Frame:
+        """The evaluated frame when it holds `kpi` (and its target) already, else a private run's; KeyError when not covered."""
         period = in_calendar(self.program, period)
-        try:
-            run = self._run(entity)
-        except KeyError:
-            return None
+        run = self._run(entity)
         shared = run.frames.get(period)
         if shared is not None and shared.known(kpi) and (kpi not in self.program.plan.kpis or kpi in shared.targets or self.program.kpis[kpi].target is None):
             return shared
-        return self._private_run(run).covered_frame(period)
+        return covered_frame(self._private_run(run), period)
 
     def _private_run(self, run: EntityRun) -> EntityRun:
         """This thread's private run of `run`'s entity, made on first need and kept: later reads reuse what it computed."""
@@ -396,10 +515,11 @@ class PythonEvaluation:
         return private
 
     def _run(self, entity: Entity) -> EntityRun:
+        entity = entity or None  # "" is the facts without entity, as None
         for run in self._runs:
             if run.entity == entity:
                 return run
-        raise KeyError(f"entity '{entity}' was not evaluated")
+        raise lookup_error("entity", entity or "", [run.entity for run in self._runs if run.entity is not None])
 
 
 def covered_frame(run: EntityRun, period: Period | str) -> Frame:
@@ -407,7 +527,7 @@ def covered_frame(run: EntityRun, period: Period | str) -> Frame:
     period = in_calendar(run.program, period)
     frame = run.covered_frame(period)
     if frame is None:
-        raise KeyError(not_covered(period, run.entity))
+        raise not_evaluated(period, run.entity)
     return frame
 
 
@@ -417,23 +537,94 @@ def in_calendar(program: Program, period: Period | str) -> Period:
     return calendar.parse(period) if isinstance(period, str) else calendar.bind(period)
 
 
-def not_covered(period: Period | str, entity: Entity) -> str:
-    where = f" for entity '{entity}'" if entity is not None else ""
-    return f"{period} was not evaluated{where}: the facts do not cover it"
+def scenario_result(frame: Frame, kpi: str, scenario: str) -> Result:
+    """`kpi` for `frame`'s entity and period computed under `scenario` (value, target, gap and status, all
+    on that scenario's figures), undefined with its reason when the scenario cannot give it. It computes
+    on the frame's run's sibling for `scenario`: call it on a frame you may compute on (a private run's,
+    or one of `evaluate_entities`' runs before the entity is dropped), under `DECIMAL_CONTEXT`."""
+    run = frame.run.under(scenario)
+    try:
+        run.check_figures()
+    except Undefined as undefined:
+        return _result(frame, kpi, undefined.cause)
+    try:
+        other = run.frame(frame.period)
+    except Undefined as undefined:
+        return _result(frame, kpi, Reason.of("in_scenario", scenario=scenario, cause=undefined.cause))
+    return _result(other, kpi)
 
 
 def _reported_frames(run: EntityRun, selection: Selection) -> Iterator[Frame]:
     for period in sorted((p for p in run.reported_periods if selection.wants_period(p)), key=Period.sort_key):
-        yield run.frames[period]
+        yield run.frame(period)
 
 
 def _results(run: EntityRun, selection: Selection) -> Iterator[Result]:
-    """Every result of one entity's run, in period then definition order."""
+    """Every result of one entity's run, in period then definition order, each with the comparisons asked."""
     reported = run.program.plan.reported
     with localcontext(DECIMAL_CONTEXT):
         for frame in _reported_frames(run, selection):
+            references = _References(frame, selection.compare) if selection.compare else None
             for name in reported.get(frame.period.frequency, ()):
-                yield _result(frame, name)
+                result = _result(frame, name)
+                yield result if references is None else replace(result, compared=references.of(name))
+
+
+class _References:
+    """What the results of one frame are compared with (`comparisons`), its year-to-date frames made once for
+    all its KPIs. It computes on the frame's run (budget sibling, year-to-date frames): a run that is dropped
+    after reporting (`evaluate_entities`) or a private one (`PythonEvaluation`)."""
+
+    def __init__(self, frame: Frame, asked: Sequence[str]) -> None:
+        self.frame, self.asked = frame, asked
+        self._ytd: Frame | None = None
+        self._ytd_budget: Frame | Reason | None = None
+
+    def of(self, kpi: str) -> Compared:
+        frame, asked = self.frame, self.asked
+        ytd = "ytd" in asked
+        return Compared(
+            budget=_from_result(scenario_result(frame, kpi, BUDGET)) if "budget" in asked else None,
+            year_ago=self._year_ago(kpi) if "year_ago" in asked else None,
+            ytd=_reference(self._span(), kpi) if ytd else None,
+            ytd_budget=self._span_budget(kpi) if ytd else None,
+        )
+
+    def _year_ago(self, kpi: str) -> Reference:
+        try:
+            earlier = self.frame.year_ago()
+        except Undefined as undefined:
+            return Reference(None, undefined.cause)
+        return _reference(earlier, kpi)
+
+    def _span(self) -> Frame:
+        if self._ytd is None:
+            self._ytd = YearToDateFrame(self.frame.run, self.frame.period)
+        return self._ytd
+
+    def _span_budget(self, kpi: str) -> Reference:
+        if self._ytd_budget is None:
+            try:
+                run = self.frame.run.under(BUDGET)
+                run.check_figures()
+                self._ytd_budget = YearToDateFrame(run, self.frame.period)
+            except Undefined as undefined:
+                self._ytd_budget = undefined.cause
+        if isinstance(self._ytd_budget, Reason):
+            return Reference(None, self._ytd_budget)
+        reference = _reference(self._ytd_budget, kpi)
+        if reference.cause is None:
+            return reference
+        return Reference(None, Reason.of("in_scenario", scenario=BUDGET, cause=reference.cause))
+
+
+def _reference(frame: Frame, kpi: str) -> Reference:
+    value = frame.value(kpi)
+    return Reference(value, frame.reasons.get(kpi) if value is None else None)
+
+
+def _from_result(result: Result) -> Reference:
+    return Reference(result.value, result.cause)
 
 
 def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterator[Alert]:
@@ -444,9 +635,15 @@ def _alerts(run: EntityRun, selection: Selection, alerting: Alerting) -> Iterato
                 yield from alerting.at(FrameReadings(frame))
 
 
-def _result(frame: Frame, name: str) -> Result:
-    result = _plain_result(frame, name)
+def _result(frame: Frame, name: str, cause: Reason | None = None) -> Result:
+    """The result of `name` at `frame`; undefined for `cause` when one is given."""
+    result = _plain_result(frame, name) if cause is None else _undefined(frame, name, cause)
     return replace(result, is_group=True) if frame.run.is_group else result
+
+
+def _undefined(frame: Frame, name: str, cause: Reason | None) -> Result:
+    owner = frame.run.program.plan.kpis[name].owner
+    return Result(name, frame.period, frame.run.entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
 
 
 def _plain_result(frame: Frame, name: str) -> Result:
@@ -454,8 +651,7 @@ def _plain_result(frame: Frame, name: str) -> Result:
     entity, owner = frame.run.entity, kpi.owner
     value = frame.value(name)
     if value is None:
-        cause = frame.reasons.get(name)
-        return Result(name, frame.period, entity, None, None, None, UNDEFINED, owner, str(cause) if cause else None, cause)
+        return _undefined(frame, name, frame.reasons.get(name))
     if kpi.target is None:
         return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
     try:
@@ -469,13 +665,13 @@ def _plain_result(frame: Frame, name: str) -> Result:
     return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
 
 
-def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> PythonEvaluation:
+def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
     """Evaluate every KPI at its frequency, for every period the facts cover, for each prepared run; frames kept."""
     with localcontext(DECIMAL_CONTEXT):
         return PythonEvaluation(program, [computed(run) for run in runs], selection, lang)
 
 
-def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
+def evaluate_entities(runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
     """Each prepared run's results and alerts in turn; its frames are dropped before the next entity starts."""
     for prepared in runs:
         with localcontext(DECIMAL_CONTEXT):
@@ -494,6 +690,16 @@ def prepared(run: EntityRun) -> EntityRun:
         if periods:
             run.first[frequency] = periods[0]
             run.reported_periods.update(periods)
+    return run
+
+
+def starting(run: EntityRun) -> EntityRun:
+    """A scenario's run, told where its figures start at every frequency (the period holding its earliest
+    figure), so that time functions under that scenario stop there; it reports nothing."""
+    earliest = run.earliest()
+    if earliest is not None:
+        fiscal_start = run.program.plan.calendar.fiscal_year_start
+        run.first.update({frequency: Period.from_date(frequency, earliest.start, fiscal_start) for frequency in Frequency})
     return run
 
 

@@ -15,9 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from ...errors import Undefined
-from ...functions import Compiled
+from ...functions import FUNCTIONS, Compiled, ThisPeriod
 from ...graph import prerequisites
-from ...nodes import Node
+from ...nodes import Call, Name, Node, walk
 from ...periods import Frequency
 from ...plan import Plan, PlannedKpi
 from ...reasons import Reason
@@ -45,6 +45,7 @@ class Program:
     targeted: Mapping[Frequency, tuple[str, ...]]  # the KPIs reported at each frequency that have a target
     _prerequisites: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _reading_other_periods: list[frozenset[str]] = field(default_factory=list, repr=False)  # worked out once
 
     def prerequisites(self, kpi: str) -> tuple[str, ...]:
         """The KPIs `kpi` reads at its own period, transitively, dependencies first.
@@ -59,9 +60,34 @@ class Program:
                 known = self._prerequisites[kpi] = tuple(prerequisites(self.plan.same_period, kpi))
             return known
 
+    def reads_other_periods(self, kpi: str) -> bool:
+        """Whether `kpi` reads another period than its own (a time function in its formula or in a KPI it
+        reads): such a KPI has no year-to-date value (`evaluator.YearToDateFrame`)."""
+        with self._lock:
+            if not self._reading_other_periods:
+                self._reading_other_periods.append(_reading_other_periods(self.plan))
+            return kpi in self._reading_other_periods[0]
+
     def compile_traced(self, node: Node, tracer: Tracer) -> Compiled:
         """A formula compiled again with every node wrapped by `tracer` (for explain)."""
         return compile_node(node, _resolver(None), tracer)
+
+
+def _reading_other_periods(plan: Plan) -> frozenset[str]:
+    """The KPIs that read another period than their own, directly or through the KPIs they read."""
+    reads: dict[str, set[str]] = {}
+    found: set[str] = set()
+    for name, kpi in plan.kpis.items():
+        nodes = list(walk(kpi.formula))
+        reads[name] = {node.id for node in nodes if isinstance(node, Name) and node.id in plan.kpis}
+        if any(isinstance(node, Call) and not isinstance(getattr(FUNCTIONS.get(node.func), "reach", ThisPeriod()), ThisPeriod) for node in nodes):
+            found.add(name)
+    grown = True
+    while grown:
+        more = {name for name, names in reads.items() if name not in found and names & found}
+        found |= more
+        grown = bool(more)
+    return frozenset(found)
 
 
 def compile_program(plan: Plan) -> Program:

@@ -57,6 +57,9 @@ class Dialect:
     number_type: str
     text_type: str
     helpers: str  # statements defining the arithmetic helpers, run before the queries
+    month_of_day: str  # the month ordinal (year * 12 + month - 1) of the day ordinal {day} (1 is 0001-01-01)
+    first_day: str  # the day ordinal of the first day of the month ordinal {month}
+    day_of_date: str  # the day ordinal of a 'YYYY-MM-DD' text {text}, NULL when it is no date
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -69,6 +72,10 @@ class Dialect:
         """One row per whole number from `first` to `last`, as a select-list item."""
         return f"unnest(range({first}, {last} + 1))"
 
+    def positions(self, count: str) -> str:
+        """One row per whole number from 0 to `count` - 1, as a select-list item."""
+        return f"unnest(range({count}))"
+
     def ordered_list(self, value: str, order: str) -> str:
         """An aggregate: the group's `value`s as a list ordered by `order` (NULL values kept)."""
         return f"list({value} ORDER BY {order})"
@@ -80,6 +87,10 @@ class Dialect:
     def first_non_null(self, value: str, over: str) -> str:
         """The first non-NULL `value` of a window frame."""
         return f"first_value({value} IGNORE NULLS) {over}"
+
+    def lag(self, value: str, steps: str, offsets: tuple[int, ...], over: str) -> str:
+        """`value` at the row `steps` (SQL giving one of `offsets`) rows before, in the window `over`."""
+        return f"LAG({value}, {steps}) {over}"
 
     def window_step(self, source: str, body: str, columns: list[str]) -> str:
         """A step adding window columns (`body`, defining the quoted `columns`) to the rows of `source`.
@@ -115,6 +126,9 @@ class SparkDialect(Dialect):
     def series(self, first: str, last: str) -> str:
         return f"explode(sequence({first}, {last}))"
 
+    def positions(self, count: str) -> str:
+        return self.series("0", f"{count} - 1")
+
     def ordered_list(self, value: str, order: str) -> str:
         return f"transform(array_sort(collect_list(named_struct('o', {order}, 'v', {value}))), e -> e.v)"
 
@@ -123,6 +137,14 @@ class SparkDialect(Dialect):
 
     def first_non_null(self, value: str, over: str) -> str:
         return f"first_value({value}) IGNORE NULLS {over}"
+
+    def lag(self, value: str, steps: str, offsets: tuple[int, ...], over: str) -> str:
+        """Spark's LAG takes a constant offset only: one LAG per offset the row's `steps` can be (a year ago of a day is
+        365 or 366 days back)."""
+        if len(offsets) == 1:
+            return f"LAG({value}, {offsets[0]}) {over}"
+        cases = " ".join(f"WHEN {offset} THEN LAG({value}, {offset}) {over}" for offset in offsets)
+        return f"CASE ({steps}) {cases} END"
 
     def window_step(self, source: str, body: str, columns: list[str]) -> str:
         """Over the whole rows: Spark inlines a step read twice (every step is), so a join back would double the
@@ -244,6 +266,26 @@ def _arguments(sql: str, start: int) -> tuple[list[str], int]:
 _ARGUMENT_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|[(),]|[^'\"(),]+")
 
 
-DUCKDB = Dialect("duckdb", "HUGEINT", "VARCHAR", _DUCKDB_HELPERS)
-SPARK = SparkDialect("spark", "DECIMAL(38, 0)", "STRING", _SPARK_HELPERS)
+_DAY_ONE = "DATE '0001-01-01'"
+DUCKDB = Dialect(
+    "duckdb",
+    "HUGEINT",
+    "VARCHAR",
+    _DUCKDB_HELPERS,
+    month_of_day=f"(year({_DAY_ONE} + CAST({{day}} - 1 AS INTEGER)) * 12 + month({_DAY_ONE} + CAST({{day}} - 1 AS INTEGER)) - 1)",
+    first_day=f"(make_date(CAST(({{month}}) // 12 AS INTEGER), CAST(({{month}}) % 12 + 1 AS INTEGER), 1) - {_DAY_ONE} + 1)",
+    day_of_date=f"(TRY_CAST({{text}} AS DATE) - {_DAY_ONE} + 1)",
+)
+_SPARK_DAY = "CAST({day} - 1 AS INT)"
+SPARK = SparkDialect(
+    "spark",
+    "DECIMAL(38, 0)",
+    "STRING",
+    _SPARK_HELPERS,
+    month_of_day=f"(year(date_add({_DAY_ONE}, {_SPARK_DAY})) * 12 + month(date_add({_DAY_ONE}, {_SPARK_DAY})) - 1)",
+    first_day=f"(datediff(make_date(CAST(floor(({{month}}) / 12) AS INT), CAST(pmod({{month}}, 12) + 1 AS INT), 1), {_DAY_ONE}) + 1)",
+    # Spark's CAST reads '2024' or '2024-1' as dates too: only YYYY-MM-DD is one, as for DuckDB
+    day_of_date=(f"(CASE WHEN {{text}} RLIKE '^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$'"
+                 f" THEN datediff(CAST({{text}} AS DATE), {_DAY_ONE}) + 1 END)"),
+)
 DIALECTS: dict[str, Dialect] = {"duckdb": DUCKDB, "spark": SPARK}

@@ -10,7 +10,9 @@ left to right, gives the reason (as the Python backend raises it first).
 
 `FUNCTION_SQL` renders each function of `kpi_engine.functions.FUNCTIONS`, one
 entry per name. Time functions read other rows through window functions,
-which a `Scope` places in a step of their own (DuckDB's `TRY` refuses them).
+which a `Scope` places in a step of their own (DuckDB's `TRY` refuses them);
+so do scenario reads (`budget(x)`: x on the row of the same entity and period
+under that scenario).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from ...functions import SCENARIOS
 from ...nodes import (
     Binary,
     Call,
@@ -86,7 +89,7 @@ Param = tuple[str, str | None, str]
 
 def text(key: str, value: str) -> Param:
     constant = json.dumps(value, ensure_ascii=False)
-    return key, constant, _literal(constant)
+    return key, constant, literal_text(constant)
 
 
 def sql_text(key: str, expression: str) -> Param:
@@ -107,6 +110,12 @@ def entity() -> Param:
     return "entity", "null", "'null'"
 
 
+def who(expression: str) -> Param:
+    """An entity computed by SQL (a group's member): kept when the reason is read back; NULL is the row's entity."""
+    escaped = f"replace(replace({expression}, '\\', '\\\\'), '\"', '\\\"')"  # an entity's name is any text: JSON-escaped
+    return "entity", None, f"coalesce('\"' || {escaped} || '\"', 'null')"
+
+
 def reason(code: str, *params: Param) -> str:
     """SQL giving the JSON text `{"code": ..., params in order}`: a literal when every parameter is constant."""
     parts, constant = [], '{"code":"' + code + '"'
@@ -115,13 +124,14 @@ def reason(code: str, *params: Param) -> str:
         if value is not None:
             constant += value
             continue
-        parts += [_literal(constant), sql]
+        parts += [literal_text(constant), sql]
         constant = ""
-    parts.append(_literal(constant + "}"))
+    parts.append(literal_text(constant + "}"))
     return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
-def _literal(text_value: str) -> str:
+def literal_text(text_value: str) -> str:
+    """A SQL string literal."""
     return "'" + text_value.replace("'", "''") + "'"
 
 
@@ -141,11 +151,13 @@ def scaled(value: object) -> str:
 
 # --- scopes: where names and other periods are read ---------------------------------
 class Scope(Protocol):
-    """Resolves names at the current row, and time functions at other rows."""
+    """Resolves names at the current row, time functions at other periods' rows, scenario reads at other scenarios' rows."""
 
     def name(self, name: str) -> Sql: ...
 
     def time(self, call: Call, compiler: Compiler) -> Sql: ...
+
+    def scenario(self, call: Call, compiler: Compiler) -> Sql: ...
 
 
 class Compiler:
@@ -176,6 +188,8 @@ class Compiler:
                 return Sql(f"({first.value} {sql_op} {second.value})", first_why(first.why, second.why))
             case Call() as call if call.func in TIME_FUNCTIONS:
                 return self.scope.time(call, self)
+            case Call() as call if call.func in SCENARIOS:
+                return self.scope.scenario(call, self)
             case Call(func=func, args=args):
                 render: Renderer = FUNCTION_SQL[func]  # type: ignore[assignment]
                 return render([self.compile(arg) for arg in args], [integer_literal(arg) for arg in args])
@@ -277,13 +291,14 @@ class Window(Protocol):
 
     def lag(self, arg: Sql, steps: int) -> Sql: ...
 
+    def year_ago(self, arg: Sql) -> Sql: ...  # the same period a year before
+
     def total(self, arg: Sql, count: int | None) -> Sql: ...  # None: from the start of the year
 
     def ordinal(self) -> str: ...
 
 
 TimeRenderer = Callable[[Sql, Sequence[int | None], Window], Sql]
-PER_YEAR = {Frequency.MONTHLY: 12, Frequency.QUARTERLY: 4, Frequency.YEARLY: 1}
 
 
 def _prev(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
@@ -295,7 +310,7 @@ def _lag(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:
 
 
 def _year_ago(arg: Sql, _: Sequence[int | None], window: Window) -> Sql:
-    return window.lag(arg, PER_YEAR[window.frequency])
+    return window.year_ago(arg)
 
 
 def _rolling_sum(arg: Sql, literals: Sequence[int | None], window: Window) -> Sql:

@@ -10,20 +10,19 @@ located at the formula text that uses it; from a plan alone, at the KPI.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ...errors import Location, PackError, Problem
-from ...functions import FUNCTIONS, ThisPeriod
+from ...functions import FUNCTIONS, SCENARIOS, ThisPeriod
 from ...graph import closure, find_cycles, references, topological_order
-from ...model import Definitions, Formula, Missing
+from ...model import Consolidation, Definitions, Formula, Missing
 from ...nodes import Binary, Call, Node, Number, integer_literal, walk
-from ...periods import Frequency
+from ...periods import UNBOUND, Frequency, Period
 from ...plan import Plan, PlannedAlert, PlannedKpi
 from .dialect import SCALE
 from .expressions import MAX_POWER, whole_exponent
 
-SUPPORTED_FREQUENCIES = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY)
 ALERT_WORDS = ("value", "target", "gap")  # names an alert condition reads as its own KPI's
 RECURSIVE_TIME = ("prev", "lag")  # how a roll-forward may read its own past: one period back
 OWN_FIELDS = frozenset({"value", "target", "gap", "period", "entity", "kpi", "owner", "unit", "severity", "label"})
@@ -68,6 +67,20 @@ class SqlPlan:
     order: tuple[str, ...]  # every KPI, same-period dependencies first
     groups: tuple[frozenset[str], ...]  # KPIs that read each other's past (roll-forwards), one group each
     every: Mapping[str, list[str]]  # KPI -> KPIs it reads at any period
+    zero: frozenset[str] = frozenset()  # inputs whose absence is zero (`missing: zero`)
+    consolidated: frozenset[str] = frozenset()  # inputs a group adds up from its members (`consolidation: sum`)
+    groups_of_entities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # group -> members, each after its member groups
+
+    @property
+    def month_shift(self) -> int:
+        """Months a fiscal year starts before the calendar year it is named after ends: 0 for calendar years, 6 from July."""
+        return (13 - self.source.calendar.fiscal_year_start) % 12
+
+    def period(self, frequency: Frequency, ordinal: int) -> Period:
+        """The period of `frequency` numbered `ordinal` in the pack's calendar (fiscal years and quarters)."""
+        if frequency in (Frequency.QUARTERLY, Frequency.YEARLY):
+            return self.source.calendar.bind(Period(frequency, ordinal, UNBOUND))
+        return Period(frequency, ordinal)
 
     def needed(self, kpis: list[str]) -> set[str]:
         """These KPIs and every KPI their formulas, targets, alert conditions and messages read."""
@@ -85,7 +98,7 @@ def sql_plan(plan: Plan, definitions: Definitions | None = None) -> SqlPlan:
     """The SQL plan of `plan`; PackError listing every construct the SQL backend refuses (located with `definitions`)."""
     every = {name: list(dict.fromkeys(r.name for r in references(kpi.formula) if r.name in plan.kpis)) for name, kpi in plan.kpis.items()}
     groups = tuple(frozenset(cycle) for cycle in find_cycles(every))
-    problems = [*_pack_refusals(plan, definitions), *(p for kpi in plan.kpis.values() for p in _refusals(kpi, groups, definitions))]
+    problems = [p for kpi in plan.kpis.values() for p in _refusals(kpi, groups, definitions)]
     if problems:
         raise PackError(problems)
     return SqlPlan(
@@ -96,33 +109,15 @@ def sql_plan(plan: Plan, definitions: Definitions | None = None) -> SqlPlan:
         order=tuple(topological_order({k: list(v) for k, v in plan.same_period.items()})),
         groups=groups,
         every=every,
+        zero=frozenset(name for name, spec in plan.inputs.items() if spec.missing is Missing.ZERO),
+        consolidated=frozenset(name for name, spec in plan.inputs.items() if spec.consolidation is Consolidation.SUM),
+        groups_of_entities={name: group.members for name, group in plan.groups.items()},
     )
-
-
-def _pack_refusals(plan: Plan, definitions: Definitions | None) -> list[Problem]:
-    """What the pack asks that the SQL backend does not compute yet: a fiscal calendar, groups, inputs whose absence is zero."""
-    where = Location(definitions.files[-1]) if definitions is not None and definitions.files else Location("pack")
-    problems = []
-    if plan.calendar.is_fiscal:
-        message = "a fiscal calendar (calendar: fiscal_year_start): the SQL backend computes calendar years only yet (use the python backend)"
-        problems.append(Problem(where, message))
-    if plan.groups:
-        message = f"groups of entities ({', '.join(plan.groups)}): the SQL backend does not consolidate groups yet (use the python backend)"
-        problems.append(Problem(where, message))
-    zero = [name for name, spec in plan.inputs.items() if spec.missing is Missing.ZERO]
-    if zero:
-        shown = ", ".join(zero[:5]) + (", ..." if len(zero) > 5 else "")
-        message = f"inputs whose absence means zero (missing: zero: {shown}): the SQL backend does not read them yet (use the python backend)"
-        problems.append(Problem(where, message))
-    return problems
 
 
 def _refusals(kpi: PlannedKpi, groups: tuple[frozenset[str], ...], definitions: Definitions | None) -> list[Problem]:
     problems = []
     defined = definitions.kpis[kpi.name] if definitions is not None else None
-    if kpi.frequency not in SUPPORTED_FREQUENCIES:
-        where = defined.location if defined is not None else Location(f"KPI '{kpi.name}'")
-        problems.append(Problem(where, f"the SQL backend does not compute {kpi.frequency} KPIs yet (monthly, quarterly and yearly only)"))
     group = next((g for g in groups if kpi.name in g), frozenset())
     formulas: list[tuple[Node, Formula | None]] = [(kpi.formula, defined.formula if defined else None)]
     if kpi.target is not None:
@@ -147,11 +142,11 @@ def _refusal(node: Node, group: frozenset[str]) -> str | None:
         return f"the number {node.text} has more than {SCALE} decimals or is too large"
     if isinstance(node, Binary) and node.op == "^" and whole_exponent(node.right) is None:
         return f"a power whose exponent is not a constant whole number between -{MAX_POWER} and {MAX_POWER}"
+    if isinstance(node, Call) and node.func in SCENARIOS and group:
+        return f"the scenario read {node.func}() in a KPI that reads its own previous value"
     if isinstance(node, Call) and node.func == "round" and len(node.args) > 1 and (integer_literal(node.args[1]) or 0) < SCALE - 38:
         return f"round to fewer than {SCALE - 38} decimals"
     if isinstance(node, Call) and _is_time(node):
-        if any(_is_time(inner) for arg in node.args for inner in walk(arg) if isinstance(inner, Call)):
-            return f"the time function {node.func}() applied to another time function"
         reads_group = group and any(r.name in group for r in references(node.args[0]))
         steps = integer_literal(node.args[1]) if node.func == "lag" else 1
         if group and (node.func not in RECURSIVE_TIME or steps != 1 or not reads_group):

@@ -1,12 +1,17 @@
-"""The statements that evaluate a pack: roll-ups, then per frequency one named step per KPI layer.
+"""The statements that evaluate a pack: the preparation, then per frequency one named step per KPI layer.
 
-Facts arrive as a relation `kpi_facts(entity, input, frequency, ordinal,
-value)`, the value in units of 1e-24 (`dialect.SCALE`). Roll-ups build `kpi_rolled_<frequency>`
-tables level by level (months -> quarters -> years) with the completeness
-rule: a quarter with a missing month is undefined and keeps the first missing
-month's reason. Each frequency's query then walks a dense grid of periods per
-entity (from the first period the facts cover to the last), so time functions
-are window functions over rows, and reports the covered rows.
+Facts arrive as a relation `kpi_facts(entity, scenario, input, frequency,
+ordinal, value)`, the value in units of 1e-24 (`dialect.SCALE`). The preparation
+(`rollups`) builds `kpi_rolled_<frequency>` (every input's value or the reason
+it has none, groups consolidated) and `kpi_covered_<frequency>` (the periods
+reported). Each frequency's query then walks a dense grid of periods per
+entity (from the first period covered to the last), so time functions are
+window functions over rows (a time function inside another one: a window
+step per depth), and reports the covered rows. The scenario is a key of every
+row beside the entity: the grid holds, for each scenario the formulas read,
+the same entities' periods under it, every KPI computed on them by the same
+SQL; `budget(x)` reads x from the budget row of the same entity and period
+(a window over the rows of that entity and period).
 
 Roll-forwards (KPIs that read their own previous value, alone or in a group)
 are recursive CTEs: the first period of each entity, then one period at a
@@ -18,132 +23,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...facts import ACTUAL
+from ...functions import SCENARIOS
 from ...graph import references
-from ...nodes import Call, Node, integer_literal, to_text
+from ...nodes import Call, Node, integer_literal, to_text, walk
 from ...periods import Frequency
+from .calendar import PER_YEAR, YEAR_AGO_STEPS, SqlCalendar, operand
 from .dialect import SCALE, Dialect
 from .expressions import (
     FUNCTION_SQL,
     NULL,
-    PER_YEAR,
+    TIME_FUNCTIONS,
     Compiler,
     Sql,
     TimeRenderer,
     entity,
     first_why,
+    literal_text,
     nested,
     period,
     reason,
-    scaled,
-    sql_text,
     text,
 )
-from .plan import SUPPORTED_FREQUENCIES, SqlPlan
+from .plan import SqlPlan
+from .rollups import preparation, resolved_why, same
 
-CHILD = {Frequency.QUARTERLY: Frequency.MONTHLY, Frequency.YEARLY: Frequency.QUARTERLY}
-CHILDREN = {Frequency.QUARTERLY: 3, Frequency.YEARLY: 4}
-COARSER = {Frequency.MONTHLY: (Frequency.QUARTERLY, Frequency.YEARLY), Frequency.QUARTERLY: (Frequency.YEARLY,), Frequency.YEARLY: ()}
 OVERFLOW = reason("arithmetic", text("error", "Overflow"))
-
-
-def _same(left: str, right: str) -> str:
-    return f"{left}.entity IS NOT DISTINCT FROM {right}.entity"
-
-
-# --- missing facts: the reason the Python backend gives, per frequency ---------------
-def _missing(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """Why input `name` (SQL) is missing at a period: not split when only coarser periods give it."""
-    flags = [f"{known}.{f.value}" for f in COARSER[frequency]]
-    missing = reason("missing_fact", sql_text("name", name), period("period", frequency, ordinal), entity())
-    if not flags:
-        return missing
-    words = ", ".join(f"CASE WHEN {flag} THEN '{f.value}' END" for flag, f in zip(flags, COARSER[frequency]))
-    split = reason(
-        "not_split", sql_text("name", name), period("period", frequency, ordinal), entity(),
-        sql_text("known", f"concat_ws(', ', {words})"), text("frequency", frequency.value),
-    )
-    return f"CASE WHEN {' OR '.join(flags)} THEN {split} ELSE {missing} END"
-
-
-def _first_leaf(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """The reason of a period with no fact below it: its first finer period the facts could give, missing."""
-    finer = _finer(frequency)
-    if not finer:
-        return _missing(name, frequency, ordinal, known)
-    child = CHILD[frequency]
-    deeper = _first_leaf(name, child, f"({ordinal}) * {CHILDREN[frequency]}", known)
-    return f"CASE WHEN {' OR '.join(f'{known}.{f.value}' for f in finer)} THEN {deeper} ELSE {_missing(name, frequency, ordinal, known)} END"
-
-
-def _finer(frequency: Frequency) -> list[Frequency]:
-    chain = []
-    while frequency in CHILD:
-        frequency = CHILD[frequency]
-        chain.append(frequency)
-    return chain
-
-
-def _absent(name: str, frequency: Frequency, ordinal: str, known: str) -> str:
-    """Why an input with nothing rolled up at a period is undefined there (`roll_up` when it had to descend)."""
-    finer = _finer(frequency)
-    if not finer:
-        return _missing(name, frequency, ordinal, known)
-    leaf = _first_leaf(name, CHILD[frequency], f"({ordinal}) * {CHILDREN[frequency]}", known)
-    rolled = reason("roll_up", nested("cause", leaf), sql_text("name", name), period("period", frequency, ordinal))
-    return f"CASE WHEN {' OR '.join(f'{known}.{f.value}' for f in finer)} THEN {rolled} ELSE {_missing(name, frequency, ordinal, known)} END"
-
-
-# --- preparation: rules, known frequencies, roll-ups ----------------------------------
-def preparation(plan: SqlPlan) -> list[str]:
-    """Statements building the roll-up rules, which frequencies each input is given at, and the roll-ups."""
-    rules = ",\n    ".join(f"('{name}', '{rule}')" for name, rule in plan.inputs.items())
-    pack_facts = "kpi_facts WHERE input IN (SELECT input FROM kpi_rules)"
-    flags = ", ".join(f"bool_or(frequency = '{f.value}') AS {f.value}" for f in SUPPORTED_FREQUENCIES)
-    statements = [
-        f"CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES\n    {rules}\n) AS rules(input, rule)",
-        (
-            "-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)\n"
-            f"CREATE OR REPLACE TEMP TABLE kpi_known AS\nSELECT entity, input, {flags}\nFROM {pack_facts}\nGROUP BY entity, input"
-        ),
-        (
-            "CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS\nSELECT entity, input, ordinal, value, NULL::VARCHAR AS why\n"
-            f"FROM {pack_facts} AND frequency = 'monthly'"
-        ),
-    ]
-    return statements + [_roll_up(frequency, pack_facts) for frequency in (Frequency.QUARTERLY, Frequency.YEARLY)]
-
-
-def _roll_up(frequency: Frequency, pack_facts: str) -> str:
-    child, count = CHILD[frequency], CHILDREN[frequency]
-    child_why = (
-        f"CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why "
-        f"ELSE {_first_leaf('p.input', child, f'p.ordinal * {count} + c.position', 'k')} END"
-    )
-    average = f"kpi_div(sum(c.value), {scaled(count)})"
-    return f"""-- {frequency.value} values: given, or rolled up from {count} complete {child.value} values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
-WITH native AS (
-    SELECT entity, input, ordinal, value FROM {pack_facts} AND frequency = '{frequency.value}'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // {count} AS ordinal FROM kpi_rolled_{child.value}
-), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        {child_why} AS why
-    FROM parents p CROSS JOIN range({count}) AS c(position)
-    LEFT JOIN kpi_rolled_{child.value} f ON {_same('f', 'p')} AND f.input = p.input AND f.ordinal = p.ordinal * {count} + c.position
-    LEFT JOIN kpi_known k ON {_same('k', 'p')} AND k.input = p.input
-), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = {count} THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE {average} END
-        END AS value,
-        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
-    FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
-)
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
-FROM rolled r FULL JOIN native n ON {_same('n', 'r')} AND n.input = r.input AND n.ordinal = r.ordinal"""
 
 
 # --- one frequency ---------------------------------------------------------------------
@@ -157,10 +62,33 @@ def why(name: str) -> str:
 
 @dataclass
 class _Step:
-    """The columns one named step adds: window columns first (a step of their own), then the rest."""
+    """The columns one named step adds: per depth of time functions nested in time functions (0: none inside),
+    their arguments then their window columns (steps of their own), then the rest."""
 
-    args: dict[str, Sql] = field(default_factory=dict)
-    windows: dict[str, Sql] = field(default_factory=dict)
+    args: dict[int, dict[str, Sql]] = field(default_factory=dict)
+    windows: dict[int, dict[str, Sql]] = field(default_factory=dict)
+
+
+def _depth(node: Node) -> int:
+    """How many reads of other rows (time functions, scenario reads) are nested inside `node`'s arguments
+    (0 for `prev(x)`, 1 for `prev(ytd(x))` or `budget(prev(x))`)."""
+    inner = [_depth(child) + 1 for arg in (node.args if isinstance(node, Call) else ()) for child in walk(arg) if _reads_other_rows(child)]
+    return max(inner, default=0)
+
+
+def _reads_other_rows(node: Node) -> bool:
+    return isinstance(node, Call) and (node.func in TIME_FUNCTIONS or node.func in SCENARIOS)
+
+
+def scenarios_read(nodes: list[Node]) -> list[str]:
+    """The scenarios these formulas read (`budget` for `budget(x)`), in the order of `SCENARIOS`."""
+    read = {node.func for root in nodes for node in walk(root) if isinstance(node, Call) and node.func in SCENARIOS}
+    return [scenario for scenario in SCENARIOS if scenario in read]
+
+
+def first_of(scenario: str) -> str:
+    """The column holding the first period of the entity's figures under `scenario` (NULL: none)."""
+    return q(f"first:{scenario}")
 
 
 class _RowScope:
@@ -171,23 +99,49 @@ class _RowScope:
         self.step = step
         self.aliases = aliases or {}
         self.frequency = query.frequency
+        self.level = 0
 
     def name(self, name: str) -> Sql:
         return self.aliases.get(name) or Sql(q(name), why(name))
 
-    def time(self, call: Call, compiler: Compiler) -> Sql:
+    def _argument(self, call: Call, compiler: Compiler) -> Sql:
+        """The first argument of a read of other rows, as a column of the row (an expression gets a column of its own)."""
         arg = compiler.compile(call.args[0])
         label = to_text(call.args[0])
         if self.aliases and any(r.name in self.aliases for r in references(call.args[0])):  # an alert's `value`: whose
             label += f" of {self.aliases['value'].value.strip(chr(34))}"
+        self.level = _depth(call)
         if arg.value != q(label):  # an expression: computed first, in a column of its own
             column = f"arg:{label}"
             if column not in self.query.defined:
-                self.step.args[column] = arg
+                self.step.args.setdefault(self.level, {})[column] = arg
             arg = Sql(q(column), why(column))
         self.label = label
+        return arg
+
+    def time(self, call: Call, compiler: Compiler) -> Sql:
+        arg = self._argument(call, compiler)
         render: TimeRenderer = FUNCTION_SQL[call.func]  # type: ignore[assignment]
         return render(arg, [integer_literal(a) for a in call.args], self)
+
+    def scenario(self, call: Call, compiler: Compiler) -> Sql:
+        """`budget(x)`: x on the row of the same entity and period under that scenario (this row when it is one).
+
+        Read from another scenario's row, a reason says which scenario it was in; no row there: the entity has no
+        figure of that scenario, or none as early.
+        """
+        arg, scenario = self._argument(call, compiler), call.func
+        over = "OVER (PARTITION BY entity, ordinal)"
+        there = f"max(CASE WHEN scenario = {literal_text(scenario)} THEN {{}} END) {over}"
+        cause = there.format(arg.why)
+        before = reason("before_data", period("period", self.frequency, "ordinal"), period("since", self.frequency, first_of(scenario)), entity())
+        why_sql = (
+            f"CASE WHEN scenario = {literal_text(scenario)} THEN {arg.why}"
+            f" WHEN {first_of(scenario)} IS NULL THEN {reason('no_scenario_facts', text('scenario', scenario), entity())}"
+            f" WHEN ordinal < {first_of(scenario)} THEN {reason('in_scenario', text('scenario', scenario), nested('cause', before))}"
+            f" WHEN {cause} IS NOT NULL THEN {reason('in_scenario', text('scenario', scenario), nested('cause', cause))} END"
+        )
+        return self._window(f"{scenario}({self.label})", there.format(arg.value), why_sql)
 
     def ordinal(self) -> str:
         return "ordinal"
@@ -197,27 +151,38 @@ class _RowScope:
 
     def _window(self, column: str, value: str, reason_sql: str) -> Sql:
         if column not in self.query.defined:
-            self.step.windows[column] = Sql(value, reason_sql)
+            self.step.windows.setdefault(self.level, {})[column] = Sql(value, reason_sql)
         return Sql(q(column), why(column))
 
     def lag(self, arg: Sql, steps: int) -> Sql:
-        if steps == 0:
-            return arg
-        over = "OVER (PARTITION BY entity ORDER BY ordinal)"
+        return arg if steps == 0 else self._back(arg, f"lag({self.label}, {steps})", str(steps), (steps,))
+
+    def year_ago(self, arg: Sql) -> Sql:
+        """The same period a year before: a fixed number of rows back, except for days and weeks (365 or 366 days, 52 or 53 weeks)."""
+        per_year = PER_YEAR.get(self.frequency)
+        if per_year:
+            return self._back(arg, f"year_ago({self.label})", str(per_year), (per_year,))
+        steps = f"ordinal - ({self.query.calendar.year_ago(self.frequency, 'ordinal')})"
+        return self._back(arg, f"year_ago({self.label})", steps, YEAR_AGO_STEPS[self.frequency])
+
+    def _back(self, arg: Sql, column: str, steps: str, offsets: tuple[int, ...]) -> Sql:
+        """`arg` at the row `steps` (SQL, one of `offsets`) periods before, on the entity's dense grid of periods."""
+        over = "OVER (PARTITION BY entity, scenario ORDER BY ordinal)"
+        back = operand(steps)
+        lag = self.query.dialect.lag
         return self._window(
-            f"lag({self.label}, {steps})",
-            f"LAG({arg.value}, {steps}) {over}",
-            f"CASE WHEN ordinal - {steps} < first THEN {self._before(f'ordinal - {steps}')} ELSE LAG({arg.why}, {steps}) {over} END",
+            column,
+            lag(arg.value, steps, offsets, over),
+            f"CASE WHEN ordinal - {back} < first THEN {self._before(f'ordinal - {back}')} ELSE {lag(arg.why, steps, offsets, over)} END",
         )
 
     def total(self, arg: Sql, count: int | None) -> Sql:
-        if count is None:
-            per_year = PER_YEAR[self.frequency]
-            start, column = f"ordinal - ordinal % {per_year}", f"ytd({self.label})"
-            over = f"OVER (PARTITION BY entity, ordinal // {per_year} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
+        if count is None:  # from the first period of the (fiscal; ISO for weeks) year
+            start, column = self.query.calendar.year_start(self.frequency, "ordinal"), f"ytd({self.label})"
+            over = f"OVER (PARTITION BY entity, scenario, {start} ORDER BY ordinal ROWS UNBOUNDED PRECEDING)"
         else:
             start, column = f"ordinal - {count - 1}", f"rolling_sum({self.label}, {count})"
-            over = f"OVER (PARTITION BY entity ORDER BY ordinal ROWS {count - 1} PRECEDING)"
+            over = f"OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS {count - 1} PRECEDING)"
         return self._window(
             column,
             f"CASE WHEN {start} >= first AND count({arg.value}) {over} = ordinal - ({start}) + 1 THEN sum({arg.value}) {over} END",
@@ -243,28 +208,44 @@ class _GroupScope:
             return Sql("NULL::HUGEINT", before)
         return Compiler(_GroupScope(self.plan, self.group, self.frequency, True)).compile(call.args[0])
 
+    def scenario(self, call: Call, compiler: Compiler) -> Sql:
+        raise TypeError(f"{call.func}() in a roll-forward: the SQL plan refuses it")
+
 
 class FrequencyQuery:
-    """The query computing `kpis` (and what they read) at one frequency, as named steps."""
+    """The query computing `kpis` (and what they read) at one frequency, as named steps.
 
-    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str]) -> None:
-        self.plan, self.dialect, self.frequency, self.kpis = plan, dialect, frequency, kpis
+    Its rows are the actual figures' covered periods (reported) and, for each scenario the formulas read, the
+    same entities' periods under that scenario, from the first its figures reach to the last covered one: every
+    KPI is computed on every row by the same SQL, so a KPI under budget is its formula on budget inputs.
+    `report` names the scenario whose rows the query returns: the actual ones (covered), or another's (all).
+    """
+
+    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str], report: str = ACTUAL) -> None:
+        self.plan, self.dialect, self.frequency, self.kpis, self.report = plan, dialect, frequency, kpis, report
+        self.calendar = SqlCalendar(plan.month_shift, dialect)
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
         self.recursive = False
         self.comment = ""  # said above the next step
         self.needed = plan.needed(kpis)
+        read = scenarios_read(self._formulas())
+        self.scenarios = read + ([report] if report != ACTUAL and report not in read else [])
         self.last = self._inputs()
         self._layers()
         self.columns = self._results()
 
-    # inputs at this frequency, one column each, on a dense grid of periods
-    def _needed_inputs(self) -> list[str]:
+    def _formulas(self) -> list[Node]:
+        """Every formula the query computes: the needed KPIs', and the reported KPIs' targets and alert conditions."""
         nodes: list[Node] = [self.plan.kpis[name].formula for name in self.needed]
         for name in self.kpis:
             spec = self.plan.kpis[name]
             nodes += ([spec.target] if spec.target else []) + [n for a in spec.alerts for n in (a.condition, a.resolve_when) if n is not None]
-        names = {r.name for node in nodes for r in references(node)}
+        return nodes
+
+    # inputs at this frequency, one column each, on a dense grid of periods
+    def _needed_inputs(self) -> list[str]:
+        names = {r.name for node in self._formulas() for r in references(node)}
         names |= {f for name in self.kpis for f in self.plan.kpis[name].fields()}
         return [name for name in self.plan.inputs if name in names]
 
@@ -273,34 +254,34 @@ class FrequencyQuery:
         f = self.frequency.value
         inputs = self._needed_inputs()
         self.steps += [
-            ("covered", f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{f} WHERE value IS NOT NULL"),
-            ("bounds", "SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"),
+            ("covered", f"SELECT entity, '{ACTUAL}' AS scenario, ordinal FROM kpi_covered_{f}"),
+            *self._bounds(),
             (
-                "grid",  # every period from the first covered to the last, numbered so later steps join back by grid_row
-                ("SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row\n"
-                f"    FROM (SELECT entity, first, {self.dialect.series('first', 'last')} AS ordinal FROM bounds)"),
+                "grid",  # every period from the first to the last, numbered so later steps join back by grid_row
+                ("SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row\n"
+                f"    FROM (SELECT entity, scenario, first, {self.dialect.series('first', 'last')} AS ordinal FROM bounds WHERE first <= last)"),
             ),
         ]
-        covered = (
-            "SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered\n"
-            f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal"
+        firsts = "".join(f", {s}.first AS {first_of(s)}" for s in self.scenarios)
+        bounds = "".join(
+            f"\n    LEFT JOIN bounds {s} ON {s}.entity IS NOT DISTINCT FROM g.entity AND {s}.scenario = {literal_text(s)}" for s in self.scenarios
         )
+        head = f"SELECT g.entity, g.scenario, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered{firsts}"
+        grid = f"    FROM grid g LEFT JOIN covered c ON {same('c', 'g')} AND c.ordinal = g.ordinal{bounds}"
         if not inputs:
-            self.steps.append(("inputs", covered))
+            self.steps.append(("inputs", f"{head}\n{grid}"))
             return "inputs"
         names = ", ".join(f"('{n}', {position})" for position, n in enumerate(inputs, 1))
-        rolled = reason("roll_up", nested("cause", "r.why"), sql_text("name", "i.input"), period("period", self.frequency, "g.ordinal"))
-        absent = _absent("i.input", self.frequency, "g.ordinal", "k")
+        why_not = resolved_why("r", "k", "i.input", self.frequency, "g.ordinal", "g.entity", self.calendar)
         self.steps.append(
             (
                 "input_values",
                 (
-                    "SELECT g.entity, g.ordinal, i.position, r.value,\n"
-                    f"        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN {rolled}\n"
-                    f"             ELSE {absent} END AS why\n"
+                    "SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,\n"
+                    f"        {why_not} AS why\n"
                     f"    FROM grid g CROSS JOIN (VALUES {names}) AS i(input, position)\n"
-                    f"    LEFT JOIN kpi_rolled_{f} r ON {_same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
-                    f"    LEFT JOIN kpi_known k ON {_same('k', 'g')} AND k.input = i.input"
+                    f"    LEFT JOIN kpi_rolled_{f} r ON {same('r', 'g')} AND r.input = i.input AND r.ordinal = g.ordinal\n"
+                    f"    LEFT JOIN kpi_known k ON {same('k', 'g')} AND k.input = i.input"
                 ),
             )
         )
@@ -308,9 +289,9 @@ class FrequencyQuery:
             (
                 "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
                 (
-                    f"SELECT entity, ordinal, {self.dialect.ordered_list('value', 'position')} AS input_value, "
+                    f"SELECT entity, scenario, ordinal, {self.dialect.ordered_list('value', 'position')} AS input_value, "
                     f"{self.dialect.ordered_list('why', 'position')} AS input_why\n"
-                    "    FROM input_values GROUP BY entity, ordinal"
+                    "    FROM input_values GROUP BY entity, scenario, ordinal"
                 ),
             )
         )
@@ -322,14 +303,33 @@ class FrequencyQuery:
             (
                 "inputs",
                 (
-                    f"SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,\n        {pivot}\n"
-                    f"    FROM grid g LEFT JOIN covered c ON {_same('c', 'g')} AND c.ordinal = g.ordinal\n"
-                    f"    JOIN input_lists v ON {_same('v', 'g')} AND v.ordinal = g.ordinal"
+                    f"{head},\n        {pivot}\n{grid}\n"
+                    f"    JOIN input_lists v ON {same('v', 'g')} AND v.ordinal = g.ordinal"
                 ),
             )
         )
         self.defined |= set(inputs)
         return "inputs"
+
+    def _bounds(self) -> list[tuple[str, str]]:
+        """Each entity's first and last period: the covered ones for actual figures; under another scenario, from
+        the period holding the first day of its figures (`kpi_starts`) to the last covered one."""
+        actual = f"SELECT entity, '{ACTUAL}' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity"
+        if not self.scenarios:
+            return [("bounds", actual)]
+        first = self.calendar.ancestor(Frequency.DAILY, self.frequency, "s.start") if self.frequency is not Frequency.DAILY else "s.start"
+        listed = ", ".join(literal_text(s) for s in self.scenarios)
+        return [
+            ("actual_bounds", actual),
+            (
+                "bounds",
+                (
+                    "SELECT * FROM actual_bounds\n    UNION ALL\n"
+                    f"    SELECT s.entity, s.scenario, {first} AS first, a.last\n"
+                    f"    FROM kpi_starts s JOIN actual_bounds a ON a.entity IS NOT DISTINCT FROM s.entity WHERE s.scenario IN ({listed})"
+                ),
+            ),
+        ]
 
     # KPI layers
     def _layers(self) -> None:
@@ -367,10 +367,12 @@ class FrequencyQuery:
         compiled = [
             (column, Compiler(_RowScope(self, step, (aliases or {}).get(column))).compile(node), with_why) for column, node, with_why in outputs
         ]
-        if step.args:
-            self._add(f"{name}_arguments", step.args, True)
-        if step.windows:
-            self._add(f"{name}_time", step.windows, False)
+        for level in sorted(set(step.args) | set(step.windows)):
+            suffix = f"_{level}" if level else ""
+            if step.args.get(level):
+                self._add(f"{name}_arguments{suffix}", step.args[level], True)
+            if step.windows.get(level):
+                self._add(f"{name}_time{suffix}", step.windows[level], False)
         self._add(name, {c: s for c, s, _ in compiled}, True, {c for c, _, w in compiled if not w})
 
     def _add(self, name: str, columns: dict[str, Sql], guarded: bool, value_only: set[str] = frozenset()) -> None:  # type: ignore[assignment]
@@ -414,10 +416,10 @@ class FrequencyQuery:
             (
                 walk,
                 (f"-- {', '.join(members)}: read their own previous period, so computed one period after the other (recursive)\n"
-                f"    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
+                f"    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, {carried}\n        {columns(None)}\n"
                 f"    FROM {self.last} base WHERE base.ordinal = base.first\n"
-                f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
-                f"    FROM {walk} walk JOIN {self.last} base ON {_same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
+                f"    UNION ALL\n    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, {carried}\n        {columns(False)}\n"
+                f"    FROM {walk} walk JOIN {self.last} base ON {same('base', 'walk')} AND base.ordinal = walk.ordinal + 1"),
             )
         )
         added = ", ".join(f"w.{q(m)}, w.{why(m)}" for m in members)
@@ -471,26 +473,25 @@ class FrequencyQuery:
         steps = ",\n".join(f"{q(name) if not name.isidentifier() else name} AS (\n    {body}\n)" for name, body in self.steps)
         select = ", ".join(q(c) if c not in ("entity", "ordinal") else c for c in self.columns)
         head = "WITH RECURSIVE" if self.recursive else "WITH"
+        rows = "covered" if self.report == ACTUAL else f"scenario = {literal_text(self.report)}"
         return (
             f"-- KPIs at the {self.frequency.value} frequency: {', '.join(self.kpis)}\n{head}\n{steps}\n"
-            f"SELECT {select}\nFROM {self.last}\nWHERE covered\nORDER BY entity NULLS FIRST, ordinal"
+            f"SELECT {select}\nFROM {self.last}\nWHERE {rows}\nORDER BY entity NULLS FIRST, ordinal"
         )
 
 
 def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, list[str]]) -> tuple[list[str], dict[Frequency, FrequencyQuery]]:
     """The preparation statements and one query per frequency."""
-    return [dialect.helpers, *preparation(plan)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
-
-
+    return [dialect.helpers, *preparation(plan, dialect)], {f: FrequencyQuery(plan, dialect, f, kpis) for f, kpis in frequencies.items()}
 
 def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""
     prepared, queries = statements(plan, dialect, {f: list(names) for f, names in plan.reported.items()})
     text = dialect.text_type
     header = (
-        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity {text}, input {text},\n"
-        f"-- frequency {text} ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1\n"
-        f"-- or year), value {dialect.number_type} in units of 1e-{SCALE}). Every value has a why:<name> column: NULL when defined,\n"
-        f"-- else the reason as JSON.\n"
+        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity {text}, scenario {text} ('actual',\n"
+        f"-- 'budget'...), input {text}, frequency {text} ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT\n"
+        f"-- (year*12+month-1, year*4+quarter-1 or year), value {dialect.number_type} in units of 1e-{SCALE}). Every value has a\n"
+        f"-- why:<name> column: NULL when defined, else the reason as JSON.\n"
     )
     return dialect.render(header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())]))

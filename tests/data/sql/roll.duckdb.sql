@@ -1,7 +1,7 @@
--- KPI evaluation in duckdb SQL. Input: a relation kpi_facts(entity VARCHAR, input VARCHAR,
--- frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT (year*12+month-1, year*4+quarter-1
--- or year), value HUGEINT in units of 1e-24). Every value has a why:<name> column: NULL when defined,
--- else the reason as JSON.
+-- KPI evaluation in duckdb SQL. Input: a relation kpi_facts(entity VARCHAR, scenario VARCHAR ('actual',
+-- 'budget'...), input VARCHAR, frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT
+-- (year*12+month-1, year*4+quarter-1 or year), value HUGEINT in units of 1e-24). Every value has a
+-- why:<name> column: NULL when defined, else the reason as JSON.
 -- Each helper reads its operands once (bound in a one-element list), so nested formulas stay small once expanded.
 -- a * b in units of 1e-24, exact then rounded half away from zero: whole and fractional parts multiplied
 -- separately, the fractional ones in halves of 12 digits, so no partial product exceeds 128 bits
@@ -25,104 +25,217 @@ CREATE OR REPLACE TEMP MACRO kpi_div(a, b) AS list_transform([{'a': abs(a), 'b':
 CREATE OR REPLACE TEMP MACRO kpi_round(x, unit) AS sign(x) * ((abs(x) + unit // 2) // unit) * unit;
 
 CREATE OR REPLACE TEMP TABLE kpi_rules AS SELECT * FROM (VALUES
-    ('ca', 'sum'),
-    ('cout', 'sum'),
-    ('stock', 'last'),
-    ('effectif', 'avg'),
-    ('initiale', 'last')
-) AS rules(input, rule);
+    ('ca', 'sum', false, true),
+    ('cout', 'sum', false, true),
+    ('stock', 'last', false, true),
+    ('effectif', 'avg', false, true),
+    ('initiale', 'last', false, true)
+) AS rules(input, rule, zero, consolidated);
 
--- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known)
-CREATE OR REPLACE TEMP TABLE kpi_known AS
-SELECT entity, input, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
+CREATE OR REPLACE TEMP TABLE kpi_given_at AS
+SELECT entity, scenario, input, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly
 FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules)
-GROUP BY entity, input;
+GROUP BY entity, scenario, input;
 
+-- at which frequencies each entity gives each input (a missing fact is 'not split' when only coarser ones are known);
+-- an input whose absence is zero counts as given wherever the entity has facts
+CREATE OR REPLACE TEMP TABLE kpi_known AS
+SELECT g.* FROM kpi_given_at g JOIN kpi_rules r ON r.input = g.input AND NOT r.zero
+UNION ALL
+SELECT e.entity, e.scenario, r.input, e.daily, e.weekly, e.monthly, e.quarterly, e.yearly
+FROM (SELECT entity, scenario, bool_or(frequency = 'daily') AS daily, bool_or(frequency = 'weekly') AS weekly, bool_or(frequency = 'monthly') AS monthly, bool_or(frequency = 'quarterly') AS quarterly, bool_or(frequency = 'yearly') AS yearly FROM kpi_facts GROUP BY entity, scenario) e CROSS JOIN kpi_rules r WHERE r.zero;
+
+-- the pack's facts
+CREATE OR REPLACE TEMP VIEW kpi_inputs AS
+SELECT entity, scenario, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
+
+CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS
+SELECT entity, scenario, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
+FROM kpi_inputs WHERE frequency = 'daily';
+
+-- monthly values: given, or rolled up from complete daily values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
-SELECT entity, input, ordinal, value, NULL::VARCHAR AS why
-FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'monthly';
+WITH native AS (
+    SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'monthly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range((make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1))) AS position FROM (
+        SELECT entity, scenario, input, (year(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) * 12 + month(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) - 1) AS ordinal, bool_or(given) AS given
+        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+), children AS (
+    SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.scenario, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
--- quarterly values: given, or rolled up from 3 complete monthly values (sum, last or average)
+-- weekly values: given, or rolled up from complete daily values (sum, last or average)
+CREATE OR REPLACE TEMP TABLE kpi_rolled_weekly AS
+WITH native AS (
+    SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'weekly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(7)) AS position FROM (
+        SELECT entity, scenario, input, (ordinal - 1) // 7 AS ordinal, bool_or(given) AS given
+        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+), children AS (
+    SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
+), rolled AS (
+    SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
+        END AS value,
+        arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
+    FROM children c JOIN kpi_rules r ON r.input = c.input
+    GROUP BY c.entity, c.scenario, c.input, c.ordinal, c.given, r.rule
+)
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- quarterly values: given, or rolled up from complete monthly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
 WITH native AS (
-    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'quarterly'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // 3 AS ordinal FROM kpi_rolled_monthly
+    SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(3)) AS position FROM (
+        SELECT entity, scenario, input, ordinal // 3 AS ordinal, bool_or(given) AS given
+        FROM kpi_rolled_monthly GROUP BY 1, 2, 3, 4)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + c.position AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + c.position AS STRING) || ']' || ',"entity":null}') END END AS why
-    FROM parents p CROSS JOIN range(3) AS c(position)
-    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 3 + c.position
-    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+    SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = 3 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 3000000000000000000000000::HUGEINT) END
+    SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
+    GROUP BY c.entity, c.scenario, c.input, c.ordinal, c.given, r.rule
 )
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
-FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
--- yearly values: given, or rolled up from 4 complete quarterly values (sum, last or average)
+-- yearly values: given, or rolled up from complete quarterly values (sum, last or average)
 CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
 WITH native AS (
-    SELECT entity, input, ordinal, value FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules) AND frequency = 'yearly'
-), parents AS (
-    SELECT DISTINCT entity, input, ordinal // 4 AS ordinal FROM kpi_rolled_quarterly
+    SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
+), parents AS (  -- one row per finer period a parent is made of
+    SELECT *, unnest(range(4)) AS position FROM (
+        SELECT entity, scenario, input, ordinal // 4 AS ordinal, bool_or(given) AS given
+        FROM kpi_rolled_quarterly GROUP BY 1, 2, 3, 4)
 ), children AS (
-    SELECT p.entity, p.input, p.ordinal, c.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + c.position) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + c.position) * 3 AS STRING) || ']' || ',"entity":null}') END ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + c.position AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + c.position AS STRING) || ']' || ',"entity":null}') END END END AS why
-    FROM parents p CROSS JOIN range(4) AS c(position)
-    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.input = p.input AND f.ordinal = p.ordinal * 4 + c.position
-    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.input = p.input
+    SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
+    FROM parents p
+    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
-    SELECT c.entity, c.input, c.ordinal,
-        CASE WHEN count(c.value) = 4 THEN
-            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), 4000000000000000000000000::HUGEINT) END
+    SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
+        CASE WHEN count(c.value) = count(*) THEN
+            CASE r.rule WHEN 'sum' THEN sum(c.value) WHEN 'last' THEN arg_max(c.value, c.position) ELSE kpi_div(sum(c.value), count(*) * 1000000000000000000000000::HUGEINT) END
         END AS value,
         arg_min(c.why, c.position) FILTER (WHERE c.why IS NOT NULL) AS why
     FROM children c JOIN kpi_rules r ON r.input = c.input
-    GROUP BY c.entity, c.input, c.ordinal, r.rule
+    GROUP BY c.entity, c.scenario, c.input, c.ordinal, c.given, r.rule
 )
-SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.input, r.input) AS input, COALESCE(n.ordinal, r.ordinal) AS ordinal,
-    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why
-FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.input = r.input AND n.ordinal = r.ordinal;
+SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) AS scenario, COALESCE(n.input, r.input) AS input,
+    COALESCE(n.ordinal, r.ordinal) AS ordinal,
+    COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
+    COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
+FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
+
+-- daily periods reported: an actual input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_daily WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- weekly periods reported: an actual input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_weekly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- monthly periods reported: an actual input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- quarterly periods reported: an actual input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- yearly periods reported: an actual input given within them is complete there (groups: added below)
+CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
+SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- where each entity's figures of another scenario start (a group: its own or those of any entity below it):
+-- the first day of the earliest period given, the one ending first (the finer on ties)
+CREATE OR REPLACE TEMP TABLE kpi_starts AS
+WITH periods AS (
+    SELECT DISTINCT entity, scenario, frequency, ordinal FROM kpi_facts WHERE scenario <> 'actual'
+), days AS (
+    SELECT entity, scenario,
+        CASE frequency WHEN 'daily' THEN ordinal WHEN 'weekly' THEN ordinal * 7 + 1 WHEN 'monthly' THEN (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) WHEN 'quarterly' THEN (make_date(CAST((ordinal * 3) // 12 AS INTEGER), CAST((ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) WHEN 'yearly' THEN (make_date(CAST(((ordinal * 4) * 3) // 12 AS INTEGER), CAST(((ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) END AS start,
+        CASE frequency WHEN 'daily' THEN ordinal + 1 - 1 WHEN 'weekly' THEN (ordinal + 1) * 7 + 1 - 1 WHEN 'monthly' THEN (make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - 1 WHEN 'quarterly' THEN (make_date(CAST(((ordinal + 1) * 3) // 12 AS INTEGER), CAST(((ordinal + 1) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - 1 WHEN 'yearly' THEN (make_date(CAST((((ordinal + 1) * 4) * 3) // 12 AS INTEGER), CAST((((ordinal + 1) * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - 1 END AS finish,
+        CASE frequency WHEN 'daily' THEN 0 WHEN 'weekly' THEN 1 WHEN 'monthly' THEN 2 WHEN 'quarterly' THEN 3 WHEN 'yearly' THEN 4 END AS rank
+    FROM periods
+), owned AS (
+    SELECT entity, scenario, start, finish, rank FROM days
+)
+SELECT entity, scenario, arg_min(start, finish * 5 + rank) AS start FROM owned GROUP BY entity, scenario;
 
 -- KPIs at the monthly frequency: marge, tresorerie, cumul, bornes
 WITH RECURSIVE
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL
+    SELECT entity, 'actual' AS scenario, ordinal FROM kpi_covered_monthly
 ),
 bounds AS (
-    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+    SELECT entity, 'actual' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
-    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
+    SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row
+    FROM (SELECT entity, scenario, first, unnest(range(first, last + 1)) AS ordinal FROM bounds WHERE first <= last)
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}')
-             ELSE CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END AS why
+    SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
-    LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
-    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+    LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
 ),
 input_lists AS (
-    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
-    FROM input_values GROUP BY entity, ordinal
+    SELECT entity, scenario, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, scenario, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.scenario, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
         v.input_value[2] AS "cout", v.input_why[2] AS "why:cout",
         v.input_value[3] AS "initiale", v.input_why[3] AS "why:initiale"
-    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.scenario = g.scenario AND c.ordinal = g.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.scenario = g.scenario AND v.ordinal = g.ordinal
 ),
 monthly_layer_1_arguments AS (
     -- KPIs of layer 1: marge, cumul, bornes
@@ -134,8 +247,8 @@ monthly_layer_1_arguments AS (
 monthly_layer_1_time AS (
     SELECT p.*, w."rolling_sum(ca - cout, 2)", w."why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments p JOIN (SELECT grid_row,
-        CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
-        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["monthly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["monthly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
+        CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["monthly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["monthly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments) w ON w.grid_row = p.grid_row
 ),
 monthly_layer_1 AS (
@@ -150,15 +263,15 @@ monthly_layer_1 AS (
 ),
 monthly_layer_1_tresorerie_walk AS (
     -- tresorerie: read their own previous period, so computed one period after the other (recursive)
-    SELECT base.grid_row, base.entity, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
+    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
         CAST(TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
         CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(NULL::HUGEINT, base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(NULL::HUGEINT, base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
     FROM monthly_layer_1 base WHERE base.ordinal = base.first
     UNION ALL
-    SELECT base.grid_row, base.entity, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
+    SELECT base.grid_row, base.entity, base.scenario, base.ordinal, base.first, base."initiale", base."why:initiale", base."ca", base."why:ca", base."cout", base."why:cout", 
         CAST(TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) AS HUGEINT) AS "tresorerie",
         CAST(COALESCE(TRY(COALESCE(COALESCE(CASE WHEN COALESCE(walk."tresorerie", base."initiale") IS NULL THEN base."why:initiale" END, base."why:ca"), base."why:cout")), CASE WHEN TRY(((COALESCE(walk."tresorerie", base."initiale") + base."ca") - base."cout")) IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS VARCHAR) AS "why:tresorerie"
-    FROM monthly_layer_1_tresorerie_walk walk JOIN monthly_layer_1 base ON base.entity IS NOT DISTINCT FROM walk.entity AND base.ordinal = walk.ordinal + 1
+    FROM monthly_layer_1_tresorerie_walk walk JOIN monthly_layer_1 base ON base.entity IS NOT DISTINCT FROM walk.entity AND base.scenario = walk.scenario AND base.ordinal = walk.ordinal + 1
 ),
 monthly_layer_1_tresorerie AS (
     SELECT p.*, w."tresorerie", w."why:tresorerie"
@@ -185,41 +298,41 @@ ORDER BY entity NULLS FIRST, ordinal;
 -- KPIs at the quarterly frequency: stock_t, croissance_t, cumul_t
 WITH
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL
+    SELECT entity, 'actual' AS scenario, ordinal FROM kpi_covered_quarterly
 ),
 bounds AS (
-    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+    SELECT entity, 'actual' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
-    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
+    SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row
+    FROM (SELECT entity, scenario, first, unnest(range(first, last + 1)) AS ordinal FROM bounds WHERE first <= last)
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}')
-             ELSE CASE WHEN k.monthly THEN ('{"code":"roll_up","cause":' || CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal) * 3 AS STRING) || ']' || ',"entity":null}') END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END END AS why
+    SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.monthly OR k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
-    LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
-    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+    LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
 ),
 input_lists AS (
-    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
-    FROM input_values GROUP BY entity, ordinal
+    SELECT entity, scenario, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, scenario, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.scenario, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "ca", v.input_why[1] AS "why:ca",
         v.input_value[2] AS "stock", v.input_why[2] AS "why:stock"
-    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.scenario = g.scenario AND c.ordinal = g.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.scenario = g.scenario AND v.ordinal = g.ordinal
 ),
 quarterly_layer_1_time AS (
     SELECT p.*, w."lag(ca, 1)", w."why:lag(ca, 1)", w."ytd(ca)", w."why:ytd(ca)"
     FROM inputs p JOIN (SELECT grid_row,
-        LAG("ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) AS "lag(ca, 1)",
-        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE LAG("why:ca", 1) OVER (PARTITION BY entity ORDER BY ordinal) END AS "why:lag(ca, 1)",
-        CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
-        CASE WHEN ordinal - ordinal % 4 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - ordinal % 4 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, ordinal // 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
+        LAG("ca", 1) OVER (PARTITION BY entity, scenario ORDER BY ordinal) AS "lag(ca, 1)",
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE LAG("why:ca", 1) OVER (PARTITION BY entity, scenario ORDER BY ordinal) END AS "why:lag(ca, 1)",
+        CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
+        CASE WHEN ordinal - ordinal % 4 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - ordinal % 4 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
     FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
@@ -241,32 +354,32 @@ ORDER BY entity NULLS FIRST, ordinal;
 -- KPIs at the yearly frequency: effectif_a
 WITH
 covered AS (
-    SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL
+    SELECT entity, 'actual' AS scenario, ordinal FROM kpi_covered_yearly
 ),
 bounds AS (
-    SELECT entity, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
+    SELECT entity, 'actual' AS scenario, min(ordinal) AS first, max(ordinal) AS last FROM covered GROUP BY entity
 ),
 grid AS (
-    SELECT *, row_number() OVER (ORDER BY entity, ordinal) AS grid_row
-    FROM (SELECT entity, first, unnest(range(first, last + 1)) AS ordinal FROM bounds)
+    SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row
+    FROM (SELECT entity, scenario, first, unnest(range(first, last + 1)) AS ordinal FROM bounds WHERE first <= last)
 ),
 input_values AS (
-    SELECT g.entity, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}')
-             ELSE CASE WHEN k.quarterly OR k.monthly THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly THEN CASE WHEN k.quarterly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(((g.ordinal) * 4) * 3 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(((g.ordinal) * 4) * 3 AS STRING) || ']' || ',"entity":null}') END ELSE CASE WHEN k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST((g.ordinal) * 4 AS STRING) || ']' || ',"entity":null,"known":' || '"' || concat_ws(', ', CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST((g.ordinal) * 4 AS STRING) || ']' || ',"entity":null}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":null}') END END AS why
+    SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.quarterly OR k.monthly OR k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal * 4) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal * 4) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal * 4 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal * 4 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.weekly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END) || '"' || ',"frequency":"yearly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
-    LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.input = i.input AND r.ordinal = g.ordinal
-    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.input = i.input
+    LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
+    LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
 ),
 input_lists AS (
-    SELECT entity, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
-    FROM input_values GROUP BY entity, ordinal
+    SELECT entity, scenario, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why
+    FROM input_values GROUP BY entity, scenario, ordinal
 ),
 inputs AS (
-    SELECT g.entity, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
+    SELECT g.entity, g.scenario, g.ordinal, g.first, g.grid_row, c.ordinal IS NOT NULL AS covered,
         v.input_value[1] AS "effectif", v.input_why[1] AS "why:effectif"
-    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.ordinal = g.ordinal
-    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.ordinal = g.ordinal
+    FROM grid g LEFT JOIN covered c ON c.entity IS NOT DISTINCT FROM g.entity AND c.scenario = g.scenario AND c.ordinal = g.ordinal
+    JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.scenario = g.scenario AND v.ordinal = g.ordinal
 ),
 yearly_layer_1 AS (
     -- KPIs of layer 1: effectif_a

@@ -1,0 +1,175 @@
+"""The reader's language for every command, `--help` included: `--lang`, else the environment, else French.
+
+Click sets help texts when a command is declared, in one language. Rather than
+a second declaration per command, the help of every command is written once in
+English and translated when it is shown, from `help_fr.FRENCH` (keyed by the
+English text, as gettext does; `tests/test_cli_language.py` checks that every
+help text of every command has its French). `LocalizedCommand` and
+`LocalizedGroup` read the language from the command line being parsed (a
+`--help` is shown before `--lang` is stored) and word the help with it, click's
+own headings ("Usage:", "Options:") included.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import click
+
+from ..formatting import Language
+from .help_fr import FRENCH
+
+_ARGS_KEY = "kpi_engine.args"  # the raw arguments of the command being parsed, kept in the context's meta
+_CLICK_WORDS = {
+    "Usage: ": "Utilisation : ",
+    "Options": "Options",
+    "Commands": "Commandes",
+    "Arguments": "Arguments",
+    "default": "par défaut",
+    "required": "obligatoire",
+}
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> Language:
+    """`KPI_LANG`, else the locale (the first of LC_ALL, LC_MESSAGES, LANG that is set: `en...` is English), else French."""
+    environ = os.environ if environ is None else environ
+    chosen = environ.get("KPI_LANG", "")
+    if chosen in ("fr", "en"):
+        return chosen  # type: ignore[return-value]
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    return "en" if locale.lower().startswith("en") else "fr"
+
+
+def command_line_language(args: Sequence[str], environ: Mapping[str, str] | None = None) -> Language:
+    """The language `--lang X` or `--lang=X` asks for in `args`, else `environment_language`."""
+    for index, arg in enumerate(args):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else args[index + 1] if arg == "--lang" and index + 1 < len(args) else ""
+        if value in ("fr", "en"):
+            return value  # type: ignore[return-value]
+    return environment_language(environ)
+
+
+def translated(text: str, lang: Language) -> str:
+    """`text` (an English help text or click word) in `lang`; English, as written, when there is no French."""
+    if lang != "fr":
+        return text
+    return FRENCH.get(text, _CLICK_WORDS.get(text, text))
+
+
+def _context_language(ctx: click.Context) -> Language:
+    arguments: list[str] = []
+    current: click.Context | None = ctx
+    while current is not None:  # the group's arguments and the command's: `kpi --lang en evaluate --help` too
+        arguments = [*current.meta.get(_ARGS_KEY, {}).get(id(current), []), *arguments]
+        current = current.parent
+    return command_line_language(arguments)
+
+
+class _LocalizedFormatter(click.HelpFormatter):
+    def __init__(self, lang: Language, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang = lang
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, translated("Usage: ", self.lang))
+
+    def write_heading(self, heading: str) -> None:
+        colon = " :" if self.lang == "fr" else ":"
+        self.write(f"{'':>{self.current_indent}}{translated(heading, self.lang)}{colon}\n")
+
+
+class _Localized(click.Command):
+    """What a localized command and group share: remember the arguments, word the help in their language."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta.setdefault(_ARGS_KEY, {})[id(ctx)] = list(args)
+        return super().parse_args(ctx, args)
+
+    def get_help(self, ctx: click.Context) -> str:
+        lang = _context_language(ctx)
+        formatter = _LocalizedFormatter(lang, width=ctx.terminal_width, max_width=ctx.max_content_width)
+        self.format_help(ctx, formatter)
+        return formatter.getvalue().rstrip("\n")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        original = self.help
+        self.help = translated(inspect.cleandoc(original), _language_of(formatter)) if original else original
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = _language_of(formatter)
+        records = [record for param in self.get_params(ctx) if (record := param.get_help_record(ctx))]
+        records = [(names, _help_record_text(text, lang)) for names, text in records]
+        if records:
+            with formatter.section(translated("Options", lang)):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The first sentence of the help, in the language of the help being shown (see `LocalizedGroup`)."""
+        lang: Language = getattr(self, "_short_help_lang", "en")
+        text = translated(inspect.cleandoc(self.help or ""), lang)
+        first = text.split("\n\n")[0].replace("\n", " ").strip()
+        sentence = first.split(". ")[0].rstrip(".")
+        return sentence if len(sentence) <= limit else sentence[: limit - 3].rstrip() + "..."
+
+
+class LocalizedCommand(_Localized):
+    """A `kpi` command whose help is shown in the reader's language."""
+
+
+class LocalizedGroup(_Localized, click.Group):
+    """The `kpi` group: its help and its commands' help in the reader's language; its commands are localized."""
+
+    command_class = LocalizedCommand
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add `cmd`, localized even when declared with plain click in another module (its class gains `_Localized`)."""
+        localize(cmd)
+        super().add_command(cmd, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = _language_of(formatter)
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None:
+                command._short_help_lang = lang  # type: ignore[attr-defined]
+        super().format_commands(ctx, formatter)
+
+
+def localize(command: click.Command) -> None:
+    """Make `command` (and a group's commands) show its help in the reader's language, whatever class declared it."""
+    if not isinstance(command, _Localized):
+        base = type(command)
+        command.__class__ = type(f"Localized{base.__name__}", (LocalizedGroup if isinstance(command, click.Group) else _Localized, base), {})
+    for child in getattr(command, "commands", {}).values():
+        localize(child)
+
+
+def _language_of(formatter: click.HelpFormatter) -> Language:
+    return formatter.lang if isinstance(formatter, _LocalizedFormatter) else "en"
+
+
+def _help_record_text(text: str, lang: Language) -> str:
+    """An option's help and click's `[default: x; required]` tail, each translated."""
+    body, bracket, extras = text.partition("  [")
+    if not bracket:
+        body, bracket, extras = ("", "[", text[1:]) if text.startswith("[") else (text, "", "")
+    words = "; ".join(_extra(part, lang) for part in extras.rstrip("]").split("; ")) if bracket else ""
+    body = translated(body, lang)
+    return f"{body}  [{words}]" if body and words else f"[{words}]" if words else body
+
+
+def _extra(part: str, lang: Language) -> str:
+    word, colon, value = part.partition(": ")
+    colon = " : " if colon and lang == "fr" else colon
+    if value.startswith("(") and value.endswith(")"):  # a described default, as click shows it
+        return f"{translated(word, lang)}{colon}({translated(value[1:-1], lang)})"
+    return f"{translated(word, lang)}{colon}{translated(value, lang) if colon else ''}"
