@@ -10,7 +10,10 @@ Sorties (déterministes, graine fixe, montants quantifiés au centime) :
   - facts/monthly.csv   : format LONG `period,entity,name,value`, 2024-01 à 2025-12,
                           toutes les entrées de la bibliothèque standard et du pack société ;
   - facts/budget_fr.csv : export Excel français (séparateur `;`, virgule décimale,
-                          espace des milliers), format LARGE, entrées prévisionnelles.
+                          espace des milliers), format LARGE : par mois et entité, une ligne
+                          `budget` (colonne `scenario`) avec les ventes budgétées, lues par
+                          budget(chiffre_affaires_ht), et une ligne sans scénario (le réel)
+                          avec le plan de trésorerie (encaissements et décaissements prévus).
 
 Cohérence : le bilan est construit mois par mois (stocks, créances, dettes, capitaux
 propres = report + résultat − dividendes, immobilisations = + investissements −
@@ -231,7 +234,8 @@ def generate():
                 {
                     "period": per,
                     "entity": ent,
-                    "chiffre_affaires_previsionnel": budget_ca,
+                    "ventes_marchandises": q(float(budget_ca) * p["part_marchandises"]),
+                    "production_vendue": q(float(budget_ca) * (1 - p["part_marchandises"])),
                     "encaissements_prevus": q(
                         float(budget_ca) * 1.2 * 0.99
                         + (150_000 if (ent == "lyon" and per == "2024-09") else 50_000 if (ent == "bordeaux" and per == "2024-03") else 0)
@@ -263,13 +267,17 @@ def main():
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["period", "entity", "name", "value"])
         w.writerows(rows)
-    cols = ["period", "entity", "chiffre_affaires_previsionnel", "encaissements_prevus", "decaissements_prevus", "tresorerie_initiale"]
+    # Les ventes budgétées sont le scénario `budget` des entrées réelles ; le plan de trésorerie est
+    # une entrée à part entière (des flux prévus, pas le budget d'une entrée réelle) : ligne sans scénario.
+    budget_cols = ["ventes_marchandises", "production_vendue"]
+    plan_cols = ["encaissements_prevus", "decaissements_prevus", "tresorerie_initiale"]
     with open(os.path.join(OUT, "budget_fr.csv"), "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\n")
-        w.writerow(cols)
+        w.writerow(["period", "entity", "scenario", *budget_cols, *plan_cols])
         for b in budget:
-            w.writerow([b["period"], b["entity"]] + [fr_number(b[c]) for c in cols[2:]])
-    print(f"{len(rows)} faits mensuels, {len(budget)} lignes de budget écrits dans {OUT}")
+            w.writerow([b["period"], b["entity"], "budget"] + [fr_number(b[c]) for c in budget_cols] + [""] * len(plan_cols))
+            w.writerow([b["period"], b["entity"], ""] + [""] * len(budget_cols) + [fr_number(b[c]) for c in plan_cols])
+    print(f"{len(rows)} faits mensuels, {len(budget)} mois de budget et de plan de trésorerie écrits dans {OUT}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from typing import Literal
 
 from .formatting import Language, decisive_places, format_gap, format_value, is_percent
 from .model import Direction
-from .numbers import DECIMAL_CONTEXT
+from .numbers import DECIMAL_CONTEXT, difference
 from .reasons import Reason
 
 CompareName = Literal["budget", "year_ago", "ytd"]
@@ -87,12 +87,12 @@ class Change:
 
 
 def gap(actual: Decimal | None, reference: Reference | Decimal | None) -> Decimal | None:
-    """actual - reference, in the KPI's unit (a fraction for a percent KPI, as a target's gap); None when either is undefined."""
+    """actual - reference, in the KPI's unit (a fraction for a percent KPI, as a target's gap); None when either is
+    undefined, or when the gap is beyond the number policy's range (as a result's gap is then not shown)."""
     number = reference.value if isinstance(reference, Reference) else reference
     if actual is None or number is None:
         return None
-    with localcontext(DECIMAL_CONTEXT):
-        return actual - number
+    return difference(actual, number)
 
 
 def change(actual: Decimal | None, reference: Reference | Decimal | None, unit: str, relative: bool = True) -> Change | None:
@@ -106,11 +106,14 @@ def change(actual: Decimal | None, reference: Reference | Decimal | None, unit: 
     sign = (difference > 0) - (difference < 0)
     if not relative:
         return Change(difference, unit, sign)
-    with localcontext(DECIMAL_CONTEXT):  # counted in hundredths: normalized, so 0.025 is 2.5 points, not 2.500
-        if is_percent(unit):
-            return Change((difference * _HUNDRED).normalize(), "pt", sign)
-        if number > 0 and actual >= 0:
-            return Change(((actual / number - 1) * _HUNDRED).normalize(), "%", sign)
+    try:
+        with localcontext(DECIMAL_CONTEXT):  # counted in hundredths: normalized, so 0.025 is 2.5 points, not 2.500
+            if is_percent(unit):
+                return Change((difference * _HUNDRED).normalize(), "pt", sign)
+            if number > 0 and actual >= 0:
+                return Change(((actual / number - 1) * _HUNDRED).normalize(), "%", sign)
+    except ArithmeticError:  # a rate beyond the number policy's range: the plain difference says it
+        pass
     return Change(difference, unit, sign)
 
 

@@ -24,6 +24,14 @@ NODE_WORDS: dict[str, dict[Language, str]] = {
     "group_entries": {"fr": "écritures propres du groupe (éliminations, coûts de groupe)", "en": "the group's own entries (eliminations, group costs)"},
 }
 
+# What a node is, in the reader's words: the tag the CLI and the web put beside it.
+KIND_WORDS: dict[str, dict[Language, str]] = {
+    "input": {"fr": "donnée", "en": "input"},
+    "kpi": {"fr": "indicateur", "en": "KPI"},
+    "account": {"fr": "compte", "en": "account"},
+    "member": {"fr": "membre", "en": "member"},
+}
+
 
 @dataclass(frozen=True)
 class Observation:
@@ -59,3 +67,7 @@ class ExplainNode:
     def label(self, lang: Language) -> str:
         """The node as a reader sees it: its text, or the words of a node that has none (an account's opening balance...)."""
         return NODE_WORDS[self.kind][lang] if self.kind in NODE_WORDS else self.text
+
+    def kind_word(self, lang: Language) -> str:
+        """What the node is (`donnée`, `indicateur`, `compte`, `membre`), "" for operations, numbers and functions."""
+        return KIND_WORDS[self.kind][lang] if self.kind in KIND_WORDS else ""

@@ -48,9 +48,9 @@ def period_words(period: Period, lang: Language) -> str:
             quarter = f"{'T' if french else 'Q'}{period.ordinal % 4 + 1}"
             if not period.is_fiscal:
                 return f"{quarter} {period.start.year}"
-            return f"{quarter} exercice {period.ordinal // 4}" if french else f"FY{period.ordinal // 4} {quarter}"
+            return f"{quarter} exercice {period.fiscal_year}" if french else f"FY{period.fiscal_year} {quarter}"
         case Frequency.YEARLY if period.is_fiscal:
-            return f"exercice {period.ordinal}" if french else f"FY{period.ordinal}"
+            return f"exercice {period.fiscal_year}" if french else f"FY{period.fiscal_year}"
     return str(period)
 
 

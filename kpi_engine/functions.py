@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, Subnormal
 from enum import Enum
 from fractions import Fraction
 from typing import Any, Protocol, assert_never
@@ -37,6 +37,34 @@ from .reasons import Reason
 Compiled = Callable[[Any], Any]
 MAX_PERIODS = 1_000  # how far a time function may look back: 83 years of months, ~3 years of days
 Builder = Callable[[Sequence[Compiled], Sequence[int | None]], Compiled]
+
+
+# --- arithmetic errors are undefined values ---------------------------------------------
+def undefined_by(error: ArithmeticError, code: str = "arithmetic") -> Undefined:
+    """The undefined value an arithmetic error stands for, with its reason (`code`: the catalog entry wording it).
+
+    Computations run in `numbers.DECIMAL_CONTEXT`, whose traps raise on a result beyond the number policy's
+    range (`Overflow`; `Underflow` or `Subnormal` below it) or with no defined result (`InvalidOperation`).
+    """
+    name = "Underflow" if isinstance(error, Subnormal) else type(error).__name__  # Underflow is a Subnormal too
+    return Undefined(Reason.of(code, error=name))
+
+
+def guarded(compiled: Compiled, code: str = "arithmetic") -> Compiled:
+    """`compiled`, with an arithmetic error turned into an undefined value where it arises, as a division by zero is.
+
+    The one mechanism that makes an overflow or underflow undefined like any other undefined value: `and`/`or`
+    decide around it, `coalesce` falls back, `if` and comparisons are undefined with its reason. The compiler
+    guards every operation that computes a number; reading a value or comparing two needs no guard.
+    """
+
+    def guard(frame: Any) -> Any:
+        try:
+            return compiled(frame)
+        except ArithmeticError as error:
+            raise undefined_by(error, code) from None
+
+    return guard
 
 
 # --- undefined arguments --------------------------------------------------------------

@@ -53,5 +53,12 @@ class Limits:
     """Terms an analysis may expand a formula into (a product of sums multiplies out): the largest formula
     of the standard library expands to a few dozen terms; 14 factors of two terms make 16,384."""
 
+    max_cell_length: int = 10_000
+    """Characters in one cell of a CSV facts file. A cell holds a period, an entity, an input's name or label, or
+    a number (under 300 characters by the number policy); the longest text real exports put in a cell, an
+    accounting entry's label or a comment in a column the pack does not read, is a few hundred. A longer cell
+    is refused with its line and the rest of the file is still read: it is most often an unclosed quote that
+    swallowed the lines after it. It was `csv`'s own limit, 131,072, raised as a crash."""
+
     numbers: NumberLimits = field(default_factory=NumberLimits)
     """What a number read from a pack, a pack test or facts may be: see `numbers.NumberLimits`."""

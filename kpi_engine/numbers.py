@@ -18,12 +18,36 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    Subnormal,
+    Underflow,
     localcontext,
 )
 
+PRECISION = 28
+"""Significant digits of every computation, and of every number read (`NumberLimits.max_digits`)."""
+MAX_EXPONENT = 100
+"""The magnitude of every number read and computed: from 1E-100 to 9.99E+100 (`NumberLimits.max_exponent`)."""
+
 # 28 significant digits, banker's rounding for intermediate results, and errors trapped rather than
 # silently producing NaN or Infinity; spelled out, so the caller's own decimal settings never leak in.
-DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+# Results stay in the number policy's range: one beyond 9.99E+100 traps `Overflow`, one below 1E-100
+# (other than 0) traps `Subnormal` or `Underflow`, instead of an exact zero or a million-digit exponent;
+# the evaluator turns each into an undefined value with its reason (`functions.guarded`).
+DECIMAL_CONTEXT = Context(
+    prec=PRECISION,
+    rounding=ROUND_HALF_EVEN,
+    Emax=MAX_EXPONENT,
+    Emin=-MAX_EXPONENT,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Underflow, Subnormal],
+)
+
+
+def difference(a: Decimal, b: Decimal) -> Decimal | None:
+    """a - b in the number policy's range; None beyond it (the gap of 9E+100 and -9E+100 is not shown)."""
+    try:
+        return DECIMAL_CONTEXT.subtract(a, b)
+    except ArithmeticError:
+        return None
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
@@ -49,16 +73,18 @@ class NumberLimits:
     policy too. Each raises ValueError with a message a user can act on; the reader adds the location.
     """
 
-    max_digits: int = DECIMAL_CONTEXT.prec
-    """Digits written (trailing zeros included): 28, the precision every computation runs at, so a number
-    read is never rounded by the first operation that uses it. The repeating results the engine writes
-    itself (`0.3333333333333333333333333333`, 28 digits) are read back whole."""
+    max_digits: int = PRECISION
+    """Significant digits (from the first to the last that is not 0): 28, the precision every computation
+    runs at, so a number read is never rounded by the first operation that uses it. What the engine writes
+    itself is read back whole: its repeating results (`0.3333333333333333333333333333`, 28 digits) and its
+    largest ones, written without an exponent (9.99E+100 is `999` followed by 98 zeros: 3 digits)."""
 
-    max_exponent: int = 100
+    max_exponent: int = MAX_EXPONENT
     """Magnitude: from 1E-100 to 9.99E+100 (and zero). No amount, count or rate a finance team reads is near
     either end (world GDP is about 1E+14 euros), and every accepted number prints in full (no exponent) in
     under 130 characters, where `1e999999999` printed 1 GB. It also keeps Python's int conversions far below
-    their 4,300-digit limit."""
+    their 4,300-digit limit. Results are computed in the same range (`DECIMAL_CONTEXT`), so what the engine
+    writes is always a number it reads back."""
 
     @property
     def max_text_length(self) -> int:
@@ -72,7 +98,7 @@ class NumberLimits:
         shown = _shown(str(value) if written is None else written)
         if not value.is_finite():
             raise ValueError(f"{shown} is not a finite number")
-        digits = len(value.as_tuple().digits)
+        digits = _significant_digits(value)
         if digits > self.max_digits:
             raise ValueError(f"{shown} has {digits} digits; at most {self.max_digits} are read, the precision the engine computes with")
         if not -self.max_exponent <= value.adjusted() <= self.max_exponent:
@@ -92,6 +118,12 @@ class NumberLimits:
         except InvalidOperation:  # an exponent beyond what `decimal` itself holds, or not a number at all
             raise ValueError(self._out_of_range(_shown(cleaned)) if _NUMBER.fullmatch(cleaned) else f"{_shown(cleaned)} is not a number") from None
         return self.checked(value, text.strip())
+
+
+def _significant_digits(value: Decimal) -> int:
+    """Digits from the first to the last that is not 0: what `1.50`, `1500` and `0.0015` all have 2 of."""
+    digits = value.as_tuple().digits
+    return len(bytes(digits).rstrip(b"\0").lstrip(b"\0"))
 
 
 def _shown(text: str) -> str:

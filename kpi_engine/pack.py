@@ -82,11 +82,7 @@ class Pack:
     def fact_warnings(self, facts: Facts) -> list[Problem]:
         """Facts no input reads (a misspelt column...) and facts outside the `min`/`max` their input
         declares (a negative headcount...), as located warnings."""
-        warnings = []
-        for name in sorted(facts.names() - set(self.inputs)):
-            location = next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
-            hint = near_miss(name, self.inputs) or ""
-            warnings.append(Problem.of(location, Reason.of("not_an_input", name=name, hint=hint), "warning"))
+        warnings = list(self._unread_names(facts))
         warnings.extend(self._absent_members(facts))
         warnings.extend(_misspelt_scenarios(facts))
         if all(definition.minimum is None and definition.maximum is None for definition in self.inputs.values()):
@@ -100,6 +96,19 @@ class Pack:
                 cause = Reason.of("out_of_bounds", name=fact.name, value=fact.value, period=fact.period, entity=fact.entity, bounds=(low, high))
                 warnings.append(Problem.of(fact.location, cause, "warning"))
         return warnings
+
+    def _unread_names(self, facts: Facts) -> Iterator[Problem]:
+        """A warning for each of the first `UNREAD_NAMES_SHOWN` names no input reads, with the closest input,
+        then one for all the others: finding the closest input compares a name with every input's name and
+        labels, so a file of 100,000 unknown columns costs what 20 do, and is said in 21 lines, not 100,000."""
+        unread = sorted(facts.names() - set(self.inputs))
+        for name in unread[:UNREAD_NAMES_SHOWN]:
+            hint = near_miss(name, self.inputs) or ""
+            yield Problem.of(_first_location(facts, name), Reason.of("not_an_input", name=name, hint=hint), "warning")
+        rest = unread[UNREAD_NAMES_SHOWN:]
+        if rest:
+            cause = Reason.of("more_not_inputs", count=len(rest), names=tuple(rest[:5]), more=len(rest) - 5 if len(rest) > 5 else 0)
+            yield Problem.of(_first_location(facts, rest[0]), cause, "warning")
 
     def _absent_members(self, facts: Facts) -> Iterator[Problem]:
         """Members of a group that the facts do not mention at all: the group will have no value."""
@@ -181,7 +190,7 @@ class Pack:
         silence applies (nothing here reads the clock; the CLI passes today).
         `compare` names what each result also carries (`Result.compared`): its
         budget, its value a year earlier, its year to date (`comparisons`;
-        the Python backend only). The evaluation is immutable.
+        the DuckDB backend refuses the year to date). The evaluation is immutable.
         """
         return self.backend(backend).evaluate(self.bind(facts), self._selection(period, entity, as_of, compare), _checked(lang))
 
@@ -271,6 +280,15 @@ def _add_text_layers(
 def _extended(document: Document) -> list[str]:
     extends = document.data.get("extends") if isinstance(document.data, dict) else None
     return [extends] if isinstance(extends, str) else [e for e in extends if isinstance(e, str)] if isinstance(extends, list) else []
+
+
+UNREAD_NAMES_SHOWN = 20
+"""Names no input reads that get a warning of their own (with the closest input); the others are counted in one."""
+
+
+def _first_location(facts: Facts, name: str) -> Location:
+    """Where `name` is first given, in the facts of the first entity that has it."""
+    return next((found for e in facts.entities if (found := facts.location(e, name))), Location("facts"))
 
 
 def build_pack(layers: Sequence[Sequence[Document]], limits: Limits = Limits(), read: Sequence[Problem] = ()) -> Pack:

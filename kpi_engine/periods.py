@@ -116,6 +116,11 @@ class Period:
         return self.start.year if self.frequency is not Frequency.WEEKLY else self.start.isocalendar()[0]
 
     @property
+    def fiscal_year(self) -> int:
+        """The fiscal year a year or quarter belongs to, named by the calendar year it ends in (`FY2025`)."""
+        return self.ordinal if self.frequency is Frequency.YEARLY else self.ordinal // 4
+
+    @property
     def start(self) -> date:
         match self.frequency:
             case Frequency.YEARLY:
@@ -140,8 +145,8 @@ class Period:
 
     def __str__(self) -> str:
         if self.is_fiscal:
-            year = self.ordinal if self.frequency is Frequency.YEARLY else self.ordinal // 4
-            return f"FY{year:04d}" if self.frequency is Frequency.YEARLY else f"FY{year:04d}-Q{self.ordinal % 4 + 1}"
+            named = f"FY{self.fiscal_year:04d}"
+            return named if self.frequency is Frequency.YEARLY else f"{named}-Q{self.ordinal % 4 + 1}"
         start = self.start
         match self.frequency:
             case Frequency.YEARLY:

@@ -9,12 +9,18 @@ is the text of record (JSON output, `Result.error`, pack tests).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
+from .formula_messages import FORMULA_MESSAGES
+from .numbers import MAX_EXPONENT
+from .pack_messages import PACK_MESSAGES
 
 # code -> (English, French). Fields are filled from the reason's parameters; a parameter that
 # is itself a Reason is worded in the same language, an entity becomes ", entity 'x'".
+# Validation messages (a pack's mistakes) have their own catalogues, merged below.
 CATALOG: dict[str, tuple[str, str]] = {
     "missing_fact": ("missing fact '{name}' for {period}{entity}", "donnée manquante « {name} » pour {period}{entity}"),
     "not_split": (
@@ -63,15 +69,33 @@ CATALOG: dict[str, tuple[str, str]] = {
             " renommez la colonne d'après la donnée qu'elle contient)"
         ),
     ),
+    "budget_scenario_input": (
+        " (a budget is now the 'budget' scenario of the actual inputs: give {inputs} on lines whose scenario column says budget)",
+        " (un budget est désormais le scénario « budget » des données réelles : donnez {inputs} sur des lignes dont la colonne scenario vaut budget)",
+    ),
     "near_scenario": (
         "figures under scenario '{scenario}' are read by no formula (did you mean '{closest}'?)",
         "les chiffres du scénario « {scenario} » ne sont lus par aucune formule (vouliez-vous dire « {closest} » ?)",
+    ),
+    "cell_too_long": (
+        (
+            "a cell longer than {limit} characters starts on this line: refused, and the rest of the file is read"
+            " (a cell holds a period, an entity, a name or a number; is a quote left open?)"
+        ),
+        (
+            "une cellule de plus de {limit} caractères commence à cette ligne : refusée, le reste du fichier est lu"
+            " (une cellule contient une période, une entité, un nom ou un nombre ; un guillemet est-il resté ouvert ?)"
+        ),
     ),
     "member_without_facts": (
         "member '{member}' of group '{group}' has no facts: the group's values will be undefined",
         "le membre « {member} » du groupe « {group} » n'a aucune donnée : les valeurs du groupe seront indéfinies",
     ),
     "not_an_input": ("'{name}' is not an input of the pack, ignored{hint}", "« {name} » n'est pas une donnée d'entrée du pack : ignorée{hint}"),
+    "more_not_inputs": (
+        "{count} more names are not inputs of the pack, ignored: {names}{more}",
+        "{count} autres noms ne sont pas des données d'entrée du pack : ignorés : {names}{more}",
+    ),
     "out_of_bounds": (
         "'{name}' is {value} for {period}{entity}; it should be {bounds}",
         "« {name} » vaut {value} en {period}{entity} ; elle devrait être {bounds}",
@@ -88,12 +112,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "l'entité « {name} » n'a pas de données pour {shown}{more}, que les autres entités ont : une période manquante n'est pas un zéro",
     ),
 }
+CATALOG |= FORMULA_MESSAGES | PACK_MESSAGES | FACTS_MESSAGES
 
 _ARITHMETIC_WORDS = {
     "invalidoperation": ("the operation has no defined result", "l'opération n'a pas de résultat défini"),
     "overflow": ("the result is too large", "le résultat est trop grand"),
     "divisionbyzero": ("division by zero", "division par zéro"),
-    "underflow": ("the result is too small", "le résultat est trop petit"),
+    "underflow": (
+        f"the result is too small (under 1E-{MAX_EXPONENT} in size), not rounded to 0",
+        f"le résultat est trop petit (moins de 1E-{MAX_EXPONENT} en valeur absolue), non arrondi à 0",
+    ),
 }
 _FREQUENCY_WORDS = {"daily": "jours", "weekly": "semaines", "monthly": "mois", "quarterly": "trimestres", "yearly": "années"}
 _GIVEN_WORDS = {"daily": "quotidien", "weekly": "hebdomadaire", "monthly": "mensuel", "quarterly": "trimestriel", "yearly": "annuel"}
@@ -160,8 +188,10 @@ def _word(key: str, value: Any, lang: Language) -> str:
         words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
         low, high = value
         return words[2].join(f"{word} {_number(bound, lang)}" for word, bound in ((words[0], low), (words[1], high)) if bound is not None)
-    if key == "value":
-        return _number(value, lang)
+    if key == "names":
+        return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
+    if key in ("value", "limit", "count"):
+        return _number(Decimal(value), lang)
     if key == "entity":
         if value is None:
             return ""

@@ -37,8 +37,8 @@ def kpi(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def records(*extra: str) -> dict[tuple[str, str, str], dict[str, Any]]:
-    code, out, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", ALL, "--format", "json", "--lang", "en", *extra)
+def records(*extra: str, facts: str = FACTS, compare: str = ALL) -> dict[tuple[str, str, str], dict[str, Any]]:
+    code, out, err = kpi("evaluate", COMPANY, "--facts", facts, "--compare", compare, "--format", "json", "--lang", "en", *extra)
     assert code == 0, err
     return {(r["kpi"], r["period"], r["entity"]): r for r in json.loads(out)["results"]}
 
@@ -156,11 +156,32 @@ def test_the_workbook_holds_the_comparisons_as_numbers(tmp_path: Path) -> None:
     assert (rate["year_ago"], rate["year_ago_change"], rate["year_ago_change_unit"], rate["ytd"], rate["budget"]) == (0.6, 2.5, "pt", 0.625, "")
 
 
-def test_compare_is_validated_and_refused_by_duckdb() -> None:
+def test_compare_is_validated_and_the_year_to_date_refused_by_duckdb() -> None:
     code, _, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", "budget,last_year")
     assert code == 2 and "Invalid value for '--compare': 'last_year' is not a comparison: write one or more of budget, year_ago, ytd" in err
-    code, _, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", "ytd", "--engine", "duckdb")
-    assert code == 2 and "comparisons are computed by the python engine only, not by duckdb" in err
+    code, _, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", "budget,ytd", "--engine", "duckdb")
+    assert code == 2 and "the year to date (ytd) is computed by the python engine only, not by duckdb: leave out ytd or --engine" in err
+
+
+def test_duckdb_refuses_the_year_to_date_before_any_query() -> None:
+    pack = load_pack(COMPANY)
+    with pytest.raises(ValueError, match=r"the year to date \(--compare ytd\) is computed by the python engine only"):
+        pack.evaluate(pack.bind(load_facts([FACTS], pack)), compare=("budget", "ytd"), backend="duckdb")
+
+
+def test_duckdb_gives_the_same_budget_and_year_ago_as_the_python_engine(tmp_path: Path) -> None:
+    """Every record alike on both engines, and N-1 in a gap of the facts (lyon without July 2024) computed there
+    as the Python engine does: undefined for the missing fact, not "before the first period of data"."""
+    gap = tmp_path / "gap.yaml"
+    gap.write_text("".join(line for line in Path(FACTS).read_text(encoding="utf-8").splitlines(keepends=True) if '"2024-07"' not in line))
+    engines = ((), ("--engine", "duckdb"))
+    (python, duckdb), (python_gap, duckdb_gap) = ([records(*e, facts=f, compare="budget,year_ago") for e in engines] for f in (FACTS, str(gap)))
+    assert duckdb == python and duckdb_gap == python_gap
+    assert duckdb_gap["chiffre_affaires_ht", "2025-07", "lyon"]["compare"]["year_ago"] == {
+        "value": None, "reason": "missing fact 'ventes_marchandises' for 2024-07, entity 'lyon'", "change": None, "change_unit": None}
+    budget, before = duckdb["ca_exercice", "FY2025", "bordeaux"]["compare"]["budget"], duckdb["chiffre_affaires_ht", "2024-07", "lyon"]["compare"]["year_ago"]
+    assert budget == {"value": "150000", "reason": None, "gap": "10000"}  # the budget voted for the year, on the same SQL
+    assert before["reason"] == "2023-07 is before the first period of data (data starts at 2024-06), entity 'lyon'"
 
 
 # --- the scorecards --------------------------------------------------------------------------------

@@ -499,15 +499,16 @@ def test_targets_met_are_announced_by_email_once_per_period(tmp_path: Path) -> N
         assert first.exit_code == 0, first.output
         assert run_notify(state, *smtp_options(port), "--webhook", url, "--targets-met").exit_code == 0
     subjects = sorted(str(m["Subject"]) for m in mailbox.messages)  # sent once: the second run had nothing new
-    assert subjects == [  # the group of the example's two shops meets its own targets too
-        "[Indicateurs] 1 nouvelle alerte, 10 objectifs atteints",
+    assert subjects == [  # the group of the example's two shops meets its own targets too; lyon its fiscal-year budget
+        "[Indicateurs] 1 nouvelle alerte, 11 objectifs atteints",
         "[Indicateurs] 3 objectifs atteints",
         "[Indicateurs] 8 nouvelles alertes, 6 objectifs atteints",
     ]
     controle = next(m for m in mailbox.messages if "controle@example.fr" in str(m["To"]))
-    assert controle["Subject"] == "[Indicateurs] 1 nouvelle alerte, 10 objectifs atteints"
+    assert controle["Subject"] == "[Indicateurs] 1 nouvelle alerte, 11 objectifs atteints"
     text = controle.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Objectifs atteints (10)" in text and "groupe_durand" in text and "- Taux de marge brute, lyon, 2025-12 : 66,8 % (cible 55,0 %)" in text
+    assert "Objectifs atteints (11)" in text and "Chiffre d'affaires HT de l'exercice, lyon, FY2025" in text
+    assert "groupe_durand" in text and "- Taux de marge brute, lyon, 2025-12 : 66,8 % (cible 55,0 %)" in text
     only_good_news = [m for m in mailbox.messages if "nouvelle" not in str(m["Subject"])]
     assert only_good_news and all("kpi alerts ack" not in m.get_body(("plain",)).get_content() for m in only_good_news)  # type: ignore[union-attr]
     assert all("objectif" not in json.dumps(body) for body in hook.bodies) and len(hook.bodies) == 2

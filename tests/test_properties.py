@@ -1,5 +1,7 @@
-"""Property-based tests (hypothesis): whatever the text, the formula language, the YAML loader and the
-message templates answer with the engine's own errors, within a deadline per input.
+"""Property-based tests (hypothesis): whatever the text, the formula language, the YAML loader, the facts
+readers and the message templates answer with the engine's own errors, within a deadline per input; any
+formula evaluates to a value in the number policy's range or to undefined with its reason; a value written
+by `--format json` reads back as the same fact.
 
 The strategies mix the pieces a person (or an attacker) writes: real tokens, near misses, huge
 numbers, odd line breaks, YAML tags and aliases, format specs with huge widths. The budget comes
@@ -17,10 +19,13 @@ from hypothesis import strategies as st
 
 from kpi_engine import Pack, PackError
 from kpi_engine.alerts import render_message
+from kpi_engine.cli.output import MACHINE_DECIMALS, result_record
 from kpi_engine.errors import Problem
+from kpi_engine.facts import Facts, read_facts
 from kpi_engine.functions import FUNCTIONS
 from kpi_engine.limits import Limits
 from kpi_engine.nodes import Node
+from kpi_engine.numbers import NumberLimits
 from kpi_engine.parser import FormulaSyntaxError, parse_formula
 from kpi_engine.semantics import TEXT_FIELDS, template_problems
 from kpi_engine.yamlsource import load_document
@@ -149,3 +154,65 @@ def test_a_template_validation_accepts_renders_within_bounded_length(template, v
     message = render_message(template, lookup, lang)
     fields = template.count("{")
     assert len(message) <= len(template) + fields * (limits.max_format_width + limits.numbers.max_exponent + limits.max_format_precision + 60)
+
+
+# --- facts readers -------------------------------------------------------------------------------------------
+_FACTS_PIECES = [
+    "period", "période", "Mois", "entity", "name", "value", "x", "y", "CA", "ca", ",", ";", "\t", "\n", "\r\n", "\r", '"', "'", " ",
+    "2025-01", "2025-Q1", "2025-W53", "01/2025", "9999-12", "0001-01", "2025", "２０２５-０１", "1", "-1,5", "1 234,56", "1,500", "(12)",
+    "7,5 %", "1e999999999", "0e-999999999", "9" * 5000, "NaN", "Infinity", "{", "}", "[", "]", ": ", '{"2025-01": {"x": ', "- ",
+    "period: ", "&a ", "*a", "\x00", "\ufeff", "a" * 11_000, "PK\x03\x04",
+]
+facts_texts = st.lists(st.sampled_from(_FACTS_PIECES) | st.text(max_size=5), max_size=40).map("".join)
+POLICY = NumberLimits()
+
+
+@given(facts_texts, st.sampled_from(["facts.csv", "facts.json", "facts.yaml", "facts.xlsx", "facts"]), st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+def test_reading_any_facts_gives_facts_in_the_policy_or_located_problems(text, name, encoding):
+    result = read_facts(text.encode(encoding, errors="replace"), name)
+    assert all(isinstance(p, Problem) and p.location.file == name for p in result.problems)
+    for problem in result.problems:
+        assert problem.text("fr") and str(problem)
+    for fact in result.facts.facts():
+        assert POLICY.checked(fact.value) == fact.value
+
+
+# --- evaluation: a value in the number policy's range, or undefined with its reason ------------------------------
+_in_range = st.decimals(min_value=Decimal("-9.99E+100"), max_value=Decimal("9.99E+100"), places=None, allow_nan=False, allow_infinity=False).filter(
+    lambda d: d == 0 or (-100 <= d.adjusted() <= 100 and len(d.as_tuple().digits) <= 28)
+)
+
+
+@given(well_formed, st.lists(_in_range, min_size=2, max_size=2), st.lists(_in_range, min_size=2, max_size=2))
+@example("x * 10 ^ 999999 * 10 ^ 999999 > 1 or x > 0", [Decimal(1), Decimal(1)], [Decimal(1), Decimal(1)])
+@example("x * 0.5 ^ 10 ^ 10", [Decimal(1), Decimal(1)], [Decimal(1), Decimal(1)])
+def test_evaluating_any_formula_gives_a_value_in_range_or_a_reason(formula, xs, ys):
+    pack = refusal(lambda: Pack.from_texts({"pack.yaml": _pack_text(formula)}, bases={}))
+    if not isinstance(pack, Pack):
+        return
+    records = [(None, name, f"2025-0{month}", value) for name, values in (("x", xs), ("y", ys)) for month, value in enumerate(values, 1)]
+    evaluation = pack.evaluate(Facts.from_records(records))
+    for result in evaluation.results:
+        if result.value is None:
+            assert result.error and result.cause is not None and result.cause.text("fr")
+        else:
+            assert result.value == 0 or -100 <= result.value.adjusted() <= 100
+            assert len(format(result.value, "f")) <= POLICY.max_text_length
+    for alert in evaluation.alerts:
+        assert alert.text("fr") and alert.text("en")
+
+
+# --- round trip: a value written by --format json reads back as facts as the same value ----------------------------
+@given(_in_range)
+def test_a_value_written_as_json_reads_back_as_the_same_fact(value):
+    pack = Pack.from_texts({"pack.yaml": "inputs: {x: {rollup: sum}}\nkpis: {k: {formula: x, frequency: monthly}}\n"}, bases={})
+    (result,) = pack.evaluate(Facts.from_records([(None, "x", "2025-01", value)])).results
+    written = json.dumps({"2025-01": {"x": json.loads(json.dumps(result_record(result)))["value"]}})
+    read = read_facts(written.encode("utf-8"), "back.json")
+    assert not read.problems
+    (fact,) = read.facts.facts()
+    decimals = -int(value.as_tuple().exponent)
+    if decimals <= MACHINE_DECIMALS:
+        assert fact.value == value
+    else:  # rounded half even to the 24 decimals machine outputs keep
+        assert abs(fact.value - value) <= Decimal(1).scaleb(-MACHINE_DECIMALS) / 2

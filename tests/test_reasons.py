@@ -27,6 +27,8 @@ SAMPLE = {
     "count": 2,
     "shown": "2025-01, 2025-02",
     "more": 3,
+    "limit": 10000,
+    "names": ("colonne_1", "colonne_2"),
     "input": "chiffre_affaires_ht",
     "kind": "income",
     "input_kind": "charge",
@@ -34,6 +36,7 @@ SAMPLE = {
     "title_kind": None,
     "scenario": "budget",
     "closest": "budget",
+    "inputs": "ventes_marchandises, production_vendue",
 }
 
 

@@ -147,6 +147,21 @@ def test_figures_under_a_near_miss_of_budget_are_a_located_warning() -> None:
     ]
 
 
+def test_the_standard_librarys_retired_budget_input_says_where_its_figures_now_go() -> None:
+    """A pack upgrading from `chiffre_affaires_previsionnel` is told to give the budget as a scenario, not offered a
+    look-alike input (`tresorerie_initiale`, labelled "... du prévisionnel"); given so, the variance is computed."""
+    pack = Pack.from_texts({"pack.yaml": "extends: standard\n"})
+    before = read_facts_text("period,ventes_marchandises,production_vendue,chiffre_affaires_previsionnel\n2025-01,40,60,110\n", "old.csv")
+    (warning,) = [w for w in pack.fact_warnings(before) if "previsionnel" in w.message]
+    assert (str(warning.location), warning.message) == ("old.csv:2", (
+        "'chiffre_affaires_previsionnel' is not an input of the pack, ignored (a budget is now the 'budget' scenario of the"
+        " actual inputs: give ventes_marchandises, production_vendue on lines whose scenario column says budget)"))
+    after = read_facts_text("period,scenario,ventes_marchandises,production_vendue\n2025-01,,40,60\n2025-01,budget,50,60\n", "new.csv")
+    assert not pack.fact_warnings(after)
+    evaluation = pack.evaluate(after, lang="en")
+    assert evaluation.result_at("ecart_ca_previsionnel", "2025-01").value == Decimal(-10)  # (40 + 60) - (50 + 60)
+
+
 def test_a_period_before_the_scenarios_first_figure_says_which_scenario() -> None:
     pack = Pack.from_texts({"pack.yaml": "inputs:\n  ca: {rollup: sum}\nkpis:\n  ecart: {formula: ca - budget(ca), frequency: monthly}\n"})
     facts = Facts.from_records([(None, "ca", "2024-12", 5), (None, "ca", "2025-01", 10), (None, "ca", "2025-01", 8, "budget")])

@@ -417,17 +417,30 @@ def test_kpi_evaluate_with_engine_duckdb_prints_the_same_table():
     assert sql.output == python.output
 
 
+def assert_same_json(want: dict, got: dict) -> None:
+    """Equal records, their comparisons' too, numbers within `TOLERANCE` (the Python backend's 28 digits)."""
+    numbers = {"value", "target", "gap", "change"} & set(want)
+    assert {k: v for k, v in got.items() if k not in numbers | {"compare"}} == {k: v for k, v in want.items() if k not in numbers | {"compare"}}
+    for key in numbers:
+        expected, actual = (None if v is None else Decimal(v) for v in (want[key], got[key]))
+        assert expected == actual or abs(expected - actual) <= TOLERANCE * abs(expected), (want, got)
+    assert set(got.get("compare", {})) == set(want.get("compare", {})), (want, got)
+    for name, reference in want.get("compare", {}).items():
+        assert_same_json(reference, got["compare"][name])
+
+
 def test_kpi_evaluate_with_engine_duckdb_gives_the_same_json_values():
     """Equal texts except where the Python backend keeps trailing zeros or its 28 digits round a long chain of
-    quotients differently from SQL's 24 decimals: equal values within 1e-18 relative (docs/scale.md)."""
-    python, sql = (json.loads(run_kpi(*company_run(), "--format", "json", *engine).output) for engine in ((), ("--engine", "duckdb")))
+    quotients differently from SQL's 24 decimals: equal values within 1e-18 relative (docs/scale.md). The
+    budget and N-1 comparisons too, monthly.csv read by DuckDB itself and budget_fr.csv's budget scenario through the Python readers."""
+    compare = ("--format", "json", "--compare", "budget,year_ago")
+    python, sql = (json.loads(run_kpi(*company_run(), *compare, *engine).output) for engine in ((), ("--engine", "duckdb")))
     assert len(sql["results"]) == len(python["results"]) and len(sql["alerts"]) == len(python["alerts"])
+    assert any(r["compare"]["budget"]["value"] for r in python["results"])  # budget_fr.csv's budget lines
+    assert any(r["compare"]["budget"]["reason"] for r in python["results"])  # and KPIs the budget does not give
+    assert any(r["compare"]["year_ago"]["value"] for r in python["results"])
     for want, got in zip(python["results"] + python["alerts"], sql["results"] + sql["alerts"], strict=True):
-        numbers = {"value", "target", "gap"} & set(want)
-        assert {k: v for k, v in got.items() if k not in numbers} == {k: v for k, v in want.items() if k not in numbers}
-        for key in numbers:
-            expected, actual = (None if v is None else Decimal(v) for v in (want[key], got[key]))
-            assert expected == actual or abs(expected - actual) <= TOLERANCE * abs(expected), (want, got)
+        assert_same_json(want, got)
 
 
 def test_kpi_evaluate_refuses_facts_and_packs_the_engine_cannot_compute(tmp_path):

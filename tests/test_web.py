@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
@@ -367,9 +367,9 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(app, 
 def test_behind_a_local_https_proxy_the_cookie_is_secure(app):
     """uvicorn takes the scheme from X-Forwarded-Proto when the proxy is on 127.0.0.1, as `kpi serve` runs it."""
     for base in serve(app[0]):
-        with httpx.Client(base_url=base, headers={"x-forwarded-proto": "https"}, timeout=10) as client:
+        with httpx2.Client(base_url=base, headers={"x-forwarded-proto": "https"}, timeout=10) as client:
             assert "secure" in session_cookie(login_answer(client))  # type: ignore[arg-type]
-        with httpx.Client(base_url=base, timeout=10) as client:
+        with httpx2.Client(base_url=base, timeout=10) as client:
             assert "secure" not in session_cookie(login_answer(client))  # type: ignore[arg-type]
 
 
@@ -455,7 +455,7 @@ def test_on_the_example_company_leadership_the_daf_and_a_shop_manager_each_have_
     leadership = {"chiffre_affaires_ht", "evolution_ca_annee", "taux_marge_brute", "taux_marge_nette", "ebe", "tresorerie_nette", "dscr"}
     assert {kpi for kpi, _ in kpis["marc"]} == leadership
     assert {entity for _, entity in kpis["marc"]} == {entity for _, entity in kpis["claire"]} == {"bordeaux", "lyon", "groupe_durand"}
-    assert len({kpi for kpi, _ in kpis["claire"]}) == 60  # with the fiscal-year revenue against its budget (examples/company/budget.yaml)
+    assert len({kpi for kpi, _ in kpis["claire"]}) == 62  # every KPI: the budget ones too, now that the example gives its budget as a scenario
     assert {entity for _, entity in kpis["lea"]} == {"bordeaux"} and "ca_par_m2" in {kpi for kpi, _ in kpis["lea"]}
     assert not {kpi for kpi, _ in kpis["lea"]} & leadership
 
@@ -478,11 +478,11 @@ def test_scorecards_set_each_kpi_against_its_target_and_a_year_before(tmp_path):
     marc = User("marc", "Marc Durand", USERS["marc"].password_hash, "viewer", audiences=("dirigeants",))
     app = (create_app(Web(space, users_file(tmp_path, {"marc": marc}, clock), clock, clock.monotonic), secret_key="test secret"), None)  # noqa: S106 - test sessions only
     page = login(app, "marc").get("/?entity=bordeaux").text
-    # revenue has no target: only N-1. 2025-12: 112 223,39 + 43 642,43 = 155 865,82; 2024-12: 99 603,16 + 38 734,56 = 138 337,72;
-    # 155 865,82 / 138 337,72 - 1 = +12,67 %
+    # revenue has no target: its budget and N-1. 2025-12: 112 223,39 + 43 642,43 = 155 865,82; budget (budget_fr.csv)
+    # 110 808 + 43 092 = 153 900, gap +1 965,82; 2024-12: 99 603,16 + 38 734,56 = 138 337,72; 155 865,82 / 138 337,72 - 1 = +12,67 %
     assert scorecard_row(page, "chiffre_affaires_ht", "bordeaux") == (
-        ["Indicateur", "Entité", "Situation au", "Réalisé", "N-1", "Évol. N-1", "Statut", "Tendance"],
-        ["Chiffre d&#39;affaires HT", "bordeaux", "2025-12", "155 865,82 €", "138 337,72 €", "+12,7 %", "sans cible", ""],
+        ["Indicateur", "Entité", "Situation au", "Réalisé", "Budget", "Écart budget", "N-1", "Évol. N-1", "Statut", "Tendance"],
+        ["Chiffre d&#39;affaires HT", "bordeaux", "2025-12", "155 865,82 €", "153 900,00 €", "+1 965,82 €", "138 337,72 €", "+12,7 %", "sans cible", ""],
     )
     # a percent KPI: gap and change in points. 2025-12: (155 865,82 - 52 039,39 - 13 346,39) / 155 865,82 = 58,05 %,
     # target 55 %; 2024-12: (138 337,72 - 47 661,27 - 11 650,01) / 138 337,72 = 57,13 %, so +0,92 pt

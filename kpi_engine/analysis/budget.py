@@ -11,13 +11,16 @@ length (`x + 10 ^ 10 ^ 10` is 13 characters; a product of 14 sums expands to
 - time, for everything else: `deadline` runs an analysis under a budget of
   processor time (not wall-clock time, so a busy machine does not turn a
   quick answer into "too complex") and raises `TooComplex` when it is spent.
-  The clock is a `SIGPROF` timer, so it applies where Python can have one
+  The clock is a `SIGPROF` timer, whose handler raises in whatever code runs, except a
+  garbage-collector callback or a finaliser, where Python drops exceptions: it raises at the
+  next tick instead. It applies where Python can have one
   (Unix, main thread, as the `kpi` command runs); elsewhere (a worker thread
   of an embedding server) only the size guards apply.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import signal
 import threading
@@ -53,7 +56,9 @@ def deadline(limits: Limits, what: str, quoi: str) -> Iterator[None]:
         yield
         return
 
-    def expire(_signal: int, _frame: FrameType | None) -> None:
+    def expire(_signal: int, frame: FrameType | None) -> None:
+        if _unraisable(frame):
+            return  # lost there: the next tick, 0.1 s later, raises where the analysis catches it
         seconds = limits.analysis_seconds
         raise OutOfTime(
             f"{what} is too complex: no answer within {seconds:g} s; split the formula into intermediate KPIs or ask about fewer variables",
@@ -69,6 +74,17 @@ def deadline(limits: Limits, what: str, quoi: str) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+
+
+def _unraisable(frame: FrameType | None) -> bool:
+    """Whether `frame` runs inside a garbage-collector callback or a finaliser: Python prints an exception
+    raised there as "Exception ignored in ..." and drops it, so the analysis would never see it."""
+    callbacks = {code for callback in gc.callbacks if (code := getattr(callback, "__code__", None)) is not None}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _can_time() -> bool:

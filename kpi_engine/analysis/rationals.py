@@ -15,8 +15,8 @@ import sympy  # type: ignore[import-untyped]  # sympy ships no type information
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue  # type: ignore[import-untyped]  # sympy ships no type information
 
 from ..functions import FUNCTIONS, NotSymbolic
-from ..numbers import DECIMAL_CONTEXT
-from .errors import SymbolicError
+from ..numbers import DECIMAL_CONTEXT, MAX_EXPONENT
+from .errors import AnalysisError, SymbolicError
 
 ExactFunction = Callable[[Sequence[Fraction]], Any]  # a point (one Fraction per symbol) -> the value there
 
@@ -41,14 +41,26 @@ def to_decimal(value: Any) -> Decimal | None:
     if exact is not None:
         return fraction_to_decimal(exact)
     if isinstance(value, sympy.Expr) and value.is_number and value.is_real and value.is_finite:
-        return Decimal(str(sympy.N(value, 30)))
+        return _quotient(Decimal(str(sympy.N(value, 30))), Decimal(1))
     return None
 
 
 def fraction_to_decimal(value: Fraction) -> Decimal:
-    """An exact fraction as a Decimal (rounded only beyond 28 significant digits)."""
+    """An exact fraction as a Decimal (rounded only beyond 28 significant digits); AnalysisError when it is
+    beyond the range the engine computes in (`numbers.DECIMAL_CONTEXT`)."""
+    return _quotient(Decimal(value.numerator), Decimal(value.denominator))
+
+
+def _quotient(top: Decimal, bottom: Decimal) -> Decimal:
+    """top / bottom with the engine's digits, in the engine's range (else AnalysisError)."""
     with localcontext(DECIMAL_CONTEXT):
-        return (Decimal(value.numerator) / Decimal(value.denominator)).normalize()
+        try:
+            return (top / bottom).normalize()
+        except ArithmeticError:
+            raise AnalysisError(
+                f"the exact answer is beyond the numbers the engine computes with, from 1E-{MAX_EXPONENT} to 9.99E+{MAX_EXPONENT} in size",
+                french=f"la réponse exacte sort des nombres que le moteur calcule, de 1E-{MAX_EXPONENT} à 9,99E+{MAX_EXPONENT} en valeur absolue",
+            ) from None
 
 
 def substitute(expr: Any, values: Mapping[sympy.Symbol, Any]) -> Any:

@@ -28,11 +28,13 @@ from typing import Any, Protocol
 import duckdb
 
 from ..alerts import Alert, Alerting
+from ..comparisons import BUDGET, Compared, CompareName, Reference
 from ..errors import FactsError, Location, PackError, Problem
 from ..explain import ExplainNode
 from ..facts import ACTUAL, Entity, Facts, scenario_problem
 from ..formatting import Language
 from ..model import Definitions, Direction
+from ..numbers import difference
 from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
@@ -299,6 +301,17 @@ def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period, str]]) -> li
     return problems
 
 
+def refuse_compare(asked: Sequence[CompareName]) -> None:
+    """DuckDB computes every comparison but the year to date: the KPI's formula on inputs rolled up over the span
+    from the fiscal year's start, a row the SQL grid does not have (a ratio of the summed figures is no sum of
+    the KPI's results at the span's parts). ValueError when it is asked."""
+    if "ytd" in asked:
+        raise ValueError(YTD_REFUSAL)
+
+
+YTD_REFUSAL = "the year to date (--compare ytd) is computed by the python engine only: leave out ytd, or --engine"
+
+
 def to_decimal(units: int | None) -> Decimal | None:
     """A value in units of 1e-24 as an exact Decimal, without trailing zeros (`40000`, `0.5`)."""
     if units is None:
@@ -382,7 +395,11 @@ class SqlEvaluation:
     dialect: Dialect = DUCKDB
 
     def __init__(self, plan: SqlPlan, connection: Connection, selection: Selection, lang: Language, entities: Sequence[Entity]) -> None:
+        refuse_compare(selection.compare)
         self.plan, self.selection, self.lang = plan, selection, lang
+        self._firsts: dict[Frequency, dict[Entity, int]] = {}  # each entity's first covered period, for year_ago
+        self._gaps: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}  # every actual period, for year_ago
+        self._starts: dict[tuple[Entity, str], int] | None = None  # the first day of each entity's figures per scenario
         self._connection = connection
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
@@ -394,7 +411,8 @@ class SqlEvaluation:
         self.rows = {f: self._run(query) for f, query in queries.items()}
         alerting = Alerting(plan.source, lang, selection.as_of)
         frames = list(self._frames())
-        self.results: tuple[Result, ...] = tuple(r for frame in frames for r in self._frame_results(*frame))
+        results = (r for frame in frames for r in self._frame_results(*frame))
+        self.results: tuple[Result, ...] = tuple(replace(r, compared=self._compared(r)) for r in results) if selection.compare else tuple(results)
         self.alerts: tuple[Alert, ...] = tuple(a for frame in frames for a in self._frame_alerts(alerting, *frame))
 
     def by_entity(self) -> Iterator[EntityEvaluation]:
@@ -452,7 +470,7 @@ class SqlEvaluation:
             cause = Reason.of("target_undefined", cause=inner)
             return Result(name, period, entity, value, None, None, NO_TARGET, spec.owner, str(cause), cause)
         met = value >= target if spec.direction is not Direction.LOWER_IS_BETTER else value <= target
-        return Result(name, period, entity, value, target, value - target, MET if met else MISSED, spec.owner)
+        return Result(name, period, entity, value, target, difference(value, target), MET if met else MISSED, spec.owner)
 
     def result_at(self, kpi: str, period: Period | str, entity: Entity = None) -> Result:
         """`kpi` at any period the facts cover, even at a frequency it is not reported at; KeyError otherwise."""
@@ -478,19 +496,57 @@ class SqlEvaluation:
                 query = FrequencyQuery(self.plan, self.dialect, period.frequency, list(self.plan.kpis), report=scenario)
                 self._scenarios[key] = self._run(query)
             row = self._scenarios[key].get((entity, period.ordinal))
-            starts = [] if row else self._connection.execute(
-                f"SELECT start FROM kpi_starts WHERE entity IS NOT DISTINCT FROM {_quote_value(entity)} AND scenario = {_quote_value(scenario)}"
-            ).fetchall()
+            if self._starts is None:  # read once: asked for every result when comparing with the budget
+                self._starts = {(e, s): start for e, s, start in self._connection.execute("SELECT entity, scenario, start FROM kpi_starts").fetchall()}
+            start = self._starts.get((entity, scenario))
         if row is not None:
             return self._result(kpi, entity, period, row)
         cause = Reason.of("no_scenario_facts", scenario=scenario, entity=entity)
-        if starts:  # figures from a later period on
+        if start is not None:  # figures from a later period on
             calendar = self.plan.source.calendar
-            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(starts[0][0]), calendar.fiscal_year_start))
+            since = calendar.bind(Period.from_date(period.frequency, date.fromordinal(start), calendar.fiscal_year_start))
             cause = Reason.of("in_scenario", scenario=scenario, cause=Reason.of("before_data", period=period, since=since, entity=entity))
         owner = self.plan.kpis[kpi].planned.owner
         undefined = Result(kpi, period, entity, None, None, None, UNDEFINED, owner, str(cause), cause)
         return replace(undefined, is_group=True) if entity in self.plan.groups_of_entities else undefined
+
+    def _compared(self, result: Result) -> Compared:
+        """What `result` is compared with (`Selection.compare`), as the Python backend gives it: its budget, the same
+        SQL on the budget figures, and its value a year earlier. The year to date is refused (`refuse_compare`)."""
+        asked = self.selection.compare
+        budget = self.scenario_result(result.kpi, result.period, result.entity, BUDGET) if "budget" in asked else None
+        return Compared(
+            budget=Reference(budget.value, budget.cause) if budget is not None else None,
+            year_ago=self._year_ago(result) if "year_ago" in asked else None,
+        )
+
+    def _year_ago(self, result: Result) -> Reference:
+        """The KPI's value a year before `result`, as the Python backend reads it: at a period the facts cover or
+        between two (`_gap_row`), undefined with its reason; before the first one undefined, saying where data starts."""
+        earlier, frequency = result.period.year_ago(), result.period.frequency
+        with self._lock:
+            if frequency not in self._firsts:  # a reported frequency: its rows are every covered period
+                self._firsts[frequency] = {}
+                for entity, ordinal in sorted(self.rows[frequency], key=lambda key: key[1], reverse=True):
+                    self._firsts[frequency][entity] = ordinal
+        first = self._firsts[frequency][result.entity]
+        if earlier.ordinal < first:
+            since = self.plan.period(frequency, first)
+            return Reference(None, Reason.of("before_data", period=earlier, since=since, entity=result.entity))
+        try:
+            found = self.result_at(result.kpi, earlier, result.entity)
+        except KeyError:
+            found = self._result(result.kpi, result.entity, earlier, self._gap_row(earlier, result.entity))
+        return Reference(found.value, found.cause if found.value is None else None)
+
+    def _gap_row(self, period: Period, entity: Entity) -> dict[str, Any]:
+        """Every KPI at an actual period between two the facts cover, on the grid the time functions read; the
+        whole frequency computed once, on first need."""
+        with self._lock:
+            if period.frequency not in self._gaps:
+                query = FrequencyQuery(self.plan, self.dialect, period.frequency, list(self.plan.kpis), gaps=True)
+                self._gaps[period.frequency] = self._run(query)
+        return self._gaps[period.frequency][(entity, period.ordinal)]
 
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency

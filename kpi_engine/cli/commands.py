@@ -228,8 +228,8 @@ def evaluate(
         raise click.BadParameter("a workbook is written to a file: add --output FILE.xlsx", param_hint="--output")
     if spark_master is not None and engine != "spark":
         raise click.BadParameter("--spark-master goes with --engine spark", param_hint="--spark-master")
-    if compare and engine != "python":
-        refusal = f"comparisons are computed by the python engine only, not by {engine}: leave out --engine or --compare"
+    if "ytd" in compare and engine != "python":
+        refusal = f"the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine"
         raise click.BadParameter(refusal, param_hint="--compare")
     loaded = open_pack(pack, lang)
     check_engine(loaded, engine, lang)
@@ -244,7 +244,7 @@ def evaluate(
     unfed: Mapping[str, Sequence[str]] = {}
     evaluations: Iterable[EntityEvaluation]
     if engine in DIRECT_ENGINES and not strict and not hide_absent and any(read_directly(f, engine) for f in facts_files):
-        direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, engine)  # the engine reads the files itself
+        direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, engine, compare)  # the engine reads the files itself
         if entity is not None and entity not in direct.entities:
             raise click.BadParameter(f"no facts for entity '{entity}'", param_hint="--entity")
         entities, evaluations = direct.entities, [EntityEvaluation(None, direct.results, direct.alerts)]
@@ -259,7 +259,7 @@ def evaluate(
         if engine == "python":  # streamed entity by entity
             evaluations = loaded.evaluate_iter(facts, **selection)
         else:
-            evaluated = evaluate_on(engine, loaded, facts, lang, **selection)
+            evaluated = evaluate_on(engine, loaded, facts, **selection)  # its lang among them
             evaluations = [EntityEvaluation(None, evaluated.results, evaluated.alerts)]
         unfed = loaded.unfed(facts) if hide_absent else {}
 

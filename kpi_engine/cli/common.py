@@ -7,6 +7,9 @@ Exit codes are stable, for CI pipelines:
     3  a facts file cannot be read
     4  an alert at or above --fail-on fired
     5  no answer: no admissible solution, or a formula that cannot be handled symbolically
+    6  something could not be delivered (kept pending for the next run)
+    7  the alert store cannot be read or written
+    8  no Chromium to print a PDF with, or it could not print
     70 internal error (a bug in kpi-engine: one line is printed, KPI_DEBUG=1 shows the traceback)
 """
 
@@ -30,6 +33,7 @@ from ..periods import Period
 from .language import environment_language
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
+EXIT_DELIVERY, EXIT_STORE, EXIT_NO_BROWSER = 6, 7, 8
 
 TextOrJson = Literal["text", "json"]
 """`--format` of the commands that print a message or a record: text for people, json for CI and editors."""

@@ -30,7 +30,9 @@ from ..formatting import Language
 from ..loader import display_name, read_text
 from ..pack import Pack
 from .common import (
+    EXIT_DELIVERY,
     EXIT_INVALID,
+    EXIT_STORE,
     EXIT_USAGE,
     FACTS,
     LANG,
@@ -44,7 +46,6 @@ from .common import (
 if TYPE_CHECKING:
     from ..report.build import ReportOptions
 
-EXIT_DELIVERY, EXIT_STORE = 6, 7
 
 _WORDS: dict[str, dict[str, Any]] = {
     "fr": {

@@ -496,18 +496,10 @@ def _node_record(node: ExplainNode, lang: Language) -> dict[str, Any]:
     return record
 
 
-_EXPLAIN_TAGS: dict[str, dict[Language, str]] = {
-    "input": {"fr": " [donnée]", "en": " [input]"},
-    "kpi": {"fr": " [indicateur]", "en": " [KPI]"},
-    "account": {"fr": " [compte]", "en": " [account]"},
-    "member": {"fr": " [membre]", "en": " [member]"},
-}
-
-
 def _explain_children(node: ExplainNode, prefix: str, lines: list[str], lang: Language) -> None:
     for index, child in enumerate(node.children):
         last = index == len(node.children) - 1
-        tag = _EXPLAIN_TAGS[child.kind][lang] if child.kind in _EXPLAIN_TAGS else ""
+        tag = f" [{word}]" if (word := child.kind_word(lang)) else ""
         text = child.label(lang) + (_GROUP_MARK[lang] if child.is_group else "")
         if child.scenario:
             tag += f" [{'scénario' if lang == 'fr' else 'scenario'} {child.scenario}]"

@@ -30,6 +30,7 @@ from ..report.build import (
 from ..report.pdf import PdfError, find_chromium, html_to_pdf
 from .common import (
     COMPARE,
+    EXIT_NO_BROWSER,
     EXIT_USAGE,
     FACTS,
     FORCE,
@@ -47,7 +48,6 @@ from .common import (
 )
 
 _OPTION_HINTS = {"audience": "--audience", "owner": "--owner", "frequency": "--frequency"}
-EXIT_NO_BROWSER = 8  # --format pdf: no Chromium to print with, or it could not print
 _NOT_TO_STDOUT = {
     "fr": "un PDF ne s'écrit pas sur la sortie standard : donnez un fichier, par exemple -o rapport.pdf",
     "en": "a PDF is not written to standard output: give a file, for example -o report.pdf",

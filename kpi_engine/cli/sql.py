@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..comparisons import CompareName
 from ..errors import FactsError, PackError
 from ..facts import Facts
 from ..formatting import Language
@@ -47,7 +48,7 @@ def check_engine(pack: Pack, engine: str, lang: Language = "fr") -> None:
 def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selection: Any) -> Evaluation:
     """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
     try:
-        return pack.evaluate(facts, backend=engine, **selection)
+        return pack.evaluate(facts, backend=engine, lang=lang, **selection)
     except FactsError as error:
         print_problems(error.problems, lang=lang)
         click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
@@ -70,7 +71,8 @@ def read_directly(path: str, engine: str = "duckdb") -> bool:
 
 
 def evaluate_directly(
-    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date, engine: str = "duckdb"
+    loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date,
+    engine: str = "duckdb", compare: tuple[CompareName, ...] = (),
 ) -> Evaluation:
     """`kpi evaluate --engine duckdb|spark`: files the engine can read it reads itself, the others through the
     Python readers, in the order given; unreadable facts exit with code 3, located."""
@@ -88,7 +90,7 @@ def evaluate_directly(
             sources.append(file)
         elif facts is not None and facts not in sources:
             sources.append(facts)
-    selection = Selection(period, entity, entity is None, as_of)
+    selection = Selection(period, entity, entity is None, as_of, compare)
     try:
         return evaluate_source(backend, sources, selection, lang)  # type: ignore[arg-type]  # what BACKENDS names for engine
     except FactsError as error:

@@ -131,9 +131,17 @@ def closest_inputs(title: str, inputs: Mapping[str, InputDef], limit: int = 1) -
     return same[:limit], other[:limit]
 
 
+# Inputs the standard library retired when its budget became the `budget` scenario of actual inputs, with
+# those inputs: a pack upgrading is told where its column's figures now go, not offered a look-alike name.
+RETIRED_INPUTS: Mapping[str, tuple[str, ...]] = {"chiffre_affaires_previsionnel": ("ventes_marchandises", "production_vendue")}
+
+
 def near_miss(title: str, inputs: Mapping[str, InputDef]) -> Reason | None:
     """` (did you mean 'x', a revenue?)` for a column no input reads, as data worded per language; an input of
     another kind than the column's words say is named as such, never proposed as the answer."""
+    successors = RETIRED_INPUTS.get(normal(title), ())
+    if successors and all(name in inputs for name in successors):
+        return Reason.of("budget_scenario_input", inputs=", ".join(successors))
     same, other = closest_inputs(title, inputs)
     if same:
         return Reason.of("near_input", input=same[0], kind=input_kind(same[0], inputs[same[0]]))

@@ -13,7 +13,8 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 
-from ..errors import Location
+from ..errors import Location, Problem
+from ..reasons import Reason
 from .columns import ColumnNames
 from .decoding import decode, first_line, text_encoding
 from .source import Reader, ReadOptions, ReadResult
@@ -31,15 +32,20 @@ _CR_LINE = re.compile(rb"[^\r]*\r|[^\r]+")
 def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
     lines = _lines(data)
     delimiter = _delimiter(first_line(data))
-    header = next(_rows(lines(), delimiter), Row(1, ()))
+    max_cell = options.limits.max_cell_length
+    refused: dict[int, Problem] = {}  # by line: the table's passes meet each record again
+    header = next(_rows(lines(), delimiter, max_cell, name, refused), Row(1, ()))
 
     def data_rows() -> Iterator[Row]:
-        rows = _rows(lines(), delimiter)
+        rows = _rows(lines(), delimiter, max_cell, name, refused)
         next(rows, None)
         return rows
 
     table = Table(header, data_rows, lambda line, _column: Location(name, line))  # a cell is located by its line
-    return read_table(table, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    result = read_table(table, decimal_comma=delimiter == ";", names=ColumnNames.of(options.pack, options.columns))
+    if not refused:
+        return result
+    return ReadResult(result.facts, tuple(sorted((*refused.values(), *result.problems), key=lambda problem: problem.location.line)))
 
 
 def _delimiter(header_line: str) -> str:
@@ -74,12 +80,24 @@ def _lines(data: bytes) -> Callable[[], Iterator[str]]:
     return lines
 
 
-def _rows(lines: Iterator[str], delimiter: str) -> Iterator[Row]:
-    """Each record with the line it starts on (a quoted cell may span lines), its cells stripped."""
+def _rows(lines: Iterator[str], delimiter: str, max_cell: int, name: str, refused: dict[int, Problem]) -> Iterator[Row]:
+    """Each record with the line it starts on (a quoted cell may span lines), its cells stripped; a record with a
+    cell over `max_cell` characters is left out, with a problem in `refused`, and reading goes on after it."""
+    if csv.field_size_limit() <= max_cell:  # the module's own limit (process-wide) only ever raised, to ours
+        csv.field_size_limit(max_cell + 1)
     reader = csv.reader(lines, delimiter=delimiter)
     line = 1
-    for record in reader:
-        yield Row(line, [value.strip() for value in record])
+    while True:
+        try:
+            record: list[str] | None = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:  # a cell beyond the module's limit, which is beyond ours
+            record = None
+        if record is None or any(len(value) > max_cell for value in record):
+            refused[line] = Problem.of(Location(name, line), Reason.of("cell_too_long", limit=max_cell))
+        else:
+            yield Row(line, [value.strip() for value in record])
         line = reader.line_num + 1
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Problem
+from ..limits import Limits
 from .model import Facts
 
 if TYPE_CHECKING:
@@ -58,11 +59,13 @@ class ReadResult:
 class ReadOptions:
     """What a reader may be told besides the file: the pack (input names and labels, account rules), the
     part to read (a sheet; never given to a reader whose `Reader.part` is None), and the caller's column
-    renames (header as written -> `period`, `entity`, `name`, `value` or an input)."""
+    renames (header as written -> `period`, `entity`, `name`, `value` or an input), and the limits of what a
+    file may hold (`limits.Limits`: the size of a cell)."""
 
     pack: PackView | None = None
     part: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
 
 class ReadFunction(Protocol):

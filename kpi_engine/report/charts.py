@@ -197,7 +197,7 @@ def period_label(period: Period, lang: Language) -> str:
     if period.frequency is Frequency.QUARTERLY:
         quarter = f"{'T' if lang == 'fr' else 'Q'}{period.ordinal % 4 + 1}"
         if period.is_fiscal:  # named by the year it ends in, as `FY2025-Q1` is
-            return f"{quarter} {'ex. ' if lang == 'fr' else 'FY'}{period.ordinal // 4 % 100:02d}"
+            return f"{quarter} {'ex. ' if lang == 'fr' else 'FY'}{period.fiscal_year % 100:02d}"
         return f"{quarter} {period.start.year % 100:02d}"
     return str(period)
 

@@ -174,6 +174,7 @@ class TreeNode:
 
     text: str
     kind: str
+    kind_word: str  # what it is, for the reader (`ExplainNode.kind_word`)
     value: str
     reason: str
     link: bool
@@ -189,7 +190,7 @@ def _tree(node: ExplainNode, rights: Rights, lang: Language) -> TreeNode:
     """The explain tree as `kpi explain` prints it, below an input fed by a ledger down to its accounts."""
     last = node.observations[-1] if node.observations else None
     reason = last.reason.text(lang) if last is not None and last.reason is not None else ""
-    return TreeNode(node.label(lang), node.kind, format_value(node.value, node.unit, lang), reason,
+    return TreeNode(node.label(lang), node.kind, node.kind_word(lang), format_value(node.value, node.unit, lang), reason,
                     node.kind == "kpi" and rights.kpi(node.text), tuple(_tree(child, rights, lang) for child in node.children))
 
 

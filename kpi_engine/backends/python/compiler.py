@@ -6,7 +6,9 @@ no parsing or dispatch left at run time. Names are resolved by a callback (the
 evaluator knows which are inputs, KPIs, or an alert's `value`/`target`), and
 functions come from the registry in `functions.py`.
 
-Undefined values travel as the `Undefined` exception; `and`/`or` follow
+Undefined values travel as the `Undefined` exception, arithmetic errors (a result
+out of the number policy's range) included: every operation that computes a
+number is `guarded`, so they are undefined where they arise. `and`/`or` follow
 three-valued logic (false and undefined = false; true or undefined = true),
 so an alert whose condition cannot be decided does not fire.
 
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import Undefined
-from ...functions import FUNCTIONS, Compiled, ThisPeriod
+from ...functions import FUNCTIONS, Compiled, ThisPeriod, guarded
 from ...nodes import (
     Binary,
     Call,
@@ -83,19 +85,19 @@ def _compile(node: Node, names: NameResolver, tracer: Tracer | None, across_peri
         case Binary(op="and" | "or" as op, left=left, right=right):
             return _logical(op == "and", sub(left), sub(right))
         case Binary(op="/", left=left, right=right):
-            return _binary(_divider(to_text(right)), left, right, names, tracer, across_periods)
+            return guarded(_binary(_divider(to_text(right)), left, right, names, tracer, across_periods))
         case Binary(op="^", left=left, right=right):
-            return _binary(_power, left, right, names, tracer, across_periods)
+            return guarded(_binary(_power, left, right, names, tracer, across_periods), "power")
         case Binary(op=op, left=left, right=right):
-            return _binary(_ARITHMETIC[op], left, right, names, tracer, across_periods)
+            return guarded(_binary(_ARITHMETIC[op], left, right, names, tracer, across_periods))
         case Compare(op=op, left=left, right=right):
             return _binary(_COMPARISONS[op], left, right, names, tracer, across_periods)
         case Call(func=func, args=args):
             function = FUNCTIONS[func]
             if isinstance(function.reach, ThisPeriod):
-                return function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args])
+                return guarded(function.build([sub(arg) for arg in args], [integer_literal(arg) for arg in args]))
             arguments = [compile_node(arg, names, tracer, across_periods=True) for arg in args]
-            compiled = function.build(arguments, [integer_literal(arg) for arg in args])
+            compiled = guarded(function.build(arguments, [integer_literal(arg) for arg in args]))
             return _memoised(compiled) if across_periods and tracer is None else compiled
     raise TypeError(f"unknown node {node!r}")
 
@@ -171,10 +173,7 @@ def _divider(denominator_text: str) -> Operation:
 
 
 def _power(base: Any, exponent: Any) -> Any:
-    try:
-        result = base**exponent
-    except ArithmeticError as error:
-        raise Undefined(Reason.of("power", error=type(error).__name__)) from None
+    result = base**exponent  # beyond the number policy's range, or no result: the guard says why
     if not result.is_finite():
         raise Undefined(Reason.of("negative_power"))
     return result

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from ...errors import Undefined
 from ...facts import ACTUAL, Entity, Facts
-from ...model import Consolidation
+from ...model import Consolidation, Rollup
 from ...periods import Frequency, Period
 from ...reasons import Reason
 from ...results import Selection
@@ -60,14 +60,14 @@ class GroupRun(EntityRun):
     def _rolled_up(self, name: str, period: Period) -> Decimal:
         if self.program.plan.inputs[name].consolidation is Consolidation.NONE:
             return super()._rolled_up(name, period)
-        total = self.adjustment(name, period)
+        values = [self.adjustment(name, period)]
         for member in self.members:
             try:
-                total += member.rolled_up(name, period)
+                values.append(member.rolled_up(name, period))
             except Undefined as undefined:
                 cause = Reason.of("member_missing", member=member.entity, group=self.entity, name=name, period=period, cause=undefined.cause)
                 raise Undefined(cause) from None
-        return total
+        return combine(Rollup.SUM, values)
 
     def adjustment(self, name: str, period: Period) -> Decimal:
         """The group's own value of `name` at `period`: 0 where it gives none, its finer values rolled up."""

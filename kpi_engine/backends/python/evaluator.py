@@ -39,9 +39,9 @@ from ...comparisons import BUDGET, Compared, Reference
 from ...errors import Undefined
 from ...facts import ACTUAL, Entity, EntityFacts
 from ...formatting import Language
-from ...functions import Compiled
+from ...functions import Compiled, undefined_by
 from ...model import Direction, Missing, Rollup
-from ...numbers import DECIMAL_CONTEXT
+from ...numbers import DECIMAL_CONTEXT, difference
 from ...periods import Frequency, Period
 from ...plan import PlannedAlert
 from ...reasons import Reason
@@ -68,6 +68,10 @@ class _MissingFact(Undefined):
     def __init__(self, cause: Reason, period: Period) -> None:
         super().__init__(cause)
         self.period = period
+
+
+class _OutOfRange(Undefined):
+    """A roll-up whose values are all there but whose total is beyond the number policy's range."""
 
 
 class Frame(dict[str, Any]):
@@ -98,12 +102,9 @@ class Frame(dict[str, Any]):
         try:
             with localcontext(DECIMAL_CONTEXT):  # also when read later, by explain or analysis
                 value = kpi.formula(self) if kpi else self.run.rolled_up(name, self.period)
-        except Undefined as undefined:
+        except Undefined as undefined:  # arithmetic errors included: formulas and roll-ups are guarded
             self.reasons[name] = undefined.cause
             raise
-        except ArithmeticError as error:
-            self.reasons[name] = Reason.of("arithmetic", error=type(error).__name__)
-            raise Undefined(self.reasons[name]) from None
         except RecursionError:
             self.reasons[name] = Reason.of("too_deep")
             raise Undefined(self.reasons[name]) from None
@@ -371,6 +372,8 @@ class EntityRun:
                 continue
             try:
                 self._rolled_up(name, period)
+            except _OutOfRange:
+                return True  # complete, but its total is out of range: reported, undefined with that reason
             except Undefined:
                 continue
             return True
@@ -380,14 +383,18 @@ class EntityRun:
 
 
 def combine(rule: Rollup, children: list[Decimal]) -> Decimal:
-    """A coarser period's value from its complete finer values, by the input's roll-up rule."""
-    match rule:
-        case Rollup.SUM:
-            return sum(children, Decimal(0))
-        case Rollup.LAST:
-            return children[-1]
-        case Rollup.AVG:
-            return sum(children, Decimal(0)) / len(children)
+    """A coarser period's value from its complete finer values, by the input's roll-up rule; undefined
+    when the total is beyond the number policy's range."""
+    try:
+        match rule:
+            case Rollup.SUM:
+                return sum(children, Decimal(0))
+            case Rollup.LAST:
+                return children[-1]
+            case Rollup.AVG:
+                return sum(children, Decimal(0)) / len(children)
+    except ArithmeticError as error:
+        raise _OutOfRange(undefined_by(error).cause) from None
     assert_never(rule)
 
 
@@ -662,7 +669,7 @@ def _plain_result(frame: Frame, name: str) -> Result:
     if target is None:
         return Result(name, frame.period, entity, value, None, None, NO_TARGET, owner)
     met = value >= target if kpi.direction is not Direction.LOWER_IS_BETTER else value <= target
-    return Result(name, frame.period, entity, value, target, value - target, MET if met else MISSED, owner)
+    return Result(name, frame.period, entity, value, target, difference(value, target), MET if met else MISSED, owner)
 
 
 def evaluate(program: Program, runs: Iterable[EntityRun], selection: Selection = EVERYTHING, lang: Language = "fr") -> PythonEvaluation:
@@ -722,7 +729,7 @@ def computed(run: EntityRun) -> EntityRun:
                     frame[name] = formula(frame)
                 except Undefined as undefined:
                     reasons[name] = undefined.cause
-                except (ArithmeticError, RecursionError):
+                except RecursionError:
                     frame.value(name)  # records the reason, worded once, in Frame.__missing__
             for name in targeted:  # so that reading results later only reads the frame
                 try:  # noqa: SIM105 - the hot loop: a try block costs less than a context manager

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ...errors import Undefined
-from ...functions import FUNCTIONS, Compiled, ThisPeriod
+from ...functions import FUNCTIONS, Compiled, ThisPeriod, guarded
 from ...graph import prerequisites
 from ...nodes import Call, Name, Node, walk
 from ...periods import Frequency
@@ -124,7 +124,7 @@ def _resolver(own_kpi: str | None) -> NameResolver:
         if own_kpi and name == "gap":
             target = _target_reader(own_kpi)
             kpi = own_kpi
-            return lambda frame: frame[kpi] - target(frame)
+            return guarded(lambda frame: frame[kpi] - target(frame))
         return name
 
     return resolve

@@ -218,11 +218,13 @@ class FrequencyQuery:
     Its rows are the actual figures' covered periods (reported) and, for each scenario the formulas read, the
     same entities' periods under that scenario, from the first its figures reach to the last covered one: every
     KPI is computed on every row by the same SQL, so a KPI under budget is its formula on budget inputs.
-    `report` names the scenario whose rows the query returns: the actual ones (covered), or another's (all).
+    `report` names the scenario whose rows the query returns: the actual ones (covered, or with `gaps` every
+    period from the first covered to the last, as a year-ago comparison reads them), or another's (all).
     """
 
-    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str], report: str = ACTUAL) -> None:
+    def __init__(self, plan: SqlPlan, dialect: Dialect, frequency: Frequency, kpis: list[str], report: str = ACTUAL, gaps: bool = False) -> None:
         self.plan, self.dialect, self.frequency, self.kpis, self.report = plan, dialect, frequency, kpis, report
+        self.gaps = gaps
         self.calendar = SqlCalendar(plan.month_shift, dialect)
         self.steps: list[tuple[str, str]] = []
         self.defined: set[str] = set()
@@ -473,7 +475,7 @@ class FrequencyQuery:
         steps = ",\n".join(f"{q(name) if not name.isidentifier() else name} AS (\n    {body}\n)" for name, body in self.steps)
         select = ", ".join(q(c) if c not in ("entity", "ordinal") else c for c in self.columns)
         head = "WITH RECURSIVE" if self.recursive else "WITH"
-        rows = "covered" if self.report == ACTUAL else f"scenario = {literal_text(self.report)}"
+        rows = "covered" if self.report == ACTUAL and not self.gaps else f"scenario = {literal_text(self.report)}"
         return (
             f"-- KPIs at the {self.frequency.value} frequency: {', '.join(self.kpis)}\n{head}\n{steps}\n"
             f"SELECT {select}\nFROM {self.last}\nWHERE {rows}\nORDER BY entity NULLS FIRST, ordinal"
