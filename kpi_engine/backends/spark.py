@@ -89,24 +89,25 @@ class _Rows:
 
 class SparkConnection:
     """`duckdb.Connection` on a Spark session: SQL in DuckDB's spelling rendered for Spark, run statement by
-    statement; the views the preparation creates cached, since every frequency's query reads them again."""
+    statement. What DuckDB makes a table Spark makes a view (`SparkDialect.render`) and caches, since later
+    statements and every frequency's query read it again; DuckDB's views stay plain views."""
 
     def __init__(self, session: SparkSession, dialect: Dialect = SPARK) -> None:
         self.session, self.dialect = session, dialect
 
     def execute(self, query: str, /) -> _Rows:
         result = None
-        for statement in _statements(self.dialect.render(query)):
-            frame = self.session.sql(statement)
-            view = _VIEW.search(statement)
-            if view:
-                self.session.sql(f"CACHE LAZY TABLE {view.group(1)}")
+        for statement in _statements(query):
+            frame = self.session.sql(self.dialect.render(statement))
+            table = _TABLE.search(statement)
+            if table:
+                self.session.sql(f"CACHE LAZY TABLE {table.group(1)}")
             elif _QUERY.match(_without_comments(statement)):
                 result = frame
         return _Rows(result)
 
 
-_VIEW = re.compile(r"^CREATE OR REPLACE TEMP VIEW (\w+)", re.MULTILINE)
+_TABLE = re.compile(r"^CREATE OR REPLACE TEMP TABLE (\w+)", re.MULTILINE)
 _QUERY = re.compile(r"\s*(WITH|SELECT)\b", re.IGNORECASE)
 
 

@@ -49,23 +49,23 @@ FROM (SELECT entity, scenario, bool_or(frequency = 'daily') AS daily, bool_or(fr
 CREATE OR REPLACE TEMP VIEW kpi_inputs AS
 SELECT entity, scenario, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
 
-CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS
+CREATE OR REPLACE TEMP TABLE kpi_own_daily AS
 SELECT entity, scenario, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
 FROM kpi_inputs WHERE frequency = 'daily';
 
 -- monthly values: given, or rolled up from complete daily values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_monthly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'monthly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range((make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1))) AS position FROM (
         SELECT entity, scenario, input, (year(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) * 12 + month(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) - 1) AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_daily GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
+    LEFT JOIN kpi_own_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -83,18 +83,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- weekly values: given, or rolled up from complete daily values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_weekly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_weekly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'weekly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(7)) AS position FROM (
         SELECT entity, scenario, input, (ordinal - 1) // 7 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_daily GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
+    LEFT JOIN kpi_own_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -112,18 +112,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- quarterly values: given, or rolled up from complete monthly values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_quarterly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(3)) AS position FROM (
         SELECT entity, scenario, input, ordinal // 3 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_monthly GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_monthly GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
+    LEFT JOIN kpi_own_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -141,18 +141,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- yearly values: given, or rolled up from complete quarterly values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_yearly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(4)) AS position FROM (
         SELECT entity, scenario, input, ordinal // 4 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_quarterly GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_quarterly GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
+    LEFT JOIN kpi_own_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -169,26 +169,6 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
     COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
--- daily periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_daily WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- weekly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_weekly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- monthly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- quarterly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- yearly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
 -- where each entity's figures of another scenario start (a group: its own or those of any entity below it):
 -- the first day of the earliest period given, the one ending first (the finer on ties)
 CREATE OR REPLACE TEMP TABLE kpi_starts AS
@@ -204,6 +184,41 @@ WITH periods AS (
     SELECT entity, scenario, start, finish, rank FROM days
 )
 SELECT entity, scenario, arg_min(start, finish * 5 + rank) AS start FROM owned GROUP BY entity, scenario;
+
+-- daily values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_daily AS SELECT * FROM kpi_own_daily;
+
+-- daily periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_daily WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- weekly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_weekly AS SELECT * FROM kpi_own_weekly;
+
+-- weekly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_weekly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- monthly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_monthly AS SELECT * FROM kpi_own_monthly;
+
+-- monthly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_monthly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- quarterly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_quarterly AS SELECT * FROM kpi_own_quarterly;
+
+-- quarterly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_quarterly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- yearly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_yearly AS SELECT * FROM kpi_own_yearly;
+
+-- yearly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_yearly WHERE value IS NOT NULL AND given AND scenario = 'actual';
 
 -- KPIs at the monthly frequency: marge, tresorerie, cumul, bornes
 WITH RECURSIVE
