@@ -3,8 +3,9 @@
 Spark plans every query for seconds (minutes on a loaded machine), so by default few tests start it: the
 refusals and a handful of small fixture cases (`test_evaluation_fixtures.py`), all on one local Spark (the
 `spark` fixture, marker `spark`). With KPI_SPARK_ALL=1 every fixture case runs on Spark too, and so do the
-whole evaluations here: the example company against the Python backend, and `kpi evaluate --engine spark`
-reading a long CSV file itself. `kpi sql --dialect spark` only renders text: it needs no Spark.
+whole evaluations here: the example company against the Python backend, the standard library's and the
+example's pack tests, and `kpi evaluate --engine spark` reading a long CSV file itself. `kpi sql --dialect
+spark` only renders text: it needs no Spark.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_sql_backend import COMPANY, assert_same_evaluation, company_facts, same_number
+from test_sql_backend import COMPANY, PACK_TESTS, assert_same_evaluation, company_facts, same_number
 
 from kpi_engine.backends.sql.dialect import SPARK
 from kpi_engine.backends.sql.plan import sql_plan
@@ -24,6 +25,7 @@ from kpi_engine.backends.sql.query import script
 from kpi_engine.cli import main
 from kpi_engine.loader import load_pack
 from kpi_engine.pack import Pack
+from kpi_engine.packtests import run_test_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"
@@ -54,6 +56,16 @@ def test_example_company_gives_the_same_results_reasons_and_alerts(spark: object
     python = pack.evaluate(facts, lang="fr")
     assert python.alerts and any(r.status == "undefined" for r in python.results)
     assert_same_evaluation(python, pack.evaluate(facts, lang="fr", backend="spark"))
+
+
+@pytest.mark.spark
+@EVERYTHING_ON_SPARK
+@pytest.mark.parametrize(("pack_dir", "test_file"), PACK_TESTS, ids=lambda p: p.stem if p.suffix else p.name)
+def test_pack_tests_pass_on_spark(spark: object, pack_dir: Path, test_file: Path) -> None:
+    """The standard library's and the example company's pack tests, each evaluation on Spark."""
+    report = run_test_text(load_pack(str(pack_dir)), test_file.read_text(encoding="utf-8"), test_file.name, backend="spark")
+    assert report.passed, [str(f) for f in report.failures] + [str(p) for p in report.problems]
+    assert report.checks > 0
 
 
 @pytest.mark.spark

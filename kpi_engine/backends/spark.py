@@ -47,8 +47,14 @@ SESSION_SETTINGS = {
     "spark.sql.parser.escapedStringLiterals": "false",
     "spark.sql.analyzer.maxIterations": "1000",  # a wide pack's queries need more than the default 100 to resolve
 }
-# A local Spark for one machine: no web UI, no progress bars on the terminal, few shuffle partitions.
-LOCAL_SETTINGS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "4"}
+# A local Spark for one machine: no web UI, no progress bars on the terminal, few shuffle partitions, a bounded heap
+# (the driver is the executor too; Spark's default is 1 GiB, which a pack with groups outgrows).
+LOCAL_SETTINGS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.memory": "2g",
+}
 TABLE_PREFIX = "table:"  # a facts source naming a table of the Spark catalog: table:finance.facts
 
 
@@ -89,8 +95,10 @@ class _Rows:
 
 class SparkConnection:
     """`duckdb.Connection` on a Spark session: SQL in DuckDB's spelling rendered for Spark, run statement by
-    statement. What DuckDB makes a table Spark makes a view (`SparkDialect.render`) and caches, since later
-    statements and every frequency's query read it again; DuckDB's views stay plain views."""
+    statement. What DuckDB makes a table Spark computes once and keeps as a checkpointed view: later statements and
+    every frequency's query read it as stored rows, so Spark never analyses the statements that made it again (a
+    view of views of SQL text is analysed whole at each use, minutes for a pack with groups). DuckDB's views stay
+    plain views."""
 
     def __init__(self, session: SparkSession, dialect: Dialect = SPARK) -> None:
         self.session, self.dialect = session, dialect
@@ -98,16 +106,18 @@ class SparkConnection:
     def execute(self, query: str, /) -> _Rows:
         result = None
         for statement in _statements(query):
-            frame = self.session.sql(self.dialect.render(statement))
-            table = _TABLE.search(statement)
+            code = _without_comments(statement)
+            table = _TABLE.match(code)
             if table:
-                self.session.sql(f"CACHE LAZY TABLE {table.group(1)}")
-            elif _QUERY.match(_without_comments(statement)):
+                self.session.sql(self.dialect.render(table.group(2))).localCheckpoint().createOrReplaceTempView(table.group(1))
+                continue
+            frame = self.session.sql(self.dialect.render(statement))
+            if _QUERY.match(code):
                 result = frame
         return _Rows(result)
 
 
-_TABLE = re.compile(r"^CREATE OR REPLACE TEMP TABLE (\w+)", re.MULTILINE)
+_TABLE = re.compile(r"\s*CREATE OR REPLACE TEMP TABLE (\w+) AS\s(.*)", re.DOTALL)
 _QUERY = re.compile(r"\s*(WITH|SELECT)\b", re.IGNORECASE)
 
 
