@@ -1,10 +1,11 @@
 #!/usr/bin/env python
-"""Benchmark: the Python backend, the DuckDB backend and a hand-written DuckDB query on the generated pack.
+"""Benchmark: the Python, DuckDB and Spark backends and hand-written DuckDB and Spark queries on the generated pack.
 
 Run by hand (this is not a pytest test):
 
     python benchmarks/bench_sql.py                                   # 1000 KPIs x 100 entities x 100 months
     python benchmarks/bench_sql.py --kpis 200 --entities 10 --months 24
+    python benchmarks/bench_sql.py --kpis 100 --entities 100 --months 24 --modes spark-hand,spark   # local Spark
 
 The pack and facts come from `bench_evaluate.py`'s generator (seeded). The facts are written once as a
 long-format CSV (entity, input, period, value). Each measurement runs in a child process of its own, from
@@ -18,9 +19,12 @@ both end with every value in Python, which is what they are compared on:
 - `duckdb`: `Pack.backend("duckdb")` reading the CSV itself (`evaluate_source`), exact 24-decimal values,
   reasons and alerts, every result walked;
 - `hand`: one hand-written DuckDB query computing the same KPIs in DOUBLE (no reasons, statuses or alerts:
-  what a team writing the SQL by hand would write), every row fetched into Python.
+  what a team writing the SQL by hand would write), every row fetched into Python;
+- `spark`: `evaluate_source` of the Spark backend on a local Spark (`local[2]`), reading the CSV itself;
+- `spark-hand`: the hand-written query in Spark SQL on the same local Spark, every row collected.
 
-Ratios are printed against the hand-written query.
+A Spark child's peak memory adds the JVM's peak resident set (`VmHWM`, read before it stops) to the Python
+process's. Ratios are printed against the hand-written query of the same engine.
 """
 
 from __future__ import annotations
@@ -53,8 +57,8 @@ def write_inputs(spec: Spec, entities: int, months: int, directory: Path) -> Non
 
 
 # --- the hand-written query: DOUBLE arithmetic, one CTE per layer ----------------------------------
-def hand_expression(kpi: KpiSpec) -> str:
-    a = [f'"{x}"' for x in kpi.args]
+def hand_expression(kpi: KpiSpec, quote: str = '"') -> str:
+    a = [f"{quote}{x}{quote}" for x in kpi.args]
     over = "OVER (PARTITION BY entity ORDER BY period)"
     match kpi.kind:
         case "diff":
@@ -106,9 +110,47 @@ def hand_query(spec: Spec, facts: str) -> str:
     return f"WITH {', '.join(steps)} SELECT * FROM {last} ORDER BY entity, period"
 
 
+def hand_spark_query(spec: Spec) -> str:
+    """The same query in Spark SQL, over a view `facts` of the CSV (value read as DOUBLE)."""
+    pivot = ", ".join(f"max(value) FILTER (WHERE input = '{name}') AS `{name}`" for name in spec.inputs)
+    steps = [f"inputs AS (SELECT entity, period, {pivot} FROM facts GROUP BY entity, period)"]
+    last = "inputs"
+    for layer in sorted({kpi.layer for kpi in spec.kpis}):
+        columns = ", ".join(f"{hand_expression(k, '`')} AS `{k.name}`" for k in spec.kpis if k.layer == layer)
+        steps.append(f"layer_{layer} AS (SELECT *, {columns} FROM {last})")
+        last = f"layer_{layer}"
+    return f"WITH {', '.join(steps)} SELECT * FROM {last} ORDER BY entity, period"
+
+
+def run_spark_child(mode: str, directory: Path, spec_args: tuple[int, int, int, int]) -> int:
+    """A run on a local Spark: the backend, or the hand-written query."""
+    from kpi_engine import Pack
+    from kpi_engine.backends.spark import SparkBackend, evaluate_source, start
+
+    spark = start("local[2]")
+    if mode == "spark-hand":
+        spec = make_spec(*spec_args)
+        schema = "entity STRING, input STRING, period STRING, value DOUBLE"
+        spark.read.option("header", "true").schema(schema).csv(str(directory / "facts.csv")).createOrReplaceTempView("facts")
+        rows = spark.sql(hand_spark_query(spec)).collect()
+        values = sum(len(row) - 2 - len(spec.inputs) for row in rows)
+    else:
+        pack = Pack.from_texts({p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))})
+        backend = pack.backend("spark")
+        assert isinstance(backend, SparkBackend)
+        values = sum(len(one.results) for one in evaluate_source(backend, [str(directory / "facts.csv")]).by_entity())
+    jvm = spark.sparkContext._gateway.proc.pid  # the JVM pyspark launched
+    jvm_peak = next(int(line.split()[1]) for line in Path(f"/proc/{jvm}/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    spark.stop()
+    print(values, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + jvm_peak)
+    return 0
+
+
 # --- the children --------------------------------------------------------------------------------
 def run_child(mode: str, directory: Path, spec_args: tuple[int, int, int, int]) -> int:
     """One measured run; prints how many values it holds."""
+    if mode.startswith("spark"):
+        return run_spark_child(mode, directory, spec_args)
     if mode == "hand":
         import duckdb
 
@@ -172,12 +214,15 @@ def main(argv: list[str] | None = None) -> int:
         for mode in args.modes.split(","):
             figures[mode] = measure(mode, directory, spec_args)  # one at a time: peaks never overlap
             wall, cpu, peak, out = figures[mode]
-            print(f"{mode:8} wall {wall:8.1f} s  CPU {cpu:8.1f} s {peak:9.0f} MiB   values: {out}", flush=True)
-        if "hand" in figures and figures["hand"][2]:
-            hand_wall, hand_cpu, hand_peak, _ = figures["hand"]
-            for mode, (wall, cpu, peak, _) in figures.items():
-                if mode != "hand" and peak:
-                    print(f"{mode:8} / hand: wall x{wall / hand_wall:.2f}, CPU x{cpu / hand_cpu:.2f}, memory x{peak / hand_peak:.2f}")
+            print(f"{mode:10} wall {wall:8.1f} s  CPU {cpu:8.1f} s {peak:9.0f} MiB   values: {out}", flush=True)
+        for hand, engines in (("hand", ("duckdb", "python")), ("spark-hand", ("spark",))):
+            if hand not in figures or not figures[hand][2]:
+                continue
+            hand_wall, hand_cpu, hand_peak, _ = figures[hand]
+            for mode in engines:
+                wall, cpu, peak, _ = figures.get(mode, (0.0, 0.0, 0.0, ""))
+                if peak:
+                    print(f"{mode:8} / {hand}: wall x{wall / hand_wall:.2f}, CPU x{cpu / hand_cpu:.2f}, memory x{peak / hand_peak:.2f}")
     return 0
 
 

@@ -237,8 +237,8 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sql_periods": ("periods the SQL backend cannot read; found {names}", "des périodes que le moteur SQL ne sait pas lire : {names}"),
     "sql_values": (
-        "values must be plain numbers (-1234.5) of at most {digits} decimals and below 1.7e14; found {names}",
-        "les valeurs doivent être des nombres simples écrits avec un point (-1234.5), d'au plus {digits} décimales et inférieurs à 1.7e14 : {names}",
+        "values must be plain numbers (-1234.5) of at most {digits} decimals and below {largest}; found {names}",
+        "les valeurs doivent être des nombres simples écrits avec un point (-1234.5), d'au plus {digits} décimales et inférieurs à {largest} : {names}",
     ),
     "sql_fact_too_precise": (
         "'{name}' for {period}: {amount} has more than {digits} decimals or is too large for the SQL backend",

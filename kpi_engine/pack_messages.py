@@ -319,7 +319,7 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "la fonction de temps {function}() dans un indicateur qui lit sa propre valeur précédente (seuls prev() ou lag(x, 1) de celle-ci)",
     ),
     "sql_no_trace": (
-        "kpi explain traces a value on the python backend only: the duckdb backend computes whole columns, not one value's tree",
-        "kpi explain ne retrace une valeur qu'avec le moteur python : le moteur duckdb calcule des colonnes entières, pas l'arbre d'une valeur",
+        "kpi explain traces a value on the python backend only: the {backend} backend computes whole columns, not one value's tree",
+        "kpi explain ne retrace une valeur qu'avec le moteur python : le moteur {backend} calcule des colonnes entières, pas l'arbre d'une valeur",
     ),
 }

@@ -54,6 +54,7 @@ FACTS_SAMPLE = {
     "like_it": Reason.of("more_like_it", count=3),
     "moment": "2025-03-01 10:30:00",
     "digits": 30,
+    "largest": "1.7e14",
     "exponent": 100,
     "month": 7,
     "fiscal": "FY2025",

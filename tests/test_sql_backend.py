@@ -400,7 +400,7 @@ def test_kpi_sql_prints_one_named_step_per_layer():
     result = run_kpi("sql", str(COMPANY), "--dialect", "duckdb")
     assert result.exit_code == 0, result.output
     assert "monthly_layer_1 AS (" in result.output and "monthly_layer_1_tresorerie_previsionnelle AS (" in result.output
-    assert "CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly" in result.output
+    assert "CREATE OR REPLACE TEMP TABLE kpi_own_quarterly" in result.output and "CREATE OR REPLACE TEMP VIEW kpi_rolled_quarterly" in result.output
 
 
 def company_run() -> tuple[str, ...]:

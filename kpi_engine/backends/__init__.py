@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 BACKENDS: dict[str, str] = {
     "python": "kpi_engine.backends.python:PythonBackend",
     "duckdb": "kpi_engine.backends.duckdb:DuckDBBackend",
+    "spark": "kpi_engine.backends.spark:SparkBackend",
 }
 
 

@@ -20,12 +20,12 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Context, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 
@@ -42,7 +42,7 @@ from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
 from .sql.calendar import SqlCalendar
-from .sql.dialect import DUCKDB, SCALE, UNIT
+from .sql.dialect import DUCKDB, SCALE, UNIT, Dialect
 from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, q, statements
 
@@ -51,6 +51,7 @@ _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never ro
 _LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
 _WHOLE = "0" * SCALE  # how a whole number's count of 1e-24 ends
 _KEYS, _NOT_NUMBERS = ("entity", "ordinal"), ("why:", "alert:", "resolve:")  # a query's columns that hold no count of 1e-24
+_NULL = "\\N"  # how the facts file spells a NULL entity
 FACTS_COLUMNS = "entity VARCHAR, scenario VARCHAR, input VARCHAR, frequency VARCHAR, ordinal BIGINT, value HUGEINT"
 
 
@@ -100,7 +101,7 @@ class DuckDBBackend:
 
     def trace(self, facts: Facts, kpi: str, period: Period, entity: Entity = None, max_depth: int = 8) -> ExplainNode:
         """Refused, as a located problem: the SQL computes whole columns, so it keeps no tree of one value's steps."""
-        raise PackError([Problem.of(Location(f"KPI '{kpi}'"), Reason.of("sql_no_trace"))])
+        raise PackError([Problem.of(Location(f"KPI '{kpi}'"), Reason.of("sql_no_trace", backend=self.name))])
 
     def _result(self, facts: Facts, kpi: str, period: Period, entity: Entity) -> Result:
         if entity not in facts.entities and entity not in self.sql.groups_of_entities:
@@ -161,9 +162,7 @@ def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | Non
     (`scénario`; a blank cell is `actual`) are optional, the input's column is `input` or `name`.
     """
     relation, columns = read
-    missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
-    if missing:
-        raise FactsError([Problem.of(Location(relation), Reason.of("sql_columns", missing=", ".join(missing)))])
+    missing_columns(columns, relation)
 
     def column(name: str) -> str:
         return '"' + columns[name].replace('"', '""') + '"'
@@ -216,25 +215,38 @@ def _period_columns(shift: int) -> str:
 
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
     """Every period one of the pack's calendar, every scenario a name (`budget`), every value a plain number that fits: else FactsError."""
-    problems = []
-    periods = connection.execute("SELECT DISTINCT period_text FROM kpi_source_facts WHERE frequency IS NULL ORDER BY 1 LIMIT 5").fetchall()
-    texts = [row[0] for row in periods]
-    refused = dict(_calendar_problems(texts, calendar))
-    others = [text for text in texts if text not in refused]
-    if others:
-        problems.append(Problem.of(Location(source), Reason.of("sql_periods", names=others)))
-    problems += [Problem.of(Location(source), cause) for cause in refused.values()]
-    scenarios = connection.execute("SELECT DISTINCT scenario FROM kpi_source_facts ORDER BY 1").fetchall()
-    problems += [Problem.of(Location(source), problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
-    values = connection.execute("SELECT DISTINCT value_text FROM kpi_source_facts WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5").fetchall()
-    if values:
-        problems.append(Problem.of(Location(source), Reason.of("sql_values", digits=SCALE, names=[row[0] for row in values])))
+    problems = source_problems(lambda query: connection.execute(query).fetchall(), "kpi_source_facts", source, calendar, "1.7e14")
     if problems:
         raise FactsError(problems)
     connection.execute("DELETE FROM kpi_source_facts WHERE value IS NULL")  # empty cells: missing facts
 
 
-def _calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, Worded]]:
+def source_problems(rows: Callable[[str], Sequence[Sequence[Any]]], relation: str, source: str, calendar: Calendar, largest: str) -> list[Problem]:
+    """What is wrong with facts an engine read itself into `relation` (period_text, frequency, scenario, value_text,
+    value), as `rows(query)` returns it: periods no period of the pack's calendar, scenarios that are no names, values
+    that are no plain numbers of at most SCALE decimals below `largest` (the engine's range)."""
+    where = Location(source)
+    texts = [row[0] for row in rows(f"SELECT DISTINCT period_text FROM {relation} WHERE frequency IS NULL ORDER BY 1 LIMIT 5")]
+    refused = dict(calendar_problems(texts, calendar))
+    others = [text for text in texts if text not in refused]
+    problems = [Problem.of(where, Reason.of("sql_periods", names=others))] if others else []
+    problems += [Problem.of(where, cause) for cause in refused.values()]
+    scenarios = rows(f"SELECT DISTINCT scenario FROM {relation} ORDER BY 1")
+    problems += [Problem.of(where, problem) for (scenario,) in scenarios if (problem := scenario_problem(scenario))]
+    values = [row[0] for row in rows(f"SELECT DISTINCT value_text FROM {relation} WHERE value IS NULL AND value_text <> '' ORDER BY 1 LIMIT 5")]
+    if values:
+        problems.append(Problem.of(where, Reason.of("sql_values", digits=SCALE, largest=largest, names=values)))
+    return problems
+
+
+def missing_columns(columns: Mapping[str, str], source: str) -> None:
+    """FactsError when a long-format source lacks a column the SQL reads (`columns`: lower-case name -> spelling)."""
+    missing = [c for c in ("period", "value") if c not in columns] + ([] if {"input", "name"} & set(columns) else ["input"])
+    if missing:
+        raise FactsError([Problem.of(Location(source), Reason.of("sql_columns", missing=", ".join(missing)))])
+
+
+def calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[str, Worded]]:
     """Each period text that is no period of the pack's calendar, and why (`'2025' is a calendar year, but...`)."""
     for text in texts:
         try:
@@ -249,21 +261,10 @@ def _quote_value(value: Entity) -> str:
 
 def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: Iterable[Entity], table: str = "kpi_facts") -> None:
     """Facts of `entities`, under every scenario, -> `table`, in bulk: written once as tab-separated text DuckDB reads in one pass."""
-    lines: list[str] = []
-    refused: list[tuple[Entity, str, Period, str]] = []
-    for entity in entities:
-        written = "\\N" if entity is None else entity
-        for scenario in facts.scenarios:
-            for period, values in facts.entity(entity, scenario).by_period.items():
-                where = f"\t{period.frequency.value}\t{period.ordinal}\t"
-                for name, value in values.items():
-                    units = value.scaleb(SCALE, _EXACT)
-                    if units != units.to_integral_value() or abs(units) >= _LIMIT:
-                        refused.append((entity, name, period, scenario))
-                        continue
-                    lines.append(f"{written}\t{scenario}\t{name}{where}{int(units)}\n")
-    if refused:
-        raise FactsError(_refusals(facts, set(refused)))
+    lines = [
+        f"{_NULL if entity is None else entity}\t{scenario}\t{name}\t{frequency}\t{ordinal}\t{units}\n"
+        for entity, scenario, name, frequency, ordinal, units in fact_rows(facts, entities)
+    ]
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({FACTS_COLUMNS})")
     if not lines:
         return
@@ -277,6 +278,26 @@ def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: I
         )
     finally:
         os.unlink(file.name)
+
+
+def fact_rows(facts: Facts, entities: Iterable[Entity]) -> list[tuple[Entity, str, str, str, int, int]]:
+    """The facts of `entities`, under every scenario, as rows (entity, scenario, input, frequency, ordinal, value in
+    units of 1e-24); FactsError locating every value the SQL backend cannot hold (more than 24 decimals, or not
+    below 1e38 units: HUGEINT and DECIMAL(38, 0) hold the others)."""
+    rows: list[tuple[Entity, str, str, str, int, int]] = []
+    refused: list[tuple[Entity, str, Period, str]] = []
+    for entity in entities:
+        for scenario in facts.scenarios:
+            for period, values in facts.entity(entity, scenario).by_period.items():
+                for name, value in values.items():
+                    units = value.scaleb(SCALE, _EXACT)
+                    if units != units.to_integral_value() or abs(units) >= _LIMIT:
+                        refused.append((entity, name, period, scenario))
+                        continue
+                    rows.append((entity, scenario, name, period.frequency.value, period.ordinal, int(units)))
+    if refused:
+        raise FactsError(_refusals(facts, set(refused)))
+    return rows
 
 
 def _refusals(facts: Facts, refused: set[tuple[Entity, str, Period, str]]) -> list[Problem]:
@@ -350,6 +371,21 @@ def _reason(data: dict[str, Any], entity: Entity, plan: SqlPlan) -> Reason:
     return Reason.of(data["code"], **params)
 
 
+class Cursor(Protocol):
+    """What `SqlEvaluation` reads of a query's result: DuckDB's cursor, or an engine's adapter."""
+
+    @property
+    def description(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """Runs one SQL text (a statement or a query) in the engine's spelling: DuckDB's connection, or an engine's adapter."""
+
+    def execute(self, query: str, /) -> Cursor: ...
+
+
 @dataclass(frozen=True)
 class _ReportedKpi:
     """What reading a reported KPI's result from a row needs that does not change from row to row."""
@@ -398,7 +434,9 @@ class SqlReadings:
 class SqlEvaluation:
     """Results and alerts of a DuckDB evaluation; KPIs at other frequencies computed on first request."""
 
-    def __init__(self, plan: SqlPlan, connection: duckdb.DuckDBPyConnection, selection: Selection, lang: Language, entities: Sequence[Entity]) -> None:
+    dialect: Dialect = DUCKDB
+
+    def __init__(self, plan: SqlPlan, connection: Connection, selection: Selection, lang: Language, entities: Sequence[Entity]) -> None:
         refuse_compare(selection.compare)
         self.plan, self.selection, self.lang = plan, selection, lang
         self._firsts: dict[Frequency, dict[Entity, int]] = {}  # each entity's first covered period, for year_ago
@@ -409,7 +447,7 @@ class SqlEvaluation:
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
         self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
         self.entities = list(entities)
-        prepared, queries = statements(plan, DUCKDB, {f: list(names) for f, names in plan.reported.items()})
+        prepared, queries = statements(plan, self.dialect, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
             connection.execute(statement)
         self._reported = {f: tuple(_ReportedKpi.of(plan, name) for name in names) for f, names in plan.reported.items()}
@@ -508,7 +546,7 @@ class SqlEvaluation:
         with self._lock:
             key = (period.frequency, scenario)
             if key not in self._scenarios:
-                query = FrequencyQuery(self.plan, DUCKDB, period.frequency, list(self.plan.kpis), report=scenario)
+                query = FrequencyQuery(self.plan, self.dialect, period.frequency, list(self.plan.kpis), report=scenario)
                 self._scenarios[key] = self._run(query)
             row = self._scenarios[key].get((entity, period.ordinal))
             if self._starts is None:  # read once: asked for every result when comparing with the budget
@@ -559,7 +597,7 @@ class SqlEvaluation:
         whole frequency computed once, on first need."""
         with self._lock:
             if period.frequency not in self._gaps:
-                query = FrequencyQuery(self.plan, DUCKDB, period.frequency, list(self.plan.kpis), gaps=True)
+                query = FrequencyQuery(self.plan, self.dialect, period.frequency, list(self.plan.kpis), gaps=True)
                 self._gaps[period.frequency] = self._run(query)
         return self._gaps[period.frequency][(entity, period.ordinal)]
 
@@ -569,5 +607,5 @@ class SqlEvaluation:
             return self.rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods
             if frequency not in self._everything:
-                self._everything[frequency] = self._run(FrequencyQuery(self.plan, DUCKDB, frequency, list(self.plan.kpis)))
+                self._everything[frequency] = self._run(FrequencyQuery(self.plan, self.dialect, frequency, list(self.plan.kpis)))
         return self._everything[frequency].get((entity, period.ordinal))

@@ -68,7 +68,7 @@ from .language import LocalizedGroup, environment_language, message_text
 from .notify import alerts_command, notify_command, run_command
 from .report import report
 from .serve import serve_command, users_command
-from .sql import check_engine, evaluate_directly, evaluate_on, read_directly, sql_command
+from .sql import DIRECT_ENGINES, check_engine, evaluate_directly, evaluate_on, read_directly, sql_command, start_spark
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
@@ -183,7 +183,14 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
     help="The day the pack's silences are compared with, YYYY-MM-DD [default: today].",
 )
 @click.option("--hide-absent", is_flag=True, help="Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).")
-@click.option("--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, or duckdb (SQL).")
+@click.option(
+    "--engine", type=click.Choice(sorted(BACKENDS)), default="python", show_default=True, help="What computes: python, duckdb (SQL) or spark (Spark SQL)."
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="With --engine spark: the cluster to run on (spark://HOST:7077, yarn, k8s://...) [default: local[*]; SPARK_REMOTE for Spark Connect].",
+)
 @COMPARE
 @STRICT
 @LANG
@@ -199,6 +206,7 @@ def evaluate(
     as_of: datetime | None,
     hide_absent: bool,
     engine: str,
+    spark_master: str | None,
     compare: tuple[CompareName, ...],
     strict: bool,
     lang: Language,
@@ -220,11 +228,14 @@ def evaluate(
     """
     if fmt == "xlsx" and destination == "-":
         raise click.BadParameter(message_text("a workbook is written to a file: add --output FILE.xlsx", lang), param_hint="--output")
+    if spark_master is not None and engine != "spark":
+        raise click.BadParameter(message_text("--spark-master goes with --engine spark", lang), param_hint="--spark-master")
     if "ytd" in compare and engine != "python":
         refusal = message_text("the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine", lang, engine=engine)
         raise click.BadParameter(refusal, param_hint="--compare")
     loaded = open_pack(pack, lang)
     check_engine(loaded, engine, lang)
+    start_spark(spark_master)
     period = pack_period(loaded, period)
     inputs = [Path(pack), *map(Path, facts_files), *map(Path, loaded.definitions.files)]
     if destination != "-":
@@ -234,8 +245,8 @@ def evaluate(
                                  **({"compare": compare} if compare else {})}
     unfed: Mapping[str, Sequence[str]] = {}
     evaluations: Iterable[EntityEvaluation]
-    if engine == "duckdb" and not strict and not hide_absent and any(read_directly(f) for f in facts_files):
-        direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, compare)  # DuckDB reads the files itself
+    if engine in DIRECT_ENGINES and not strict and not hide_absent and any(read_directly(f, engine) for f in facts_files):
+        direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, engine, compare)  # the engine reads the files itself
         if entity is not None and entity not in direct.entities:
             raise click.BadParameter(message_text("no facts for entity '{entity}'", lang, entity=entity), param_hint="--entity")
         entities, evaluations = direct.entities, [EntityEvaluation(None, direct.results, direct.alerts)]

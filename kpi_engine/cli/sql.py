@@ -27,7 +27,8 @@ from .common import (
     summary,
 )
 
-DIALECT_NAMES = ("duckdb",)
+DIALECT_NAMES = ("duckdb", "spark")
+DIRECT_ENGINES = ("duckdb", "spark")  # engines that read facts files themselves
 
 
 def check_engine(pack: Pack, engine: str, lang: Language = "fr") -> None:
@@ -54,10 +55,13 @@ def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selecti
         raise Exit(EXIT_FACTS) from None
 
 
-def read_directly(path: str) -> bool:
-    """Whether DuckDB reads this facts file itself: Parquet, `FILE.duckdb:table`, or a comma-separated long CSV
-    (columns period, value, and input or name; entity optional). Anything else goes through the Python readers."""
-    if ".duckdb:" in path or path.lower().endswith(".parquet"):
+def read_directly(path: str, engine: str = "duckdb") -> bool:
+    """Whether the engine reads this facts file itself: Parquet, a comma-separated long CSV (columns period, value,
+    and input or name; entity optional), `FILE.duckdb:table` for DuckDB, `table:NAME` (a catalog's table) for Spark.
+    Anything else goes through the Python readers."""
+    if engine == "spark" and path.startswith("table:"):
+        return True
+    if (engine == "duckdb" and ".duckdb:" in path) or path.lower().endswith(".parquet"):
         return True
     if not path.lower().endswith(".csv"):
         return False
@@ -68,28 +72,30 @@ def read_directly(path: str) -> bool:
 
 def evaluate_directly(
     loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date,
-    compare: tuple[CompareName, ...] = (),
+    engine: str = "duckdb", compare: tuple[CompareName, ...] = (),
 ) -> Evaluation:
-    """`kpi evaluate --engine duckdb`: files DuckDB can read it reads itself, the others through the Python
-    readers, in the order given; unreadable facts exit with code 3, located."""
-    from ..backends.duckdb import DuckDBBackend, evaluate_source
+    """`kpi evaluate --engine duckdb|spark`: files the engine can read it reads itself, the others through the
+    Python readers, in the order given; unreadable facts exit with code 3, located."""
+    if engine == "spark":
+        from ..backends.spark import evaluate_source
+    else:
+        from ..backends.duckdb import evaluate_source  # type: ignore[assignment]  # the same signature, DuckDB's backend
 
-    backend = loaded.backend("duckdb")
-    assert isinstance(backend, DuckDBBackend)  # noqa: S101  # what BACKENDS names
-    others = [f for f in files if not read_directly(f)]
+    backend = loaded.backend(engine)
+    others = [f for f in files if not read_directly(f, engine)]
     facts = open_facts(others, loaded, lang=lang) if others else None
     sources: list[str | Facts] = []
     for file in files:
-        if read_directly(file):
+        if read_directly(file, engine):
             sources.append(file)
         elif facts is not None and facts not in sources:
             sources.append(facts)
     selection = Selection(period, entity, entity is None, as_of, compare)
     try:
-        return evaluate_source(backend, sources, selection, lang)
+        return evaluate_source(backend, sources, selection, lang)  # type: ignore[arg-type]  # what BACKENDS names for engine
     except FactsError as error:
         print_problems(error.problems, lang=lang)
-        click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine="duckdb"), err=True)
+        click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
         raise Exit(EXIT_FACTS) from None
 
 
@@ -100,8 +106,9 @@ def sql_command(pack: str, dialect: str) -> None:
     """Print the SQL that evaluates a pack: roll-ups, then one named step per KPI layer.
 
     \b
-    Example:
+    Examples:
       kpi sql examples/company --dialect duckdb > company.sql
+      kpi sql examples/company --dialect spark > company.spark.sql
     """
     from ..backends.sql.dialect import DIALECTS
     from ..backends.sql.plan import sql_plan
@@ -110,3 +117,12 @@ def sql_command(pack: str, dialect: str) -> None:
     loaded = open_pack(pack)
     check_engine(loaded, dialect)
     click.echo(script(sql_plan(loaded.plan), DIALECTS[dialect]), nl=False)
+
+
+def start_spark(master: str | None) -> None:
+    """Start this process's Spark on `master` (`--spark-master`) before any evaluation makes its session."""
+    if master is None:
+        return
+    from ..backends.spark import start
+
+    start(master)

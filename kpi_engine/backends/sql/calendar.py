@@ -20,6 +20,8 @@ CHILD = {M: D, W: D, Q: M, Y: Q}  # the finer frequency each coarser one rolls u
 ROLLED = (M, W, Q, Y)  # rolled up in this order, after the days given
 ANCESTORS = {D: (W, M, Q, Y), M: (Q, Y), Q: (Y,), W: (), Y: ()}  # the coarser periods that hold a period
 PER_YEAR = {M: 12, Q: 4, Y: 1}
+# How many periods back a year ago is where it varies: a day's is 365 or 366 days, an ISO week's 52 or 53 weeks
+YEAR_AGO_STEPS = {D: (365, 366), W: (52, 53)}
 
 
 def finer(frequency: Frequency) -> list[Frequency]:

@@ -81,44 +81,53 @@ class Sql:
 
 
 # --- reasons as JSON text ------------------------------------------------------------
-# A parameter: its key, its JSON text when constant, the SQL giving its JSON value otherwise.
+# A parameter: its key, its JSON text when constant, the SQL giving its JSON text otherwise. The JSON is
+# concatenated text (`||`), spelled the same in every engine; the texts SQL computes are names (identifiers) and
+# frequency words, which need no JSON escaping.
 Param = tuple[str, str | None, str]
 
 
 def text(key: str, value: str) -> Param:
-    return key, json.dumps(value, ensure_ascii=False), literal_text(value)
+    constant = json.dumps(value, ensure_ascii=False)
+    return key, constant, literal_text(constant)
 
 
 def sql_text(key: str, expression: str) -> Param:
     """A text computed by SQL."""
-    return key, None, expression
+    return key, None, f"'\"' || {expression} || '\"'"
 
 
 def period(key: str, frequency: Frequency, ordinal: str) -> Param:
-    return key, None, f"json_array('{frequency.value}', {ordinal})"
+    return key, None, f"'[\"{frequency.value}\",' || CAST({ordinal} AS STRING) || ']'"
 
 
 def nested(key: str, why: str) -> Param:
-    return key, None, f"json({why})"
+    return key, None, why
 
 
 def entity() -> Param:
     """The row's entity: filled in when the reason is read back (the SQL does not repeat it)."""
-    return "entity", "null", "NULL"
+    return "entity", "null", "'null'"
 
 
 def who(expression: str) -> Param:
     """An entity computed by SQL (a group's member): kept when the reason is read back; NULL is the row's entity."""
-    return "entity", None, expression
+    escaped = f"replace(replace({expression}, '\\', '\\\\'), '\"', '\\\"')"  # an entity's name is any text: JSON-escaped
+    return "entity", None, f"coalesce('\"' || {escaped} || '\"', 'null')"
 
 
 def reason(code: str, *params: Param) -> str:
     """SQL giving the JSON text `{"code": ..., params in order}`: a literal when every parameter is constant."""
-    if all(constant is not None for _, constant, _ in params):
-        members = "".join(f',"{key}":{constant}' for key, constant, _ in params)
-        return literal_text('{"code":"' + code + '"' + members + "}")
-    members = "".join(f", '{key}', {sql}" for key, _, sql in params)
-    return f"CAST(json_object('code', '{code}'{members}) AS VARCHAR)"
+    parts, constant = [], '{"code":"' + code + '"'
+    for key, value, sql in params:
+        constant += f',"{key}":'
+        if value is not None:
+            constant += value
+            continue
+        parts += [literal_text(constant), sql]
+        constant = ""
+    parts.append(literal_text(constant + "}"))
+    return parts[0] if len(parts) == 1 else "(" + " || ".join(parts) + ")"
 
 
 def literal_text(text_value: str) -> str:

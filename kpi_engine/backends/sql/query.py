@@ -28,7 +28,7 @@ from ...functions import SCENARIOS
 from ...graph import references
 from ...nodes import Call, Node, integer_literal, to_text, walk
 from ...periods import Frequency
-from .calendar import PER_YEAR, SqlCalendar, operand
+from .calendar import PER_YEAR, YEAR_AGO_STEPS, SqlCalendar, operand
 from .dialect import SCALE, Dialect
 from .expressions import (
     FUNCTION_SQL,
@@ -155,22 +155,25 @@ class _RowScope:
         return Sql(q(column), why(column))
 
     def lag(self, arg: Sql, steps: int) -> Sql:
-        return arg if steps == 0 else self._back(arg, f"lag({self.label}, {steps})", str(steps))
+        return arg if steps == 0 else self._back(arg, f"lag({self.label}, {steps})", str(steps), (steps,))
 
     def year_ago(self, arg: Sql) -> Sql:
         """The same period a year before: a fixed number of rows back, except for days and weeks (365 or 366 days, 52 or 53 weeks)."""
         per_year = PER_YEAR.get(self.frequency)
-        steps = str(per_year) if per_year else f"ordinal - ({self.query.calendar.year_ago(self.frequency, 'ordinal')})"
-        return self._back(arg, f"year_ago({self.label})", steps)
+        if per_year:
+            return self._back(arg, f"year_ago({self.label})", str(per_year), (per_year,))
+        steps = f"ordinal - ({self.query.calendar.year_ago(self.frequency, 'ordinal')})"
+        return self._back(arg, f"year_ago({self.label})", steps, YEAR_AGO_STEPS[self.frequency])
 
-    def _back(self, arg: Sql, column: str, steps: str) -> Sql:
-        """`arg` at the row `steps` (SQL) periods before, on the entity's dense grid of periods."""
+    def _back(self, arg: Sql, column: str, steps: str, offsets: tuple[int, ...]) -> Sql:
+        """`arg` at the row `steps` (SQL, one of `offsets`) periods before, on the entity's dense grid of periods."""
         over = "OVER (PARTITION BY entity, scenario ORDER BY ordinal)"
         back = operand(steps)
+        lag = self.query.dialect.lag
         return self._window(
             column,
-            f"LAG({arg.value}, {steps}) {over}",
-            f"CASE WHEN ordinal - {back} < first THEN {self._before(f'ordinal - {back}')} ELSE LAG({arg.why}, {steps}) {over} END",
+            lag(arg.value, steps, offsets, over),
+            f"CASE WHEN ordinal - {back} < first THEN {self._before(f'ordinal - {back}')} ELSE {lag(arg.why, steps, offsets, over)} END",
         )
 
     def total(self, arg: Sql, count: int | None) -> Sql:
@@ -183,7 +186,7 @@ class _RowScope:
         return self._window(
             column,
             f"CASE WHEN {start} >= first AND count({arg.value}) {over} = ordinal - ({start}) + 1 THEN sum({arg.value}) {over} END",
-            f"CASE WHEN {start} < first THEN {self._before(start)} ELSE first_value({arg.why} IGNORE NULLS) {over} END",
+            f"CASE WHEN {start} < first THEN {self._before(start)} ELSE {self.query.dialect.first_non_null(arg.why, over)} END",
         )
 
 
@@ -258,7 +261,7 @@ class FrequencyQuery:
             (
                 "grid",  # every period from the first to the last, numbered so later steps join back by grid_row
                 ("SELECT *, row_number() OVER (ORDER BY entity, scenario, ordinal) AS grid_row\n"
-                "    FROM (SELECT entity, scenario, first, unnest(range(first, last + 1)) AS ordinal FROM bounds WHERE first <= last)"),
+                f"    FROM (SELECT entity, scenario, first, {self.dialect.series('first', 'last')} AS ordinal FROM bounds WHERE first <= last)"),
             ),
         ]
         firsts = "".join(f", {s}.first AS {first_of(s)}" for s in self.scenarios)
@@ -288,12 +291,16 @@ class FrequencyQuery:
             (
                 "input_lists",  # one list per row, an input's position in it fixed: a pivot without one aggregate per input
                 (
-                    "SELECT entity, scenario, ordinal, list(value ORDER BY position) AS input_value, list(why ORDER BY position) AS input_why\n"
+                    f"SELECT entity, scenario, ordinal, {self.dialect.ordered_list('value', 'position')} AS input_value, "
+                    f"{self.dialect.ordered_list('why', 'position')} AS input_why\n"
                     "    FROM input_values GROUP BY entity, scenario, ordinal"
                 ),
             )
         )
-        pivot = ",\n        ".join(f"v.input_value[{position}] AS {q(n)}, v.input_why[{position}] AS {why(n)}" for position, n in enumerate(inputs, 1))
+        item = self.dialect.item
+        pivot = ",\n        ".join(
+            f"{item('v.input_value', position)} AS {q(n)}, {item('v.input_why', position)} AS {why(n)}" for position, n in enumerate(inputs, 1)
+        )
         self.steps.append(
             (
                 "inputs",
@@ -384,16 +391,9 @@ class FrequencyQuery:
         if guarded:
             comment, self.comment = (f"-- {self.comment}\n    " if self.comment else ""), ""
             self.steps.append((name, f"{comment}SELECT *,\n        {body}\n    FROM {self.last}"))
-        else:  # window functions over the few columns they read, joined back: sorting whole rows costs more
-            self.steps.append(
-                (
-                    name,
-                    (
-                        f"SELECT p.*, w.* EXCLUDE (grid_row)\n    FROM {self.last} p JOIN (SELECT grid_row,\n        {body}\n    FROM {self.last}) w"
-                        " ON w.grid_row = p.grid_row"
-                    ),
-                )
-            )
+        else:
+            added = [name for column in columns for name in (q(column), why(column))]
+            self.steps.append((name, self.dialect.window_step(self.last, body, added)))
         self.defined |= set(columns)
         self.last = name
 
@@ -489,10 +489,11 @@ def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, lis
 def script(plan: SqlPlan, dialect: Dialect) -> str:
     """The whole evaluation as one SQL script, for review or for teams that schedule SQL themselves."""
     prepared, queries = statements(plan, dialect, {f: list(names) for f, names in plan.reported.items()})
+    text = dialect.text_type
     header = (
-        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity VARCHAR, scenario VARCHAR ('actual',\n"
-        f"-- 'budget'...), input VARCHAR, frequency VARCHAR ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT\n"
-        f"-- (year*12+month-1, year*4+quarter-1 or year), value HUGEINT in units of 1e-{SCALE}). Every value has a\n"
+        f"-- KPI evaluation in {dialect.name} SQL. Input: a relation kpi_facts(entity {text}, scenario {text} ('actual',\n"
+        f"-- 'budget'...), input {text}, frequency {text} ('monthly', 'quarterly' or 'yearly'), ordinal BIGINT\n"
+        f"-- (year*12+month-1, year*4+quarter-1 or year), value {dialect.number_type} in units of 1e-{SCALE}). Every value has a\n"
         f"-- why:<name> column: NULL when defined, else the reason as JSON.\n"
     )
-    return header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())])
+    return dialect.render(header + "\n".join(f"{statement.rstrip().rstrip(';')};\n" for statement in [*prepared, *(q.sql() for q in queries.values())]))

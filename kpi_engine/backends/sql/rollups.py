@@ -14,24 +14,31 @@ by the same rules as the actual ones. The statements build, in order:
 - `kpi_inputs`: the pack's facts (`given`), plus a 0 for each input whose
   absence is zero, at each period where the entity has a fact of any input
   and none of that one, unless finer facts of it roll up there instead.
-- `kpi_rolled_<frequency>(entity, input, ordinal, value, why, given, final)`:
+- `kpi_own_<frequency>(entity, input, ordinal, value, why, given, final)`:
   days -> months and ISO weeks, months -> quarters -> years, with the
   completeness rule (a quarter with a missing month is undefined, `why` the
   first missing month's reason), `given` when a fact of the input lies within
   the period (a zero by default never makes a period covered); quarters and
-  years in the pack's calendar (`calendar.SqlCalendar`).
-- `kpi_covered_<frequency>(entity, ordinal)`: the periods reported: at least
-  one actual input given within them and complete there (figures of other
-  scenarios never make a period reported).
+  years in the pack's calendar (`calendar.SqlCalendar`). A group's own facts
+  (its adjustments) are rolled up as any entity's.
 - `kpi_starts(entity, scenario, start)`: the first day of each entity's
   figures under each other scenario, where its periods under that scenario
   start (as the Python backend's scenario runs).
-- Groups, each after its member groups, at each frequency: a consolidated
-  input is the group's own adjustment (rolled up with a period without one
-  counting 0) plus every member's value; a member without it makes the group's
-  value undefined (`member_missing`). These rows are `final`: their `why` is
-  the reason itself, not a finer period's cause to wrap in `roll_up`. A group
-  covers every period a member or its own facts cover.
+- Groups, each after its member groups, at each frequency
+  (`kpi_group_<n>_<frequency>`, the same columns): a consolidated input is the
+  group's own adjustment (rolled up with a period without one counting 0) plus
+  every member's value; a member without it makes the group's value undefined
+  (`member_missing`). These rows are `final`: their `why` is the reason
+  itself, not a finer period's cause to wrap in `roll_up`.
+- `kpi_rolled_<frequency>`: what the KPI queries read, each entity's own rows
+  with a group's consolidated inputs taken from its group table.
+- `kpi_covered_<frequency>(entity, ordinal)`: the periods reported: at least
+  one actual input given within them and complete there (figures of other
+  scenarios never make a period reported). A group covers every period an
+  entity below it or its own facts cover.
+
+Every table is made by one statement and never changed after (no INSERT or
+DELETE): on Spark each is a view, cached.
 """
 
 from __future__ import annotations
@@ -97,7 +104,12 @@ def resolved_why(row: str, known: str, name: str, frequency: Frequency, ordinal:
 
 # --- preparation ------------------------------------------------------------------------
 def preparation(plan: SqlPlan, dialect: Dialect) -> list[str]:
-    """Every statement before the KPI queries: rules, known frequencies, zeros by default, roll-ups, coverage, groups."""
+    """Every statement before the KPI queries: rules, known frequencies, zeros by default, roll-ups, groups, coverage.
+
+    Each table is built once, by one `CREATE ... AS SELECT`, and never changed after: Spark has views where DuckDB
+    has tables, and a view cannot be inserted into. A group's rows are a table of their own, read by the groups
+    above it; `kpi_rolled_<frequency>` puts each entity's own rows and the groups' together.
+    """
     calendar = SqlCalendar(plan.month_shift, dialect)
     rules = ",\n    ".join(
         f"({literal_text(name)}, '{rule}', {str(name in plan.zero).lower()}, {str(name in plan.consolidated).lower()})"
@@ -108,22 +120,20 @@ def preparation(plan: SqlPlan, dialect: Dialect) -> list[str]:
         *_known(),
         _inputs(bool(plan.zero)),
         (
-            "CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS\n"
+            "CREATE OR REPLACE TEMP TABLE kpi_own_daily AS\n"
             "SELECT entity, scenario, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final\n"
             "FROM kpi_inputs WHERE frequency = 'daily'"
         ),
     ]
     statements += [_roll_up(frequency, calendar) for frequency in ROLLED]
-    statements += [_covered(frequency, plan) for frequency in Frequency]
     statements.append(_starts(plan, calendar))
     if plan.groups_of_entities:
         names = ", ".join(f"({literal_text(group)})" for group in plan.groups_of_entities)
         statements.append(f"CREATE OR REPLACE TEMP TABLE kpi_groups AS SELECT * FROM (VALUES {names}) AS groups(entity)")
         statements += _adjustments(calendar)
-        for frequency in Frequency:
-            statements.append(f"CREATE OR REPLACE TEMP TABLE kpi_range AS SELECT min(ordinal) AS lo, max(ordinal) AS hi FROM kpi_rolled_{frequency.value}")
-            for group, members in plan.groups_of_entities.items():
-                statements += consolidation(plan, group, members, frequency, calendar)
+    for frequency in Frequency:
+        statements += [consolidation(plan, group, frequency, calendar) for group in plan.groups_of_entities]
+        statements += [_rolled(plan, frequency), _covered(plan, frequency)]
     return statements
 
 
@@ -175,18 +185,18 @@ def _roll_up(frequency: Frequency, calendar: SqlCalendar) -> str:
     )
     average = f"kpi_div(sum(c.value), count(*) * {UNIT}::HUGEINT)"
     return f"""-- {frequency.value} values: given, or rolled up from complete {child.value} values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_{frequency.value} AS
+CREATE OR REPLACE TEMP TABLE kpi_own_{frequency.value} AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = '{frequency.value}'
 ), parents AS (  -- one row per finer period a parent is made of
-    SELECT *, unnest(range({calendar.children(frequency, 'ordinal')})) AS position FROM (
+    SELECT *, {calendar.dialect.positions(calendar.children(frequency, 'ordinal'))} AS position FROM (
         SELECT entity, scenario, input, {calendar.parent(frequency, 'ordinal')} AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_{child.value} GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_{child.value} GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
         {child_why} AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_{child.value} f ON {same('f', 'p')} AND f.input = p.input AND f.ordinal = {position}
+    LEFT JOIN kpi_own_{child.value} f ON {same('f', 'p')} AND f.input = p.input AND f.ordinal = {position}
     LEFT JOIN kpi_known k ON {same('k', 'p')} AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -204,14 +214,46 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON {same('n', 'r')} AND n.input = r.input AND n.ordinal = r.ordinal"""
 
 
-def _covered(frequency: Frequency, plan: SqlPlan) -> str:
+def _rolled(plan: SqlPlan, frequency: Frequency) -> str:
+    """`kpi_rolled_<frequency>`: each entity's own rows, a group's consolidated inputs replaced by its group rows."""
+    f = frequency.value
+    if not plan.groups_of_entities:
+        return f"-- {f} values of every input\nCREATE OR REPLACE TEMP VIEW kpi_rolled_{f} AS SELECT * FROM kpi_own_{f}"
+    groups = "\nUNION ALL\n".join(f"SELECT * FROM {_group_table(plan, group, frequency)}" for group in plan.groups_of_entities)
+    return f"""-- {f} values of every input: a group's consolidated ones from its members (below)
+CREATE OR REPLACE TEMP VIEW kpi_rolled_{f} AS
+SELECT * FROM kpi_own_{f}
+WHERE entity IS NULL OR entity NOT IN (SELECT entity FROM kpi_groups) OR input NOT IN (SELECT input FROM kpi_rules WHERE consolidated)
+UNION ALL
+{groups}"""
+
+
+def _covered(plan: SqlPlan, frequency: Frequency) -> str:
+    """`kpi_covered_<frequency>(entity, ordinal)`: the periods reported. An entity's: an actual input given within
+    them is complete there. A group's: those of every entity below it, and those its own facts cover (complete once
+    consolidated)."""
+    f = frequency.value
     groups = ", ".join(literal_text(g) for g in plan.groups_of_entities)
     not_group = f" AND (entity IS NULL OR entity NOT IN ({groups}))" if groups else ""
-    return (
-        f"-- {frequency.value} periods reported: an actual input given within them is complete there (groups: added below)\n"
-        f"CREATE OR REPLACE TEMP TABLE kpi_covered_{frequency.value} AS\n"
-        f"SELECT DISTINCT entity, ordinal FROM kpi_rolled_{frequency.value} WHERE value IS NOT NULL AND given AND scenario = '{ACTUAL}'{not_group}"
+    own = f"SELECT entity, ordinal FROM kpi_own_{f} WHERE value IS NOT NULL AND given AND scenario = '{ACTUAL}'{not_group}"
+    head = f"-- {f} periods reported: an actual input given within them is complete there\nCREATE OR REPLACE TEMP TABLE kpi_covered_{f} AS\n"
+    if not groups:
+        return head + own.replace("SELECT", "SELECT DISTINCT", 1)
+    below = ", ".join(
+        f"({literal_text(group)}, {literal_text(entity)})" for group in plan.groups_of_entities for entity in (group, *_below(plan, group))
     )
+    return f"""-- {f} periods reported: an actual input given within them is complete there (a group's consolidated input once
+-- consolidated); a group covers the periods every entity below it covers, and those its own facts cover
+{head}WITH own AS (
+    {own}
+    UNION ALL
+    SELECT o.entity, o.ordinal FROM kpi_own_{f} o
+    LEFT JOIN kpi_rolled_{f} r ON r.entity = o.entity AND r.scenario = o.scenario AND r.input = o.input AND r.ordinal = o.ordinal
+    WHERE o.entity IN ({groups}) AND o.scenario = '{ACTUAL}' AND o.given AND r.value IS NOT NULL
+)
+SELECT DISTINCT entity, ordinal FROM own WHERE entity IS NULL OR entity NOT IN ({groups})
+UNION ALL
+SELECT DISTINCT m.owner, own.ordinal FROM own JOIN (VALUES {below}) AS m(owner, below) ON own.entity = m.below"""
 
 
 def _starts(plan: SqlPlan, calendar: SqlCalendar) -> str:
@@ -283,9 +325,22 @@ FROM rolled r FULL JOIN native n ON {same('n', 'r')} AND n.input = r.input AND n
     return statements
 
 
-def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency: Frequency, calendar: SqlCalendar) -> list[str]:
-    """The statements adding `group`'s consolidated inputs and covered periods at `frequency` (its member groups done before)."""
-    f, name = frequency.value, literal_text(group)
+def _group_table(plan: SqlPlan, group: str, frequency: Frequency) -> str:
+    """The table of `group`'s consolidated inputs at `frequency` (numbered: a group's name may be any text)."""
+    return f"kpi_group_{list(plan.groups_of_entities).index(group)}_{frequency.value}"
+
+
+def _members(plan: SqlPlan, members: tuple[str, ...], frequency: Frequency) -> str:
+    """The rows of `members` at `frequency`: an entity's own, a member group's consolidated ones (made before)."""
+    entities = ", ".join(literal_text(m) for m in members if m not in plan.groups_of_entities)
+    parts = [f"SELECT * FROM kpi_own_{frequency.value} WHERE entity IN ({entities})"] if entities else []
+    parts += [f"SELECT * FROM {_group_table(plan, m, frequency)}" for m in members if m in plan.groups_of_entities]
+    return "\n        UNION ALL ".join(parts)
+
+
+def consolidation(plan: SqlPlan, group: str, frequency: Frequency, calendar: SqlCalendar) -> str:
+    """The statement making `group`'s consolidated inputs at `frequency` (its member groups' made before)."""
+    f, name, members = frequency.value, literal_text(group), plan.groups_of_entities[group]
     listed = ", ".join(f"({literal_text(m)}, {position})" for position, m in enumerate(members))
     member_missing = reason(
         "member_missing", sql_text("member", "s.member"), text("group", group), sql_text("name", "s.input"), period("period", frequency, "s.ordinal"),
@@ -304,18 +359,20 @@ def consolidation(plan: SqlPlan, group: str, members: tuple[str, ...], frequency
         for c in holders
     )
     adjustment_why = f"CASE WHEN n.input IS NOT NULL THEN NULL{split} END" if holders else "NULL"
-    consolidated = f"""-- {group}'s {f} inputs under each scenario: its own adjustments plus every member's value ({', '.join(members)});
+    return f"""-- {group}'s {f} inputs under each scenario: its own adjustments plus every member's value ({', '.join(members)});
 -- undefined when a member has none
-CREATE OR REPLACE TEMP TABLE kpi_group AS
+CREATE OR REPLACE TEMP TABLE {_group_table(plan, group, frequency)} AS
 WITH slots AS (
     SELECT c.scenario, o.ordinal, i.input, m.member, m.position
-    FROM (SELECT unnest(range(lo, hi + 1)) AS ordinal FROM kpi_range) o
+    FROM (SELECT {calendar.dialect.series('lo', 'hi')} AS ordinal FROM (SELECT min(ordinal) AS lo, max(ordinal) AS hi FROM kpi_own_{f})) o
     CROSS JOIN (SELECT DISTINCT scenario FROM kpi_facts) c
     CROSS JOIN (SELECT input FROM kpi_rules WHERE consolidated) i CROSS JOIN (VALUES {listed}) AS m(member, position)
 ), member_values AS (
     SELECT s.scenario, s.ordinal, s.input, s.position, r.value, CASE WHEN r.value IS NULL THEN {member_missing} END AS why
     FROM slots s
-    LEFT JOIN kpi_rolled_{f} r ON r.entity = s.member AND r.scenario = s.scenario AND r.input = s.input AND r.ordinal = s.ordinal
+    LEFT JOIN (
+        {_members(plan, members, frequency)}
+    ) r ON r.entity = s.member AND r.scenario = s.scenario AND r.input = s.input AND r.ordinal = s.ordinal
     LEFT JOIN kpi_known k ON k.entity = s.member AND k.scenario = s.scenario AND k.input = s.input
 ), summed AS (
     SELECT scenario, ordinal, input, CASE WHEN count(value) = {len(members)} THEN sum(value) END AS value,
@@ -330,18 +387,3 @@ WITH slots AS (
 SELECT {name} AS entity, scenario, input, ordinal, CASE WHEN adjustment_why IS NULL THEN value + COALESCE(adjustment, 0) END AS value,
     COALESCE(adjustment_why, why) AS why, false AS given, true AS final
 FROM adjusted"""
-    member_names = ", ".join(literal_text(m) for m in members)
-    covered = f"""-- {group} covers the {f} periods its members cover, and those its own facts cover
-INSERT INTO kpi_covered_{f}
-SELECT DISTINCT {name}, ordinal FROM (
-    SELECT ordinal FROM kpi_covered_{f} WHERE entity IN ({member_names})
-    UNION ALL
-    SELECT o.ordinal FROM kpi_rolled_{f} o LEFT JOIN kpi_group g ON g.scenario = o.scenario AND g.input = o.input AND g.ordinal = o.ordinal
-    WHERE o.entity = {name} AND o.scenario = '{ACTUAL}' AND o.given AND CASE WHEN g.input IS NOT NULL THEN g.value ELSE o.value END IS NOT NULL
-)"""
-    return [
-        consolidated,
-        covered,
-        f"DELETE FROM kpi_rolled_{f} WHERE entity = {name} AND input IN (SELECT input FROM kpi_rules WHERE consolidated)",
-        f"INSERT INTO kpi_rolled_{f} SELECT * FROM kpi_group",
-    ]

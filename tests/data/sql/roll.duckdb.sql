@@ -49,23 +49,23 @@ FROM (SELECT entity, scenario, bool_or(frequency = 'daily') AS daily, bool_or(fr
 CREATE OR REPLACE TEMP VIEW kpi_inputs AS
 SELECT entity, scenario, input, frequency, ordinal, value, true AS given FROM kpi_facts WHERE input IN (SELECT input FROM kpi_rules);
 
-CREATE OR REPLACE TEMP TABLE kpi_rolled_daily AS
+CREATE OR REPLACE TEMP TABLE kpi_own_daily AS
 SELECT entity, scenario, input, ordinal, value, NULL::VARCHAR AS why, given, false AS final
 FROM kpi_inputs WHERE frequency = 'daily';
 
 -- monthly values: given, or rolled up from complete daily values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_monthly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_monthly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'monthly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range((make_date(CAST((ordinal + 1) // 12 AS INTEGER), CAST((ordinal + 1) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) - (make_date(CAST((ordinal) // 12 AS INTEGER), CAST((ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1))) AS position FROM (
         SELECT entity, scenario, input, (year(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) * 12 + month(DATE '0001-01-01' + CAST(ordinal - 1 AS INTEGER)) - 1) AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_daily GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
+    LEFT JOIN kpi_own_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = (make_date(CAST((p.ordinal) // 12 AS INTEGER), CAST((p.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -83,18 +83,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- weekly values: given, or rolled up from complete daily values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_weekly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_weekly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'weekly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(7)) AS position FROM (
         SELECT entity, scenario, input, (ordinal - 1) // 7 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_daily GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_daily GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', p.ordinal * 7 + 1 + p.position), 'entity', p.entity) AS VARCHAR) END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST(p.ordinal * 7 + 1 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
+    LEFT JOIN kpi_own_daily f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 7 + 1 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -112,18 +112,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- quarterly values: given, or rolled up from complete monthly values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_quarterly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_quarterly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'quarterly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(3)) AS position FROM (
         SELECT entity, scenario, input, ordinal // 3 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_monthly GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_monthly GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', p.ordinal * 3 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((p.ordinal * 3 + p.position) // 12 AS INTEGER), CAST((p.ordinal * 3 + p.position) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST(p.ordinal * 3 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
+    LEFT JOIN kpi_own_monthly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 3 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -141,18 +141,18 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
 
 -- yearly values: given, or rolled up from complete quarterly values (sum, last or average)
-CREATE OR REPLACE TEMP TABLE kpi_rolled_yearly AS
+CREATE OR REPLACE TEMP TABLE kpi_own_yearly AS
 WITH native AS (
     SELECT entity, scenario, input, ordinal, value, given FROM kpi_inputs WHERE frequency = 'yearly'
 ), parents AS (  -- one row per finer period a parent is made of
     SELECT *, unnest(range(4)) AS position FROM (
         SELECT entity, scenario, input, ordinal // 4 AS ordinal, bool_or(given) AS given
-        FROM kpi_rolled_quarterly GROUP BY 1, 2, 3, 4)
+        FROM kpi_own_quarterly GROUP BY 1, 2, 3, 4)
 ), children AS (
     SELECT p.entity, p.scenario, p.input, p.ordinal, p.given, p.position, f.value,
-        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('daily', (make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', p.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('monthly', (p.ordinal * 4 + p.position) * 3), 'entity', p.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', p.input, 'period', json_array('quarterly', p.ordinal * 4 + p.position), 'entity', p.entity) AS VARCHAR) END END END AS why
+        CASE WHEN f.value IS NOT NULL THEN NULL WHEN f.why IS NOT NULL THEN f.why ELSE CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((p.ordinal * 4 + p.position) * 3) // 12 AS INTEGER), CAST(((p.ordinal * 4 + p.position) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["monthly",' || CAST((p.ordinal * 4 + p.position) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || p.input || '"' || ',"period":' || '["quarterly",' || CAST(p.ordinal * 4 + p.position AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(p.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM parents p
-    LEFT JOIN kpi_rolled_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
+    LEFT JOIN kpi_own_quarterly f ON f.entity IS NOT DISTINCT FROM p.entity AND f.scenario = p.scenario AND f.input = p.input AND f.ordinal = p.ordinal * 4 + p.position
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM p.entity AND k.scenario = p.scenario AND k.input = p.input
 ), rolled AS (
     SELECT c.entity, c.scenario, c.input, c.ordinal, c.given,
@@ -168,26 +168,6 @@ SELECT COALESCE(n.entity, r.entity) AS entity, COALESCE(n.scenario, r.scenario) 
     COALESCE(n.value, r.value) AS value, CASE WHEN n.value IS NULL THEN r.why END AS why,
     COALESCE(n.given, false) OR COALESCE(r.given, false) AS given, false AS final
 FROM rolled r FULL JOIN native n ON n.entity IS NOT DISTINCT FROM r.entity AND n.scenario = r.scenario AND n.input = r.input AND n.ordinal = r.ordinal;
-
--- daily periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_daily WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- weekly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_weekly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- monthly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_monthly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- quarterly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_quarterly WHERE value IS NOT NULL AND given AND scenario = 'actual';
-
--- yearly periods reported: an actual input given within them is complete there (groups: added below)
-CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
-SELECT DISTINCT entity, ordinal FROM kpi_rolled_yearly WHERE value IS NOT NULL AND given AND scenario = 'actual';
 
 -- where each entity's figures of another scenario start (a group: its own or those of any entity below it):
 -- the first day of the earliest period given, the one ending first (the finer on ties)
@@ -205,6 +185,41 @@ WITH periods AS (
 )
 SELECT entity, scenario, arg_min(start, finish * 5 + rank) AS start FROM owned GROUP BY entity, scenario;
 
+-- daily values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_daily AS SELECT * FROM kpi_own_daily;
+
+-- daily periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_daily AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_daily WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- weekly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_weekly AS SELECT * FROM kpi_own_weekly;
+
+-- weekly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_weekly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_weekly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- monthly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_monthly AS SELECT * FROM kpi_own_monthly;
+
+-- monthly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_monthly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_monthly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- quarterly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_quarterly AS SELECT * FROM kpi_own_quarterly;
+
+-- quarterly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_quarterly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_quarterly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
+-- yearly values of every input
+CREATE OR REPLACE TEMP VIEW kpi_rolled_yearly AS SELECT * FROM kpi_own_yearly;
+
+-- yearly periods reported: an actual input given within them is complete there
+CREATE OR REPLACE TEMP TABLE kpi_covered_yearly AS
+SELECT DISTINCT entity, ordinal FROM kpi_own_yearly WHERE value IS NOT NULL AND given AND scenario = 'actual';
+
 -- KPIs at the monthly frequency: marge, tresorerie, cumul, bornes
 WITH RECURSIVE
 covered AS (
@@ -219,8 +234,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END), 'name', i.input, 'period', json_array('monthly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal) // 12 AS INTEGER), CAST((g.ordinal) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('cout', 2), ('initiale', 3)) AS i(input, position)
     LEFT JOIN kpi_rolled_monthly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
@@ -245,10 +260,10 @@ monthly_layer_1_arguments AS (
     FROM inputs
 ),
 monthly_layer_1_time AS (
-    SELECT p.*, w.* EXCLUDE (grid_row)
+    SELECT p.*, w."rolling_sum(ca - cout, 2)", w."why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments p JOIN (SELECT grid_row,
         CASE WHEN ordinal - 1 >= first AND count("arg:ca - cout") OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) = ordinal - (ordinal - 1) + 1 THEN sum("arg:ca - cout") OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) END AS "rolling_sum(ca - cout, 2)",
-        CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('monthly', ordinal - 1), 'since', json_array('monthly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["monthly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["monthly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:arg:ca - cout" IGNORE NULLS) OVER (PARTITION BY entity, scenario ORDER BY ordinal ROWS 1 PRECEDING) END AS "why:rolling_sum(ca - cout, 2)"
     FROM monthly_layer_1_arguments) w ON w.grid_row = p.grid_row
 ),
 monthly_layer_1 AS (
@@ -309,8 +324,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', g.ordinal * 3), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('quarterly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.monthly OR k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST((g.ordinal * 3) // 12 AS INTEGER), CAST((g.ordinal * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST(g.ordinal * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('ca', 1), ('stock', 2)) AS i(input, position)
     LEFT JOIN kpi_rolled_quarterly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
@@ -327,12 +342,12 @@ inputs AS (
     JOIN input_lists v ON v.entity IS NOT DISTINCT FROM g.entity AND v.scenario = g.scenario AND v.ordinal = g.ordinal
 ),
 quarterly_layer_1_time AS (
-    SELECT p.*, w.* EXCLUDE (grid_row)
+    SELECT p.*, w."lag(ca, 1)", w."why:lag(ca, 1)", w."ytd(ca)", w."why:ytd(ca)"
     FROM inputs p JOIN (SELECT grid_row,
         LAG("ca", 1) OVER (PARTITION BY entity, scenario ORDER BY ordinal) AS "lag(ca, 1)",
-        CASE WHEN ordinal - 1 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - 1), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE LAG("why:ca", 1) OVER (PARTITION BY entity, scenario ORDER BY ordinal) END AS "why:lag(ca, 1)",
+        CASE WHEN ordinal - 1 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - 1 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE LAG("why:ca", 1) OVER (PARTITION BY entity, scenario ORDER BY ordinal) END AS "why:lag(ca, 1)",
         CASE WHEN ordinal - ordinal % 4 >= first AND count("ca") OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) = ordinal - (ordinal - ordinal % 4) + 1 THEN sum("ca") OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "ytd(ca)",
-        CASE WHEN ordinal - ordinal % 4 < first THEN CAST(json_object('code', 'before_data', 'period', json_array('quarterly', ordinal - ordinal % 4), 'since', json_array('quarterly', first), 'entity', NULL) AS VARCHAR) ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
+        CASE WHEN ordinal - ordinal % 4 < first THEN ('{"code":"before_data","period":' || '["quarterly",' || CAST(ordinal - ordinal % 4 AS STRING) || ']' || ',"since":' || '["quarterly",' || CAST(first AS STRING) || ']' || ',"entity":null}') ELSE first_value("why:ca" IGNORE NULLS) OVER (PARTITION BY entity, scenario, ordinal - ordinal % 4 ORDER BY ordinal ROWS UNBOUNDED PRECEDING) END AS "why:ytd(ca)"
     FROM inputs) w ON w.grid_row = p.grid_row
 ),
 quarterly_layer_1 AS (
@@ -341,7 +356,7 @@ quarterly_layer_1 AS (
         TRY("stock") AS "stock_t",
         COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
         TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000000000::HUGEINT END) AS "croissance_t",
-        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN CAST(json_object('code', 'growth_from_zero', 'period', json_array('quarterly', ordinal)) AS VARCHAR) END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
+        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN ('{"code":"growth_from_zero","period":' || '["quarterly",' || CAST(ordinal AS STRING) || ']' || '}') END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
         TRY("ytd(ca)") AS "cumul_t",
         COALESCE(TRY("why:ytd(ca)"), CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
     FROM quarterly_layer_1_time
@@ -365,8 +380,8 @@ grid AS (
 ),
 input_values AS (
     SELECT g.entity, g.scenario, g.ordinal, i.position, r.value,
-        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN CAST(json_object('code', 'roll_up', 'cause', json(r.why), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR)
-             ELSE CASE WHEN k.quarterly OR k.monthly OR k.daily THEN CAST(json_object('code', 'roll_up', 'cause', json(CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'daily') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('daily', (make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1)), 'entity', g.entity) AS VARCHAR) END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'monthly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('monthly', (g.ordinal * 4) * 3), 'entity', g.entity) AS VARCHAR) END END ELSE CASE WHEN k.weekly OR k.yearly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END), 'frequency', 'quarterly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('quarterly', g.ordinal * 4), 'entity', g.entity) AS VARCHAR) END END), 'name', i.input, 'period', json_array('yearly', g.ordinal)) AS VARCHAR) ELSE CASE WHEN k.weekly THEN CAST(json_object('code', 'not_split', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity, 'known', concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END), 'frequency', 'yearly') AS VARCHAR) ELSE CAST(json_object('code', 'missing_fact', 'name', i.input, 'period', json_array('yearly', g.ordinal), 'entity', g.entity) AS VARCHAR) END END END AS why
+        CASE WHEN r.value IS NOT NULL THEN NULL WHEN r.final THEN r.why WHEN r.input IS NOT NULL THEN ('{"code":"roll_up","cause":' || r.why || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}')
+             ELSE CASE WHEN k.quarterly OR k.monthly OR k.daily THEN ('{"code":"roll_up","cause":' || CASE WHEN k.monthly OR k.daily THEN CASE WHEN k.daily THEN CASE WHEN k.monthly OR k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.monthly THEN 'monthly' END, CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"daily"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["daily",' || CAST((make_date(CAST(((g.ordinal * 4) * 3) // 12 AS INTEGER), CAST(((g.ordinal * 4) * 3) % 12 + 1 AS INTEGER), 1) - DATE '0001-01-01' + 1) AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END ELSE CASE WHEN k.quarterly OR k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal * 4) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.quarterly THEN 'quarterly' END, CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"monthly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["monthly",' || CAST((g.ordinal * 4) * 3 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END ELSE CASE WHEN k.weekly OR k.yearly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal * 4 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END, CASE WHEN k.yearly THEN 'yearly' END) || '"' || ',"frequency":"quarterly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["quarterly",' || CAST(g.ordinal * 4 AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END || ',"name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || '}') ELSE CASE WHEN k.weekly THEN ('{"code":"not_split","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || ',"known":' || '"' || concat_ws(', ', CASE WHEN k.weekly THEN 'weekly' END) || '"' || ',"frequency":"yearly"}') ELSE ('{"code":"missing_fact","name":' || '"' || i.input || '"' || ',"period":' || '["yearly",' || CAST(g.ordinal AS STRING) || ']' || ',"entity":' || coalesce('"' || replace(replace(g.entity, '\', '\\'), '"', '\"') || '"', 'null') || '}') END END END AS why
     FROM grid g CROSS JOIN (VALUES ('effectif', 1)) AS i(input, position)
     LEFT JOIN kpi_rolled_yearly r ON r.entity IS NOT DISTINCT FROM g.entity AND r.scenario = g.scenario AND r.input = i.input AND r.ordinal = g.ordinal
     LEFT JOIN kpi_known k ON k.entity IS NOT DISTINCT FROM g.entity AND k.scenario = g.scenario AND k.input = i.input
