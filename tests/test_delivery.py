@@ -323,6 +323,22 @@ def test_starttls_and_login_with_credentials_from_the_environment(tmp_path: Path
     assert logins == [("kpi", "p4ss")] * 2 and len(mailbox.messages) == 2  # one connection per message
 
 
+def test_a_series_still_firing_next_quarter_is_one_new_item_counting_every_open_quarter(tmp_path: Path) -> None:
+    state, mailbox = tmp_path / "s.sqlite", Mailbox()
+    until_september = tmp_path / "monthly_until_september.csv"
+    lines = MONTHLY.read_text(encoding="utf-8").splitlines(keepends=True)
+    until_september.write_text("".join(line for line in lines if not line.startswith(("2025-10,", "2025-11,", "2025-12,"))), encoding="utf-8")
+    with smtp_server(mailbox) as port:
+        assert run_notify(state, *smtp_options(port), facts=until_september).exit_code == 0
+        assert run_notify(state, *smtp_options(port)).exit_code == 0
+    bodies = [m.get_body(("plain",)).get_content().replace("\r\n", "\n") for m in mailbox.messages if "claire" in str(m["To"])]  # type: ignore[union-attr]
+    assert len(bodies) == 2
+    assert "bordeaux, T1 exercice 2026 : ROI négatif (-22,5 %) au T1 exercice 2026" in bodies[0]
+    assert "  en alerte depuis T3 exercice 2024, 7 trimestres\n" in bodies[0]
+    assert "bordeaux, T2 exercice 2026 : ROI négatif (-22,5 %) au T2 exercice 2026" in bodies[1] and "T1 exercice 2026 :" not in bodies[1]
+    assert "  en alerte depuis T3 exercice 2024, 8 trimestres\n  Empreinte : 132acc226884b35e\n" in bodies[1]
+
+
 def test_an_english_reader_gets_one_item_per_series_with_since_when_it_fires(tmp_path: Path) -> None:
     pack = tmp_path / "company"
     shutil.copytree(COMPANY, pack)

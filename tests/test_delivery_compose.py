@@ -82,6 +82,9 @@ def test_since_counts_the_periods_still_open_in_the_store_and_resolved_series_sa
     roi = ITEMS[3].alert.key.series
     news = Notification("email", "daf", Owner("daf"), (ITEMS[3],), NOW, KPIS, firing={roi: ("2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4")})
     assert "  en alerte depuis T1 2025, 4 trimestres\n" in compose(news).text
+    reappeared = _item("new", "roi", "2025-Q1", "warning", "ROI négatif", "appeared")  # Q2 was clear: Q1 is not part of what fires now
+    alone = compose(Notification("email", "daf", Owner("daf"), (reappeared,), NOW, KPIS, firing={roi: ("2025-Q3", "2025-Q4")})).text
+    assert "T1 2025 : ROI négatif\n  (apparue après une révision des chiffres du T1 2025)\n" in alone and "en alerte depuis" not in alone
     resolved = (_item("resolved", "ebe", "2025-11", "critical", "EBE négatif"), _item("resolved", "ebe", "2025-10", "critical", "EBE négatif"))
     ebe = Notification("email", "daf", Owner("daf", lang="en"), resolved, NOW, KPIS, firing={roi: ("2025-Q4",)})
     message = compose(ebe)

@@ -54,7 +54,6 @@ class Notification:
     attachments: tuple[Attachment, ...] = ()  # the owner's scorecard (--attach-scorecard)
     firing: Mapping[Series, tuple[str, ...]] = field(default_factory=dict)  # periods of each series open in the store
 
-
     @property
     def lang(self) -> Language:
         return self.owner.lang if self.owner else DEFAULT_LANG
@@ -77,11 +76,13 @@ class Notification:
         return sum(len(self.grouped(kind)) for kind in SECTIONS) + len(self.successes)
 
     def _streak(self, kind: str, members: Sequence[Pending]) -> tuple[Period, ...]:
-        """The periods a series has been firing through: those shown, and for news of an open series, its
-        other periods the store still holds open (a quarter firing again after eight is the ninth)."""
+        """The periods a series has been firing through: those shown and, when the latest is open, every
+        period the store holds open for the series (a quarter firing after eight others is the ninth; a
+        past period that reappears after a revision, a later one being clear, stands alone)."""
         periods = {pending.alert.key.period for pending in members}
-        if kind != RESOLVED:
-            periods |= set(self.firing.get(members[0].alert.key.series, ()))
+        still_open = self.firing.get(members[0].alert.key.series, ())
+        if kind != RESOLVED and members[0].alert.key.period in still_open:
+            periods |= set(still_open)
         return tuple(sorted((Period.parse(period) for period in periods), key=Period.sort_key))
 
     def period(self, period: str) -> str:
