@@ -32,7 +32,8 @@ from kpi_engine.cli import main
 from kpi_engine.cli.common import open_facts
 from kpi_engine.delivery.channels import build_channel
 from kpi_engine.delivery.notifier import NotifyOptions, notify
-from kpi_engine.delivery.store import AlertStore, Filters
+from kpi_engine.delivery.store import AlertStore, Filters, StoredAlert
+from kpi_engine.periods import Period
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPANY = ROOT / "examples" / "company"
@@ -118,10 +119,10 @@ def http_server(hook: Hook) -> Iterator[str]:
 
 
 # --- helpers ------------------------------------------------------------------------------
-def run_notify(state: Path, *options: str, facts: Path = MONTHLY) -> Any:
+def run_notify(state: Path, *options: str, facts: Path = MONTHLY, pack: Path = COMPANY) -> Any:
     arguments = [
         "notify",
-        str(COMPANY),
+        str(pack),
         "--facts",
         str(facts),
         "--facts",
@@ -148,9 +149,15 @@ def fingerprints(message: email.message.EmailMessage) -> set[str]:
 
 
 def open_by_owner(state: Path) -> dict[str, set[str]]:
+    """Per owner, the fingerprints a message shows: the latest open alert of each series."""
     with AlertStore.open(state) as store:
-        found: dict[str, set[str]] = {}
+        latest: dict[tuple[str, str, str], StoredAlert] = {}
         for alert in store.alerts(Filters(status="open")):
+            known = latest.get(alert.key.series)
+            if known is None or Period.parse(alert.key.period).sort_key() > Period.parse(known.key.period).sort_key():
+                latest[alert.key.series] = alert
+        found: dict[str, set[str]] = {}
+        for alert in latest.values():
             found.setdefault(alert.owner, set()).add(alert.fingerprint)
         return found
 
@@ -186,6 +193,18 @@ def test_one_message_per_owner_then_nothing_then_only_the_changes(tmp_path: Path
             assert message["From"] == "kpi@example.fr" and message.get_body(("html",)) is not None
         controle = next(m for m in mailbox.messages if "controle@example.fr" in str(m["To"]))
         assert "julien.petit@example.fr" in str(controle["To"]) and controle["Subject"] == "[Indicateurs] 1 nouvelle alerte"
+        first_daf = next(m for m in mailbox.messages if "claire" in str(m["To"]))
+        body = first_daf.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+        assert first_daf["Subject"] == "[Indicateurs] 1 nouvelle alerte" and "Nouvelles alertes (1)" in body
+        assert (
+            "- [ATTENTION] Retour sur investissement (ROI), bordeaux, T2 exercice 2026 : ROI négatif (-22,5 %) au T2 exercice 2026"
+            in body
+        )
+        assert "\n  en alerte depuis T3 exercice 2024, 8 trimestres\n  Empreinte : 132acc226884b35e\n" in body
+        assert "FY2026-Q2" not in body and body.count("Empreinte :") == 1
+        daf_html = first_daf.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert '<span class="streak">en alerte depuis T3 exercice 2024, 8 trimestres</span>' in daf_html
+        assert '<td style="padding: 4px;">T2 exercice 2026</td>' in daf_html
 
         again = run_notify(state, *smtp_options(port))
         assert again.exit_code == 0 and len(mailbox.messages) == len(expected)
@@ -197,12 +216,13 @@ def test_one_message_per_owner_then_nothing_then_only_the_changes(tmp_path: Path
     texts = {str(m["To"]): m.get_body(("plain",)).get_content() for m in news}  # type: ignore[union-attr]
     daf = texts["Claire Martin <claire.martin@example.fr>"]
     assert "Nouvelles alertes (1)" in daf and "trésorerie nette de -20 000 € en décembre 2025, passée sous zéro" in daf
-    assert "apparue après une révision des chiffres de 2025-12" in daf and "ROI" not in daf
+    assert "Trésorerie nette, lyon, décembre 2025 :" in daf
+    assert "apparue après une révision des chiffres de décembre 2025" in daf and "ROI" not in daf
     controle_text = next(text for to, text in texts.items() if "controle@example.fr" in to)
     assert "Alertes résolues (1)" in controle_text and "Délai clients de 63 jours" in controle_text
-    assert "disparue après une révision des chiffres de 2025-12" in controle_text
+    assert "disparue après une révision des chiffres de décembre 2025" in controle_text
     html = next(m for m in news if "claire" in str(m["To"])).get_body(("html",)).get_content()  # type: ignore[union-attr]
-    assert '<em class="restated">apparue après une révision des chiffres de 2025-12</em>' in html
+    assert '<em class="restated">apparue après une révision des chiffres de décembre 2025</em>' in html
 
 
 def test_a_failing_smtp_server_leaves_the_alerts_pending_and_the_next_run_delivers_them(tmp_path: Path) -> None:
@@ -303,6 +323,42 @@ def test_starttls_and_login_with_credentials_from_the_environment(tmp_path: Path
     assert logins == [("kpi", "p4ss")] * 2 and len(mailbox.messages) == 2  # one connection per message
 
 
+def test_a_series_still_firing_next_quarter_is_one_new_item_counting_every_open_quarter(tmp_path: Path) -> None:
+    state, mailbox = tmp_path / "s.sqlite", Mailbox()
+    until_september = tmp_path / "monthly_until_september.csv"
+    lines = MONTHLY.read_text(encoding="utf-8").splitlines(keepends=True)
+    until_september.write_text("".join(line for line in lines if not line.startswith(("2025-10,", "2025-11,", "2025-12,"))), encoding="utf-8")
+    with smtp_server(mailbox) as port:
+        assert run_notify(state, *smtp_options(port), facts=until_september).exit_code == 0
+        assert run_notify(state, *smtp_options(port)).exit_code == 0
+    bodies = [m.get_body(("plain",)).get_content().replace("\r\n", "\n") for m in mailbox.messages if "claire" in str(m["To"])]  # type: ignore[union-attr]
+    assert len(bodies) == 2
+    assert "bordeaux, T1 exercice 2026 : ROI négatif (-22,5 %) au T1 exercice 2026" in bodies[0]
+    assert "  en alerte depuis T3 exercice 2024, 7 trimestres\n" in bodies[0]
+    assert "bordeaux, T2 exercice 2026 : ROI négatif (-22,5 %) au T2 exercice 2026" in bodies[1] and "T1 exercice 2026 :" not in bodies[1]
+    assert "  en alerte depuis T3 exercice 2024, 8 trimestres\n  Empreinte : 132acc226884b35e\n" in bodies[1]
+
+
+def test_an_english_reader_gets_one_item_per_series_with_since_when_it_fires(tmp_path: Path) -> None:
+    pack = tmp_path / "company"
+    shutil.copytree(COMPANY, pack)
+    definition = pack / "pack.yaml"
+    french = 'daf: {name: "Claire Martin", email: claire.martin@example.fr, lang: fr}'
+    assert french in definition.read_text(encoding="utf-8")
+    definition.write_text(definition.read_text(encoding="utf-8").replace(french, french.replace("lang: fr", "lang: en")), encoding="utf-8")
+    mailbox, hook = Mailbox(), Hook([200])
+    with smtp_server(mailbox) as port, http_server(hook) as url:
+        result = run_notify(tmp_path / "s.sqlite", *smtp_options(port), "--webhook", url, pack=pack)
+    assert result.exit_code == 0, result.output
+    message = next(m for m in mailbox.messages if "claire" in str(m["To"]))
+    body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    assert message["Subject"] == "[KPIs] 1 new alert" and "New alerts (1)" in body
+    assert "- [WARNING] Return on investment, bordeaux, FY2026 Q2: Negative ROI (-22.5%) for FY2026 Q2" in body
+    assert "\n  firing since FY2024 Q3, 8 quarters\n  Fingerprint: 132acc226884b35e\n" in body and body.count("Fingerprint:") == 1
+    webhook = next(b for b in hook.bodies if b["receiver"] == "daf")
+    assert len(webhook["alerts"]) == 8 and webhook["alerts"][0]["annotations"]["since"] == "firing since FY2024 Q3, 8 quarters"
+
+
 # --- webhooks ---------------------------------------------------------------------------------
 def test_webhook_payload_is_shaped_like_alertmanager(tmp_path: Path) -> None:
     hook = Hook([200])
@@ -339,8 +395,12 @@ def test_webhook_payload_is_shaped_like_alertmanager(tmp_path: Path) -> None:
         "owner": "daf",
         "rule": "roi/warning/0560cf2375",
     }
+    assert first["annotations"]["since"] == "en alerte depuis T3 exercice 2024, 8 trimestres"
     with AlertStore.open(tmp_path / "s.sqlite") as store:
         channels = {d[0] for entry in store.history() for d in entry.deliveries}
+        open_daf = {(a.fingerprint, a.key.period) for a in store.alerts(Filters(owner="daf", status="open"))}
+    assert len(open_daf) == 8 and {(a["fingerprint"], a["labels"]["period"]) for a in daf["alerts"]} == open_daf  # every alert listed
+    assert [a["annotations"] for a in daf["alerts"][1:]] == [{"description": "Retour sur investissement (ROI)", "grouped_in": first["fingerprint"]}] * 7
     assert channels == {f"webhook:{url.split('/')[2]}#{__import__('hashlib').sha256(url.encode()).hexdigest()[:8]}"}
 
 
@@ -368,7 +428,7 @@ def test_resolved_alerts_are_sent_as_resolved_with_their_end_time(tmp_path: Path
     assert resolved["status"] == "resolved"
     alert = resolved["alerts"][0]
     assert alert["status"] == "resolved" and alert["endsAt"] != "0001-01-01T00:00:00Z"
-    assert alert["annotations"]["restated"] == "disparue après une révision des chiffres de 2025-12"
+    assert alert["annotations"]["restated"] == "disparue après une révision des chiffres de décembre 2025"
 
 
 # --- the library: time passed in, reminders, dry runs -------------------------------------------
@@ -391,7 +451,7 @@ def test_dry_run_prints_the_messages_and_changes_nothing(tmp_path: Path) -> None
     state = tmp_path / "s.sqlite"
     result = run_notify(state, "--dry-run", "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "=== preview -> daf (claire.martin@example.fr) ===" in result.output and "Subject: [Indicateurs] 8 nouvelles alertes" in result.output
+    assert "=== preview -> daf (claire.martin@example.fr) ===" in result.output and "Subject: [Indicateurs] 1 nouvelle alerte" in result.output
     assert "new 9, resolved 0" in result.output
     assert not state.exists()
     assert run_notify(state, "--webhook", "http://127.0.0.1:9/x", "--attempts", "1").exit_code == 6  # nothing listens there
@@ -501,14 +561,14 @@ def test_targets_met_are_announced_by_email_once_per_period(tmp_path: Path) -> N
     subjects = sorted(str(m["Subject"]) for m in mailbox.messages)  # sent once: the second run had nothing new
     assert subjects == [  # the group of the example's two shops meets its own targets too; lyon its fiscal-year budget
         "[Indicateurs] 1 nouvelle alerte, 11 objectifs atteints",
+        "[Indicateurs] 1 nouvelle alerte, 6 objectifs atteints",
         "[Indicateurs] 3 objectifs atteints",
-        "[Indicateurs] 8 nouvelles alertes, 6 objectifs atteints",
     ]
     controle = next(m for m in mailbox.messages if "controle@example.fr" in str(m["To"]))
     assert controle["Subject"] == "[Indicateurs] 1 nouvelle alerte, 11 objectifs atteints"
     text = controle.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "Objectifs atteints (11)" in text and "Chiffre d'affaires HT de l'exercice, lyon, FY2025" in text
-    assert "groupe_durand" in text and "- Taux de marge brute, lyon, 2025-12 : 66,8 % (cible 55,0 %)" in text
+    assert "Objectifs atteints (11)" in text and "Chiffre d'affaires HT de l'exercice, lyon, exercice 2025" in text
+    assert "groupe_durand" in text and "- Taux de marge brute, lyon, décembre 2025 : 66,8 % (cible 55,0 %)" in text
     only_good_news = [m for m in mailbox.messages if "nouvelle" not in str(m["Subject"])]
     assert only_good_news and all("kpi alerts ack" not in m.get_body(("plain",)).get_content() for m in only_good_news)  # type: ignore[union-attr]
     assert all("objectif" not in json.dumps(body) for body in hook.bodies) and len(hook.bodies) == 2

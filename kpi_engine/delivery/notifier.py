@@ -24,10 +24,10 @@ from ..owners import Owner
 from ..pack import Pack
 from ..results import Evaluation
 from .channels import Channel, DeliveryError
-from .compose import Attachment, Message, Notification, compose, group
+from .compose import Attachment, Message, Notification, Series, compose, group
 from .lifecycle import Change, changes
 from .reading import Success, covered_periods, observed_alerts, targets_met
-from .store import DEFAULT_LEASE, AlertStore, Pending
+from .store import DEFAULT_LEASE, AlertStore, Filters, Pending
 
 PREVIEW = "preview"  # the channel key of a dry run given no channel
 
@@ -49,7 +49,7 @@ class Outcome:
 
     channel: str
     recipient: str
-    items: int
+    items: int  # as the message shows them: one per series, and each target met
     attempts: int
     error: Worded | None
 
@@ -77,6 +77,7 @@ class _Claimed:
     reminders: int
     pending: list[Pending]
     successes: dict[str, list[Success]]  # channel key -> targets met to announce
+    firing: dict[Series, tuple[str, ...]]  # the periods of each series open after this run, for "firing since"
 
 
 def notify(
@@ -106,7 +107,7 @@ def notify(
         store.queue(events + reminders, keys)
         pending = store.claim(keys, run, now, options.lease) if keys else []
         met = {key: store.claim_successes(key, successes, run, now, options.lease) for key in digest_keys} if successes else {}
-        return _Claimed(tuple(found), len(reminders), pending, met)
+        return _Claimed(tuple(found), len(reminders), pending, met, _firing(store))
 
     def notifications(claimed: _Claimed) -> list[Notification]:
         found = _notifications(claimed, pack.definitions.owners, pack.kpis, now)
@@ -130,7 +131,7 @@ def notify(
             store.settle(notification.items, now, error.text("en") if error else None, attempts)  # the store keeps the English
         if notification.successes:
             store.settle_successes(notification.channel, notification.successes, now, sent=error is None)
-        outcomes.append(Outcome(notification.channel, notification.recipient, len(notification.items) + len(notification.successes), attempts, error))
+        outcomes.append(Outcome(notification.channel, notification.recipient, notification.size, attempts, error))
     return RunReport(claimed.changes, tuple(outcomes), (), claimed.reminders)
 
 
@@ -142,8 +143,16 @@ def _notifications(claimed: _Claimed, owners: Mapping[str, Owner], kpis: Mapping
         for success in successes:
             met.setdefault((channel, success.owner), []).append(success)
     return [Notification(channel, recipient, owners.get(recipient), tuple(alerts.get((channel, recipient), ())), now, kpis,
-                         tuple(met.get((channel, recipient), ())))
+                         tuple(met.get((channel, recipient), ())), firing=claimed.firing)
             for channel, recipient in sorted(set(alerts) | set(met))]
+
+
+def _firing(store: AlertStore) -> dict[Series, tuple[str, ...]]:
+    """The periods of each series with open alerts: a message says since when a condition has lasted."""
+    periods: dict[Series, list[str]] = {}
+    for alert in store.alerts(Filters(status="open")):
+        periods.setdefault(alert.key.series, []).append(alert.key.period)
+    return {series: tuple(found) for series, found in periods.items()}
 
 
 def _scorecard(pack: Pack, evaluation: Evaluation, notification: Notification, now: datetime) -> tuple[Attachment, ...]:

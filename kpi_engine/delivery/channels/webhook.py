@@ -3,8 +3,11 @@
 Chat and incident tools that accept Alertmanager webhooks accept these: one
 POST per owner and run, `receiver` is the owner role, each alert has `status`
 (firing or resolved), `labels` (alertname, kpi, entity, period, severity, owner,
-rule), `annotations` (summary in the owner's language, restatement),
-`startsAt`, `endsAt` and `fingerprint`. Settings: `url`, `timeout` (seconds).
+rule), `annotations`, `startsAt`, `endsAt` and `fingerprint`. Every alert is
+listed, but the text people read is given once per series (same KPI, entity and
+rule), on its latest alert: `summary` in the owner's language, `since` (since
+when it fires) and `restated`; the series' other alerts carry `grouped_in`, the
+fingerprint of that latest alert. Settings: `url`, `timeout` (seconds).
 """
 
 from __future__ import annotations
@@ -20,10 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...reasons import Reason
-from ..compose import Notification
+from ..compose import Item, Notification
 from ..lifecycle import RESOLVED
 from ..store import Pending
-from ..texts import text
 from . import ChannelError, DeliveryError
 
 ZERO_TIME = "0001-01-01T00:00:00Z"  # Alertmanager's "no end yet"
@@ -69,7 +71,7 @@ def build(settings: Mapping[str, Any], environ: Mapping[str, str]) -> WebhookCha
 
 def payload(notification: Notification) -> dict[str, Any]:
     """The Alertmanager webhook document for one notification."""
-    alerts = [_alert(item, notification) for kind in ("new", "resolved", "reminder") for item in notification.section(kind)]
+    alerts = [alert for kind in ("new", "resolved", "reminder") for item in notification.grouped(kind) for alert in _alerts(item, notification)]
     firing = any(alert["status"] == "firing" for alert in alerts)
     role = notification.recipient
     return {
@@ -86,12 +88,22 @@ def payload(notification: Notification) -> dict[str, Any]:
     }
 
 
-def _alert(item: Pending, notification: Notification) -> dict[str, Any]:
-    alert, lang = item.alert, notification.lang
-    key = alert.key
-    annotations = {"summary": alert.messages.get(lang) or alert.messages.get("fr", ""), "description": notification.label(key.kpi)}
+def _alerts(item: Item, notification: Notification) -> list[dict[str, Any]]:
+    """Every alert of one series, the human text on the latest only (a chat shows one line per series)."""
+    latest, lang = item.latest, notification.lang
+    annotations = {"summary": latest.alert.messages.get(lang) or latest.alert.messages.get("fr", ""),
+                   "description": notification.label(latest.alert.key.kpi)}
+    if notification.streak(item):
+        annotations["since"] = notification.streak(item)
     if item.restated:
-        annotations["restated"] = text(lang, item.restated, period=key.period)
+        annotations["restated"] = "; ".join(notification.restatement(member) for member in item.restated)
+    grouped = {"description": annotations["description"], "grouped_in": latest.alert.fingerprint}
+    return [_alert(member, annotations if member is latest else grouped) for member in item.members]
+
+
+def _alert(item: Pending, annotations: dict[str, str]) -> dict[str, Any]:
+    alert = item.alert
+    key = alert.key
     resolved = item.kind == RESOLVED
     return {
         "status": "resolved" if resolved else "firing",
