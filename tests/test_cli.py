@@ -199,12 +199,12 @@ def test_evaluate_csv_in_english_keeps_comma_and_dot():
 
 def test_evaluate_csv_in_french_opens_in_french_excel():
     result = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--format", "csv", "--lang", "fr", "--entity", "paris")
-    assert result.stdout.startswith("\ufeffkpi;libellé;période;entité;valeur;unité;cible;écart;statut;responsable;raison;is_group\n")
+    assert result.stdout.startswith("\ufeffkpi;libellé;période;entité;valeur;unité;cible;écart;statut;responsable;raison;groupe\n")
     rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
     assert rows[1:] == [
-        ["marge", "marge", "2025-01", "paris", "150,50", "EUR", "", "", "sans cible", "daf", "", "false"],
-        ["taux", "taux", "2025-01", "paris", _taux_paris().replace(".", ","), "", "0,5", "0,2506234413965087281795511222", "atteint", "", "", "false"],
-        ["ecart_budget", "ecart_budget", "2025-01", "paris", "100,50", "", "", "", "sans cible", "", "", "false"],
+        ["marge", "marge", "2025-01", "paris", "150,50", "EUR", "", "", "sans cible", "daf", "", "non"],
+        ["taux", "taux", "2025-01", "paris", _taux_paris().replace(".", ","), "", "0,5", "0,2506234413965087281795511222", "atteint", "", "", "non"],
+        ["ecart_budget", "ecart_budget", "2025-01", "paris", "100,50", "", "", "", "sans cible", "", "", "non"],
     ]
 
 

@@ -43,7 +43,7 @@ def test_xlsx_holds_real_numbers_in_the_readers_language(tmp_path):
     read = sheets(book)
     assert list(read) == ["Résultats", "Alertes"]
     results, alerts = read["Résultats"], read["Alertes"]
-    assert results[0] == ["kpi", "libellé", "période", "entité", "valeur", "unité", "cible", "écart", "statut", "responsable", "raison", "is_group"]
+    assert results[0] == ["kpi", "libellé", "période", "entité", "valeur", "unité", "cible", "écart", "statut", "responsable", "raison", "groupe"]
     assert results[1] == ["marge", "marge", "2025-01", "lyon", -100.0, "EUR", "", "", "sans cible", "daf", "", False]
     assert results[2] == ["taux", "taux", "2025-01", "lyon", -0.1, "", 0.5, -0.6, "manqué", "", "", False]
     undefined = results[5]

@@ -260,12 +260,13 @@ class JsonLinesWriter:
 
 SPREADSHEET_COLUMNS: dict[Language, tuple[str, ...]] = {
     "en": ("kpi", "label", "period", "entity", "value", "unit", "target", "gap", "status", "owner", "reason", "is_group"),
-    "fr": ("kpi", "libellé", "période", "entité", "valeur", "unité", "cible", "écart", "statut", "responsable", "raison", "is_group"),
+    "fr": ("kpi", "libellé", "période", "entité", "valeur", "unité", "cible", "écart", "statut", "responsable", "raison", "groupe"),
 }
 """The columns of `--format csv` and of the workbook's results sheet: the KPI's code and label, the period's code,
 the entity, the exact value, the KPI's unit as the pack writes it (`percent` values are fractions: 0.075 is 7.5 %),
-the target and the gap, then the status and the reason in the reader's words, and `is_group` (`true` for a group's
-consolidated result, `false` otherwise)."""
+the target and the gap, then the status and the reason in the reader's words, and whether the result is a group's
+consolidated one (`is_group`: `true`/`false`; in French `groupe`: `oui`/`non`)."""
+_GROUP_WORDS: dict[Language, tuple[str, str]] = {"en": ("true", "false"), "fr": ("oui", "non")}
 
 SpreadsheetRow = tuple[str, str, str, str, Decimal | None, str, Decimal | None, Decimal | None, str, str, str, str]
 
@@ -285,7 +286,7 @@ def spreadsheet_row(result: Result, definitions: Definitions, lang: Language) ->
         status_word(result.status, lang),
         result.owner,
         result.reason(lang),
-        "true" if result.is_group else "false",
+        _GROUP_WORDS[lang][0 if result.is_group else 1],
     )
 
 

@@ -100,7 +100,7 @@ class WorkbookWriter:
         return sheet
 
     def _result_cells(self, result: Result) -> list[Any]:
-        kpi, label, period, entity, value, unit, target, gap, status, owner, reason, is_group = spreadsheet_row(result, self.definitions, self.lang)
+        kpi, label, period, entity, value, unit, target, gap, status, owner, reason, _ = spreadsheet_row(result, self.definitions, self.lang)
         value_format, gap_format = self._unit_formats(unit)
         points = gap is not None and is_percent(unit)
         return [
@@ -110,7 +110,7 @@ class WorkbookWriter:
             self._number(target, value_format),
             self._number(gap * 100 if points and gap is not None else gap, gap_format),
             *map(csv_cell, (status, owner, reason)),
-            is_group == "true",
+            result.is_group,
             *self._comparison_cells(result, unit),
         ]
 
