@@ -406,7 +406,7 @@ def explain_command(
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity, lang)
     check_engine(loaded, engine, lang)
     bound = pack_period(loaded, period) or period
     try:
