@@ -568,3 +568,25 @@ def test_changes_are_signed_and_percents_change_in_points(change, unit, fr, en):
     from kpi_engine.formatting import format_change
 
     assert (format_change(Decimal(change), unit, "fr"), format_change(Decimal(change), unit, "en")) == (fr, en)
+
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        ("explain", PACK, "resultat", "--period", "2025-01"),
+        ("solve", PACK, "resultat", "--vary", "ca", "--period", "2025-01"),
+        ("sensitivity", PACK, "resultat", "--period", "2025-01"),
+        ("explain-change", PACK, "resultat", "--from", "2025-01", "--to", "2025-02"),
+    ],
+)
+def test_questions_about_one_entity_facts_need_no_entity(tmp_path, question):
+    # issue 13: facts of one entity only (the tutorial's atelier) answer for it without --entity
+    rows = ["period,entity,name,value", "2025-01,atelier,ca,1000", "2025-01,atelier,taux_mcv,0.4", "2025-01,atelier,charges_fixes,120000",
+            "2025-02,atelier,ca,1200", "2025-02,atelier,taux_mcv,0.5", "2025-02,atelier,charges_fixes,120000"]
+    facts = tmp_path / "atelier.csv"
+    facts.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for fmt in ("text", "json"):
+        chosen = run(*question, "--facts", str(facts), "--format", fmt, "--entity", "atelier")
+        assert chosen.exit_code == 0 and (fmt == "text" or '"atelier"' in chosen.stdout), chosen.output
+        assert run(*question, "--facts", str(facts), "--format", fmt).stdout == chosen.stdout

@@ -143,3 +143,23 @@ def test_every_usage_message_template_reads_back_from_its_english():
     for english, french in MESSAGES.items():
         filled = english.replace("!r", "").format(**samples)
         assert translated_message(filled, "fr") == french.format(**samples), english
+
+
+@pytest.mark.parametrize(
+    ("options", "pack_start", "tests_start", "other_language"),
+    [
+        ((), "# Pack KPI de l'entreprise.\n# Il reprend", "# Tests du pack de l'entreprise : lancez-les", "It reuses"),
+        (("--lang", "en"), "# The company's KPI pack.\n# It reuses", "# Tests of the company pack: run them", "Il reprend"),
+    ],
+)
+def test_init_writes_its_comments_in_the_command_language(tmp_path, options, pack_start, tests_start, other_language):
+    runner = CliRunner(env=NO_LOCALE)
+    folder = str(tmp_path / "mon-entreprise")
+    assert runner.invoke(main, ["init", folder, *options]).exit_code == 0
+    pack = (tmp_path / "mon-entreprise" / "pack.yaml").read_text(encoding="utf-8")
+    tests = (tmp_path / "mon-entreprise" / "tests" / "pack.test.yaml").read_text(encoding="utf-8")
+    assert pack.startswith(pack_start) and tests.startswith(tests_start)
+    assert other_language not in pack and "$" not in pack + tests  # every slot filled, in one language
+    for command in ("validate", "test"):  # the created pack still validates and passes its tests
+        result = runner.invoke(main, [command, folder, *options])
+        assert result.exit_code == 0, result.output

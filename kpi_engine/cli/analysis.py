@@ -178,7 +178,7 @@ def solve_command(
     from ..analysis.goal_seek import goal_seek
     from ..analysis.wording import note_lines, solve_sentence
 
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
     if vary not in loaded.inputs:
         hint = did_you_mean(vary, loaded.inputs)
         reason = f"'{vary}' n'est pas une donnée d'entrée du pack{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
@@ -277,7 +277,7 @@ def sensitivity_command(
     from ..analysis.sensitivity import sensitivity
     from ..analysis.wording import sensitivity_lines
 
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
     period = pack_period(loaded, period) or period
     result = answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
     lines = sensitivity_lines(result, loaded, lang)
@@ -365,7 +365,7 @@ def explain_change_command(
     from ..analysis.bridge import explain_change
     from ..analysis.wording import bridge_sentence, note_lines
 
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
     start, end = pack_period(loaded, start, "--from") or start, pack_period(loaded, end, "--to") or end
     bridge = answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
     sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])

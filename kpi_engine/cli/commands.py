@@ -406,7 +406,7 @@ def explain_command(
       kpi explain examples/company taux_marge_nette --facts examples/facts/monthly.csv \\
           --period 2025-Q4 --entity lyon
     """
-    loaded, facts = open_for_kpi(pack, kpi, facts_files, entity, lang)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity, lang)
     check_engine(loaded, engine, lang)
     bound = pack_period(loaded, period) or period
     try:
@@ -503,14 +503,24 @@ def init_command(directory: str, force: bool, lang: Language) -> None:
     Example:
       kpi init mon-entreprise && kpi test mon-entreprise
     """
-    from importlib import resources
-
     target = Path(directory)
-    template = resources.files(__package__).joinpath("init_template")
     names = ("pack.yaml", "tests/pack.test.yaml")
-    write_files({target / name: template.joinpath(name).read_text(encoding="utf-8") for name in names}, [], lang, folder=target, force=force)
+    write_files({target / name: text for name, text in _init_texts(names, lang).items()}, [], lang, folder=target, force=force)
     files = (" et " if lang == "fr" else " and ").join(f"{directory}/{name}" for name in names)
     click.echo(_INIT_DONE[lang].format(files=files, directory=shlex.quote(directory)))  # a command to paste: quoted
+
+
+def _init_texts(names: Sequence[str], lang: Language) -> dict[str, str]:
+    """The starter files in the reader's language: one template, its comments and test names in init_template/comments.yaml."""
+    from importlib import resources
+    from string import Template
+
+    import yaml
+
+    template = resources.files(__package__).joinpath("init_template")
+    comments = yaml.safe_load(template.joinpath("comments.yaml").read_text(encoding="utf-8"))
+    words = {name: texts[lang] for name, texts in comments.items()}
+    return {name: Template(template.joinpath(name).read_text(encoding="utf-8")).substitute(words) for name in names}
 
 
 def _test_record(report: TestFileReport) -> dict[str, Any]:

@@ -229,11 +229,14 @@ def pack_period(pack: Pack, period: Period | None, option: str = "--period") -> 
         raise click.BadParameter(Reason.of_error(error).text(reader_language()), param_hint=option) from None
 
 
-def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | None = None) -> None:
-    """A usage error (exit 2) for an entity the facts do not have (nor the pack as a group), or none chosen
-    when one is `required`."""
+def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | None = None) -> str | None:
+    """The entity to use: the one chosen, else the only one there is when one is `required` (a question
+    about one entity of one-entity facts needs no --entity). A usage error (exit 2) for an entity the facts
+    do not have (nor the pack as a group), or none chosen when one is `required` among several."""
     groups = list(pack.plan.groups) if pack is not None else []
     named = [e for e in facts.entities if e and e not in groups] + groups
+    if required and entity is None and None not in facts.entities and len(named) == 1:
+        return named[0]
     if required and entity is None and None not in facts.entities and named:
         raise click.BadParameter(message_text("the facts have entities; choose one of: {entities}", entities=", ".join(named)), param_hint="--entity")
     if entity is not None and (entity or None) not in facts.entities and entity not in groups:  # "" is the facts without entity
@@ -242,17 +245,19 @@ def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | 
         listed = ", ".join(named) or message_text("none", lang)
         text = message_text("no facts for entity '{entity}'{hint}; entities: {entities}", lang, entity=entity, hint=hint, entities=listed)
         raise click.BadParameter(text, param_hint="--entity")
+    return entity
 
 
-def open_for_kpi(pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en") -> tuple[Pack, Facts]:
-    """The pack and facts for a question about one KPI of one entity, or a located error."""
+def open_for_kpi(
+    pack: str, kpi: str, facts_files: Sequence[str], entity: str | None, lang: Language = "en"
+) -> tuple[Pack, Facts, str | None]:
+    """The pack, facts and entity for a question about one KPI of one entity, or a located error."""
     loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
         hint = translated_message(did_you_mean(kpi, loaded.kpis), lang)
         raise click.BadParameter(message_text("unknown KPI '{kpi}'{hint}", lang, kpi=kpi, hint=hint), param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)
-    check_entity(facts, entity, required=True, pack=loaded)
-    return loaded, facts
+    return loaded, facts, check_entity(facts, entity, required=True, pack=loaded)
 
 
 def _compare_names(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[CompareName, ...]:
