@@ -273,7 +273,7 @@ PACK_MESSAGES: dict[str, tuple[str, str]] = {
         "{where} : raison attendue contenant « {text} » ; obtenu {reason}",
     ),
     "no_reason": ("no reason", "aucune raison"),
-    "english_reason": ("{reason}", "« {reason} » (en anglais, le texte de référence)"),
+    "quoted_reason": ("{reason}", "« {reason} »"),
     "alert_missing": (
         "expected a {alert_kind}alert on {name} at {period}{seen}{unsilenced}",
         "une alerte{alert_kind} était attendue sur {name} en {period}{seen}{unsilenced}",

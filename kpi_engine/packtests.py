@@ -8,7 +8,9 @@ notified (neither hidden by a more severe one nor silenced) unless it says
 `silenced:` or `inhibited:`; a test's `as_of` is the day silences are
 compared with (without it, none applies). Facts of other scenarios are given
 under `scenarios:` (`scenarios: {budget: {FY2025: {...}}}`), and an expectation
-with `scenario: budget` checks the KPI computed on the budget figures. Every
+with `scenario: budget` checks the KPI computed on the budget figures. A
+tester writes in either language: a status as tables print it (`atteint`),
+an undefined reason or an alert message in English or in French. Every
 failing expectation is reported at its own line of the test file.
 """
 
@@ -23,12 +25,12 @@ from typing import Any
 from .alerts import Alert
 from .errors import FactsError, Location, Problem, Worded, closest
 from .facts import Facts, facts_from_document
-from .formatting import Language
+from .formatting import Language, status_word
 from .numbers import parse_number, round_half_up
 from .pack import Pack
 from .periods import Period
 from .reasons import Reason
-from .results import Evaluation, Result, ScenarioResults
+from .results import STATUSES, Evaluation, Result, ScenarioResults
 from .schema import TESTS_SCHEMA, schema_problems
 from .yamlsource import Document, Spec, load_document
 from .yamlsource import Path as YamlPath
@@ -217,15 +219,17 @@ class _Case:
                     yield self._fail((*path, field), Reason.of("field_differs", where=where, field=Reason.of(f"field_{field}"), detail=detail))
         if "status" in expectation:
             self.checks += 1
-            if result.status != expectation["status"]:
+            status = _FRENCH_STATUSES.get(expectation["status"], expectation["status"])
+            if result.status != status:
                 why = _why(result)
                 because = Reason.of("because", cause=why) if why else ""
-                wanted, got = (Reason.of(f"status_{status}") for status in (expectation["status"], result.status))
+                wanted, got = (Reason.of(f"status_{status}") for status in (status, result.status))
                 yield self._fail((*path, "status"), Reason.of("status_differs", where=where, wanted=wanted, got=got, because=because))
         if "error" in expectation:
             self.checks += 1
-            if expectation["error"] not in (result.error or ""):
-                reason = Reason.of("english_reason", reason=result.error) if result.error else Reason.of("no_reason")
+            if not any(expectation["error"] in result.reason(lang) for lang in ("en", "fr")):
+                why = _why(result)
+                reason = Reason.of("quoted_reason", reason=why) if why else Reason.of("no_reason")
                 wanted = expectation["error"]
                 cause = Reason.of("reason_differs", where=where, quoted=repr(wanted), text=wanted, reason=reason, got=repr(result.error))
                 yield self._fail((*path, "error"), cause)
@@ -250,14 +254,14 @@ class _Case:
 
 def alert_matches(alert: Alert, kpi: str, period: Period, entity: Any, expected: Spec) -> bool:
     """Whether `alert` is the one an expectation describes: its KPI, period and entity, and when given its
-    severity, a text of its message, and whether it is silenced (true, or a text of the reason) or
+    severity, a text of its message (in English or French), and whether it is silenced (true, or a text of the reason) or
     inhibited; an expectation saying neither wants an alert that would be notified."""
     return (
         alert.kpi == kpi
         and alert.period == period
         and alert.entity == entity
         and alert.severity == expected.get("severity", alert.severity)
-        and expected.get("message", "") in alert.message
+        and any(expected.get("message", "") in alert.text(lang) for lang in ("en", "fr"))
         and _state_matches(alert, expected)
     )
 
@@ -271,6 +275,9 @@ def _state_matches(alert: Alert, expected: Spec) -> bool:
     if isinstance(silenced, bool) and silenced != (alert.silenced is not None):
         return False
     return "inhibited" not in expected or expected["inhibited"] == (alert.inhibited_by is not None)
+
+
+_FRENCH_STATUSES = {status_word(status, "fr"): status for status in STATUSES}  # `status: atteint`, as tables print it
 
 
 def _kind(expected: Spec) -> Reason:

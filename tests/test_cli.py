@@ -64,6 +64,10 @@ def run(*args: str, cwd: Path = CLI):
         (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "warning"], 0),
         (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "critical"], 0),
         (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "info"], 4),
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--fail-on", "critique"], 4),  # as French tables say
+        (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--fail-on", "CRITIQUE"], 4),
+        (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "attention"], 0),
+        (["evaluate", "pack.yaml", "--facts", "info_only.csv", "--fail-on", "critique"], 0),
         (["evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv"], 0),  # alerts, no --fail-on
         (["graph", "pack.yaml"], 0),
         (["graph", "invalid.yaml"], 1),

@@ -21,7 +21,7 @@ from ..backends import BACKENDS
 from ..comparisons import CompareName
 from ..errors import PackError, Problem
 from ..facts import Entity, Facts
-from ..formatting import Language
+from ..formatting import Language, severity_word
 from ..graph import all_dependencies_graph, input_dependencies
 from ..loader import display_name, load_pack, read_text
 from ..model import SEVERITIES, SEVERITY_RANK
@@ -84,6 +84,9 @@ _TESTS_DONE = {
     "fr": "{files}, {tests}, {checks} : {passed}, {failed}",
 }
 _INIT_DONE = {"en": "created {files}\nnext: kpi test {directory}", "fr": "créé {files}\nensuite : kpi test {directory}"}
+
+_FAIL_ON = {word: severity for severity in SEVERITIES for word in (severity, severity_word(severity, "fr"))}
+"""`--fail-on` words: each severity in English and as French tables print it (`critique`, `attention`)."""
 
 ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
 """`kpi evaluate --format`: table for people; json and jsonl (one object per line) for results and alerts;
@@ -175,7 +178,10 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
 )
 @FORCE
 @click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), help="Exit with code 4 when an alert of this severity or worse fires (silenced and hidden alerts do not count)."
+    "--fail-on",
+    type=click.Choice(tuple(_FAIL_ON), case_sensitive=False),
+    help="Exit with code 4 when an alert of this severity or worse fires; the severity in English or in French "
+    "(critique = critical, attention = warning; silenced and hidden alerts do not count).",
 )
 @click.option(
     "--as-of",
@@ -281,7 +287,7 @@ def evaluate(
         write_stream(Path(destination), inputs, lambda stream: _write_to(stream, fmt, loaded, entities, lang, compare, write), lang, force)
     if hide_absent:
         _say_hidden(unfed, valued, lang)
-    if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[fail_on] for a in alerts):
+    if fail_on and any(a.active and SEVERITY_RANK[a.severity] >= SEVERITY_RANK[_FAIL_ON[fail_on]] for a in alerts):
         raise Exit(EXIT_ALERT)
 
 

@@ -16,7 +16,10 @@ FRENCH: dict[str, str] = {
     "table: for people; json: results and alerts; jsonl: the same, one object per line with its 'type'; csv: the results, in the reader's convention (--lang fr: ';' and decimal commas for French Excel); xlsx: a workbook of results and alerts (needs --output).": "table : pour les personnes ; json : résultats et alertes ; jsonl : la même chose, un objet par ligne avec son 'type' ; csv : les résultats, selon les usages du lecteur (--lang fr : ';' et virgule décimale pour Excel en français) ; xlsx : un classeur des résultats et des alertes (demande --output).",
     "File to write ('-' for standard output); never the pack or the facts.": "Fichier à écrire ('-' pour la sortie standard) ; jamais le pack ni les données.",
     'Replace output files that already exist (an input of the command is never replaced).': "Remplacer les fichiers de sortie qui existent déjà (un fichier que lit la commande n'est jamais remplacé).",
-    'Exit with code 4 when an alert of this severity or worse fires (silenced and hidden alerts do not count).': 'Sortir avec le code 4 quand une alerte de cette gravité ou plus grave se déclenche (les alertes en sourdine ou masquées ne comptent pas).',
+    'Exit with code 4 when an alert of this severity or worse fires; the severity in English or in French (critique = critical, attention = warning; silenced and hidden alerts do not count).': (
+        'Sortir avec le code 4 quand une alerte de cette gravité ou plus grave se déclenche ; la gravité en français ou en anglais'
+        ' (critique = critical, attention = warning ; les alertes en sourdine ou masquées ne comptent pas).'
+    ),
     "The day the pack's silences are compared with, YYYY-MM-DD [default: today].": "Le jour auquel comparer les mises en sourdine du pack, AAAA-MM-JJ [par défaut : aujourd'hui].",
     'Leave out the KPIs that have no value because they read inputs the facts never give (said on stderr).': "Omettre les indicateurs sans valeur parce qu'ils lisent des données d'entrée que les fichiers ne donnent jamais (signalé sur la sortie d'erreur).",
     'What computes: python, duckdb (SQL) or spark (Spark SQL).': 'Ce qui calcule : python, duckdb (SQL) ou spark (Spark SQL).',
