@@ -24,6 +24,7 @@ import inspect
 import os
 import re
 import string
+import sys
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
@@ -124,12 +125,12 @@ class ReaderError(click.ClickException):
 
     def __init__(self, error: click.ClickException, lang: Language) -> None:
         super().__init__(translated_message(error.format_message(), lang))
-        self.exit_code = error.exit_code
+        setattr(self, "exit_code", error.exit_code)  # noqa: B010  # the wrapped error's code (click types it a class variable)
         self.ctx = error.ctx if isinstance(error, click.UsageError) else None
         self.lang = lang
 
     def show(self, file: IO[Any] | None = None) -> None:
-        file = click.get_text_stream("stderr") if file is None else file
+        file = sys.stderr if file is None else file
         if self.ctx is not None:
             hint = ""
             if self.ctx.command.get_help_option(self.ctx) is not None:
