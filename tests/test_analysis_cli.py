@@ -238,8 +238,8 @@ SENSITIVITY = {
     "fr": [
         "Marge : 40,0 % en janvier 2025.",
         "Leviers, du plus fort au plus faible :",
-        "  1. +1 % de chiffre d'affaires ferait gagner 0,6 pt de marge",
-        "  2. +1 % de coûts ferait perdre 0,6 pt de marge",
+        "  1. +1 % de chiffre d'affaires ajouterait 0,6 pt de marge",
+        "  2. +1 % de coûts retirerait 0,6 pt de marge",
     ],
     "en": [
         "Margin: 40.0% in January 2025.",
@@ -291,7 +291,7 @@ def test_sensitivity_of_a_negative_kpi_explains_the_sign_of_elasticities(lang, n
     # 2025-07: ca 1000, cost 1500, margin -0.5; 1 % more ca: +1500/1000² · 10 = +0.015 (+1.5 pt), elasticity 0.0015 · 1000 / -0.5 = -3
     lines = run("sensitivity", PACK, "margin", "--facts", QUARTERS, "--period", "2025-07", "--details", lang=lang).stdout.splitlines()
     assert (
-        lines[2] == {"fr": "  1. +1 % de chiffre d'affaires ferait gagner 1,5 pt de marge", "en": "  1. 1% more revenue would add 1.5 pts to the margin"}[lang]
+        lines[2] == {"fr": "  1. +1 % de chiffre d'affaires ajouterait 1,5 pt de marge", "en": "  1. 1% more revenue would add 1.5 pts to the margin"}[lang]
     )
     assert lines[4] == note
     assert lines[8].split()[:5] == ["1", "ca", "1000", {"fr": "0,0015", "en": "0.0015"}[lang], "-3"]
@@ -304,8 +304,8 @@ def test_sensitivity_at_a_quarter_of_a_monthly_kpi():
     assert result.stdout.splitlines() == [
         "Marge : 30,0 % au T2 2025.",
         "Leviers, du plus fort au plus faible :",
-        "  1. +1 % de chiffre d'affaires ferait gagner 0,7 pt de marge",
-        "  2. +1 % de coûts ferait perdre 0,7 pt de marge",
+        "  1. +1 % de chiffre d'affaires ajouterait 0,7 pt de marge",
+        "  2. +1 % de coûts retirerait 0,7 pt de marge",
     ]
 
 
@@ -340,7 +340,7 @@ def test_a_choice_made_at_the_period_is_told_with_the_answer(tmp_path):
     assert result.stdout.splitlines() == [
         "Résultat net : 750 € en janvier 2025.",
         "Leviers, du plus fort au plus faible :",
-        "  1. +1 % de ventes ferait gagner 7,50 € de résultat net",
+        "  1. +1 % de ventes ajouterait 7,50 € de résultat net",
         "Note : coalesce(taux, 25%) vaut ici 25% pour 2025-01 : donnée manquante « taux » pour 2025-01",
     ]
 

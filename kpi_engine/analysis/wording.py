@@ -191,7 +191,7 @@ def _lever_sentence(pack: Pack, lever: Lever, effect: Decimal, kpi: str, unit: s
     name = in_sentence(variable_label(pack, lever.name, lang))
     size = format_change(abs(effect), unit, lang).lstrip("+")
     if lang == "fr":
-        return f"+1 % {of(name, lang)} ferait {'gagner' if effect > 0 else 'perdre'} {size} {of(kpi, lang)}"
+        return f"+1 % {of(name, lang)} {'ajouterait' if effect > 0 else 'retirerait'} {size} {of(kpi, lang)}"  # neutral: more is not always better
     return f"1% more {name} would {'add' if effect > 0 else 'take'} {size} {'to' if effect > 0 else 'off'} the {kpi}"
 
 
