@@ -27,7 +27,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "no_such_period": (
         "{written} is not a valid period: it reads as {form}, but there is no such one",
-        "{written} n'est pas une période valide : elle se lit comme {form}, mais celle-ci n'existe pas",
+        "{written} n'est pas une période valide : elle se lit comme {form}, mais cette période n'existe pas",
     ),
     "time_of_day": ("{moment} has a time of day: a period is a date", "{moment} comporte une heure : une période est une date, sans heure"),
     "not_a_number": ("{written} is not a number", "{written} n'est pas un nombre"),
