@@ -99,24 +99,14 @@ def hand_expression(kpi: KpiSpec, quote: str = '"') -> str:
     raise ValueError(kpi.kind)
 
 
-def hand_query(spec: Spec, facts: str) -> str:
-    pivot = ", ".join(f"max(value) FILTER (WHERE input = '{name}') AS \"{name}\"" for name in spec.inputs)
-    steps = [f"inputs AS (SELECT entity, period, {pivot} FROM read_csv('{facts}', types = {{'value': 'DOUBLE'}}) GROUP BY entity, period)"]
+def hand_query(spec: Spec, source: str, quote: str = '"') -> str:
+    """The KPIs as one query in DOUBLE over `source` (a relation of long-format facts), identifiers in `quote`:
+    DuckDB's double quotes over `read_csv`, or Spark's backquotes over a view of the CSV."""
+    pivot = ", ".join(f"max(value) FILTER (WHERE input = '{name}') AS {quote}{name}{quote}" for name in spec.inputs)
+    steps = [f"inputs AS (SELECT entity, period, {pivot} FROM {source} GROUP BY entity, period)"]
     last = "inputs"
     for layer in sorted({kpi.layer for kpi in spec.kpis}):
-        columns = ", ".join(f'{hand_expression(k)} AS "{k.name}"' for k in spec.kpis if k.layer == layer)
-        steps.append(f"layer_{layer} AS (SELECT *, {columns} FROM {last})")
-        last = f"layer_{layer}"
-    return f"WITH {', '.join(steps)} SELECT * FROM {last} ORDER BY entity, period"
-
-
-def hand_spark_query(spec: Spec) -> str:
-    """The same query in Spark SQL, over a view `facts` of the CSV (value read as DOUBLE)."""
-    pivot = ", ".join(f"max(value) FILTER (WHERE input = '{name}') AS `{name}`" for name in spec.inputs)
-    steps = [f"inputs AS (SELECT entity, period, {pivot} FROM facts GROUP BY entity, period)"]
-    last = "inputs"
-    for layer in sorted({kpi.layer for kpi in spec.kpis}):
-        columns = ", ".join(f"{hand_expression(k, '`')} AS `{k.name}`" for k in spec.kpis if k.layer == layer)
+        columns = ", ".join(f"{hand_expression(k, quote)} AS {quote}{k.name}{quote}" for k in spec.kpis if k.layer == layer)
         steps.append(f"layer_{layer} AS (SELECT *, {columns} FROM {last})")
         last = f"layer_{layer}"
     return f"WITH {', '.join(steps)} SELECT * FROM {last} ORDER BY entity, period"
@@ -132,7 +122,7 @@ def run_spark_child(mode: str, directory: Path, spec_args: tuple[int, int, int, 
         spec = make_spec(*spec_args)
         schema = "entity STRING, input STRING, period STRING, value DOUBLE"
         spark.read.option("header", "true").schema(schema).csv(str(directory / "facts.csv")).createOrReplaceTempView("facts")
-        rows = spark.sql(hand_spark_query(spec)).collect()
+        rows = spark.sql(hand_query(spec, "facts", "`")).collect()
         values = sum(len(row) - 2 - len(spec.inputs) for row in rows)
     else:
         pack = Pack.from_texts({p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))})
@@ -155,7 +145,7 @@ def run_child(mode: str, directory: Path, spec_args: tuple[int, int, int, int]) 
         import duckdb
 
         spec = make_spec(*spec_args)
-        rows = duckdb.connect().execute(hand_query(spec, str(directory / "facts.csv"))).fetchall()
+        rows = duckdb.connect().execute(hand_query(spec, f"read_csv('{directory / 'facts.csv'}', types = {{'value': 'DOUBLE'}})")).fetchall()
         return report(sum(len(row) - 2 - len(spec.inputs) for row in rows))
     from kpi_engine import Pack, read_facts_text
     from kpi_engine.backends.duckdb import evaluate_source
