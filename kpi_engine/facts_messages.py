@@ -15,6 +15,7 @@ PERIOD_FORMATS = "2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15"
 _FORMATS_FR = PERIOD_FORMATS.replace(" or ", " ou ")
 
 FACTS_MESSAGES: dict[str, tuple[str, str]] = {
+    "no_period": ("no period", "aucune période"),
     # --- one value refused (`errors.Refusal`): periods and numbers -------------------------
     "not_a_period": ("{written} is not a period: write " + PERIOD_FORMATS, "{written} n'est pas une période : écrivez " + _FORMATS_FR),
     "not_a_valid_period": (

@@ -76,7 +76,7 @@ def frame_at(evaluation: PythonEvaluation, definition: KpiDef, period: Period, e
         return evaluation.frame(period, entity)
     except KeyError:
         span = facts.span()
-        french = f"les données ne couvrent pas {period_words(period, 'fr')} : elles vont de {_french_span(span)}"
+        french = f"les données ne couvrent pas {period_words(period, 'fr')} : elles vont de {span.text('fr')}"
         raise PeriodError(f"the facts do not cover {period}: they run from {span}", period, french) from None
 
 
@@ -96,11 +96,6 @@ _PERIOD_NOUNS = {
         Frequency.YEARLY: ("une année", "années"),
     },
 }
-
-
-def _french_span(span: str) -> str:
-    """`Facts.span()` (`2024-01 to 2025-12`) in French."""
-    return span.replace(" to ", " à ").replace("no period", "aucune période")
 
 
 def computable_at(definition: KpiDef, period: Period) -> bool:

@@ -104,7 +104,7 @@ def facts_command(pack: str, facts_files: Sequence[str], fmt: FactsFormat, outpu
 def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence[Problem], files: int, lang: Language) -> str:
     """The coverage as text: a summary line, a table per entity and per input, the absent inputs, the checks."""
     words = _WORDS[lang]
-    summary = words["summary"].format(files=files, entities=len(survey.entities), facts=len(facts), span=_span(facts, lang))
+    summary = words["summary"].format(files=files, entities=len(survey.entities), facts=len(facts), span=facts.span().text(lang))
     entities = align(_HEADERS[lang]["entities"], [_entity_row(e, lang) for e in survey.entities], numeric=(1, 2, 5, 6))
     inputs = align(_HEADERS[lang]["inputs"], [
         (t.name, str(t.facts), str(t.entities), str(t.first), str(t.last),
@@ -144,11 +144,6 @@ def _absent_line(entity: EntityCoverage, pack: Pack, lang: Language) -> str:
     return words["absent"].format(entity=entity.entity or words["none"], count=len(entity.absent), names=names)
 
 
-def _span(facts: Facts, lang: Language) -> str:
-    span = facts.span()
-    return span.replace(" to ", " à ").replace("no period", "aucune") if lang == "fr" else span
-
-
 def _record(survey: Coverage, problems: Sequence[Problem]) -> dict[str, Any]:
     return {
         "entities": [
@@ -169,14 +164,14 @@ def refuse_no_result(facts: Facts, pack: Pack, period: Period | None, lang: Lang
     Otherwise the facts cover no period at a KPI's frequency (exit 3), or none within `--period` (exit 2)."""
     read = facts.names() & set(pack.inputs)
     if period is not None and read:
-        raise click.BadParameter(_NOT_WITHIN[lang].format(period=period, span=_span(facts, lang)), param_hint="--period")
+        raise click.BadParameter(_NOT_WITHIN[lang].format(period=period, span=facts.span().text(lang)), param_hint="--period")
     if not read:
         unread = sorted(facts.names())
         hints = "; ".join(f"'{name}'{_hint(near_miss(name, pack.inputs), lang)}" for name in unread[:_SHOWN])
         more = f" (+{len(unread) - _SHOWN})" if len(unread) > _SHOWN else ""
         echo_text(_NOTHING_READ[lang].format(hints=hints + more or "-"), err=True)
     else:
-        echo_text(_NO_PERIOD[lang].format(span=_span(facts, lang), inputs=", ".join(sorted(read))), err=True)
+        echo_text(_NO_PERIOD[lang].format(span=facts.span().text(lang), inputs=", ".join(sorted(read))), err=True)
     raise Exit(EXIT_FACTS)
 
 

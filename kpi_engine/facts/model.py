@@ -290,10 +290,10 @@ class Facts:
         """Every period some figure is given at, under any scenario."""
         return {p for store in self._scenarios.values() for e in store.values() for p in e.by_period}
 
-    def span(self) -> str:
-        """The periods the facts run over, in words: `2024-01 to 2025-12`."""
+    def span(self) -> Reason:
+        """The periods the facts run over, worded in either language: `2024-01 to 2025-12` / `2024-01 à 2025-12`."""
         periods = sorted({p for e in self._entities.values() for p in e.by_period}, key=Period.sort_key)
-        return f"{periods[0]} to {periods[-1]}" if periods else "no period"
+        return Reason.of("span", first=periods[0], last=periods[-1]) if periods else Reason.of("no_period")
 
     def __len__(self) -> int:
         return self._count
