@@ -33,6 +33,7 @@ from kpi_engine.functions import FUNCTIONS
 from kpi_engine.loader import load_pack
 from kpi_engine.packtests import run_test_text
 from kpi_engine.periods import Calendar, Frequency, Period
+from kpi_engine.reasons import Reason
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = Path(__file__).parent / "data" / "sql"
@@ -240,6 +241,34 @@ def test_roll_ups_time_functions_roll_forwards_and_undefined_rules_match():
     python = pack.evaluate(facts)
     assert {r.cause.code for r in python.results if r.cause} >= {"roll_up", "missing_fact", "before_data", "division_by_zero", "not_split"}
     assert_same_evaluation(python, pack.evaluate(facts, backend="duckdb"))
+
+
+OVERFLOW_PACK = """
+inputs:
+  x: {rollup: sum}
+kpis:
+  carre: {formula: x * x, frequency: monthly, target: 1, direction: higher_is_better}
+  suite: {formula: carre + 1, frequency: monthly}
+  avant: {formula: prev(carre), frequency: monthly}
+  borne: {formula: "coalesce(carre, 0) + if(carre > 0, 1, 2)", frequency: monthly}
+"""
+
+
+def test_a_value_beyond_the_sql_range_is_undefined_saying_so_and_so_is_what_reads_it():
+    """x * x past DuckDB's 128 bits (1e13 squared is 1e26 > 1.7e14): undefined with the arithmetic reason, never a
+    wrong number, and so are the KPIs reading it (the same period, the next one); coalesce still gives its default.
+    The Python backend computes 1e26: a documented limit of the SQL engines (`backends/sql/dialect.py`)."""
+    pack = Pack.from_texts({"pack.yaml": OVERFLOW_PACK})
+    facts = Facts.from_records([(None, "x", Period.parse("2025-01"), Decimal("1e13")), (None, "x", Period.parse("2025-02"), Decimal(3))])
+    sql = {(r.kpi, str(r.period)): r for r in pack.evaluate(facts, backend="duckdb").results}
+    overflow = Reason.of("arithmetic", error="Overflow")
+    for kpi in ("carre", "suite"):
+        assert sql[kpi, "2025-01"].value is None and sql[kpi, "2025-01"].cause == overflow
+    assert sql["avant", "2025-02"].value is None and sql["avant", "2025-02"].cause == overflow
+    assert sql["borne", "2025-01"].value is None and sql["borne", "2025-01"].cause == overflow
+    assert (sql["carre", "2025-02"].value, sql["suite", "2025-02"].value, sql["borne", "2025-02"].value) == (9, 10, 10)
+    assert sql["carre", "2025-02"].status == "met"
+    assert pack.evaluate(facts).value("carre", "2025-01") == Decimal("1e26")
 
 
 SCENARIO_PACK = """

@@ -385,8 +385,7 @@ class FrequencyQuery:
                 lines.append(f"COALESCE({value}, false) AS {q(column)}")
                 continue
             lines.append(f"{value} AS {q(column)}")
-            reason_sql = f"COALESCE(TRY({sql.why}), CASE WHEN {q(column)} IS NULL THEN {OVERFLOW} END)" if guarded else sql.why
-            lines.append(f"{reason_sql} AS {why(column)}")
+            lines.append(f"{f'TRY({sql.why})' if guarded else sql.why} AS {why(column)}")
         body = ",\n        ".join(lines)
         if guarded:
             comment, self.comment = (f"-- {self.comment}\n    " if self.comment else ""), ""
@@ -473,13 +472,25 @@ class FrequencyQuery:
 
     def sql(self) -> str:
         steps = ",\n".join(f"{q(name) if not name.isidentifier() else name} AS (\n    {body}\n)" for name, body in self.steps)
-        select = ", ".join(q(c) if c not in ("entity", "ordinal") else c for c in self.columns)
+        select = ", ".join(_selected(c) for c in self.columns)
         head = "WITH RECURSIVE" if self.recursive else "WITH"
         rows = "covered" if self.report == ACTUAL and not self.gaps else f"scenario = {literal_text(self.report)}"
         return (
             f"-- KPIs at the {self.frequency.value} frequency: {', '.join(self.kpis)}\n{head}\n{steps}\n"
             f"SELECT {select}\nFROM {self.last}\nWHERE {rows}\nORDER BY entity NULLS FIRST, ordinal"
         )
+
+
+def _selected(column: str) -> str:
+    """A column of the query's result. A value a guarded step left NULL without a reason failed to compute (an
+    overflow, which `TRY` turned into NULL): its reason says so here, on the reported columns only, rather than in
+    each step, where the check would repeat the value's whole expression (DuckDB inlines a column defined in the same
+    SELECT) and double the time spent planning the query."""
+    if column in ("entity", "ordinal"):
+        return column
+    if column.startswith("why:"):
+        return f"COALESCE({q(column)}, CASE WHEN {q(column[4:])} IS NULL THEN {OVERFLOW} END) AS {q(column)}"
+    return q(column)
 
 
 def statements(plan: SqlPlan, dialect: Dialect, frequencies: dict[Frequency, list[str]]) -> tuple[list[str], dict[Frequency, FrequencyQuery]]:

@@ -256,7 +256,7 @@ monthly_layer_1_arguments AS (
     -- KPIs of layer 1: marge, cumul, bornes
     SELECT *,
         TRY(("ca" - "cout")) AS "arg:ca - cout",
-        COALESCE(TRY(COALESCE("why:ca", "why:cout")), CASE WHEN "arg:ca - cout" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:arg:ca - cout"
+        TRY(COALESCE("why:ca", "why:cout")) AS "why:arg:ca - cout"
     FROM inputs
 ),
 monthly_layer_1_time AS (
@@ -269,11 +269,11 @@ monthly_layer_1_time AS (
 monthly_layer_1 AS (
     SELECT *,
         TRY(CASE WHEN "ca" <> 0 THEN kpi_div(("ca" - "cout"), "ca") END) AS "marge",
-        COALESCE(TRY(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), "why:ca"), CASE WHEN "ca" = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)), CASE WHEN "marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:marge",
+        TRY(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), "why:ca"), CASE WHEN "ca" = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)) AS "why:marge",
         TRY("rolling_sum(ca - cout, 2)") AS "cumul",
-        COALESCE(TRY("why:rolling_sum(ca - cout, 2)"), CASE WHEN "cumul" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul",
+        TRY("why:rolling_sum(ca - cout, 2)") AS "why:cumul",
         TRY((((kpi_round(CASE WHEN 3000000000000000000000000::HUGEINT <> 0 THEN kpi_div(CASE WHEN "ca" IS NULL OR "cout" IS NULL THEN NULL ELSE GREATEST("ca", "cout") END, 3000000000000000000000000::HUGEINT) END, 10000000000000000000000::HUGEINT) + CASE WHEN "ca" IS NULL OR 5000000000000000000000000::HUGEINT IS NULL THEN NULL ELSE LEAST("ca", 5000000000000000000000000::HUGEINT) END) + CASE WHEN ("ca" > "cout") THEN 1000000000000000000000000::HUGEINT WHEN NOT (("ca" > "cout")) THEN (-(1000000000000000000000000::HUGEINT)) END) + kpi_mul(abs(("cout" - "ca")), abs(("cout" - "ca"))))) AS "bornes",
-        COALESCE(TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))), CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
+        TRY(COALESCE(COALESCE(COALESCE(COALESCE(COALESCE("why:ca", "why:cout"), CASE WHEN 3000000000000000000000000::HUGEINT = 0 THEN '{"code":"division_by_zero","denominator":"3"}' END), "why:ca"), CASE WHEN ("ca" > "cout") IS NULL THEN COALESCE("why:ca", "why:cout") WHEN ("ca" > "cout") THEN NULL ELSE NULL END), COALESCE("why:cout", "why:ca"))) AS "why:bornes"
     FROM monthly_layer_1_time
 ),
 monthly_layer_1_tresorerie_walk AS (
@@ -296,7 +296,7 @@ monthly_targets AS (
     -- targets of the reported KPIs
     SELECT *,
         TRY(250000000000000000000000::HUGEINT) AS "target:marge",
-        COALESCE(TRY(NULL), CASE WHEN "target:marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:target:marge"
+        TRY(NULL) AS "why:target:marge"
     FROM monthly_layer_1_tresorerie
 ),
 monthly_alerts AS (
@@ -305,7 +305,7 @@ monthly_alerts AS (
         COALESCE(TRY((("marge" < 200000000000000000000000::HUGEINT) AND ("ca" > 0::HUGEINT))), false) AS "alert:marge:1"
     FROM monthly_targets
 )
-SELECT entity, ordinal, "marge", "why:marge", "target:marge", "why:target:marge", "alert:marge:1", "ca", "tresorerie", "why:tresorerie", "cumul", "why:cumul", "bornes", "why:bornes"
+SELECT entity, ordinal, "marge", COALESCE("why:marge", CASE WHEN "marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:marge", "target:marge", COALESCE("why:target:marge", CASE WHEN "target:marge" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:target:marge", "alert:marge:1", "ca", "tresorerie", COALESCE("why:tresorerie", CASE WHEN "tresorerie" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:tresorerie", "cumul", COALESCE("why:cumul", CASE WHEN "cumul" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul", "bornes", COALESCE("why:bornes", CASE WHEN "bornes" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:bornes"
 FROM monthly_alerts
 WHERE covered
 ORDER BY entity NULLS FIRST, ordinal;
@@ -354,14 +354,14 @@ quarterly_layer_1 AS (
     -- KPIs of layer 1: stock_t, croissance_t, cumul_t
     SELECT *,
         TRY("stock") AS "stock_t",
-        COALESCE(TRY("why:stock"), CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t",
+        TRY("why:stock") AS "why:stock_t",
         TRY(CASE WHEN "lag(ca, 1)" <> 0 THEN kpi_div("ca", "lag(ca, 1)") - 1000000000000000000000000::HUGEINT END) AS "croissance_t",
-        COALESCE(TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN ('{"code":"growth_from_zero","period":' || '["quarterly",' || CAST(ordinal AS STRING) || ']' || '}') END)), CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t",
+        TRY(COALESCE("why:ca", "why:lag(ca, 1)", CASE WHEN "lag(ca, 1)" = 0 THEN ('{"code":"growth_from_zero","period":' || '["quarterly",' || CAST(ordinal AS STRING) || ']' || '}') END)) AS "why:croissance_t",
         TRY("ytd(ca)") AS "cumul_t",
-        COALESCE(TRY("why:ytd(ca)"), CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
+        TRY("why:ytd(ca)") AS "why:cumul_t"
     FROM quarterly_layer_1_time
 )
-SELECT entity, ordinal, "stock_t", "why:stock_t", "croissance_t", "why:croissance_t", "cumul_t", "why:cumul_t"
+SELECT entity, ordinal, "stock_t", COALESCE("why:stock_t", CASE WHEN "stock_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:stock_t", "croissance_t", COALESCE("why:croissance_t", CASE WHEN "croissance_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:croissance_t", "cumul_t", COALESCE("why:cumul_t", CASE WHEN "cumul_t" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:cumul_t"
 FROM quarterly_layer_1
 WHERE covered
 ORDER BY entity NULLS FIRST, ordinal;
@@ -400,10 +400,10 @@ yearly_layer_1 AS (
     -- KPIs of layer 1: effectif_a
     SELECT *,
         TRY("effectif") AS "effectif_a",
-        COALESCE(TRY("why:effectif"), CASE WHEN "effectif_a" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:effectif_a"
+        TRY("why:effectif") AS "why:effectif_a"
     FROM inputs
 )
-SELECT entity, ordinal, "effectif_a", "why:effectif_a"
+SELECT entity, ordinal, "effectif_a", COALESCE("why:effectif_a", CASE WHEN "effectif_a" IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS "why:effectif_a"
 FROM yearly_layer_1
 WHERE covered
 ORDER BY entity NULLS FIRST, ordinal;

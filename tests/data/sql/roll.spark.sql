@@ -239,9 +239,9 @@ monthly_layer_1 AS (
     -- KPIs of layer 1: marge, cumul
     SELECT *,
         (CASE WHEN `ca` <> 0 THEN (transform(array(named_struct('a', (`ca` - `achats`), 'b', `ca`)), v -> transform(array(named_struct('a', abs(v.a), 'b', abs(v.b), 's', CASE WHEN (v.a < 0) = (v.b < 0) THEN 1 ELSE -1 END)), x -> x.s * (CAST(((x.a) - (x.a) % x.b) / x.b AS DECIMAL(38, 0)) * 1000000000000000000000000 + aggregate(sequence(1, 12), named_struct('digits', CAST(0 AS DECIMAL(38, 0)), 'rest', CAST(x.a % x.b AS DECIMAL(38, 0)), 'q', x.b), (acc, step) -> named_struct('digits', CAST(acc.digits * 100 + CAST(((acc.rest * 100) - (acc.rest * 100) % acc.q) / acc.q AS DECIMAL(38, 0)) AS DECIMAL(38, 0)), 'rest', CAST((acc.rest * 100) % acc.q AS DECIMAL(38, 0)), 'q', acc.q), acc -> acc.digits + CASE WHEN 2 * acc.rest >= acc.q THEN 1 ELSE 0 END)))[0])[0]) END) AS `marge`,
-        COALESCE((COALESCE(COALESCE(COALESCE(`why:ca`, `why:achats`), `why:ca`), CASE WHEN `ca` = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)), CASE WHEN `marge` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:marge`,
+        (COALESCE(COALESCE(COALESCE(`why:ca`, `why:achats`), `why:ca`), CASE WHEN `ca` = 0 THEN '{"code":"division_by_zero","denominator":"ca"}' END)) AS `why:marge`,
         (`ytd(ca)`) AS `cumul`,
-        COALESCE((`why:ytd(ca)`), CASE WHEN `cumul` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:cumul`
+        (`why:ytd(ca)`) AS `why:cumul`
     FROM monthly_layer_1_time
 ),
 monthly_layer_1_stock_walk AS (
@@ -264,7 +264,7 @@ monthly_targets AS (
     -- targets of the reported KPIs
     SELECT *,
         (300000000000000000000000::DECIMAL(38, 0)) AS `target:marge`,
-        COALESCE((NULL), CASE WHEN `target:marge` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:target:marge`
+        (NULL) AS `why:target:marge`
     FROM monthly_layer_1_stock
 ),
 monthly_alerts AS (
@@ -273,7 +273,7 @@ monthly_alerts AS (
         COALESCE(((`marge` < `target:marge`)), false) AS `alert:marge:1`
     FROM monthly_targets
 )
-SELECT entity, ordinal, `marge`, `why:marge`, `target:marge`, `why:target:marge`, `alert:marge:1`, `cumul`, `why:cumul`, `stock`, `why:stock`
+SELECT entity, ordinal, `marge`, COALESCE(`why:marge`, CASE WHEN `marge` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:marge`, `target:marge`, COALESCE(`why:target:marge`, CASE WHEN `target:marge` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:target:marge`, `alert:marge:1`, `cumul`, COALESCE(`why:cumul`, CASE WHEN `cumul` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:cumul`, `stock`, COALESCE(`why:stock`, CASE WHEN `stock` IS NULL THEN '{"code":"arithmetic","error":"Overflow"}' END) AS `why:stock`
 FROM monthly_alerts
 WHERE covered
 ORDER BY entity NULLS FIRST, ordinal;
