@@ -91,6 +91,26 @@ def test_example_company_gives_the_same_results_reasons_and_alerts(company, lang
     assert_same_evaluation(python, pack.evaluate(facts, lang=lang, backend="duckdb"))
 
 
+def test_results_read_back_one_entity_at_a_time_are_the_same(company, monkeypatch):
+    """With batches of one entity (the group's members, then the group), streamed and whole evaluations give the
+    Python backend's results and alerts, comparisons included: each batch holds what its entity's alerts and
+    year-ago values read."""
+    from kpi_engine.backends import duckdb as backend
+
+    pack, facts = company
+    monkeypatch.setattr(backend, "BATCH_CELLS", 1)
+    evaluation = pack.evaluate(facts, backend="duckdb")
+    assert [batch for batch in evaluation._batches()] == [[entity] for entity in evaluation.entities] and len(evaluation.entities) > 2
+    streamed = list(pack.evaluate_iter(facts, backend="duckdb", compare=["year_ago"]))
+    python = list(pack.evaluate_iter(facts, compare=["year_ago"]))
+    assert [e.entity for e in streamed] == [e.entity for e in python]
+    for want, got in zip(python, streamed):
+        assert_same_evaluation(want, got)
+        for expected, actual in zip(want.results, got.results):
+            assert (actual.compared.year_ago.cause, actual.compared.budget) == (expected.compared.year_ago.cause, expected.compared.budget)
+            assert same_number(expected.compared.year_ago.value, actual.compared.year_ago.value)
+
+
 def test_selection_by_period_and_entity_is_the_same(company):
     pack, facts = company
     assert_same_evaluation(pack.evaluate(facts, period="2025-Q4", entity="lyon"), pack.evaluate(facts, period="2025-Q4", entity="lyon", backend="duckdb"))

@@ -43,10 +43,11 @@ from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
 from .sql.calendar import SqlCalendar
 from .sql.dialect import DUCKDB, SCALE, UNIT, Dialect
+from .sql.expressions import literal_text
 from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, q, statements
 
-BATCH = 1000  # entities evaluated by one query in `evaluate_iter`: memory grows with a batch, not with all entities
+BATCH_CELLS = 2_000_000  # cells of results (rows x columns) read back into Python at once by `SqlEvaluation.by_entity`
 _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
 _LIMIT = 10**38  # a value in units of 1e-24 must stay below this to fit a HUGEINT
 _WHOLE = "0" * SCALE  # how a whole number's count of 1e-24 ends
@@ -71,14 +72,8 @@ class DuckDBBackend:
         return SqlEvaluation(self.sql, connection, selection, lang, entities)
 
     def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "fr") -> Iterator[EntityEvaluation]:
-        """Entities in batches of `BATCH`, one query each: what is kept is one batch's rows (and a group's members')."""
-        entities = self._entities(facts.entities, selection)
-        for start in range(0, len(entities), BATCH):
-            batch = entities[start : start + BATCH]
-            connection = duckdb.connect()
-            _load_facts(connection, facts, self._read(batch))
-            yield from SqlEvaluation(self.sql, connection, selection, lang, batch).by_entity()
-            connection.close()
+        """Every entity computed by one set of queries, read back a batch of entities at a time (`by_entity`)."""
+        yield from self.evaluate(facts, selection, lang).by_entity()
 
     def _entities(self, entities: Iterable[Entity], selection: Selection) -> list[Entity]:
         """The entities reported, in the Python backend's order: those of the facts that are not groups, then each group."""
@@ -255,6 +250,11 @@ def calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[st
             yield text, Reason.of_error(error)
 
 
+def _results_table(frequency: Frequency) -> str:
+    """The table of the KPIs reported at `frequency`, one row per entity and covered period."""
+    return f"kpi_results_{frequency.value}"
+
+
 def _quote_value(value: Entity) -> str:
     return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
@@ -402,9 +402,11 @@ class _ReportedKpi:
 
 @dataclass(frozen=True)
 class SqlReadings:
-    """What `alerts.Alerting` reads at one row of the SQL results: conditions, values and targets as DuckDB computed them."""
+    """What `alerts.Alerting` reads at one row of the SQL results: conditions, values and targets as the engine
+    computed them; `rows` holds the entity's other rows (its earlier periods)."""
 
     evaluation: SqlEvaluation
+    rows: Rows
     entity: Entity
     period: Period
     row: dict[str, Any]
@@ -421,8 +423,8 @@ class SqlReadings:
 
     def earlier(self, steps: int) -> SqlReadings | None:
         period = self.period.shift(-steps)
-        row = self.evaluation.rows[period.frequency].get((self.entity, period.ordinal))
-        return None if row is None else SqlReadings(self.evaluation, self.entity, period, row)
+        row = self.rows[period.frequency].get((self.entity, period.ordinal))
+        return None if row is None else SqlReadings(self.evaluation, self.rows, self.entity, period, row)
 
     def value(self, name: str) -> Decimal | None:
         return to_decimal(self.row[name])
@@ -431,8 +433,18 @@ class SqlReadings:
         return to_decimal(self.row.get(f"target:{kpi}"))
 
 
+Rows = dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]]
+"""Rows of results by frequency, then by entity and ordinal, each a dict by column."""
+
+
 class SqlEvaluation:
-    """Results and alerts of a DuckDB evaluation; KPIs at other frequencies computed on first request."""
+    """Results and alerts of an evaluation in SQL (DuckDB, or an engine's `Connection`).
+
+    The engine computes every reported KPI into one table per frequency (`kpi_results_<frequency>`) when the
+    evaluation is made; rows come back to Python a batch of entities at a time (`by_entity`), so what Python
+    holds grows with a batch (`BATCH_CELLS`), not with the entities. KPIs at other frequencies are computed on
+    first request.
+    """
 
     dialect: Dialect = DUCKDB
 
@@ -446,48 +458,92 @@ class SqlEvaluation:
         self._lock = threading.Lock()
         self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
         self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
+        self._held: tuple[frozenset[Entity], Rows] = (frozenset(), {})  # the rows read last, for `result_at`
+        self._evaluated: tuple[tuple[Result, ...], tuple[Alert, ...]] | None = None
         self.entities = list(entities)
         prepared, queries = statements(plan, self.dialect, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
             connection.execute(statement)
+        for frequency, query in queries.items():
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {_results_table(frequency)} AS\n{query.sql()}")
+        self._columns = {frequency: query.columns for frequency, query in queries.items()}
         self._reported = {f: tuple(_ReportedKpi.of(plan, name) for name in names) for f, names in plan.reported.items()}
-        alerting = Alerting(plan.source, lang, selection.as_of)
-        with _collector_paused():
-            self.rows = {f: self._run(query) for f, query in queries.items()}
-            frames = list(self._frames())
-            results = (r for frame in frames for r in self._frame_results(*frame))
-            self.results: tuple[Result, ...] = tuple(replace(r, compared=self._compared(r)) for r in results) if selection.compare else tuple(results)
-            self.alerts: tuple[Alert, ...] = tuple(a for frame in frames for a in self._frame_alerts(alerting, *frame))
+
+    @property
+    def results(self) -> tuple[Result, ...]:
+        """Every result, read back once on first request (all of them held: `by_entity` streams)."""
+        return self._all()[0]
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        return self._all()[1]
+
+    def _all(self) -> tuple[tuple[Result, ...], tuple[Alert, ...]]:
+        if self._evaluated is None:
+            evaluated = list(self.by_entity())
+            self._evaluated = (tuple(r for e in evaluated for r in e.results), tuple(a for e in evaluated for a in e.alerts))
+        return self._evaluated
 
     def by_entity(self) -> Iterator[EntityEvaluation]:
-        """Each entity's results and alerts, in entity order."""
-        results: dict[Entity, list[Result]] = {e: [] for e in self.entities}
-        alerts: dict[Entity, list[Alert]] = {e: [] for e in self.entities}
-        for result in self.results:
-            results[result.entity].append(result)
-        for alert in self.alerts:
-            alerts[alert.entity].append(alert)
-        for entity in self.entities:
-            yield EntityEvaluation(entity, tuple(results[entity]), tuple(alerts[entity]))
+        """Each entity's results and alerts, in entity order, read back a batch of entities at a time: only one
+        batch's rows are held (alerts read an entity's earlier periods, which its batch has)."""
+        for batch in self._batches():
+            rows = self._rows_of(batch)
+            with self._lock:
+                self._held = (frozenset(batch), rows)
+            yield from self._evaluated_batch(batch, rows)
+
+    def _evaluated_batch(self, batch: Sequence[Entity], rows: Rows) -> list[EntityEvaluation]:
+        results: dict[Entity, list[Result]] = {e: [] for e in batch}
+        alerts: dict[Entity, list[Alert]] = {e: [] for e in batch}
+        alerting = Alerting(self.plan.source, self.lang, self.selection.as_of)
+        with _collector_paused():
+            for entity, period, row in self._frames(batch, rows):
+                results[entity].extend(self._frame_results(entity, period, row))
+                alerts[entity].extend(self._frame_alerts(alerting, rows, entity, period, row))
+            if self.selection.compare:
+                for entity in batch:
+                    results[entity] = [replace(r, compared=self._compared(r)) for r in results[entity]]
+        return [EntityEvaluation(e, tuple(results[e]), tuple(alerts[e])) for e in batch]
+
+    def _batches(self) -> Iterator[list[Entity]]:
+        """The entities in order, in batches of about `BATCH_CELLS` cells of results (rows times columns)."""
+        if not self.entities:
+            return
+        counts = {f: self._connection.execute(f"SELECT count(*) FROM {_results_table(f)}").fetchall()[0][0] for f in self._columns}
+        cells = sum(int(counts[f]) * len(columns) for f, columns in self._columns.items())
+        size = max(1, BATCH_CELLS * len(self.entities) // max(cells, 1))
+        for start in range(0, len(self.entities), size):
+            yield self.entities[start : start + size]
+
+    def _rows_of(self, entities: Sequence[Entity]) -> Rows:
+        """The reported rows of `entities`, read from the results tables."""
+        named = [e for e in entities if e is not None]
+        where = " OR ".join((["entity IS NULL"] if None in entities else []) + ([f"entity IN ({', '.join(map(literal_text, named))})"] if named else []))
+        return {f: self._select(columns, _results_table(f), f"WHERE {where or 'false'}") for f, columns in self._columns.items()}
 
     def _run(self, query: FrequencyQuery) -> dict[tuple[Entity, int], dict[str, Any]]:
-        """The query's rows by entity and ordinal, each a dict by column; counts of 1e-24 fetched as their text:
-        DuckDB hands a VARCHAR to Python in half the time of a HUGEINT, and `to_decimal` reads either alike."""
-        columns = ", ".join(q(c) if c in _KEYS or c.startswith(_NOT_NUMBERS) else f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in query.columns)
-        cursor = self._connection.execute(f"SELECT {columns} FROM (\n{query.sql()}\n) AS kpi_query")
-        return {(row[0], row[1]): dict(zip(query.columns, row, strict=True)) for row in cursor.fetchall()}
+        """Every row of a query computed on request (another scenario, other KPIs, the periods between)."""
+        return self._select(query.columns, f"(\n{query.sql()}\n) AS kpi_query")
 
-    def _frames(self) -> Iterator[tuple[Entity, Period, dict[str, Any]]]:
+    def _select(self, columns: Sequence[str], source: str, where: str = "") -> dict[tuple[Entity, int], dict[str, Any]]:
+        """Rows of `source` by entity and ordinal, each a dict by column; counts of 1e-24 fetched as their text:
+        DuckDB hands a VARCHAR to Python in half the time of a HUGEINT, and `to_decimal` reads either alike."""
+        selected = ", ".join(q(c) if c in _KEYS or c.startswith(_NOT_NUMBERS) else f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in columns)
+        cursor = self._connection.execute(f"SELECT {selected} FROM {source} {where}")
+        return {(row[0], row[1]): dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
+
+    def _frames(self, entities: Sequence[Entity], rows: Rows) -> Iterator[tuple[Entity, Period, dict[str, Any]]]:
         """Reported rows in the Python backend's order: entity, then period (chronological, finer first)."""
-        order = {entity: index for index, entity in enumerate(self.entities)}
-        rows = [
+        order = {entity: index for index, entity in enumerate(entities)}
+        frames = [
             (entity, self.plan.period(frequency, ordinal), row)
-            for frequency, table in self.rows.items()
+            for frequency, table in rows.items()
             for (entity, ordinal), row in table.items()
             if entity in order and self.selection.wants_period(self.plan.period(frequency, ordinal))
         ]
-        rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1].sort_key()))
-        yield from rows
+        frames.sort(key=lambda r: (order[r[0]], r[1].sort_key()))
+        yield from frames
 
     def _frame_results(self, entity: Entity, period: Period, row: dict[str, Any]) -> Iterator[Result]:
         """Every reported KPI of one row: the common case (a value, no target) built directly, with what does not
@@ -500,10 +556,10 @@ class SqlEvaluation:
             else:
                 yield Result(kpi.name, period, entity, to_decimal(units), None, None, NO_TARGET, kpi.owner, None, None, is_group)
 
-    def _frame_alerts(self, alerting: Alerting, entity: Entity, period: Period, row: dict[str, Any]) -> tuple[Alert, ...]:
+    def _frame_alerts(self, alerting: Alerting, rows: Rows, entity: Entity, period: Period, row: dict[str, Any]) -> tuple[Alert, ...]:
         if period.frequency not in self.plan.source.alerting:
             return ()
-        return alerting.at(SqlReadings(self, entity, period, row))
+        return alerting.at(SqlReadings(self, rows, entity, period, row))
 
     def _result(self, name: str, entity: Entity, period: Period, row: dict[str, Any]) -> Result:
         result = self._plain_result(name, entity, period, row)
@@ -579,9 +635,8 @@ class SqlEvaluation:
         earlier, frequency = result.period.year_ago(), result.period.frequency
         with self._lock:
             if frequency not in self._firsts:  # a reported frequency: its rows are every covered period
-                self._firsts[frequency] = {}
-                for entity, ordinal in sorted(self.rows[frequency], key=lambda key: key[1], reverse=True):
-                    self._firsts[frequency][entity] = ordinal
+                firsts = f"SELECT entity, min(ordinal) FROM {_results_table(frequency)} GROUP BY entity"
+                self._firsts[frequency] = {entity: int(first) for entity, first in self._connection.execute(firsts).fetchall()}
         first = self._firsts[frequency][result.entity]
         if earlier.ordinal < first:
             since = self.plan.period(frequency, first)
@@ -604,7 +659,12 @@ class SqlEvaluation:
     def _row(self, period: Period, entity: Entity, kpi: str) -> dict[str, Any] | None:
         frequency = period.frequency
         if kpi in self.plan.reported.get(frequency, ()):
-            return self.rows[frequency].get((entity, period.ordinal))
+            with self._lock:  # the entity's rows: those read last when they hold them (a batch being read back)
+                held, rows = self._held
+                if entity not in held:
+                    rows = self._rows_of([entity])
+                    self._held = (frozenset([entity]), rows)
+            return rows[frequency].get((entity, period.ordinal))
         with self._lock:  # every KPI at this frequency, once, for questions about coarser periods
             if frequency not in self._everything:
                 self._everything[frequency] = self._run(FrequencyQuery(self.plan, self.dialect, frequency, list(self.plan.kpis)))

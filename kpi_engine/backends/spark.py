@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,12 +29,11 @@ from ..errors import FactsError
 from ..facts import ACTUAL, Entity, Facts
 from ..formatting import Language
 from ..periods import Calendar
-from ..results import EVERYTHING, EntityEvaluation, Selection
+from ..results import EVERYTHING, Selection
 from .duckdb import DuckDBBackend, SqlEvaluation, fact_rows, missing_columns, source_problems
 from .sql.calendar import SqlCalendar
 from .sql.dialect import SCALE, SPARK, Dialect
 
-BATCH = 10_000  # entities evaluated by one set of queries in `evaluate_iter`
 FACTS_SCHEMA = "entity STRING, scenario STRING, input STRING, frequency STRING, ordinal BIGINT, value DECIMAL(38, 0)"
 # Settings of every evaluation's session: overflow is NULL, not an error (the reason says why); names differing by
 # case are different KPIs; roll-forwards recurse once per period; literals read as the dialect writes them; the
@@ -147,15 +146,6 @@ class SparkBackend(DuckDBBackend):
         session = spark_session()
         _facts_view(session, fact_rows(facts, self._read(entities)))
         return SparkEvaluation(self.sql, SparkConnection(session), selection, lang, entities)
-
-    def evaluate_iter(self, facts: Facts, selection: Selection = EVERYTHING, lang: Language = "en") -> Iterator[EntityEvaluation]:
-        """Entities in batches of `BATCH`, one set of queries each: what is kept is one batch's rows."""
-        entities = self._entities(facts.entities, selection)
-        for start in range(0, len(entities), BATCH):
-            batch = entities[start : start + BATCH]
-            session = spark_session()
-            _facts_view(session, fact_rows(facts, self._read(batch)))
-            yield from SparkEvaluation(self.sql, SparkConnection(session), selection, lang, batch).by_entity()
 
 
 def _facts_view(session: SparkSession, rows: list[tuple[Entity, str, str, str, int, int]], view: str = "kpi_facts") -> None:
