@@ -255,7 +255,7 @@ def evaluate(
         direct = evaluate_directly(loaded, facts_files, period, entity, lang, day, engine, compare)  # the engine reads the files itself
         if entity is not None and entity not in direct.entities:
             raise click.BadParameter(message_text("no facts for entity '{entity}'", lang, entity=entity), param_hint="--entity")
-        entities, evaluations = direct.entities, [EntityEvaluation(None, direct.results, direct.alerts)]
+        entities, evaluations = direct.entities, direct.by_entity()  # read back a batch of entities at a time
 
         def refuse() -> None:
             if period is not None:
@@ -265,11 +265,8 @@ def evaluate(
         facts = open_facts(facts_files, loaded, strict, lang)
         check_entity(facts, entity, required=False, pack=loaded)
         entities = facts.entities
-        if engine == "python":  # streamed entity by entity
-            evaluations = loaded.evaluate_iter(facts, **selection)
-        else:
-            evaluated = evaluate_on(engine, loaded, facts, **selection)  # its lang among them
-            evaluations = [EntityEvaluation(None, evaluated.results, evaluated.alerts)]
+        # streamed entity by entity; a SQL engine's facts are checked when it is given them (exit 3), then read back by batches
+        evaluations = loaded.evaluate_iter(facts, **selection) if engine == "python" else evaluate_on(engine, loaded, facts, **selection).by_entity()
         unfed = loaded.unfed(facts) if hide_absent else {}
 
         def refuse() -> None:

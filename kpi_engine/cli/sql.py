@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -15,7 +15,7 @@ from ..facts import Facts
 from ..formatting import Language
 from ..pack import Pack
 from ..periods import Period
-from ..results import Evaluation, Selection
+from ..results import Selection
 from .common import (
     EXIT_FACTS,
     EXIT_INVALID,
@@ -26,6 +26,9 @@ from .common import (
     print_problems,
     summary,
 )
+
+if TYPE_CHECKING:
+    from ..backends.duckdb import SqlEvaluation
 
 DIALECT_NAMES = ("duckdb", "spark")
 DIRECT_ENGINES = ("duckdb", "spark")  # engines that read facts files themselves
@@ -45,10 +48,11 @@ def check_engine(pack: Pack, engine: str, lang: Language = "fr") -> None:
         raise Exit(EXIT_INVALID) from None
 
 
-def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selection: Any) -> Evaluation:
-    """`pack.evaluate` on `engine`; facts the engine cannot read (a daily fact for SQL) exit with code 3, located."""
+def evaluate_on(engine: str, pack: Pack, facts: Facts, lang: Language, **selection: Any) -> SqlEvaluation:
+    """`pack.evaluate` on a SQL `engine` (its results read back on request); facts the engine cannot read (a daily
+    fact for SQL) exit with code 3, located."""
     try:
-        return pack.evaluate(facts, backend=engine, lang=lang, **selection)
+        return cast("SqlEvaluation", pack.evaluate(facts, backend=engine, lang=lang, **selection))  # what a SQL engine gives
     except FactsError as error:
         print_problems(error.problems, lang=lang)
         click.echo(summary("problems_in_facts_for_engine", len(error.problems), lang, engine=engine), err=True)
@@ -73,7 +77,7 @@ def read_directly(path: str, engine: str = "duckdb") -> bool:
 def evaluate_directly(
     loaded: Pack, files: Sequence[str], period: Period | None, entity: str | None, lang: Language, as_of: date,
     engine: str = "duckdb", compare: tuple[CompareName, ...] = (),
-) -> Evaluation:
+) -> SqlEvaluation:
     """`kpi evaluate --engine duckdb|spark`: files the engine can read it reads itself, the others through the
     Python readers, in the order given; unreadable facts exit with code 3, located."""
     if engine == "spark":
