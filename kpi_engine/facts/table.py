@@ -184,7 +184,8 @@ class _Periods:
     written: dict[str | date, tuple[WrittenPeriod, int, Location, int] | ValueError] = field(default_factory=dict)
 
     def key(self, row: Row) -> str | date:
-        return _period_value(row.values[self.column])
+        value = row.values[self.column]
+        return value.strip() if value.__class__ is str else _period_value(value)  # text, by far the most common, at once
 
     def location(self, row: Row) -> Location:
         return self.locate(row.number, self.column + 1)
@@ -268,7 +269,7 @@ class _Values:
         self.entity, self.scenario = layout.column(ENTITY), layout.column(SCENARIO)
         self.long = layout.is_long
         self.name, self.value = layout.column(NAME), layout.column(VALUE)
-        self.inputs = [(i, key) for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in ignored and i not in layout.skipped]
+        self.inputs = [(key, i) for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in ignored and i not in layout.skipped]
         self.input_names: dict[str, str] = {}
 
     def read(self, row: Row, period: Period) -> list[Problem]:
@@ -283,11 +284,11 @@ class _Values:
                 return [Problem.of(self.locate(row.number, column + 1), Reason.of("in_scenario_column", cause=problem))]
         if self.long:
             name = _text(values[self.name]) if self.name is not None else ""
-            pairs = [(self._input(name) if name else name, self.value)]
+            cells: Sequence[tuple[str, int | None]] = ((self._input(name) if name else name, self.value),)
         else:
-            pairs = [(key, index) for index, key in self.inputs]
+            cells = self.inputs
         problems = []
-        for input_name, index in pairs:
+        for input_name, index in cells:
             if index is not None:
                 location = self.locate(row.number, index + 1)
                 found = add_value(self.facts, entity, input_name, period, values[index], location, self.decimal_comma, scenario)
