@@ -173,6 +173,12 @@ class Period:
     def __repr__(self) -> str:
         return f"Period({str(self)!r})"
 
+    def __hash__(self) -> int:
+        """The ordinal alone: periods key the dicts of facts and frames, looked up several times per figure and
+        per value, and the hash dataclass would generate builds a tuple each time. Equal periods have equal
+        ordinals; periods of different frequencies rarely share one (their ordinals are of different sizes)."""
+        return self.ordinal
+
     def sort_key(self) -> tuple[date, int]:
         """Chronological by end, so a quarter comes after its last month; finer first on ties."""
         return (self.end, FREQUENCIES.index(self.frequency.value))

@@ -1,15 +1,21 @@
 """The command line answers in the reader's language: `--lang`, else the environment, else French; `--help` too."""
 
 import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from kpi_engine.cli import main
+from kpi_engine.cli.group import COMMANDS
 from kpi_engine.cli.help_fr import FRENCH
-from kpi_engine.cli.language import command_line_language, environment_language
+from kpi_engine.cli.language import command_line_language, environment_language, first_sentence, translated
 
+ROOT = Path(__file__).resolve().parent.parent
 NO_LOCALE = {"KPI_LANG": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": ""}
 
 
@@ -63,13 +69,38 @@ def _every_help_text(command: click.Command, ctx: click.Context):
     for param in command.get_params(ctx):
         if isinstance(param, click.Option):
             yield from (text for text in (param.help, param.show_default) if isinstance(text, str))
-    for child in getattr(command, "commands", {}).values():
-        yield from _every_help_text(child, click.Context(child, parent=ctx))
+    if isinstance(command, click.Group):  # `kpi`'s commands are imported when asked for: ask for each
+        for name in command.list_commands(ctx):
+            child = command.get_command(ctx, name)
+            assert child is not None, name
+            yield from _every_help_text(child, click.Context(child, parent=ctx))
 
 
 def test_every_help_text_of_every_command_has_its_french():
     missing = [text for text in _every_help_text(main, click.Context(main)) if text not in FRENCH]
     assert not missing, missing
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_kpi_help_lists_each_command_with_the_first_sentence_of_its_help_without_importing_it(name):
+    """`group.COMMANDS` keeps each summary so that `kpi --help` imports no command: it must stay the first
+    sentence of the command's help, in both languages."""
+    command = COMMANDS[name].load()
+    assert command.help
+    for lang in ("en", "fr"):
+        assert translated(COMMANDS[name].summary, lang) == first_sentence(translated(inspect.cleandoc(command.help), lang))
+
+
+def test_kpi_help_imports_no_command_module():
+    """Start-up: listing the commands imports none of their modules (nor what they import: Jinja, the web server)."""
+    code = (
+        "import sys, kpi_engine.cli\n"
+        "kpi_engine.cli.main(['--help'], standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('kpi_engine.cli.', 'kpi_engine.web', 'kpi_engine.delivery', 'jinja2'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, **NO_LOCALE, "PYTHONPATH": str(ROOT)})
+    assert "  validate        Vérifier un pack" in done.stdout
+    assert done.stdout.splitlines()[-1] == "['kpi_engine.cli.common', 'kpi_engine.cli.group', 'kpi_engine.cli.help_fr', 'kpi_engine.cli.language']"
 
 
 def test_summaries_are_in_the_readers_language(tmp_path):

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kpi_engine import Pack
-from kpi_engine.cli.commands import _Group, load_pack
+from kpi_engine.cli.commands import load_pack
+from kpi_engine.cli.group import KpiGroup
 from kpi_engine.cli.report import report as report_command
 from kpi_engine.facts import read_facts_text
 from kpi_engine.formatting import format_gap, format_value
@@ -142,7 +143,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run(*args: str, env: dict[str, str] | None = None):
-    group = _Group(name="kpi", commands={"report": report_command})
+    group = KpiGroup(name="kpi", commands={"report": report_command})
     return CliRunner().invoke(group, ["report", *args], env=env)
 
 

@@ -1,5 +1,5 @@
 """The `kpi` command: a thin layer over the library (parse options, call, print, exit code)."""
 
-from .commands import main
+from .group import main
 
 __all__ = ["main"]

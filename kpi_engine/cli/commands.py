@@ -1,10 +1,9 @@
-"""The `kpi` command: a thin layer over the library (exit codes: see `cli_common`)."""
+"""The core `kpi` commands: validate, evaluate, graph, explain, test, init (the group: `cli.group`; exit codes: `cli.common`)."""
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import shlex
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,17 +28,9 @@ from ..pack import Pack
 from ..periods import PERIOD_FORMATS, Period
 from ..results import EntityEvaluation
 from . import output
-from .analysis import (
-    answer,
-    explain_change_command,
-    lint_command,
-    sensitivity_command,
-    solve_command,
-)
 from .common import (
     COMPARE,
     EXIT_ALERT,
-    EXIT_INTERNAL,
     EXIT_INVALID,
     FACTS,
     FORCE,
@@ -63,20 +54,13 @@ from .common import (
     write_files,
     write_stream,
 )
-from .facts import facts_command, refuse_no_result
-from .language import LocalizedGroup, environment_language, message_text
-from .notify import alerts_command, notify_command, run_command
-from .report import report
-from .serve import serve_command, users_command
-from .sql import DIRECT_ENGINES, check_engine, evaluate_directly, evaluate_on, read_directly, sql_command, start_spark
+from .facts import refuse_no_result
+from .language import message_text
+from .sql import DIRECT_ENGINES, check_engine, evaluate_directly, evaluate_on, read_directly, start_spark
 
 if TYPE_CHECKING:
     from ..packtests import TestFileReport
 
-_INTERNAL = {
-    "en": "kpi: internal error: {error} (set KPI_DEBUG=1 for details, and please report it)",
-    "fr": "kpi : erreur interne : {error} (KPI_DEBUG=1 donne le détail ; merci de la signaler)",
-}
 _VALID = {"en": "{pack}: valid ({kpis}, {inputs}, {files})", "fr": "{pack} : valide ({kpis}, {inputs}, {files})"}
 _NO_TEST = {"en": "{pack}: no test file (*.test.yaml) found", "fr": "{pack} : aucun fichier de tests (*.test.yaml) trouvé"}
 _TESTS_DONE = {
@@ -93,40 +77,7 @@ ResultsFormat = Literal["table", "json", "jsonl", "csv", "xlsx"]
 csv (the results) and xlsx (results and alerts) for spreadsheets, in the reader's convention."""
 
 
-class _Group(LocalizedGroup):
-    """Turns `Exit` into the exit code, and any unexpected error into one line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except Exit as stop:
-            ctx.exit(stop.code)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except BrokenPipeError:  # `kpi evaluate ... | head`: the reader has what it wanted; stop quietly
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that flushing at exit fails no more
-            ctx.exit(0)
-        except Exception as error:  # a bug of ours: one line for the user, the traceback on request
-            if os.environ.get("KPI_DEBUG"):
-                raise
-            echo_text(_INTERNAL[environment_language()].format(error=f"{type(error).__name__}: {error}"), err=True)
-            ctx.exit(EXIT_INTERNAL)
-
-
-@click.group(cls=_Group)
-@click.version_option(package_name="kpi-rules")
-@click.option("--lang", type=click.Choice(get_args(Language)), expose_value=False, help="Language of labels, messages and number formats.")
-def main() -> None:
-    """Declarative financial KPIs: validate, test and evaluate KPI packs.
-
-    \b
-    Example:
-      kpi validate definitions/
-      kpi evaluate examples/company --facts examples/facts/monthly.csv --period 2025-Q4
-    """
-
-
-@main.command()
+@click.command()
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI and editors.")
 @LANG
@@ -157,7 +108,7 @@ def validate(pack: str, fmt: TextOrJson, lang: Language) -> None:
 
 
 
-@main.command()
+@click.command()
 @PACK
 @FACTS
 @click.option("--period", type=PERIOD, help=f"Only results within this period ({PERIOD_FORMATS}).")
@@ -360,7 +311,7 @@ def _write_to(
     text.detach()  # the file is closed by its owner
 
 
-@main.command()
+@click.command()
 @PACK
 @click.option("--format", "fmt", type=click.Choice(get_args(output.DiagramLanguage)), default="mermaid", show_default=True)
 @LANG
@@ -378,7 +329,7 @@ def graph(pack: str, fmt: output.DiagramLanguage, lang: Language) -> None:
     click.echo(output.to_diagram(definitions, full, lang, fmt), nl=False)
 
 
-@main.command(name="explain")
+@click.command(name="explain")
 @PACK
 @click.argument("kpi")
 @FACTS
@@ -421,9 +372,8 @@ def explain_command(
         raise Exit(EXIT_INVALID) from None
     formula = None
     if expanded:
-        from ..analysis.printing import (
-            expanded_formula,  # sympy: loaded only when asked for
-        )
+        from ..analysis.printing import expanded_formula  # sympy: loaded only when asked for
+        from .analysis import answer
 
         formula = answer(lambda: expanded_formula(loaded, kpi), {}, lang)  # too complex: exit 5, like solve
     if fmt == "json":
@@ -448,7 +398,7 @@ def _target(pack: Pack, facts: Facts, kpi: str, period: Period, entity: str | No
         return None
 
 
-@main.command(name="test")
+@click.command(name="test")
 @PACK
 @click.option("--format", "fmt", type=click.Choice(TEXT_OR_JSON), default="text", help="json: for CI.")
 @LANG
@@ -490,7 +440,7 @@ def test_command(pack: str, fmt: TextOrJson, lang: Language) -> None:
         raise Exit(EXIT_INVALID)
 
 
-@main.command(name="init")
+@click.command(name="init")
 @click.argument("directory", type=click.Path(file_okay=False))
 @FORCE
 @LANG
@@ -537,13 +487,3 @@ def _test_record(report: TestFileReport) -> dict[str, Any]:
         ],
         "problems": [problem_record(p) for p in report.problems],
     }
-
-
-for _command in (report, solve_command, sensitivity_command, explain_change_command, lint_command, sql_command):
-    main.add_command(_command)
-main.add_command(facts_command)  # what facts sources give: coverage, totals, checks (cli/facts.py)
-main.add_command(notify_command)  # with alerts and run: delivery of alerts to their owners (cli/notify.py)
-main.add_command(alerts_command)
-main.add_command(run_command)
-main.add_command(serve_command)  # with users: the shared web space (cli/serve.py)
-main.add_command(users_command)

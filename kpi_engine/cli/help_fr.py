@@ -101,6 +101,25 @@ FRENCH: dict[str, str] = {
     'An audience of the pack this person reads (repeatable).': 'Un public du pack que lit cette personne (répétable).',
     'An entity this person reads (repeatable; none: every entity).': 'Une entité que lit cette personne (répétable ; aucune : toutes les entités).',
     "Language of the pages (default: the browser's).": 'Langue des pages (par défaut : celle du navigateur).',
+    # the summaries `kpi --help` lists without importing the commands (`group.COMMANDS`)
+    'List the alerts the store remembers, or acknowledge one (`kpi alerts ack`)': 'Lister les alertes dont la mémoire se souvient, ou en prendre une en compte (`kpi alerts ack`)',
+    'Evaluate every KPI for every period and entity the facts cover': 'Évaluer chaque indicateur pour chaque période et entité que couvrent les données',
+    "Show how a KPI's value was obtained: its formula as a tree, each node with its value": "Montrer comment la valeur d'un indicateur a été obtenue : sa formule en arbre, chaque nœud avec sa valeur",
+    'Why a KPI moved: its change split into one contribution per input (a bridge)': "Pourquoi un indicateur a bougé : sa variation répartie en une contribution par donnée d'entrée (un pont)",
+    'Show what facts sources give: entities x periods x inputs, totals, and every check': "Montrer ce que donnent les sources de données : entités x périodes x données d'entrée, totaux, et chaque contrôle",
+    'Print the dependency graph of a pack: inputs -> KPIs -> KPIs': "Afficher le graphe des dépendances d'un pack : données d'entrée -> indicateurs -> indicateurs",
+    'Create a starter company pack that extends the standard library': "Créer un pack d'entreprise de départ qui étend la bibliothèque standard",
+    'Algebraic checks: duplicate KPIs, formulas that simplify, risky divisions, unit mismatches, `* 100` in a percent KPI': 'Vérifications algébriques : indicateurs en double, formules qui se simplifient, divisions risquées, unités incohérentes, `* 100` dans un indicateur en pourcentage',
+    'Evaluate, remember, and send each owner one message with their new and resolved alerts': 'Évaluer, mémoriser, et envoyer à chaque responsable un message avec ses alertes nouvelles et résolues',
+    'Write a scorecard: summary and alerts, a table per theme with trends, charts per KPI, a status heatmap': 'Écrire un tableau de bord : synthèse et alertes, un tableau par thème avec tendances, des graphiques par indicateur, une carte des statuts',
+    'Do what a job file says: evaluate, deliver the alerts, write the reports': 'Faire ce que dit un fichier de tâche : évaluer, livrer les alertes, écrire les rapports',
+    'Which lever matters most: the effect of a 1 % rise of each input on the KPI, ranked': "Quel levier compte le plus : l'effet d'une hausse de 1 % de chaque donnée d'entrée sur l'indicateur, par ordre d'importance",
+    "Serve the pack's dashboards to the people of the users file": 'Servir les tableaux de bord du pack aux personnes du fichier des utilisateurs',
+    'Goal seek: the value of an input that makes a KPI reach a target': "Valeur cible : la valeur d'une donnée d'entrée qui fait atteindre une cible à un indicateur",
+    'Print the SQL that evaluates a pack: roll-ups, then one named step per KPI layer': "Afficher le SQL qui évalue un pack : les cumuls, puis une étape nommée par couche d'indicateurs",
+    'Run the tests kept beside a pack (files ending in .test.yaml)': "Lancer les tests rangés à côté d'un pack (fichiers finissant par .test.yaml)",
+    'Manage the users file of kpi serve': 'Gérer le fichier des utilisateurs de kpi serve',
+    'Check a pack and print every problem as FILE:LINE:COL: message': 'Vérifier un pack et afficher chaque problème sous la forme FICHIER:LIGNE:COL: message',
 }
 
 MESSAGES: dict[str, str] = {

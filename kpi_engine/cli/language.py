@@ -218,15 +218,6 @@ class _Localized(click.Command):
         if isinstance(self, click.Group):
             self.format_commands(ctx, formatter)
 
-    def get_short_help_str(self, limit: int = 45) -> str:
-        """The first sentence of the help, in the language of the help being shown (see `LocalizedGroup`)."""
-        lang: Language = getattr(self, "_short_help_lang", "en")
-        text = translated(inspect.cleandoc(self.help or ""), lang)
-        first = text.split("\n\n")[0].replace("\n", " ").strip()
-        sentence = first.split(". ")[0].rstrip(".")
-        return sentence if len(sentence) <= limit else sentence[: limit - 3].rstrip() + "..."
-
-
 class LocalizedCommand(_Localized):
     """A `kpi` command whose help is shown in the reader's language."""
 
@@ -242,12 +233,30 @@ class LocalizedGroup(_Localized, click.Group):
         super().add_command(cmd, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands, each with the first sentence of its help in the language of the help being shown."""
         lang = _language_of(formatter)
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None:
-                command._short_help_lang = lang  # type: ignore[attr-defined]
-        super().format_commands(ctx, formatter)
+        summaries = [(name, summary) for name in self.list_commands(ctx) if (summary := self.command_summary(ctx, name, lang)) is not None]
+        if summaries:
+            limit = formatter.width - 6 - max(len(name) for name, _ in summaries)
+            with formatter.section(translated("Commands", lang)):
+                formatter.write_dl([(name, shortened(summary, limit)) for name, summary in summaries])
+
+    def command_summary(self, ctx: click.Context, name: str, lang: Language) -> str | None:
+        """The first sentence of command `name`'s help in `lang`; None for a hidden command."""
+        command = self.get_command(ctx, name)
+        if command is None or command.hidden:
+            return None
+        return first_sentence(translated(inspect.cleandoc(command.help or ""), lang))
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a help text: what `kpi --help` lists beside a command."""
+    return text.split("\n\n")[0].replace("\n", " ").strip().split(". ")[0].rstrip(".")
+
+
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, `...` saying so."""
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
 def localize(command: click.Command) -> None:

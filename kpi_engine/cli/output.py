@@ -53,6 +53,7 @@ _INHIBITED = {
 
 MACHINE_DECIMALS = 24
 _MACHINE_STEP = Decimal(1).scaleb(-MACHINE_DECIMALS)
+_ROUNDING = DECIMAL_CONTEXT.copy()  # quantize's own: the flags it raises stay off the evaluation's context
 
 
 def machine_number(value: Decimal | None) -> str | None:
@@ -65,11 +66,13 @@ def machine_number(value: Decimal | None) -> str | None:
         decimals = len(text) - point - 1 if point >= 0 else 0  # -exponent with a point; a bound on the digits without one
         if decimals <= MACHINE_DECIMALS and value.adjusted() + decimals < DECIMAL_CONTEXT.prec:
             return text  # nothing to round, no -0: what the general case below writes, for most values
+        if decimals > MACHINE_DECIMALS:  # a quotient's 28 digits, most of them decimals: rounded to 24 decimals
+            return plain(DECIMAL_CONTEXT.plus(value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=_ROUNDING)))
     exponent = value.as_tuple().exponent
     if not isinstance(exponent, int):
         return plain(DECIMAL_CONTEXT.plus(value))
     if exponent < -MACHINE_DECIMALS:
-        value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=DECIMAL_CONTEXT.copy())
+        value = value.quantize(_MACHINE_STEP, rounding=ROUND_HALF_EVEN, context=_ROUNDING)
     return plain(DECIMAL_CONTEXT.plus(value))
 
 
@@ -120,10 +123,11 @@ class ResultTexts:
             self._entity = (entity, "null" if entity is None else _ENCODER.encode(entity))
         if period is not self._period[0]:  # the results of one period come together: no hashing of periods
             self._period = (period, _ENCODER.encode(str(period)))
-        kpi, status, owner, error = result.kpi, result.status, result.owner, result.error
+        kpi, status, owner, error, target, gap = result.kpi, result.status, result.owner, result.error, result.target, result.gap
         return (
             f'{opening}"kpi": {strings.get(kpi) or self._string(kpi)}, "period": {self._period[1]}, "entity": {self._entity[1]}, '
-            f'"value": {_number_text(result.value)}, "target": {_number_text(result.target)}, "gap": {_number_text(result.gap)}, '
+            f'"value": {_number_text(result.value)}, "target": {"null" if target is None else _number_text(target)}, '
+            f'"gap": {"null" if gap is None else _number_text(gap)}, '
             f'"status": {strings.get(status) or self._string(status)}, "owner": {strings.get(owner) or self._string(owner)}, '
             f'"error": {"null" if error is None else _ENCODER.encode(error)}, "is_group": {"true" if result.is_group else "false"}}}'
         )

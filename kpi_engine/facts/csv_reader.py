@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 
@@ -25,8 +26,6 @@ _BARE_CR = re.compile(r"\r(?!\n)")
 _BARE_CR_BYTE = re.compile(rb"\r(?!\n)")
 # A line with its end, as a file opened with newline="" gives it: LF (CRLF included) or CR in a file without LF.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_LF_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
-_CR_LINE = re.compile(rb"[^\r]*\r|[^\r]+")
 
 
 def read_csv(data: bytes, name: str, options: ReadOptions) -> ReadResult:
@@ -73,9 +72,10 @@ def _lines(data: bytes) -> Callable[[], Iterator[str]]:
     encoding = "utf-8" if encoding == "utf-8-sig" else encoding
 
     def lines() -> Iterator[str]:
-        for match in (_LF_LINE if has_lf else _CR_LINE).finditer(data, start):
-            line = match.group().decode(encoding, errors="replace")
-            yield _BARE_CR.sub(" ", line) if bare_cr else line
+        source = io.BytesIO(data)  # shares `data`, copies nothing
+        source.seek(start)
+        text = io.TextIOWrapper(source, encoding=encoding, errors="replace", newline="\n" if has_lf else "\r")  # lines kept whole
+        return (_BARE_CR.sub(" ", line) for line in text) if bare_cr else text
 
     return lines
 

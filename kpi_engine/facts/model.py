@@ -175,29 +175,36 @@ class Facts:
         An equal value given again is agreement, not a problem here: a reader
         that knows two of its own lines repeat one fact says so itself.
         """
-        store = self._scenarios.get(fact.scenario)
+        found = self.add_figure(fact.entity, fact.name, fact.period, fact.value, fact.location, fact.scenario)
+        return found if isinstance(found, Problem) else None
+
+    def add_figure(self, entity: Entity, name: str, period: Period, value: Decimal, location: Location, scenario: str = ACTUAL) -> Problem | Fact | None:
+        """Record one figure, as `add` does, without a `Fact` made for it (readers add millions): None when it is
+        new, a problem when it contradicts an earlier one, and the earlier fact when it gives the same value
+        again (the reader says whether that is worth a warning)."""
+        store = self._scenarios.get(scenario)
         if store is None:
-            problem = scenario_problem(fact.scenario)
+            problem = scenario_problem(scenario)
             if problem:
-                return Problem.of(fact.location, problem)
-            store = self._scenarios[sys.intern(fact.scenario)] = {}
-        entity_facts = store.get(fact.entity)
+                return Problem.of(location, problem)
+            store = self._scenarios[sys.intern(scenario)] = {}
+        entity_facts = store.get(entity)
         if entity_facts is None:
-            entity_facts = store[fact.entity] = EntityFacts()
-        values = entity_facts.by_period.get(fact.period)
-        existing = None if values is None else values.get(fact.name)
-        if existing is not None:
-            if existing != fact.value:
-                where = self._location(entity_facts.places[fact.period][fact.name])
-                cause = Reason.of(
-                    "different_values", name=fact.name, period=fact.period, for_entity=entity_words(fact.entity),
-                    under_scenario=scenario_words(fact.scenario), earlier=existing, at=where, value=fact.value,
-                )
-                return Problem.of(fact.location, cause)
+            entity_facts = store[entity] = EntityFacts()
+        values = entity_facts.by_period.get(period)
+        existing = None if values is None else values.get(name)
+        if existing is None:
+            entity_facts.add(name, period, value, self._place(location))
+            self._count += 1
             return None
-        entity_facts.add(fact.name, fact.period, fact.value, self._place(fact.location))
-        self._count += 1
-        return None
+        where = self._location(entity_facts.places[period][name])
+        if existing == value:
+            return Fact(entity, name, period, existing, where, scenario)
+        cause = Reason.of(
+            "different_values", name=name, period=period, for_entity=entity_words(entity),
+            under_scenario=scenario_words(scenario), earlier=existing, at=where, value=value,
+        )
+        return Problem.of(location, cause)
 
     def _place(self, location: Location) -> int:
         """A location as one int: line, column and the number of its (file, sheet)."""

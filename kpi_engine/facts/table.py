@@ -155,7 +155,8 @@ def _read_rows(facts: Facts, layout: _Layout, table: Table, decimal_comma: bool,
     for index, row in _rows(table, layout, None):
         period = resolved.get(periods.key(row))
         if period is not None:
-            found += [(index, problem) for problem in values.read(row, period)]
+            for problem in values.read(row, period):
+                found.append((index, problem))
     return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
@@ -183,7 +184,8 @@ class _Periods:
     written: dict[str | date, tuple[WrittenPeriod, int, Location, int] | ValueError] = field(default_factory=dict)
 
     def key(self, row: Row) -> str | date:
-        return _period_value(row.values[self.column])
+        value = row.values[self.column]
+        return value.strip() if value.__class__ is str else _period_value(value)  # text, by far the most common, at once
 
     def location(self, row: Row) -> Location:
         return self.locate(row.number, self.column + 1)
@@ -267,10 +269,11 @@ class _Values:
         self.entity, self.scenario = layout.column(ENTITY), layout.column(SCENARIO)
         self.long = layout.is_long
         self.name, self.value = layout.column(NAME), layout.column(VALUE)
-        self.inputs = [(i, key) for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in ignored and i not in layout.skipped]
+        self.inputs = [(key, i) for i, key in enumerate(layout.keys) if key not in ROW_ROLES and key not in ignored and i not in layout.skipped]
         self.input_names: dict[str, str] = {}
 
-    def read(self, row: Row, period: Period) -> Iterator[Problem]:
+    def read(self, row: Row, period: Period) -> list[Problem]:
+        """Add the row's figures; what is wrong with them (nothing, for nearly every row)."""
         values = row.values
         entity = sys.intern(_text(values[self.entity])) or None if self.entity is not None else None
         column, scenario = self.scenario, ACTUAL
@@ -278,17 +281,20 @@ class _Values:
             scenario = sys.intern(_text(values[column])) or ACTUAL
             problem = scenario_problem(scenario)
             if problem:
-                yield Problem.of(self.locate(row.number, column + 1), Reason.of("in_scenario_column", cause=problem))
-                return
+                return [Problem.of(self.locate(row.number, column + 1), Reason.of("in_scenario_column", cause=problem))]
         if self.long:
             name = _text(values[self.name]) if self.name is not None else ""
-            pairs = [(self._input(name) if name else name, self.value)]
+            cells: Sequence[tuple[str, int | None]] = ((self._input(name) if name else name, self.value),)
         else:
-            pairs = [(key, index) for index, key in self.inputs]
-        for input_name, index in pairs:
+            cells = self.inputs
+        problems = []
+        for input_name, index in cells:
             if index is not None:
                 location = self.locate(row.number, index + 1)
-                yield from add_value(self.facts, entity, input_name, period, values[index], location, self.decimal_comma, scenario)
+                found = add_value(self.facts, entity, input_name, period, values[index], location, self.decimal_comma, scenario)
+                if found is not None:
+                    problems.append(found)
+        return problems
 
     def _input(self, written: str) -> str:
         name = self.input_names.get(written)

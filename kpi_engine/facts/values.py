@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -18,39 +17,33 @@ RawValue = str | int | Decimal | bool | None | object
 
 def add_value(
     facts: Facts, entity: Entity, name: str, period: Period, raw: RawValue, location: Location, decimal_comma: bool, scenario: str = ACTUAL
-) -> Iterator[Problem]:
-    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero.
+) -> Problem | None:
+    """Add `raw` as the value of `name`; an empty cell is a missing fact, not zero. Returns what is wrong with it.
 
     Two lines of one source giving the same fact the same value are a warning:
     two accounts mapped to one input, or a line pasted twice, would otherwise
     be counted once without a word. (Two sources agreeing is not reported.)
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return
+        return None
     if not name:
-        yield Problem.of(location, Reason.of("empty_name"))
-        return
+        return Problem.of(location, Reason.of("empty_name"))
     if isinstance(raw, date):
-        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("date_not_number", date=raw.isoformat())))
-        return
+        return Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("date_not_number", date=raw.isoformat())))
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
-        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("not_a_number", written=raw)))
-        return
+        return Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of("not_a_number", written=raw)))
     try:
         value = _number(raw, decimal_comma)
     except (ValueError, InvalidOperation) as error:
-        yield Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of_error(error)))
-        return
-    earlier = facts.find(entity, name, period, scenario)
-    problem = facts.add(Fact(entity, name, period, value, location, scenario))
-    if problem:
-        yield problem
-    elif earlier is not None:
-        cause = Reason.of(
-            "same_value_twice", name=name, period=period, for_entity=entity_words(entity), under_scenario=scenario_words(scenario),
-            earlier=earlier.value, at=earlier.location, value=value,
-        )
-        yield Problem.of(location, cause, "warning")
+        return Problem.of(location, Reason.of("in_value", name=name, period=period, cause=Reason.of_error(error)))
+    found = facts.add_figure(entity, name, period, value, location, scenario)
+    if not isinstance(found, Fact):
+        return found
+    cause = Reason.of(
+        "same_value_twice", name=name, period=period, for_entity=entity_words(entity), under_scenario=scenario_words(scenario),
+        earlier=found.value, at=found.location, value=value,
+    )
+    return Problem.of(location, cause, "warning")
 
 
 def is_number(raw: RawValue, decimal_comma: bool) -> bool:

@@ -72,7 +72,9 @@ def _read_mapping(document: Document, root: Path, entity: Entity, scenario: str,
             owner = entity if found_entity is None else found_entity
             for input_name, raw in values.items():
                 cell = document.location((*path, period_text, input_name))
-                problems.extend(add_value(facts, owner, input_name, period, "" if raw is None else raw, cell, False, scenario))
+                problem = add_value(facts, owner, input_name, period, "" if raw is None else raw, cell, False, scenario)
+                if problem is not None:
+                    problems.append(problem)
 
 
 def _read_scenarios(document: Document, path: Path, scenarios: dict[Any, Any], entity: Entity, facts: Facts, problems: list[Problem]) -> None:
