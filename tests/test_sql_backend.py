@@ -100,7 +100,7 @@ def test_results_read_back_one_entity_at_a_time_are_the_same(company, monkeypatc
     pack, facts = company
     monkeypatch.setattr(backend, "BATCH_CELLS", 1)
     evaluation = pack.evaluate(facts, backend="duckdb")
-    assert [batch for batch in evaluation._batches()] == [[entity] for entity in evaluation.entities] and len(evaluation.entities) > 2
+    assert list(evaluation._batches()) == [[entity] for entity in evaluation.entities] and len(evaluation.entities) > 2
     streamed = list(pack.evaluate_iter(facts, backend="duckdb", compare=["year_ago"]))
     python = list(pack.evaluate_iter(facts, compare=["year_ago"]))
     assert [e.entity for e in streamed] == [e.entity for e in python]
