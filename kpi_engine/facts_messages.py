@@ -16,7 +16,7 @@ _FORMATS_FR = PERIOD_FORMATS.replace(" or ", " ou ")
 
 FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     "no_period": ("no period", "aucune période"),
-    # --- one value refused (`errors.Refusal`): periods and numbers -------------------------
+    # --- one value refused (`errors.Refusal`): periods, numbers, comparisons ----------------
     "not_a_period": ("{written} is not a period: write " + PERIOD_FORMATS, "{written} n'est pas une période : écrivez " + _FORMATS_FR),
     "not_a_valid_period": (
         "{written} is not a valid {period_frequency} period: write " + PERIOD_FORMATS,
@@ -48,6 +48,18 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     "ambiguous_number": (
         "{written} is ambiguous: write {whole} or {decimal} without a thousands separator",
         "{written} est ambigu : écrivez {whole} ou {decimal}, sans séparateur de milliers",
+    ),
+    "not_a_comparison": (
+        "{written} is not a comparison{hint}: write one or more of budget, year_ago, ytd, separated by commas",
+        "{written} n'est pas une comparaison{hint} : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
+    ),
+    "not_comparisons": (
+        "{names} are not comparisons: write one or more of budget, year_ago, ytd, separated by commas",
+        "{names} ne sont pas des comparaisons : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
+    ),
+    "no_comparison": (
+        "no comparison named: write one or more of budget, year_ago, ytd, separated by commas",
+        "aucune comparaison nommée : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
     ),
     "calendar_year": (
         (

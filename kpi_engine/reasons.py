@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import Refusal, Worded
+from .errors import Refusal, Worded, did_you_mean_word
 from .facts_messages import FACTS_MESSAGES
 from .formatting import Language
 from .formula_messages import FORMULA_MESSAGES
@@ -216,6 +216,12 @@ _KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
 }
 
 
+def hint_text(near: str, lang: Language) -> str:
+    """` (vouliez-vous dire « x » ?)` / ` (did you mean 'x'?)` after a name not known, for the `closest` known one
+    (`near`); "" when none is close. A message's `hint` parameter, and any message's suggestion."""
+    return f" (vouliez-vous dire « {near} » ?)" if near and lang == "fr" else did_you_mean_word(near)
+
+
 def _word(key: str, value: Any, lang: Language) -> str:
     if callable(getattr(value, "text", None)):  # a Reason, or any message as data (`errors.Worded`)
         return str(value.text(lang))
@@ -232,7 +238,7 @@ def _word(key: str, value: Any, lang: Language) -> str:
         kinds = _KINDS[key][lang]
         return kinds.get(value, kinds[None])
     if key == "hint":
-        return f" (vouliez-vous dire « {value} » ?)" if value and lang == "fr" else f" (did you mean '{value}'?)" if value else ""
+        return hint_text(value, lang)
     if key == "bounds":
         words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
         low, high = value

@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, Literal, get_args
 import click
 
 from ..comparisons import CompareName, parse_compare
-from ..errors import FactsError, PackError, Problem, did_you_mean
+from ..errors import FactsError, PackError, Problem, closest
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
 from ..files import FileRefusal, OutputRefused, output_refusals, write_output, write_outputs
@@ -30,8 +30,8 @@ from ..formatting import Language
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
-from ..reasons import Reason
-from .language import message_text, reader_language, translated_message
+from ..reasons import Reason, hint_text
+from .language import message_text, reader_language
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 EXIT_DELIVERY, EXIT_STORE, EXIT_NO_BROWSER = 6, 7, 8
@@ -241,7 +241,7 @@ def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | 
         raise click.BadParameter(message_text("the facts have entities; choose one of: {entities}", entities=", ".join(named)), param_hint="--entity")
     if entity is not None and (entity or None) not in facts.entities and entity not in groups:  # "" is the facts without entity
         lang = reader_language()
-        hint = translated_message(did_you_mean(entity, named), lang)
+        hint = hint_text(closest(entity, named), lang)
         listed = ", ".join(named) or message_text("none", lang)
         text = message_text("no facts for entity '{entity}'{hint}; entities: {entities}", lang, entity=entity, hint=hint, entities=listed)
         raise click.BadParameter(text, param_hint="--entity")
@@ -254,7 +254,7 @@ def open_for_kpi(
     """The pack, facts and entity for a question about one KPI of one entity, or a located error."""
     loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
-        hint = translated_message(did_you_mean(kpi, loaded.kpis), lang)
+        hint = hint_text(closest(kpi, loaded.kpis), lang)
         raise click.BadParameter(message_text("unknown KPI '{kpi}'{hint}", lang, kpi=kpi, hint=hint), param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)
     return loaded, facts, check_entity(facts, entity, required=True, pack=loaded)
@@ -266,7 +266,7 @@ def _compare_names(ctx: click.Context, param: click.Parameter, value: str | None
     try:
         return parse_compare(value)
     except ValueError as error:
-        raise click.BadParameter(str(error), ctx, param) from None
+        raise click.BadParameter(Reason.of_error(error).text(reader_language()), ctx, param) from None
 
 
 COMPARE = click.option(
