@@ -6,9 +6,13 @@ for display. An undefined value is shown as a word, never as 0.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal, overload
 
+from .errors import Refusal
 from .numbers import round_half_up
 from .periods import Frequency, Period
 
@@ -32,19 +36,13 @@ _FREQUENCY_WORDS = {
 }
 
 
-_MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-}
-
-
 def period_words(period: Period, lang: Language) -> str:
     """A period as people say it: `juin 2025`, `T2 2025`, `exercice 2025`, `T1 exercice 2025` /
     `June 2025`, `Q2 2025`, `FY2025`, `FY2025 Q1`; weeks and days keep their ISO form."""
     french = lang == "fr"
     match period.frequency:
         case Frequency.MONTHLY:
-            return f"{_MONTHS['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
+            return f"{_MONTH_NAMES['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
         case Frequency.QUARTERLY:
             quarter = f"{'T' if french else 'Q'}{period.ordinal % 4 + 1}"
             if not period.is_fiscal:
@@ -243,6 +241,44 @@ def period_name(period: Period, lang: Language) -> str:
             return f"semaine {week} de {iso_year}" if lang == "fr" else f"week {week} of {iso_year}"
         case _:
             return f"{start.day} {_MONTH_NAMES[lang][start.month - 1]} {start.year}"
+
+
+def _folded(text: str) -> str:
+    """Lower case, without accents, single spaces: `Février  2025` and `fevrier 2025` read alike."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_MONTH_NUMBERS = {_folded(name): number for names in _MONTH_NAMES.values() for number, name in enumerate(names, start=1)}
+# the words `period_name` writes, in both languages, folded; each a rewriting to the engine's own form
+_SPOKEN_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern), build)
+    for pattern, build in (
+        (r"(?P<month>[a-z]+) (?P<year>\d{4})", lambda m: f"{m['year']}-{_MONTH_NUMBERS[m['month']]:02d}"),
+        (r"(?P<day>\d{1,2})(?:er)? (?P<month>[a-z]+) (?P<year>\d{4})", lambda m: f"{m['year']}-{_MONTH_NUMBERS[m['month']]:02d}-{m['day']:0>2}"),
+        (r"[tq](?P<q>[1-4]) (?P<year>\d{4})", lambda m: f"{m['year']}-Q{m['q']}"),
+        (r"[tq](?P<q>[1-4]) exercice (?P<year>\d{4})|fy ?(?P<fy>\d{4}) q(?P<fq>[1-4])", lambda m: f"FY{m['year'] or m['fy']}-Q{m['q'] or m['fq']}"),
+        (r"exercice (?P<year>\d{4})|fy (?P<fy>\d{4})", lambda m: f"FY{m['year'] or m['fy']}"),
+        (r"(?:semaine (?P<week>\d{1,2}) de|week (?P<wk>\d{1,2}) of) (?P<year>\d{4})", lambda m: f"{m['year']}-W{m['week'] or m['wk']:0>2}"),
+    )
+)
+
+
+def period_from_words(text: str) -> Period | None:
+    """The period `text` names in the words `period_name` writes, in either language, whatever its case and
+    accents (`mars 2025`, `March 2025`, `T1 2025`, `Q1 2025`, `exercice 2025`, `T4 exercice 2025`, `FY2025 Q4`,
+    `semaine 14 de 2025`, `1 décembre 2026`), so a reader can ask for what the tables and messages show; None when
+    it is not written in these words, a `Refusal` when it is but no such period exists (`31 février 2025`)."""
+    folded = _folded(text)
+    for pattern, build in _SPOKEN_FORMS:
+        match = pattern.fullmatch(folded)
+        if match is None or match.groupdict().get("month", "mars") not in _MONTH_NUMBERS:  # `marss 2025` is no month
+            continue
+        try:
+            return Period.parse(build(match))
+        except Refusal as refusal:  # the user's words, not the form they were rewritten to
+            raise Refusal(refusal.code, **refusal.params | {"written": " ".join(text.split())}) from None
+    return None
 
 
 _PERIOD_PREPOSITIONS = {

@@ -136,3 +136,85 @@ def test_explain_names_the_period_a_value_was_read_at_and_gives_functions_their_
     ]
     english = _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en").splitlines()
     assert english[4] == "   │  │  └─ ca [input] = €100.00 (January 2025)"
+
+
+@pytest.mark.parametrize(
+    ("words", "period"),
+    [
+        ("mars 2025", "2025-03"),
+        ("MARS 2025", "2025-03"),
+        ("Fevrier 2025", "2025-02"),
+        ("août  2025", "2025-08"),
+        ("March 2025", "2025-03"),
+        ("T1 2025", "2025-Q1"),
+        ("q1 2025", "2025-Q1"),
+        ("exercice 2025", "FY2025"),
+        ("Exercice 2025", "FY2025"),
+        ("T4 exercice 2025", "FY2025-Q4"),
+        ("FY2025 Q4", "FY2025-Q4"),
+        ("semaine 14 de 2025", "2025-W14"),
+        ("week 7 of 2025", "2025-W07"),
+        ("1 décembre 2026", "2026-12-01"),
+        ("1er décembre 2026", "2026-12-01"),
+        ("1 December 2026", "2026-12-01"),
+    ],
+)
+def test_the_words_periods_are_shown_in_are_read_back(words, period):
+    from kpi_engine.formatting import period_from_words
+
+    assert str(period_from_words(words)) == str(Period.parse(period))
+
+
+@pytest.mark.parametrize("period", ["2025-03", "2025-Q1", "2025-W14", "2026-12-01"])
+def test_every_period_named_in_words_reads_back_as_itself(period):
+    from kpi_engine.formatting import period_from_words, period_name
+
+    for lang in ("fr", "en"):
+        assert period_from_words(period_name(Period.parse(period), lang)) == Period.parse(period)
+
+
+def test_the_period_option_reads_the_words_of_the_tables_in_both_languages(folder):
+    coded = _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-Q1", "--format", "json")
+    for words in ("T1 2025", "Q1 2025", "t1 2025"):
+        assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", words, "--format", "json") == coded
+    february = _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-02")
+    assert "poids            2025-02           7,0 %  4,0 %  +3,0 pt  manqué" in february
+    assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "Février 2025") == february
+    assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "february 2025", "--lang", "en") == _run(
+        "evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en"
+    )
+
+
+def test_the_period_option_reads_fiscal_words_in_a_fiscal_pack():
+    args = ["evaluate", "examples/company", "--facts", "examples/facts/monthly.csv", "--entity", "lyon", "--format", "json"]
+    for coded, french, english in (("FY2025-Q4", "T4 exercice 2025", "FY2025 Q4"), ("FY2025", "exercice 2025", "FY2025")):
+        expected = _run(*args, "--period", coded)
+        assert _run(*args, "--period", french) == expected and _run(*args, "--period", english) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "french", "english"),
+    [
+        (
+            "marss 2025",
+            "« marss 2025 » n'est pas une période : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'marss 2025' is not a period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+        (
+            "31 février 2025",
+            "« 31 février 2025 » n'est pas un jour valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'31 février 2025' is not a valid daily period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+        (
+            "semaine 54 de 2025",
+            "« semaine 54 de 2025 » n'est pas une semaine valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'semaine 54 de 2025' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+    ],
+)
+def test_the_period_option_refuses_other_words_as_any_period(folder, words, french, english):
+    args = ["evaluate", "pack.yaml", "--facts", "facts.csv", "--period", words]
+    in_french = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert in_french.exit_code == 2 and in_french.stderr.endswith(f"Erreur : Valeur invalide pour '--period' : {french}\n")
+    in_english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert in_english.exit_code == 2 and in_english.stderr.endswith(f"Error: Invalid value for '--period': {english}\n")

@@ -26,7 +26,7 @@ from ..errors import FactsError, PackError, Problem, closest
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
 from ..files import FileRefusal, OutputRefused, output_refusals, write_output, write_outputs
-from ..formatting import Language
+from ..formatting import Language, period_from_words
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
@@ -72,9 +72,21 @@ class _PeriodType(click.ParamType[Period]):
         if isinstance(value, Period):
             return value
         try:
-            return Period.parse(value)
+            return _read_period(value)
         except ValueError as error:
             self.fail(Reason.of_error(error).text(reader_language()), param, ctx)
+
+
+def _read_period(text: str) -> Period:
+    """A period in the engine's form (`2025-Q1`) or in the words the tables and messages show (`T1 2025`,
+    `mars 2025`, `T4 exercice 2025`, in either language); the engine form's refusal when it is neither."""
+    try:
+        return Period.parse(text)
+    except ValueError:
+        spoken = period_from_words(text)
+        if spoken is None:
+            raise
+        return spoken
 
 
 PERIOD = _PeriodType()
