@@ -46,28 +46,52 @@ def template_fields(template: Template) -> tuple[str, ...]:
 
 
 def render_message(template: Template | str, lookup: Lookup, lang: Language = "en") -> str:
-    """Fill a template; a field that cannot be filled reads 'undefined', never 0."""
+    """Fill a template; a field that cannot be filled says its value is undefined, never 0 (`_undefined`)."""
     if isinstance(template, str):
         template = parse_template(template)
     parts = []
-    for literal, name, spec in template:
+    after_undefined = False
+    for written, name, spec in template:
+        literal = _UNIT_AFTER.sub("", written, count=1) if after_undefined else written
         parts.append(literal)
+        after_undefined = False
         if name is not None:
             content, unit = lookup(name)
             if isinstance(content, Period) and lang == "fr" and (found := _FRENCH_PREPOSITION.search(literal)):
                 phrase = period_with_preposition(found.group(1).lower(), content)
                 parts[-1] = literal[: found.start()] + (phrase[0].upper() + phrase[1:] if found.group(1)[0].isupper() else phrase)
                 continue
-            text = _field_text(content, unit, spec, lang)
+            if content is None:
+                parts[-1], text = _undefined(parts[-1], lang)
+                after_undefined = True
+            else:
+                text = _field_text(content, unit, spec, lang)
             if text.startswith("-") and literal.endswith(_CURRENCY_SIGNS):
                 parts[-1], text = literal[:-1] + "-" + literal[-1], text[1:]  # "€{value}" of -8 145 reads -€8,145
             parts.append(text)
     return "".join(parts)
 
 
+_UNDEFINED_VALUE = {"fr": "valeur indéfinie", "en": "undefined value"}
+_UNIT_BEFORE = re.compile(r"[€$£]$")
+_UNIT_AFTER = re.compile(r"^\s?(?:[€$£%]|pts?\b|points?\b)")
+_VALUE_OF = re.compile(r"(?<![\w'’])(?:de |d['’]|of )$", re.IGNORECASE)
+
+
+def _undefined(before: str, lang: Language) -> tuple[str, str]:
+    """The text before an undefined field and the words for it: `trésorerie nette de {value} €` reads
+    `trésorerie nette (valeur indéfinie)` / `net cash of €{value}` reads `net cash (undefined value)`, neither
+    `de indéfini €` nor a unit after no number. The value's unit around it is dropped (the literal after loses
+    its `_UNIT_AFTER`), then its `de`/`of`; the words stand in parentheses beside the noun they replace a
+    figure of, bare at the start, after `:` or within parentheses already."""
+    before = _UNIT_BEFORE.sub("", before)
+    before = _VALUE_OF.sub("", before)
+    words = _UNDEFINED_VALUE[lang]
+    bare = not before.strip() or before.rstrip().endswith(":") or before.count("(") > before.count(")")
+    return before, words if bare else f"({words})"
+
+
 def _field_text(content: object, unit: str, spec: str, lang: Language) -> str:
-    if content is None:
-        return format_value(None, lang=lang)
     if isinstance(content, Period):
         return period_name(content, lang)
     if isinstance(content, Decimal):

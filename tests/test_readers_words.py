@@ -218,3 +218,54 @@ def test_the_period_option_refuses_other_words_as_any_period(folder, words, fren
     assert in_french.exit_code == 2 and in_french.stderr.endswith(f"Erreur : Valeur invalide pour '--period' : {french}\n")
     in_english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
     assert in_english.exit_code == 2 and in_english.stderr.endswith(f"Error: Invalid value for '--period': {english}\n")
+
+
+@pytest.mark.parametrize(
+    ("template", "lang", "expected"),
+    [
+        ("trésorerie nette de {value:,.0f} € au {period}, passée sous zéro", "fr", "trésorerie nette (valeur indéfinie) en mai 2025, passée sous zéro"),
+        ("net cash of €{value:,.0f} at {period}, fell below zero", "en", "net cash (undefined value) at May 2025, fell below zero"),
+        ("coût horaire d'{value} €", "fr", "coût horaire (valeur indéfinie)"),
+        ("Taux de marge brute négatif ({value:.1%}) au {period}", "fr", "Taux de marge brute négatif (valeur indéfinie) en mai 2025"),
+        ("Transport du {period} : {value}", "fr", "Transport de mai 2025 : valeur indéfinie"),
+        ("{value}", "en", "undefined value"),
+        ("Margin: {value}% (target {value} pts)", "en", "Margin: undefined value (target undefined value)"),
+    ],
+)
+def test_an_undefined_value_in_a_message_says_so_without_a_unit(template, lang, expected):
+    fields = {"value": (None, "EUR"), "period": (Period.parse("2025-05"), "")}
+    assert render_message(template, lambda name: fields[name], lang) == expected
+
+
+CASH_PACK = """\
+inputs:
+  disponibilites: {unit: EUR, rollup: last}
+  dettes: {unit: EUR, rollup: last}
+kpis:
+  tresorerie:
+    label: {fr: "Trésorerie nette", en: "Net cash"}
+    formula: disponibilites - dettes
+    unit: EUR
+    frequency: monthly
+    alerts:
+      - when: value < 0
+        resolve_when: value > 10_000
+        severity: critical
+        message: {fr: "{entity} : trésorerie nette de {value} au {period}, passée sous zéro", en: "{entity}: net cash of {value} at {period}, fell below zero"}
+"""
+
+
+def test_an_alert_kept_open_over_an_undefined_value_says_the_value_is_undefined(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pack.yaml").write_text(CASH_PACK, encoding="utf-8")
+    (tmp_path / "facts.csv").write_text("period,entity,disponibilites,dettes\n2025-01,lyon,1000,9145.37\n2025-02,lyon,2000,\n")
+    french = json.loads(_run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json"))["alerts"]
+    assert [a["message"] for a in french] == [
+        "lyon : trésorerie nette (valeur indéfinie) en février 2025, passée sous zéro",
+        "lyon : trésorerie nette de -8 145,37 € en janvier 2025, passée sous zéro",
+    ]
+    english = json.loads(_run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json", "--lang", "en"))["alerts"]
+    assert [a["message"] for a in english] == [
+        "lyon: net cash (undefined value) at February 2025, fell below zero",
+        "lyon: net cash of -€8,145.37 at January 2025, fell below zero",
+    ]
