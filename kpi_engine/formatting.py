@@ -313,10 +313,11 @@ def period_with_preposition(preposition: str, period: Period) -> str:
 
 
 def format_rounded(value: Decimal, unit: str, lang: Language) -> str:
-    """A value for a sentence: amounts of a currency to the unit once they reach 100 or are whole (`56 887 €`),
-    a whole pure number without decimals, otherwise as `format_value`; a percent that is not 0 never shows as 0."""
-    if currency_symbol(unit) and (abs(value) >= 100 or value == value.to_integral_value()):
-        return _with_currency(format_number(value, 0, lang), unit, lang)
+    """A value for a sentence (an analysis' answer, an alert message's field): as the tables show it
+    (`format_value`), but an amount without cents without `,00` (`56 887 €`; `-8 145,37 €` keeps its cents),
+    a whole pure number without decimals; a percent that is not 0 never shows as 0."""
+    if currency_symbol(unit) and round_half_up(value, 2) == value.to_integral_value():
+        return format_value(value, unit, lang, places=0)
     if is_percent(unit):
         number = format_number(value * 100, _places_shown(value * 100, 1), lang)
         return f"{number} %" if lang == "fr" else f"{number}%"

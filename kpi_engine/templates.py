@@ -4,7 +4,8 @@ A template is split once, when the plan is built, into literal text and
 named fields. Filling it looks each field up by name in a flat set of
 decimals and strings: there is no attribute or index access to follow (such
 fields are rejected when the pack is loaded), and a value without a format
-spec is shown according to its unit and the reader's language, and a period
+spec is shown according to its unit and the reader's language as a sentence shows it (`format_rounded`: an
+amount with its cents when it has some, as the tables), and a period
 in the reader's words (`février 2025`, `T1 2025`, as the tables name it); a
 French `au {period}` / `du {period}` takes the preposition the period takes
 (`en février 2025`, `au T1 2025`, `d'avril 2025`).
@@ -17,7 +18,7 @@ import string
 from collections.abc import Callable
 from decimal import Decimal
 
-from .formatting import Language, format_value, localize, period_name, period_with_preposition
+from .formatting import Language, format_rounded, localize, period_name, period_with_preposition
 from .periods import Period
 
 Lookup = Callable[[str], tuple[object, str]]  # name -> (value or None when undefined, unit)
@@ -95,7 +96,7 @@ def _field_text(content: object, unit: str, spec: str, lang: Language) -> str:
     if isinstance(content, Period):
         return period_name(content, lang)
     if isinstance(content, Decimal):
-        return localize(format(content, spec), lang) if spec else format_value(content, unit, lang)
+        return localize(format(content, spec), lang) if spec else format_rounded(content, unit, lang)
     return format(str(content), spec)
 
 

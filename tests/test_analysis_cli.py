@@ -436,7 +436,7 @@ def test_explain_change_of_the_quarter_on_the_example_company():
     assert result.exit_code == 0, result.output
     # the example's years start in July: the calendar's second quarters are its fourth fiscal quarters, named so
     assert result.stdout.startswith(
-        "Chiffre d'affaires HT (lyon) : de 588 467 € au T4 exercice 2024 à 639 728 € au T4 exercice 2025 (+51 261 €), principalement à cause de "
+        "Chiffre d'affaires HT (lyon) : de 588 466,66 € au T4 exercice 2024 à 639 728,10 € au T4 exercice 2025 (+51 261,44 €), principalement à cause de "
     )
 
 
@@ -555,7 +555,8 @@ def test_periods_are_named_as_a_reader_names_them(period, fr, en):
 @pytest.mark.parametrize(
     ("change", "unit", "fr", "en"),
     [
-        ("15043.2", "EUR", "+15 043 €", "+€15,043"),
+        ("15043.2", "EUR", "+15 043,20 €", "+€15,043.20"),  # cents kept, as in the tables
+        ("15043", "EUR", "+15 043 €", "+€15,043"),  # none to show
         ("-42.5", "EUR", "-42,50 €", "-€42.50"),
         ("-0.1214604614546679491852066505", "percent", "-12,1 pt", "-12.1 pts"),
         ("0.00004", "percent", "+0,004 pt", "+0.004 pts"),  # not 0: more decimals rather than a change shown as 0

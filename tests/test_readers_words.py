@@ -269,3 +269,17 @@ def test_an_alert_kept_open_over_an_undefined_value_says_the_value_is_undefined(
         "lyon: net cash (undefined value) at February 2025, fell below zero",
         "lyon: net cash of -€8,145.37 at January 2025, fell below zero",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "french", "english"),
+    [
+        ("-8145.37", "EUR", "Trésorerie : -8 145,37 €", "Cash: -€8,145.37"),  # cents as the tables show them
+        ("10000", "EUR", "Trésorerie : 10 000 €", "Cash: €10,000"),  # none to show
+        ("95.2", "EUR/hours", "Trésorerie : 95,20 €/h", "Cash: €95.20/hour"),
+        ("0.0745", "percent", "Trésorerie : 7,5 %", "Cash: 7.5%"),
+    ],
+)
+def test_an_amount_in_a_message_keeps_its_cents(value, unit, french, english):
+    assert render_message("Trésorerie : {value}", lambda name: (Decimal(value), unit), "fr") == french
+    assert render_message("Cash: {value}", lambda name: (Decimal(value), unit), "en") == english
