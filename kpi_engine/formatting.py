@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal, overload
 
@@ -240,7 +241,19 @@ def period_name(period: Period, lang: Language) -> str:
             iso_year, week, _ = start.isocalendar()
             return f"semaine {week} de {iso_year}" if lang == "fr" else f"week {week} of {iso_year}"
         case _:
-            return f"{start.day} {_MONTH_NAMES[lang][start.month - 1]} {start.year}"
+            return date_words(start, lang)
+
+
+def date_words(day: date, lang: Language) -> str:
+    """`1 décembre 2026` / `1 December 2026`: the one way a date is written for a reader (a daily period, the report's
+    date, a notification's, the web's alert history)."""
+    return f"{day.day} {_MONTH_NAMES[lang][day.month - 1]} {day.year}"
+
+
+def moment_words(moment: datetime, lang: Language) -> str:
+    """`1 décembre 2026 à 14:03 UTC` / `1 December 2026 at 14:03 UTC`: a moment to the minute (a naive one is UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return f"{date_words(utc.date(), lang)} {'à' if lang == 'fr' else 'at'} {utc:%H:%M} UTC"
 
 
 def _folded(text: str) -> str:
