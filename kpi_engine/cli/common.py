@@ -186,6 +186,11 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
     "inputs": (("{n} input", "{n} inputs"), ("{n} donnée d'entrée", "{n} données d'entrée")),
     "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
+    # the counts of `kpi facts` and `kpi notify`
+    "entities": (("{n} entity", "{n} entities"), ("{n} entité", "{n} entités")),
+    "facts": (("{n} fact", "{n} facts"), ("{n} fait", "{n} faits")),
+    "items": (("{n} item", "{n} items"), ("{n} élément", "{n} éléments")),
+    "attempts": (("{n} attempt", "{n} attempts"), ("{n} essai", "{n} essais")),
     "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
     "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),
     "passed": (("{n} passed", "{n} passed"), ("{n} réussie", "{n} réussies")),
@@ -208,6 +213,16 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "problems_in_facts_for_engine": (
         ("{n} problem in the facts for --engine {engine}", "{n} problems in the facts for --engine {engine}"),
         ("{n} problème dans les données pour --engine {engine}", "{n} problèmes dans les données pour --engine {engine}"),
+    ),
+    "hidden_alerts": (
+        (
+            "{n} lesser alert hidden by a more severe alert of the same KPI, entity and period",
+            "{n} lesser alerts hidden by a more severe alert of the same KPI, entity and period",
+        ),
+        (
+            "{n} alerte moins grave masquée par une alerte plus grave du même indicateur, de la même entité et de la même période",
+            "{n} alertes moins graves masquées par une alerte plus grave du même indicateur, de la même entité et de la même période",
+        ),
     ),
     "hidden_kpis": (
         ("{n} KPI hidden: it reads inputs the facts never give ({inputs})", "{n} KPIs hidden: they read inputs the facts never give ({inputs})"),
