@@ -605,11 +605,11 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
 
 def _cell_tip(line: Line, result: Result, lang: Language) -> str:
     value, target, _ = _figures(result, line.unit, lang)
-    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {value}"
+    text = f"{line.label}, {period_name(result.period, lang)}{charts.colon(lang)}{value}"
     if result.target is not None:
         text += f" / {target}"
     text += f" ({status_word(result.status, lang)})"
-    return f"{text}: {result.reason(lang)}" if result.error else text
+    return f"{text}{charts.colon(lang)}{result.reason(lang)}" if result.error else text
 
 
 _WORDS = {
