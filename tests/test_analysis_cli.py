@@ -185,7 +185,9 @@ def test_solve_usage_errors_exit_2(args, message):
 
 def test_solve_an_unknown_input_is_told_in_french():
     result = run("solve", PACK, "margin", "--vary", "cots", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
-    assert result.exit_code == 2 and "'cots' n'est pas une donnée d'entrée du pack (vouliez-vous dire 'cost' ?)" in result.output
+    assert result.exit_code == 2 and "« cots » n'est pas une donnée d'entrée du pack (vouliez-vous dire « cost » ?)" in result.output
+    unknown = run("solve", PACK, "margn", "--vary", "cost", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
+    assert unknown.exit_code == 2 and "indicateur inconnu « margn » (vouliez-vous dire « margin » ?)" in unknown.output
 
 
 def test_solve_invalid_pack_exits_1(tmp_path):
