@@ -54,6 +54,11 @@ def period_words(period: Period, lang: Language) -> str:
     return str(period)
 
 
+def is_singular(number: int, lang: Language) -> bool:
+    """Whether a count takes the singular: 0 and 1 in French (`0 fichier`, `1 fichier`), only 1 in English."""
+    return number <= 1 if lang == "fr" else number == 1
+
+
 def status_word(status: str, lang: Language) -> str:
     """`atteint` / `met`: a status in the reader's language."""
     return _STATUS_WORDS.get(lang, _STATUS_WORDS["en"])[status]

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import Refusal, Worded, did_you_mean_word
 from .facts_messages import FACTS_MESSAGES
-from .formatting import Language
+from .formatting import Language, is_singular
 from .formula_messages import FORMULA_MESSAGES
 from .numbers import MAX_EXPONENT
 from .pack_messages import PACK_MESSAGES
@@ -156,10 +156,11 @@ _NUMBERS = frozenset(
         "amount",
         "digits",
         "length",
-        "cells",
         "columns",
     }
 )
+# counts worded with their noun, in the singular or the plural of the language (`1 cellule`, `6 cells`)
+_COUNTED: dict[str, dict[Language, tuple[str, str]]] = {"cells": {"en": ("cell", "cells"), "fr": ("cellule", "cellules")}}
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,9 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
     if key in _NUMBERS:
         return _number(Decimal(value), lang)
+    if key in _COUNTED:
+        singular, plural = _COUNTED[key][lang]
+        return f"{value} {singular if is_singular(int(value), lang) else plural}"
     if key == "entity":
         if value is None:
             return ""

@@ -26,7 +26,7 @@ from ..errors import FactsError, PackError, Problem, closest
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
 from ..files import FileRefusal, OutputRefused, output_refusals, write_output, write_outputs
-from ..formatting import Language, period_from_words
+from ..formatting import Language, is_singular, period_from_words
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
@@ -239,8 +239,7 @@ def summary(code: str, number: int, lang: Language, **fields: str) -> str:
     (French puts 0 and 1 in the singular)."""
     english, french = SUMMARIES[code]
     singular, plural = french if lang == "fr" else english
-    one = number <= 1 if lang == "fr" else number == 1
-    return (singular if one else plural).format(n=number, **fields)
+    return (singular if is_singular(number, lang) else plural).format(n=number, **fields)
 
 def problem_record(problem: Problem) -> dict[str, Any]:
     """A problem as a JSON object, for CI and editors."""
