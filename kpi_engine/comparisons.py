@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Literal
 
+from .errors import Refusal, closest
 from .formatting import Language, decisive_places, format_gap, format_value, is_percent
 from .model import Direction
 from .numbers import DECIMAL_CONTEXT, difference
@@ -37,12 +38,15 @@ _HUNDRED = Decimal(100)
 
 def parse_compare(text: str) -> tuple[CompareName, ...]:
     """`budget,year_ago,ytd` (any subset, any order, spaces allowed) as the comparisons in `COMPARE_NAMES` order;
-    ValueError naming what is not one."""
+    a `Refusal` naming what is not one (with the closest comparison when one is misspelt), worded at the edge."""
     asked = [part.strip() for part in text.split(",") if part.strip()]
     unknown = [name for name in asked if name not in COMPARE_NAMES]
-    if unknown or not asked:
-        what = f"{', '.join(repr(u) for u in unknown)} is not a comparison" if unknown else "no comparison named"
-        raise ValueError(f"{what}: write one or more of {', '.join(COMPARE_NAMES)}, separated by commas")
+    if len(unknown) == 1:
+        raise Refusal("not_a_comparison", written=unknown[0], hint=closest(unknown[0], COMPARE_NAMES))
+    if unknown:
+        raise Refusal("not_comparisons", names=tuple(unknown))
+    if not asked:
+        raise Refusal("no_comparison")
     return tuple(name for name in COMPARE_NAMES if name in asked)
 
 

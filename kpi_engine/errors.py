@@ -161,6 +161,10 @@ class Refusal(ValueError):
 def _english(key: str, value: Any) -> str:
     if hasattr(value, "text"):
         return str(value.text("en"))
+    if key == "names":
+        return ", ".join(repr(name) for name in value)
+    if key == "hint":
+        return did_you_mean_word(value)
     return repr(value) if key == "written" else str(value)
 
 
@@ -215,5 +219,10 @@ def closest(word: str, choices: Iterable[str]) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` (did you mean 'x'?)` for the closest known word, or nothing when none is close."""
-    near = closest(word, choices)
+    return did_you_mean_word(closest(word, choices))
+
+
+def did_you_mean_word(near: str) -> str:
+    """` (did you mean 'x'?)` for a `closest` word, "" for none: a message's `hint` in English (`reasons` words it
+    in French)."""
     return f" (did you mean '{near}'?)" if near else ""

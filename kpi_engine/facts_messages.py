@@ -16,7 +16,7 @@ _FORMATS_FR = PERIOD_FORMATS.replace(" or ", " ou ")
 
 FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     "no_period": ("no period", "aucune période"),
-    # --- one value refused (`errors.Refusal`): periods and numbers -------------------------
+    # --- one value refused (`errors.Refusal`): periods, numbers, comparisons ----------------
     "not_a_period": ("{written} is not a period: write " + PERIOD_FORMATS, "{written} n'est pas une période : écrivez " + _FORMATS_FR),
     "not_a_valid_period": (
         "{written} is not a valid {period_frequency} period: write " + PERIOD_FORMATS,
@@ -48,6 +48,18 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
     "ambiguous_number": (
         "{written} is ambiguous: write {whole} or {decimal} without a thousands separator",
         "{written} est ambigu : écrivez {whole} ou {decimal}, sans séparateur de milliers",
+    ),
+    "not_a_comparison": (
+        "{written} is not a comparison{hint}: write one or more of budget, year_ago, ytd, separated by commas",
+        "{written} n'est pas une comparaison{hint} : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
+    ),
+    "not_comparisons": (
+        "{names} are not comparisons: write one or more of budget, year_ago, ytd, separated by commas",
+        "{names} ne sont pas des comparaisons : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
+    ),
+    "no_comparison": (
+        "no comparison named: write one or more of budget, year_ago, ytd, separated by commas",
+        "aucune comparaison nommée : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
     ),
     "calendar_year": (
         (
@@ -85,7 +97,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "column {column} '{title}' repeats column {first_column} '{first_title}': rename or remove one; neither is read",
         "la colonne {column} « {title} » répète la colonne {first_column} « {first_title} » : renommez ou supprimez l'une des deux ; aucune n'est lue",
     ),
-    "row_width": ("{cells} cells but the header has {columns} columns", "{cells} cellule(s) alors que l'en-tête a {columns} colonnes"),
+    "row_width": ("{cells} but the header has {columns} columns", "{cells} alors que l'en-tête a {columns} colonnes"),
     "in_period_column": ("column 'period': {cause}", "colonne de période : {cause}"),
     "in_scenario_column": ("column 'scenario': {cause}", "colonne de scénario : {cause}"),
     "mixed_period_forms": (
@@ -181,7 +193,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "the header lacks the legal column(s) {absent}; the file is read without them",
         "il manque à l'en-tête la ou les colonnes légales {absent} ; le fichier est lu sans elles",
     ),
-    "fec_row_width": ("{cells} cells, but the header's columns need {columns}", "{cells} cellule(s), mais les colonnes de l'en-tête en demandent {columns}"),
+    "fec_row_width": ("{cells}, but the header's columns need {columns}", "{cells}, mais les colonnes de l'en-tête en demandent {columns}"),
     "empty_account": ("CompteNum is empty", "CompteNum est vide"),
     "not_an_amount": ("{column} {written} is not an amount: write it like 1234,56", "{column} {written} n'est pas un montant : écrivez-le comme 1234,56"),
     "bad_sens": ("Sens {written} is neither D (debit) nor C (credit)", "Sens {written} n'est ni D (débit) ni C (crédit)"),

@@ -6,9 +6,14 @@ for display. An undefined value is shown as a word, never as 0.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Literal, overload
 
+from .errors import Refusal
 from .numbers import round_half_up
 from .periods import Frequency, Period
 
@@ -32,19 +37,13 @@ _FREQUENCY_WORDS = {
 }
 
 
-_MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
-}
-
-
 def period_words(period: Period, lang: Language) -> str:
     """A period as people say it: `juin 2025`, `T2 2025`, `exercice 2025`, `T1 exercice 2025` /
     `June 2025`, `Q2 2025`, `FY2025`, `FY2025 Q1`; weeks and days keep their ISO form."""
     french = lang == "fr"
     match period.frequency:
         case Frequency.MONTHLY:
-            return f"{_MONTHS['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
+            return f"{_MONTH_NAMES['fr' if french else 'en'][period.start.month - 1]} {period.start.year}"
         case Frequency.QUARTERLY:
             quarter = f"{'T' if french else 'Q'}{period.ordinal % 4 + 1}"
             if not period.is_fiscal:
@@ -53,6 +52,11 @@ def period_words(period: Period, lang: Language) -> str:
         case Frequency.YEARLY if period.is_fiscal:
             return f"exercice {period.fiscal_year}" if french else f"FY{period.fiscal_year}"
     return str(period)
+
+
+def is_singular(number: int, lang: Language) -> bool:
+    """Whether a count takes the singular: 0 and 1 in French (`0 fichier`, `1 fichier`), only 1 in English."""
+    return number <= 1 if lang == "fr" else number == 1
 
 
 def status_word(status: str, lang: Language) -> str:
@@ -242,7 +246,57 @@ def period_name(period: Period, lang: Language) -> str:
             iso_year, week, _ = start.isocalendar()
             return f"semaine {week} de {iso_year}" if lang == "fr" else f"week {week} of {iso_year}"
         case _:
-            return f"{start.day} {_MONTH_NAMES[lang][start.month - 1]} {start.year}"
+            return date_words(start, lang)
+
+
+def date_words(day: date, lang: Language) -> str:
+    """`1 décembre 2026` / `1 December 2026`: the one way a date is written for a reader (a daily period, the report's
+    date, a notification's, the web's alert history)."""
+    return f"{day.day} {_MONTH_NAMES[lang][day.month - 1]} {day.year}"
+
+
+def moment_words(moment: datetime, lang: Language) -> str:
+    """`1 décembre 2026 à 14:03 UTC` / `1 December 2026 at 14:03 UTC`: a moment to the minute (a naive one is UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
+    return f"{date_words(utc.date(), lang)} {'à' if lang == 'fr' else 'at'} {utc:%H:%M} UTC"
+
+
+def _folded(text: str) -> str:
+    """Lower case, without accents, single spaces: `Février  2025` and `fevrier 2025` read alike."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()).lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_MONTH_NUMBERS = {_folded(name): number for names in _MONTH_NAMES.values() for number, name in enumerate(names, start=1)}
+# the words `period_name` writes, in both languages, folded; each a rewriting to the engine's own form
+_SPOKEN_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = tuple(
+    (re.compile(pattern), build)
+    for pattern, build in (
+        (r"(?P<month>[a-z]+) (?P<year>\d{4})", lambda m: f"{m['year']}-{_MONTH_NUMBERS[m['month']]:02d}"),
+        (r"(?P<day>\d{1,2})(?:er)? (?P<month>[a-z]+) (?P<year>\d{4})", lambda m: f"{m['year']}-{_MONTH_NUMBERS[m['month']]:02d}-{m['day']:0>2}"),
+        (r"[tq](?P<q>[1-4]) (?P<year>\d{4})", lambda m: f"{m['year']}-Q{m['q']}"),
+        (r"[tq](?P<q>[1-4]) exercice (?P<year>\d{4})|fy ?(?P<fy>\d{4}) q(?P<fq>[1-4])", lambda m: f"FY{m['year'] or m['fy']}-Q{m['q'] or m['fq']}"),
+        (r"exercice (?P<year>\d{4})|fy (?P<fy>\d{4})", lambda m: f"FY{m['year'] or m['fy']}"),
+        (r"(?:semaine (?P<week>\d{1,2}) de|week (?P<wk>\d{1,2}) of) (?P<year>\d{4})", lambda m: f"{m['year']}-W{m['week'] or m['wk']:0>2}"),
+    )
+)
+
+
+def period_from_words(text: str) -> Period | None:
+    """The period `text` names in the words `period_name` writes, in either language, whatever its case and
+    accents (`mars 2025`, `March 2025`, `T1 2025`, `Q1 2025`, `exercice 2025`, `T4 exercice 2025`, `FY2025 Q4`,
+    `semaine 14 de 2025`, `1 décembre 2026`), so a reader can ask for what the tables and messages show; None when
+    it is not written in these words, a `Refusal` when it is but no such period exists (`31 février 2025`)."""
+    folded = _folded(text)
+    for pattern, build in _SPOKEN_FORMS:
+        match = pattern.fullmatch(folded)
+        if match is None or match.groupdict().get("month", "mars") not in _MONTH_NUMBERS:  # `marss 2025` is no month
+            continue
+        try:
+            return Period.parse(build(match))
+        except Refusal as refusal:  # the user's words, not the form they were rewritten to
+            raise Refusal(refusal.code, **refusal.params | {"written": " ".join(text.split())}) from None
+    return None
 
 
 _PERIOD_PREPOSITIONS = {
@@ -277,10 +331,11 @@ def period_with_preposition(preposition: str, period: Period) -> str:
 
 
 def format_rounded(value: Decimal, unit: str, lang: Language) -> str:
-    """A value for a sentence: amounts of a currency to the unit once they reach 100 or are whole (`56 887 €`),
-    a whole pure number without decimals, otherwise as `format_value`; a percent that is not 0 never shows as 0."""
-    if currency_symbol(unit) and (abs(value) >= 100 or value == value.to_integral_value()):
-        return _with_currency(format_number(value, 0, lang), unit, lang)
+    """A value for a sentence (an analysis' answer, an alert message's field): as the tables show it
+    (`format_value`), but an amount without cents without `,00` (`56 887 €`; `-8 145,37 €` keeps its cents),
+    a whole pure number without decimals; a percent that is not 0 never shows as 0."""
+    if currency_symbol(unit) and round_half_up(value, 2) == value.to_integral_value():
+        return format_value(value, unit, lang, places=0)
     if is_percent(unit):
         number = format_number(value * 100, _places_shown(value * 100, 1), lang)
         return f"{number} %" if lang == "fr" else f"{number}%"

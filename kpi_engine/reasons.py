@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import Refusal, Worded
+from .errors import Refusal, Worded, did_you_mean_word
 from .facts_messages import FACTS_MESSAGES
-from .formatting import Language
+from .formatting import Language, is_singular
 from .formula_messages import FORMULA_MESSAGES
 from .numbers import MAX_EXPONENT
 from .pack_messages import PACK_MESSAGES
@@ -156,10 +156,11 @@ _NUMBERS = frozenset(
         "amount",
         "digits",
         "length",
-        "cells",
         "columns",
     }
 )
+# counts worded with their noun, in the singular or the plural of the language (`1 cellule`, `6 cells`)
+_COUNTED: dict[str, dict[Language, tuple[str, str]]] = {"cells": {"en": ("cell", "cells"), "fr": ("cellule", "cellules")}}
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,12 @@ _KINDS: dict[str, dict[Language, dict[str | None, str]]] = {
 }
 
 
+def hint_text(near: str, lang: Language) -> str:
+    """` (vouliez-vous dire « x » ?)` / ` (did you mean 'x'?)` after a name not known, for the `closest` known one
+    (`near`); "" when none is close. A message's `hint` parameter, and any message's suggestion."""
+    return f" (vouliez-vous dire « {near} » ?)" if near and lang == "fr" else did_you_mean_word(near)
+
+
 def _word(key: str, value: Any, lang: Language) -> str:
     if callable(getattr(value, "text", None)):  # a Reason, or any message as data (`errors.Worded`)
         return str(value.text(lang))
@@ -232,7 +239,7 @@ def _word(key: str, value: Any, lang: Language) -> str:
         kinds = _KINDS[key][lang]
         return kinds.get(value, kinds[None])
     if key == "hint":
-        return f" (vouliez-vous dire « {value} » ?)" if value and lang == "fr" else f" (did you mean '{value}'?)" if value else ""
+        return hint_text(value, lang)
     if key == "bounds":
         words = {"fr": ("au moins", "au plus", " et "), "en": ("at least", "at most", " and ")}[lang]
         low, high = value
@@ -241,6 +248,9 @@ def _word(key: str, value: Any, lang: Language) -> str:
         return ", ".join(("« {} »" if lang == "fr" else "'{}'").format(name) for name in value)
     if key in _NUMBERS:
         return _number(Decimal(value), lang)
+    if key in _COUNTED:
+        singular, plural = _COUNTED[key][lang]
+        return f"{value} {singular if is_singular(int(value), lang) else plural}"
     if key == "entity":
         if value is None:
             return ""

@@ -185,7 +185,9 @@ def test_solve_usage_errors_exit_2(args, message):
 
 def test_solve_an_unknown_input_is_told_in_french():
     result = run("solve", PACK, "margin", "--vary", "cots", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
-    assert result.exit_code == 2 and "'cots' n'est pas une donnée d'entrée du pack (vouliez-vous dire 'cost' ?)" in result.output
+    assert result.exit_code == 2 and "« cots » n'est pas une donnée d'entrée du pack (vouliez-vous dire « cost » ?)" in result.output
+    unknown = run("solve", PACK, "margn", "--vary", "cost", "--target", "1", "--facts", FACTS, "--period", "2025-01", lang="fr")
+    assert unknown.exit_code == 2 and "indicateur inconnu « margn » (vouliez-vous dire « margin » ?)" in unknown.output
 
 
 def test_solve_invalid_pack_exits_1(tmp_path):
@@ -436,7 +438,7 @@ def test_explain_change_of_the_quarter_on_the_example_company():
     assert result.exit_code == 0, result.output
     # the example's years start in July: the calendar's second quarters are its fourth fiscal quarters, named so
     assert result.stdout.startswith(
-        "Chiffre d'affaires HT (lyon) : de 588 467 € au T4 exercice 2024 à 639 728 € au T4 exercice 2025 (+51 261 €), principalement à cause de "
+        "Chiffre d'affaires HT (lyon) : de 588 466,66 € au T4 exercice 2024 à 639 728,10 € au T4 exercice 2025 (+51 261,44 €), principalement à cause de "
     )
 
 
@@ -555,7 +557,8 @@ def test_periods_are_named_as_a_reader_names_them(period, fr, en):
 @pytest.mark.parametrize(
     ("change", "unit", "fr", "en"),
     [
-        ("15043.2", "EUR", "+15 043 €", "+€15,043"),
+        ("15043.2", "EUR", "+15 043,20 €", "+€15,043.20"),  # cents kept, as in the tables
+        ("15043", "EUR", "+15 043 €", "+€15,043"),  # none to show
         ("-42.5", "EUR", "-42,50 €", "-€42.50"),
         ("-0.1214604614546679491852066505", "percent", "-12,1 pt", "-12.1 pts"),
         ("0.00004", "percent", "+0,004 pt", "+0.004 pts"),  # not 0: more decimals rather than a change shown as 0

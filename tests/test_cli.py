@@ -174,7 +174,7 @@ def test_evaluate_json_alerts_sorted_by_severity():
         ("critical", "marge", "2025-01", "lyon", "marge -100.00 au January 2025", "daf", "-100"),
         ("warning", "marge", "2025-02", "lyon", "marge faible", "daf", "-50"),
         ("warning", "marge", "2025-01", "lyon", "marge faible", "daf", "-100"),
-        ("info", "ecart_budget", "2025-01", "lyon", "sous le budget de -100.00", "", "-100.00"),
+        ("info", "ecart_budget", "2025-01", "lyon", "sous le budget de -100", "", "-100.00"),
     ]
 
 
@@ -260,7 +260,27 @@ def test_evaluate_table_shows_undefined_with_reason_never_zero():
     line = next(line for line in result.stdout.splitlines() if line.startswith("taux"))
     assert "undefined" in line and "division by zero: ca is 0" in line
     assert "Alerts (1)" in result.stdout  # marge < 0: critical; its warning (marge < 100) is hidden by it
-    assert "1 lesser alert(s) hidden by a more severe alert of the same KPI, entity and period" in result.stdout
+    assert "1 lesser alert hidden by a more severe alert of the same KPI, entity and period" in result.stdout
+    french = run("evaluate", "pack.yaml", "--facts", "facts.csv", "--facts", "budget_fr.csv", "--period", "2025-02", "--lang", "fr")
+    assert "1 alerte moins grave masquée par une alerte plus grave du même indicateur, de la même entité et de la même période" in french.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "numbers", "french", "english"),
+    [
+        ("files", (0, 1, 2), ("0 fichier", "1 fichier", "2 fichiers"), ("0 files", "1 file", "2 files")),
+        ("entities", (1, 3), ("1 entité", "3 entités"), ("1 entity", "3 entities")),
+        ("items", (1, 2), ("1 élément", "2 éléments"), ("1 item", "2 items")),
+        ("attempts", (1, 3), ("1 essai", "3 essais"), ("1 attempt", "3 attempts")),
+        ("hidden_alerts", (2,), ("2 alertes moins graves masquées par une alerte plus grave du même indicateur, de la même entité et de la même période",),
+         ("2 lesser alerts hidden by a more severe alert of the same KPI, entity and period",)),
+    ],
+)
+def test_counts_take_the_singular_or_the_plural_of_the_readers_language(code, numbers, french, english):
+    from kpi_engine.cli.common import summary
+
+    assert tuple(summary(code, n, "fr") for n in numbers) == french  # French: 0 and 1 in the singular
+    assert tuple(summary(code, n, "en") for n in numbers) == english
 
 
 # --- validate, graph, explain --------------------------------------------------------------------

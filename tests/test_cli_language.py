@@ -158,10 +158,42 @@ def test_the_clis_own_usage_errors_are_in_the_readers_language(tmp_path):
     args = ["evaluate", "examples/company", "--facts", str(facts), "--entity", "lyn"]
     french = CliRunner().invoke(main, args, env=NO_LOCALE)
     assert french.stderr.endswith(
-        "Erreur : Valeur invalide pour --entity : aucune donnée pour l'entité 'lyn' (vouliez-vous dire 'lyon' ?) ; entités : lyon, groupe_durand\n"
+        "Erreur : Valeur invalide pour --entity : aucune donnée pour l'entité « lyn » (vouliez-vous dire « lyon » ?) ; entités : lyon, groupe_durand\n"
     )
     english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
     assert english.stderr.endswith("Error: Invalid value for --entity: no facts for entity 'lyn' (did you mean 'lyon'?); entities: lyon, groupe_durand\n")
+
+
+_COMPARE_CHOICES = {"fr": "écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
+                    "en": "write one or more of budget, year_ago, ytd, separated by commas"}
+
+
+@pytest.mark.parametrize(
+    ("written", "french", "english"),
+    [
+        ("budgte", "« budgte » n'est pas une comparaison (vouliez-vous dire « budget » ?)", "'budgte' is not a comparison (did you mean 'budget'?)"),
+        ("ytd,foo", "« foo » n'est pas une comparaison", "'foo' is not a comparison"),
+        ("budgte,yd", "« budgte », « yd » ne sont pas des comparaisons", "'budgte', 'yd' are not comparisons"),
+        (" , ", "aucune comparaison nommée", "no comparison named"),
+    ],
+)
+def test_a_refused_comparison_is_worded_in_the_readers_language(tmp_path, written, french, english):
+    facts = tmp_path / "f.csv"
+    facts.write_text("period,entity,ventes_marchandises\n2025-01,lyon,10\n")
+    args = ["evaluate", "examples/company", "--facts", str(facts), "--compare", written]
+    in_french = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert in_french.exit_code == 2
+    assert in_french.stderr.endswith(f"Erreur : Valeur invalide pour '--compare' : {french} : {_COMPARE_CHOICES['fr']}\n")
+    in_english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert in_english.stderr.endswith(f"Error: Invalid value for '--compare': {english}: {_COMPARE_CHOICES['en']}\n")
+
+
+def test_an_unknown_kpi_is_told_with_the_closest_name_in_the_readers_language():
+    args = ["explain", "examples/company", "taux_marge_nete", "--facts", "examples/facts/monthly.csv", "--period", "2025-03", "--entity", "lyon"]
+    french = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert french.stderr.endswith("Erreur : Valeur invalide pour KPI : indicateur inconnu « taux_marge_nete » (vouliez-vous dire « taux_marge_nette » ?)\n")
+    english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert english.stderr.endswith("Error: Invalid value for KPI: unknown KPI 'taux_marge_nete' (did you mean 'taux_marge_nette'?)\n")
 
 
 def test_every_usage_message_template_reads_back_from_its_english():

@@ -158,7 +158,7 @@ def test_the_workbook_holds_the_comparisons_as_numbers(tmp_path: Path) -> None:
 
 def test_compare_is_validated_and_the_year_to_date_refused_by_duckdb() -> None:
     code, _, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", "budget,last_year")
-    assert code == 2 and "Valeur invalide pour '--compare' : 'last_year' n'est pas une comparaison : écrivez une ou plusieurs de budget, year_ago, ytd" in err
+    assert code == 2 and "Valeur invalide pour '--compare' : « last_year » n'est pas une comparaison : écrivez une ou plusieurs de budget, year_ago, ytd" in err
     code, _, err = kpi("evaluate", COMPANY, "--facts", FACTS, "--compare", "budget,ytd", "--engine", "duckdb")
     assert code == 2 and "le cumul de l'exercice (ytd) n'est calculé que par le moteur python, pas par duckdb : retirez ytd ou --engine" in err
 

@@ -412,11 +412,12 @@ def test_a_failing_webhook_is_retried_then_kept_pending_for_the_next_run(tmp_pat
         failed = run_notify(state, "--webhook", url)
         assert failed.exit_code == 6
         expected = "HTTP 500" if failure == 500 else "pas de réponse à temps (délai dépassé)"
-        assert failed.output.count(expected) == 2 and "après 2 essai(s)" in failed.output
+        assert failed.output.count(expected) == 2 and "après 2 essais" in failed.output
         assert not hook.bodies
         delivered = run_notify(state, "--webhook", url)
     assert delivered.exit_code == 0, delivered.output
     assert sorted(body["receiver"] for body in hook.bodies) == ["controleur_gestion", "daf"]
+    assert [line.split(" -> ")[1] for line in delivered.output.splitlines()[:2]] == ["controleur_gestion (1 élément)", "daf (1 élément)"]
 
 
 def test_resolved_alerts_are_sent_as_resolved_with_their_end_time(tmp_path: Path) -> None:

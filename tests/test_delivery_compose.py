@@ -105,7 +105,16 @@ def test_english_for_an_english_reader_and_the_role_when_the_directory_has_no_na
     message = compose(Notification("email", "marketing", Owner("marketing", lang="en"), ITEMS[:1], NOW, KPIS))
     assert message.subject == "[KPIs] 1 new alert"
     assert message.text.startswith("Hello marketing,\n") and "- [WARNING] Return on investment, lyon, Q3 2025: ROI négatif (en)" in message.text
-    assert "Sent by kpi-engine on 2026-01-05 07:00 UTC." in message.text
+    assert "Sent by kpi-engine on 5 January 2026 at 07:00 UTC." in message.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "footer"),
+    [("fr", "Envoyé par kpi-engine le 5 janvier 2026 à 07:00 UTC."), ("en", "Sent by kpi-engine on 5 January 2026 at 07:00 UTC.")],
+)
+def test_the_notification_is_dated_as_the_report_and_the_web_date_things(lang: str, footer: str) -> None:
+    message = compose(Notification("email", "daf", Owner("daf", lang=lang), ITEMS[:1], NOW, KPIS))
+    assert message.text.rstrip().endswith(footer) and footer in message.html
 
 
 @pytest.mark.parametrize(

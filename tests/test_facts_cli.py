@@ -52,7 +52,7 @@ def test_coverage_totals_and_every_check_located(tmp_path: Path) -> None:
     result = run("facts", pack, "--facts", export, "--lang", "en")
     assert result.exit_code == 3  # a bad cell: shown with everything else, and the exit code says so
     assert result.stdout.replace(f"{tmp_path}/", "").splitlines() == [
-        "1 file(s): 3 entit(ies), 7 facts, periods 2024-01 to 2024-02",
+        "1 file: 3 entities, 7 facts, periods 2024-01 to 2024-02",
         "",
         "Entity  Facts  Periods  First    Last     Inputs given  Inputs absent",
         "------  -----  -------  -------  -------  ------------  -------------",
@@ -77,6 +77,8 @@ def test_coverage_totals_and_every_check_located(tmp_path: Path) -> None:
         "export.csv:4: warning: entity 'gare' has no facts for 2024-02, which other entities have: a missing period is not a zero",
     ]
     assert result.stderr.splitlines() == ["1 error, 3 warnings in the facts"]
+    french = run("facts", pack, "--facts", export)
+    assert french.stdout.splitlines()[0] == "1 fichier : 3 entités, 7 faits, périodes 2024-01 à 2024-02"
 
 
 def test_the_facts_as_csv_in_the_readers_convention_read_back(tmp_path: Path) -> None:

@@ -136,3 +136,150 @@ def test_explain_names_the_period_a_value_was_read_at_and_gives_functions_their_
     ]
     english = _run("explain", "pack.yaml", "cumul", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en").splitlines()
     assert english[4] == "   │  │  └─ ca [input] = €100.00 (January 2025)"
+
+
+@pytest.mark.parametrize(
+    ("words", "period"),
+    [
+        ("mars 2025", "2025-03"),
+        ("MARS 2025", "2025-03"),
+        ("Fevrier 2025", "2025-02"),
+        ("août  2025", "2025-08"),
+        ("March 2025", "2025-03"),
+        ("T1 2025", "2025-Q1"),
+        ("q1 2025", "2025-Q1"),
+        ("exercice 2025", "FY2025"),
+        ("Exercice 2025", "FY2025"),
+        ("T4 exercice 2025", "FY2025-Q4"),
+        ("FY2025 Q4", "FY2025-Q4"),
+        ("semaine 14 de 2025", "2025-W14"),
+        ("week 7 of 2025", "2025-W07"),
+        ("1 décembre 2026", "2026-12-01"),
+        ("1er décembre 2026", "2026-12-01"),
+        ("1 December 2026", "2026-12-01"),
+    ],
+)
+def test_the_words_periods_are_shown_in_are_read_back(words, period):
+    from kpi_engine.formatting import period_from_words
+
+    assert str(period_from_words(words)) == str(Period.parse(period))
+
+
+@pytest.mark.parametrize("period", ["2025-03", "2025-Q1", "2025-W14", "2026-12-01"])
+def test_every_period_named_in_words_reads_back_as_itself(period):
+    from kpi_engine.formatting import period_from_words, period_name
+
+    for lang in ("fr", "en"):
+        assert period_from_words(period_name(Period.parse(period), lang)) == Period.parse(period)
+
+
+def test_the_period_option_reads_the_words_of_the_tables_in_both_languages(folder):
+    coded = _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-Q1", "--format", "json")
+    for words in ("T1 2025", "Q1 2025", "t1 2025"):
+        assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", words, "--format", "json") == coded
+    february = _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-02")
+    assert "poids            2025-02           7,0 %  4,0 %  +3,0 pt  manqué" in february
+    assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "Février 2025") == february
+    assert _run("evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "february 2025", "--lang", "en") == _run(
+        "evaluate", "pack.yaml", "--facts", "facts.csv", "--period", "2025-02", "--lang", "en"
+    )
+
+
+def test_the_period_option_reads_fiscal_words_in_a_fiscal_pack():
+    args = ["evaluate", "examples/company", "--facts", "examples/facts/monthly.csv", "--entity", "lyon", "--format", "json"]
+    for coded, french, english in (("FY2025-Q4", "T4 exercice 2025", "FY2025 Q4"), ("FY2025", "exercice 2025", "FY2025")):
+        expected = _run(*args, "--period", coded)
+        assert _run(*args, "--period", french) == expected and _run(*args, "--period", english) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "french", "english"),
+    [
+        (
+            "marss 2025",
+            "« marss 2025 » n'est pas une période : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'marss 2025' is not a period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+        (
+            "31 février 2025",
+            "« 31 février 2025 » n'est pas un jour valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'31 février 2025' is not a valid daily period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+        (
+            "semaine 54 de 2025",
+            "« semaine 54 de 2025 » n'est pas une semaine valide : écrivez 2025, 2025-Q1, 2025-03, 2025-W07 ou 2025-03-15",
+            "'semaine 54 de 2025' is not a valid weekly period: write 2025, 2025-Q1, 2025-03, 2025-W07 or 2025-03-15",
+        ),
+    ],
+)
+def test_the_period_option_refuses_other_words_as_any_period(folder, words, french, english):
+    args = ["evaluate", "pack.yaml", "--facts", "facts.csv", "--period", words]
+    in_french = CliRunner().invoke(main, args, env=NO_LOCALE)
+    assert in_french.exit_code == 2 and in_french.stderr.endswith(f"Erreur : Valeur invalide pour '--period' : {french}\n")
+    in_english = CliRunner().invoke(main, [*args, "--lang", "en"], env=NO_LOCALE)
+    assert in_english.exit_code == 2 and in_english.stderr.endswith(f"Error: Invalid value for '--period': {english}\n")
+
+
+@pytest.mark.parametrize(
+    ("template", "lang", "expected"),
+    [
+        ("trésorerie nette de {value:,.0f} € au {period}, passée sous zéro", "fr", "trésorerie nette (valeur indéfinie) en mai 2025, passée sous zéro"),
+        ("net cash of €{value:,.0f} at {period}, fell below zero", "en", "net cash (undefined value) at May 2025, fell below zero"),
+        ("coût horaire d'{value} €", "fr", "coût horaire (valeur indéfinie)"),
+        ("Taux de marge brute négatif ({value:.1%}) au {period}", "fr", "Taux de marge brute négatif (valeur indéfinie) en mai 2025"),
+        ("Transport du {period} : {value}", "fr", "Transport de mai 2025 : valeur indéfinie"),
+        ("{value}", "en", "undefined value"),
+        ("Margin: {value}% (target {value} pts)", "en", "Margin: undefined value (target undefined value)"),
+    ],
+)
+def test_an_undefined_value_in_a_message_says_so_without_a_unit(template, lang, expected):
+    fields = {"value": (None, "EUR"), "period": (Period.parse("2025-05"), "")}
+    assert render_message(template, lambda name: fields[name], lang) == expected
+
+
+CASH_PACK = """\
+inputs:
+  disponibilites: {unit: EUR, rollup: last}
+  dettes: {unit: EUR, rollup: last}
+kpis:
+  tresorerie:
+    label: {fr: "Trésorerie nette", en: "Net cash"}
+    formula: disponibilites - dettes
+    unit: EUR
+    frequency: monthly
+    alerts:
+      - when: value < 0
+        resolve_when: value > 10_000
+        severity: critical
+        message: {fr: "{entity} : trésorerie nette de {value} au {period}, passée sous zéro", en: "{entity}: net cash of {value} at {period}, fell below zero"}
+"""
+
+
+def test_an_alert_kept_open_over_an_undefined_value_says_the_value_is_undefined(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pack.yaml").write_text(CASH_PACK, encoding="utf-8")
+    (tmp_path / "facts.csv").write_text("period,entity,disponibilites,dettes\n2025-01,lyon,1000,9145.37\n2025-02,lyon,2000,\n")
+    french = json.loads(_run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json"))["alerts"]
+    assert [a["message"] for a in french] == [
+        "lyon : trésorerie nette (valeur indéfinie) en février 2025, passée sous zéro",
+        "lyon : trésorerie nette de -8 145,37 € en janvier 2025, passée sous zéro",
+    ]
+    english = json.loads(_run("evaluate", "pack.yaml", "--facts", "facts.csv", "--format", "json", "--lang", "en"))["alerts"]
+    assert [a["message"] for a in english] == [
+        "lyon: net cash (undefined value) at February 2025, fell below zero",
+        "lyon: net cash of -€8,145.37 at January 2025, fell below zero",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "french", "english"),
+    [
+        ("-8145.37", "EUR", "Trésorerie : -8 145,37 €", "Cash: -€8,145.37"),  # cents as the tables show them
+        ("10000", "EUR", "Trésorerie : 10 000 €", "Cash: €10,000"),  # none to show
+        ("95.2", "EUR/hours", "Trésorerie : 95,20 €/h", "Cash: €95.20/hour"),
+        ("0.0745", "percent", "Trésorerie : 7,5 %", "Cash: 7.5%"),
+    ],
+)
+def test_an_amount_in_a_message_keeps_its_cents(value, unit, french, english):
+    assert render_message("Trésorerie : {value}", lambda name: (Decimal(value), unit), "fr") == french
+    assert render_message("Cash: {value}", lambda name: (Decimal(value), unit), "en") == english

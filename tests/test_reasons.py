@@ -237,3 +237,15 @@ def test_facts_warnings_read_in_both_languages_with_numbers_for_the_reader():
         "<records>:3: attention : « ca » vaut -1 en 2025-01 ; elle devrait être au moins -0,5 et au plus 100 000",
     ]
     assert str(warnings[1]) == warnings[1].text("en")
+
+
+@pytest.mark.parametrize(
+    ("cells", "french", "english"),
+    [
+        (1, "1 cellule alors que l'en-tête a 4 colonnes", "1 cell but the header has 4 columns"),
+        (5, "5 cellules alors que l'en-tête a 4 colonnes", "5 cells but the header has 4 columns"),
+    ],
+)
+def test_a_count_of_cells_takes_the_singular_or_the_plural(cells, french, english):
+    reason = Reason.of("row_width", cells=cells, columns=4)
+    assert (reason.text("fr"), reason.text("en")) == (french, english)

@@ -402,3 +402,27 @@ def test_chart_labels_name_fiscal_quarters_by_their_fiscal_year(text: str, lang:
     # FY2025-Q1 runs from July to September 2024: its label is the fiscal year's, never 2024's
     calendar = Calendar(fiscal_year_start=7) if text.startswith("FY") else Calendar()
     assert period_label(calendar.parse(text), lang) == label
+
+
+@pytest.mark.parametrize(
+    ("lang", "point", "cell", "undefined"),
+    [
+        (
+            "fr",
+            "décembre 2025\u202f: 136 000,00 € (cible 129 000,00 €)",
+            "Chiffre d&#x27;affaires, décembre 2025\u202f: 136 000,00 € / 129 000,00 € (atteint)",
+            "Panier moyen, décembre 2025\u202f: indéfini (indéfini)\u202f: donnée manquante « clients » pour 2025-12",
+        ),
+        (
+            "en",
+            "December 2025: €136,000.00 (target €129,000.00)",
+            "Revenue, December 2025: €136,000.00 / €129,000.00 (met)",
+            "Average basket, December 2025: undefined (undefined): missing fact &#x27;clients&#x27; for 2025-12",
+        ),
+    ],
+)
+def test_chart_tooltips_put_the_french_narrow_space_before_a_colon(pack, evaluation, lang, point, cell, undefined):
+    tips = re.findall(r"<title>([^<]*)</title>", render_html(make(pack, evaluation, lang=lang)))
+    assert point in tips and cell in tips and undefined in tips  # a line chart's point, heatmap cells
+    if lang == "fr":  # no colon of the French tooltips without its narrow space
+        assert all(": " not in tip.replace("\u202f: ", "") for tip in tips)

@@ -171,11 +171,11 @@ def test_an_owner_acknowledges_an_alert_and_the_daf_reads_who_when_and_why(app, 
     page = login(app, "claire").get("/alerts").text
     item = page[page.index(f'id="a-{target}"'):]
     item = item[:item.index("</li>\n")]
-    assert "Pris en compte par <b>lea</b> le 02/04/2025 09:00 UTC" in item
+    assert "Pris en compte par <b>lea</b> le 2 avril 2025 à 09:00 UTC" in item
     assert "&lt;script&gt;alert(&#34;note&#34;)&lt;/script&gt;" in item and hostile not in page
     assert "Action corrective\u00a0: <span class=\"action\">relancer les clients</span>" in item
     english = login(app, "claire", lang="en").get("/alerts").text
-    assert "Acknowledged by <b>lea</b> at 2025-04-02 09:00 UTC" in english and "Corrective action: <span" in english
+    assert "Acknowledged by <b>lea</b> on 2 April 2025 at 09:00 UTC" in english and "Corrective action: <span" in english
 
 
 def test_a_hostile_label_is_escaped_everywhere(app):

@@ -34,11 +34,6 @@ class PeriodError(AnalysisError):
         self.period = period
 
 
-def french_hint(hint: str) -> str:
-    """`did_you_mean`'s ` (did you mean 'x'?)` in French: ` (vouliez-vous dire 'x' ?)`."""
-    return hint.replace("did you mean", "vouliez-vous dire").replace("?)", " ?)")
-
-
 @dataclass(frozen=True)
 class Said:
     """A note in English (its text of record, `str()`) and in French."""

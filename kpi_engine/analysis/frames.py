@@ -11,16 +11,17 @@ from fractions import Fraction
 
 from ..backends.python.evaluator import Frame, PythonEvaluation
 from ..entities import leaves, member_graph
-from ..errors import did_you_mean
+from ..errors import closest
 from ..facts import Entity, Facts
 from ..formatting import frequency_word, period_words
 from ..model import Definitions, KpiDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Frequency, Period
+from ..reasons import hint_text
 from ..results import Selection
 from . import rationals
-from .errors import AnalysisError, PeriodError, Said, french_hint
+from .errors import AnalysisError, PeriodError, Said
 from .symbolic import Expansion
 
 CHECK_TOLERANCE = Decimal("1e-15")  # relative: a solution's re-evaluated KPI may differ by rounding only
@@ -106,8 +107,8 @@ def computable_at(definition: KpiDef, period: Period) -> bool:
 def known_kpi(definitions: Definitions, kpi: str) -> KpiDef:
     """The definition of `kpi`; an unknown name is an AnalysisError with a suggestion."""
     if kpi not in definitions.kpis:
-        hint = did_you_mean(kpi, definitions.kpis)
-        raise AnalysisError(f"unknown KPI '{kpi}'{hint}", french=f"indicateur inconnu '{kpi}'{french_hint(hint)}")
+        near = closest(kpi, definitions.kpis)
+        raise AnalysisError(f"unknown KPI '{kpi}'{hint_text(near, 'en')}", french=f"indicateur inconnu « {kpi} »{hint_text(near, 'fr')}")
     return definitions.kpis[kpi]
 
 

@@ -14,7 +14,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from ..entities import leaves, member_graph
-from ..errors import Undefined, did_you_mean
+from ..errors import Undefined, closest
 from ..facts import ACTUAL, Entity, Fact, Facts
 from ..formatting import frequency_word
 from ..limits import Limits
@@ -22,9 +22,10 @@ from ..model import Consolidation, Definitions, InputDef
 from ..numbers import DECIMAL_CONTEXT
 from ..pack import Pack
 from ..periods import Period
+from ..reasons import hint_text
 from . import algebra, printing, rationals, symbolic
 from .budget import deadline
-from .errors import AnalysisError, Said, french_hint
+from .errors import AnalysisError, Said
 from .frames import CHECK_TOLERANCE, evaluated, group_notes, in_calendar, refuse_opaque
 
 
@@ -105,9 +106,9 @@ def goal_seek(pack: Pack, facts: Facts, kpi: str, vary: str, period: Period, ent
     period = in_calendar(pack, period)
     _, frame = evaluated(pack, facts, kpi, period, entity)
     if vary not in definitions.inputs:
-        hint = did_you_mean(vary, definitions.inputs)
-        french = f"'{vary}' n'est pas une donnée d'entrée : on fait varier une donnée d'entrée{french_hint(hint)}"
-        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{hint}", french=french)
+        near = closest(vary, definitions.inputs)
+        french = f"« {vary} » n'est pas une donnée d'entrée : on fait varier une donnée d'entrée{hint_text(near, 'fr')}"
+        raise AnalysisError(f"'{vary}' is not an input: goal seek varies an input{hint_text(near, 'en')}", french=french)
     with deadline(limits, f"solving {kpi} for {vary}", f"la résolution de {kpi} en {vary}"):  # the algebra, not the evaluation of the facts, is budgeted
         expansion = symbolic.expand(definitions, kpi, frame, limits)
         if vary not in expansion.inputs:

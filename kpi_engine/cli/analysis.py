@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import did_you_mean
+from ..errors import closest
 from ..formatting import UNDEFINED_WORD, Language, format_value, period_name, plain
 from ..pack import Pack
 from ..periods import Period
+from ..reasons import hint_text
 from .common import (
     EXIT_INVALID,
     EXIT_NO_ANSWER,
@@ -174,14 +175,13 @@ def solve_command(
       kpi solve examples/company resultat_exploitation --target 0 --vary production_vendue \\
           --facts examples/facts/monthly.csv --period 2025-10 --entity lyon
     """
-    from ..analysis.errors import french_hint
     from ..analysis.goal_seek import goal_seek
     from ..analysis.wording import note_lines, solve_sentence
 
-    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity, lang)
     if vary not in loaded.inputs:
-        hint = did_you_mean(vary, loaded.inputs)
-        reason = f"'{vary}' n'est pas une donnée d'entrée du pack{french_hint(hint)}" if lang == "fr" else f"'{vary}' is not an input{hint}"
+        hint = hint_text(closest(vary, loaded.inputs), lang)
+        reason = f"« {vary} » n'est pas une donnée d'entrée du pack{hint}" if lang == "fr" else f"'{vary}' is not an input{hint}"
         raise click.BadParameter(reason, param_hint="--vary")
     period = pack_period(loaded, period) or period
     result = answer(lambda: goal_seek(loaded, facts, kpi, vary, period, entity, target), {period: "--period"}, lang)
@@ -277,7 +277,7 @@ def sensitivity_command(
     from ..analysis.sensitivity import sensitivity
     from ..analysis.wording import sensitivity_lines
 
-    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity, lang)
     period = pack_period(loaded, period) or period
     result = answer(lambda: sensitivity(loaded, facts, kpi, period, entity), {period: "--period"}, lang)
     lines = sensitivity_lines(result, loaded, lang)
@@ -365,7 +365,7 @@ def explain_change_command(
     from ..analysis.bridge import explain_change
     from ..analysis.wording import bridge_sentence, note_lines
 
-    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity)
+    loaded, facts, entity = open_for_kpi(pack, kpi, facts_files, entity, lang)
     start, end = pack_period(loaded, start, "--from") or start, pack_period(loaded, end, "--to") or end
     bridge = answer(lambda: explain_change(loaded, facts, kpi, start, end, entity), {start: "--from", end: "--to"}, lang)
     sentence = "\n".join([bridge_sentence(bridge, loaded, lang), *note_lines(bridge.notes, lang)])

@@ -22,16 +22,16 @@ from typing import Any, BinaryIO, Literal, get_args
 import click
 
 from ..comparisons import CompareName, parse_compare
-from ..errors import FactsError, PackError, Problem, did_you_mean
+from ..errors import FactsError, PackError, Problem, closest
 from ..escaping import terminal_text
 from ..facts import Facts, load_facts
 from ..files import FileRefusal, OutputRefused, output_refusals, write_output, write_outputs
-from ..formatting import Language
+from ..formatting import Language, is_singular, period_from_words
 from ..loader import load_pack
 from ..pack import Pack
 from ..periods import Period
-from ..reasons import Reason
-from .language import message_text, reader_language, translated_message
+from ..reasons import Reason, hint_text
+from .language import message_text, reader_language
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_FACTS, EXIT_ALERT, EXIT_NO_ANSWER, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5, 70
 EXIT_DELIVERY, EXIT_STORE, EXIT_NO_BROWSER = 6, 7, 8
@@ -72,9 +72,21 @@ class _PeriodType(click.ParamType[Period]):
         if isinstance(value, Period):
             return value
         try:
-            return Period.parse(value)
+            return _read_period(value)
         except ValueError as error:
             self.fail(Reason.of_error(error).text(reader_language()), param, ctx)
+
+
+def _read_period(text: str) -> Period:
+    """A period in the engine's form (`2025-Q1`) or in the words the tables and messages show (`T1 2025`,
+    `mars 2025`, `T4 exercice 2025`, in either language); the engine form's refusal when it is neither."""
+    try:
+        return Period.parse(text)
+    except ValueError:
+        spoken = period_from_words(text)
+        if spoken is None:
+            raise
+        return spoken
 
 
 PERIOD = _PeriodType()
@@ -174,6 +186,11 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "kpis": (("{n} KPI", "{n} KPIs"), ("{n} indicateur", "{n} indicateurs")),
     "inputs": (("{n} input", "{n} inputs"), ("{n} donnée d'entrée", "{n} données d'entrée")),
     "files": (("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers")),
+    # the counts of `kpi facts` and `kpi notify`
+    "entities": (("{n} entity", "{n} entities"), ("{n} entité", "{n} entités")),
+    "facts": (("{n} fact", "{n} facts"), ("{n} fait", "{n} faits")),
+    "items": (("{n} item", "{n} items"), ("{n} élément", "{n} éléments")),
+    "attempts": (("{n} attempt", "{n} attempts"), ("{n} essai", "{n} essais")),
     "tests": (("{n} test", "{n} tests"), ("{n} test", "{n} tests")),
     "checks": (("{n} check", "{n} checks"), ("{n} vérification", "{n} vérifications")),
     "passed": (("{n} passed", "{n} passed"), ("{n} réussie", "{n} réussies")),
@@ -197,6 +214,16 @@ SUMMARIES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("{n} problem in the facts for --engine {engine}", "{n} problems in the facts for --engine {engine}"),
         ("{n} problème dans les données pour --engine {engine}", "{n} problèmes dans les données pour --engine {engine}"),
     ),
+    "hidden_alerts": (
+        (
+            "{n} lesser alert hidden by a more severe alert of the same KPI, entity and period",
+            "{n} lesser alerts hidden by a more severe alert of the same KPI, entity and period",
+        ),
+        (
+            "{n} alerte moins grave masquée par une alerte plus grave du même indicateur, de la même entité et de la même période",
+            "{n} alertes moins graves masquées par une alerte plus grave du même indicateur, de la même entité et de la même période",
+        ),
+    ),
     "hidden_kpis": (
         ("{n} KPI hidden: it reads inputs the facts never give ({inputs})", "{n} KPIs hidden: they read inputs the facts never give ({inputs})"),
         (
@@ -212,8 +239,7 @@ def summary(code: str, number: int, lang: Language, **fields: str) -> str:
     (French puts 0 and 1 in the singular)."""
     english, french = SUMMARIES[code]
     singular, plural = french if lang == "fr" else english
-    one = number <= 1 if lang == "fr" else number == 1
-    return (singular if one else plural).format(n=number, **fields)
+    return (singular if is_singular(number, lang) else plural).format(n=number, **fields)
 
 def problem_record(problem: Problem) -> dict[str, Any]:
     """A problem as a JSON object, for CI and editors."""
@@ -241,7 +267,7 @@ def check_entity(facts: Facts, entity: str | None, required: bool, pack: Pack | 
         raise click.BadParameter(message_text("the facts have entities; choose one of: {entities}", entities=", ".join(named)), param_hint="--entity")
     if entity is not None and (entity or None) not in facts.entities and entity not in groups:  # "" is the facts without entity
         lang = reader_language()
-        hint = translated_message(did_you_mean(entity, named), lang)
+        hint = hint_text(closest(entity, named), lang)
         listed = ", ".join(named) or message_text("none", lang)
         text = message_text("no facts for entity '{entity}'{hint}; entities: {entities}", lang, entity=entity, hint=hint, entities=listed)
         raise click.BadParameter(text, param_hint="--entity")
@@ -254,7 +280,7 @@ def open_for_kpi(
     """The pack, facts and entity for a question about one KPI of one entity, or a located error."""
     loaded = open_pack(pack, lang)
     if kpi not in loaded.kpis:
-        hint = translated_message(did_you_mean(kpi, loaded.kpis), lang)
+        hint = hint_text(closest(kpi, loaded.kpis), lang)
         raise click.BadParameter(message_text("unknown KPI '{kpi}'{hint}", lang, kpi=kpi, hint=hint), param_hint="KPI")
     facts = open_facts(facts_files, loaded, lang=lang)
     return loaded, facts, check_entity(facts, entity, required=True, pack=loaded)
@@ -266,7 +292,7 @@ def _compare_names(ctx: click.Context, param: click.Parameter, value: str | None
     try:
         return parse_compare(value)
     except ValueError as error:
-        raise click.BadParameter(str(error), ctx, param) from None
+        raise click.BadParameter(Reason.of_error(error).text(reader_language()), ctx, param) from None
 
 
 COMPARE = click.option(

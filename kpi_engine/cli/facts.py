@@ -35,7 +35,7 @@ FactsFormat = Literal["table", "csv", "json"]
 
 _WORDS: dict[Language, dict[str, str]] = {
     "fr": {
-        "summary": "{files} fichier(s) : {entities} entité(s), {facts} faits, périodes {span}",
+        "summary": "{files} : {entities}, {facts}, périodes {span}",
         "absent": "données d'entrée du pack absentes pour {entity} ({count}) : {names}",
         "zero": " (0 par défaut)",
         "checks": "Contrôles ({count})",
@@ -43,7 +43,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "none": "(sans entité)",
     },
     "en": {
-        "summary": "{files} file(s): {entities} entit(ies), {facts} facts, periods {span}",
+        "summary": "{files}: {entities}, {facts}, periods {span}",
         "absent": "the pack's inputs absent for {entity} ({count}): {names}",
         "zero": " (0 by default)",
         "checks": "Checks ({count})",
@@ -104,7 +104,8 @@ def facts_command(pack: str, facts_files: Sequence[str], fmt: FactsFormat, outpu
 def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence[Problem], files: int, lang: Language) -> str:
     """The coverage as text: a summary line, a table per entity and per input, the absent inputs, the checks."""
     words = _WORDS[lang]
-    summary = words["summary"].format(files=files, entities=len(survey.entities), facts=len(facts), span=facts.span().text(lang))
+    counts = {name: summary(name, number, lang) for name, number in (("files", files), ("entities", len(survey.entities)), ("facts", len(facts)))}
+    heading = words["summary"].format(**counts, span=facts.span().text(lang))
     entities = align(_HEADERS[lang]["entities"], [_entity_row(e, lang) for e in survey.entities], numeric=(1, 2, 5, 6))
     inputs = align(_HEADERS[lang]["inputs"], [
         (t.name, str(t.facts), str(t.entities), str(t.first), str(t.last),
@@ -113,7 +114,7 @@ def coverage_text(survey: Coverage, facts: Facts, pack: Pack, problems: Sequence
     ], numeric=(1, 2, 5))
     absent = [_absent_line(e, pack, lang) for e in survey.entities if e.absent]
     checks = f"{words['checks'].format(count=len(problems))}\n" + "\n".join(p.text(lang) for p in problems) if problems else words["clean"]
-    return "\n\n".join(part for part in (summary, entities, inputs, "\n".join(absent), checks) if part)
+    return "\n\n".join(part for part in (heading, entities, inputs, "\n".join(absent), checks) if part)
 
 
 def facts_csv(facts: Facts, lang: Language) -> str:

@@ -147,20 +147,12 @@ MESSAGES: dict[str, str] = {
     "Got unexpected extra argument ({args})": "Argument en trop : {args}",
     "Got unexpected extra arguments ({args})": "Arguments en trop : {args}",
     "Could not open file {filename!r}: {message}": "Impossible d'ouvrir le fichier {filename} : {message}",
-    # the engine's hint after a name it does not know (`errors.did_you_mean`)
-    " (did you mean {name}?)": " (vouliez-vous dire {name} ?)",
-    # the engine's messages shown as usage errors (`comparisons`, `Facts.span`; periods are worded by `reasons`)
-    "{names} is not a comparison: write one or more of budget, year_ago, ytd, separated by commas":
-        "{names} n'est pas une comparaison : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
-    "no comparison named: write one or more of budget, year_ago, ytd, separated by commas":
-        "aucune comparaison nommée : écrivez une ou plusieurs de budget, year_ago, ytd, séparées par des virgules",
-    "{first} to {last}": "{first} à {last}",
-    # the CLI's own usage errors (`language.message_text`)
+    # the CLI's own usage errors (`language.message_text`; the engine's refused values are worded by `reasons`)
     "the facts have entities; choose one of: {entities}": "les données ont des entités ; choisissez-en une : {entities}",
-    "no facts for entity '{entity}'{hint}; entities: {entities}": "aucune donnée pour l'entité '{entity}'{hint} ; entités : {entities}",
+    "no facts for entity '{entity}'{hint}; entities: {entities}": "aucune donnée pour l'entité « {entity} »{hint} ; entités : {entities}",
     "none": "aucune",
-    "no facts for entity '{entity}'": "aucune donnée pour l'entité '{entity}'",
-    "unknown KPI '{kpi}'{hint}": "indicateur inconnu '{kpi}'{hint}",
+    "no facts for entity '{entity}'": "aucune donnée pour l'entité « {entity} »",
+    "unknown KPI '{kpi}'{hint}": "indicateur inconnu « {kpi} »{hint}",
     "a workbook is written to a file: add --output FILE.xlsx": "un classeur s'écrit dans un fichier : ajoutez --output FICHIER.xlsx",
     "--spark-master goes with --engine spark": "--spark-master va avec --engine spark",
     "the year to date (ytd) is computed by the python engine only, not by {engine}: leave out ytd or --engine":

@@ -42,6 +42,7 @@ from .common import (
     open_facts,
     open_pack,
     print_problems,
+    summary,
 )
 from .language import message_text
 
@@ -52,8 +53,8 @@ if TYPE_CHECKING:
 _WORDS: dict[str, dict[str, Any]] = {
     "fr": {
         "summary": "{store} : nouvelles {new}, résolues {resolved}, rappels {reminder} ; messages envoyés {sent}, en attente {failed}",
-        "sent": "envoyé : {channel} -> {recipient} ({items} élément(s))",
-        "failed": "NON ENVOYÉ : {channel} -> {recipient} après {attempts} essai(s) : {error} ; gardé pour le prochain passage",
+        "sent": "envoyé : {channel} -> {recipient} ({items})",
+        "failed": "NON ENVOYÉ : {channel} -> {recipient} après {attempts} : {error} ; gardé pour le prochain passage",
         "nothing": "rien à envoyer",
         "preview": "=== {channel} -> {recipient} ({to}) ===",
         "subject": "Objet : {subject}",
@@ -81,8 +82,8 @@ _WORDS: dict[str, dict[str, Any]] = {
     },
     "en": {
         "summary": "{store}: new {new}, resolved {resolved}, reminders {reminder}; messages sent {sent}, pending {failed}",
-        "sent": "sent: {channel} -> {recipient} ({items} item(s))",
-        "failed": "NOT SENT: {channel} -> {recipient} after {attempts} attempt(s): {error}; kept for the next run",
+        "sent": "sent: {channel} -> {recipient} ({items})",
+        "failed": "NOT SENT: {channel} -> {recipient} after {attempts}: {error}; kept for the next run",
         "nothing": "nothing to send",
         "preview": "=== {channel} -> {recipient} ({to}) ===",
         "subject": "Subject: {subject}",
@@ -231,7 +232,8 @@ def _print_report(report: RunReport, state: str | Path, lang: Language) -> None:
         click.echo("\n" + message.text)
     for outcome in report.outcomes:
         error = outcome.error.text(lang) if outcome.error else None
-        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel), "error": error}
+        fields = vars(outcome) | {"channel": words["words"].get(outcome.channel, outcome.channel), "error": error,
+                                  "items": summary("items", outcome.items, lang), "attempts": summary("attempts", outcome.attempts, lang)}
         click.echo(words["failed" if error else "sent"].format(**fields), err=bool(error))
     sent = sum(1 for outcome in report.outcomes if not outcome.error)
     counts = {"new": report.events("new"), "resolved": report.events("resolved"), "reminder": report.reminders}

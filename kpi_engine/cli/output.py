@@ -30,6 +30,7 @@ from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
 from ..results import STATUSES, Result
+from .common import summary
 
 RESULT_FIELDS = ("kpi", "period", "entity", "value", "target", "gap", "status", "owner", "error", "is_group")
 _GROUP_MARK = {"fr": " (groupe)", "en": " (group)"}
@@ -44,10 +45,6 @@ _ALERT_HEADERS = {
 _SILENCED_HEADERS = {
     "fr": ("Gravité", "Indicateur", "Période", "Entité", "Message", "Silence jusqu'au", "Raison"),
     "en": ("Severity", "KPI", "Period", "Entity", "Message", "Silenced until", "Reason"),
-}
-_INHIBITED = {
-    "fr": "{count} alerte(s) moins grave(s) masquée(s) par une alerte plus grave du même KPI, de la même entité et de la même période",
-    "en": "{count} lesser alert(s) hidden by a more severe alert of the same KPI, entity and period",
 }
 
 
@@ -446,7 +443,7 @@ def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Langu
         sections.append(f"{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows))
     hidden = sum(1 for a in alerts if a.inhibited_by)
     if hidden:
-        sections.append(_INHIBITED[lang].format(count=hidden))
+        sections.append(summary("hidden_alerts", hidden, lang))
     return sections
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ..formatting import Language, format_value, period_with_preposition, period_words
+from ..formatting import Language, format_value, moment_words, period_with_preposition, period_words
 from ..model import SEVERITY_RANK, KpiDef
 from ..owners import DEFAULT_LANG, Owner
 from ..periods import Frequency, Period
@@ -158,7 +158,7 @@ def compose(notification: Notification) -> Message:
         "successes": [(notification.label(s.kpi), s.entity, notification.period(s.period), notification.shown(s.kpi, s.value),
                        notification.shown(s.kpi, s.target)) for s in notification.successes],
         "t": lambda key, **values: text(lang, key, **values),
-        "date": notification.now.strftime("%d/%m/%Y %H:%M UTC" if lang == "fr" else "%Y-%m-%d %H:%M UTC"),
+        "date": moment_words(notification.now, lang),
     }
     return Message(subject(notification), _template("notification.txt.j2").render(context), _template("notification.html.j2").render(context))
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, reduce
 from typing import Literal, get_args
 
@@ -33,6 +34,7 @@ from ..errors import KpiError, Location, Problem, Worded, closest
 from ..escaping import markdown_code, markdown_text
 from ..formatting import (
     Language,
+    date_words,
     format_result,
     format_value,
     frequency_word,
@@ -532,7 +534,7 @@ def _helpers(report: Report) -> dict[str, object]:
         "severity_word": lambda s: severity_word(s, lang),
         "frequency_word": lambda f: frequency_word(f, lang),
         "period": lambda p: period_name(p, lang) if p is not None else "—",
-        "day": lambda iso: period_name(Period.parse(iso), lang),  # `generated` is an ISO date: `1 décembre 2026`
+        "day": lambda iso: date_words(date.fromisoformat(iso), lang),  # `generated` is an ISO date: `1 décembre 2026`
         "who": lambda role: report.owner_names.get(role) or role,
         "entity_name": lambda entity: report.entity_labels.get(entity, entity) if entity is not None else "",
         "no_data": _NO_DATA[lang],
@@ -603,11 +605,11 @@ def heatmap_rows(heatmap: Heatmap, report: Report) -> list[charts.HeatRow]:
 
 def _cell_tip(line: Line, result: Result, lang: Language) -> str:
     value, target, _ = _figures(result, line.unit, lang)
-    text = f"{line.label}, {period_name(result.period, lang)}{' :' if lang == 'fr' else ':'} {value}"
+    text = f"{line.label}, {period_name(result.period, lang)}{charts.colon(lang)}{value}"
     if result.target is not None:
         text += f" / {target}"
     text += f" ({status_word(result.status, lang)})"
-    return f"{text}: {result.reason(lang)}" if result.error else text
+    return f"{text}{charts.colon(lang)}{result.reason(lang)}" if result.error else text
 
 
 _WORDS = {

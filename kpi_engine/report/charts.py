@@ -202,8 +202,13 @@ def period_label(period: Period, lang: Language) -> str:
     return str(period)
 
 
+def colon(lang: Language) -> str:
+    """A tooltip's colon: French puts a narrow no-break space before it (`mars 2025 : 7,5 %`), English none."""
+    return "\u202f: " if lang == "fr" else ": "
+
+
 def _point_tip(result: Result, unit: str, lang: Language) -> str:
-    text = f"{period_name(result.period, lang)} : " if lang == "fr" else f"{period_name(result.period, lang)}: "
+    text = f"{period_name(result.period, lang)}{colon(lang)}"
     value, target, _ = format_result(result.value, result.target, result.gap, unit, lang)
     text += value
     if result.target is not None:
@@ -220,7 +225,7 @@ def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str =
     label = title or "trend"
     if not any(v is not None for v in values):
         body = [f'<line x1="4" y1="{height / 2}" x2="{width - 4}" y2="{height / 2}" stroke="{GRID}" stroke-width="2" stroke-dasharray="3 3"/>']
-        return _svg(width, height, "sparkline", f"{label}: {format_value(None, unit, lang)}", body)
+        return _svg(width, height, "sparkline", f"{label}{colon(lang)}{format_value(None, unit, lang)}", body)
     low, high = _domain(values + targets)
     scale = _Scale(low, high, height - 4, 4)
     step = (width - 8) / max(len(history) - 1, 1)
@@ -235,7 +240,7 @@ def sparkline(history: Sequence[Result], unit: str, lang: Language, title: str =
         colour = STATUS_COLOURS[history[index].status] if history[index].status != UNDEFINED else LINE
         body.append(f'<circle cx="{xs[index]:.1f}" cy="{scale(value):.1f}" r="2.8" fill="{colour}"/>')
     first, final = history[0], history[-1]
-    summary = f"{label}: {period_label(first.period, lang)} – {period_label(final.period, lang)}, {format_value(final.value, unit, lang)}"
+    summary = f"{label}{colon(lang)}{period_label(first.period, lang)} – {period_label(final.period, lang)}, {format_value(final.value, unit, lang)}"
     return _svg(width, height, "sparkline", summary, body)
 
 

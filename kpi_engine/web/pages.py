@@ -19,7 +19,7 @@ from markupsafe import Markup
 from ..comparisons import SCORECARD, ScoreCell
 from ..delivery.store import AlertStore, Filters, HistoryEntry, StoredAlert
 from ..explain import NODE_WORDS, ExplainNode, value_text, with_formula_units
-from ..formatting import Language, format_result, format_value, frequency_word, is_percent, severity_word, status_word
+from ..formatting import Language, format_result, format_value, frequency_word, is_percent, moment_words, severity_word, status_word
 from ..model import SEVERITY_RANK, Definitions
 from ..periods import FREQUENCIES, Period
 from ..report import charts
@@ -278,4 +278,4 @@ def _moment(stamp: str, lang: Language) -> str:
         moment = datetime.fromisoformat(stamp)
     except ValueError:
         return stamp
-    return moment.strftime(WORDS[lang]["moment"])
+    return moment_words(moment, lang)

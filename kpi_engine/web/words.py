@@ -50,7 +50,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "event_resolved": "résolue", "event_reminder": "rappel", "at": "le", "kpis": "indicateurs", "saved": "Enregistré.",
         "no_value": "aucune période évaluée", "alert_list": "Liste des alertes",
         "own_kpis": "Vos indicateurs",
-        "colon": "\u00a0:", "moment": "%d/%m/%Y %H:%M UTC",
+        "colon": "\u00a0:",
         "role_admin": "administrateur", "role_daf": "DAF", "role_owner": "responsable", "role_viewer": "lecteur",
     },
     "en": {
@@ -74,10 +74,10 @@ WORDS: dict[Language, dict[str, str]] = {
         "loaded": "Loaded at", "not_found": "Not found", "not_found_text": "This page does not exist or is not open to you.",
         "forbidden": "Refused", "forbidden_text": "The form expired or is not valid; reload the page.",
         "no_kpi": "No KPI matches these filters.", "language": "Français", "event_new": "appeared",
-        "event_resolved": "resolved", "event_reminder": "reminder", "at": "at", "kpis": "KPIs", "saved": "Saved.",
+        "event_resolved": "resolved", "event_reminder": "reminder", "at": "on", "kpis": "KPIs", "saved": "Saved.",
         "no_value": "no period evaluated", "alert_list": "Alert list",
         "own_kpis": "Your KPIs",
-        "colon": ":", "moment": "%Y-%m-%d %H:%M UTC",
+        "colon": ":",
         "role_admin": "administrator", "role_daf": "CFO", "role_owner": "owner", "role_viewer": "reader",
     },
 }
