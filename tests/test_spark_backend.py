@@ -15,13 +15,15 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from test_sql_backend import COMPANY, PACK_TESTS, assert_same_evaluation, company_facts, same_number
 
-from kpi_engine.backends.sql.dialect import SPARK
+from kpi_engine.backends.sql.dialect import DUCKDB, SPARK
 from kpi_engine.backends.sql.plan import sql_plan
 from kpi_engine.backends.sql.query import script
+from kpi_engine.backends.sql.source import facts_from_long
 from kpi_engine.cli import main
 from kpi_engine.loader import load_pack
 from kpi_engine.pack import Pack
@@ -89,6 +91,37 @@ def test_kpi_evaluate_with_engine_spark_reads_a_long_csv_itself(spark: object, t
         assert {k: v for k, v in got.items() if k not in numbers} == {k: v for k, v in want.items() if k not in numbers}
         for key in numbers:
             assert same_number(*(None if v is None else Decimal(v) for v in (want[key], got[key]))), (want, got)
+
+
+# Period and value texts a long-format source may hold: every form of period, ones that are no period (a 13th month,
+# 30 February, a 53rd week 2021 lacks, a calendar quarter under a fiscal year), values out of range or not plain numbers.
+LONG_ROWS = [
+    ("lyon", "", "2025-01", "100.5"), ("lyon", "budget", "2025-12", "-3"), ("l'y\\on", " ", "2025-13", "1"),
+    ("", "actual", "2024-02-29", "+0.000000000000000000000001"), ("nice", "", "2025-02-30", "2"), ("nice", "", "2020-W53", "1"),
+    ("nice", "", "2021-W53", "1"), ("nice", "", "2026-W01", "7"), ("nice", "", "FY2025", "1"), ("nice", "", "fy2025-q3", "1"),
+    ("nice", "", "2025", "1"), ("nice", "", "2025-Q2", "1"), ("nice", "", "2025-q4", "1"), ("nice", "", "2025-1", "1"),
+    ("nice", "", "x", "1 000"), ("nice", "", "2025-01", "1e3"), ("nice", "", "2025-01", "12.1234567890123456789012345"),
+    ("nice", "", "2025-01", "99999999999999999999"), ("nice", "", "2025-01", ""), ("nice", "", "2025-01", "-0.5"), ("nice", "", "2025-01", "007"),
+]
+
+
+@pytest.mark.spark
+@EVERYTHING_ON_SPARK
+@pytest.mark.parametrize("shift", [0, 3, 6])
+def test_long_facts_read_alike_on_duckdb_and_spark(spark: object, tmp_path: Path, shift: int) -> None:
+    """One text (`sql.source.facts_from_long`) rendered for each engine gives the same rows: periods, ordinals, values."""
+    from kpi_engine.backends.spark import spark_session
+    source = tmp_path / "facts.csv"
+    source.write_text("Entity,Scénario,name,period,value\n" + "".join(f"{e},{s},ca,{p},{v}\n" for e, s, p, v in LONG_ROWS), encoding="utf-8")
+    columns = {"entity": "Entity", "scénario": "Scénario", "name": "name", "period": "period", "value": "value"}
+    session = spark_session()
+    session.read.option("header", "true").csv(str(source)).createOrReplaceTempView("raw")
+    for wanted in (None, {"l'y\\on", None}):
+        on_duckdb = duckdb.connect().execute(facts_from_long(DUCKDB, f"read_csv('{source}', all_varchar = true)", columns, wanted, shift)).fetchall()
+        read = session.sql(facts_from_long(SPARK, "raw", columns, wanted, shift)).collect()
+        on_spark = [tuple(int(v) if isinstance(v, Decimal) else v for v in row) for row in read]
+        assert sorted(on_spark, key=str) == sorted(on_duckdb, key=str)
+        assert len(on_duckdb) == (len(LONG_ROWS) if wanted is None else 2)
 
 
 def test_kpi_sql_dialect_spark_prints_readable_spark_sql() -> None:

@@ -41,11 +41,11 @@ from ..periods import Calendar, Frequency, Period
 from ..plan import Plan, PlannedAlert
 from ..reasons import Reason
 from ..results import EVERYTHING, MET, MISSED, NO_TARGET, UNDEFINED, EntityEvaluation, Result, Selection, lookup_error, not_evaluated
-from .sql.calendar import SqlCalendar
-from .sql.dialect import DUCKDB, SCALE, UNIT, Dialect
+from .sql.dialect import DUCKDB, SCALE, Dialect
 from .sql.expressions import literal_text
 from .sql.plan import SqlPlan, sql_plan
 from .sql.query import FrequencyQuery, q, statements
+from .sql.source import facts_from_long
 
 BATCH_CELLS = 2_000_000  # cells of results (rows x columns) read back into Python at once by `SqlEvaluation.by_entity`
 _EXACT = Context(prec=60)  # more digits than 128 bits hold: converting never rounds
@@ -122,7 +122,9 @@ def evaluate_source(
             connection.execute("INSERT INTO kpi_facts SELECT * FROM kpi_python_facts")
             found.update(source.entities)
             continue
-        connection.execute(_facts_from_long(_relation(connection, source), wanted, backend.sql.month_shift))
+        relation, columns = _relation(connection, source)
+        missing_columns(columns, relation)
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE kpi_source_facts AS\n{facts_from_long(DUCKDB, relation, columns, wanted, backend.sql.month_shift)}")
         _check_source(connection, source, backend.sql.source.calendar)
         actual = f"SELECT DISTINCT entity FROM kpi_source_facts WHERE scenario = '{ACTUAL}'"
         found.update(row[0] for row in connection.execute(actual).fetchall())
@@ -148,64 +150,6 @@ def _relation(connection: duckdb.DuckDBPyConnection, source: str) -> tuple[str, 
 
 def _escape(text: str) -> str:
     return text.replace("'", "''")
-
-
-def _facts_from_long(read: tuple[str, dict[str, str]], wanted: set[Entity] | None, shift: int) -> str:
-    """Long-format rows -> kpi_source_facts (checked before they join kpi_facts): the period text read into a frequency and an ordinal, the value scaled.
-
-    `columns` maps the lower-case column names of the source to their spelling: `entity` and `scenario`
-    (`scénario`; a blank cell is `actual`) are optional, the input's column is `input` or `name`.
-    """
-    relation, columns = read
-    missing_columns(columns, relation)
-
-    def column(name: str) -> str:
-        return '"' + columns[name].replace('"', '""') + '"'
-
-    entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
-    written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
-    scenario = f"COALESCE(NULLIF(trim(CAST({written} AS VARCHAR)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
-    name = column("input" if "input" in columns else "name")
-    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {_quote_value(e)}" for e in sorted(wanted, key=str))
-    return f"""CREATE OR REPLACE TEMP TABLE kpi_source_facts AS
-WITH source AS (
-    SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS VARCHAR)) AS input,
-        trim(CAST({column('period')} AS VARCHAR)) AS period, trim(CAST({column('value')} AS VARCHAR)) AS value
-    FROM {relation}
-)
-SELECT entity, scenario, input,
-{_period_columns(shift)}
-    TRY(CASE WHEN regexp_full_match(value, '[-+]?\\d+(\\.\\d{{0,{SCALE}}})?') THEN
-        (CASE WHEN starts_with(value, '-') THEN -1 ELSE 1 END)
-        * (CAST(split_part(ltrim(value, '-+'), '.', 1) AS HUGEINT) * {UNIT}::HUGEINT + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS HUGEINT))
-    END) AS value,
-    value AS value_text,
-    period AS period_text
-FROM source{where}"""
-
-
-def _period_columns(shift: int) -> str:
-    """The frequency and ordinal of a period text: months, the pack's years and quarters (`FY2025`, `FY2025-Q1`),
-    calendar ones when they are the pack's (a calendar quarter that is a fiscal one is read as that one); else NULL."""
-    calendar = SqlCalendar(shift, DUCKDB)
-    year, week = "CAST(period[1:4] AS BIGINT)", "CAST(period[7:8] AS BIGINT)"
-    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
-    patterns = [
-        ("'\\d{4}-(0[1-9]|1[0-2])'", "monthly", f"{year} * 12 + CAST(period[6:7] AS BIGINT) - 1"),
-        ("'\\d{4}-\\d{2}-\\d{2}'", "daily", DUCKDB.day_of_date.format(text="period")),
-        ("'\\d{4}-W\\d{2}'", "weekly", f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END"),
-    ]
-    patterns += [
-        ("'(?i)FY\\d{4}'", "yearly", "CAST(period[3:6] AS BIGINT)"),
-        ("'(?i)FY\\d{4}-Q[1-4]'", "quarterly", "CAST(period[3:6] AS BIGINT) * 4 + CAST(period[9:9] AS BIGINT) - 1"),
-    ]
-    if shift == 0:
-        patterns.append(("'\\d{4}'", "yearly", "CAST(period AS BIGINT)"))
-    if shift % 3 == 0:
-        patterns.append(("'\\d{4}-[Qq][1-4]'", "quarterly", f"CAST(period[1:4] AS BIGINT) * 4 + CAST(period[7:7] AS BIGINT) - 1 + {shift // 3}"))
-    ordinal = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN {sql}" for pattern, _, sql in patterns)
-    frequency = " ".join(f"WHEN regexp_full_match(period, {pattern}) THEN '{name}'" for pattern, name, _ in patterns)
-    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
 
 
 def _check_source(connection: duckdb.DuckDBPyConnection, source: str, calendar: Calendar) -> None:
@@ -253,10 +197,6 @@ def calendar_problems(texts: list[str], calendar: Calendar) -> Iterator[tuple[st
 def _results_table(frequency: Frequency) -> str:
     """The table of the KPIs reported at `frequency`, one row per entity and covered period."""
     return f"kpi_results_{frequency.value}"
-
-
-def _quote_value(value: Entity) -> str:
-    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
 
 
 def _load_facts(connection: duckdb.DuckDBPyConnection, facts: Facts, entities: Iterable[Entity], table: str = "kpi_facts") -> None:

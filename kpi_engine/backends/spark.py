@@ -31,8 +31,8 @@ from ..formatting import Language
 from ..periods import Calendar
 from ..results import EVERYTHING, Selection
 from .duckdb import DuckDBBackend, SqlEvaluation, fact_rows, missing_columns, source_problems
-from .sql.calendar import SqlCalendar
-from .sql.dialect import SCALE, SPARK, Dialect
+from .sql.dialect import SPARK, Dialect
+from .sql.source import facts_from_long
 
 FACTS_SCHEMA = "entity STRING, scenario STRING, input STRING, frequency STRING, ordinal BIGINT, value DECIMAL(38, 0)"
 # Settings of every evaluation's session: overflow is NULL, not an error (the reason says why); names differing by
@@ -173,7 +173,7 @@ def evaluate_source(
         else:
             _read(session, source).createOrReplaceTempView(f"{view}_raw")
             columns = _columns(session, f"{view}_raw", source)
-            session.sql(_facts_from_long(f"{view}_raw", columns, wanted, backend.sql.month_shift)).createOrReplaceTempView(f"{view}_checked")
+            session.sql(facts_from_long(SPARK, f"{view}_raw", columns, wanted, backend.sql.month_shift)).createOrReplaceTempView(f"{view}_checked")
             _check_source(session, f"{view}_checked", source, backend.sql.source.calendar)
             checked = f"SELECT entity, scenario, input, frequency, ordinal, value FROM {view}_checked WHERE value IS NOT NULL"
             session.sql(checked).createOrReplaceTempView(view)
@@ -200,66 +200,8 @@ def _columns(session: SparkSession, view: str, source: str) -> dict[str, str]:
     return columns
 
 
-def _facts_from_long(view: str, columns: dict[str, str], wanted: set[Entity] | None, shift: int) -> str:
-    """Long-format rows -> (entity, scenario, input, frequency, ordinal, value in units of 1e-24), with the texts
-    read, for the checks. `scenario` (`scénario`; a blank cell is `actual`) is optional, as `entity` is."""
-
-    def column(name: str) -> str:
-        return "`" + columns[name].replace("`", "``") + "`"
-
-    entity = f"NULLIF(trim(CAST({column('entity')} AS STRING)), '')" if "entity" in columns else "CAST(NULL AS STRING)"
-    written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
-    scenario = f"COALESCE(NULLIF(trim(CAST({written} AS STRING)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
-    name = column("input" if "input" in columns else "name")
-    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity <=> {_quote_value(e)}" for e in sorted(wanted, key=str))
-    number = f"^[-+]?[0-9]+([.][0-9]{{0,{SCALE}}})?$"
-    return f"""WITH source AS (
-    SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS STRING)) AS input,
-        trim(CAST({column('period')} AS STRING)) AS period, trim(CAST({column('value')} AS STRING)) AS value
-    FROM {view}
-)
-SELECT entity, scenario, input,
-{_period_columns(shift)}
-    CASE WHEN value RLIKE '{number}' THEN
-        CASE WHEN startswith(value, '-') THEN -1 ELSE 1 END
-        * (CAST(split_part(regexp_replace(value, '^[-+]', ''), '.', 1) AS DECIMAL(38, 0)) * {10**SCALE}
-           + CAST(rpad(split_part(value, '.', 2), {SCALE}, '0') AS DECIMAL(38, 0)))
-    END AS value,
-    value AS value_text,
-    period AS period_text
-FROM source{where}"""
-
-
-def _period_columns(shift: int) -> str:
-    """The frequency and ordinal of a period text, as DuckDB's reading (`duckdb._period_columns`) in Spark's
-    spelling: months, days, ISO weeks, the pack's years and quarters (`FY2025`, `FY2025-Q1`), calendar ones
-    when they are the pack's; else NULL."""
-    calendar = SqlCalendar(shift, SPARK)
-    year, week = "CAST(substr(period, 1, 4) AS BIGINT)", "CAST(substr(period, 7, 2) AS BIGINT)"
-    weeks = f"{calendar.iso_week_one(f'{year} + 1')} - {calendar.iso_week_one(year)}"
-    patterns = [
-        ("'^[0-9]{4}-(0[1-9]|1[0-2])$'", "monthly", f"{year} * 12 + CAST(substr(period, 6, 2) AS BIGINT) - 1"),
-        ("'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'", "daily", SPARK.day_of_date.format(text="period")),
-        ("'^[0-9]{4}-W[0-9]{2}$'", "weekly", SPARK.render(f"CASE WHEN {week} BETWEEN 1 AND {weeks} THEN {calendar.iso_week_one(year)} + {week} - 1 END")),
-        ("'^(?i)FY[0-9]{4}$'", "yearly", "CAST(substr(period, 3, 4) AS BIGINT)"),
-        ("'^(?i)FY[0-9]{4}-Q[1-4]$'", "quarterly", "CAST(substr(period, 3, 4) AS BIGINT) * 4 + CAST(substr(period, 9, 1) AS BIGINT) - 1"),
-    ]
-    if shift == 0:
-        patterns.append(("'^[0-9]{4}$'", "yearly", "CAST(period AS BIGINT)"))
-    if shift % 3 == 0:
-        quarter = f"CAST(substr(period, 1, 4) AS BIGINT) * 4 + CAST(substr(period, 7, 1) AS BIGINT) - 1 + {shift // 3}"
-        patterns.append(("'^[0-9]{4}-[Qq][1-4]$'", "quarterly", quarter))
-    ordinal = " ".join(f"WHEN period RLIKE {pattern} THEN {sql}" for pattern, _, sql in patterns)
-    frequency = " ".join(f"WHEN period RLIKE {pattern} THEN '{name}'" for pattern, name, _ in patterns)
-    return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
-
-
 def _check_source(session: SparkSession, view: str, source: str, calendar: Calendar) -> None:
     """Every period one of the pack's calendar, every scenario a name, every value a plain number that fits: else FactsError."""
     problems = source_problems(lambda query: session.sql(query).collect(), view, source, calendar, "1e14")
     if problems:
         raise FactsError(problems)
-
-
-def _quote_value(value: Entity) -> str:
-    return "NULL" if value is None else "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -6,7 +6,7 @@ reason column beside every value, `rollups` prepares every input at every
 period (roll-ups, zeros by default, groups, coverage), `calendar` writes
 periods as integer expressions, `query` assembles the statements (one named
 step per KPI layer, targets and alerts), `dialect` holds what differs between
-engines. `kpi_engine.backends.duckdb` runs them.
+engines, `source` reads long-format facts an engine reads itself. `kpi_engine.backends.duckdb` runs them.
 
 Numbers are exact: every value is a HUGEINT counting 10^-24 units (see
 `dialect.SCALE`), so sums are exact and products and quotients are rounded

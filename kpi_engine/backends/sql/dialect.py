@@ -34,7 +34,7 @@ What differs by one word (identifier quotes, type names, `TRY`, `//`,
 `arg_max`, temporary tables) `SparkDialect.render` translates token by token,
 outside string literals and comments, after expanding the arithmetic helpers; what differs in shape is a method of
 `Dialect` the query calls (`series`, `ordered_list`, `item`,
-`first_non_null`, `window_step`).
+`first_non_null`, `window_step`, `full_match`).
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ class Dialect:
     def render(self, sql: str) -> str:
         """`sql` (written in DuckDB's spelling) in this engine's."""
         return sql
+
+    def full_match(self, text: str, pattern: str) -> str:
+        """Whether the whole of `text` matches the regular expression `pattern` (written as in a DuckDB literal)."""
+        return f"regexp_full_match({text}, '{pattern}')"
 
     def series(self, first: str, last: str) -> str:
         """One row per whole number from `first` to `last`, as a select-list item."""
@@ -122,6 +126,9 @@ class SparkDialect(Dialect):
             return self.quote(token[1:-1].replace('""', '"'))
         return {"HUGEINT": self.number_type, "VARCHAR": self.text_type, "TRY(": "(", " // ": " div ", "arg_max(": "max_by(", "arg_min(": "min_by(",
                 "TEMP TABLE": "TEMP VIEW"}[token]
+
+    def full_match(self, text: str, pattern: str) -> str:
+        return f"{text} RLIKE '^(?:{pattern})$'"
 
     def series(self, first: str, last: str) -> str:
         return f"explode(sequence({first}, {last}))"
