@@ -107,7 +107,7 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
             " d'un fichier de la même façon{like_it}"
         ),
     ),
-    "more_like_it": (" ({count} more like it)", " (et {count} autre(s) de la même forme)"),
+    "more_like_it": (" ({others} like it)", " (et {others} de la même forme)"),
     "text_column": (
         "column '{title}' is not an input of the pack and holds text ({written} at {at}), not figures: ignored",
         "la colonne « {title} » n'est pas une donnée du pack et contient du texte ({written} en {at}), pas des chiffres : ignorée",
@@ -189,9 +189,13 @@ FACTS_MESSAGES: dict[str, tuple[str, str]] = {
         "not an FEC: the header lacks {missing}; an FEC has the legal columns {legal} (found: {found})",
         "pas un FEC : il manque à l'en-tête {missing} ; un FEC a les colonnes légales {legal} (trouvées : {found})",
     ),
+    "fec_column_absent": (
+        "the header lacks the legal column {absent}; the file is read without it",
+        "il manque à l'en-tête la colonne légale {absent} ; le fichier est lu sans elle",
+    ),
     "fec_columns_absent": (
-        "the header lacks the legal column(s) {absent}; the file is read without them",
-        "il manque à l'en-tête la ou les colonnes légales {absent} ; le fichier est lu sans elles",
+        "the header lacks the legal columns {absent}; the file is read without them",
+        "il manque à l'en-tête les colonnes légales {absent} ; le fichier est lu sans elles",
     ),
     "fec_row_width": ("{cells}, but the header's columns need {columns}", "{cells}, mais les colonnes de l'en-tête en demandent {columns}"),
     "empty_account": ("CompteNum is empty", "CompteNum est vide"),

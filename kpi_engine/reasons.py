@@ -160,7 +160,10 @@ _NUMBERS = frozenset(
     }
 )
 # counts worded with their noun, in the singular or the plural of the language (`1 cellule`, `6 cells`)
-_COUNTED: dict[str, dict[Language, tuple[str, str]]] = {"cells": {"en": ("cell", "cells"), "fr": ("cellule", "cellules")}}
+_COUNTED: dict[str, dict[Language, tuple[str, str]]] = {
+    "cells": {"en": ("cell", "cells"), "fr": ("cellule", "cellules")},
+    "others": {"en": ("more", "more"), "fr": ("autre", "autres")},
+}
 
 
 @dataclass(frozen=True)

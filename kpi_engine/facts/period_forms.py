@@ -113,7 +113,7 @@ def resolve(cells: Sequence[tuple[Location, WrittenPeriod, int]]) -> tuple[list[
     others = sum(cells[i][2] for i in odd) - 1
     cause = Reason.of(
         "mixed_period_forms", written=written.text, form=written.form.words, example=example.text, at=example_location,
-        example_form=example.form.words, like_it=Reason.of("more_like_it", count=others) if others else "",
+        example_form=example.form.words, like_it=Reason.of("more_like_it", others=others) if others else "",
     )
     return periods, [(min(odd), Problem.of(location, cause))]
 

@@ -103,7 +103,8 @@ def _layout(data: bytes, name: str) -> tuple[_Layout | None, list[Problem]]:
     problems = []
     absent = [c for c in LEGAL_COLUMNS if c.lower() not in found and c not in ("Debit", "Credit")]
     if absent:
-        problems.append(Problem.of(header, Reason.of("fec_columns_absent", absent=", ".join(absent)), "warning"))
+        code = "fec_column_absent" if len(absent) == 1 else "fec_columns_absent"
+        problems.append(Problem.of(header, Reason.of(code, absent=", ".join(absent)), "warning"))
     if pair is None:  # the header check above returns when neither Debit/Credit nor Montant/Sens is there
         raise TypeError("an FEC layout needs its amount columns")
     columns = {c: found[c.lower()] for c in (*_READ_COLUMNS, *pair)}
