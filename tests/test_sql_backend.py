@@ -390,6 +390,10 @@ def test_an_evaluation_answers_several_threads_at_once():
         want = python.result_at(kpi, period, "a")
         assert (got.status, got.error) == (want.status, want.error)
         assert same_number(want.value, got.value)
+    fresh = pack.evaluate(facts, backend="duckdb")  # its results read back once, whichever thread asks first
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        read = list(pool.map(lambda _: fresh.results, range(4)))
+    assert all(results is read[0] for results in read) and len(read[0]) == len(python.results)
 
 
 def test_results_at_coarser_periods_match():

@@ -400,6 +400,7 @@ class SqlEvaluation:
         self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
         self._held: tuple[frozenset[Entity], Rows] = (frozenset(), {})  # the rows read last, for `result_at`
         self._evaluated: tuple[tuple[Result, ...], tuple[Alert, ...]] | None = None
+        self._reading_all = threading.Lock()
         self.entities = list(entities)
         prepared, queries = statements(plan, self.dialect, {f: list(names) for f, names in plan.reported.items()})
         for statement in prepared:
@@ -419,10 +420,11 @@ class SqlEvaluation:
         return self._all()[1]
 
     def _all(self) -> tuple[tuple[Result, ...], tuple[Alert, ...]]:
-        if self._evaluated is None:
-            evaluated = list(self.by_entity())
-            self._evaluated = (tuple(r for e in evaluated for r in e.results), tuple(a for e in evaluated for a in e.alerts))
-        return self._evaluated
+        with self._reading_all:  # once, whichever thread asks first (`by_entity` takes `_lock` itself)
+            if self._evaluated is None:
+                evaluated = list(self.by_entity())
+                self._evaluated = (tuple(r for e in evaluated for r in e.results), tuple(a for e in evaluated for a in e.alerts))
+            return self._evaluated
 
     def by_entity(self) -> Iterator[EntityEvaluation]:
         """Each entity's results and alerts, in entity order, read back a batch of entities at a time: only one
