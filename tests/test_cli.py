@@ -410,7 +410,9 @@ def test_evaluate_counts_silenced_alerts_in_the_table_and_fail_on_ignores_them()
     silenced = _silenced_run("--as-of", "2025-03-31", "--lang", "en", "--fail-on", "critical")
     assert silenced.exit_code == 0
     assert "Alerts (1)" in silenced.stdout and "Silenced alerts (2)" in silenced.stdout
-    assert "2025-03-31      écritures de clôture en attente" in silenced.stdout
+    assert "31 March 2025   écritures de clôture en attente" in silenced.stdout
+    french = _silenced_run("--as-of", "2025-03-31", "--lang", "fr")
+    assert "Alertes en silence (2)" in french.stdout and "31 mars 2025      écritures de clôture en attente" in french.stdout
     expired = _silenced_run("--as-of", "2025-04-01", "--lang", "en", "--fail-on", "critical")
     assert expired.exit_code == 4
     assert "Alerts (3)" in expired.stdout and "Silenced" not in expired.stdout

@@ -25,7 +25,7 @@ from ..comparisons import COLUMN_NAMES, COLUMN_WORDS, Compared, CompareName, Ref
 from ..escaping import csv_cell, terminal_text
 from ..explain import ExplainNode, value_text, with_formula_units
 from ..facts import Entity
-from ..formatting import Language, decisive_places, format_result, format_value, period_name, period_words, plain, severity_word, status_word
+from ..formatting import Language, date_words, decisive_places, format_result, format_value, period_name, period_words, plain, severity_word, status_word
 from ..model import Definitions
 from ..numbers import DECIMAL_CONTEXT
 from ..periods import Period
@@ -439,7 +439,7 @@ def _alert_tables(alerts: Sequence[Alert], definitions: Definitions, lang: Langu
     silenced = [a for a in alerts if a.silence and not a.inhibited_by]
     if silenced:
         title = "Alertes en silence" if lang == "fr" else "Silenced alerts"
-        rows = [(*where(a), a.silence.until.isoformat(), a.silence.reason) for a in silenced if a.silence]
+        rows = [(*where(a), date_words(a.silence.until, lang), a.silence.reason) for a in silenced if a.silence]
         sections.append(f"{title} ({len(silenced)})\n" + align(_SILENCED_HEADERS[lang], rows))
     hidden = sum(1 for a in alerts if a.inhibited_by)
     if hidden:
