@@ -74,7 +74,6 @@ def render_message(template: Template | str, lookup: Lookup, lang: Language = "e
 
 
 _UNDEFINED_VALUE = {"fr": "valeur indéfinie", "en": "undefined value"}
-_UNIT_BEFORE = re.compile(r"[€$£]$")
 _UNIT_AFTER = re.compile(r"^\s?(?:[€$£%]|pts?\b|points?\b)")
 _VALUE_OF = re.compile(r"(?<![\w'’])(?:de |d['’]|of )$", re.IGNORECASE)
 
@@ -85,7 +84,7 @@ def _undefined(before: str, lang: Language) -> tuple[str, str]:
     `de indéfini €` nor a unit after no number. The value's unit around it is dropped (the literal after loses
     its `_UNIT_AFTER`), then its `de`/`of`; the words stand in parentheses beside the noun they replace a
     figure of, bare at the start, after `:` or within parentheses already."""
-    before = _UNIT_BEFORE.sub("", before)
+    before = before[:-1] if before.endswith(_CURRENCY_SIGNS) else before
     before = _VALUE_OF.sub("", before)
     words = _UNDEFINED_VALUE[lang]
     bare = not before.strip() or before.rstrip().endswith(":") or before.count("(") > before.count(")")

@@ -373,8 +373,10 @@ class SqlReadings:
         return to_decimal(self.row.get(f"target:{kpi}"))
 
 
-Rows = dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]]
-"""Rows of results by frequency, then by entity and ordinal, each a dict by column."""
+Table = dict[tuple[Entity, int], dict[str, Any]]
+"""Rows of results by entity and ordinal, each a dict by column."""
+Rows = dict[Frequency, Table]
+"""A `Table` per frequency."""
 
 
 class SqlEvaluation:
@@ -392,12 +394,12 @@ class SqlEvaluation:
         refuse_compare(selection.compare)
         self.plan, self.selection, self.lang = plan, selection, lang
         self._firsts: dict[Frequency, dict[Entity, int]] = {}  # each entity's first covered period, for year_ago
-        self._gaps: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}  # every actual period, for year_ago
+        self._gaps: Rows = {}  # every actual period, for year_ago
         self._starts: dict[tuple[Entity, str], int] | None = None  # the first day of each entity's figures per scenario
         self._connection = connection
         self._lock = threading.Lock()
-        self._everything: dict[Frequency, dict[tuple[Entity, int], dict[str, Any]]] = {}
-        self._scenarios: dict[tuple[Frequency, str], dict[tuple[Entity, int], dict[str, Any]]] = {}
+        self._everything: Rows = {}
+        self._scenarios: dict[tuple[Frequency, str], Table] = {}
         self._held: tuple[frozenset[Entity], Rows] = (frozenset(), {})  # the rows read last, for `result_at`
         self._evaluated: tuple[tuple[Result, ...], tuple[Alert, ...]] | None = None
         self._reading_all = threading.Lock()
@@ -464,11 +466,11 @@ class SqlEvaluation:
         where = " OR ".join((["entity IS NULL"] if None in entities else []) + ([f"entity IN ({', '.join(map(literal_text, named))})"] if named else []))
         return {f: self._select(columns, _results_table(f), f"WHERE {where or 'false'}") for f, columns in self._columns.items()}
 
-    def _run(self, query: FrequencyQuery) -> dict[tuple[Entity, int], dict[str, Any]]:
+    def _run(self, query: FrequencyQuery) -> Table:
         """Every row of a query computed on request (another scenario, other KPIs, the periods between)."""
         return self._select(query.columns, f"(\n{query.sql()}\n) AS kpi_query")
 
-    def _select(self, columns: Sequence[str], source: str, where: str = "") -> dict[tuple[Entity, int], dict[str, Any]]:
+    def _select(self, columns: Sequence[str], source: str, where: str = "") -> Table:
         """Rows of `source` by entity and ordinal, each a dict by column; counts of 1e-24 fetched as their text:
         DuckDB hands a VARCHAR to Python in half the time of a HUGEINT, and `to_decimal` reads either alike."""
         selected = ", ".join(q(c) if c in _KEYS or c.startswith(_NOT_NUMBERS) else f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in columns)
@@ -476,13 +478,14 @@ class SqlEvaluation:
         return {(row[0], row[1]): dict(zip(columns, row, strict=True)) for row in cursor.fetchall()}
 
     def _frames(self, entities: Sequence[Entity], rows: Rows) -> Iterator[tuple[Entity, Period, dict[str, Any]]]:
-        """Reported rows in the Python backend's order: entity, then period (chronological, finer first)."""
+        """`rows` (those of `entities`) in the Python backend's order: entity, then period (chronological, finer
+        first); periods outside the selection left out."""
         order = {entity: index for index, entity in enumerate(entities)}
         frames = [
-            (entity, self.plan.period(frequency, ordinal), row)
+            (entity, period, row)
             for frequency, table in rows.items()
             for (entity, ordinal), row in table.items()
-            if entity in order and self.selection.wants_period(self.plan.period(frequency, ordinal))
+            if self.selection.wants_period(period := self.plan.period(frequency, ordinal))
         ]
         frames.sort(key=lambda r: (order[r[0]], r[1].sort_key()))
         yield from frames

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from ...facts import ACTUAL, Entity
 from .calendar import SqlCalendar
 from .dialect import SCALE, UNIT, Dialect
+from .expressions import literal_text
+from .query import q
 
 
 def facts_from_long(dialect: Dialect, relation: str, columns: Mapping[str, str], wanted: set[Entity] | None, shift: int) -> str:
@@ -28,13 +30,14 @@ def facts_from_long(dialect: Dialect, relation: str, columns: Mapping[str, str],
     """
 
     def column(name: str) -> str:
-        return '"' + columns[name].replace('"', '""') + '"'
+        return q(columns[name])
 
     entity = f"NULLIF(trim(CAST({column('entity')} AS VARCHAR)), '')" if "entity" in columns else "CAST(NULL AS VARCHAR)"
     written = next((column(name) for name in ("scenario", "scénario") if name in columns), None)
     scenario = f"COALESCE(NULLIF(trim(CAST({written} AS VARCHAR)), ''), '{ACTUAL}')" if written else f"'{ACTUAL}'"
     name = column("input" if "input" in columns else "name")
-    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {_literal(e)}" for e in sorted(wanted, key=str))
+    kept = ("NULL" if e is None else literal_text(e) for e in sorted(wanted or (), key=str))
+    where = "" if wanted is None else " WHERE " + " OR ".join(f"entity IS NOT DISTINCT FROM {e}" for e in kept)
     number = dialect.full_match("value", f"[-+]?\\d+(\\.\\d{{0,{SCALE}}})?")
     return dialect.render(f"""WITH source AS (
     SELECT {entity} AS entity, {scenario} AS scenario, trim(CAST({name} AS VARCHAR)) AS input,
@@ -76,6 +79,3 @@ def period_columns(dialect: Dialect, shift: int) -> str:
     frequency = " ".join(f"WHEN {dialect.full_match('period', pattern)} THEN '{name}'" for pattern, name, _ in patterns)
     return f"    CASE WHEN (CASE {ordinal} END) IS NOT NULL THEN CASE {frequency} END END AS frequency,\n    CASE {ordinal} END AS ordinal,"
 
-
-def _literal(value: Entity) -> str:
-    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
