@@ -10,11 +10,11 @@ import re
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
 from test_reasons import FACTS_SAMPLE, SAMPLE
+from test_workbook_reader import xlsx
 
 from kpi_engine import Facts, FactsError, Pack
 from kpi_engine.cli import main
@@ -45,16 +45,6 @@ ENGLISH = _english_fragments()
 ENGLISH_WORDS = re.compile(r"\b(the|is|not|for|and|but|with|cells|column|columns|entry|header|given|here|more|warning)\b")
 
 
-def _write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> None:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-
-
 def _problems(case: dict[str, object], lang: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The lines the command prints about the facts: `evaluate`'s errors and count (stderr), or `facts`' checks
     (stdout, after their heading) and count (stderr). Run in `folder`, so files are named as written."""
@@ -62,7 +52,7 @@ def _problems(case: dict[str, object], lang: str, folder: Path, monkeypatch: pyt
     file = facts.partition("#")[0]
     shutil.copy(DATA / "pack.yaml", folder / "pack.yaml")
     if "workbook" in case:
-        _write_workbook(folder / file, case["workbook"])  # type: ignore[arg-type]
+        (folder / file).write_bytes(xlsx(case["workbook"]))  # type: ignore[arg-type]
     else:
         shutil.copy(DATA / file, folder / file)
     monkeypatch.chdir(folder)
